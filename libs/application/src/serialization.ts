@@ -1,0 +1,13 @@
+import type { EventMetadata, NewEvent, RecordedEvent } from '../../event-store/src/event-store.js';
+import { eventTypeOf, storageNameOf, type TrajectoryEvent } from '../../domain/src/events.js';
+
+export function toNewEvent(event: TrajectoryEvent, metadata: EventMetadata): NewEvent {
+  return { type: storageNameOf(event.type), data: event.data, metadata };
+}
+
+/** The domain event stored in `recorded`; throws for a storage name this code does not know. */
+export function toTrajectoryEvent(recorded: RecordedEvent): TrajectoryEvent {
+  const type = eventTypeOf(recorded.type);
+  if (!type) throw new Error(`unknown event type ${recorded.type} at ${recorded.streamId}@${recorded.streamVersion}`);
+  return { type, data: recorded.data } as TrajectoryEvent;
+}

@@ -1,0 +1,95 @@
+import type { Indication } from './events.js';
+import type {
+  Advice,
+  CalendarDate,
+  EducationLevel,
+  ExitReason,
+  FollowUpOutcome,
+  FollowUpSource,
+  Programme,
+} from './vocabulary.js';
+
+/**
+ * Commands on one worker's trajectory. The application shell has already validated shapes
+ * (types, enums, date format); `decide` enforces the rules of domain.md §3.
+ * Identifiers (workerId, placementId) and the INSZ's hash and ciphertext are made by the shell.
+ */
+
+export interface RegisterWorker {
+  type: 'RegisterWorker';
+  data: {
+    workerId: string;
+    inszHash: string;
+    inszCiphertext: string;
+    birthYear: number | null;
+    educationLevel: EducationLevel;
+    migrationBackground: boolean;
+    disability: boolean;
+    unemployedSince: CalendarDate | null;
+    socialAssistance: boolean;
+  };
+}
+
+export interface RecordScreening {
+  type: 'RecordScreening';
+  data: { date: CalendarDate; advice: Advice; programme: Programme | null; indication: Indication | null };
+}
+
+/** The first POP is established; every later one is a review. */
+export interface RecordPop {
+  type: 'RecordPop';
+  data: { date: CalendarDate; goals: string[] };
+}
+
+export interface StartPlacement {
+  type: 'StartPlacement';
+  data: { placementId: string; programme: Programme; enterpriseId: string; startDate: CalendarDate; fte: number };
+}
+
+export interface RecordExit {
+  type: 'RecordExit';
+  data: { date: CalendarDate; reason: ExitReason };
+}
+
+/** Return under the return guarantee: a new placement in the programme left by doorstroom. */
+export interface ReturnUnderGuarantee {
+  type: 'ReturnUnderGuarantee';
+  data: { placementId: string; date: CalendarDate; enterpriseId: string };
+}
+
+/** The six-month follow-up result for an exited placement: from the register (job) or manual (coach). */
+export interface RecordFollowUp {
+  type: 'RecordFollowUp';
+  data: { placementId: string; outcome: FollowUpOutcome; source: FollowUpSource };
+}
+
+/** Ends a running return guarantee once its period is over (background job). */
+export interface ExpireReturnGuarantee {
+  type: 'ExpireReturnGuarantee';
+  data: { placementId: string };
+}
+
+export type TrajectoryCommand =
+  | RegisterWorker
+  | RecordScreening
+  | RecordPop
+  | StartPlacement
+  | RecordExit
+  | ReturnUnderGuarantee
+  | RecordFollowUp
+  | ExpireReturnGuarantee;
+
+/** Policy parameters (configuration, documented defaults in the README). */
+export interface TrajectoryPolicy {
+  /** how long after a doorstroom exit a return under the guarantee is possible */
+  returnGuaranteeMonths: number;
+  /** delay between exit and the follow-up reference date (domain.md: 6 calendar months) */
+  followUpDelayMonths: number;
+}
+
+/** Everything a decision needs besides the state: injected, never read from a global. */
+export interface DecisionContext {
+  /** today's date at the service (the clock) */
+  today: CalendarDate;
+  policy: TrajectoryPolicy;
+}

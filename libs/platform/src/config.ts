@@ -1,0 +1,67 @@
+import type { TrajectoryPolicy } from '../../domain/src/commands.js';
+
+/** The service's configuration, read once from the environment (api.md "Running"; README lists every variable). */
+export interface ServiceConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** PostgreSQL for read models (and events unless KurrentDB is set); null: embedded PGlite under dataDir */
+  databaseUrl: string | null;
+  /** KurrentDB connection string; when set, events live there */
+  kurrentDbUrl: string | null;
+  redisUrl: string;
+  /** key prefix of every BullMQ queue (one per deployment or test run) */
+  queuePrefix: string;
+  /** HS256 secret for bearer tokens; null: generated once and kept in dataDir/secrets.json */
+  jwtSecret: string | null;
+  /** key for the INSZ's keyed hash; null: generated once and kept in dataDir/secrets.json */
+  inszHashKey: string | null;
+  policy: TrajectoryPolicy;
+  followUpConcurrency: number;
+  logLevel: string;
+  /** what this process runs: everything (npm start), only the HTTP API, or only projections and jobs */
+  mode: 'all' | 'api' | 'worker';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function text(env: NodeJS.ProcessEnv, name: string): string | null {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? null : raw.trim();
+}
+
+export const DEFAULT_RETURN_GUARANTEE_MONTHS = 12;
+export const DEFAULT_FOLLOW_UP_DELAY_MONTHS = 6;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ServiceConfig['mode'] = 'all'): ServiceConfig {
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: text(env, 'HOST') ?? '127.0.0.1',
+    dataDir: text(env, 'DATA_DIR') ?? './data',
+    databaseUrl: text(env, 'DATABASE_URL'),
+    kurrentDbUrl: text(env, 'KURRENTDB_URL'),
+    redisUrl: text(env, 'REDIS_URL') ?? 'redis://127.0.0.1:6379',
+    queuePrefix: text(env, 'QUEUE_PREFIX') ?? 'trajectory',
+    jwtSecret: text(env, 'AUTH_JWT_SECRET'),
+    inszHashKey: text(env, 'INSZ_HASH_KEY'),
+    policy: {
+      returnGuaranteeMonths: integer(env, 'RETURN_GUARANTEE_MONTHS', DEFAULT_RETURN_GUARANTEE_MONTHS, 1, 120),
+      followUpDelayMonths: integer(env, 'FOLLOW_UP_DELAY_MONTHS', DEFAULT_FOLLOW_UP_DELAY_MONTHS, 1, 60),
+    },
+    followUpConcurrency: integer(env, 'FOLLOW_UP_CONCURRENCY', 8, 1, 256),
+    logLevel: text(env, 'LOG_LEVEL') ?? 'info',
+    mode,
+  };
+}

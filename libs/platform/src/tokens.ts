@@ -1,0 +1,6 @@
+/** Nest injection tokens of the ports, shared by apps/api and apps/worker. */
+export const SERVICE_CONFIG = Symbol('ServiceConfig');
+export const CLOCK = Symbol('Clock');
+export const EVENT_STORE = Symbol('EventStore');
+/** the read store (and, without KurrentDB, also where the SQL event store lives) */
+export const SQL_DATABASE = Symbol('SqlDatabase');

@@ -1,0 +1,23 @@
+import type { RecordedEvent } from '../../event-store/src/event-store.js';
+import type { SqlClient } from '../../sql/src/sql.js';
+
+/**
+ * A read model fed from the global log. The runner applies a batch of events to every
+ * projection in ONE transaction together with the checkpoint, so a crash loses or doubles
+ * nothing. `apply` must be deterministic and depend only on the events and the read model.
+ */
+export interface Projection {
+  /** stable name: read-model tables are prefixed with it */
+  readonly name: string;
+  /** creates the tables (idempotent: CREATE ... IF NOT EXISTS) */
+  migrate(db: SqlClient): Promise<void>;
+  /** applies events (in log order) inside the runner's transaction */
+  apply(events: readonly RecordedEvent[], tx: SqlClient): Promise<void>;
+  /** empties the read model for a rebuild, inside the runner's transaction */
+  reset(tx: SqlClient): Promise<void>;
+  /**
+   * Optional side effect after the batch committed (e.g. enqueue jobs). Best effort: a failure is
+   * logged, never retried here; whatever it should have done must be re-derivable from the read model.
+   */
+  afterCommit?(events: readonly RecordedEvent[]): Promise<void>;
+}
