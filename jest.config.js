@@ -20,4 +20,5 @@ export default {
     ],
   },
   testTimeout: 30000,
+  globalSetup: '<rootDir>/tests/support/global-setup.ts',
 };
