@@ -1,0 +1,174 @@
+import { addDays, addMonthsClamped, followUpReferenceDate } from './calendar.js';
+import type { DecisionContext, TrajectoryCommand } from './commands.js';
+import type { Indication, TrajectoryEvent } from './events.js';
+import { refuse } from './rules.js';
+import { findPlacement, type TrajectoryState } from './state.js';
+import {
+  SUPPORTED_EMPLOYMENT_PROGRAMMES,
+  WORK_CARE_PROGRAMMES,
+  type Advice,
+  type CalendarDate,
+  type Programme,
+} from './vocabulary.js';
+
+const INDICATION_MAX_YEARS = 5;
+const MAATWERK_WAGE_PREMIUM = { min: 45, max: 60 };
+
+/** Decides which events a command causes, or refuses it with the rule it breaks. Pure. */
+export function decide(command: TrajectoryCommand, state: TrajectoryState, context: DecisionContext): TrajectoryEvent[] {
+  if (command.type === 'RegisterWorker') {
+    if (state.registered) refuse('worker-already-registered');
+    return [{ type: 'WorkerRegistered', data: { ...command.data, registeredOn: context.today } }];
+  }
+  if (!state.registered) refuse('worker-not-registered');
+  if (state.deceased) refuse('worker-deceased');
+
+  switch (command.type) {
+    case 'RecordScreening': {
+      const { date, advice, programme, indication } = command.data;
+      requireStepDate(state, date, context);
+      checkAdviceProgramme(advice, programme);
+      if (indication) checkIndication(indication, advice, programme, date);
+      return [{ type: 'ScreeningRecorded', data: { date, advice, programme, indication } }];
+    }
+    case 'RecordPop': {
+      const { date, goals } = command.data;
+      requireStepDate(state, date, context);
+      if (goals.length === 0 || goals.some((goal) => goal.trim() === '')) refuse('pop-goals-required');
+      return [{ type: state.pop ? 'PopReviewed' : 'PopEstablished', data: { date, goals } }];
+    }
+    case 'StartPlacement': {
+      const { placementId, programme, enterpriseId, startDate, fte } = command.data;
+      if (state.activePlacement) refuse('placement-already-active');
+      requireStepDate(state, startDate, context);
+      requireFte(fte);
+      const screening = state.latestScreening;
+      if (!screening || screening.closedByDoorstroom || !adviceLeadsTo(screening.advice, screening.programme, programme)) {
+        refuse('placement-needs-advice', `no current advice leads to ${programme}`);
+      }
+      const validUntil = screening.indication?.validUntil;
+      if (validUntil && validUntil < startDate) refuse('indication-expired', `the indication ended on ${validUntil}`);
+      return [
+        { type: 'PlacementStarted', data: { placementId, programme, enterpriseId, startDate, fte, underReturnGuarantee: false } },
+      ];
+    }
+    case 'RecordExit': {
+      const { date, reason } = command.data;
+      const placement = state.activePlacement ? findPlacement(state, state.activePlacement) : undefined;
+      if (!placement) refuse('exit-needs-active-placement');
+      requireStepDate(state, date, context);
+      const exited: TrajectoryEvent = {
+        type: 'WorkerExited',
+        data: {
+          placementId: placement.placementId,
+          programme: placement.programme,
+          fte: placement.fte,
+          date,
+          reason,
+          followUpReferenceDate: reason === 'death' ? null : followUpReferenceDate(date, context.policy.followUpDelayMonths),
+        },
+      };
+      if (reason !== 'doorstroom-regular-work') return [exited];
+      return [
+        exited,
+        {
+          type: 'ReturnGuaranteeGranted',
+          data: {
+            placementId: placement.placementId,
+            programme: placement.programme,
+            fte: placement.fte,
+            grantedOn: date,
+            expiresOn: addMonthsClamped(date, context.policy.returnGuaranteeMonths),
+          },
+        },
+      ];
+    }
+    case 'ReturnUnderGuarantee': {
+      const { placementId, date, enterpriseId } = command.data;
+      const guarantee = state.returnGuarantee;
+      if (!guarantee || guarantee.status === 'used' || guarantee.status === 'superseded') refuse('return-needs-guarantee');
+      if (guarantee.status === 'expired' || date > guarantee.expiresOn) {
+        refuse('return-guarantee-expired', `the guarantee ran until ${guarantee.expiresOn}`);
+      }
+      if (state.activePlacement) refuse('placement-already-active');
+      requireStepDate(state, date, context);
+      return [
+        {
+          type: 'PlacementStarted',
+          data: { placementId, programme: guarantee.programme, enterpriseId, startDate: date, fte: guarantee.fte, underReturnGuarantee: true },
+        },
+      ];
+    }
+    case 'RecordFollowUp': {
+      const { placementId, outcome, source } = command.data;
+      const placement = findPlacement(state, placementId);
+      if (!placement?.exit) refuse('follow-up-needs-exit', `no exit for placement ${placementId}`);
+      const referenceDate = placement.exit.followUpReferenceDate;
+      if (referenceDate === null) refuse('follow-up-not-applicable');
+      if (placement.followUp) return [];
+      if (context.today < referenceDate) refuse('follow-up-before-reference-date', `the reference date is ${referenceDate}`);
+      return [
+        {
+          type: 'FollowUpRecorded',
+          data: { placementId, programme: placement.programme, exitDate: placement.exit.date, referenceDate, outcome, source },
+        },
+      ];
+    }
+    case 'ExpireReturnGuarantee': {
+      const guarantee = state.returnGuarantee;
+      if (!guarantee || guarantee.placementId !== command.data.placementId || guarantee.status !== 'running') return [];
+      if (context.today <= guarantee.expiresOn) refuse('return-guarantee-still-running', `it runs until ${guarantee.expiresOn}`);
+      return [{ type: 'ReturnGuaranteeExpired', data: { placementId: guarantee.placementId, expiredOn: addDays(guarantee.expiresOn, 1) } }];
+    }
+  }
+}
+
+function requireStepDate(state: TrajectoryState, date: CalendarDate, context: DecisionContext): void {
+  if (date > context.today) refuse('date-in-future', `${date} is after today (${context.today})`);
+  if (state.lastStepDate && date < state.lastStepDate) {
+    refuse('date-before-previous-step', `${date} is before the previous step on ${state.lastStepDate}`);
+  }
+}
+
+function requireFte(fte: number): void {
+  if (!(fte > 0 && fte <= 1)) refuse('fte-out-of-range', `got ${fte}`);
+}
+
+function programmesOf(advice: Advice): readonly Programme[] {
+  if (advice === 'supported-employment') return SUPPORTED_EMPLOYMENT_PROGRAMMES;
+  if (advice === 'work-care') return WORK_CARE_PROGRAMMES;
+  return [];
+}
+
+function adviceLeadsTo(advice: Advice, advisedProgramme: Programme | null, programme: Programme): boolean {
+  return programmesOf(advice).includes(programme) && advisedProgramme === programme;
+}
+
+function checkAdviceProgramme(advice: Advice, programme: Programme | null): void {
+  const allowed = programmesOf(advice);
+  if (allowed.length === 0) {
+    if (programme !== null) refuse('programme-not-allowed', `advice ${advice} names no programme`);
+    return;
+  }
+  if (programme === null) refuse('programme-required', `advice ${advice} needs a programme`);
+  if (!allowed.includes(programme)) refuse('programme-does-not-match-advice', `${advice} does not lead to ${programme}`);
+}
+
+function checkIndication(indication: Indication, advice: Advice, programme: Programme | null, date: CalendarDate): void {
+  if (advice !== 'supported-employment') refuse('indication-requires-supported-employment');
+  const { conditional, validUntil, productivityLossPct, supportPackage } = indication;
+  if (conditional && validUntil === null) refuse('indication-validity', 'a conditional indication needs validUntil');
+  if (validUntil !== null && (validUntil < date || validUntil > addMonthsClamped(date, INDICATION_MAX_YEARS * 12))) {
+    refuse('indication-validity', `validUntil must lie between ${date} and five years later`);
+  }
+  if (productivityLossPct !== null && !(productivityLossPct >= 0 && productivityLossPct <= 100)) {
+    refuse('productivity-loss-out-of-range', `got ${productivityLossPct}`);
+  }
+  const premium = supportPackage.wagePremiumPct;
+  if (premium !== null) {
+    const range = programme === 'MAATWERK' ? MAATWERK_WAGE_PREMIUM : { min: 0, max: 100 };
+    if (!(premium >= range.min && premium <= range.max)) {
+      refuse('wage-premium-out-of-range', `${premium} % is outside ${range.min}–${range.max} % for ${programme}`);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import type { TrajectoryEvent } from './events.js';
+import type { PlacementEpisode, TrajectoryState } from './state.js';
+import type { CalendarDate } from './vocabulary.js';
+
+function laterOf(a: CalendarDate | null, b: CalendarDate): CalendarDate {
+  return a !== null && a > b ? a : b;
+}
+
+function updatePlacement(state: TrajectoryState, placementId: string, change: (p: PlacementEpisode) => PlacementEpisode): PlacementEpisode[] {
+  return state.placements.map((placement) => (placement.placementId === placementId ? change(placement) : placement));
+}
+
+/** Applies one event to the state; never mutates its input. */
+export function evolve(state: TrajectoryState, event: TrajectoryEvent): TrajectoryState {
+  switch (event.type) {
+    case 'WorkerRegistered': {
+      const { workerId, inszHash, inszCiphertext, registeredOn, ...characteristics } = event.data;
+      return { ...state, registered: true, workerId, inszHash, inszCiphertext, registeredOn, characteristics };
+    }
+    case 'ScreeningRecorded': {
+      const { date, advice, programme, indication } = event.data;
+      return {
+        ...state,
+        lastStepDate: laterOf(state.lastStepDate, date),
+        latestScreening: { date, advice, programme, indication, closedByDoorstroom: false },
+      };
+    }
+    case 'PopEstablished':
+      return {
+        ...state,
+        lastStepDate: laterOf(state.lastStepDate, event.data.date),
+        pop: { establishedOn: event.data.date, reviewedOn: null, goals: event.data.goals },
+      };
+    case 'PopReviewed':
+      return {
+        ...state,
+        lastStepDate: laterOf(state.lastStepDate, event.data.date),
+        pop: state.pop && { ...state.pop, reviewedOn: event.data.date, goals: event.data.goals },
+      };
+    case 'PlacementStarted': {
+      const { placementId, programme, enterpriseId, startDate, fte, underReturnGuarantee } = event.data;
+      const guarantee = state.returnGuarantee;
+      return {
+        ...state,
+        lastStepDate: laterOf(state.lastStepDate, startDate),
+        activePlacement: placementId,
+        placements: [
+          ...state.placements,
+          { placementId, programme, enterpriseId, startDate, fte, underReturnGuarantee, exit: null, followUp: null },
+        ],
+        returnGuarantee:
+          guarantee && guarantee.status === 'running'
+            ? { ...guarantee, status: underReturnGuarantee ? 'used' : 'superseded' }
+            : guarantee,
+      };
+    }
+    case 'WorkerExited': {
+      const { placementId, date, reason, followUpReferenceDate } = event.data;
+      const doorstroom = reason === 'doorstroom-regular-work';
+      return {
+        ...state,
+        lastStepDate: laterOf(state.lastStepDate, date),
+        activePlacement: state.activePlacement === placementId ? null : state.activePlacement,
+        deceased: state.deceased || reason === 'death',
+        placements: updatePlacement(state, placementId, (p) => ({ ...p, exit: { date, reason, followUpReferenceDate } })),
+        latestScreening:
+          doorstroom && state.latestScreening ? { ...state.latestScreening, closedByDoorstroom: true } : state.latestScreening,
+      };
+    }
+    case 'ReturnGuaranteeGranted': {
+      const { placementId, programme, fte, grantedOn, expiresOn } = event.data;
+      return { ...state, returnGuarantee: { placementId, programme, fte, grantedOn, expiresOn, status: 'running' } };
+    }
+    case 'ReturnGuaranteeExpired':
+      return state.returnGuarantee && state.returnGuarantee.placementId === event.data.placementId
+        ? { ...state, returnGuarantee: { ...state.returnGuarantee, status: 'expired' } }
+        : state;
+    case 'FollowUpRecorded': {
+      const { placementId, outcome, source, referenceDate } = event.data;
+      return { ...state, placements: updatePlacement(state, placementId, (p) => ({ ...p, followUp: { outcome, source, referenceDate } })) };
+    }
+  }
+}

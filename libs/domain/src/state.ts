@@ -1,0 +1,87 @@
+import type { Indication } from './events.js';
+import type {
+  Advice,
+  CalendarDate,
+  EducationLevel,
+  ExitReason,
+  FollowUpOutcome,
+  FollowUpSource,
+  Programme,
+} from './vocabulary.js';
+
+/** One placement episode of the worker. */
+export interface PlacementEpisode {
+  placementId: string;
+  programme: Programme;
+  enterpriseId: string;
+  startDate: CalendarDate;
+  fte: number;
+  underReturnGuarantee: boolean;
+  exit: { date: CalendarDate; reason: ExitReason; followUpReferenceDate: CalendarDate | null } | null;
+  followUp: { outcome: FollowUpOutcome; source: FollowUpSource; referenceDate: CalendarDate } | null;
+}
+
+export interface ReturnGuarantee {
+  /** the placement left by doorstroom */
+  placementId: string;
+  programme: Programme;
+  fte: number;
+  grantedOn: CalendarDate;
+  /** last day a return is possible */
+  expiresOn: CalendarDate;
+  /** used: returned under it; superseded: another placement started (after a new screening) */
+  status: 'running' | 'expired' | 'used' | 'superseded';
+}
+
+/** A worker's trajectory folded from its events. Plain JSON (no classes, no maps). */
+export interface TrajectoryState {
+  registered: boolean;
+  workerId: string | null;
+  inszHash: string | null;
+  inszCiphertext: string | null;
+  characteristics: {
+    birthYear: number | null;
+    educationLevel: EducationLevel;
+    migrationBackground: boolean;
+    disability: boolean;
+    unemployedSince: CalendarDate | null;
+    socialAssistance: boolean;
+  } | null;
+  registeredOn: CalendarDate | null;
+  deceased: boolean;
+  /** date of the latest step (screening, POP, placement start, exit, return); registration is not a step */
+  lastStepDate: CalendarDate | null;
+  latestScreening: {
+    date: CalendarDate;
+    advice: Advice;
+    programme: Programme | null;
+    indication: Indication | null;
+    /** a doorstroom to regular work used this advice up: a new placement needs a new screening */
+    closedByDoorstroom: boolean;
+  } | null;
+  pop: { establishedOn: CalendarDate; reviewedOn: CalendarDate | null; goals: string[] } | null;
+  /** placementId of the active placement, or null */
+  activePlacement: string | null;
+  placements: PlacementEpisode[];
+  returnGuarantee: ReturnGuarantee | null;
+}
+
+export const initialState: TrajectoryState = {
+  registered: false,
+  workerId: null,
+  inszHash: null,
+  inszCiphertext: null,
+  characteristics: null,
+  registeredOn: null,
+  deceased: false,
+  lastStepDate: null,
+  latestScreening: null,
+  pop: null,
+  activePlacement: null,
+  placements: [],
+  returnGuarantee: null,
+};
+
+export function findPlacement(state: TrajectoryState, placementId: string): PlacementEpisode | undefined {
+  return state.placements.find((placement) => placement.placementId === placementId);
+}
