@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import {
+  comparePositions,
+  WrongExpectedVersionError,
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+} from '../../libs/event-store/src/event-store.js';
+
+export interface EventStoreUnderTest {
+  store: EventStore;
+  dispose(): Promise<void>;
+}
+
+function event(type: string, data: Record<string, unknown> = {}): NewEvent {
+  return {
+    type,
+    data,
+    metadata: { actor: 'contract', correlationId: randomUUID(), causationId: null, recordedAt: new Date().toISOString() },
+  };
+}
+
+async function readEverything(store: EventStore, after: string | null = null, batch = 100): Promise<RecordedEvent[]> {
+  const all: RecordedEvent[] = [];
+  let position = after;
+  for (;;) {
+    const page = await store.readAll(position, batch);
+    if (page.length === 0) return all;
+    all.push(...page);
+    position = page.at(-1)!.position;
+  }
+}
+
+/** The one contract every event-store adapter must honour (Emmett habit: one suite, every adapter). */
+export function describeEventStoreContract(adapter: string, open: () => Promise<EventStoreUnderTest>): void {
+  describe(`event store contract: ${adapter}`, () => {
+    let subject: EventStoreUnderTest;
+    let store: EventStore;
+    // Stream names are unique per test so that a shared server (KurrentDB) needs no cleanup.
+    const stream = () => `worker-${randomUUID()}`;
+
+    beforeAll(async () => {
+      subject = await open();
+      store = subject.store;
+    });
+    afterAll(async () => {
+      await subject.dispose();
+    });
+
+    test('a missing stream reads as version 0 with no events', async () => {
+      expect(await store.readStream(stream())).toEqual({ version: 0, events: [] });
+    });
+
+    test('appends to a new stream with expected version 0, versions are 1-based', async () => {
+      const id = stream();
+      const result = await store.appendToStream(id, [event('V1.A', { n: 1 }), event('V1.B', { n: 2 })], 0);
+      expect(result.version).toBe(2);
+      const read = await store.readStream(id);
+      expect(read.version).toBe(2);
+      expect(read.events.map((e) => [e.streamVersion, e.type, e.data])).toEqual([
+        [1, 'V1.A', { n: 1 }],
+        [2, 'V1.B', { n: 2 }],
+      ]);
+      expect(read.events[1]!.position).toBe(result.position);
+    });
+
+    test('metadata round-trips', async () => {
+      const id = stream();
+      const e = event('V1.A');
+      e.metadata.causationId = 'cause-1';
+      await store.appendToStream(id, [e], 0);
+      const [stored] = (await store.readStream(id)).events;
+      expect(stored!.metadata).toEqual(e.metadata);
+    });
+
+    test('appends to an existing stream with its version', async () => {
+      const id = stream();
+      await store.appendToStream(id, [event('V1.A')], 0);
+      const result = await store.appendToStream(id, [event('V1.B')], 1);
+      expect(result.version).toBe(2);
+    });
+
+    test('a wrong expected version is a typed error naming the actual version, and writes nothing', async () => {
+      const id = stream();
+      await store.appendToStream(id, [event('V1.A')], 0);
+      for (const wrong of [0, 2, 5]) {
+        const error = await store.appendToStream(id, [event('V1.X'), event('V1.Y')], wrong).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(WrongExpectedVersionError);
+        expect((error as WrongExpectedVersionError).actualVersion).toBe(1);
+        expect((error as WrongExpectedVersionError).expectedVersion).toBe(wrong);
+      }
+      const read = await store.readStream(id);
+      expect(read.version).toBe(1);
+      expect(read.events.map((e) => e.type)).toEqual(['V1.A']);
+    });
+
+    test('concurrent appends with the same expected version: exactly one wins, never a lost update', async () => {
+      const id = stream();
+      await store.appendToStream(id, [event('V1.A')], 0);
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => store.appendToStream(id, [event('V1.Race', { i })], 1)),
+      );
+      const won = attempts.filter((a) => a.status === 'fulfilled');
+      const lost = attempts.filter((a) => a.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(7);
+      for (const a of lost) expect((a as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersionError);
+      expect((await store.readStream(id)).version).toBe(2);
+    });
+
+    test('concurrent creation of one stream: exactly one wins', async () => {
+      const id = stream();
+      const attempts = await Promise.allSettled(Array.from({ length: 6 }, () => store.appendToStream(id, [event('V1.A')], 0)));
+      expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+      expect((await store.readStream(id)).version).toBe(1);
+    });
+
+    test('readAll returns appended events in order, after a position exclusively, paged by limit', async () => {
+      const before = await store.headPosition();
+      const id = stream();
+      await store.appendToStream(id, [event('V1.A'), event('V1.B'), event('V1.C')], 0);
+      const mine = (await readEverything(store, before, 2)).filter((e) => e.streamId === id);
+      expect(mine.map((e) => e.type)).toEqual(['V1.A', 'V1.B', 'V1.C']);
+      const afterFirst = (await store.readAll(mine[0]!.position, 10)).filter((e) => e.streamId === id);
+      expect(afterFirst.map((e) => e.type)).toEqual(['V1.B', 'V1.C']);
+      expect((await store.readAll(mine[2]!.position, 10)).filter((e) => e.streamId === id)).toEqual([]);
+      const page = await store.readAll(before, 1);
+      expect(page).toHaveLength(1);
+    });
+
+    test('positions increase along the log and headPosition is the last one', async () => {
+      const id = stream();
+      await store.appendToStream(id, [event('V1.A')], 0);
+      const { position } = await store.appendToStream(id, [event('V1.B')], 1);
+      const log = await readEverything(store, null, 500);
+      for (let i = 1; i < log.length; i++) expect(comparePositions(log[i - 1]!.position, log[i]!.position)).toBeLessThan(0);
+      const head = await store.headPosition();
+      expect(head).not.toBeNull();
+      expect(comparePositions(head!, position)).toBeGreaterThanOrEqual(0);
+    });
+
+    test('concurrent writers on many streams: a reader polling the whole time sees every event exactly once', async () => {
+      const start = await store.headPosition();
+      const streams = Array.from({ length: 12 }, stream);
+      const perStream = 15;
+      let writing = true;
+      const seen: RecordedEvent[] = [];
+      const reader = (async () => {
+        let checkpoint = start;
+        for (;;) {
+          const done = !writing;
+          const page = await store.readAll(checkpoint, 7);
+          if (page.length > 0) {
+            seen.push(...page);
+            checkpoint = page.at(-1)!.position;
+          } else if (done) {
+            return;
+          }
+        }
+      })();
+      await Promise.all(
+        streams.map(async (id) => {
+          for (let version = 0; version < perStream; version++) {
+            await store.appendToStream(id, [event('V1.W', { id, version })], version);
+          }
+        }),
+      );
+      writing = false;
+      await reader;
+      const ours = seen.filter((e) => streams.includes(e.streamId));
+      const keys = ours.map((e) => `${e.streamId}@${e.streamVersion}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(keys).toHaveLength(streams.length * perStream);
+    });
+  });
+}
