@@ -143,18 +143,26 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
       const start = await store.headPosition();
       const streams = Array.from({ length: 12 }, stream);
       const perStream = 15;
+      const expected = streams.length * perStream;
+      const ours = () => seen.filter((e) => streams.includes(e.streamId));
       let writing = true;
       const seen: RecordedEvent[] = [];
+      // Events become visible once every older transaction in the database has ended, so after the
+      // writers finish the reader keeps polling until it has them all (or gives up after 15 s).
       const reader = (async () => {
         let checkpoint = start;
+        const giveUpAt = () => Date.now() + 15_000;
+        let deadline = Infinity;
         for (;;) {
-          const done = !writing;
+          if (!writing && deadline === Infinity) deadline = giveUpAt();
           const page = await store.readAll(checkpoint, 7);
           if (page.length > 0) {
             seen.push(...page);
             checkpoint = page.at(-1)!.position;
-          } else if (done) {
+          } else if (ours().length >= expected || Date.now() > deadline) {
             return;
+          } else {
+            await new Promise((resolve) => setTimeout(resolve, 5));
           }
         }
       })();
@@ -167,10 +175,9 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
       );
       writing = false;
       await reader;
-      const ours = seen.filter((e) => streams.includes(e.streamId));
-      const keys = ours.map((e) => `${e.streamId}@${e.streamVersion}`);
+      const keys = ours().map((e) => `${e.streamId}@${e.streamVersion}`);
       expect(new Set(keys).size).toBe(keys.length);
-      expect(keys).toHaveLength(streams.length * perStream);
+      expect(keys).toHaveLength(expected);
     });
   });
 }
