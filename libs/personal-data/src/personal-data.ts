@@ -1,0 +1,78 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import type { SqlDatabase } from '../../sql/src/sql.js';
+
+const MIGRATION = `
+CREATE TABLE IF NOT EXISTS worker_keys (
+  worker_id text PRIMARY KEY,
+  key bytea NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);`;
+
+/**
+ * Guards the INSZ. Events hold only its keyed hash (lookup, duplicate detection, matching the
+ * employment register) and its ciphertext under a key of the worker's own, kept in `worker_keys`
+ * outside the event store: deleting that key (erasure) shreds the INSZ in every stored event.
+ */
+export class PersonalData {
+  private constructor(
+    private readonly db: SqlDatabase,
+    private readonly hashKey: string,
+  ) {}
+
+  static async create(db: SqlDatabase, hashKey: string): Promise<PersonalData> {
+    await db.exec(MIGRATION);
+    return new PersonalData(db, hashKey);
+  }
+
+  /** HMAC-SHA256 of the normalised (11-digit) INSZ. */
+  hashInsz(normalizedInsz: string): string {
+    return createHmac('sha256', this.hashKey).update(normalizedInsz).digest('hex');
+  }
+
+  /**
+   * The worker id is derived from the INSZ hash, so a second registration of the same INSZ
+   * lands on the same, already existing stream: duplicates are refused atomically by the event
+   * store's expected-version check, with every adapter, and the answer can name that worker.
+   */
+  workerIdFor(inszHash: string): string {
+    const bytes = createHmac('sha256', this.hashKey).update(`worker-id:${inszHash}`).digest().subarray(0, 16);
+    bytes[6] = (bytes[6]! & 0x0f) | 0x80; // UUID version 8 (custom)
+    bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 9562 variant
+    const hex = bytes.toString('hex');
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  async encryptInsz(workerId: string, insz: string): Promise<string> {
+    const key = await this.keyFor(workerId);
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const ciphertext = Buffer.concat([cipher.update(insz, 'utf8'), cipher.final()]);
+    return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+  }
+
+  /** The INSZ, or null when the worker's key was shredded. */
+  async decryptInsz(workerId: string, sealed: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ key: Uint8Array }>('SELECT key FROM worker_keys WHERE worker_id = $1', [workerId]);
+    const key = rows[0]?.key;
+    if (!key) return null;
+    const [version, iv, tag, ciphertext] = sealed.split('.');
+    if (version !== 'v1' || !iv || !tag || !ciphertext) throw new Error('unknown INSZ ciphertext format');
+    const decipher = createDecipheriv('aes-256-gcm', Buffer.from(key), Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+  }
+
+  /** Erasure: without its key the worker's INSZ can no longer be read anywhere. */
+  async shredWorkerKey(workerId: string): Promise<void> {
+    await this.db.query('DELETE FROM worker_keys WHERE worker_id = $1', [workerId]);
+  }
+
+  private async keyFor(workerId: string): Promise<Buffer> {
+    await this.db.query('INSERT INTO worker_keys (worker_id, key) VALUES ($1, $2) ON CONFLICT (worker_id) DO NOTHING', [
+      workerId,
+      randomBytes(32),
+    ]);
+    const { rows } = await this.db.query<{ key: Uint8Array }>('SELECT key FROM worker_keys WHERE worker_id = $1', [workerId]);
+    return Buffer.from(rows[0]!.key);
+  }
+}

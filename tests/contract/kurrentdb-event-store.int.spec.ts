@@ -1,0 +1,17 @@
+import { KurrentDbEventStore } from '../../libs/event-store/src/kurrentdb-event-store.js';
+import { describeEventStoreContract } from './event-store.contract.js';
+
+const url = process.env.KURRENTDB_URL;
+
+if (url) {
+  describeEventStoreContract('KurrentDB', async () => {
+    const store = await KurrentDbEventStore.connect(url);
+    return { store, dispose: () => store.close() };
+  });
+} else {
+  describe('event store contract: KurrentDB', () => {
+    test.skip('SKIPPED: KURRENTDB_URL is not set, so the KurrentDB adapter was not tested', () => undefined);
+    // eslint-disable-next-line no-console
+    console.log('KurrentDB event-store contract suite SKIPPED: KURRENTDB_URL is not set (no KurrentDB server reachable here).');
+  });
+}
