@@ -7,6 +7,8 @@ export interface ServiceConfig {
   dataDir: string;
   /** PostgreSQL for read models (and events unless KurrentDB is set); null: embedded PGlite under dataDir */
   databaseUrl: string | null;
+  /** connections in the PostgreSQL pool */
+  databasePoolSize: number;
   /** KurrentDB connection string; when set, events live there */
   kurrentDbUrl: string | null;
   redisUrl: string;
@@ -51,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ServiceCo
     host: text(env, 'HOST') ?? '127.0.0.1',
     dataDir: text(env, 'DATA_DIR') ?? './data',
     databaseUrl: text(env, 'DATABASE_URL'),
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 20, 1, 500),
     kurrentDbUrl: text(env, 'KURRENTDB_URL'),
     redisUrl: text(env, 'REDIS_URL') ?? 'redis://127.0.0.1:6379',
     queuePrefix: text(env, 'QUEUE_PREFIX') ?? 'trajectory',

@@ -4,3 +4,5 @@ export const CLOCK = Symbol('Clock');
 export const EVENT_STORE = Symbol('EventStore');
 /** the read store (and, without KurrentDB, also where the SQL event store lives) */
 export const SQL_DATABASE = Symbol('SqlDatabase');
+/** `Secrets`: the JWT secret and the INSZ hash key */
+export const SECRETS = Symbol('Secrets');

@@ -1,0 +1,44 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { LoggerModule } from 'nestjs-pino';
+import type { ServiceConfig } from '../../../libs/platform/src/config.js';
+import { PlatformModule, type PlatformOverrides } from '../../../libs/platform/src/platform.module.js';
+import { WorkerModule } from '../../worker/src/worker.module.js';
+import { FollowUpsApiModule } from './follow-ups/follow-ups-api.module.js';
+import { HealthController } from './health/health.controller.js';
+import { AuthGuard } from './http/auth.js';
+import { EtagInterceptor } from './http/etag.interceptor.js';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
+import { ProblemFilter } from './http/problem.filter.js';
+import { validationPipe } from './http/validation.js';
+import { loggerOptions } from './logging.js';
+import { StatisticsApiModule } from './statistics/statistics-api.module.js';
+import { WorkersModule } from './workers/workers.module.js';
+
+/** The HTTP API; in mode `all` (npm start) also the projections and jobs of the worker. */
+@Module({})
+export class AppModule {
+  static forRoot(config: ServiceConfig, overrides: PlatformOverrides = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot(loggerOptions(config)),
+        PlatformModule.forRoot(config, overrides),
+        CqrsModule.forRoot(),
+        WorkersModule,
+        StatisticsApiModule,
+        FollowUpsApiModule,
+        ...(config.mode === 'all' ? [WorkerModule] : []),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_PIPE, useValue: validationPipe },
+        { provide: APP_INTERCEPTOR, useClass: EtagInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { ServiceConfig } from '../../../libs/platform/src/config.js';
+import type { PlatformOverrides } from '../../../libs/platform/src/platform.module.js';
+import { RULES } from '../../../libs/domain/src/rules.js';
+import { AppModule } from './app.module.js';
+
+/** Request bodies up to 8 MiB: an employment-declaration import holds up to 10,000 rows. */
+const BODY_LIMIT = 8 * 1024 * 1024;
+
+export async function createApp(config: ServiceConfig, overrides: PlatformOverrides = {}): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, overrides),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: true }),
+    { bufferLogs: true },
+  );
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Trajectory service')
+      .setDescription(
+        [
+          'Trajectories of target-group workers in the Flemish social economy (see domain.md and api.md).',
+          'Errors are application/problem+json (RFC 9457). A broken rule is 409 with `rule`, one of:',
+          ...Object.entries(RULES).map(([rule, text]) => `- \`${rule}\`: ${text}`),
+          '- `concurrent-modification`: another request changed the worker at the same time; retry.',
+        ].join('\n'),
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

@@ -1,0 +1,78 @@
+import {
+  createParamDecorator,
+  Inject,
+  Injectable,
+  SetMetadata,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import type { FastifyRequest } from 'fastify';
+import type { Secrets } from '../../../../libs/platform/src/secrets.js';
+import { SECRETS } from '../../../../libs/platform/src/tokens.js';
+import { ProblemException } from './problem.js';
+
+export const ROLES = ['screener', 'coach', 'analyst', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Actor {
+  sub: string;
+  roles: Role[];
+}
+
+const PUBLIC = 'auth:public';
+const ALLOWED_ROLES = 'auth:roles';
+
+/** The route needs no token (health, docs). */
+export const Public = () => SetMetadata(PUBLIC, true);
+/** Only these roles may call the route. */
+export const Roles = (...roles: Role[]) => SetMetadata(ALLOWED_ROLES, roles);
+
+/** The authenticated user (JWT `sub` and `roles`). */
+export const CurrentActor = createParamDecorator((_: unknown, context: ExecutionContext): Actor => {
+  return context.switchToHttp().getRequest<FastifyRequest & { actor: Actor }>().actor;
+});
+
+const unauthorized = (detail: string) =>
+  ProblemException.of(401, 'unauthorized', 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer' });
+
+export function signToken(secret: string, actor: Actor, expiresInSeconds = 8 * 3600): string {
+  return new JwtService({ secret }).sign({ roles: actor.roles }, { subject: actor.sub, expiresIn: expiresInSeconds, algorithm: 'HS256' });
+}
+
+/** Bearer JWT (HS256) with claims `sub` and `roles`; every route needs one unless `@Public()`. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly jwt: JwtService;
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(SECRETS) secrets: Secrets,
+  ) {
+    this.jwt = new JwtService({ secret: secrets.jwtSecret, verifyOptions: { algorithms: ['HS256'] } });
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match) throw unauthorized('a bearer token is required (Authorization: Bearer <JWT>)');
+    let claims: { sub?: unknown; roles?: unknown };
+    try {
+      claims = this.jwt.verify(match[1]!);
+    } catch (error) {
+      throw unauthorized(`the token is not valid: ${(error as Error).message}`);
+    }
+    if (typeof claims.sub !== 'string' || claims.sub === '') throw unauthorized('the token has no subject (sub)');
+    const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => ROLES.includes(r as Role)) : [];
+    request.actor = { sub: claims.sub, roles };
+    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
+    if (allowed && !roles.some((role) => allowed.includes(role))) {
+      throw ProblemException.of(403, 'forbidden', 'Forbidden', `this needs one of the roles ${allowed.join(', ')}`);
+    }
+    return true;
+  }
+}

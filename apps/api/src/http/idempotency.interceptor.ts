@@ -1,0 +1,107 @@
+import { HttpStatus, Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor, type OnModuleInit } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
+import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
+import { SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
+import type { Actor } from './auth.js';
+import { invalidInput, ProblemException } from './problem.js';
+
+const MIGRATION = `
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  actor text NOT NULL,
+  key text NOT NULL,
+  request_hash text NOT NULL,
+  status integer,
+  body jsonb,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (actor, key)
+);`;
+
+/** The status the route answers with on success (`@HttpCode`, else 201 for POST). */
+function statusOf(context: ExecutionContext): number {
+  return (Reflect.getMetadata('__httpCode__', context.getHandler()) as number | undefined) ?? HttpStatus.CREATED;
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * `Idempotency-Key` on POST commands, per user (JWT `sub`): the first successful answer is kept in
+ * the read store (so it survives restarts); a repeat with the same request gets that answer and
+ * appends nothing; the same key with another request is 422; a repeat while the first is still
+ * running is 409. A failed request keeps nothing, so its key can be used again.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit {
+  constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.db.exec(MIGRATION);
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const key = request.headers['idempotency-key'];
+    if (request.method !== 'POST' || key === undefined || !request.actor) return next.handle();
+    if (typeof key !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(key)) {
+      throw invalidInput([{ field: 'Idempotency-Key', message: 'must be 1 to 200 visible ASCII characters' }]);
+    }
+    const actor = request.actor.sub;
+    const hash = createHash('sha256').update(`${request.method} ${request.url}\n${canonical(request.body ?? null)}`).digest('hex');
+
+    return from(this.claim(actor, key, hash)).pipe(
+      mergeMap((stored) => {
+        if (stored) {
+          void reply.status(stored.status).header('idempotent-replayed', 'true');
+          return of(stored.body);
+        }
+        return next.handle().pipe(
+          mergeMap((body) => from(this.complete(actor, key, statusOf(context), body)).pipe(mergeMap(() => of(body)))),
+          catchError((error: unknown) => from(this.release(actor, key)).pipe(mergeMap(() => throwError(() => error)))),
+        );
+      }),
+    );
+  }
+
+  /** Claims the key for this request, or returns the stored answer of the first one. */
+  private async claim(actor: string, key: string, hash: string): Promise<{ status: number; body: unknown } | null> {
+    const inserted = await this.db.query(
+      'INSERT INTO idempotency_keys (actor, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [actor, key, hash],
+    );
+    if (inserted.rowCount === 1) return null;
+    const { rows } = await this.db.query<{ request_hash: string; status: number | null; body: unknown }>(
+      'SELECT request_hash, status, body FROM idempotency_keys WHERE actor = $1 AND key = $2',
+      [actor, key],
+    );
+    const row = rows[0];
+    if (!row) return this.claim(actor, key, hash);
+    if (row.request_hash !== hash) {
+      throw ProblemException.of(422, 'idempotency-key-reused', 'Idempotency key reused', 'this Idempotency-Key was used for another request');
+    }
+    if (row.status === null) {
+      throw ProblemException.of(409, 'idempotency-key-in-use', 'Request in progress', 'a request with this Idempotency-Key is still running', { rule: 'idempotency-key-in-use' });
+    }
+    return { status: row.status, body: row.body };
+  }
+
+  private async complete(actor: string, key: string, status: number, body: unknown): Promise<void> {
+    await this.db.query('UPDATE idempotency_keys SET status = $3, body = $4 WHERE actor = $1 AND key = $2', [
+      actor,
+      key,
+      status,
+      JSON.stringify(body ?? null),
+    ]);
+  }
+
+  private async release(actor: string, key: string): Promise<void> {
+    await this.db.query('DELETE FROM idempotency_keys WHERE actor = $1 AND key = $2 AND status IS NULL', [actor, key]);
+  }
+}

@@ -1,0 +1,86 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { WorkerNotFoundError } from '../../../../libs/application/src/worker-commands.js';
+import { RuleViolation } from '../../../../libs/domain/src/rules.js';
+import { InvalidPositionError, WrongExpectedVersionError } from '../../../../libs/event-store/src/event-store.js';
+import { problemType, ProblemException, type ProblemDetails } from './problem.js';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  409: 'Conflict',
+  412: 'Precondition failed',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable content',
+  429: 'Too many requests',
+  500: 'Internal server error',
+  503: 'Service unavailable',
+};
+
+/** Every error leaves the service as `application/problem+json` (RFC 9457). */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const { problem, headers } = this.toProblem(error, request);
+    if (problem.status >= 500) this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+    void reply.status(problem.status).headers({ ...headers, 'content-type': 'application/problem+json' }).send(JSON.stringify(problem));
+  }
+
+  private toProblem(error: unknown, request: FastifyRequest): { problem: ProblemDetails; headers: Record<string, string> } {
+    if (error instanceof ProblemException) return { problem: error.problem, headers: error.headers };
+    if (error instanceof RuleViolation) {
+      return { problem: { type: problemType(`rule/${error.rule}`), title: 'A rule of the trajectory is broken', status: 409, detail: error.message, rule: error.rule }, headers: {} };
+    }
+    if (error instanceof WorkerNotFoundError) {
+      return { problem: { type: problemType('worker-not-found'), title: 'Unknown worker', status: 404, detail: error.message }, headers: {} };
+    }
+    if (error instanceof WrongExpectedVersionError) {
+      if (request.headers['if-match'] !== undefined) {
+        return {
+          problem: { type: problemType('stale-version'), title: 'Stale version', status: 412, detail: `If-Match "${error.expectedVersion}" does not match the worker's version "${error.actualVersion}"`, currentVersion: error.actualVersion },
+          headers: { etag: `"${error.actualVersion}"` },
+        };
+      }
+      return {
+        problem: { type: problemType('rule/concurrent-modification'), title: 'Concurrent modification', status: 409, detail: 'the worker was changed by another request at the same time; try again', rule: 'concurrent-modification' },
+        headers: {},
+      };
+    }
+    if (error instanceof InvalidPositionError) {
+      return { problem: { type: problemType('invalid-input'), title: 'Invalid input', status: 400, detail: error.message, errors: [{ field: 'waitFor', message: error.message }] }, headers: {} };
+    }
+    const status = statusOf(error);
+    if (status !== null && status < 500) {
+      const detail = error instanceof HttpException ? messageOf(error) : error instanceof Error ? error.message : 'request refused';
+      return { problem: { type: problemType(slugOf(status)), title: TITLES[status] ?? 'Error', status, detail }, headers: {} };
+    }
+    return { problem: { type: problemType('internal-error'), title: TITLES[500]!, status: 500, detail: 'the service failed to answer; the error was logged' }, headers: {} };
+  }
+}
+
+function statusOf(error: unknown): number | null {
+  if (error instanceof HttpException) return error.getStatus();
+  // Fastify's own errors (bad JSON, wrong content type, body too large) carry a statusCode.
+  const code = (error as { statusCode?: unknown })?.statusCode;
+  return typeof code === 'number' ? code : null;
+}
+
+function messageOf(error: HttpException): string {
+  const response = error.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  return Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : error.message;
+}
+
+function slugOf(status: number): string {
+  return (TITLES[status] ?? 'error').toLowerCase().replace(/\s+/g, '-');
+}

@@ -1,0 +1,20 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../../http/auth.js';
+import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
+import { GetWorkerQuery, type WorkerView } from './get-worker.handler.js';
+
+@ApiTags('workers')
+@ApiBearerAuth()
+@Controller('v1/workers/:id')
+export class GetWorkerController {
+  constructor(private readonly queryBus: QueryBus) {}
+
+  @Get()
+  @Roles('screener', 'coach')
+  @ApiOperation({ summary: "The worker's current state and timeline (ETag: the stream version)" })
+  get(@Param('id', WorkerIdPipe) workerId: string): Promise<WorkerView> {
+    return this.queryBus.execute(new GetWorkerQuery(workerId));
+  }
+}

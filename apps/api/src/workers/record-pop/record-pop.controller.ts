@@ -1,0 +1,30 @@
+import { Body, Controller, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
+import { IfMatchVersion } from '../../http/if-match.js';
+import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
+import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
+import { RecordPopDto } from './record-pop.dto.js';
+
+@ApiTags('workers')
+@ApiBearerAuth()
+@Controller('v1/workers/:id/pops')
+export class RecordPopController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  @Post()
+  @Roles('coach')
+  @ApiOperation({ summary: 'Establish the personal development plan (POP), or review it' })
+  async record(
+    @Param('id', WorkerIdPipe) workerId: string,
+    @Body() body: RecordPopDto,
+    @CurrentActor() actor: Actor,
+    @IfMatchVersion() expectedVersion: number | undefined,
+  ): Promise<CommandResponse> {
+    const { version, position } = await this.commandBus.execute(
+      new ExecuteWorkerCommand(workerId, { type: 'RecordPop', data: { date: body.date, goals: body.goals } }, { actor: actor.sub, expectedVersion }),
+    );
+    return { version, position };
+  }
+}

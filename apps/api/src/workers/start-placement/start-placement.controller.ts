@@ -1,0 +1,32 @@
+import { Body, Controller, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
+import { IfMatchVersion } from '../../http/if-match.js';
+import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
+import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
+import { StartPlacementDto } from './start-placement.dto.js';
+
+@ApiTags('workers')
+@ApiBearerAuth()
+@Controller('v1/workers/:id/placements')
+export class StartPlacementController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  @Post()
+  @Roles('coach')
+  @ApiOperation({ summary: 'Start a placement in a programme (needs an advice that leads there)' })
+  async start(
+    @Param('id', WorkerIdPipe) workerId: string,
+    @Body() body: StartPlacementDto,
+    @CurrentActor() actor: Actor,
+    @IfMatchVersion() expectedVersion: number | undefined,
+  ): Promise<CommandResponse & { placementId: string }> {
+    const placementId = randomUUID();
+    const { version, position } = await this.commandBus.execute(
+      new ExecuteWorkerCommand(workerId, { type: 'StartPlacement', data: { placementId, ...body } }, { actor: actor.sub, expectedVersion }),
+    );
+    return { placementId, version, position };
+  }
+}

@@ -1,0 +1,16 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsNumber, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PROGRAMMES, type Programme } from '../../../../../libs/domain/src/vocabulary.js';
+import { IsCalendarDate } from '../shared/calendar-date.js';
+
+export class StartPlacementDto {
+  @ApiProperty({ enum: PROGRAMMES }) @IsIn(PROGRAMMES) programme!: Programme;
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(100) enterpriseId!: string;
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() startDate!: string;
+
+  @ApiProperty({ minimum: 0, exclusiveMinimum: true, maximum: 1, description: 'full-time equivalent, 0 < fte ≤ 1' })
+  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 })
+  @Min(0.0001)
+  @Max(1)
+  fte!: number;
+}

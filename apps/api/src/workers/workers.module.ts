@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { GetWorkerController } from './get-worker/get-worker.controller.js';
+import { GetWorkerHandler } from './get-worker/get-worker.handler.js';
+import { RecordExitController } from './record-exit/record-exit.controller.js';
+import { RecordFollowUpController } from './record-follow-up/record-follow-up.controller.js';
+import { RecordPopController } from './record-pop/record-pop.controller.js';
+import { RecordScreeningController } from './record-screening/record-screening.controller.js';
+import { RegisterWorkerController } from './register-worker/register-worker.controller.js';
+import { RegisterWorkerHandler } from './register-worker/register-worker.handler.js';
+import { ReturnUnderGuaranteeController } from './return-under-guarantee/return-under-guarantee.controller.js';
+import { ExecuteWorkerCommandHandler } from './shared/execute-worker-command.js';
+import { StartPlacementController } from './start-placement/start-placement.controller.js';
+
+/** One vertical slice per use case: its DTO, its route, its handler. */
+@Module({
+  controllers: [
+    RegisterWorkerController,
+    RecordScreeningController,
+    RecordPopController,
+    StartPlacementController,
+    RecordExitController,
+    ReturnUnderGuaranteeController,
+    RecordFollowUpController,
+    GetWorkerController,
+  ],
+  providers: [ExecuteWorkerCommandHandler, RegisterWorkerHandler, GetWorkerHandler],
+})
+export class WorkersModule {}

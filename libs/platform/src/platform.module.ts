@@ -1,0 +1,93 @@
+import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { join } from 'node:path';
+import { WorkerCommandExecutor } from '../../application/src/worker-commands.js';
+import type { EventStore } from '../../event-store/src/event-store.js';
+import { KurrentDbEventStore } from '../../event-store/src/kurrentdb-event-store.js';
+import { SqlEventStore } from '../../event-store/src/sql-event-store.js';
+import { PersonalData } from '../../personal-data/src/personal-data.js';
+import { PgliteDatabase } from '../../sql/src/pglite.js';
+import { PostgresDatabase } from '../../sql/src/postgres.js';
+import type { SqlDatabase } from '../../sql/src/sql.js';
+import { systemClock, type Clock } from './clock.js';
+import type { ServiceConfig } from './config.js';
+import { HealthRegistry } from './health-registry.js';
+import { resolveSecrets, type Secrets } from './secrets.js';
+import { CLOCK, EVENT_STORE, SECRETS, SERVICE_CONFIG, SQL_DATABASE } from './tokens.js';
+
+export interface PlatformOverrides {
+  clock?: Clock;
+  /** a database opened by the caller (tests): used as is and not closed by the module */
+  sqlDatabase?: SqlDatabase;
+  eventStore?: EventStore;
+}
+
+@Injectable()
+class StoreLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject('PLATFORM_OVERRIDES') private readonly overrides: PlatformOverrides,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.overrides.eventStore) await this.store.close();
+    if (!this.overrides.sqlDatabase) await this.db.close();
+  }
+}
+
+/** The ports and their adapters, chosen from the configuration (api.md "Running"). */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(config: ServiceConfig, overrides: PlatformOverrides = {}): DynamicModule {
+    const logger = new Logger('Platform');
+    return {
+      module: PlatformModule,
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: 'PLATFORM_OVERRIDES', useValue: overrides },
+        { provide: CLOCK, useValue: overrides.clock ?? systemClock },
+        {
+          provide: SECRETS,
+          useFactory: (): Secrets => {
+            const { generatedFile, ...secrets } = resolveSecrets(config);
+            if (generatedFile) {
+              logger.warn(`AUTH_JWT_SECRET / INSZ_HASH_KEY not set: using the generated ones in ${generatedFile} (set both in production)`);
+            }
+            return secrets;
+          },
+        },
+        {
+          provide: SQL_DATABASE,
+          useFactory: async (): Promise<SqlDatabase> => {
+            if (overrides.sqlDatabase) return overrides.sqlDatabase;
+            if (config.databaseUrl) return PostgresDatabase.connect(config.databaseUrl, { poolSize: config.databasePoolSize });
+            return PgliteDatabase.open(join(config.dataDir, 'pglite'));
+          },
+        },
+        {
+          provide: EVENT_STORE,
+          inject: [SQL_DATABASE],
+          useFactory: async (db: SqlDatabase): Promise<EventStore> => {
+            if (overrides.eventStore) return overrides.eventStore;
+            if (config.kurrentDbUrl) return KurrentDbEventStore.connect(config.kurrentDbUrl);
+            return SqlEventStore.create(db);
+          },
+        },
+        {
+          provide: WorkerCommandExecutor,
+          inject: [EVENT_STORE, CLOCK],
+          useFactory: (store: EventStore, clock: Clock) => new WorkerCommandExecutor(store, clock, config.policy),
+        },
+        {
+          provide: PersonalData,
+          inject: [SQL_DATABASE, SECRETS],
+          useFactory: (db: SqlDatabase, secrets: Secrets) => PersonalData.create(db, secrets.inszHashKey),
+        },
+        HealthRegistry,
+        StoreLifecycle,
+      ],
+      exports: [SERVICE_CONFIG, CLOCK, SECRETS, SQL_DATABASE, EVENT_STORE, WorkerCommandExecutor, PersonalData, HealthRegistry],
+    };
+  }
+}
