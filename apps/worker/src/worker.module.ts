@@ -1,4 +1,21 @@
 import { Module } from '@nestjs/common';
+import { FlowCountsProjection } from '../../../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
+import { FollowUpJobsModule } from './follow-ups/follow-up-jobs.module.js';
+import { FollowUpScheduleProjection } from './follow-ups/follow-up-schedule.projection.js';
+import { ProjectionsService, PROJECTIONS } from './projections.service.js';
 
-@Module({})
+/** Projections and background jobs: in the worker process, or inside `npm start`'s one process. */
+@Module({
+  imports: [FollowUpJobsModule],
+  providers: [
+    FlowCountsProjection,
+    {
+      provide: PROJECTIONS,
+      inject: [FlowCountsProjection, FollowUpScheduleProjection],
+      useFactory: (flows: FlowCountsProjection, followUps: FollowUpScheduleProjection) => [flows, followUps],
+    },
+    ProjectionsService,
+  ],
+  exports: [ProjectionsService],
+})
 export class WorkerModule {}

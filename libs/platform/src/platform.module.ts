@@ -4,6 +4,7 @@ import { WorkerCommandExecutor } from '../../application/src/worker-commands.js'
 import type { EventStore } from '../../event-store/src/event-store.js';
 import { KurrentDbEventStore } from '../../event-store/src/kurrentdb-event-store.js';
 import { SqlEventStore } from '../../event-store/src/sql-event-store.js';
+import { SqlEmploymentRegister, type EmploymentRegister } from '../../employment-register/src/employment-register.js';
 import { PersonalData } from '../../personal-data/src/personal-data.js';
 import { PgliteDatabase } from '../../sql/src/pglite.js';
 import { PostgresDatabase } from '../../sql/src/postgres.js';
@@ -12,7 +13,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { ServiceConfig } from './config.js';
 import { HealthRegistry } from './health-registry.js';
 import { resolveSecrets, type Secrets } from './secrets.js';
-import { CLOCK, EVENT_STORE, SECRETS, SERVICE_CONFIG, SQL_DATABASE } from './tokens.js';
+import { CLOCK, EMPLOYMENT_REGISTER, EVENT_STORE, SECRETS, SERVICE_CONFIG, SQL_DATABASE } from './tokens.js';
 
 export interface PlatformOverrides {
   clock?: Clock;
@@ -84,10 +85,15 @@ export class PlatformModule {
           inject: [SQL_DATABASE, SECRETS],
           useFactory: (db: SqlDatabase, secrets: Secrets) => PersonalData.create(db, secrets.inszHashKey),
         },
+        {
+          provide: EMPLOYMENT_REGISTER,
+          inject: [SQL_DATABASE],
+          useFactory: (db: SqlDatabase): Promise<EmploymentRegister> => SqlEmploymentRegister.create(db),
+        },
         HealthRegistry,
         StoreLifecycle,
       ],
-      exports: [SERVICE_CONFIG, CLOCK, SECRETS, SQL_DATABASE, EVENT_STORE, WorkerCommandExecutor, PersonalData, HealthRegistry],
+      exports: [SERVICE_CONFIG, CLOCK, SECRETS, SQL_DATABASE, EVENT_STORE, EMPLOYMENT_REGISTER, WorkerCommandExecutor, PersonalData, HealthRegistry],
     };
   }
 }

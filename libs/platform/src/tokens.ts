@@ -6,3 +6,5 @@ export const EVENT_STORE = Symbol('EventStore');
 export const SQL_DATABASE = Symbol('SqlDatabase');
 /** `Secrets`: the JWT secret and the INSZ hash key */
 export const SECRETS = Symbol('Secrets');
+/** `EmploymentRegister`: Dimona/IBO declarations the six-month check consults */
+export const EMPLOYMENT_REGISTER = Symbol('EmploymentRegister');

@@ -1,11 +1,11 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { invalidInput, type FieldError } from './problem.js';
 
-function flatten(errors: ValidationError[], parent = ''): FieldError[] {
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
-    return [...own, ...flatten(error.children ?? [], field)];
+    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 }
 
@@ -17,5 +17,5 @@ export const validationPipe = new ValidationPipe({
   forbidUnknownValues: true,
   stopAtFirstError: false,
   validationError: { target: false, value: false },
-  exceptionFactory: (errors) => invalidInput(flatten(errors)),
+  exceptionFactory: (errors) => invalidInput(flattenValidationErrors(errors)),
 });

@@ -1,0 +1,73 @@
+import { Body, Controller, Inject, Post } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { InvalidInszError, parseInsz } from '../../../../libs/domain/src/insz.js';
+import type { EmploymentRegister } from '../../../../libs/employment-register/src/employment-register.js';
+import { EMPLOYMENT_REGISTER } from '../../../../libs/platform/src/tokens.js';
+import { PersonalData } from '../../../../libs/personal-data/src/personal-data.js';
+import { Roles } from '../http/auth.js';
+import { invalidInput, type FieldError } from '../http/problem.js';
+import { flattenValidationErrors } from '../http/validation.js';
+import { IsCalendarDate } from '../workers/shared/calendar-date.js';
+
+export const MAX_DECLARATIONS = 10_000;
+
+export class EmploymentDeclarationDto {
+  @ApiProperty({ description: 'INSZ of the person; stored only as its keyed hash' }) @IsString() @MaxLength(20) insz!: string;
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(100) employerId!: string;
+  @ApiProperty({ enum: ['employment', 'ibo'], description: 'employment (Dimona) or the start of an IBO' })
+  @IsIn(['employment', 'ibo'])
+  kind!: 'employment' | 'ibo';
+  @ApiProperty({ format: 'date' }) @IsCalendarDate() startDate!: string;
+  @ApiProperty({ format: 'date', nullable: true }) @ValidateIf((_, v) => v !== null) @IsCalendarDate() endDate!: string | null;
+}
+
+@ApiTags('employment register')
+@ApiBearerAuth()
+@Controller('v1/employment-declarations')
+export class EmploymentDeclarationsController {
+  constructor(
+    @Inject(EMPLOYMENT_REGISTER) private readonly register: EmploymentRegister,
+    private readonly personalData: PersonalData,
+  ) {}
+
+  @Post()
+  @Roles('admin')
+  @ApiOperation({ summary: `Import employment declarations (Dimona) and IBO starts, at most ${MAX_DECLARATIONS} per request; a repeat changes nothing` })
+  @ApiBody({ type: [EmploymentDeclarationDto] })
+  async import(@Body() raw: unknown): Promise<{ accepted: number }> {
+    if (!Array.isArray(raw)) throw invalidInput([{ field: '', message: 'the body must be an array of declarations' }]);
+    if (raw.length === 0 || raw.length > MAX_DECLARATIONS) {
+      throw invalidInput([{ field: '', message: `send 1 to ${MAX_DECLARATIONS} declarations, got ${raw.length}` }]);
+    }
+    const errors: FieldError[] = [];
+    const body = raw.map((item: unknown, i) => {
+      const dto = plainToInstance(EmploymentDeclarationDto, item);
+      const problems = typeof item === 'object' && item !== null && !Array.isArray(item)
+        ? validateSync(dto, { whitelist: true, forbidNonWhitelisted: true })
+        : [];
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) errors.push({ field: `[${i}]`, message: 'must be an object' });
+      errors.push(...flattenValidationErrors(problems, `[${i}]`));
+      return dto;
+    });
+    if (errors.length > 0) throw invalidInput(errors.slice(0, 100));
+    const declarations = body.flatMap((d, i) => {
+      try {
+        const insz = parseInsz(d.insz);
+        if (d.endDate !== null && d.endDate < d.startDate) {
+          errors.push({ field: `[${i}].endDate`, message: 'endDate is before startDate' });
+          return [];
+        }
+        return [{ inszHash: this.personalData.hashInsz(insz.normalized), employerId: d.employerId, kind: d.kind, startDate: d.startDate, endDate: d.endDate }];
+      } catch (error) {
+        if (!(error instanceof InvalidInszError)) throw error;
+        errors.push({ field: `[${i}].insz`, message: error.message });
+        return [];
+      }
+    });
+    if (errors.length > 0) throw invalidInput(errors);
+    return { accepted: await this.register.record(declarations) };
+  }
+}

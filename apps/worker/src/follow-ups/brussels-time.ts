@@ -1,0 +1,22 @@
+import { addDays } from '../../../../libs/domain/src/calendar.js';
+import type { CalendarDate } from '../../../../libs/domain/src/vocabulary.js';
+
+const offsetFormat = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Brussels', timeZoneName: 'longOffset' });
+
+/** Minutes Brussels is ahead of UTC at `instant` (60 in winter, 120 in summer). */
+function brusselsOffsetMinutes(instant: Date): number {
+  const name = offsetFormat.formatToParts(instant).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  return match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
+}
+
+/** 00:00 in Brussels on `date`: when a job due "on" that date runs. */
+export function startOfDayInBrussels(date: CalendarDate): Date {
+  const utcMidnight = Date.parse(`${date}T00:00:00Z`);
+  const offset = brusselsOffsetMinutes(new Date(utcMidnight));
+  return new Date(utcMidnight - offset * 60_000);
+}
+
+export function startOfNextDayInBrussels(date: CalendarDate): Date {
+  return startOfDayInBrussels(addDays(date, 1));
+}

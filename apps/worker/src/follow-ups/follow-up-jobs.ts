@@ -1,0 +1,205 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { WorkerCommandExecutor } from '../../../../libs/application/src/worker-commands.js';
+import type { EmploymentRegister } from '../../../../libs/employment-register/src/employment-register.js';
+import type { Clock } from '../../../../libs/platform/src/clock.js';
+import type { ServiceConfig } from '../../../../libs/platform/src/config.js';
+import { HealthRegistry } from '../../../../libs/platform/src/health-registry.js';
+import { CLOCK, EMPLOYMENT_REGISTER, SERVICE_CONFIG, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
+import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
+import { startOfDayInBrussels, startOfNextDayInBrussels } from './brussels-time.js';
+
+export const CHECK_QUEUE = 'follow-up-checks';
+export const EXPIRY_QUEUE = 'return-guarantee-expiries';
+
+export interface CheckJob {
+  workerId: string;
+  placementId: string;
+  referenceDate: string;
+}
+
+export interface ExpiryJob {
+  workerId: string;
+  placementId: string;
+  expiresOn: string;
+}
+
+/** Job ids are deterministic, so adding a job twice (reconciliation, repeats) adds it once. */
+export const checkJobId = (placementId: string) => `check-${placementId}`;
+export const expiryJobId = (placementId: string) => `expiry-${placementId}`;
+
+const JOB_OPTIONS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: { age: 30 * 24 * 3600, count: 1_000_000 },
+  removeOnFail: false,
+};
+
+const RECONCILE_PAGE = 1_000;
+const RECONCILE_EVERY_MS = 10 * 60_000;
+
+/**
+ * The six-month checks and the return-guarantee expiries on BullMQ. Redis is not the source of
+ * truth: each job can be re-derived from the follow-up schedule read model, which happens at
+ * every start, whenever Redis becomes reachable again, and every ten minutes. A job's effect
+ * happens once because the domain refuses nothing twice: a second follow-up result or a second
+ * expiry decides no events.
+ */
+@Injectable()
+export class FollowUpJobs implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('FollowUpJobs');
+  private checks!: Queue;
+  private expiries!: Queue;
+  private workers: Worker[] = [];
+  private watcher!: Redis;
+  private reconcileTimer: NodeJS.Timeout | null = null;
+  private reconciling: Promise<void> | null = null;
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(EMPLOYMENT_REGISTER) private readonly register: EmploymentRegister,
+    private readonly executor: WorkerCommandExecutor,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const connection = { url: this.config.redisUrl, maxRetriesPerRequest: null };
+    const common = { connection, prefix: this.config.queuePrefix };
+    this.checks = new Queue(CHECK_QUEUE, { ...common, defaultJobOptions: JOB_OPTIONS });
+    this.expiries = new Queue(EXPIRY_QUEUE, { ...common, defaultJobOptions: JOB_OPTIONS });
+    const workerOptions = { ...common, concurrency: this.config.followUpConcurrency };
+    this.workers = [
+      new Worker<CheckJob>(CHECK_QUEUE, (job) => this.runCheck(job), workerOptions),
+      new Worker<ExpiryJob>(EXPIRY_QUEUE, (job) => this.runExpiry(job), workerOptions),
+    ];
+    // Connection errors while Redis is down are expected; /health reports Redis.
+    for (const queue of [this.checks, this.expiries]) queue.on('error', () => undefined);
+    for (const worker of this.workers) {
+      worker.on('error', () => undefined);
+      worker.on('failed', (job, error) => this.logger.warn(`job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
+    }
+
+    this.watcher = new Redis(this.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (times) => Math.min(times * 200, 2_000) });
+    this.watcher.on('error', () => undefined);
+    this.watcher.on('ready', () => {
+      void this.warnUnlessNoEviction();
+      void this.reconcile();
+    });
+    this.watcher.connect().catch(() => this.logger.warn('Redis is not reachable: commands are accepted, checks wait until it is back'));
+    this.reconcileTimer = setInterval(() => void this.reconcile(), RECONCILE_EVERY_MS);
+    this.reconcileTimer.unref();
+
+    this.health.register('jobs', async () => {
+      const [checks, expiries] = await Promise.all([
+        this.checks.getJobCounts('waiting', 'delayed', 'active', 'failed'),
+        this.expiries.getJobCounts('waiting', 'delayed', 'active', 'failed'),
+      ]);
+      return { checks, expiries };
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    await Promise.allSettled([...this.workers.map((w) => w.close()), this.checks?.close(), this.expiries?.close()]);
+    this.watcher?.disconnect();
+  }
+
+  get redisReady(): boolean {
+    return this.watcher?.status === 'ready';
+  }
+
+  queues(): Queue[] {
+    return [this.checks, this.expiries];
+  }
+
+  /** Enqueues checks and expiries; skipped while Redis is down (reconciliation catches up). */
+  async schedule(checks: CheckJob[], expiries: ExpiryJob[]): Promise<void> {
+    if (!this.redisReady || (checks.length === 0 && expiries.length === 0)) return;
+    const now = this.clock.now().getTime();
+    const delayUntil = (at: Date) => Math.max(0, at.getTime() - now);
+    if (checks.length > 0) {
+      await this.checks.addBulk(
+        checks.map((data) => ({ name: 'check', data, opts: { jobId: checkJobId(data.placementId), delay: delayUntil(startOfDayInBrussels(data.referenceDate)) } })),
+      );
+    }
+    if (expiries.length > 0) {
+      await this.expiries.addBulk(
+        expiries.map((data) => ({ name: 'expiry', data, opts: { jobId: expiryJobId(data.placementId), delay: delayUntil(startOfNextDayInBrussels(data.expiresOn)) } })),
+      );
+    }
+  }
+
+  /** Gives every scheduled check and running guarantee its job (adding an existing job id is a no-op). */
+  reconcile(): Promise<void> {
+    if (this.reconciling) return this.reconciling;
+    this.reconciling = this.reconcileAll()
+      .catch((error: unknown) => this.logger.warn(`reconciliation stopped: ${(error as Error).message}`))
+      .finally(() => {
+        this.reconciling = null;
+      });
+    return this.reconciling;
+  }
+
+  private async reconcileAll(): Promise<void> {
+    if (!this.redisReady) return;
+    let enqueued = 0;
+    for (let after = ''; ; ) {
+      const { rows } = await this.db.query<{ placement_id: string; worker_id: string; reference_date: string }>(
+        `SELECT placement_id, worker_id, reference_date FROM follow_up_checks
+          WHERE status = 'scheduled' AND placement_id > $1 ORDER BY placement_id LIMIT ${RECONCILE_PAGE}`,
+        [after],
+      );
+      if (rows.length === 0) break;
+      await this.schedule(rows.map((r) => ({ workerId: r.worker_id, placementId: r.placement_id, referenceDate: r.reference_date })), []);
+      enqueued += rows.length;
+      after = rows.at(-1)!.placement_id;
+    }
+    const { rows } = await this.db.query<{ placement_id: string; worker_id: string; expires_on: string }>(
+      `SELECT placement_id, worker_id, expires_on FROM return_guarantees WHERE status = 'running'`,
+    );
+    await this.schedule([], rows.map((r) => ({ workerId: r.worker_id, placementId: r.placement_id, expiresOn: r.expires_on })));
+    if (enqueued + rows.length > 0) this.logger.log(`reconciled ${enqueued} checks and ${rows.length} guarantee expiries with the queues`);
+  }
+
+  private async warnUnlessNoEviction(): Promise<void> {
+    try {
+      const reply = (await this.watcher.config('GET', 'maxmemory-policy')) as string[];
+      const policy = reply[1];
+      if (policy !== 'noeviction') {
+        this.logger.warn(`Redis maxmemory-policy is "${policy}", not "noeviction": Redis may evict queued jobs under memory pressure (they are re-derived, but late). Set maxmemory-policy noeviction.`);
+      }
+    } catch {
+      // CONFIG may be disabled on managed Redis; nothing to check then.
+    }
+  }
+
+  /** The six-month check: what the register says about the reference date, recorded once. */
+  private async runCheck(job: Job<CheckJob>): Promise<string> {
+    const { workerId, placementId } = job.data;
+    const { state } = await this.executor.load(workerId);
+    const placement = state.placements.find((p) => p.placementId === placementId);
+    const referenceDate = placement?.exit?.followUpReferenceDate;
+    if (!placement || !referenceDate || !state.inszHash) return 'no check due';
+    if (placement.followUp) return `already ${placement.followUp.outcome} (${placement.followUp.source})`;
+    const found = await this.register.statusOn(state.inszHash, referenceDate);
+    const outcome = found === 'employment' ? 'employed' : found === 'ibo' ? 'ibo' : 'not-employed';
+    await this.executor.execute(
+      workerId,
+      { type: 'RecordFollowUp', data: { placementId, outcome, source: 'register' } },
+      { actor: 'system:follow-up-check', causationId: job.id ?? null },
+    );
+    return outcome;
+  }
+
+  private async runExpiry(job: Job<ExpiryJob>): Promise<string> {
+    const outcome = await this.executor.execute(
+      job.data.workerId,
+      { type: 'ExpireReturnGuarantee', data: { placementId: job.data.placementId } },
+      { actor: 'system:return-guarantee-expiry', causationId: job.id ?? null },
+    );
+    return outcome.events.length > 0 ? 'expired' : 'nothing to expire';
+  }
+}

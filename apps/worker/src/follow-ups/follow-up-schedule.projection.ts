@@ -1,0 +1,164 @@
+import { Injectable } from '@nestjs/common';
+import { toTrajectoryEvent } from '../../../../libs/application/src/serialization.js';
+import { WORKER_STREAM_PREFIX } from '../../../../libs/domain/src/events.js';
+import type { RecordedEvent } from '../../../../libs/event-store/src/event-store.js';
+import type { Projection } from '../../../../libs/projections/src/projection.js';
+import type { SqlClient } from '../../../../libs/sql/src/sql.js';
+import { FollowUpJobs, type CheckJob, type ExpiryJob } from './follow-up-jobs.js';
+
+const MIGRATION = `
+CREATE TABLE IF NOT EXISTS follow_up_checks (
+  placement_id text PRIMARY KEY,
+  worker_id text NOT NULL,
+  programme text NOT NULL,
+  exit_date date NOT NULL,
+  reference_date date,
+  status text NOT NULL CHECK (status IN ('scheduled', 'done', 'excluded')),
+  outcome text,
+  source text
+);
+CREATE INDEX IF NOT EXISTS follow_up_checks_by_status ON follow_up_checks (status, reference_date, placement_id);
+CREATE TABLE IF NOT EXISTS return_guarantees (
+  worker_id text PRIMARY KEY,
+  placement_id text NOT NULL,
+  expires_on date NOT NULL,
+  status text NOT NULL CHECK (status IN ('running', 'expired', 'used', 'superseded'))
+);
+CREATE INDEX IF NOT EXISTS return_guarantees_running ON return_guarantees (status, expires_on);`;
+
+export async function migrateFollowUpSchedule(db: SqlClient): Promise<void> {
+  await db.exec(MIGRATION);
+}
+
+interface GuaranteeRow {
+  placementId: string;
+  expiresOn: string;
+  status: 'running' | 'expired' | 'used' | 'superseded';
+}
+
+/**
+ * The follow-up schedule: every six-month check (scheduled, done, or excluded for a death exit)
+ * and each worker's latest return guarantee. Jobs are derived from it: after each batch for what
+ * the batch scheduled, and by reconciliation for anything a lost Redis forgot.
+ */
+@Injectable()
+export class FollowUpScheduleProjection implements Projection {
+  readonly name = 'follow-up-schedule';
+
+  constructor(private readonly jobs: FollowUpJobs) {}
+
+  async migrate(db: SqlClient): Promise<void> {
+    await migrateFollowUpSchedule(db);
+  }
+
+  async reset(tx: SqlClient): Promise<void> {
+    await tx.query('DELETE FROM follow_up_checks');
+    await tx.query('DELETE FROM return_guarantees');
+  }
+
+  async apply(events: readonly RecordedEvent[], tx: SqlClient): Promise<void> {
+    const checks: { placementId: string; workerId: string; programme: string; exitDate: string; referenceDate: string | null }[] = [];
+    const results: { placementId: string; outcome: string; source: string }[] = [];
+    // Guarantees are folded per worker in log order: a full row when the batch saw the grant,
+    // otherwise a status change for whatever row the read model already holds.
+    const known = new Map<string, GuaranteeRow>();
+    const placementStarts = new Map<string, 'used' | 'superseded'>();
+    const expiries = new Map<string, string>();
+
+    for (const recorded of events) {
+      const workerId = recorded.streamId.slice(WORKER_STREAM_PREFIX.length);
+      const event = toTrajectoryEvent(recorded);
+      switch (event.type) {
+        case 'WorkerExited': {
+          const { placementId, programme, date, followUpReferenceDate } = event.data;
+          checks.push({ placementId, workerId, programme, exitDate: date, referenceDate: followUpReferenceDate });
+          break;
+        }
+        case 'FollowUpRecorded':
+          results.push({ placementId: event.data.placementId, outcome: event.data.outcome, source: event.data.source });
+          break;
+        case 'ReturnGuaranteeGranted':
+          known.set(workerId, { placementId: event.data.placementId, expiresOn: event.data.expiresOn, status: 'running' });
+          placementStarts.delete(workerId);
+          expiries.delete(workerId);
+          break;
+        case 'ReturnGuaranteeExpired': {
+          const row = known.get(workerId);
+          if (row && row.placementId === event.data.placementId && row.status === 'running') row.status = 'expired';
+          else if (!row) expiries.set(workerId, event.data.placementId);
+          break;
+        }
+        case 'PlacementStarted': {
+          const status = event.data.underReturnGuarantee ? 'used' : 'superseded';
+          const row = known.get(workerId);
+          if (row) {
+            if (row.status === 'running') row.status = status;
+          } else if (!expiries.has(workerId)) {
+            placementStarts.set(workerId, status);
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+
+    if (checks.length > 0) {
+      await tx.query(
+        `INSERT INTO follow_up_checks (placement_id, worker_id, programme, exit_date, reference_date, status)
+         SELECT p, w, prog, e, r, CASE WHEN r IS NULL THEN 'excluded' ELSE 'scheduled' END
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::date[]) AS u(p, w, prog, e, r)
+         ON CONFLICT (placement_id) DO NOTHING`,
+        [checks.map((c) => c.placementId), checks.map((c) => c.workerId), checks.map((c) => c.programme), checks.map((c) => c.exitDate), checks.map((c) => c.referenceDate)],
+      );
+    }
+    if (results.length > 0) {
+      await tx.query(
+        `UPDATE follow_up_checks c SET status = 'done', outcome = u.outcome, source = u.source
+           FROM unnest($1::text[], $2::text[], $3::text[]) AS u(placement_id, outcome, source)
+          WHERE c.placement_id = u.placement_id AND c.status = 'scheduled'`,
+        [results.map((r) => r.placementId), results.map((r) => r.outcome), results.map((r) => r.source)],
+      );
+    }
+    if (expiries.size > 0) {
+      await tx.query(
+        `UPDATE return_guarantees g SET status = 'expired' FROM unnest($1::text[], $2::text[]) AS u(worker_id, placement_id)
+          WHERE g.worker_id = u.worker_id AND g.placement_id = u.placement_id AND g.status = 'running'`,
+        [[...expiries.keys()], [...expiries.values()]],
+      );
+    }
+    if (placementStarts.size > 0) {
+      await tx.query(
+        `UPDATE return_guarantees g SET status = u.status FROM unnest($1::text[], $2::text[]) AS u(worker_id, status)
+          WHERE g.worker_id = u.worker_id AND g.status = 'running'`,
+        [[...placementStarts.keys()], [...placementStarts.values()]],
+      );
+    }
+    if (known.size > 0) {
+      const rows = [...known.entries()];
+      await tx.query(
+        `INSERT INTO return_guarantees (worker_id, placement_id, expires_on, status)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[])
+         ON CONFLICT (worker_id) DO UPDATE SET placement_id = excluded.placement_id, expires_on = excluded.expires_on, status = excluded.status`,
+        [rows.map(([w]) => w), rows.map(([, r]) => r.placementId), rows.map(([, r]) => r.expiresOn), rows.map(([, r]) => r.status)],
+      );
+    }
+  }
+
+  /** Enqueues the jobs this batch scheduled (best effort; reconciliation covers a failure). */
+  async afterCommit(events: readonly RecordedEvent[]): Promise<void> {
+    const checks: CheckJob[] = [];
+    const expiries: ExpiryJob[] = [];
+    for (const recorded of events) {
+      const workerId = recorded.streamId.slice(WORKER_STREAM_PREFIX.length);
+      if (recorded.type === 'V1.WorkerExited') {
+        const data = recorded.data as { placementId: string; followUpReferenceDate: string | null };
+        if (data.followUpReferenceDate) checks.push({ workerId, placementId: data.placementId, referenceDate: data.followUpReferenceDate });
+      } else if (recorded.type === 'V1.ReturnGuaranteeGranted') {
+        const data = recorded.data as { placementId: string; expiresOn: string };
+        expiries.push({ workerId, placementId: data.placementId, expiresOn: data.expiresOn });
+      }
+    }
+    await this.jobs.schedule(checks, expiries);
+  }
+}

@@ -1,0 +1,36 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { EventStore } from '../../../libs/event-store/src/event-store.js';
+import { EVENT_STORE, SQL_DATABASE } from '../../../libs/platform/src/tokens.js';
+import { ProjectionRunner } from '../../../libs/projections/src/projection-runner.js';
+import type { Projection } from '../../../libs/projections/src/projection.js';
+import type { SqlDatabase } from '../../../libs/sql/src/sql.js';
+
+export const PROJECTIONS = Symbol('Projections');
+
+/** Runs the projection runner for the life of the worker process. */
+@Injectable()
+export class ProjectionsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Projections');
+  readonly runner: ProjectionRunner;
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(SQL_DATABASE) db: SqlDatabase,
+    @Inject(PROJECTIONS) projections: Projection[],
+  ) {
+    this.runner = new ProjectionRunner(store, db, projections, {
+      pollIntervalMs: 50,
+      log: (message, error) => this.logger.error(`${message}: ${error instanceof Error ? error.message : String(error)}`),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runner.migrate();
+    this.runner.start();
+    this.logger.log(`projections running from checkpoint ${(await this.runner.checkpoint()) ?? 'start of the log'}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runner.stop();
+  }
+}

@@ -1,0 +1,71 @@
+import type { CalendarDate } from '../../domain/src/vocabulary.js';
+import type { SqlDatabase } from '../../sql/src/sql.js';
+
+/** One employment declaration (Dimona) or IBO start, with the INSZ only as its keyed hash. */
+export interface EmploymentDeclaration {
+  inszHash: string;
+  employerId: string;
+  kind: 'employment' | 'ibo';
+  startDate: CalendarDate;
+  endDate: CalendarDate | null;
+}
+
+/**
+ * The employment register port: what the six-month check asks. The SQL adapter holds imported
+ * declarations; an adapter to an external register (Dimona) can replace it.
+ */
+export interface EmploymentRegister {
+  /** Stores declarations; a repeat of the same declaration (person, employer, kind, start) replaces it. Returns how many were accepted. */
+  record(declarations: readonly EmploymentDeclaration[]): Promise<number>;
+  /** What covered `date` for the person: employment wins over IBO; null for neither. */
+  statusOn(inszHash: string, date: CalendarDate): Promise<'employment' | 'ibo' | null>;
+}
+
+const MIGRATION = `
+CREATE TABLE IF NOT EXISTS employment_declarations (
+  insz_hash text NOT NULL,
+  employer_id text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('employment', 'ibo')),
+  start_date date NOT NULL,
+  end_date date,
+  PRIMARY KEY (insz_hash, employer_id, kind, start_date)
+);`;
+
+export class SqlEmploymentRegister implements EmploymentRegister {
+  private constructor(private readonly db: SqlDatabase) {}
+
+  static async create(db: SqlDatabase): Promise<SqlEmploymentRegister> {
+    await db.exec(MIGRATION);
+    return new SqlEmploymentRegister(db);
+  }
+
+  async record(declarations: readonly EmploymentDeclaration[]): Promise<number> {
+    if (declarations.length === 0) return 0;
+    // Within one request the last repeat of a declaration wins (ON CONFLICT cannot touch a row twice).
+    const unique = new Map(declarations.map((d) => [`${d.inszHash}|${d.employerId}|${d.kind}|${d.startDate}`, d]));
+    const rows = [...unique.values()];
+    await this.db.query(
+      `INSERT INTO employment_declarations (insz_hash, employer_id, kind, start_date, end_date)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::date[])
+       ON CONFLICT (insz_hash, employer_id, kind, start_date) DO UPDATE SET end_date = excluded.end_date`,
+      [
+        rows.map((d) => d.inszHash),
+        rows.map((d) => d.employerId),
+        rows.map((d) => d.kind),
+        rows.map((d) => d.startDate),
+        rows.map((d) => d.endDate),
+      ],
+    );
+    return declarations.length;
+  }
+
+  async statusOn(inszHash: string, date: CalendarDate): Promise<'employment' | 'ibo' | null> {
+    const { rows } = await this.db.query<{ kind: 'employment' | 'ibo' }>(
+      `SELECT kind FROM employment_declarations
+        WHERE insz_hash = $1 AND start_date <= $2::date AND (end_date IS NULL OR end_date >= $2::date)
+        ORDER BY kind = 'employment' DESC LIMIT 1`,
+      [inszHash, date],
+    );
+    return rows[0]?.kind ?? null;
+  }
+}
