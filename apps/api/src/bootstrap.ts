@@ -11,11 +11,20 @@ import { AppModule } from './app.module.js';
 /** Request bodies up to 8 MiB: an employment-declaration import holds up to 10,000 rows. */
 const BODY_LIMIT = 8 * 1024 * 1024;
 
-export async function createApp(config: ServiceConfig, overrides: PlatformOverrides = {}): Promise<NestFastifyApplication> {
+export interface AppOptions {
+  /**
+   * Serve the Swagger UI pages under /docs (the JSON document is always at /docs-json). Jest on
+   * Node 20 cannot load the UI's static-file plugin (it requires an ES module), so the in-process
+   * test service turns it off; the process-level test checks the UI.
+   */
+  docsUi?: boolean;
+}
+
+export async function createApp(config: ServiceConfig, overrides: PlatformOverrides = {}, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, overrides),
     new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: true }),
-    { bufferLogs: true },
+    { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
@@ -35,6 +44,6 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerUiEnabled: options.docsUi ?? true });
   return app;
 }

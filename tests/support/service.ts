@@ -1,0 +1,126 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { createApp } from '../../apps/api/src/bootstrap.js';
+import { signToken, type Role } from '../../apps/api/src/http/auth.js';
+import { FixedClock } from '../../libs/platform/src/clock.js';
+import { loadConfig, type ServiceConfig } from '../../libs/platform/src/config.js';
+import { openTestDatabase, type TestDatabase, type TestStoreKind } from './databases.js';
+
+export interface TestServiceOptions {
+  store?: TestStoreKind;
+  clock?: FixedClock;
+  /** a database to use (and keep) instead of a fresh one */
+  database?: TestDatabase;
+  /** extra environment, read like the real process reads it (e.g. REDIS_URL) */
+  env?: Record<string, string>;
+  mode?: 'all' | 'api';
+}
+
+export interface HttpAnswer<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface TestService {
+  url: string;
+  clock: FixedClock;
+  config: ServiceConfig;
+  database: TestDatabase;
+  app: NestFastifyApplication;
+  token(roles: Role[], sub?: string): string;
+  request<T = any>(method: string, path: string, options?: { token?: string; roles?: Role[]; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<HttpAnswer<T>>;
+  /** stops the service and starts it again on the same database and queues */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The real service over real HTTP, on a fresh test database and its own queue prefix. */
+export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
+  const database = options.database ?? (await openTestDatabase(options.store ?? 'pglite'));
+  const clock = options.clock ?? new FixedClock(new Date('2026-11-23T10:00:00Z'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'trajectory-test-'));
+  const config: ServiceConfig = {
+    ...loadConfig({ REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: 'silent', ...options.env }, options.mode ?? 'all'),
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    jwtSecret: randomBytes(24).toString('hex'),
+    inszHashKey: randomBytes(24).toString('hex'),
+    queuePrefix: options.env?.QUEUE_PREFIX ?? `test-${randomBytes(6).toString('hex')}`,
+  };
+
+  let app: NestFastifyApplication;
+  let url = '';
+  const boot = async () => {
+    app = await createApp(config, { clock, sqlDatabase: database.db }, { docsUi: false });
+    await app.listen(0, '127.0.0.1');
+    url = await app.getUrl();
+  };
+  await boot();
+
+  const token = (roles: Role[], sub = 'tester') => signToken(config.jwtSecret!, { sub, roles });
+
+  const service: TestService = {
+    get url() {
+      return url;
+    },
+    clock,
+    config,
+    database,
+    get app() {
+      return app;
+    },
+    token,
+    async request(method, path, { token: bearer, roles, body, rawBody, headers = {} } = {}) {
+      const auth = bearer ?? (roles ? token(roles) : undefined);
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          ...(body !== undefined || rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(auth ? { authorization: `Bearer ${auth}` } : {}),
+          ...headers,
+        },
+        body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+      });
+      const text = await response.text();
+      const type = response.headers.get('content-type') ?? '';
+      return { status: response.status, headers: response.headers, body: type.includes('json') && text ? JSON.parse(text) : text };
+    },
+    async restart() {
+      await app.close();
+      await boot();
+    },
+    async close() {
+      await app.close();
+      if (!options.database) await database.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
+      await deleteQueueKeys(config.redisUrl, config.queuePrefix);
+    },
+  };
+  return service;
+}
+
+export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // Redis not reachable (a test of that case): nothing to clean.
+  } finally {
+    redis.disconnect();
+  }
+}
