@@ -46,8 +46,34 @@ export function addMonthsClamped(date: CalendarDate, months: number): CalendarDa
 
 export function addDays(date: CalendarDate, days: number): CalendarDate {
   const [year, month, day] = parts(date);
-  const shifted = new Date(Date.UTC(year, month - 1, day) + days * 86_400_000);
-  return formatDate(shifted.getUTCFullYear(), shifted.getUTCMonth() + 1, shifted.getUTCDate());
+  return fromDayNumber(dayNumber(year, month, day) + days);
+}
+
+/** Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil). */
+function dayNumber(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+function fromDayNumber(days: number): CalendarDate {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return formatDate(yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day);
+}
+
+/** Whole days from `a` to `b` (positive when b is later). */
+export function daysBetween(a: CalendarDate, b: CalendarDate): number {
+  return dayNumber(...parts(b)) - dayNumber(...parts(a));
 }
 
 /** Negative when a is before b, 0 when equal, positive after (ISO dates compare as strings). */

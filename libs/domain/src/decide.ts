@@ -21,7 +21,11 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
     return [{ type: 'WorkerRegistered', data: { ...command.data, registeredOn: context.today } }];
   }
   if (!state.registered) refuse('worker-not-registered');
-  if (state.deceased) refuse('worker-deceased');
+  // Results about the past still arrive after a death: the six-month check of an earlier exit,
+  // a retried expiry job. Every new step is refused.
+  if (state.deceased && command.type !== 'RecordFollowUp' && command.type !== 'ExpireReturnGuarantee') {
+    refuse('worker-deceased');
+  }
 
   switch (command.type) {
     case 'RecordScreening': {
@@ -40,6 +44,7 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
     case 'StartPlacement': {
       const { placementId, programme, enterpriseId, startDate, fte } = command.data;
       if (state.activePlacement) refuse('placement-already-active');
+      requireNewPlacementId(state, placementId);
       requireStepDate(state, startDate, context);
       requireFte(fte);
       const screening = state.latestScreening;
@@ -91,6 +96,7 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
         refuse('return-guarantee-expired', `the guarantee ran until ${guarantee.expiresOn}`);
       }
       if (state.activePlacement) refuse('placement-already-active');
+      requireNewPlacementId(state, placementId);
       requireStepDate(state, date, context);
       return [
         {
@@ -115,10 +121,17 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
       ];
     }
     case 'ExpireReturnGuarantee': {
+      const { placementId } = command.data;
       const guarantee = state.returnGuarantee;
-      if (!guarantee || guarantee.placementId !== command.data.placementId || guarantee.status !== 'running') return [];
+      if (!guarantee || guarantee.placementId !== placementId) {
+        // Only the latest guarantee is kept; an earlier one was ended when the next placement started.
+        const grantedEarlier = findPlacement(state, placementId)?.exit?.reason === 'doorstroom-regular-work';
+        if (grantedEarlier) return [];
+        refuse('return-guarantee-not-found', `no return guarantee was granted for placement ${placementId}`);
+      }
+      if (guarantee.status !== 'running') return [];
       if (context.today <= guarantee.expiresOn) refuse('return-guarantee-still-running', `it runs until ${guarantee.expiresOn}`);
-      return [{ type: 'ReturnGuaranteeExpired', data: { placementId: guarantee.placementId, expiredOn: addDays(guarantee.expiresOn, 1) } }];
+      return [{ type: 'ReturnGuaranteeExpired', data: { placementId, expiredOn: addDays(guarantee.expiresOn, 1) } }];
     }
   }
 }
@@ -128,6 +141,10 @@ function requireStepDate(state: TrajectoryState, date: CalendarDate, context: De
   if (state.lastStepDate && date < state.lastStepDate) {
     refuse('date-before-previous-step', `${date} is before the previous step on ${state.lastStepDate}`);
   }
+}
+
+function requireNewPlacementId(state: TrajectoryState, placementId: string): void {
+  if (findPlacement(state, placementId)) refuse('placement-id-taken', `placement ${placementId} already exists`);
 }
 
 function requireFte(fte: number): void {

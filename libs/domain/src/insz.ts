@@ -5,7 +5,8 @@ import type { CalendarDate } from './vocabulary.js';
  * INSZ (rijksregisternummer or bis-number): 11 digits `YYMMDDSSSCC`.
  * Check digits CC = 97 − (first nine digits mod 97); for people born in 2000 or later the check
  * is computed on `2` followed by the nine digits. A bis-number adds 20 (sex unknown) or 40
- * (sex known) to the month. Month or day 00 means the birth date is (partly) unknown.
+ * (sex known) to the month. Month or day 00 means the birth date is (partly) unknown: then
+ * `birthDate` is null and `birthYear` is still given, unless the whole date is 000000.
  */
 export interface ParsedInsz {
   /** the 11 digits, without separators */
@@ -31,6 +32,7 @@ export function parseInsz(value: string): ParsedInsz {
   const normalized = value.replace(SEPARATORS, '');
   if (!/^\d{11}$/.test(normalized)) throw new InvalidInszError('must be 11 digits (separators . - / and spaces are allowed)');
 
+  // At most 2,999,999,999: far below 2^53, so plain numbers are exact here (no BigInt needed).
   const nine = Number(normalized.slice(0, 9));
   const check = Number(normalized.slice(9));
   const before2000 = 97 - (nine % 97) === check;
@@ -57,7 +59,8 @@ export function parseInsz(value: string): ParsedInsz {
   const year = (before2000 ? 1900 : 2000) + yy;
   if (month === 0) {
     if (day !== 0) throw new InvalidInszError('a day without a month is not a birth date');
-    return { normalized, bis, sexKnown, birthDate: null, birthYear: bis && yy === 0 && day === 0 ? null : year };
+    // 000000: nothing of the birth date is known, the year included (00 is not read as 1900 or 2000).
+    return { normalized, bis, sexKnown, birthDate: null, birthYear: yy === 0 ? null : year };
   }
   if (day === 0) return { normalized, bis, sexKnown, birthDate: null, birthYear: year };
   if (day > daysInMonth(year, month)) throw new InvalidInszError(`day ${day} does not exist in ${formatDate(year, month, 1).slice(0, 7)}`);

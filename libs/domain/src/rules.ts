@@ -6,7 +6,7 @@
 export const RULES = {
   'worker-already-registered': 'A worker (INSZ) is registered once.',
   'worker-not-registered': 'Every step needs a registered worker.',
-  'worker-deceased': 'After an exit with reason death nothing more is recorded.',
+  'worker-deceased': 'After an exit with reason death no new step is recorded (results of earlier exits still are).',
   'date-before-previous-step': "A step's date is never before the previous step's date.",
   'date-in-future': 'Steps are recorded when they have happened: no date after today.',
   'programme-required': 'The advice supported-employment or work-care names the programme it leads to.',
@@ -20,14 +20,16 @@ export const RULES = {
   'placement-already-active': 'A worker has at most one active placement.',
   'placement-needs-advice': 'A placement needs a screening whose (latest) advice leads to that programme.',
   'indication-expired': 'A placement cannot start after the indication has ended.',
+  'placement-id-taken': 'Every placement of a worker has its own identifier.',
   'fte-out-of-range': 'A placement is 0 < FTE ≤ 1.',
   'exit-needs-active-placement': 'An exit ends the active placement: there must be one.',
   'return-needs-guarantee': 'A return without new screening needs a running return guarantee from a doorstroom to regular work.',
-  'return-guarantee-expired': 'A return is possible only until the return guarantee expires.',
+  'return-guarantee-expired': "A return is possible up to and including the guarantee's last day (expiresOn = doorstroom exit date + the policy's return-guarantee months, clamped to the month's end).",
   'follow-up-needs-exit': 'A follow-up result is for an exit of this worker that exists.',
   'follow-up-not-applicable': 'An exit with reason death gets no follow-up check.',
-  'follow-up-before-reference-date': 'The six-month check is about the reference date: no result before it.',
-  'return-guarantee-still-running': 'A return guarantee expires only after its last day.',
+  'follow-up-before-reference-date': 'The six-month check is about the reference date: no result (register or manual) before that day.',
+  'return-guarantee-still-running': 'A return guarantee expires only after its last day (expiresOn).',
+  'return-guarantee-not-found': 'Only a return guarantee granted for that placement (a doorstroom to regular work) can expire.',
 } as const;
 
 export type RuleName = keyof typeof RULES;

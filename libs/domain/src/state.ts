@@ -9,15 +9,18 @@ import type {
   Programme,
 } from './vocabulary.js';
 
-/** One placement episode of the worker. */
+/** One placement episode of the worker (a worker who leaves and re-enters has several). */
 export interface PlacementEpisode {
   placementId: string;
   programme: Programme;
   enterpriseId: string;
   startDate: CalendarDate;
   fte: number;
+  /** a return under the return guarantee (no new screening) */
   underReturnGuarantee: boolean;
+  /** null while active; followUpReferenceDate is null after a death (no check) */
   exit: { date: CalendarDate; reason: ExitReason; followUpReferenceDate: CalendarDate | null } | null;
+  /** the six-month check; the first result stands */
   followUp: { outcome: FollowUpOutcome; source: FollowUpSource; referenceDate: CalendarDate } | null;
 }
 
@@ -35,10 +38,12 @@ export interface ReturnGuarantee {
 
 /** A worker's trajectory folded from its events. Plain JSON (no classes, no maps). */
 export interface TrajectoryState {
+  /** false only for the empty stream (initialState) */
   registered: boolean;
   workerId: string | null;
   inszHash: string | null;
   inszCiphertext: string | null;
+  /** target-group characteristics as registered */
   characteristics: {
     birthYear: number | null;
     educationLevel: EducationLevel;
@@ -48,6 +53,7 @@ export interface TrajectoryState {
     socialAssistance: boolean;
   } | null;
   registeredOn: CalendarDate | null;
+  /** an exit with reason death was recorded: no new step is accepted */
   deceased: boolean;
   /** date of the latest step (screening, POP, placement start, exit, return); registration is not a step */
   lastStepDate: CalendarDate | null;
@@ -59,14 +65,18 @@ export interface TrajectoryState {
     /** a doorstroom to regular work used this advice up: a new placement needs a new screening */
     closedByDoorstroom: boolean;
   } | null;
+  /** the personal development plan: first date, latest review, current goals */
   pop: { establishedOn: CalendarDate; reviewedOn: CalendarDate | null; goals: string[] } | null;
   /** placementId of the active placement, or null */
   activePlacement: string | null;
+  /** every placement episode, in start order */
   placements: PlacementEpisode[];
+  /** the latest return guarantee; an earlier one always ended (used/superseded) before the next was granted */
   returnGuarantee: ReturnGuarantee | null;
 }
 
-export const initialState: TrajectoryState = {
+/** The empty stream. Frozen: evolve copies, nobody mutates. */
+export const initialState: TrajectoryState = Object.freeze({
   registered: false,
   workerId: null,
   inszHash: null,
@@ -78,9 +88,9 @@ export const initialState: TrajectoryState = {
   latestScreening: null,
   pop: null,
   activePlacement: null,
-  placements: [],
+  placements: Object.freeze([]) as unknown as PlacementEpisode[],
   returnGuarantee: null,
-};
+}) as TrajectoryState;
 
 export function findPlacement(state: TrajectoryState, placementId: string): PlacementEpisode | undefined {
   return state.placements.find((placement) => placement.placementId === placementId);
