@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '../../../libs/event-store/src/event-store.js';
-import { EVENT_STORE, SQL_DATABASE } from '../../../libs/platform/src/tokens.js';
+import type { ServiceConfig } from '../../../libs/platform/src/config.js';
+import { EVENT_STORE, SERVICE_CONFIG, SQL_DATABASE } from '../../../libs/platform/src/tokens.js';
 import { ProjectionRunner } from '../../../libs/projections/src/projection-runner.js';
 import type { Projection } from '../../../libs/projections/src/projection.js';
 import type { SqlDatabase } from '../../../libs/sql/src/sql.js';
@@ -17,8 +18,10 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
     @Inject(EVENT_STORE) store: EventStore,
     @Inject(SQL_DATABASE) db: SqlDatabase,
     @Inject(PROJECTIONS) projections: Projection[],
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
   ) {
     this.runner = new ProjectionRunner(store, db, projections, {
+      batchSize: config.projectionBatchSize,
       pollIntervalMs: 50,
       log: (message, error) => this.logger.error(`${message}: ${error instanceof Error ? error.message : String(error)}`),
     });

@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS events (
   PRIMARY KEY (stream_id, stream_version)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS events_log_order ON events (transaction_id, global_position);
+CREATE UNIQUE INDEX IF NOT EXISTS events_sequence ON events (global_position);
 `;
 
 interface EventRow {
@@ -54,14 +55,23 @@ function toRecorded(row: EventRow): RecordedEvent {
 const COLUMNS = 'stream_id, stream_version, transaction_id::text AS transaction_id, global_position, type, data, metadata';
 
 /**
- * The log's order is (transaction id, sequence), and `readAll` returns only events of transactions
+ * On PostgreSQL the log's order is (transaction id, sequence), and `readAll` returns only events of transactions
  * older than the oldest transaction still open (`pg_snapshot_xmin`). A transaction that commits
  * late has a transaction id at or above that horizon, so it is read in its place once it ends: a
  * reader's checkpoint never moves past an event that is not yet visible. (A plain sequence would
  * let a reader skip an event whose transaction took its number first but committed last.)
  */
+/**
+ * PGlite is one session whose transactions take turns (see PgliteDatabase), so commit order is
+ * sequence order there; positions are `0-<sequence>`. (Its xid8 index scans also proved
+ * unreliable: rows of early transactions went missing from range scans.)
+ */
 export class SqlEventStore implements EventStore {
-  private constructor(private readonly db: SqlDatabase) {}
+  private readonly serialised: boolean;
+
+  private constructor(private readonly db: SqlDatabase) {
+    this.serialised = db.kind === 'pglite';
+  }
 
   static async create(db: SqlDatabase): Promise<SqlEventStore> {
     await db.exec(MIGRATION);
@@ -93,7 +103,7 @@ export class SqlEventStore implements EventStore {
         ],
       );
       const last = result.rows.reduce((a, b) => (BigInt(a.global_position) > BigInt(b.global_position) ? a : b));
-      return { version: newVersion, position: formatPosition(last.transaction_id, last.global_position) };
+      return { version: newVersion, position: this.positionOf(last) };
     });
   }
 
@@ -102,16 +112,31 @@ export class SqlEventStore implements EventStore {
     return rows[0]?.version ?? 0;
   }
 
+  private positionOf(row: { transaction_id: string; global_position: string }): string {
+    return formatPosition(this.serialised ? 0 : row.transaction_id, row.global_position);
+  }
+
+  private toRecorded(row: EventRow): RecordedEvent {
+    return { ...toRecorded(row), position: this.positionOf(row) };
+  }
+
   async readStream(streamId: string): Promise<StreamRead> {
     const { rows } = await this.db.query<EventRow>(
       `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version`,
       [streamId],
     );
-    return { version: rows.at(-1)?.stream_version ?? 0, events: rows.map(toRecorded) };
+    return { version: rows.at(-1)?.stream_version ?? 0, events: rows.map((row) => this.toRecorded(row)) };
   }
 
   async readAll(after: string | null, limit: number): Promise<RecordedEvent[]> {
     const [transactionId, sequence] = after ? parsePosition(after) : [0n, 0n];
+    if (this.serialised) {
+      const { rows } = await this.db.query<EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE global_position > $1::bigint ORDER BY global_position LIMIT $2`,
+        [sequence.toString(), limit],
+      );
+      return rows.map((row) => this.toRecorded(row));
+    }
     const { rows } = await this.db.query<EventRow>(
       `SELECT ${COLUMNS} FROM events
         WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
@@ -120,17 +145,23 @@ export class SqlEventStore implements EventStore {
         LIMIT $3`,
       [transactionId.toString(), sequence.toString(), limit],
     );
-    return rows.map(toRecorded);
+    return rows.map((row) => this.toRecorded(row));
   }
 
   async headPosition(): Promise<string | null> {
+    if (this.serialised) {
+      const { rows } = await this.db.query<{ transaction_id: string; global_position: string }>(
+        'SELECT transaction_id::text AS transaction_id, global_position FROM events ORDER BY global_position DESC LIMIT 1',
+      );
+      return rows[0] ? this.positionOf(rows[0]) : null;
+    }
     const { rows } = await this.db.query<{ transaction_id: string; global_position: string }>(
       `SELECT transaction_id::text AS transaction_id, global_position FROM events
         WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
         ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
     );
     const row = rows[0];
-    return row ? formatPosition(row.transaction_id, row.global_position) : null;
+    return row ? this.positionOf(row) : null;
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,8 @@ export interface ServiceConfig {
   dataDir: string;
   /** PostgreSQL for read models (and events unless KurrentDB is set); null: embedded PGlite under dataDir */
   databaseUrl: string | null;
+  /** PostgreSQL schema for every table (default: the connection's search_path) */
+  databaseSchema: string | null;
   /** connections in the PostgreSQL pool */
   databasePoolSize: number;
   /** KurrentDB connection string; when set, events live there */
@@ -20,6 +22,8 @@ export interface ServiceConfig {
   inszHashKey: string | null;
   policy: TrajectoryPolicy;
   followUpConcurrency: number;
+  /** events per projection transaction */
+  projectionBatchSize: number;
   logLevel: string;
   /** what this process runs: everything (npm start), only the HTTP API, or only projections and jobs */
   mode: 'all' | 'api' | 'worker';
@@ -53,7 +57,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ServiceCo
     host: text(env, 'HOST') ?? '127.0.0.1',
     dataDir: text(env, 'DATA_DIR') ?? './data',
     databaseUrl: text(env, 'DATABASE_URL'),
+    databaseSchema: text(env, 'DATABASE_SCHEMA'),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 20, 1, 500),
+    projectionBatchSize: integer(env, 'PROJECTION_BATCH_SIZE', 2000, 1, 100_000),
     kurrentDbUrl: text(env, 'KURRENTDB_URL'),
     redisUrl: text(env, 'REDIS_URL') ?? 'redis://127.0.0.1:6379',
     queuePrefix: text(env, 'QUEUE_PREFIX') ?? 'trajectory',

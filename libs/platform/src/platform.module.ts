@@ -62,7 +62,7 @@ export class PlatformModule {
           provide: SQL_DATABASE,
           useFactory: async (): Promise<SqlDatabase> => {
             if (overrides.sqlDatabase) return overrides.sqlDatabase;
-            if (config.databaseUrl) return PostgresDatabase.connect(config.databaseUrl, { poolSize: config.databasePoolSize });
+            if (config.databaseUrl) return PostgresDatabase.connect(config.databaseUrl, { poolSize: config.databasePoolSize, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}) });
             return PgliteDatabase.open(join(config.dataDir, 'pglite'));
           },
         },

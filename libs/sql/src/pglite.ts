@@ -22,12 +22,20 @@ function clientOf(client: PGlite | Transaction): SqlClient {
 
 /**
  * Embedded PostgreSQL (PGlite, WASM) with its files under a folder, or in memory.
- * It has one connection: PGlite itself queues a query issued while a transaction is open
- * until that transaction ends.
+ * PGlite is ONE session: a statement issued while another caller's transaction is open would
+ * run inside that transaction (seeing its uncommitted rows, and rolled back with it). So every
+ * statement and every transaction takes turns through one lock.
  */
 export class PgliteDatabase implements SqlDatabase {
   readonly kind = 'pglite' as const;
   private readonly client: SqlClient;
+  private turn: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(work, work);
+    this.turn = result.catch(() => undefined);
+    return result;
+  }
 
   private constructor(private readonly pglite: PGlite) {
     this.client = clientOf(pglite);
@@ -40,18 +48,20 @@ export class PgliteDatabase implements SqlDatabase {
   }
 
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<T>> {
-    return this.client.query<T>(text, params);
+    return this.exclusive(() => this.client.query<T>(text, params));
   }
 
   exec(text: string): Promise<void> {
-    return this.client.exec(text);
+    return this.exclusive(() => this.client.exec(text));
   }
 
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
-    return this.pglite.transaction((tx) => fn(clientOf(tx)));
+    return this.exclusive(() => this.pglite.transaction((tx) => fn(clientOf(tx))));
   }
 
-  async close(): Promise<void> {
-    if (!this.pglite.closed) await this.pglite.close();
+  close(): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.pglite.closed) await this.pglite.close();
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { toTrajectoryEvent } from '../../../../libs/application/src/serialization.js';
 import { WORKER_STREAM_PREFIX } from '../../../../libs/domain/src/events.js';
 import type { RecordedEvent } from '../../../../libs/event-store/src/event-store.js';
@@ -45,7 +45,8 @@ interface GuaranteeRow {
 export class FollowUpScheduleProjection implements Projection {
   readonly name = 'follow-up-schedule';
 
-  constructor(private readonly jobs: FollowUpJobs) {}
+  /** Without `jobs` (offline rebuild) nothing is enqueued: the running service's reconciliation does it. */
+  constructor(@Optional() @Inject(FollowUpJobs) private readonly jobs?: FollowUpJobs) {}
 
   async migrate(db: SqlClient): Promise<void> {
     await migrateFollowUpSchedule(db);
@@ -147,6 +148,7 @@ export class FollowUpScheduleProjection implements Projection {
 
   /** Enqueues the jobs this batch scheduled (best effort; reconciliation covers a failure). */
   async afterCommit(events: readonly RecordedEvent[]): Promise<void> {
+    if (!this.jobs) return;
     const checks: CheckJob[] = [];
     const expiries: ExpiryJob[] = [];
     for (const recorded of events) {

@@ -1,0 +1,125 @@
+import { SW_2011, loadSwPlan, swPlan } from '../fixtures/sw-2011.js';
+import { aWorkerPlacedIn } from '../fixtures/workers.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+/** Waits until every six-month check of the scenario has run and the statistics show it. */
+async function untilChecked(service: TestService): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const res = await service.request('GET', '/v1/statistics/outflow?year=2011', { roles: ['analyst'] });
+    const pending = res.body.rows?.find((r: { programme: string }) => r.programme === 'TOTAL')?.pending;
+    if (res.status === 200 && pending === 0) return;
+    if (Date.now() > deadline) throw new Error(`checks still pending: ${JSON.stringify(res.body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe.each(['pglite', 'postgres'] as const)('outflow statistics through the public API (%s)', (store) => {
+  let service: TestService;
+  const plan = swPlan();
+
+  beforeAll(async () => {
+    service = await startTestService({ store });
+    await loadSwPlan(service, plan);
+    await untilChecked(service);
+  }, 240_000);
+  afterAll(async () => {
+    await service.close();
+  });
+
+  test('reproduces the worked SW 2011 flow table exactly', async () => {
+    const res = await service.request('GET', '/v1/statistics/flows?year=2011', { roles: ['analyst'] });
+    expect(res.status).toBe(200);
+    expect(res.body.year).toBe(2011);
+    const sw = res.body.rows.find((r: { programme: string }) => r.programme === 'SW');
+    // FTE of the placements still active at the end of 2011, summed exactly.
+    const activeFteTenThousandths = plan
+      .filter((p) => p.programme === 'SW' && p.startDate <= '2011-12-31' && (!p.exit || p.exit.date > '2011-12-31'))
+      .reduce((sum, p) => sum + Math.round(p.fte * 10_000), 0);
+    expect(sw).toEqual({
+      programme: 'SW',
+      stockStart: SW_2011.stockStart,
+      inflow: SW_2011.inflow,
+      outflow: SW_2011.outflow,
+      stockEnd: SW_2011.stockEnd,
+      growth: SW_2011.growth,
+      growthPct: SW_2011.growthPct,
+      rotationPct: SW_2011.rotationPct,
+      fteEnd: activeFteTenThousandths / 10_000,
+    });
+  });
+
+  test('reproduces the worked SW 2011 outflow table, new method', async () => {
+    const res = await service.request('GET', '/v1/statistics/outflow?year=2011', { roles: ['analyst'] });
+    expect(res.body.method).toBe('including-ibo');
+    const sw = res.body.rows.find((r: { programme: string }) => r.programme === 'SW');
+    expect(sw).toEqual({
+      programme: 'SW',
+      reach: SW_2011.reach,
+      exited: SW_2011.outflow,
+      exitedPct: SW_2011.exitedPct,
+      toWork: SW_2011.toWorkIncludingIbo,
+      toWorkPctOfExited: SW_2011.toWorkPctOfExited,
+      toWorkPctOfReach: SW_2011.toWorkPctOfReach,
+      pending: 0,
+    });
+  });
+
+  test('the old method counts employment only', async () => {
+    const res = await service.request('GET', '/v1/statistics/outflow?year=2011&method=employment-only', { roles: ['analyst'] });
+    const sw = res.body.rows.find((r: { programme: string }) => r.programme === 'SW');
+    expect(sw).toMatchObject({ toWork: SW_2011.toWorkEmploymentOnly, toWorkPctOfExited: 22.2, toWorkPctOfReach: 3.0 });
+  });
+
+  test('rows: programmes, then INVOEG adding its segments, then TOTAL adding all programmes', async () => {
+    const res = await service.request('GET', '/v1/statistics/flows?year=2011', { roles: ['analyst'] });
+    expect(res.body.rows.map((r: { programme: string }) => r.programme)).toEqual(['SW', 'INVOEG_DC', 'INVOEG_NDC', 'INVOEG', 'TOTAL']);
+    const row = (name: string) => res.body.rows.find((r: { programme: string }) => r.programme === name);
+    expect(row('INVOEG')).toMatchObject({ stockStart: 0, inflow: 6, outflow: 2, stockEnd: 4, growthPct: null, rotationPct: null, fteEnd: 2.4 });
+    expect(row('TOTAL')).toMatchObject({ stockStart: 4213, inflow: 859, outflow: 679, stockEnd: 4393 });
+  });
+
+  test('a placement that ended on 31 December is not in the next year’s stock', async () => {
+    const res = await service.request('GET', '/v1/statistics/flows?year=2010', { roles: ['analyst'] });
+    const sw = res.body.rows.find((r: { programme: string }) => r.programme === 'SW');
+    expect(sw).toMatchObject({ stockStart: 0, inflow: SW_2011.stockStart + 5, outflow: 5, stockEnd: SW_2011.stockStart, growthPct: null });
+  });
+
+  test('a year without data has only an empty TOTAL row with null percentages', async () => {
+    const res = await service.request('GET', '/v1/statistics/outflow?year=1999', { roles: ['analyst'] });
+    expect(res.body.rows).toEqual([{ programme: 'TOTAL', reach: 0, exited: 0, exitedPct: null, toWork: 0, toWorkPctOfExited: null, toWorkPctOfReach: null, pending: 0 }]);
+  });
+
+  test('Accept: text/csv returns the same table as CSV', async () => {
+    const res = await service.request('GET', '/v1/statistics/flows?year=2011', { roles: ['analyst'], headers: { accept: 'text/csv' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    const lines = (res.body as string).trim().split('\r\n');
+    expect(lines[0]).toBe('programme,stockStart,inflow,outflow,stockEnd,growth,growthPct,rotationPct,fteEnd');
+    expect(lines[1]).toMatch(/^SW,4213,853,677,4389,176,4.2,16.1,/);
+    expect(lines.find((l) => l.startsWith('INVOEG,'))).toBe('INVOEG,0,6,2,4,4,,,2.4');
+  });
+
+  test('only analysts, only valid queries', async () => {
+    expect((await service.request('GET', '/v1/statistics/flows?year=2011', { roles: ['coach', 'screener', 'admin'] })).status).toBe(403);
+    expect((await service.request('GET', '/v1/statistics/flows?year=2011')).status).toBe(401);
+    for (const query of ['', '?year=abc', '?year=20111', '?year=2011.5', '?year=2011&method=magic', '?year=2011&waitFor=nope']) {
+      const path = query.includes('method') ? '/v1/statistics/outflow' : '/v1/statistics/flows';
+      const res = await service.request('GET', `${path}${query}`, { roles: ['analyst'] });
+      expect([query, res.status]).toEqual([query, 400]);
+      expect(res.body.errors.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('waitFor: a command’s position is visible in the next read', async () => {
+    const { workerId } = await aWorkerPlacedIn(service, 'LDE', '2011-05-02', 1);
+    const exit = await service.request('POST', `/v1/workers/${workerId}/exits`, { roles: ['coach'], body: { date: '2011-06-01', reason: 'death' } });
+    const res = await service.request('GET', `/v1/statistics/outflow?year=2011&waitFor=${exit.body.position}`, { roles: ['analyst'] });
+    expect(res.status).toBe(200);
+    // A death exit counts as exited but is never pending and never at work.
+    expect(res.body.rows.find((r: { programme: string }) => r.programme === 'LDE')).toMatchObject({ reach: 1, exited: 1, toWork: 0, pending: 0 });
+    const never = await service.request('GET', '/v1/statistics/flows?year=2011&waitFor=99999999999-1', { roles: ['analyst'] });
+    expect(never.status).toBe(503);
+    expect(never.headers.get('retry-after')).toBe('1');
+  }, 20_000);
+});
