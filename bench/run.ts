@@ -1,0 +1,211 @@
+/**
+ * `npm run bench`: measures the service against this machine's own limits, each figure next to a
+ * raw baseline measured in the same run. Needs PostgreSQL (BENCH_DATABASE_URL, default
+ * postgres://root@127.0.0.1:5432/postgres, where it creates and drops a database of its own)
+ * and Redis (REDIS_URL). Writes bench/results/<time>.json and prints one table and one summary line.
+ */
+import { Queue, Worker } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { signToken } from '../apps/api/src/http/auth.js';
+import { FollowUpScheduleProjection } from '../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
+import { makeInsz } from '../libs/domain/src/insz.js';
+import { SqlEventStore } from '../libs/event-store/src/sql-event-store.js';
+import { ProjectionRunner } from '../libs/projections/src/projection-runner.js';
+import { FlowCountsProjection } from '../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
+import { PostgresDatabase } from '../libs/sql/src/postgres.js';
+import { SqlEmploymentRegister } from '../libs/employment-register/src/employment-register.js';
+import { startServiceProcess } from './lib/service-process.js';
+import { seedEvents } from './lib/seed.js';
+import { latencySummary, peakRssMb, round, runFor } from './lib/stats.js';
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
+const COMMAND_SECONDS = Number(process.env.BENCH_COMMAND_SECONDS ?? 15);
+const HISTORY_EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const FOLLOW_UPS_TIMEOUT_S = Number(process.env.BENCH_FOLLOW_UPS_TIMEOUT ?? 240);
+
+interface Row {
+  figure: string;
+  project: number;
+  baseline: number | null;
+  unit: string;
+  ratio: number | null;
+  target: string;
+}
+const rows: Row[] = [];
+const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
+const secrets = { AUTH_JWT_SECRET: randomBytes(24).toString('hex'), INSZ_HASH_KEY: randomBytes(24).toString('hex') };
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function rawInsertBaseline(url: string, seconds: number): Promise<number> {
+  const pool = new pg.Pool({ connectionString: url, max: CLIENTS });
+  await pool.query('CREATE TABLE IF NOT EXISTS baseline_events (id bigserial PRIMARY KEY, stream_id text, version int, type text, data jsonb, metadata jsonb, recorded_at timestamptz DEFAULT now())');
+  const body = JSON.stringify({ programme: 'SW', startDate: '2011-02-01', fte: 1, enterpriseId: 'e1', placementId: 'p' });
+  const done = await runFor(seconds * 1000, CLIENTS, async (client) => {
+    await pool.query('INSERT INTO baseline_events (stream_id, version, type, data, metadata) VALUES ($1, 1, $2, $3, $4)', [`s-${client}`, 'V1.X', body, '{"actor":"x"}']);
+  });
+  await pool.end();
+  return done / seconds;
+}
+
+/** A realistic mix: each client registers a worker, screens, places and lets them exit. */
+async function commandLoad(url: string, seconds: number, pid: number): Promise<{ perSecond: number; p50: number; p99: number; rss: number | null }> {
+  const token = signToken(secrets.AUTH_JWT_SECRET, { sub: 'bench', roles: ['screener', 'coach'] });
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const latencies: number[] = [];
+  let sequence = Math.floor(Math.random() * 1_000_000);
+  const post = async (path: string, body: unknown) => {
+    const started = performance.now();
+    const res = await fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    const json = (await res.json()) as Record<string, string>;
+    latencies.push(performance.now() - started);
+    if (res.status !== 201) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const started = performance.now();
+  await runFor(seconds * 1000, CLIENTS, async () => {
+    const n = sequence++;
+    const insz = makeInsz(`${1950 + (n % 50)}-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`, 1 + (Math.floor(n / 16800) % 997));
+    const { workerId } = await post('/v1/workers', { insz, educationLevel: 'low', migrationBackground: false, disability: false, socialAssistance: false }).catch(() => ({ workerId: '' }));
+    if (!workerId) return;
+    await post(`/v1/workers/${workerId}/screenings`, { date: '2020-01-06', advice: 'supported-employment', programme: 'SW' });
+    await post(`/v1/workers/${workerId}/placements`, { programme: 'SW', enterpriseId: 'e1', startDate: '2020-02-03', fte: 1 });
+    await post(`/v1/workers/${workerId}/exits`, { date: '2021-03-31', reason: 'resignation' });
+  });
+  const elapsed = (performance.now() - started) / 1000;
+  const summary = latencySummary(latencies);
+  return { perSecond: latencies.length / elapsed, p50: summary.p50, p99: summary.p99, rss: peakRssMb(pid) };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const database = `bench_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = withDatabase(ADMIN_URL, database);
+  const queuePrefix = `bench-${randomBytes(4).toString('hex')}`;
+  const serviceEnv = { ...secrets, DATABASE_URL: url, REDIS_URL, QUEUE_PREFIX: queuePrefix, DATABASE_POOL_SIZE: '24' };
+  try {
+    // 1. Command throughput, PostgreSQL, against raw single-event INSERT transactions.
+    log(`raw INSERT baseline, ${CLIENTS} clients`);
+    const rawInserts = await rawInsertBaseline(url, 8);
+    log('commands over HTTP on PostgreSQL');
+    const service = await startServiceProcess(serviceEnv, 3901);
+    const onPostgres = await commandLoad(service.url, COMMAND_SECONDS, service.pid);
+    await service.stop();
+    rows.push({ figure: 'commands/s (PostgreSQL, HTTP, mixed)', project: round(onPostgres.perSecond, 0), baseline: round(rawInserts, 0), unit: 'req/s vs raw INSERT tx/s', ratio: round(onPostgres.perSecond / rawInserts, 2), target: '≥ 0.5 (moonshot ≥ 1.0)' });
+    rows.push({ figure: 'command latency p50 / p99', project: round(onPostgres.p50, 1), baseline: round(onPostgres.p99, 1), unit: 'ms (p50 | p99)', ratio: null, target: '' });
+    rows.push({ figure: 'API process peak RSS under load', project: onPostgres.rss ?? -1, baseline: null, unit: 'MB', ratio: null, target: '< 300 MB' });
+
+    log('commands over HTTP on the embedded PGlite store');
+    const embedded = await startServiceProcess({ ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-pglite`, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-pglite-')) }, 3902);
+    const onPglite = await commandLoad(embedded.url, Math.min(COMMAND_SECONDS, 10), embedded.pid);
+    await embedded.stop();
+    rows.push({ figure: 'commands/s (PGlite, HTTP, mixed)', project: round(onPglite.perSecond, 0), baseline: round(rawInserts, 0), unit: 'req/s vs raw INSERT tx/s', ratio: round(onPglite.perSecond / rawInserts, 2), target: 'reported' });
+
+    // 2. Projection rebuild from a million events, against a raw sequential read of them.
+    const db = await PostgresDatabase.connect(url, { poolSize: 4 });
+    const store = await SqlEventStore.create(db);
+    const register = await SqlEmploymentRegister.create(db);
+    log(`seeding ${HISTORY_EVENTS} events`);
+    const employed: string[] = [];
+    const seeded = await seedEvents(db, HISTORY_EVENTS, 3, ({ inszHash, exited }) => {
+      if (exited && employed.length < 40_000 && inszHash.endsWith('0')) employed.push(inszHash);
+    });
+    await register.record(employed.map((inszHash) => ({ inszHash, employerId: 'acme', kind: 'employment' as const, startDate: '2000-01-01', endDate: null })));
+    await db.exec('VACUUM ANALYZE events');
+    log('raw sequential read baseline');
+    const readStart = performance.now();
+    let read = 0;
+    for (let after = '0'; ; ) {
+      const { rows: page } = await db.query<{ global_position: string }>('SELECT global_position, stream_id, type, data, metadata FROM events WHERE global_position > $1 ORDER BY global_position LIMIT 5000', [after]);
+      if (page.length === 0) break;
+      read += page.length;
+      after = page.at(-1)!.global_position;
+    }
+    const rawRead = read / ((performance.now() - readStart) / 1000);
+    log('rebuilding the read models');
+    const runner = new ProjectionRunner(store, db, [new FlowCountsProjection(), new FollowUpScheduleProjection()], { batchSize: 5_000 });
+    await runner.migrate();
+    const rebuildStart = performance.now();
+    const rebuilt = await runner.rebuild();
+    const rebuildRate = rebuilt / ((performance.now() - rebuildStart) / 1000);
+    rows.push({ figure: `projection rebuild (${rebuilt} events)`, project: round(rebuildRate, 0), baseline: round(rawRead, 0), unit: 'events/s vs raw read events/s', ratio: round(rebuildRate / rawRead, 2), target: '≥ 50,000 events/s' });
+
+    // 3. Statistics query latency at a million events.
+    log('statistics query latency');
+    const api = await startServiceProcess({ ...serviceEnv, MODE: 'api' }, 3903);
+    const analyst = signToken(secrets.AUTH_JWT_SECRET, { sub: 'bench', roles: ['analyst'] });
+    const queryLatencies: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      const path = i % 2 === 0 ? `/v1/statistics/outflow?year=${2006 + (i % 15)}` : `/v1/statistics/flows?year=${2006 + (i % 15)}`;
+      const t = performance.now();
+      const res = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${analyst}` } });
+      await res.text();
+      if (i >= 100) queryLatencies.push(performance.now() - t);
+    }
+    await api.stop();
+    const query = latencySummary(queryLatencies);
+    rows.push({ figure: 'statistics query p99 at 1M events', project: round(query.p99, 2), baseline: round(query.p50, 2), unit: 'ms (p99 | p50)', ratio: null, target: 'p99 < 20 ms' });
+
+    // 4. Follow-up backlog: every past-due check, end to end, against BullMQ no-op jobs.
+    log('BullMQ no-op baseline');
+    const noopQueue = new Queue('bench-noop', { connection: { url: REDIS_URL }, prefix: `${queuePrefix}-noop` });
+    const NOOPS = 20_000;
+    for (let i = 0; i < NOOPS; i += 1_000) await noopQueue.addBulk(Array.from({ length: 1_000 }, (_, j) => ({ name: 'noop', data: { i: i + j } })));
+    let processed = 0;
+    const noopStart = performance.now();
+    const noopWorker = new Worker('bench-noop', async () => undefined, { connection: { url: REDIS_URL }, prefix: `${queuePrefix}-noop`, concurrency: 32 });
+    await new Promise<void>((resolve) => noopWorker.on('completed', () => ++processed === NOOPS && resolve()));
+    const noopRate = NOOPS / ((performance.now() - noopStart) / 1000);
+    await noopWorker.close();
+    await noopQueue.obliterate({ force: true });
+    await noopQueue.close();
+
+    const { rows: due } = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM follow_up_checks WHERE status = 'scheduled'");
+    const backlog = Number(due[0]!.n);
+    log(`${backlog} past-due checks: starting the service to work them off`);
+    const worker = await startServiceProcess({ ...serviceEnv, FOLLOW_UP_CONCURRENCY: '32' }, 3904);
+    const backlogStart = performance.now();
+    let remaining = backlog;
+    while (remaining > 0 && performance.now() - backlogStart < FOLLOW_UPS_TIMEOUT_S * 1000) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const { rows: left } = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM follow_up_checks WHERE status = 'scheduled'");
+      remaining = Number(left[0]!.n);
+    }
+    const backlogRate = (backlog - remaining) / ((performance.now() - backlogStart) / 1000);
+    await worker.stop();
+    rows.push({ figure: `follow-up checks end to end (${backlog - remaining}/${backlog} done)`, project: round(backlogRate, 0), baseline: round(noopRate, 0), unit: 'checks/s vs no-op jobs/s', ratio: round(backlogRate / noopRate, 3), target: '≥ 2,000 checks/s' });
+    await db.close();
+
+    const summary = `bench: commands=${round(onPostgres.perSecond / rawInserts, 2)} rebuild=${round(rebuildRate, 0)} followups=${round(backlogRate, 0)} query_p99=${round(query.p99, 2)} rss=${onPostgres.rss}`;
+    const table = [
+      `| figure | project | baseline | unit | ratio | target |`,
+      `|---|---:|---:|---|---:|---|`,
+      ...rows.map((r) => `| ${r.figure} | ${r.project} | ${r.baseline ?? ''} | ${r.unit} | ${r.ratio ?? ''} | ${r.target} |`),
+    ].join('\n');
+    process.stdout.write(`\n${table}\n\n${summary}\n`);
+    mkdirSync('bench/results', { recursive: true });
+    const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30, 1), node: process.version };
+    writeFileSync(join('bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, seconds: round((Date.now() - started) / 1000, 0), seeded, rows, summary }, null, 2));
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
