@@ -59,7 +59,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   let app: NestFastifyApplication;
   let url = '';
   const boot = async () => {
-    app = await createApp(config, { clock, sqlDatabase: database.db }, { docsUi: false });
+    app = await createApp(config, { clock, sqlDatabase: database.db }, { htmlPages: false });
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
   };

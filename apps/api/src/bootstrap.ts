@@ -13,11 +13,12 @@ const BODY_LIMIT = 8 * 1024 * 1024;
 
 export interface AppOptions {
   /**
-   * Serve the Swagger UI pages under /docs (the JSON document is always at /docs-json). Jest on
-   * Node 20 cannot load the UI's static-file plugin (it requires an ES module), so the in-process
-   * test service turns it off; the process-level test checks the UI.
+   * Serve the HTML pages: the Swagger UI under /docs (the JSON document is always at /docs-json)
+   * and, in mode `all`, Bull Board under /admin/queues. Jest on Node 20 cannot load their
+   * static-file plugin (it requires an ES module), so the in-process test service turns them off;
+   * the process-level test checks them.
    */
-  docsUi?: boolean;
+  htmlPages?: boolean;
 }
 
 export async function createApp(config: ServiceConfig, overrides: PlatformOverrides = {}, options: AppOptions = {}): Promise<NestFastifyApplication> {
@@ -44,6 +45,11 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerUiEnabled: options.docsUi ?? true });
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerUiEnabled: options.htmlPages ?? true });
+  if ((options.htmlPages ?? true) && config.mode === 'all') {
+    // Loaded only here: its static-file plugin is what Jest on Node 20 cannot load.
+    const { mountQueueBoard } = await import('./follow-ups/queue-board.js');
+    await mountQueueBoard(app);
+  }
   return app;
 }

@@ -41,6 +41,25 @@ export function signToken(secret: string, actor: Actor, expiresInSeconds = 8 * 3
   return new JwtService({ secret }).sign({ roles: actor.roles }, { subject: actor.sub, expiresIn: expiresInSeconds, algorithm: 'HS256' });
 }
 
+/** The actor of a bearer `Authorization` header; throws the 401 problem when there is none or it is invalid. */
+export function actorOf(jwt: JwtService, header: unknown): Actor {
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (!match) throw unauthorized('a bearer token is required (Authorization: Bearer <JWT>)');
+  let claims: { sub?: unknown; roles?: unknown };
+  try {
+    claims = jwt.verify(match[1]!);
+  } catch (error) {
+    throw unauthorized(`the token is not valid: ${(error as Error).message}`);
+  }
+  if (typeof claims.sub !== 'string' || claims.sub === '') throw unauthorized('the token has no subject (sub)');
+  const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => ROLES.includes(r as Role)) : [];
+  return { sub: claims.sub, roles };
+}
+
+export function verifierFor(secret: string): JwtService {
+  return new JwtService({ secret, verifyOptions: { algorithms: ['HS256'] } });
+}
+
 /** Bearer JWT (HS256) with claims `sub` and `roles`; every route needs one unless `@Public()`. */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -50,25 +69,15 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(SECRETS) secrets: Secrets,
   ) {
-    this.jwt = new JwtService({ secret: secrets.jwtSecret, verifyOptions: { algorithms: ['HS256'] } });
+    this.jwt = verifierFor(secrets.jwtSecret);
   }
 
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) throw unauthorized('a bearer token is required (Authorization: Bearer <JWT>)');
-    let claims: { sub?: unknown; roles?: unknown };
-    try {
-      claims = this.jwt.verify(match[1]!);
-    } catch (error) {
-      throw unauthorized(`the token is not valid: ${(error as Error).message}`);
-    }
-    if (typeof claims.sub !== 'string' || claims.sub === '') throw unauthorized('the token has no subject (sub)');
-    const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => ROLES.includes(r as Role)) : [];
-    request.actor = { sub: claims.sub, roles };
+    request.actor = actorOf(this.jwt, request.headers.authorization);
+    const { roles } = request.actor;
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
     if (allowed && !roles.some((role) => allowed.includes(role))) {
       throw ProblemException.of(403, 'forbidden', 'Forbidden', `this needs one of the roles ${allowed.join(', ')}`);

@@ -49,8 +49,8 @@ const RECONCILE_EVERY_MS = 10 * 60_000;
 @Injectable()
 export class FollowUpJobs implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('FollowUpJobs');
-  private checks!: Queue;
-  private expiries!: Queue;
+  private readonly checks: Queue;
+  private readonly expiries: Queue;
   private workers: Worker[] = [];
   private watcher!: Redis;
   private reconcileTimer: NodeJS.Timeout | null = null;
@@ -63,20 +63,25 @@ export class FollowUpJobs implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(EMPLOYMENT_REGISTER) private readonly register: EmploymentRegister,
     private readonly executor: WorkerCommandExecutor,
     private readonly health: HealthRegistry,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    const connection = { url: this.config.redisUrl, maxRetriesPerRequest: null };
-    const common = { connection, prefix: this.config.queuePrefix };
+  ) {
+    const common = { connection: this.connection(), prefix: this.config.queuePrefix };
     this.checks = new Queue(CHECK_QUEUE, { ...common, defaultJobOptions: JOB_OPTIONS });
     this.expiries = new Queue(EXPIRY_QUEUE, { ...common, defaultJobOptions: JOB_OPTIONS });
+    // Connection errors while Redis is down are expected; /health reports Redis.
+    for (const queue of [this.checks, this.expiries]) queue.on('error', () => undefined);
+  }
+
+  private connection() {
+    return { url: this.config.redisUrl, maxRetriesPerRequest: null };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const common = { connection: this.connection(), prefix: this.config.queuePrefix };
     const workerOptions = { ...common, concurrency: this.config.followUpConcurrency };
     this.workers = [
       new Worker<CheckJob>(CHECK_QUEUE, (job) => this.runCheck(job), workerOptions),
       new Worker<ExpiryJob>(EXPIRY_QUEUE, (job) => this.runExpiry(job), workerOptions),
     ];
-    // Connection errors while Redis is down are expected; /health reports Redis.
-    for (const queue of [this.checks, this.expiries]) queue.on('error', () => undefined);
     for (const worker of this.workers) {
       worker.on('error', () => undefined);
       worker.on('failed', (job, error) => this.logger.warn(`job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
@@ -103,7 +108,7 @@ export class FollowUpJobs implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationShutdown(): Promise<void> {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
-    await Promise.allSettled([...this.workers.map((w) => w.close()), this.checks?.close(), this.expiries?.close()]);
+    await Promise.allSettled([...this.workers.map((w) => w.close()), this.checks.close(), this.expiries.close()]);
     this.watcher?.disconnect();
   }
 
