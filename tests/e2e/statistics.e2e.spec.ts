@@ -2,13 +2,14 @@ import { SW_2011, loadSwPlan, swPlan } from '../fixtures/sw-2011.js';
 import { aWorkerPlacedIn } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
 
-/** Waits until every six-month check of the scenario has run and the statistics show it. */
+/** Waits until every six-month check of the scenario has run and the read models hold the whole log. */
 async function untilChecked(service: TestService): Promise<void> {
   const deadline = Date.now() + 90_000;
   for (;;) {
     const res = await service.request('GET', '/v1/statistics/outflow?year=2011', { roles: ['analyst'] });
     const pending = res.body.rows?.find((r: { programme: string }) => r.programme === 'TOTAL')?.pending;
-    if (res.status === 200 && pending === 0) return;
+    const health = await service.request('GET', '/health');
+    if (res.status === 200 && pending === 0 && health.body.checks?.projections?.caughtUp === true) return;
     if (Date.now() > deadline) throw new Error(`checks still pending: ${JSON.stringify(res.body)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
