@@ -20,5 +20,6 @@ export default {
     ],
   },
   testTimeout: 30000,
+  verbose: true,
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
 };
