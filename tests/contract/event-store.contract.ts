@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   comparePositions,
+  InvalidPositionError,
   WrongExpectedVersionError,
   type EventStore,
   type NewEvent,
@@ -28,6 +29,20 @@ async function readEverything(store: EventStore, after: string | null = null, ba
     if (page.length === 0) return all;
     all.push(...page);
     position = page.at(-1)!.position;
+  }
+}
+
+/**
+ * Waits until the log can return everything up to `position`. The log may lag behind an append
+ * (PostgreSQL shows an event once every older transaction of the server has ended), never skip it.
+ */
+export async function untilReadable(store: EventStore, position: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const head = await store.headPosition();
+    if (head !== null && comparePositions(head, position) >= 0) return;
+    if (Date.now() > deadline) throw new Error(`the log did not reach ${position} within ${timeoutMs} ms (head ${head})`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
@@ -115,10 +130,23 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
       expect((await store.readStream(id)).version).toBe(1);
     });
 
+    test('bad input is refused with a clear error and writes nothing', async () => {
+      const id = stream();
+      await expect(store.appendToStream(id, [], 0)).rejects.toThrow('nothing to append');
+      await expect(store.appendToStream(id, [event('V1.A')], -1)).rejects.toThrow('invalid expected version');
+      await expect(store.appendToStream(id, [event('V1.A')], 1.5)).rejects.toThrow('invalid expected version');
+      await expect(store.appendToStream('', [event('V1.A')], 0)).rejects.toThrow('invalid stream id');
+      await expect(store.appendToStream(id, [event('V1.A'), event('')], 0)).rejects.toThrow('invalid event type');
+      expect(await store.readStream(id)).toEqual({ version: 0, events: [] });
+      await expect(store.readAll('not-a-position', 10)).rejects.toBeInstanceOf(InvalidPositionError);
+      await expect(store.readAll(null, 0)).rejects.toThrow('invalid read limit');
+    });
+
     test('readAll returns appended events in order, after a position exclusively, paged by limit', async () => {
       const before = await store.headPosition();
       const id = stream();
-      await store.appendToStream(id, [event('V1.A'), event('V1.B'), event('V1.C')], 0);
+      const appended = await store.appendToStream(id, [event('V1.A'), event('V1.B'), event('V1.C')], 0);
+      await untilReadable(store, appended.position);
       const mine = (await readEverything(store, before, 2)).filter((e) => e.streamId === id);
       expect(mine.map((e) => e.type)).toEqual(['V1.A', 'V1.B', 'V1.C']);
       const afterFirst = (await store.readAll(mine[0]!.position, 10)).filter((e) => e.streamId === id);
@@ -132,17 +160,19 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
       const id = stream();
       await store.appendToStream(id, [event('V1.A')], 0);
       const { position } = await store.appendToStream(id, [event('V1.B')], 1);
+      await untilReadable(store, position);
       const log = await readEverything(store, null, 500);
       for (let i = 1; i < log.length; i++) expect(comparePositions(log[i - 1]!.position, log[i]!.position)).toBeLessThan(0);
+      expect(log.map((e) => e.position)).toContain(position);
+      expect(comparePositions(log.at(-1)!.position, position)).toBeGreaterThanOrEqual(0);
       const head = await store.headPosition();
-      expect(head).not.toBeNull();
-      expect(comparePositions(head!, position)).toBeGreaterThanOrEqual(0);
+      expect(comparePositions(head!, log.at(-1)!.position)).toBeGreaterThanOrEqual(0);
     });
 
     test('concurrent writers on many streams: a reader polling the whole time sees every event exactly once', async () => {
       const start = await store.headPosition();
       const streams = Array.from({ length: 12 }, stream);
-      const perStream = 15;
+      const perStream = 16;
       const expected = streams.length * perStream;
       const ours = () => seen.filter((e) => streams.includes(e.streamId));
       let writing = true;
@@ -166,18 +196,25 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
           }
         }
       })();
+      // Each append writes two events, so the log also shows appends are atomic: never split or interleaved.
       await Promise.all(
         streams.map(async (id) => {
-          for (let version = 0; version < perStream; version++) {
-            await store.appendToStream(id, [event('V1.W', { id, version })], version);
+          for (let version = 0; version < perStream; version += 2) {
+            await store.appendToStream(id, [event('V1.W', { id, version: version + 1 }), event('V1.W', { id, version: version + 2 })], version);
           }
         }),
       );
       writing = false;
       await reader;
-      const keys = ours().map((e) => `${e.streamId}@${e.streamVersion}`);
+      const mine = ours();
+      const keys = mine.map((e) => `${e.streamId}@${e.streamVersion}`);
       expect(new Set(keys).size).toBe(keys.length);
       expect(keys).toHaveLength(expected);
+      expect(mine.map((e) => (e.data as { version: number }).version)).toEqual(mine.map((e) => e.streamVersion));
+      for (let i = 0; i < mine.length; i += 2) {
+        expect(mine[i]!.streamVersion % 2).toBe(1);
+        expect([mine[i + 1]!.streamId, mine[i + 1]!.streamVersion]).toEqual([mine[i]!.streamId, mine[i]!.streamVersion + 1]);
+      }
     });
   });
 }

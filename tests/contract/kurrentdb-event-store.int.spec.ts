@@ -9,9 +9,9 @@ if (url) {
     return { store, dispose: () => store.close() };
   });
 } else {
+  // A plain line in the test output (not a console.log with a stack), so nobody mistakes a skip for a pass.
+  process.stdout.write('KurrentDB event-store contract suite SKIPPED: KURRENTDB_URL is not set (no KurrentDB server here)\n');
   describe('event store contract: KurrentDB', () => {
     test.skip('SKIPPED: KURRENTDB_URL is not set, so the KurrentDB adapter was not tested', () => undefined);
-    // eslint-disable-next-line no-console
-    console.log('KurrentDB event-store contract suite SKIPPED: KURRENTDB_URL is not set (no KurrentDB server reachable here).');
   });
 }

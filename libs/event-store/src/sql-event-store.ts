@@ -1,4 +1,5 @@
 import type { SqlClient, SqlDatabase } from '../../sql/src/sql.js';
+import { assertAppendArguments, assertReadLimit } from './arguments.js';
 import {
   formatPosition,
   parsePosition,
@@ -11,6 +12,10 @@ import {
   type StreamRead,
 } from './event-store.js';
 
+/** Taken while migrating, so that processes starting together (API and worker) do not race on DDL. */
+const MIGRATION_LOCK = 7_310_624_118;
+
+// `event_streams`, not `streams`: read models share the schema and the name says whose table it is.
 const MIGRATION = `
 CREATE TABLE IF NOT EXISTS event_streams (
   stream_id text PRIMARY KEY,
@@ -34,37 +39,38 @@ CREATE UNIQUE INDEX IF NOT EXISTS events_sequence ON events (global_position);
 interface EventRow {
   stream_id: string;
   stream_version: number;
-  transaction_id: string;
+  /** transaction id as text (xid8 has no JS type) */
+  xid: string;
   global_position: string;
   type: string;
   data: unknown;
   metadata: EventMetadata;
 }
 
-function toRecorded(row: EventRow): RecordedEvent {
-  return {
-    streamId: row.stream_id,
-    streamVersion: row.stream_version,
-    position: formatPosition(row.transaction_id, row.global_position),
-    type: row.type,
-    data: row.data,
-    metadata: row.metadata,
-  };
-}
+type PositionRow = Pick<EventRow, 'xid' | 'global_position'>;
 
-const COLUMNS = 'stream_id, stream_version, transaction_id::text AS transaction_id, global_position, type, data, metadata';
+// The text form of the transaction id is named `xid`, never `transaction_id`: ORDER BY resolves a
+// bare name to an output column first, and would then sort by text ('999' after '1000').
+const COLUMNS = 'stream_id, stream_version, transaction_id::text AS xid, global_position, type, data, metadata';
 
 /**
- * On PostgreSQL the log's order is (transaction id, sequence), and `readAll` returns only events of transactions
- * older than the oldest transaction still open (`pg_snapshot_xmin`). A transaction that commits
- * late has a transaction id at or above that horizon, so it is read in its place once it ends: a
- * reader's checkpoint never moves past an event that is not yet visible. (A plain sequence would
- * let a reader skip an event whose transaction took its number first but committed last.)
- */
-/**
- * PGlite is one session whose transactions take turns (see PgliteDatabase), so commit order is
- * sequence order there; positions are `0-<sequence>`. (Its xid8 index scans also proved
- * unreliable: rows of early transactions went missing from range scans.)
+ * The event store on the SQL port (PostgreSQL or PGlite).
+ *
+ * The global log and its positions:
+ * - On PostgreSQL, sequence numbers (`global_position`) are taken when a row is inserted but
+ *   become visible when its transaction commits, in another order. A reader that moved its
+ *   checkpoint past a later number would skip an event whose transaction committed late. So the
+ *   log is ordered by (transaction id, sequence), position `"<xid>-<sequence>"`, and `readAll`
+ *   returns only events of transactions older than the oldest one still open
+ *   (`pg_snapshot_xmin(pg_current_snapshot())`, "the horizon"). Every transaction still
+ *   running, and every one that starts later, has an id at or above the horizon, hence above
+ *   any checkpoint a reader holds: a late commit is read in its place, never skipped. The price:
+ *   a long-running transaction anywhere on the server (any database: the horizon is
+ *   cluster-wide) holds readers back until it ends; they lag, they lose nothing.
+ * - PGlite is one session whose transactions take turns (see PgliteDatabase), so commit order is
+ *   sequence order: no horizon is needed and positions are `"0-<sequence>"` (kept so, because
+ *   checkpoints stored under DATA_DIR hold such positions). The rows once "lost" there were not a
+ *   PGlite fault but the text sort described at COLUMNS; the xid8 order works on PGlite as well.
  */
 export class SqlEventStore implements EventStore {
   private readonly serialised: boolean;
@@ -73,15 +79,21 @@ export class SqlEventStore implements EventStore {
     this.serialised = db.kind === 'pglite';
   }
 
+  /** Opens the store, creating its tables if missing (safe to run again and from several processes). */
   static async create(db: SqlDatabase): Promise<SqlEventStore> {
-    await db.exec(MIGRATION);
+    await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await tx.exec(MIGRATION);
+    });
     return new SqlEventStore(db);
   }
 
-  appendToStream(streamId: string, events: NewEvent[], expectedVersion: number): Promise<AppendResult> {
-    if (events.length === 0) throw new Error('nothing to append');
+  async appendToStream(streamId: string, events: NewEvent[], expectedVersion: number): Promise<AppendResult> {
+    assertAppendArguments(streamId, events, expectedVersion);
+    const newVersion = expectedVersion + events.length;
     return this.db.transaction(async (tx) => {
-      const newVersion = expectedVersion + events.length;
+      // Claiming the version first serialises writers of one stream on its row: a competing
+      // writer waits for our commit, then finds the version moved and matches nothing.
       const claimed =
         expectedVersion === 0
           ? await tx.query('INSERT INTO event_streams (stream_id, version) VALUES ($1, $2) ON CONFLICT DO NOTHING', [streamId, newVersion])
@@ -89,20 +101,21 @@ export class SqlEventStore implements EventStore {
       if (claimed.rowCount !== 1) {
         throw new WrongExpectedVersionError(streamId, expectedVersion, await this.versionOf(tx, streamId));
       }
-      const result = await tx.query<{ transaction_id: string; global_position: string }>(
+      // One statement for the whole batch; WITH ORDINALITY numbers the versions in the given order.
+      const { rows } = await tx.query<PositionRow>(
         `INSERT INTO events (stream_id, stream_version, type, data, metadata)
          SELECT $1, $2::int + ordinality, type, data, metadata
            FROM unnest($3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS e(type, data, metadata)
-         RETURNING transaction_id::text AS transaction_id, global_position`,
+         RETURNING transaction_id::text AS xid, global_position`,
         [
           streamId,
           expectedVersion,
           events.map((event) => event.type),
-          events.map((event) => JSON.stringify(event.data)),
+          events.map((event) => JSON.stringify(event.data ?? null)),
           events.map((event) => JSON.stringify(event.metadata)),
         ],
       );
-      const last = result.rows.reduce((a, b) => (BigInt(a.global_position) > BigInt(b.global_position) ? a : b));
+      const last = rows.reduce((a, b) => (BigInt(a.global_position) > BigInt(b.global_position) ? a : b));
       return { version: newVersion, position: this.positionOf(last) };
     });
   }
@@ -112,24 +125,29 @@ export class SqlEventStore implements EventStore {
     return rows[0]?.version ?? 0;
   }
 
-  private positionOf(row: { transaction_id: string; global_position: string }): string {
-    return formatPosition(this.serialised ? 0 : row.transaction_id, row.global_position);
+  private positionOf(row: PositionRow): string {
+    return formatPosition(this.serialised ? 0 : row.xid, row.global_position);
   }
 
   private toRecorded(row: EventRow): RecordedEvent {
-    return { ...toRecorded(row), position: this.positionOf(row) };
+    return {
+      streamId: row.stream_id,
+      streamVersion: row.stream_version,
+      position: this.positionOf(row),
+      type: row.type,
+      data: row.data,
+      metadata: row.metadata,
+    };
   }
 
   async readStream(streamId: string): Promise<StreamRead> {
-    const { rows } = await this.db.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version`,
-      [streamId],
-    );
+    const { rows } = await this.db.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version`, [streamId]);
     return { version: rows.at(-1)?.stream_version ?? 0, events: rows.map((row) => this.toRecorded(row)) };
   }
 
   async readAll(after: string | null, limit: number): Promise<RecordedEvent[]> {
-    const [transactionId, sequence] = after ? parsePosition(after) : [0n, 0n];
+    assertReadLimit(limit);
+    const [transactionId, sequence] = after === null ? [0n, 0n] : parsePosition(after);
     if (this.serialised) {
       const { rows } = await this.db.query<EventRow>(
         `SELECT ${COLUMNS} FROM events WHERE global_position > $1::bigint ORDER BY global_position LIMIT $2`,
@@ -139,12 +157,13 @@ export class SqlEventStore implements EventStore {
     }
     // The horizon is read first and passed as a constant: with the volatile function inside the
     // WHERE clause the planner turns to a bitmap scan and a sort of everything after the position.
+    // Reading it earlier than the events is safe: it only gets more conservative.
     const horizon = await this.horizon();
     const { rows } = await this.db.query<EventRow>(
       `SELECT ${COLUMNS} FROM events
         WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
           AND transaction_id < $4::text::xid8
-        ORDER BY transaction_id, global_position
+        ORDER BY events.transaction_id, events.global_position
         LIMIT $3`,
       [transactionId.toString(), sequence.toString(), limit, horizon],
     );
@@ -159,18 +178,19 @@ export class SqlEventStore implements EventStore {
 
   async headPosition(): Promise<string | null> {
     if (this.serialised) {
-      const { rows } = await this.db.query<{ transaction_id: string; global_position: string }>(
-        'SELECT transaction_id::text AS transaction_id, global_position FROM events ORDER BY global_position DESC LIMIT 1',
+      const { rows } = await this.db.query<PositionRow>(
+        'SELECT transaction_id::text AS xid, global_position FROM events ORDER BY events.global_position DESC LIMIT 1',
       );
       return rows[0] ? this.positionOf(rows[0]) : null;
     }
-    const { rows } = await this.db.query<{ transaction_id: string; global_position: string }>(
-      `SELECT transaction_id::text AS transaction_id, global_position FROM events
-        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    const horizon = await this.horizon();
+    const { rows } = await this.db.query<PositionRow>(
+      `SELECT transaction_id::text AS xid, global_position FROM events
+        WHERE transaction_id < $1::text::xid8
+        ORDER BY events.transaction_id DESC, events.global_position DESC LIMIT 1`,
+      [horizon],
     );
-    const row = rows[0];
-    return row ? this.positionOf(row) : null;
+    return rows[0] ? this.positionOf(rows[0]) : null;
   }
 
   async close(): Promise<void> {

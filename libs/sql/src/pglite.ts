@@ -1,18 +1,28 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
 import type { QueryResult, SqlClient, SqlDatabase } from './sql.js';
 
 const INT8_OID = 20;
 const DATE_OID = 1082;
 
-/** Same JS types as the `pg` adapter: int8 and numeric as strings, dates as `YYYY-MM-DD`. */
+/**
+ * The same JS types as the `pg` adapter (checked by tests/contract/sql-database.contract.ts):
+ * int8, numeric and count(*) as strings, dates as `YYYY-MM-DD`, intervals as text. PGlite's
+ * own defaults would give a number/BigInt for int8 and a Date for date.
+ */
 const parsers = { [INT8_OID]: (value: string) => value, [DATE_OID]: (value: string) => value };
+
+/** Like `pg`: the count in the command tag (rows returned by SELECT, rows changed by DML), else the rows returned. */
+function rowCountOf(result: Results<unknown>): number {
+  return result.rowCount ?? result.affectedRows ?? result.rows.length;
+}
 
 function clientOf(client: PGlite | Transaction): SqlClient {
   return {
     async query<T>(text: string, params?: unknown[]): Promise<QueryResult<T>> {
       const result = await client.query<T>(text, params, { parsers });
-      return { rows: result.rows, rowCount: result.fields.length > 0 && result.command === 'SELECT' ? result.rows.length : result.affectedRows ?? result.rows.length };
+      return { rows: result.rows, rowCount: rowCountOf(result) };
     },
     async exec(text: string): Promise<void> {
       await client.exec(text);
@@ -24,14 +34,23 @@ function clientOf(client: PGlite | Transaction): SqlClient {
  * Embedded PostgreSQL (PGlite, WASM) with its files under a folder, or in memory.
  * PGlite is ONE session: a statement issued while another caller's transaction is open would
  * run inside that transaction (seeing its uncommitted rows, and rolled back with it). So every
- * statement and every transaction takes turns through one lock.
+ * statement and every transaction takes turns through one lock. A consequence: inside
+ * `transaction(fn)`, `fn` must use its `tx` client; calling this database again from inside
+ * would wait for itself forever, so that is refused with an error instead.
  */
 export class PgliteDatabase implements SqlDatabase {
   readonly kind = 'pglite' as const;
   private readonly client: SqlClient;
   private turn: Promise<unknown> = Promise.resolve();
+  /** set while `fn` of `transaction(fn)` runs, for the calls made from it */
+  private readonly openTransaction = new AsyncLocalStorage<{ open: boolean }>();
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.openTransaction.getStore()?.open) {
+      return Promise.reject(
+        new Error('PGlite: the database was called from inside its own transaction; use the transaction client (tx) there'),
+      );
+    }
     const result = this.turn.then(work, work);
     this.turn = result.catch(() => undefined);
     return result;
@@ -56,7 +75,16 @@ export class PgliteDatabase implements SqlDatabase {
   }
 
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
-    return this.exclusive(() => this.pglite.transaction((tx) => fn(clientOf(tx))));
+    return this.exclusive(() =>
+      this.pglite.transaction(async (tx) => {
+        const state = { open: true };
+        try {
+          return await this.openTransaction.run(state, () => fn(clientOf(tx)));
+        } finally {
+          state.open = false;
+        }
+      }),
+    );
   }
 
   close(): Promise<void> {

@@ -1,0 +1,34 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PgliteDatabase } from '../../libs/sql/src/pglite.js';
+import { openTestDatabase } from '../support/databases.js';
+import { describeSqlDatabaseContract } from './sql-database.contract.js';
+
+describeSqlDatabaseContract('PGlite', () => openTestDatabase('pglite'));
+
+describe('PgliteDatabase on a folder', () => {
+  const root = mkdtempSync(join(tmpdir(), 'pglite-'));
+  const dataDir = join(root, 'nested', 'data');
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  test('creates the folder and keeps its data across close and open', async () => {
+    const first = await PgliteDatabase.open(dataDir);
+    await first.exec('CREATE TABLE kept (n int); INSERT INTO kept VALUES (42);');
+    await first.close();
+    const second = await PgliteDatabase.open(dataDir);
+    try {
+      expect((await second.query('SELECT n FROM kept')).rows).toEqual([{ n: 42 }]);
+
+      // One session: calling the database from inside its own transaction would wait for itself forever.
+      const reentrant = second.transaction(async (tx) => {
+        await tx.query('INSERT INTO kept VALUES (1)');
+        await second.query('SELECT 1');
+      });
+      await expect(reentrant).rejects.toThrow('use the transaction client');
+      expect((await second.query('SELECT n FROM kept')).rows).toEqual([{ n: 42 }]);
+    } finally {
+      await second.close();
+    }
+  });
+});
