@@ -123,6 +123,29 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
       expect((await store.readStream(id)).version).toBe(2);
     });
 
+    test('concurrent appends to many streams: each stands alone, a conflict on one fails only that one', async () => {
+      const existing = Array.from({ length: 5 }, () => stream());
+      for (const id of existing) await store.appendToStream(id, [event('V1.A')], 0);
+      const fresh = Array.from({ length: 5 }, () => stream());
+      // Issued together, so that a store that batches appends gets them in one batch.
+      const attempts = await Promise.allSettled([
+        ...existing.map((id, i) => store.appendToStream(id, [event('V1.B'), event('V1.C')], i % 2 === 0 ? 1 : 0)),
+        ...fresh.map((id, i) => store.appendToStream(id, [event('V1.A', { i })], i % 2 === 0 ? 0 : 3)),
+      ]);
+      const outcome = attempts.map((a) => (a.status === 'fulfilled' ? a.value.version : (a.reason as WrongExpectedVersionError).actualVersion));
+      const failed = attempts.map((a) => a.status === 'rejected');
+      expect(failed).toEqual([false, true, false, true, false, false, true, false, true, false]);
+      for (const a of attempts) if (a.status === 'rejected') expect(a.reason).toBeInstanceOf(WrongExpectedVersionError);
+      // Written: the new version. Refused: the stream's actual version.
+      expect(outcome).toEqual([3, 1, 3, 1, 3, 1, 0, 1, 0, 1]);
+      for (const [i, id] of existing.entries()) {
+        expect((await store.readStream(id)).events.map((e) => e.type)).toEqual(i % 2 === 0 ? ['V1.A', 'V1.B', 'V1.C'] : ['V1.A']);
+      }
+      for (const [i, id] of fresh.entries()) expect((await store.readStream(id)).version).toBe(i % 2 === 0 ? 1 : 0);
+      const positions = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value.position] : []));
+      expect(new Set(positions).size).toBe(positions.length);
+    });
+
     test('concurrent creation of one stream: exactly one wins', async () => {
       const id = stream();
       const attempts = await Promise.allSettled(Array.from({ length: 6 }, () => store.appendToStream(id, [event('V1.A')], 0)));

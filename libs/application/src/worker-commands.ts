@@ -39,21 +39,41 @@ export class WorkerNotFoundError extends Error {
 
 /** Optimistic retries when another command wrote the same stream in between (without If-Match). */
 const MAX_ATTEMPTS = 5;
+/** Workers whose folded state is kept after a command; about 1 kB each. */
+const DEFAULT_RECENT_WORKERS = 10_000;
+
+/** The state after this process's last successful command on a worker: a guess, checked by the append. */
+interface RecentWorker {
+  state: TrajectoryState;
+  version: number;
+}
 
 /**
  * The one path every command takes, from HTTP or from a background job:
- * load the worker's stream, fold it, `decide`, append with the expected version.
+ * fold the worker's stream, `decide`, append with the expected version.
+ *
+ * The state after each successful command is kept for the next one on the same worker, which then
+ * needs no stream read: the append's expected-version check proves the guess current, because a
+ * stream's version only moves when events are added. A guess that another process outdated fails
+ * that check, and anything the guess would refuse or ignore (a rule, If-Match, a repeated
+ * command) is decided again on a fresh read before it is answered. So the cache changes the cost
+ * of a command, never its outcome, with one process or many.
  */
 export class WorkerCommandExecutor {
+  private readonly recent = new Map<string, RecentWorker>();
+
   constructor(
     private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly policy: TrajectoryPolicy,
+    private readonly recentCapacity = DEFAULT_RECENT_WORKERS,
   ) {}
 
+  /** Reads and folds the worker's stream; the next command on the worker starts from it. */
   async load(workerId: string): Promise<LoadedWorker> {
     const { version, events } = await this.store.readStream(workerStreamId(workerId));
     const state = events.map(toTrajectoryEvent).reduce(evolve, initialState);
+    if (version > 0) this.remember(workerId, { state, version });
     return { state, version, events };
   }
 
@@ -62,7 +82,17 @@ export class WorkerCommandExecutor {
   }
 
   async execute(workerId: string, command: TrajectoryCommand, options: CommandOptions): Promise<CommandOutcome> {
-    for (let attempt = 1; ; attempt++) {
+    // A registration is first tried as if the stream were new: it nearly always is.
+    let guess: RecentWorker | undefined =
+      this.recent.get(workerId) ?? (command.type === 'RegisterWorker' ? { state: initialState, version: 0 } : undefined);
+    this.recent.delete(workerId);
+    for (let attempt = 1; ; ) {
+      if (guess) {
+        const outcome = await this.tryOnGuess(workerId, command, options, guess);
+        guess = undefined;
+        if (outcome) return outcome;
+        continue;
+      }
       const loaded = await this.load(workerId);
       if (loaded.version === 0 && command.type !== 'RegisterWorker') throw new WorkerNotFoundError(workerId);
       if (options.expectedVersion !== undefined && options.expectedVersion !== loaded.version) {
@@ -73,23 +103,70 @@ export class WorkerCommandExecutor {
         const last = loaded.events.at(-1);
         return { version: loaded.version, position: last ? last.position : '0-0', events };
       }
-      const metadata = {
-        actor: options.actor,
-        correlationId: options.correlationId ?? randomUUID(),
-        causationId: options.causationId ?? null,
-        recordedAt: this.clock.now().toISOString(),
-      };
       try {
-        const result = await this.store.appendToStream(
-          workerStreamId(workerId),
-          events.map((event) => toNewEvent(event, metadata)),
-          loaded.version,
-        );
-        return { version: result.version, position: result.position, events };
+        return await this.append(workerId, loaded, events, options);
       } catch (error) {
         const retry = error instanceof WrongExpectedVersionError && options.expectedVersion === undefined && attempt < MAX_ATTEMPTS;
         if (!retry) throw error;
+        await backOff(attempt++);
       }
     }
   }
+
+  /** The command decided on a guessed state; undefined when only a fresh read can answer it. */
+  private async tryOnGuess(
+    workerId: string,
+    command: TrajectoryCommand,
+    options: CommandOptions,
+    guess: RecentWorker,
+  ): Promise<CommandOutcome | undefined> {
+    if (options.expectedVersion !== undefined && options.expectedVersion !== guess.version) return undefined;
+    let events: TrajectoryEvent[];
+    try {
+      events = decide(command, guess.state, this.context());
+    } catch {
+      return undefined;
+    }
+    if (events.length === 0) return undefined;
+    try {
+      return await this.append(workerId, guess, events, options);
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) return undefined;
+      throw error;
+    }
+  }
+
+  private async append(
+    workerId: string,
+    before: RecentWorker,
+    events: TrajectoryEvent[],
+    options: CommandOptions,
+  ): Promise<CommandOutcome> {
+    const metadata = {
+      actor: options.actor,
+      correlationId: options.correlationId ?? randomUUID(),
+      causationId: options.causationId ?? null,
+      recordedAt: this.clock.now().toISOString(),
+    };
+    const result = await this.store.appendToStream(
+      workerStreamId(workerId),
+      events.map((event) => toNewEvent(event, metadata)),
+      before.version,
+    );
+    this.remember(workerId, { state: events.reduce(evolve, before.state), version: result.version });
+    return { version: result.version, position: result.position, events };
+  }
+
+  private remember(workerId: string, worker: RecentWorker): void {
+    this.recent.delete(workerId);
+    this.recent.set(workerId, worker);
+    // A Map iterates in insertion order: the first key is the least recently used.
+    if (this.recent.size > this.recentCapacity) this.recent.delete(this.recent.keys().next().value!);
+  }
+}
+
+/** Waits a random while, growing with the attempt, so that competing writers do not collide again. */
+function backOff(attempt: number): Promise<void> {
+  const ms = Math.random() * 5 * 2 ** attempt;
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,9 +1,9 @@
-import type { SqlClient, SqlDatabase } from '../../sql/src/sql.js';
+import type { SqlDatabase } from '../../sql/src/sql.js';
+import { GroupCommit } from './group-commit.js';
 import { assertAppendArguments, assertReadLimit } from './arguments.js';
 import {
   formatPosition,
   parsePosition,
-  WrongExpectedVersionError,
   type AppendResult,
   type EventMetadata,
   type EventStore,
@@ -74,9 +74,11 @@ const COLUMNS = 'stream_id, stream_version, transaction_id::text AS xid, global_
  */
 export class SqlEventStore implements EventStore {
   private readonly serialised: boolean;
+  private readonly groupCommit: GroupCommit;
 
   private constructor(private readonly db: SqlDatabase) {
     this.serialised = db.kind === 'pglite';
+    this.groupCommit = new GroupCommit(db);
   }
 
   /** Opens the store, creating its tables if missing (safe to run again and from several processes). */
@@ -90,39 +92,9 @@ export class SqlEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: NewEvent[], expectedVersion: number): Promise<AppendResult> {
     assertAppendArguments(streamId, events, expectedVersion);
-    const newVersion = expectedVersion + events.length;
-    return this.db.transaction(async (tx) => {
-      // Claiming the version first serialises writers of one stream on its row: a competing
-      // writer waits for our commit, then finds the version moved and matches nothing.
-      const claimed =
-        expectedVersion === 0
-          ? await tx.query('INSERT INTO event_streams (stream_id, version) VALUES ($1, $2) ON CONFLICT DO NOTHING', [streamId, newVersion])
-          : await tx.query('UPDATE event_streams SET version = $3 WHERE stream_id = $1 AND version = $2', [streamId, expectedVersion, newVersion]);
-      if (claimed.rowCount !== 1) {
-        throw new WrongExpectedVersionError(streamId, expectedVersion, await this.versionOf(tx, streamId));
-      }
-      // One statement for the whole batch; WITH ORDINALITY numbers the versions in the given order.
-      const { rows } = await tx.query<PositionRow>(
-        `INSERT INTO events (stream_id, stream_version, type, data, metadata)
-         SELECT $1, $2::int + ordinality, type, data, metadata
-           FROM unnest($3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS e(type, data, metadata)
-         RETURNING transaction_id::text AS xid, global_position`,
-        [
-          streamId,
-          expectedVersion,
-          events.map((event) => event.type),
-          events.map((event) => JSON.stringify(event.data ?? null)),
-          events.map((event) => JSON.stringify(event.metadata)),
-        ],
-      );
-      const last = rows.reduce((a, b) => (BigInt(a.global_position) > BigInt(b.global_position) ? a : b));
-      return { version: newVersion, position: this.positionOf(last) };
-    });
-  }
-
-  private async versionOf(client: SqlClient, streamId: string): Promise<number> {
-    const { rows } = await client.query<{ version: number }>('SELECT version FROM event_streams WHERE stream_id = $1', [streamId]);
-    return rows[0]?.version ?? 0;
+    const rows = await this.groupCommit.append(streamId, events, expectedVersion);
+    const last = rows.reduce((a, b) => (BigInt(a.global_position) > BigInt(b.global_position) ? a : b));
+    return { version: expectedVersion + events.length, position: this.positionOf(last) };
   }
 
   private positionOf(row: PositionRow): string {

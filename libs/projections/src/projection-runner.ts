@@ -36,6 +36,8 @@ export class ProjectionRunner {
   private readonly pollIntervalMs: number;
   private readonly log: (message: string, error?: unknown) => void;
   private running = false;
+  /** set by stop(): a catch-up in progress ends after its current batch */
+  private stopping = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
 
@@ -64,7 +66,11 @@ export class ProjectionRunner {
   /** Applies the next batch; returns how many events it applied (0 when caught up). */
   async processNextBatch(): Promise<number> {
     const from = await this.checkpoint();
-    const events = await this.store.readAll(from, this.batchSize);
+    return this.applyBatch(from, await this.store.readAll(from, this.batchSize));
+  }
+
+  /** Applies `events`, read after `from`, unless another runner moved the checkpoint meanwhile. */
+  private async applyBatch(from: string | null, events: readonly RecordedEvent[]): Promise<number> {
     if (events.length === 0) return 0;
     try {
       await this.db.transaction(async (tx) => {
@@ -92,13 +98,24 @@ export class ProjectionRunner {
     await tx.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [RUNNER_NAME, events.at(-1)!.position]);
   }
 
-  /** Processes until the log has nothing more to give; returns the number of events applied. */
+  /**
+   * Processes until the log has nothing more to give; returns the number of events applied.
+   * While a batch is applied, the next one is already being read.
+   */
   async catchUp(onBatch?: (applied: number) => void): Promise<number> {
     let total = 0;
+    let from = await this.checkpoint();
+    let reading = this.store.readAll(from, this.batchSize);
     for (;;) {
-      const applied = await this.processNextBatch();
+      const events = await reading;
+      if (events.length === 0 || this.stopping) return total;
+      const last = events.at(-1)!.position;
+      reading = this.store.readAll(last, this.batchSize);
+      reading.catch(() => undefined); // awaited on the next turn; not left unhandled if this batch fails
+      const applied = await this.applyBatch(from, events);
       if (applied === 0) return total;
       total += applied;
+      from = last;
       onBatch?.(total);
     }
   }
@@ -120,11 +137,12 @@ export class ProjectionRunner {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = false;
     this.loop = (async () => {
       while (this.running) {
         let applied = 0;
         try {
-          applied = await this.processNextBatch();
+          applied = await this.catchUp();
         } catch (error) {
           this.log('projection batch failed; retrying', error);
           await this.sleep(this.pollIntervalMs * 10);
@@ -141,6 +159,7 @@ export class ProjectionRunner {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping = true;
     this.poke();
     await this.loop;
     this.loop = null;
