@@ -107,6 +107,37 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
     expect(sqlish.status).toBe(404);
   });
 
+  test.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'prototype'])(
+    'a body key named %s is a 400 naming it, and nothing is written',
+    async (key) => {
+      const insz = freshInsz();
+      const res = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: JSON.stringify(registration(insz)).replace('{', `{"${key}":"x",`) });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(key);
+      expect((await service.request('POST', '/v1/workers', { roles: ['coach'], body: registration(insz) })).status).toBe(201);
+    },
+  );
+
+  test('prototype-named keys are refused in nested objects and in the declaration import too', async () => {
+    const id = await aRegisteredWorker(service);
+    const supportPackage = '{"hasOwnProperty":1,"workFloorTraining":true,"workFloorCoaching":null,"wagePremiumPct":50,"workplaceAdaptation":false}';
+    const screening = await service.request('POST', `/v1/workers/${id}/screenings`, {
+      roles: ['screener'],
+      rawBody: `{"date":"2010-01-04","advice":"supported-employment","programme":"MAATWERK","indication":{"toString":"x","conditional":false,"supportPackage":${supportPackage}}}`,
+    });
+    expect(screening.status).toBe(400);
+    expect(screening.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['indication.toString', 'indication.supportPackage.hasOwnProperty']));
+    expect(await versionOf(id)).toBe(1);
+    const declaration = { insz: freshInsz(), employerId: 'emp-1', kind: 'employment', startDate: '2011-01-01', endDate: null };
+    const imported = await service.request('POST', '/v1/employment-declarations', { roles: ['admin'], rawBody: `[${JSON.stringify(declaration).replace('{', '{"valueOf":0,')}]` });
+    expect(imported.status).toBe(400);
+    expect(imported.body.errors.map((e: { field: string }) => e.field)).toContain('[0].valueOf');
+    const statistics = await service.request('GET', '/v1/statistics/flows?year=2011&toString=1', { roles: ['analyst'] });
+    expect(statistics.status).toBe(400);
+    expect(statistics.body.errors.map((e: { field: string }) => e.field)).toContain('toString');
+  });
+
   test('authentication and roles: 401 without or with a bad token, 403 for a role not allowed', async () => {
     const none = await service.request('POST', '/v1/workers', { body: registration() });
     expect(none.status).toBe(401);
