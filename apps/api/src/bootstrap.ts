@@ -7,6 +7,7 @@ import type { ServiceConfig } from '../../../libs/platform/src/config.js';
 import type { PlatformOverrides } from '../../../libs/platform/src/platform.module.js';
 import { RULES } from '../../../libs/domain/src/rules.js';
 import { AppModule } from './app.module.js';
+import { acceptOnlyJsonBodies } from './http/json-body.js';
 
 /** Request bodies up to 8 MiB: an employment-declaration import holds up to 10,000 rows. */
 const BODY_LIMIT = 8 * 1024 * 1024;
@@ -25,8 +26,10 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, overrides),
     new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: true }),
-    { bufferLogs: true, abortOnError: false },
+    // Nest's default parsers would also accept form-encoded bodies: the JSON one is ours.
+    { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
+  acceptOnlyJsonBodies(app.getHttpAdapter().getInstance());
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

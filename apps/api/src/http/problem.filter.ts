@@ -21,6 +21,11 @@ const TITLES: Record<number, string> = {
   503: 'Service unavailable',
 };
 
+/** Fastify's own refusals, by code, with a detail that says what to send instead. */
+const FASTIFY_DETAILS: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'request bodies are JSON: send them with content-type application/json',
+};
+
 /** Every error leaves the service as `application/problem+json` (RFC 9457). */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -60,7 +65,7 @@ export class ProblemFilter implements ExceptionFilter {
     }
     const status = statusOf(error);
     if (status !== null && status < 500) {
-      const detail = error instanceof HttpException ? messageOf(error) : error instanceof Error ? error.message : 'request refused';
+      const detail = FASTIFY_DETAILS[fastifyCodeOf(error)] ?? (error instanceof HttpException ? messageOf(error) : error instanceof Error ? error.message : 'request refused');
       return { problem: { type: problemType(slugOf(status)), title: TITLES[status] ?? 'Error', status, detail }, headers: {} };
     }
     return { problem: { type: problemType('internal-error'), title: TITLES[500]!, status: 500, detail: 'the service failed to answer; the error was logged' }, headers: {} };
@@ -72,6 +77,12 @@ function statusOf(error: unknown): number | null {
   // Fastify's own errors (bad JSON, wrong content type, body too large) carry a statusCode.
   const code = (error as { statusCode?: unknown })?.statusCode;
   return typeof code === 'number' ? code : null;
+}
+
+/** The code of a Fastify error, which Nest hands to the filter as the cause of an HttpException. */
+function fastifyCodeOf(error: unknown): string {
+  const code = ((error instanceof HttpException ? error.cause : error) as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : '';
 }
 
 function messageOf(error: HttpException): string {
