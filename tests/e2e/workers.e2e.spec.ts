@@ -161,6 +161,30 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
     expect(res.status).toBe(201);
   });
 
+  test.each([101, 2000])('a worker id of %i characters is the 404 problem of an unknown worker', async (length) => {
+    const unknown = await service.request('GET', '/v1/workers/00000000-0000-4000-8000-000000000000', { roles: ['coach'] });
+    for (const res of [
+      await service.request('GET', `/v1/workers/${'a'.repeat(length)}`, { roles: ['coach'] }),
+      await service.request('POST', `/v1/workers/${'a'.repeat(length)}/exits`, { roles: ['coach'], body: { date: '2011-01-01', reason: 'other' } }),
+    ]) {
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ type: unknown.body.type, title: unknown.body.title, status: 404 });
+    }
+  });
+
+  test('errors Fastify answers before any route (URI too long, bad URL, body too large, bad JSON) are problem+json', async () => {
+    const tooLong = await service.request('GET', `/v1/workers/${'a'.repeat(5000)}`, { roles: ['coach'] });
+    const badUrl = await service.request('GET', '/v1/workers/%E0%A4%A', { roles: ['coach'] });
+    const tooLarge = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: JSON.stringify({ insz: 'x'.repeat(9 * 1024 * 1024) }) });
+    const badJson = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: '{"insz":' });
+    const empty = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: '' });
+    for (const [res, status] of [[tooLong, 414], [badUrl, 400], [tooLarge, 413], [badJson, 400], [empty, 400]] as const) {
+      expect([res.status, res.headers.get('content-type')]).toEqual([status, expect.stringContaining('application/problem+json')]);
+      expect(res.body).toMatchObject({ type: expect.stringMatching(/^\/problems\//), title: expect.any(String), status, detail: expect.any(String) });
+    }
+  });
+
   test('authentication and roles: 401 without or with a bad token, 403 for a role not allowed', async () => {
     const none = await service.request('POST', '/v1/workers', { body: registration() });
     expect(none.status).toBe(401);
