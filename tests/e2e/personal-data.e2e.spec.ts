@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { workerStreamId } from '../../libs/domain/src/events.js';
 import { PersonalData } from '../../libs/personal-data/src/personal-data.js';
-import { freshInsz, aRegisteredWorker } from '../fixtures/workers.js';
+import { freshInsz, registration, aRegisteredWorker } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 describe.each(['pglite', 'postgres'] as const)('personal data: the INSZ under a key of its own (%s)', (store) => {
@@ -15,6 +15,8 @@ describe.each(['pglite', 'postgres'] as const)('personal data: the INSZ under a 
   });
 
   const getWorker = (workerId: string) => service.request('GET', `/v1/workers/${workerId}`, { roles: ['coach'] });
+  const keysOf = async (workerId: string) =>
+    (await service.database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM worker_keys WHERE worker_id = $1', [workerId])).rows[0]!.n;
   /** Erasure: what an admin's erasure request ends in (api.md has no erasure endpoint). */
   const erase = (workerId: string) => service.app.get(PersonalData).shredWorkerKey(workerId);
 
@@ -51,4 +53,15 @@ describe.each(['pglite', 'postgres'] as const)('personal data: the INSZ under a 
     expect(worker.body.insz).toBeNull();
   });
 
+  test('registering an erased worker again is refused without making a new key', async () => {
+    const insz = freshInsz();
+    const workerId = await aRegisteredWorker(service, insz);
+    await erase(workerId);
+    const again = await service.request('POST', '/v1/workers', { roles: ['screener'], body: registration(insz) });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ rule: 'worker-already-registered', workerId });
+    expect(await keysOf(workerId)).toBe(0);
+    const worker = await getWorker(workerId);
+    expect([worker.status, worker.body.insz, worker.body.version]).toEqual([200, null, 1]);
+  });
 });
