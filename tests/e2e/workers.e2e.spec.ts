@@ -101,10 +101,88 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
     const array = await service.request('POST', '/v1/workers', { roles: ['coach'], body: [registration()] });
     expect(array.status).toBe(400);
     const proto = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: JSON.stringify(registration()).replace('{', '{"__proto__":{"admin":true},') });
-    expect([400, 201]).toContain(proto.status);
+    expect(proto.status).toBe(400);
+    expect(proto.body.errors).toEqual([{ field: '__proto__', message: expect.any(String) }]);
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
     const sqlish = await service.request('POST', `/v1/workers/${"1'; DROP TABLE events;--"}/exits`, { roles: ['coach'], body: { date: '2011-01-01', reason: 'other' } });
     expect(sqlish.status).toBe(404);
+  });
+
+  test.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'prototype'])(
+    'a body key named %s is a 400 naming it, and nothing is written',
+    async (key) => {
+      const insz = freshInsz();
+      const res = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: JSON.stringify(registration(insz)).replace('{', `{"${key}":"x",`) });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(key);
+      expect((await service.request('POST', '/v1/workers', { roles: ['coach'], body: registration(insz) })).status).toBe(201);
+    },
+  );
+
+  test('prototype-named keys are refused in nested objects and in the declaration import too', async () => {
+    const id = await aRegisteredWorker(service);
+    const supportPackage = '{"hasOwnProperty":1,"workFloorTraining":true,"workFloorCoaching":null,"wagePremiumPct":50,"workplaceAdaptation":false}';
+    const screening = await service.request('POST', `/v1/workers/${id}/screenings`, {
+      roles: ['screener'],
+      rawBody: `{"date":"2010-01-04","advice":"supported-employment","programme":"MAATWERK","indication":{"toString":"x","conditional":false,"supportPackage":${supportPackage}}}`,
+    });
+    expect(screening.status).toBe(400);
+    expect(screening.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['indication.toString', 'indication.supportPackage.hasOwnProperty']));
+    expect(await versionOf(id)).toBe(1);
+    const declaration = { insz: freshInsz(), employerId: 'emp-1', kind: 'employment', startDate: '2011-01-01', endDate: null };
+    const imported = await service.request('POST', '/v1/employment-declarations', { roles: ['admin'], rawBody: `[${JSON.stringify(declaration).replace('{', '{"valueOf":0,')}]` });
+    expect(imported.status).toBe(400);
+    expect(imported.body.errors.map((e: { field: string }) => e.field)).toContain('[0].valueOf');
+    const statistics = await service.request('GET', '/v1/statistics/flows?year=2011&toString=1', { roles: ['analyst'] });
+    expect(statistics.status).toBe(400);
+    expect(statistics.body.errors.map((e: { field: string }) => e.field)).toContain('toString');
+  });
+
+  test.each([
+    ['application/x-www-form-urlencoded', (insz: string) => new URLSearchParams(registration(insz) as never).toString()],
+    ['text/plain', (insz: string) => JSON.stringify(registration(insz))],
+    ['multipart/form-data; boundary=x', (insz: string) => `--x\r\ncontent-disposition: form-data; name="insz"\r\n\r\n${insz}\r\n--x--\r\n`],
+  ])('a %s body is a 415 problem, and nothing is written', async (contentType, encode) => {
+    const insz = freshInsz();
+    const res = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: encode(insz), headers: { 'content-type': contentType } });
+    expect(res.status).toBe(415);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body).toMatchObject({ type: '/problems/unsupported-media-type', title: 'Unsupported media type', status: 415, detail: expect.stringContaining('application/json') });
+    expect((await service.request('POST', '/v1/workers', { roles: ['coach'], body: registration(insz) })).status).toBe(201);
+    const id = await aRegisteredWorker(service);
+    const pop = await service.request('POST', `/v1/workers/${id}/pops`, { roles: ['coach'], rawBody: 'date=2010-01-10&goals=a', headers: { 'content-type': contentType } });
+    expect(pop.status).toBe(415);
+    expect(await versionOf(id)).toBe(1);
+  });
+
+  test('JSON with a charset is still JSON', async () => {
+    const res = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: JSON.stringify(registration()), headers: { 'content-type': 'application/json; charset=utf-8' } });
+    expect(res.status).toBe(201);
+  });
+
+  test.each([101, 2000])('a worker id of %i characters is the 404 problem of an unknown worker', async (length) => {
+    const unknown = await service.request('GET', '/v1/workers/00000000-0000-4000-8000-000000000000', { roles: ['coach'] });
+    for (const res of [
+      await service.request('GET', `/v1/workers/${'a'.repeat(length)}`, { roles: ['coach'] }),
+      await service.request('POST', `/v1/workers/${'a'.repeat(length)}/exits`, { roles: ['coach'], body: { date: '2011-01-01', reason: 'other' } }),
+    ]) {
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ type: unknown.body.type, title: unknown.body.title, status: 404 });
+    }
+  });
+
+  test('errors Fastify answers before any route (URI too long, bad URL, body too large, bad JSON) are problem+json', async () => {
+    const tooLong = await service.request('GET', `/v1/workers/${'a'.repeat(5000)}`, { roles: ['coach'] });
+    const badUrl = await service.request('GET', '/v1/workers/%E0%A4%A', { roles: ['coach'] });
+    const tooLarge = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: JSON.stringify({ insz: 'x'.repeat(9 * 1024 * 1024) }) });
+    const badJson = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: '{"insz":' });
+    const empty = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: '' });
+    for (const [res, status] of [[tooLong, 414], [badUrl, 400], [tooLarge, 413], [badJson, 400], [empty, 400]] as const) {
+      expect([res.status, res.headers.get('content-type')]).toEqual([status, expect.stringContaining('application/problem+json')]);
+      expect(res.body).toMatchObject({ type: expect.stringMatching(/^\/problems\//), title: expect.any(String), status, detail: expect.any(String) });
+    }
   });
 
   test('authentication and roles: 401 without or with a bad token, 403 for a role not allowed', async () => {

@@ -2,14 +2,24 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { ServiceConfig } from '../../../libs/platform/src/config.js';
 import type { PlatformOverrides } from '../../../libs/platform/src/platform.module.js';
 import { RULES } from '../../../libs/domain/src/rules.js';
 import { AppModule } from './app.module.js';
+import { acceptOnlyJsonBodies } from './http/json-body.js';
+import { answerWithProblem } from './http/problem.filter.js';
 
 /** Request bodies up to 8 MiB: an employment-declaration import holds up to 10,000 rows. */
 const BODY_LIMIT = 8 * 1024 * 1024;
+
+/**
+ * Longest path parameter the router matches (Fastify's default is 100). Up to this length an id
+ * reaches its route, which answers any id it does not know, however malformed, as an unknown
+ * worker (404); only longer ones are refused by the router, as 414.
+ */
+const MAX_PARAM_LENGTH = 2048;
 
 export interface AppOptions {
   /**
@@ -24,9 +34,17 @@ export interface AppOptions {
 export async function createApp(config: ServiceConfig, overrides: PlatformOverrides = {}, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, overrides),
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT, trustProxy: true }),
-    { bufferLogs: true, abortOnError: false },
+    new FastifyAdapter({
+      bodyLimit: BODY_LIMIT,
+      trustProxy: true,
+      routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+      // The router's own refusals (malformed URL, over-long parameter) come before any hook or filter.
+      frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => answerWithProblem(error, request, reply),
+    }),
+    // Nest's default parsers would also accept form-encoded bodies: the JSON one is ours.
+    { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
+  acceptOnlyJsonBodies(app.getHttpAdapter().getInstance());
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

@@ -50,16 +50,24 @@ export class PersonalData {
     return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
   }
 
-  /** The INSZ, or null when the worker's key was shredded. */
+  /**
+   * The INSZ, or null when it cannot be read: the worker's key was shredded, or the key or the
+   * ciphertext is not the one it was sealed with (GCM does not authenticate them). Either way the
+   * INSZ is absent, as after erasure; a format this code does not know is a fault.
+   */
   async decryptInsz(workerId: string, sealed: string): Promise<string | null> {
     const { rows } = await this.db.query<{ key: Uint8Array }>('SELECT key FROM worker_keys WHERE worker_id = $1', [workerId]);
     const key = rows[0]?.key;
     if (!key) return null;
     const [version, iv, tag, ciphertext] = sealed.split('.');
     if (version !== 'v1' || !iv || !tag || !ciphertext) throw new Error('unknown INSZ ciphertext format');
-    const decipher = createDecipheriv('aes-256-gcm', Buffer.from(key), Buffer.from(iv, 'base64url'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', Buffer.from(key), Buffer.from(iv, 'base64url'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+    } catch {
+      return null;
+    }
   }
 
   /** Erasure: without its key the worker's INSZ can no longer be read anywhere. */

@@ -9,7 +9,7 @@ import { EMPLOYMENT_REGISTER } from '../../../../libs/platform/src/tokens.js';
 import { PersonalData } from '../../../../libs/personal-data/src/personal-data.js';
 import { Roles } from '../http/auth.js';
 import { invalidInput, type FieldError } from '../http/problem.js';
-import { flattenValidationErrors } from '../http/validation.js';
+import { flattenValidationErrors, undeclaredFields } from '../http/validation.js';
 import { IsCalendarDate } from '../workers/shared/calendar-date.js';
 
 export const MAX_DECLARATIONS = 10_000;
@@ -45,11 +45,12 @@ export class EmploymentDeclarationsController {
     const errors: FieldError[] = [];
     const body = raw.map((item: unknown, i) => {
       const dto = plainToInstance(EmploymentDeclarationDto, item);
-      const problems = typeof item === 'object' && item !== null && !Array.isArray(item)
-        ? validateSync(dto, { whitelist: true, forbidNonWhitelisted: true })
-        : [];
-      if (typeof item !== 'object' || item === null || Array.isArray(item)) errors.push({ field: `[${i}]`, message: 'must be an object' });
-      errors.push(...flattenValidationErrors(problems, `[${i}]`));
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+        errors.push({ field: `[${i}]`, message: 'must be an object' });
+        return dto;
+      }
+      // Unknown keys, whatever their name, are named by undeclaredFields; the validator checks the rest.
+      errors.push(...undeclaredFields(item, dto, `[${i}]`), ...flattenValidationErrors(validateSync(dto, { whitelist: true }), `[${i}]`));
       return dto;
     });
     if (errors.length > 0) throw invalidInput(errors.slice(0, 100));

@@ -14,6 +14,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   412: 'Precondition failed',
   413: 'Payload too large',
+  414: 'URI too long',
   415: 'Unsupported media type',
   422: 'Unprocessable content',
   429: 'Too many requests',
@@ -21,50 +22,64 @@ const TITLES: Record<number, string> = {
   503: 'Service unavailable',
 };
 
+/** Fastify's own refusals, by code, with a detail that says what to send instead. */
+const FASTIFY_DETAILS: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'request bodies are JSON: send them with content-type application/json',
+  FST_ERR_MAX_PARAM_LENGTH: 'a path parameter is too long',
+  FST_ERR_BAD_URL: 'the URL is not validly percent-encoded',
+};
+
+const logger = new Logger('HTTP');
+
 /** Every error leaves the service as `application/problem+json` (RFC 9457). */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
-  private readonly logger = new Logger('HTTP');
-
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const reply = http.getResponse<FastifyReply>();
-    const request = http.getRequest<FastifyRequest>();
-    const { problem, headers } = this.toProblem(error, request);
-    if (problem.status >= 500) this.logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
-    void reply.status(problem.status).headers({ ...headers, 'content-type': 'application/problem+json' }).send(JSON.stringify(problem));
+    answerWithProblem(error, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
   }
+}
 
-  private toProblem(error: unknown, request: FastifyRequest): { problem: ProblemDetails; headers: Record<string, string> } {
-    if (error instanceof ProblemException) return { problem: error.problem, headers: error.headers };
-    if (error instanceof RuleViolation) {
-      return { problem: { type: problemType(`rule/${error.rule}`), title: 'A rule of the trajectory is broken', status: 409, detail: error.message, rule: error.rule }, headers: {} };
-    }
-    if (error instanceof WorkerNotFoundError) {
-      return { problem: { type: problemType('worker-not-found'), title: 'Unknown worker', status: 404, detail: error.message }, headers: {} };
-    }
-    if (error instanceof WrongExpectedVersionError) {
-      if (request.headers['if-match'] !== undefined) {
-        return {
-          problem: { type: problemType('stale-version'), title: 'Stale version', status: 412, detail: `If-Match "${error.expectedVersion}" does not match the worker's version "${error.actualVersion}"`, currentVersion: error.actualVersion },
-          headers: { etag: `"${error.actualVersion}"` },
-        };
-      }
+/**
+ * Answers an error as a problem: for the filter, and for the errors Fastify's router raises
+ * before any route or hook runs (a malformed URL, an over-long path parameter), which reach
+ * only its `frameworkErrors` option.
+ */
+export function answerWithProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const { problem, headers } = toProblem(error, request);
+  if (problem.status >= 500) logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  void reply.status(problem.status).headers({ ...headers, 'content-type': 'application/problem+json' }).send(JSON.stringify(problem));
+}
+
+function toProblem(error: unknown, request: FastifyRequest): { problem: ProblemDetails; headers: Record<string, string> } {
+  if (error instanceof ProblemException) return { problem: error.problem, headers: error.headers };
+  if (error instanceof RuleViolation) {
+    return { problem: { type: problemType(`rule/${error.rule}`), title: 'A rule of the trajectory is broken', status: 409, detail: error.message, rule: error.rule }, headers: {} };
+  }
+  if (error instanceof WorkerNotFoundError) {
+    return { problem: { type: problemType('worker-not-found'), title: 'Unknown worker', status: 404, detail: error.message }, headers: {} };
+  }
+  if (error instanceof WrongExpectedVersionError) {
+    if (request.headers['if-match'] !== undefined) {
       return {
-        problem: { type: problemType('rule/concurrent-modification'), title: 'Concurrent modification', status: 409, detail: 'the worker was changed by another request at the same time; try again', rule: 'concurrent-modification' },
-        headers: {},
+        problem: { type: problemType('stale-version'), title: 'Stale version', status: 412, detail: `If-Match "${error.expectedVersion}" does not match the worker's version "${error.actualVersion}"`, currentVersion: error.actualVersion },
+        headers: { etag: `"${error.actualVersion}"` },
       };
     }
-    if (error instanceof InvalidPositionError) {
-      return { problem: { type: problemType('invalid-input'), title: 'Invalid input', status: 400, detail: error.message, errors: [{ field: 'waitFor', message: error.message }] }, headers: {} };
-    }
-    const status = statusOf(error);
-    if (status !== null && status < 500) {
-      const detail = error instanceof HttpException ? messageOf(error) : error instanceof Error ? error.message : 'request refused';
-      return { problem: { type: problemType(slugOf(status)), title: TITLES[status] ?? 'Error', status, detail }, headers: {} };
-    }
-    return { problem: { type: problemType('internal-error'), title: TITLES[500]!, status: 500, detail: 'the service failed to answer; the error was logged' }, headers: {} };
+    return {
+      problem: { type: problemType('rule/concurrent-modification'), title: 'Concurrent modification', status: 409, detail: 'the worker was changed by another request at the same time; try again', rule: 'concurrent-modification' },
+      headers: {},
+    };
   }
+  if (error instanceof InvalidPositionError) {
+    return { problem: { type: problemType('invalid-input'), title: 'Invalid input', status: 400, detail: error.message, errors: [{ field: 'waitFor', message: error.message }] }, headers: {} };
+  }
+  const status = statusOf(error);
+  if (status !== null && status < 500) {
+    const detail = FASTIFY_DETAILS[fastifyCodeOf(error)] ?? (error instanceof HttpException ? messageOf(error) : error instanceof Error ? error.message : 'request refused');
+    return { problem: { type: problemType(slugOf(status)), title: TITLES[status] ?? 'Error', status, detail }, headers: {} };
+  }
+  return { problem: { type: problemType('internal-error'), title: TITLES[500]!, status: 500, detail: 'the service failed to answer; the error was logged' }, headers: {} };
 }
 
 function statusOf(error: unknown): number | null {
@@ -72,6 +87,12 @@ function statusOf(error: unknown): number | null {
   // Fastify's own errors (bad JSON, wrong content type, body too large) carry a statusCode.
   const code = (error as { statusCode?: unknown })?.statusCode;
   return typeof code === 'number' ? code : null;
+}
+
+/** The code of a Fastify error, which Nest hands to the filter as the cause of an HttpException. */
+function fastifyCodeOf(error: unknown): string {
+  const code = ((error instanceof HttpException ? error.cause : error) as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : '';
 }
 
 function messageOf(error: HttpException): string {

@@ -1,4 +1,6 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { getMetadataStorage } from 'class-validator';
 import { invalidInput, type FieldError } from './problem.js';
 
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -9,8 +11,55 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
+const declaredByDto = new WeakMap<Function, ReadonlySet<string>>();
+
+/** The properties a DTO class declares through its validation decorators (inherited ones too). */
+function declaredProperties(dto: Function): ReadonlySet<string> {
+  let declared = declaredByDto.get(dto);
+  if (!declared) {
+    declared = new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((metadata) => metadata.propertyName));
+    declaredByDto.set(dto, declared);
+  }
+  return declared;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The own keys of the raw input that its DTO (or a nested DTO) does not declare. Checked on the
+ * raw input because class-transformer skips `constructor` and `__proto__`, Nest deletes
+ * `constructor` and `prototype`, and class-validator's whitelist looks names up in a plain object,
+ * where `toString` or `hasOwnProperty` are found: each of those would silently drop the key.
+ * `dto` is the raw input turned into DTO instances, which says which class each nested object has.
+ */
+export function undeclaredFields(raw: unknown, dto: unknown, parent = ''): FieldError[] {
+  if (Array.isArray(raw) && Array.isArray(dto)) return raw.flatMap((item, i) => undeclaredFieldsOfDto(item, dto[i], `${parent}[${i}]`));
+  return undeclaredFieldsOfDto(raw, dto, parent);
+}
+
+function undeclaredFieldsOfDto(raw: unknown, dto: unknown, parent: string): FieldError[] {
+  if (!isRecord(raw) || !isRecord(dto)) return [];
+  const declared = declaredProperties(dto.constructor);
+  if (declared.size === 0) return [];
+  return Object.keys(raw).flatMap((key) => {
+    const field = parent ? `${parent}.${key}` : key;
+    return declared.has(key) ? undeclaredFields(raw[key], dto[key], field) : [{ field, message: `property ${key} should not exist` }];
+  });
+}
+
+/** Nest's ValidationPipe, which first refuses every key the DTO does not declare, whatever its name. */
+class DtoValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.metatype && this.toValidate(metadata)) {
+      const undeclared = undeclaredFields(value, plainToInstance(metadata.metatype, value));
+      if (undeclared.length > 0) throw invalidInput(undeclared);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Shapes are checked before anything runs: unknown fields, wrong types and bad enums are a 400 naming the field. */
-export const validationPipe = new ValidationPipe({
+export const validationPipe = new DtoValidationPipe({
   whitelist: true,
   forbidNonWhitelisted: true,
   transform: true,

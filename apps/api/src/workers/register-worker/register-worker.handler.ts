@@ -39,6 +39,8 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
     const inszHash = this.personalData.hashInsz(insz.normalized);
     const workerId = this.personalData.workerIdFor(inszHash);
     try {
+      // Refused before the INSZ is sealed, which makes the worker's key: an erased worker keeps none.
+      if ((await this.executor.load(workerId)).state.registered) throw new RuleViolation('worker-already-registered');
       const outcome = await this.executor.execute(
         workerId,
         {

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { workerStreamId } from '../../libs/domain/src/events.js';
+import { PersonalData } from '../../libs/personal-data/src/personal-data.js';
+import { freshInsz, registration, aRegisteredWorker } from '../fixtures/workers.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+describe.each(['pglite', 'postgres'] as const)('personal data: the INSZ under a key of its own (%s)', (store) => {
+  let service: TestService;
+
+  beforeAll(async () => {
+    service = await startTestService({ store, mode: 'api' });
+  });
+  afterAll(async () => {
+    await service.close();
+  });
+
+  const getWorker = (workerId: string) => service.request('GET', `/v1/workers/${workerId}`, { roles: ['coach'] });
+  const keysOf = async (workerId: string) =>
+    (await service.database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM worker_keys WHERE worker_id = $1', [workerId])).rows[0]!.n;
+  /** Erasure: what an admin's erasure request ends in (api.md has no erasure endpoint). */
+  const erase = (workerId: string) => service.app.get(PersonalData).shredWorkerKey(workerId);
+
+  test('a coach reads the INSZ; after erasure it reads as absent', async () => {
+    const insz = freshInsz();
+    const workerId = await aRegisteredWorker(service, insz);
+    expect((await getWorker(workerId)).body.insz).toBe(insz);
+    await erase(workerId);
+    const erased = await getWorker(workerId);
+    expect(erased.status).toBe(200);
+    expect(erased.body.insz).toBeNull();
+  });
+
+  test.each([
+    ['another key', () => randomBytes(32)],
+    ['a key of the wrong length', () => randomBytes(16)],
+  ])('under %s the INSZ reads as absent, not as a failure', async (_, key) => {
+    const workerId = await aRegisteredWorker(service);
+    await service.database.db.query('UPDATE worker_keys SET key = $1 WHERE worker_id = $2', [key(), workerId]);
+    const worker = await getWorker(workerId);
+    expect(worker.status).toBe(200);
+    expect(worker.body.insz).toBeNull();
+  });
+
+  test('a ciphertext that does not authenticate reads as absent, not as a failure', async () => {
+    const workerId = await aRegisteredWorker(service);
+    const stream = workerStreamId(workerId);
+    const { rows } = await service.database.db.query<{ sealed: string }>("SELECT data->>'inszCiphertext' AS sealed FROM events WHERE stream_id = $1 AND stream_version = 1", [stream]);
+    const [version, iv, , ciphertext] = rows[0]!.sealed.split('.');
+    const forged = [version, iv, randomBytes(16).toString('base64url'), ciphertext].join('.');
+    await service.database.db.query("UPDATE events SET data = jsonb_set(data, '{inszCiphertext}', to_jsonb($1::text)) WHERE stream_id = $2 AND stream_version = 1", [forged, stream]);
+    const worker = await getWorker(workerId);
+    expect(worker.status).toBe(200);
+    expect(worker.body.insz).toBeNull();
+  });
+
+  test('registering an erased worker again is refused without making a new key', async () => {
+    const insz = freshInsz();
+    const workerId = await aRegisteredWorker(service, insz);
+    await erase(workerId);
+    const again = await service.request('POST', '/v1/workers', { roles: ['screener'], body: registration(insz) });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ rule: 'worker-already-registered', workerId });
+    expect(await keysOf(workerId)).toBe(0);
+    const worker = await getWorker(workerId);
+    expect([worker.status, worker.body.insz, worker.body.version]).toEqual([200, null, 1]);
+  });
+});
