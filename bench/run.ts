@@ -18,6 +18,7 @@ import { ProjectionRunner } from '../libs/projections/src/projection-runner.js';
 import { FlowCountsProjection } from '../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
 import { PostgresDatabase } from '../libs/sql/src/postgres.js';
 import { SqlEmploymentRegister } from '../libs/employment-register/src/employment-register.js';
+import { HttpClient } from './lib/http-client.js';
 import { startServiceProcess } from './lib/service-process.js';
 import { seedEvents } from './lib/seed.js';
 import { latencySummary, peakRssMb, round, runFor } from './lib/stats.js';
@@ -64,13 +65,13 @@ async function commandLoad(url: string, seconds: number, pid: number): Promise<{
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const latencies: number[] = [];
   let sequence = Math.floor(Math.random() * 1_000_000);
+  const client = new HttpClient(url, CLIENTS);
   const post = async (path: string, body: unknown) => {
     const started = performance.now();
-    const res = await fetch(`${url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-    const json = (await res.json()) as Record<string, string>;
+    const answer = await client.send('POST', path, headers, JSON.stringify(body));
     latencies.push(performance.now() - started);
-    if (res.status !== 201) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
+    if (answer.status !== 201) throw new Error(`${path}: ${answer.status} ${answer.body}`);
+    return JSON.parse(answer.body) as Record<string, string>;
   };
   const started = performance.now();
   await runFor(seconds * 1000, CLIENTS, async () => {
@@ -83,6 +84,7 @@ async function commandLoad(url: string, seconds: number, pid: number): Promise<{
     await post(`/v1/workers/${workerId}/exits`, { date: '2021-03-31', reason: 'resignation' });
   });
   const elapsed = (performance.now() - started) / 1000;
+  client.close();
   const summary = latencySummary(latencies);
   return { perSecond: latencies.length / elapsed, p50: summary.p50, p99: summary.p99, rss: peakRssMb(pid) };
 }
@@ -148,13 +150,15 @@ async function main(): Promise<void> {
     const api = await startServiceProcess({ ...serviceEnv, MODE: 'api' }, 3903);
     const analyst = signToken(secrets.AUTH_JWT_SECRET, { sub: 'bench', roles: ['analyst'] });
     const queryLatencies: number[] = [];
+    const queries = new HttpClient(api.url, 1);
     for (let i = 0; i < 600; i++) {
       const path = i % 2 === 0 ? `/v1/statistics/outflow?year=${2006 + (i % 15)}` : `/v1/statistics/flows?year=${2006 + (i % 15)}`;
       const t = performance.now();
-      const res = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${analyst}` } });
-      await res.text();
+      const answer = await queries.send('GET', path, { authorization: `Bearer ${analyst}` });
+      if (answer.status !== 200) throw new Error(`${path}: ${answer.status} ${answer.body}`);
       if (i >= 100) queryLatencies.push(performance.now() - t);
     }
+    queries.close();
     await api.stop();
     const query = latencySummary(queryLatencies);
     rows.push({ figure: 'statistics query p99 at 1M events', project: round(query.p99, 2), baseline: round(query.p50, 2), unit: 'ms (p99 | p50)', ratio: null, target: 'p99 < 20 ms' });

@@ -63,7 +63,7 @@ describe('the service process on its embedded default', () => {
   });
 
   test('serves the OpenAPI document and the Swagger UI', async () => {
-    const doc = await fetch(`${url}/docs-json`).then((r) => r.json());
+    const doc = (await fetch(`${url}/docs-json`).then((r) => r.json())) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/workers', '/v1/statistics/outflow', '/v1/employment-declarations', '/v1/follow-ups']));
     const ui = await fetch(`${url}/docs`);
     expect(ui.status).toBe(200);
@@ -82,11 +82,11 @@ describe('the service process on its embedded default', () => {
     const insz = freshInsz();
     const res = await fetch(`${url}/v1/workers`, { method: 'POST', headers: { ...bearer(['coach']), 'content-type': 'application/json' }, body: JSON.stringify(registration(insz)) });
     expect(res.status).toBe(201);
-    const { workerId } = await res.json();
+    const { workerId } = (await res.json()) as { workerId: string };
     await fetch(`${url}/v1/employment-declarations`, { method: 'POST', headers: { ...bearer(['admin']), 'content-type': 'application/json' }, body: JSON.stringify([{ insz, employerId: 'acme', kind: 'employment', startDate: '2020-01-01', endDate: null }]) });
     const invalid = await fetch(`${url}/v1/workers`, { method: 'POST', headers: { ...bearer(['coach']), 'content-type': 'application/json' }, body: JSON.stringify(registration(insz.slice(0, 10) + '0')) });
     expect(invalid.status).toBe(400);
-    const worker = await fetch(`${url}/v1/workers/${workerId}`, { headers: bearer(['coach']) }).then((r) => r.json());
+    const worker = (await fetch(`${url}/v1/workers/${workerId}`, { headers: bearer(['coach']) }).then((r) => r.json())) as { insz: string };
     expect(worker.insz).toBe(insz);
     // Let the store flush its files, then look everywhere.
     child.kill('SIGTERM');

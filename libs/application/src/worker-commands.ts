@@ -38,7 +38,7 @@ export class WorkerNotFoundError extends Error {
 }
 
 /** Optimistic retries when another command wrote the same stream in between (without If-Match). */
-const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 10;
 /** Workers whose folded state is kept after a command; about 1 kB each. */
 const DEFAULT_RECENT_WORKERS = 10_000;
 
@@ -167,6 +167,6 @@ export class WorkerCommandExecutor {
 
 /** Waits a random while, growing with the attempt, so that competing writers do not collide again. */
 function backOff(attempt: number): Promise<void> {
-  const ms = Math.random() * 5 * 2 ** attempt;
+  const ms = Math.random() * Math.min(250, 5 * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -75,12 +75,14 @@ export class PersonalData {
     await this.db.query('DELETE FROM worker_keys WHERE worker_id = $1', [workerId]);
   }
 
+  /** The worker's key, made on first use; one statement, which returns the key another call made first. */
   private async keyFor(workerId: string): Promise<Buffer> {
-    await this.db.query('INSERT INTO worker_keys (worker_id, key) VALUES ($1, $2) ON CONFLICT (worker_id) DO NOTHING', [
-      workerId,
-      randomBytes(32),
-    ]);
-    const { rows } = await this.db.query<{ key: Uint8Array }>('SELECT key FROM worker_keys WHERE worker_id = $1', [workerId]);
+    const { rows } = await this.db.query<{ key: Uint8Array }>(
+      `INSERT INTO worker_keys (worker_id, key) VALUES ($1, $2)
+       ON CONFLICT (worker_id) DO UPDATE SET worker_id = excluded.worker_id
+       RETURNING key`,
+      [workerId, randomBytes(32)],
+    );
     return Buffer.from(rows[0]!.key);
   }
 }
