@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import { startOfDayInBrussels, startOfNextDayInBrussels } from '../../apps/worker/src/follow-ups/brussels-time.js';
 import { CHECK_QUEUE, EXPIRY_QUEUE, checkJobId, expiryJobId } from '../../apps/worker/src/follow-ups/follow-up-jobs.js';
+import { WorkerCommandExecutor } from '../../libs/application/src/worker-commands.js';
+import { EVENT_STORE } from '../../libs/platform/src/tokens.js';
 import { aWorkerAfterDoorstroom, aWorkerPlacedIn, freshInsz, registration } from '../fixtures/workers.js';
 import { freePort, PrivateRedis } from '../support/private-redis.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -92,6 +94,26 @@ describe('six-month checks and return-guarantee expiries on BullMQ', () => {
     const events = await followUpEvents(service, workerId);
     expect(events).toHaveLength(1);
     expect(events[0].data.source).toBe('register');
+  });
+
+  test('a check in a process that remembers the worker from before a result recorded elsewhere adds nothing', async () => {
+    const { workerId, placementId } = await aWorkerPlacedIn(service, 'SW', '2026-03-02');
+    await exitWorker(service, workerId, '2026-08-31');
+    const job = await eventually(() => queues[0]!.getJob(checkJobId(placementId)), (j) => j !== undefined);
+    const today = service.clock.now();
+    service.clock.set('2027-03-01T10:00:00Z');
+    try {
+      // Another process records the result; this service still remembers the worker as it left them.
+      const elsewhere = new WorkerCommandExecutor(service.app.get(EVENT_STORE), service.clock, service.config.policy);
+      await elsewhere.execute(workerId, { type: 'RecordFollowUp', data: { placementId, outcome: 'ibo', source: 'manual' } }, { actor: 'coach-elsewhere' });
+      await job!.promote();
+      const done = await eventually(() => queues[0]!.getJob(checkJobId(placementId)), (j) => j?.finishedOn !== undefined);
+      expect(done!.returnvalue).toBe('already recorded elsewhere');
+      const events = await followUpEvents(service, workerId);
+      expect(events.map((e: { data: { source: string; outcome: string } }) => [e.data.source, e.data.outcome])).toEqual([['manual', 'ibo']]);
+    } finally {
+      service.clock.set(today);
+    }
   });
 
   test('a guarantee whose period has passed expires at once, and a return after it is refused', async () => {

@@ -15,8 +15,9 @@ describe.each(['pglite', 'postgres'] as const)('personal data: the INSZ under a 
   });
 
   const getWorker = (workerId: string) => service.request('GET', `/v1/workers/${workerId}`, { roles: ['coach'] });
+  /** Keys the worker has (an erased worker keeps its row, without a key). */
   const keysOf = async (workerId: string) =>
-    (await service.database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM worker_keys WHERE worker_id = $1', [workerId])).rows[0]!.n;
+    (await service.database.db.query<{ n: number }>('SELECT count(key)::int AS n FROM worker_keys WHERE worker_id = $1', [workerId])).rows[0]!.n;
   /** Erasure: what an admin's erasure request ends in (api.md has no erasure endpoint). */
   const erase = (workerId: string) => service.app.get(PersonalData).shredWorkerKey(workerId);
 
@@ -25,6 +26,7 @@ describe.each(['pglite', 'postgres'] as const)('personal data: the INSZ under a 
     const workerId = await aRegisteredWorker(service, insz);
     expect((await getWorker(workerId)).body.insz).toBe(insz);
     await erase(workerId);
+    expect(await keysOf(workerId)).toBe(0);
     const erased = await getWorker(workerId);
     expect(erased.status).toBe(200);
     expect(erased.body.insz).toBeNull();

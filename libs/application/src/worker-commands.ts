@@ -77,6 +77,14 @@ export class WorkerCommandExecutor {
     return { state, version, events };
   }
 
+  /**
+   * The worker as this process's last command or read left them, without reading: possibly
+   * behind the store, never ahead of it (events are only added), so what it holds is true.
+   */
+  recall(workerId: string): TrajectoryState | undefined {
+    return this.recent.get(workerId)?.state;
+  }
+
   context(): DecisionContext {
     return { today: this.clock.today(), policy: this.policy };
   }

@@ -6,12 +6,23 @@ CREATE TABLE IF NOT EXISTS worker_keys (
   worker_id text PRIMARY KEY,
   key bytea NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now()
-);`;
+);
+ALTER TABLE worker_keys ALTER COLUMN key DROP NOT NULL;
+ALTER TABLE worker_keys ADD COLUMN IF NOT EXISTS shredded_at timestamptz;`;
+
+/** The worker was erased: its key is gone for good, and no new one is made. */
+export class WorkerErasedError extends Error {
+  constructor(readonly workerId: string) {
+    super(`worker ${workerId} was erased`);
+    this.name = 'WorkerErasedError';
+  }
+}
 
 /**
  * Guards the INSZ. Events hold only its keyed hash (lookup, duplicate detection, matching the
  * employment register) and its ciphertext under a key of the worker's own, kept in `worker_keys`
  * outside the event store: deleting that key (erasure) shreds the INSZ in every stored event.
+ * An erased worker's row stays, without its key, so that no later registration makes a new one.
  */
 export class PersonalData {
   private constructor(
@@ -42,8 +53,10 @@ export class PersonalData {
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
+  /** Seals the INSZ under the worker's key, made on first use; throws `WorkerErasedError` after erasure. */
   async encryptInsz(workerId: string, insz: string): Promise<string> {
     const key = await this.keyFor(workerId);
+    if (!key) throw new WorkerErasedError(workerId);
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     const ciphertext = Buffer.concat([cipher.update(insz, 'utf8'), cipher.final()]);
@@ -72,17 +85,25 @@ export class PersonalData {
 
   /** Erasure: without its key the worker's INSZ can no longer be read anywhere. */
   async shredWorkerKey(workerId: string): Promise<void> {
-    await this.db.query('DELETE FROM worker_keys WHERE worker_id = $1', [workerId]);
+    await this.db.query(
+      `INSERT INTO worker_keys (worker_id, key, shredded_at) VALUES ($1, NULL, now())
+       ON CONFLICT (worker_id) DO UPDATE SET key = NULL, shredded_at = coalesce(worker_keys.shredded_at, now())`,
+      [workerId],
+    );
   }
 
-  /** The worker's key, made on first use; one statement, which returns the key another call made first. */
-  private async keyFor(workerId: string): Promise<Buffer> {
-    const { rows } = await this.db.query<{ key: Uint8Array }>(
+  /**
+   * The worker's key, made on first use, or null when it was shredded; one statement, which
+   * returns the key another call made first.
+   */
+  private async keyFor(workerId: string): Promise<Buffer | null> {
+    const { rows } = await this.db.query<{ key: Uint8Array | null }>(
       `INSERT INTO worker_keys (worker_id, key) VALUES ($1, $2)
        ON CONFLICT (worker_id) DO UPDATE SET worker_id = excluded.worker_id
        RETURNING key`,
       [workerId, randomBytes(32)],
     );
-    return Buffer.from(rows[0]!.key);
+    const key = rows[0]!.key;
+    return key ? Buffer.from(key) : null;
   }
 }

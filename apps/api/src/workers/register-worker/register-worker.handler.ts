@@ -2,7 +2,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { WorkerCommandExecutor } from '../../../../../libs/application/src/worker-commands.js';
 import { InvalidInszError, parseInsz } from '../../../../../libs/domain/src/insz.js';
 import { RuleViolation } from '../../../../../libs/domain/src/rules.js';
-import { PersonalData } from '../../../../../libs/personal-data/src/personal-data.js';
+import { PersonalData, WorkerErasedError } from '../../../../../libs/personal-data/src/personal-data.js';
 import { invalidInput, ProblemException, problemType } from '../../http/problem.js';
 import type { RegisterWorkerDto } from './register-worker.dto.js';
 
@@ -39,8 +39,7 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
     const inszHash = this.personalData.hashInsz(insz.normalized);
     const workerId = this.personalData.workerIdFor(inszHash);
     try {
-      // Refused before the INSZ is sealed, which makes the worker's key: an erased worker keeps none.
-      if ((await this.executor.load(workerId)).state.registered) throw new RuleViolation('worker-already-registered');
+      // An INSZ registered before lands on its existing stream, and the append refuses it.
       const outcome = await this.executor.execute(
         workerId,
         {
@@ -61,13 +60,14 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
       );
       return { workerId, version: outcome.version, position: outcome.position };
     } catch (error) {
-      if (error instanceof RuleViolation && error.rule === 'worker-already-registered') {
+      // An erased worker is registered too: only their INSZ is gone.
+      if ((error instanceof RuleViolation && error.rule === 'worker-already-registered') || error instanceof WorkerErasedError) {
         throw new ProblemException({
           type: problemType('rule/worker-already-registered'),
           title: 'A rule of the trajectory is broken',
           status: 409,
           detail: 'this INSZ is already registered',
-          rule: error.rule,
+          rule: 'worker-already-registered',
           workerId,
         });
       }
