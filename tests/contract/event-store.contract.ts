@@ -146,6 +146,20 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
       expect(new Set(positions).size).toBe(positions.length);
     });
 
+    test('streams read at the same time each come back whole and on their own, a missing one empty', async () => {
+      const ids = Array.from({ length: 12 }, () => stream());
+      for (const [i, id] of ids.entries()) {
+        if (i % 4 === 3) continue;
+        await store.appendToStream(id, Array.from({ length: 1 + (i % 3) }, (_, n) => event('V1.A', { i, n })), 0);
+      }
+      // Issued together (one stream twice), so that a store that batches reads gets them in one batch.
+      const reads = await Promise.all([...ids, ids[0]!].map((id) => store.readStream(id)));
+      const expected = (i: number) => (i % 4 === 3 ? [] : Array.from({ length: 1 + (i % 3) }, (_, n) => ({ i, n })));
+      expect(reads.map((r) => r.version)).toEqual([...ids.keys(), 0].map((i) => expected(i).length));
+      expect(reads.map((r) => r.events.map((e) => e.data))).toEqual([...ids.keys(), 0].map(expected));
+      expect(reads.flatMap((r, i) => r.events.map((e) => e.streamId === [...ids, ids[0]][i]))).not.toContain(false);
+    });
+
     test('concurrent creation of one stream: exactly one wins', async () => {
       const id = stream();
       const attempts = await Promise.allSettled(Array.from({ length: 6 }, () => store.appendToStream(id, [event('V1.A')], 0)));

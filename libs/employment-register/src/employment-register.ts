@@ -1,4 +1,5 @@
 import type { CalendarDate } from '../../domain/src/vocabulary.js';
+import { LookupBatcher } from '../../sql/src/lookup-batcher.js';
 import type { SqlDatabase } from '../../sql/src/sql.js';
 
 /** One employment declaration (Dimona) or IBO start, with the INSZ only as its keyed hash. */
@@ -31,7 +32,12 @@ CREATE TABLE IF NOT EXISTS employment_declarations (
   PRIMARY KEY (insz_hash, employer_id, kind, start_date)
 );`;
 
+type Status = 'employment' | 'ibo' | null;
+
 export class SqlEmploymentRegister implements EmploymentRegister {
+  /** Checks running at the same time ask in one query. */
+  private readonly lookups = new LookupBatcher<{ inszHash: string; date: CalendarDate }, Status>((asked) => this.statusesOn(asked));
+
   private constructor(private readonly db: SqlDatabase) {}
 
   static async create(db: SqlDatabase): Promise<SqlEmploymentRegister> {
@@ -59,13 +65,19 @@ export class SqlEmploymentRegister implements EmploymentRegister {
     return declarations.length;
   }
 
-  async statusOn(inszHash: string, date: CalendarDate): Promise<'employment' | 'ibo' | null> {
-    const { rows } = await this.db.query<{ kind: 'employment' | 'ibo' }>(
-      `SELECT kind FROM employment_declarations
-        WHERE insz_hash = $1 AND start_date <= $2::date AND (end_date IS NULL OR end_date >= $2::date)
-        ORDER BY kind = 'employment' DESC LIMIT 1`,
-      [inszHash, date],
+  statusOn(inszHash: string, date: CalendarDate): Promise<Status> {
+    return this.lookups.get({ inszHash, date });
+  }
+
+  private async statusesOn(asked: readonly { inszHash: string; date: CalendarDate }[]): Promise<Status[]> {
+    const { rows } = await this.db.query<{ kind: Status }>(
+      `SELECT (SELECT d.kind FROM employment_declarations d
+                WHERE d.insz_hash = u.insz_hash AND d.start_date <= u.day AND (d.end_date IS NULL OR d.end_date >= u.day)
+                ORDER BY d.kind = 'employment' DESC LIMIT 1) AS kind
+         FROM unnest($1::text[], $2::date[]) WITH ORDINALITY AS u(insz_hash, day, n)
+        ORDER BY u.n`,
+      [asked.map((a) => a.inszHash), asked.map((a) => a.date)],
     );
-    return rows[0]?.kind ?? null;
+    return rows.map((row) => row.kind);
   }
 }

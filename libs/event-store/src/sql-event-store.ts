@@ -1,3 +1,4 @@
+import { LookupBatcher } from '../../sql/src/lookup-batcher.js';
 import type { SqlDatabase } from '../../sql/src/sql.js';
 import { GroupCommit } from './group-commit.js';
 import { assertAppendArguments, assertReadLimit } from './arguments.js';
@@ -75,6 +76,8 @@ const COLUMNS = 'stream_id, stream_version, transaction_id::text AS xid, global_
 export class SqlEventStore implements EventStore {
   private readonly serialised: boolean;
   private readonly groupCommit: GroupCommit;
+  /** Streams read at the same time (follow-up checks, say) are read in one query. */
+  private readonly streamReads = new LookupBatcher<string, StreamRead>((streamIds) => this.readStreams(streamIds));
 
   private constructor(private readonly db: SqlDatabase) {
     this.serialised = db.kind === 'pglite';
@@ -112,9 +115,25 @@ export class SqlEventStore implements EventStore {
     };
   }
 
-  async readStream(streamId: string): Promise<StreamRead> {
-    const { rows } = await this.db.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY stream_version`, [streamId]);
-    return { version: rows.at(-1)?.stream_version ?? 0, events: rows.map((row) => this.toRecorded(row)) };
+  readStream(streamId: string): Promise<StreamRead> {
+    return this.streamReads.get(streamId);
+  }
+
+  private async readStreams(streamIds: readonly string[]): Promise<StreamRead[]> {
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_version`,
+      [[...new Set(streamIds)]],
+    );
+    const events = new Map<string, RecordedEvent[]>();
+    for (const row of rows) {
+      const stream = events.get(row.stream_id) ?? [];
+      stream.push(this.toRecorded(row));
+      events.set(row.stream_id, stream);
+    }
+    return streamIds.map((streamId) => {
+      const stream = events.get(streamId) ?? [];
+      return { version: stream.at(-1)?.streamVersion ?? 0, events: stream };
+    });
   }
 
   async readAll(after: string | null, limit: number): Promise<RecordedEvent[]> {

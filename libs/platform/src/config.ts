@@ -69,7 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ServiceCo
       returnGuaranteeMonths: integer(env, 'RETURN_GUARANTEE_MONTHS', DEFAULT_RETURN_GUARANTEE_MONTHS, 1, 120),
       followUpDelayMonths: integer(env, 'FOLLOW_UP_DELAY_MONTHS', DEFAULT_FOLLOW_UP_DELAY_MONTHS, 1, 60),
     },
-    followUpConcurrency: integer(env, 'FOLLOW_UP_CONCURRENCY', 8, 1, 256),
+    followUpConcurrency: integer(env, 'FOLLOW_UP_CONCURRENCY', 128, 1, 256),
     logLevel: text(env, 'LOG_LEVEL') ?? 'info',
     mode,
   };
