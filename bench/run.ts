@@ -21,7 +21,7 @@ import { SqlEmploymentRegister } from '../libs/employment-register/src/employmen
 import { HttpClient } from './lib/http-client.js';
 import { startServiceProcess } from './lib/service-process.js';
 import { seedEvents } from './lib/seed.js';
-import { latencySummary, peakRssMb, round, runFor } from './lib/stats.js';
+import { cpuPerUnit, cpuSeconds, latencySummary, peakRssMb, programCpuSeconds, round, runFor } from './lib/stats.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -50,15 +50,25 @@ function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-async function rawInsertBaseline(url: string, seconds: number): Promise<number> {
+/** CPU of this process (the load generator or the raw client), in seconds. */
+const ownCpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+async function rawInsertBaseline(url: string, seconds: number): Promise<{ perSecond: number; cpu: Record<string, number | null> }> {
   const pool = new pg.Pool({ connectionString: url, max: CLIENTS });
   await pool.query('CREATE TABLE IF NOT EXISTS baseline_events (id bigserial PRIMARY KEY, stream_id text, version int, type text, data jsonb, metadata jsonb, recorded_at timestamptz DEFAULT now())');
   const body = JSON.stringify({ programme: 'SW', startDate: '2011-02-01', fte: 1, enterpriseId: 'e1', placementId: 'p' });
-  const done = await runFor(seconds * 1000, CLIENTS, async (client) => {
-    await pool.query('INSERT INTO baseline_events (stream_id, version, type, data, metadata) VALUES ($1, 1, $2, $3, $4)', [`s-${client}`, 'V1.X', body, '{"actor":"x"}']);
+  const insert = (client: number) =>
+    pool.query('INSERT INTO baseline_events (stream_id, version, type, data, metadata) VALUES ($1, 1, $2, $3, $4)', [`s-${client}`, 'V1.X', body, '{"actor":"x"}']).then(() => undefined);
+  await runFor(1_000, CLIENTS, insert);
+  const { result: perSecond, msPerUnit } = await cpuPerUnit({ postgres: () => programCpuSeconds('postgres'), client: ownCpuSeconds }, async () => {
+    const done = await runFor(seconds * 1000, CLIENTS, insert);
+    return { units: done, result: done / seconds };
   });
   await pool.end();
-  return done / seconds;
+  return { perSecond, cpu: msPerUnit };
 }
 
 /** The n-th of 16.7 million distinct valid INSZ numbers: birth dates over 50 years, then serials. */
@@ -73,7 +83,7 @@ function uniqueInsz(n: number): string {
  * A realistic mix: each client registers a new worker, screens, places and lets them exit. Every
  * answer must be a 201. Two seconds of the same load come first, uncounted, to warm the process up.
  */
-async function commandLoad(url: string, seconds: number, pid: number): Promise<{ perSecond: number; p50: number; p99: number; rss: number | null }> {
+async function commandLoad(url: string, seconds: number, pid: number): Promise<{ perSecond: number; p50: number; p99: number; rss: number | null; cpu: Record<string, number | null> }> {
   const token = signToken(secrets.AUTH_JWT_SECRET, { sub: 'bench', roles: ['screener', 'coach'] });
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const latencies: number[] = [];
@@ -97,11 +107,14 @@ async function commandLoad(url: string, seconds: number, pid: number): Promise<{
   await runFor(2_000, CLIENTS, iteration);
   latencies.length = 0;
   const started = performance.now();
-  await runFor(seconds * 1000, CLIENTS, iteration);
+  const { msPerUnit } = await cpuPerUnit({ service: () => cpuSeconds(pid), postgres: () => programCpuSeconds('postgres'), 'load generator': ownCpuSeconds }, async () => {
+    await runFor(seconds * 1000, CLIENTS, iteration);
+    return { units: latencies.length, result: undefined };
+  });
   const elapsed = (performance.now() - started) / 1000;
   client.close();
   const summary = latencySummary(latencies);
-  return { perSecond: latencies.length / elapsed, p50: summary.p50, p99: summary.p99, rss: peakRssMb(pid) };
+  return { perSecond: latencies.length / elapsed, p50: summary.p50, p99: summary.p99, rss: peakRssMb(pid), cpu: msPerUnit };
 }
 
 async function main(): Promise<void> {
@@ -116,13 +129,18 @@ async function main(): Promise<void> {
   try {
     // 1. Command throughput, PostgreSQL, against raw single-event INSERT transactions.
     log(`raw INSERT baseline, ${CLIENTS} clients`);
-    const rawInserts = await rawInsertBaseline(url, 8);
+    const { perSecond: rawInserts, cpu: rawCpu } = await rawInsertBaseline(url, 8);
     log('commands over HTTP on PostgreSQL');
     const service = await startServiceProcess(serviceEnv, 3901);
     const onPostgres = await commandLoad(service.url, COMMAND_SECONDS, service.pid);
     await service.stop();
     rows.push({ figure: 'commands/s (PostgreSQL, HTTP, mixed)', project: round(onPostgres.perSecond, 0), baseline: round(rawInserts, 0), unit: 'req/s vs raw INSERT tx/s', ratio: round(onPostgres.perSecond / rawInserts, 2), target: '≥ 0.5 (moonshot ≥ 1.0)' });
     rows.push({ figure: 'command latency p50 / p99', project: round(onPostgres.p50, 1), baseline: round(onPostgres.p99, 1), unit: 'ms (p50 | p99)', ratio: null, target: '' });
+    const sum = (cpu: Record<string, number | null>) => round(Object.values(cpu).reduce<number>((a, b) => a + (b ?? 0), 0), 3);
+    const cpuOf = (cpu: Record<string, number | null>) => Object.entries(cpu).map(([name, ms]) => `${name} ${ms ?? '?'}`).join(', ');
+    const commandCpu = sum(onPostgres.cpu);
+    const rawInsertCpu = sum(rawCpu);
+    rows.push({ figure: `CPU per command (${cpuOf(onPostgres.cpu)})`, project: commandCpu, baseline: rawInsertCpu, unit: `ms vs ms per raw INSERT (${cpuOf(rawCpu)})`, ratio: round(rawInsertCpu / commandCpu, 2), target: '' });
     rows.push({ figure: 'API process peak RSS under load', project: onPostgres.rss ?? -1, baseline: null, unit: 'MB', ratio: null, target: '< 300 MB' });
 
     log('commands over HTTP on the embedded PGlite store');
@@ -198,14 +216,18 @@ async function main(): Promise<void> {
     const worker = await startServiceProcess({ ...serviceEnv, FOLLOW_UP_CONCURRENCY: String(JOB_CONCURRENCY) }, 3904);
     const backlogStart = performance.now();
     let remaining = backlog;
-    while (remaining > 0 && performance.now() - backlogStart < FOLLOW_UPS_TIMEOUT_S * 1000) {
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      const { rows: left } = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM follow_up_checks WHERE status = 'scheduled'");
-      remaining = Number(left[0]!.n);
-    }
+    const { msPerUnit: checkCpu } = await cpuPerUnit({ service: () => cpuSeconds(worker.pid), postgres: () => programCpuSeconds('postgres'), redis: () => programCpuSeconds('redis-server') }, async () => {
+      while (remaining > 0 && performance.now() - backlogStart < FOLLOW_UPS_TIMEOUT_S * 1000) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        const { rows: left } = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM follow_up_checks WHERE status = 'scheduled'");
+        remaining = Number(left[0]!.n);
+      }
+      return { units: backlog - remaining, result: undefined };
+    });
     const backlogRate = (backlog - remaining) / ((performance.now() - backlogStart) / 1000);
     await worker.stop();
     rows.push({ figure: `follow-up checks end to end (${backlog - remaining}/${backlog} done)`, project: round(backlogRate, 0), baseline: round(noopRate, 0), unit: 'checks/s vs no-op jobs/s', ratio: round(backlogRate / noopRate, 3), target: '≥ 2,000 checks/s' });
+    rows.push({ figure: `CPU per check (${cpuOf(checkCpu)})`, project: sum(checkCpu), baseline: null, unit: 'ms', ratio: null, target: '' });
     await db.close();
 
     const summary = `bench: commands=${round(onPostgres.perSecond / rawInserts, 2)} rebuild=${round(rebuildRate, 0)} followups=${round(backlogRate, 0)} query_p99=${round(query.p99, 2)} rss=${onPostgres.rss}`;

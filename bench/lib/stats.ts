@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Small measurement helpers for the benchmark: percentiles, rates, formatting. */
 
@@ -42,4 +42,46 @@ export function peakRssMb(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** CPU seconds (user + system) a process has used so far; null where /proc cannot tell. */
+export function cpuSeconds(pid: number | string): number | null {
+  try {
+    // Fields after the command name: state is the 1st, utime the 12th, stime the 13th (clock ticks).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds used so far by the processes of one program on this machine (`postgres`, `redis-server`); null if none runs here. */
+export function programCpuSeconds(program: string): number | null {
+  let total: number | null = null;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== program) continue;
+    } catch {
+      continue;
+    }
+    total = (total ?? 0) + (cpuSeconds(pid) ?? 0);
+  }
+  return total;
+}
+
+/**
+ * Where the CPU goes while `work` runs: milliseconds per unit done, for each process watched.
+ * Connections opened and closed inside `work` are missed, so the pools must be open before.
+ */
+export async function cpuPerUnit<T>(watch: Record<string, () => number | null>, work: () => Promise<{ units: number; result: T }>): Promise<{ result: T; msPerUnit: Record<string, number | null> }> {
+  const before = Object.fromEntries(Object.entries(watch).map(([name, read]) => [name, read()]));
+  const { units, result } = await work();
+  const msPerUnit = Object.fromEntries(
+    Object.entries(watch).map(([name, read]) => {
+      const start = before[name];
+      const end = read();
+      return [name, start === null || start === undefined || end === null || units === 0 ? null : round(((end - start) * 1000) / units, 3)];
+    }),
+  );
+  return { result, msPerUnit };
 }
