@@ -4,9 +4,11 @@ import type { SqlDatabase } from '../../sql/src/sql.js';
 const MIGRATION = `
 CREATE TABLE IF NOT EXISTS worker_keys (
   worker_id text PRIMARY KEY,
-  key bytea NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now()
+  key bytea,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  shredded_at timestamptz
 );
+-- Tables made before erasure kept a row: a key was required and there was no shredded_at.
 ALTER TABLE worker_keys ALTER COLUMN key DROP NOT NULL;
 ALTER TABLE worker_keys ADD COLUMN IF NOT EXISTS shredded_at timestamptz;`;
 

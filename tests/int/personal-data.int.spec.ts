@@ -1,0 +1,40 @@
+import { PersonalData, WorkerErasedError } from '../../libs/personal-data/src/personal-data.js';
+import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+
+/** Erasure on a `worker_keys` table made before erasure kept rows (key required, no shredded_at). */
+describe.each(['pglite', 'postgres'] as const)('worker keys made before erasure kept rows (%s)', (kind) => {
+  let database: TestDatabase;
+  let personalData: PersonalData;
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    await database.db.exec(`CREATE TABLE worker_keys (worker_id text PRIMARY KEY, key bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
+    await database.db.query(`INSERT INTO worker_keys (worker_id, key) VALUES ('w-old', decode(repeat('ab', 32), 'hex'))`);
+    personalData = await PersonalData.create(database.db, 'hash-key');
+  });
+  afterAll(() => database.dispose());
+
+  test('an existing key still seals and opens; after erasure it is gone and no new key is made', async () => {
+    const sealed = await personalData.encryptInsz('w-old', '85073003328');
+    await expect(personalData.decryptInsz('w-old', sealed)).resolves.toBe('85073003328');
+    await personalData.shredWorkerKey('w-old');
+    await expect(personalData.decryptInsz('w-old', sealed)).resolves.toBeNull();
+    await expect(personalData.encryptInsz('w-old', '85073003328')).rejects.toBeInstanceOf(WorkerErasedError);
+    const { rows } = await database.db.query<{ key: unknown; shredded: boolean }>(`SELECT key, shredded_at IS NOT NULL AS shredded FROM worker_keys WHERE worker_id = 'w-old'`);
+    expect(rows).toEqual([{ key: null, shredded: true }]);
+  });
+
+  test('erasing a worker who never had a key leaves one that can never get one', async () => {
+    await personalData.shredWorkerKey('w-never');
+    await expect(personalData.encryptInsz('w-never', '85073003328')).rejects.toBeInstanceOf(WorkerErasedError);
+  });
+
+  test('erasing twice keeps the first erasure time', async () => {
+    await personalData.shredWorkerKey('w-twice');
+    const first = await database.db.query<{ at: string }>(`SELECT shredded_at::text AS at FROM worker_keys WHERE worker_id = 'w-twice'`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await personalData.shredWorkerKey('w-twice');
+    const second = await database.db.query<{ at: string }>(`SELECT shredded_at::text AS at FROM worker_keys WHERE worker_id = 'w-twice'`);
+    expect(second.rows).toEqual(first.rows);
+  });
+});
