@@ -63,12 +63,10 @@ async function rawInsertBaseline(url: string, seconds: number): Promise<{ perSec
   const insert = (client: number) =>
     pool.query('INSERT INTO baseline_events (stream_id, version, type, data, metadata) VALUES ($1, 1, $2, $3, $4)', [`s-${client}`, 'V1.X', body, '{"actor":"x"}']).then(() => undefined);
   await runFor(1_000, CLIENTS, insert);
-  const { result: perSecond, msPerUnit } = await cpuPerUnit({ postgres: () => programCpuSeconds('postgres'), client: ownCpuSeconds }, async () => {
-    const done = await runFor(seconds * 1000, CLIENTS, insert);
-    return { units: done, result: done / seconds };
-  });
+  let done = 0;
+  const cpu = await cpuPerUnit({ postgres: () => programCpuSeconds('postgres'), client: ownCpuSeconds }, async () => (done = await runFor(seconds * 1000, CLIENTS, insert)));
   await pool.end();
-  return { perSecond, cpu: msPerUnit };
+  return { perSecond: done / seconds, cpu };
 }
 
 /** The n-th of 16.7 million distinct valid INSZ numbers: birth dates over 50 years, then serials. */
@@ -107,14 +105,14 @@ async function commandLoad(url: string, seconds: number, pid: number): Promise<{
   await runFor(2_000, CLIENTS, iteration);
   latencies.length = 0;
   const started = performance.now();
-  const { msPerUnit } = await cpuPerUnit({ service: () => cpuSeconds(pid), postgres: () => programCpuSeconds('postgres'), 'load generator': ownCpuSeconds }, async () => {
+  const cpu = await cpuPerUnit({ service: () => cpuSeconds(pid), postgres: () => programCpuSeconds('postgres'), 'load generator': ownCpuSeconds }, async () => {
     await runFor(seconds * 1000, CLIENTS, iteration);
-    return { units: latencies.length, result: undefined };
+    return latencies.length;
   });
   const elapsed = (performance.now() - started) / 1000;
   client.close();
   const summary = latencySummary(latencies);
-  return { perSecond: latencies.length / elapsed, p50: summary.p50, p99: summary.p99, rss: peakRssMb(pid), cpu: msPerUnit };
+  return { perSecond: latencies.length / elapsed, p50: summary.p50, p99: summary.p99, rss: peakRssMb(pid), cpu };
 }
 
 async function main(): Promise<void> {
@@ -216,13 +214,13 @@ async function main(): Promise<void> {
     const worker = await startServiceProcess({ ...serviceEnv, FOLLOW_UP_CONCURRENCY: String(JOB_CONCURRENCY) }, 3904);
     const backlogStart = performance.now();
     let remaining = backlog;
-    const { msPerUnit: checkCpu } = await cpuPerUnit({ service: () => cpuSeconds(worker.pid), postgres: () => programCpuSeconds('postgres'), redis: () => programCpuSeconds('redis-server') }, async () => {
+    const checkCpu = await cpuPerUnit({ service: () => cpuSeconds(worker.pid), postgres: () => programCpuSeconds('postgres'), redis: () => programCpuSeconds('redis-server') }, async () => {
       while (remaining > 0 && performance.now() - backlogStart < FOLLOW_UPS_TIMEOUT_S * 1000) {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         const { rows: left } = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM follow_up_checks WHERE status = 'scheduled'");
         remaining = Number(left[0]!.n);
       }
-      return { units: backlog - remaining, result: undefined };
+      return backlog - remaining;
     });
     const backlogRate = (backlog - remaining) / ((performance.now() - backlogStart) / 1000);
     await worker.stop();

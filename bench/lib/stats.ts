@@ -70,18 +70,17 @@ export function programCpuSeconds(program: string): number | null {
 }
 
 /**
- * Where the CPU goes while `work` runs: milliseconds per unit done, for each process watched.
- * Connections opened and closed inside `work` are missed, so the pools must be open before.
+ * Where the CPU goes while `work` runs: milliseconds per unit of work it reports done, for each
+ * process watched. Connections opened and closed inside `work` are missed, so pools must be open before.
  */
-export async function cpuPerUnit<T>(watch: Record<string, () => number | null>, work: () => Promise<{ units: number; result: T }>): Promise<{ result: T; msPerUnit: Record<string, number | null> }> {
+export async function cpuPerUnit(watch: Record<string, () => number | null>, work: () => Promise<number>): Promise<Record<string, number | null>> {
   const before = Object.fromEntries(Object.entries(watch).map(([name, read]) => [name, read()]));
-  const { units, result } = await work();
-  const msPerUnit = Object.fromEntries(
+  const units = await work();
+  return Object.fromEntries(
     Object.entries(watch).map(([name, read]) => {
       const start = before[name];
       const end = read();
       return [name, start === null || start === undefined || end === null || units === 0 ? null : round(((end - start) * 1000) / units, 3)];
     }),
   );
-  return { result, msPerUnit };
 }

@@ -118,7 +118,7 @@ describe('projection runner: a crash loses or doubles nothing (PostgreSQL)', () 
       for (const p of projections()) await p.reset(tx);
       await tx.query("UPDATE projection_checkpoints SET position = NULL");
     });
-    await expect(broken.processNextBatch()).rejects.toThrow('disk full');
+    await expect(broken.catchUp()).rejects.toThrow('disk full');
     expect(await broken.checkpoint()).toBeNull();
     expect((await snapshot(test_db.db)).flows).toEqual([]);
     await runner.catchUp();

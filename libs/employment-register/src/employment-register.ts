@@ -1,5 +1,5 @@
 import type { CalendarDate } from '../../domain/src/vocabulary.js';
-import { LookupBatcher } from '../../sql/src/lookup-batcher.js';
+import { answeredInOrder, Batcher } from '../../sql/src/batcher.js';
 import type { SqlDatabase } from '../../sql/src/sql.js';
 
 /** One employment declaration (Dimona) or IBO start, with the INSZ only as its keyed hash. */
@@ -36,7 +36,7 @@ type Status = 'employment' | 'ibo' | null;
 
 export class SqlEmploymentRegister implements EmploymentRegister {
   /** Checks running at the same time ask in one query. */
-  private readonly lookups = new LookupBatcher<{ inszHash: string; date: CalendarDate }, Status>((asked) => this.statusesOn(asked));
+  private readonly lookups = new Batcher<{ inszHash: string; date: CalendarDate }, Status>(answeredInOrder((asked) => this.statusesOn(asked)));
 
   private constructor(private readonly db: SqlDatabase) {}
 
@@ -66,7 +66,7 @@ export class SqlEmploymentRegister implements EmploymentRegister {
   }
 
   statusOn(inszHash: string, date: CalendarDate): Promise<Status> {
-    return this.lookups.get({ inszHash, date });
+    return this.lookups.submit({ inszHash, date });
   }
 
   private async statusesOn(asked: readonly { inszHash: string; date: CalendarDate }[]): Promise<Status[]> {

@@ -1,14 +1,15 @@
+import { Batcher, type Pending } from '../../sql/src/batcher.js';
 import type { SqlDatabase } from '../../sql/src/sql.js';
 import { WrongExpectedVersionError, type NewEvent } from './event-store.js';
 
-/** One stream's append waiting for the next batch. */
-interface PendingAppend {
+/** One stream's append. */
+interface Append {
   streamId: string;
   events: NewEvent[];
   expectedVersion: number;
-  resolve(rows: AppendedRow[]): void;
-  reject(error: unknown): void;
 }
+
+type PendingAppend = Pending<Append, AppendedRow[]>;
 
 export interface AppendedRow {
   stream_id: string;
@@ -17,10 +18,6 @@ export interface AppendedRow {
   global_position: string;
 }
 
-/** Appends per statement at most; bounds the statement's size and a batch's wait. */
-const MAX_BATCH = 256;
-/** Statements in flight at once: while they run, new appends gather for the next one. */
-const MAX_IN_FLIGHT = 2;
 /**
  * PostgreSQL's deadlock and serialization failures. Two batches (say, of the API and the job
  * worker) that claim the same streams in different orders can deadlock; the batch is then
@@ -40,60 +37,26 @@ const RETRY_ALONE = new Set(['40P01', '40001']);
  * append when the service is quiet.
  */
 export class GroupCommit {
-  private queue: PendingAppend[] = [];
-  private inFlight = 0;
+  private readonly batcher = new Batcher<Append, AppendedRow[]>((batch) => this.write(batch), { exclusiveKey: (append) => append.streamId });
 
   constructor(private readonly db: SqlDatabase) {}
 
   append(streamId: string, events: NewEvent[], expectedVersion: number): Promise<AppendedRow[]> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ streamId, events, expectedVersion, resolve, reject });
-      this.pump();
-    });
+    return this.batcher.submit({ streamId, events, expectedVersion });
   }
 
-  private pump(): void {
-    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
-      const batch = this.takeBatch();
-      this.inFlight++;
-      void this.write(batch).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
-    }
-  }
-
-  private takeBatch(): PendingAppend[] {
-    const batch: PendingAppend[] = [];
-    const streams = new Set<string>();
-    const later: PendingAppend[] = [];
-    for (const pending of this.queue) {
-      if (batch.length < MAX_BATCH && !streams.has(pending.streamId)) {
-        streams.add(pending.streamId);
-        batch.push(pending);
-      } else {
-        later.push(pending);
-      }
-    }
-    this.queue = later;
-    return batch;
-  }
-
+  /** Writes a batch and settles each append in it; an error it throws fails the appends still open. */
   private async write(batch: PendingAppend[]): Promise<void> {
     try {
-      const rows = await this.insert(batch);
-      await this.settle(batch, rows);
+      await this.settle(batch, await this.insert(batch));
     } catch (error) {
-      if (batch.length > 1 && RETRY_ALONE.has((error as { code?: string }).code ?? '')) {
-        await Promise.all(batch.map((pending) => this.write([pending])));
-        return;
-      }
-      for (const pending of batch) pending.reject(error);
+      if (batch.length === 1 || !RETRY_ALONE.has((error as { code?: string }).code ?? '')) throw error;
+      await Promise.all(batch.map((pending) => this.write([pending]).catch((alone: unknown) => pending.reject(alone))));
     }
   }
 
   private async insert(batch: PendingAppend[]): Promise<AppendedRow[]> {
-    const events = batch.flatMap((pending) => pending.events.map((event, i) => ({ pending, event, version: pending.expectedVersion + i + 1 })));
+    const events = batch.flatMap((pending) => pending.item.events.map((event, i) => ({ pending, event, version: pending.item.expectedVersion + i + 1 })));
     const { rows } = await this.db.query<AppendedRow>(
       `WITH wanted AS (
          SELECT * FROM unnest($1::text[], $2::int[], $3::int[]) AS w(stream_id, expected_version, new_version)
@@ -119,10 +82,10 @@ export class GroupCommit {
         ORDER BY e.n
        RETURNING stream_id, transaction_id::text AS xid, global_position`,
       [
-        batch.map((pending) => pending.streamId),
-        batch.map((pending) => pending.expectedVersion),
-        batch.map((pending) => pending.expectedVersion + pending.events.length),
-        events.map(({ pending }) => pending.streamId),
+        batch.map((pending) => pending.item.streamId),
+        batch.map((pending) => pending.item.expectedVersion),
+        batch.map((pending) => pending.item.expectedVersion + pending.item.events.length),
+        events.map(({ pending }) => pending.item.streamId),
         events.map(({ version }) => version),
         events.map(({ event }) => event.type),
         events.map(({ event }) => JSON.stringify(event.data ?? null)),
@@ -136,12 +99,12 @@ export class GroupCommit {
   private async settle(batch: PendingAppend[], rows: AppendedRow[]): Promise<void> {
     const byStream = new Map<string, AppendedRow[]>();
     for (const row of rows) byStream.set(row.stream_id, [...(byStream.get(row.stream_id) ?? []), row]);
-    const refused = batch.filter((pending) => !byStream.has(pending.streamId));
-    const actual = refused.length > 0 ? await this.versionsOf(refused.map((pending) => pending.streamId)) : new Map<string, number>();
+    const refused = batch.filter((pending) => !byStream.has(pending.item.streamId));
+    const actual = refused.length > 0 ? await this.versionsOf(refused.map((pending) => pending.item.streamId)) : new Map<string, number>();
     for (const pending of batch) {
-      const written = byStream.get(pending.streamId);
+      const written = byStream.get(pending.item.streamId);
       if (written) pending.resolve(written);
-      else pending.reject(new WrongExpectedVersionError(pending.streamId, pending.expectedVersion, actual.get(pending.streamId) ?? 0));
+      else pending.reject(new WrongExpectedVersionError(pending.item.streamId, pending.item.expectedVersion, actual.get(pending.item.streamId) ?? 0));
     }
   }
 

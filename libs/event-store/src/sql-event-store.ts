@@ -1,4 +1,4 @@
-import { LookupBatcher } from '../../sql/src/lookup-batcher.js';
+import { answeredInOrder, Batcher } from '../../sql/src/batcher.js';
 import type { SqlDatabase } from '../../sql/src/sql.js';
 import { GroupCommit } from './group-commit.js';
 import { assertAppendArguments, assertReadLimit } from './arguments.js';
@@ -77,7 +77,7 @@ export class SqlEventStore implements EventStore {
   private readonly serialised: boolean;
   private readonly groupCommit: GroupCommit;
   /** Streams read at the same time (follow-up checks, say) are read in one query. */
-  private readonly streamReads = new LookupBatcher<string, StreamRead>((streamIds) => this.readStreams(streamIds));
+  private readonly streamReads = new Batcher<string, StreamRead>(answeredInOrder((streamIds) => this.readStreams(streamIds)));
 
   private constructor(private readonly db: SqlDatabase) {
     this.serialised = db.kind === 'pglite';
@@ -116,7 +116,7 @@ export class SqlEventStore implements EventStore {
   }
 
   readStream(streamId: string): Promise<StreamRead> {
-    return this.streamReads.get(streamId);
+    return this.streamReads.submit(streamId);
   }
 
   private async readStreams(streamIds: readonly string[]): Promise<StreamRead[]> {
@@ -132,7 +132,7 @@ export class SqlEventStore implements EventStore {
     }
     return streamIds.map((streamId) => {
       const stream = events.get(streamId) ?? [];
-      return { version: stream.at(-1)?.streamVersion ?? 0, events: stream };
+      return { version: stream.at(-1)?.streamVersion ?? 0, events: [...stream] };
     });
   }
 

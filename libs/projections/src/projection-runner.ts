@@ -63,12 +63,6 @@ export class ProjectionRunner {
     return readCheckpoint(this.db);
   }
 
-  /** Applies the next batch; returns how many events it applied (0 when caught up). */
-  async processNextBatch(): Promise<number> {
-    const from = await this.checkpoint();
-    return this.applyBatch(from, await this.store.readAll(from, this.batchSize));
-  }
-
   /** Applies `events`, read after `from`, unless another runner moved the checkpoint meanwhile. */
   private async applyBatch(from: string | null, events: readonly RecordedEvent[]): Promise<number> {
     if (events.length === 0) return 0;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { WorkerCommandExecutor } from '../../../../libs/application/src/worker-commands.js';
-import type { TrajectoryState } from '../../../../libs/domain/src/index.js';
+import { findPlacement } from '../../../../libs/domain/src/index.js';
 import type { EmploymentRegister } from '../../../../libs/employment-register/src/employment-register.js';
 import type { Clock } from '../../../../libs/platform/src/clock.js';
 import type { ServiceConfig } from '../../../../libs/platform/src/config.js';
@@ -185,11 +185,10 @@ export class FollowUpJobs implements OnApplicationBootstrap, OnApplicationShutdo
   /** The six-month check: what the register says about the reference date, recorded once. */
   private async runCheck(job: Job<CheckJob>): Promise<string> {
     const { workerId, placementId } = job.data;
-    const exitOf = (state: TrajectoryState | undefined) => state?.placements.find((p) => p.placementId === placementId)?.exit;
     // The exit that scheduled the check is usually still remembered from its command; if not, read.
     const recalled = this.executor.recall(workerId);
-    const state = recalled && exitOf(recalled) ? recalled : (await this.executor.load(workerId)).state;
-    const placement = state.placements.find((p) => p.placementId === placementId);
+    const state = recalled && findPlacement(recalled, placementId)?.exit ? recalled : (await this.executor.load(workerId)).state;
+    const placement = findPlacement(state, placementId);
     const referenceDate = placement?.exit?.followUpReferenceDate;
     if (!placement || !referenceDate || !state.inszHash) return 'no check due';
     if (placement.followUp) return `already ${placement.followUp.outcome} (${placement.followUp.source})`;
