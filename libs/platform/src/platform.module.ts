@@ -51,11 +51,9 @@ export class PlatformModule {
         {
           provide: SECRETS,
           useFactory: (): Secrets => {
-            const { generatedFile, ...secrets } = resolveSecrets(config);
-            if (generatedFile) {
-              logger.warn(`AUTH_JWT_SECRET / INSZ_HASH_KEY not set: using the generated ones in ${generatedFile} (set both in production)`);
-            }
-            return secrets;
+            const { file, fromFile, jwtSecret, inszHashKey } = resolveSecrets(config);
+            if (file) logger.warn(`${fromFile.join(' and ')} not set: using the value kept in ${file} (set both in production)`);
+            return { jwtSecret, inszHashKey };
           },
         },
         {

@@ -3,31 +3,43 @@ import { loadConfig } from '../../../../libs/platform/src/config.js';
 import { resolveSecrets } from '../../../../libs/platform/src/secrets.js';
 import { ROLES, signToken, type Role } from '../http/auth.js';
 
-/**
- * Mints a bearer token for a user and roles, signed with AUTH_JWT_SECRET or, for the embedded
- * default, the secret the service keeps in DATA_DIR/secrets.json.
- *   npm run token -- --sub alice --roles screener,coach [--hours 8]
- */
+export const USAGE = `Mints a bearer token for the trajectory service.
+
+  npm run token -- --sub <user id> --roles <role,role…> [--hours <n>]
+
+  --sub     the user id (the token's sub claim)
+  --roles   comma-separated, from: ${ROLES.join(', ')}
+  --hours   lifetime in hours (default 8)
+  --help    this text
+
+The token is signed with AUTH_JWT_SECRET when it is set, otherwise with the secret that the
+embedded service keeps in DATA_DIR/secrets.json (default ./data, relative to the current folder).
+It never creates that file: start the service (npm start) once first.
+`;
+
+/** The token for the arguments, or the usage text for --help; throws with a clear message on bad arguments. */
 export function mintToken(argv: string[], env: NodeJS.ProcessEnv = process.env): string {
   const { values } = parseArgs({
     args: argv,
-    options: { sub: { type: 'string' }, roles: { type: 'string' }, hours: { type: 'string', default: '8' } },
+    options: { sub: { type: 'string' }, roles: { type: 'string' }, hours: { type: 'string', default: '8' }, help: { type: 'boolean', short: 'h' } },
     strict: true,
   });
-  if (!values.sub) throw new Error('--sub <user id> is required');
+  if (values.help) return USAGE;
+  if (!values.sub) throw new Error('--sub <user id> is required (--help for usage)');
   const roles = (values.roles ?? '').split(',').map((r) => r.trim()).filter(Boolean);
   if (roles.length === 0) throw new Error(`--roles is required: a comma-separated list of ${ROLES.join(', ')}`);
   const unknown = roles.filter((r) => !ROLES.includes(r as Role));
   if (unknown.length > 0) throw new Error(`unknown role(s) ${unknown.join(', ')}; roles are ${ROLES.join(', ')}`);
   const hours = Number(values.hours);
   if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 365) throw new Error('--hours must be a number of hours above 0');
-  const { jwtSecret } = resolveSecrets(loadConfig(env));
+  const config = loadConfig(env);
+  const jwtSecret = config.jwtSecret ?? resolveSecrets(config, { create: false }).jwtSecret;
   return signToken(jwtSecret, { sub: values.sub, roles: roles as Role[] }, Math.round(hours * 3600));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    process.stdout.write(`${mintToken(process.argv.slice(2))}\n`);
+    process.stdout.write(`${mintToken(process.argv.slice(2)).trimEnd()}\n`);
   } catch (error) {
     process.stderr.write(`token: ${(error as Error).message}\n`);
     process.exit(2);
