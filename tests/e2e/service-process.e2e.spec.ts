@@ -98,6 +98,14 @@ describe('the service process on its embedded default', () => {
       expect([file, bytes.includes(formatted)]).toEqual([file, false]);
     }
     expect(log.length).toBeGreaterThan(0);
+    const requests = log.split('\n').filter((line) => line.includes('"request completed"')).map((line) => JSON.parse(line) as object);
+    expect(requests).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ method: 'POST', route: '/v1/workers', status: 201 }),
+        expect.objectContaining({ method: 'POST', route: '/v1/workers', status: 400 }),
+        expect.objectContaining({ method: 'GET', route: '/v1/workers/:id', status: 200 }),
+      ]),
+    );
     expect(log).not.toContain(insz);
     expect(log).not.toContain(insz.slice(0, 10));
   }, 30_000);

@@ -10,6 +10,7 @@ import { RULES } from '../../../libs/domain/src/rules.js';
 import { AppModule } from './app.module.js';
 import { acceptOnlyJsonBodies } from './http/json-body.js';
 import { answerWithProblem } from './http/problem.filter.js';
+import { logRequests } from './logging.js';
 
 /** Request bodies up to 8 MiB: an employment-declaration import holds up to 10,000 rows. */
 const BODY_LIMIT = 8 * 1024 * 1024;
@@ -45,6 +46,7 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
     { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
   acceptOnlyJsonBodies(app.getHttpAdapter().getInstance());
+  logRequests(app.getHttpAdapter().getInstance());
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

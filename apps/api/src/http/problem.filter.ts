@@ -47,7 +47,9 @@ export class ProblemFilter implements ExceptionFilter {
  */
 export function answerWithProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { problem, headers } = toProblem(error, request);
-  if (problem.status >= 500) logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  // A problem the service chose to answer (a bounded wait ran out, a rebuild runs) is no fault.
+  if (problem.status >= 500 && !(error instanceof ProblemException)) logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  else if (problem.status >= 500) logger.warn(`${problem.status} ${problem.type}: ${problem.detail}`);
   void reply.status(problem.status).headers({ ...headers, 'content-type': 'application/problem+json' }).send(JSON.stringify(problem));
 }
 
