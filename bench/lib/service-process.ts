@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,15 +12,28 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-export async function startServiceProcess(env: Record<string, string>, port: number): Promise<ServiceProcess> {
+const running = new Set<ServiceProcess>();
+
+/** Stops every process still running (a failed bench must not leave any behind). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((p) => p.stop()));
+}
+
+/** Starts `script` (the service by default) and waits for its /health, unless `waitForHealth` is false. */
+export async function startServiceProcess(env: Record<string, string>, port: number, script = 'dist/apps/api/src/main.js', waitForHealth = true): Promise<ServiceProcess> {
+  // Another process on the port would answer the health check in this one's place.
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer().once('error', () => reject(new Error(`port ${port} is taken: stop what listens there`)));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'bench-data-'));
-  const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+  const child = spawn(process.execPath, [script], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
-  for (;;) {
+  for (; waitForHealth; ) {
     if (child.exitCode !== null) throw new Error(`service exited with code ${child.exitCode}`);
     try {
       const res = await fetch(`${url}/health`);
@@ -27,19 +41,25 @@ export async function startServiceProcess(env: Record<string, string>, port: num
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error('service did not start within 60 s');
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('service did not start within 60 s');
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return {
+  const started: ServiceProcess = {
     url,
     pid: child.pid!,
     child,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        running.delete(started);
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
       }),
   };
+  running.add(started);
+  return started;
 }

@@ -4,6 +4,13 @@ import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
 import type { QueryResult, SqlClient, SqlDatabase } from './sql.js';
 
 const INT8_OID = 20;
+
+/**
+ * PostgreSQL's server defaults size memory for a dedicated machine (128 MB of shared buffers);
+ * inside the service's own process they only add to its resident size. The files stay in the
+ * operating system's page cache anyway.
+ */
+const EMBEDDED_SETTINGS = ['shared_buffers=16MB', 'work_mem=2MB', 'maintenance_work_mem=16MB', 'temp_buffers=2MB', 'wal_buffers=1MB'];
 const DATE_OID = 1082;
 
 /**
@@ -62,7 +69,7 @@ export class PgliteDatabase implements SqlDatabase {
 
   static async open(dataDir: string | null): Promise<PgliteDatabase> {
     if (dataDir) mkdirSync(dataDir, { recursive: true });
-    const pglite = dataDir ? await PGlite.create(dataDir, { parsers }) : await PGlite.create({ parsers });
+    const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers, postgresqlconf: EMBEDDED_SETTINGS });
     return new PgliteDatabase(pglite);
   }
 
