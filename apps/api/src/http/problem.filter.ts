@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WorkerNotFoundError } from '../../../../libs/application/src/worker-commands.js';
-import { RuleViolation } from '../../../../libs/domain/src/rules.js';
+import { RuleViolation } from '#domain/rules.js';
 import { InvalidPositionError, WrongExpectedVersionError } from '../../../../libs/event-store/src/event-store.js';
 import { problemType, ProblemException, type ProblemDetails } from './problem.js';
 
