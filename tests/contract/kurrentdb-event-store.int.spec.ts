@@ -6,7 +6,7 @@ const url = process.env.KURRENTDB_URL;
 if (url) {
   describeEventStoreContract('KurrentDB', async () => {
     const store = await KurrentDbEventStore.connect(url);
-    return { store, dispose: () => store.close() };
+    return { store, dispose: () => store.close(), reopen: () => KurrentDbEventStore.connect(url), logPrefix: store.streamPrefix };
   });
 } else {
   // A plain line in the test output (not a console.log with a stack), so nobody mistakes a skip for a pass.
