@@ -80,15 +80,20 @@ export class KurrentDbEventStore implements EventStore {
     private readonly client: KurrentDBClient,
     options: KurrentDbOptions,
   ) {
-    this.prefix = options.streamPrefix ?? WORKER_STREAM_PREFIX;
-    this.deadlineMs = options.deadlineMs ?? DEFAULT_EVENT_STORE_DEADLINE_MS;
-    if (this.prefix.length === 0 || this.prefix.startsWith('$')) {
-      throw new RangeError(`invalid KurrentDB stream prefix ${JSON.stringify(this.prefix)}: non-empty, not starting with $`);
+    [this.prefix, this.deadlineMs] = KurrentDbEventStore.checkOptions(options);
+  }
+
+  private static checkOptions(options: KurrentDbOptions): [prefix: string, deadlineMs: number] {
+    const prefix = options.streamPrefix ?? WORKER_STREAM_PREFIX;
+    const deadlineMs = options.deadlineMs ?? DEFAULT_EVENT_STORE_DEADLINE_MS;
+    if (prefix.length === 0 || prefix.startsWith('$')) {
+      throw new RangeError(`invalid KurrentDB stream prefix ${JSON.stringify(prefix)}: non-empty, not starting with $`);
     }
-    if (IDENTITY_STREAM.startsWith(this.prefix)) {
-      throw new RangeError(`KurrentDB stream prefix ${JSON.stringify(this.prefix)} would include the identity stream ${IDENTITY_STREAM}`);
+    if (IDENTITY_STREAM.startsWith(prefix)) {
+      throw new RangeError(`KurrentDB stream prefix ${JSON.stringify(prefix)} would include the identity stream ${IDENTITY_STREAM}`);
     }
-    assertDeadline(this.deadlineMs);
+    assertDeadline(deadlineMs);
+    return [prefix, deadlineMs];
   }
 
   /** Opens the client and checks the server answers (its identity, created if missing), within the deadline. */
@@ -105,6 +110,7 @@ export class KurrentDbEventStore implements EventStore {
 
   /** Opens the client without calling the server (the first call will). */
   static open(connectionString: string, options: KurrentDbOptions = {}): KurrentDbEventStore {
+    KurrentDbEventStore.checkOptions(options); // before a client exists that would need disposing
     return new KurrentDbEventStore(KurrentDBClient.connectionString(connectionString), options);
   }
 
@@ -129,8 +135,10 @@ export class KurrentDbEventStore implements EventStore {
           { streamState: expectedVersion === 0 ? NO_STREAM : BigInt(expectedVersion - 1), deadline: this.deadlineMs },
         ),
       );
-      if (!result.position) throw new Error(`KurrentDB returned no position for the append to ${streamId}`);
-      return { version: Number(result.nextExpectedRevision) + 1, position: toPosition(result.position) };
+      const version = Number(result.nextExpectedRevision) + 1;
+      // An append the server recognised as a repeat (same event ids) may come back without a position.
+      const position = result.position ? toPosition(result.position) : await this.positionOfVersion(streamId, version);
+      return { version, position };
     } catch (error) {
       throw mapAppendError(error, streamId, events.length, expectedVersion, this.deadlineMs);
     }
@@ -149,6 +157,15 @@ export class KurrentDbEventStore implements EventStore {
         throw mapReadError(error, `read of stream ${streamId}`, this.deadlineMs);
       }
       return { version: events.at(-1)?.streamVersion ?? 0, events };
+    });
+  }
+
+  private async positionOfVersion(streamId: string, version: number): Promise<string> {
+    return withDeadline(`read of stream ${streamId}`, this.deadlineMs, async () => {
+      for await (const resolved of this.client.readStream(streamId, { direction: FORWARDS, fromRevision: BigInt(version - 1), maxCount: 1, deadline: this.deadlineMs })) {
+        if (resolved.event?.position) return toPosition(resolved.event.position);
+      }
+      throw new Error(`KurrentDB returned no position for the append to ${streamId} (version ${version})`);
     });
   }
 
