@@ -9,6 +9,7 @@ import {
 } from '../../libs/projections/src/projection-runner.js';
 import type { Projection } from '../../libs/projections/src/projection.js';
 import type { SqlClient, SqlDatabase } from '../../libs/sql/src/sql.js';
+import { untilReadable } from '../contract/event-store.contract.js';
 import { openTestDatabase, type TestDatabase, type TestStoreKind } from '../support/databases.js';
 
 /** Counts events per stream in the read store: enough to see which log the read model came from. */
@@ -34,9 +35,12 @@ async function counts(db: SqlDatabase): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.stream_id, r.n]));
 }
 
+/** Appends, then waits until the log shows them (PostgreSQL's log lags any transaction still open on the server). */
 async function fill(store: EventStore, streams: number): Promise<string[]> {
   const ids = Array.from({ length: streams }, () => `worker-${randomUUID()}`);
-  for (const id of ids) await store.appendToStream(id, [registered()], 0);
+  let last = '';
+  for (const id of ids) last = (await store.appendToStream(id, [registered()], 0)).position;
+  await untilReadable(store, last);
   return ids.sort();
 }
 
