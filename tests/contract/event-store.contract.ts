@@ -7,10 +7,20 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '../../libs/event-store/src/event-store.js';
+import { ProjectionRunner, readCheckpointRow } from '../../libs/projections/src/projection-runner.js';
+import type { Projection } from '../../libs/projections/src/projection.js';
+import { PgliteDatabase } from '../../libs/sql/src/pglite.js';
 
 export interface EventStoreUnderTest {
   store: EventStore;
   dispose(): Promise<void>;
+  /** the same store opened again, as another process would (closed by the caller) */
+  reopen(): Promise<EventStore>;
+  /**
+   * The stream-name prefix the adapter's log is limited to (KurrentDB), or null when the log is
+   * everything in the adapter's own tables (SQL).
+   */
+  logPrefix: string | null;
 }
 
 function event(type: string, data: Record<string, unknown> = {}): NewEvent {
@@ -49,7 +59,7 @@ export async function untilReadable(store: EventStore, position: string, timeout
 /** The one contract every event-store adapter must honour (Emmett habit: one suite, every adapter). */
 export function describeEventStoreContract(adapter: string, open: () => Promise<EventStoreUnderTest>): void {
   describe(`event store contract: ${adapter}`, () => {
-    let subject: EventStoreUnderTest;
+    let subject!: EventStoreUnderTest;
     let store: EventStore;
     // Stream names are unique per test so that a shared server (KurrentDB) needs no cleanup.
     const stream = () => `worker-${randomUUID()}`;
@@ -251,6 +261,75 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
       for (let i = 0; i < mine.length; i += 2) {
         expect(mine[i]!.streamVersion % 2).toBe(1);
         expect([mine[i + 1]!.streamId, mine[i + 1]!.streamVersion]).toEqual([mine[i]!.streamId, mine[i]!.streamVersion + 1]);
+      }
+    });
+
+    test('identity: the same for every opening of the same store', async () => {
+      const identity = await store.identity();
+      expect(identity).toMatch(/\S{8,}/);
+      const again = await subject.reopen();
+      try {
+        expect(await again.identity()).toBe(identity);
+      } finally {
+        await again.close();
+      }
+      expect(await store.identity()).toBe(identity);
+    });
+
+    test('another application writing beside us: its streams and event types never stop our projections', async () => {
+      const before = await store.headPosition();
+      const ours = stream();
+      const theirs = `billing-${randomUUID()}`;
+      // Interleaved: ours, theirs, an unknown type in our own stream (say, a newer version of the service), theirs, ours.
+      await store.appendToStream(ours, [event('V1.A', { n: 1 })], 0);
+      await store.appendToStream(theirs, [event('InvoiceIssued', { amount: 10 })], 0);
+      await store.appendToStream(ours, [event('V9.FromTheFuture', { n: 2 })], 1);
+      await store.appendToStream(theirs, [event('InvoicePaid', {})], 1);
+      const last = await store.appendToStream(ours, [event('V1.B', { n: 3 })], 2);
+      await untilReadable(store, last.position);
+
+      // The store returns our streams in full (it knows no types); another application's streams
+      // only where the log is the adapter's own tables.
+      const log = (await readEverything(store, before)).filter((e) => e.streamId === ours || e.streamId === theirs);
+      const expected = [
+        [ours, 'V1.A'],
+        [theirs, 'InvoiceIssued'],
+        [ours, 'V9.FromTheFuture'],
+        [theirs, 'InvoicePaid'],
+        [ours, 'V1.B'],
+      ].filter(([id]) => subject.logPrefix === null || id!.startsWith(subject.logPrefix));
+      expect(log.map((e) => [e.streamId, e.type])).toEqual(expected);
+      expect(comparePositions((await store.headPosition())!, last.position)).toBeGreaterThanOrEqual(0);
+      if (subject.logPrefix !== null) {
+        // Their stream is still theirs to read and write: only our log leaves it out.
+        expect((await store.readStream(theirs)).events.map((e) => e.type)).toEqual(['InvoiceIssued', 'InvoicePaid']);
+      }
+
+      // A projection runner from `before` applies only the types it knows, counts the rest, and reaches the head.
+      const readStore = await PgliteDatabase.open(null);
+      try {
+        const applied: RecordedEvent[] = [];
+        const recording: Projection = {
+          name: 'recording',
+          migrate: async () => undefined,
+          reset: async () => void applied.splice(0),
+          apply: async (events) => void applied.push(...events),
+        };
+        const runner = new ProjectionRunner(store, readStore, [recording], { batchSize: 2, isKnownEventType: (type) => type.startsWith('V1.') });
+        await runner.migrate();
+        await runner.verifyEventStore();
+        await readStore.query('UPDATE projection_checkpoints SET position = $1', [before]);
+        await runner.catchUp();
+        const read = await readEverything(store, before);
+        const row = await readCheckpointRow(readStore);
+        expect(row.position).toBe(read.at(-1)!.position);
+        expect(applied.filter((e) => e.streamId === ours).map((e) => e.type)).toEqual(['V1.A', 'V1.B']);
+        expect(applied.every((e) => e.type.startsWith('V1.'))).toBe(true);
+        expect(row.skippedEvents).toBe(read.filter((e) => !e.type.startsWith('V1.')).length);
+        expect(row.skippedEvents).toBeGreaterThanOrEqual(subject.logPrefix === null ? 3 : 1);
+        expect(row.eventStoreId).toBe(await store.identity());
+      } finally {
+        await readStore.close();
       }
     });
   });

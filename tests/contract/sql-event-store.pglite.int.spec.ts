@@ -4,5 +4,5 @@ import { describeEventStoreContract } from './event-store.contract.js';
 
 describeEventStoreContract('SQL event store on PGlite', async () => {
   const { db, dispose } = await openTestDatabase('pglite');
-  return { store: await SqlEventStore.create(db), dispose };
+  return { store: await SqlEventStore.create(db), dispose, reopen: () => SqlEventStore.create(db), logPrefix: null };
 });

@@ -4,5 +4,5 @@ import { describeEventStoreContract } from './event-store.contract.js';
 
 describeEventStoreContract('SQL event store on PostgreSQL', async () => {
   const { db, dispose } = await openTestDatabase('postgres');
-  return { store: await SqlEventStore.create(db), dispose };
+  return { store: await SqlEventStore.create(db), dispose, reopen: () => SqlEventStore.create(db), logPrefix: null };
 });

@@ -29,6 +29,8 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
 
   async onApplicationBootstrap(): Promise<void> {
     await this.runner.migrate();
+    // Refuses to start (EventStoreChangedError, naming both stores) on read models of another store.
+    await this.runner.verifyEventStore();
     this.runner.start();
     this.logger.log(`projections running from checkpoint ${(await this.runner.checkpoint()) ?? 'start of the log'}`);
   }

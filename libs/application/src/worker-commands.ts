@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DecisionContext, TrajectoryCommand, TrajectoryPolicy } from '../../domain/src/commands.js';
 import { workerStreamId, type TrajectoryEvent } from '../../domain/src/events.js';
 import { decide, evolve, initialState, type TrajectoryState } from '../../domain/src/index.js';
-import { WrongExpectedVersionError, type EventStore, type RecordedEvent } from '../../event-store/src/event-store.js';
+import { EventStoreDeadlineError, WrongExpectedVersionError, type AppendResult, type EventMetadata, type EventStore, type NewEvent, type RecordedEvent } from '../../event-store/src/event-store.js';
 import type { Clock } from '../../platform/src/clock.js';
 import { toNewEvent, toTrajectoryEvent } from './serialization.js';
 
@@ -156,13 +156,36 @@ export class WorkerCommandExecutor {
       causationId: options.causationId ?? null,
       recordedAt: this.clock.now().toISOString(),
     };
-    const result = await this.store.appendToStream(
-      workerStreamId(workerId),
-      events.map((event) => toNewEvent(event, metadata)),
-      before.version,
-    );
+    const result = await this.appendOnce(workerStreamId(workerId), events.map((event) => toNewEvent(event, metadata)), before.version);
     this.remember(workerId, { state: events.reduce(evolve, before.state), version: result.version });
     return { version: result.version, position: result.position, events };
+  }
+
+  /**
+   * An append whose deadline passed may or may not have been written. It is repeated once, as is:
+   * KurrentDB recognises a repeat by its event ids and answers success. Where the repeat meets a
+   * version conflict (the SQL store, or a KurrentDB that forgot), the stream tells: if it holds
+   * these very events (same type and metadata, whose correlation id and time are this command's),
+   * the first attempt was written; otherwise the conflict is real and handled as any other.
+   */
+  private async appendOnce(streamId: string, events: NewEvent[], expectedVersion: number): Promise<AppendResult> {
+    try {
+      return await this.store.appendToStream(streamId, events, expectedVersion);
+    } catch (error) {
+      if (!(error instanceof EventStoreDeadlineError)) throw error;
+    }
+    try {
+      return await this.store.appendToStream(streamId, events, expectedVersion);
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      const { events: stored } = await this.store.readStream(streamId);
+      const ours = stored.slice(expectedVersion, expectedVersion + events.length);
+      const written =
+        ours.length === events.length &&
+        ours.every((e, i) => e.type === events[i]!.type && sameCommand(e.metadata, events[i]!.metadata));
+      if (!written) throw error;
+      return { version: expectedVersion + events.length, position: ours.at(-1)!.position };
+    }
   }
 
   private remember(workerId: string, worker: RecentWorker): void {
@@ -171,6 +194,11 @@ export class WorkerCommandExecutor {
     // A Map iterates in insertion order: the first key is the least recently used.
     if (this.recent.size > this.recentCapacity) this.recent.delete(this.recent.keys().next().value!);
   }
+}
+
+/** Compared field by field: a store may hand JSON back with its keys in another order (jsonb). */
+function sameCommand(a: EventMetadata, b: EventMetadata): boolean {
+  return a.correlationId === b.correlationId && a.recordedAt === b.recordedAt && a.actor === b.actor && a.causationId === b.causationId;
 }
 
 /** Waits a random while, growing with the attempt, so that competing writers do not collide again. */

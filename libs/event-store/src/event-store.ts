@@ -63,7 +63,48 @@ export interface EventStore {
   readAll(after: string | null, limit: number): Promise<RecordedEvent[]>;
   /** Position of the last event in the log that `readAll` can return now; null when empty. */
   headPosition(): Promise<string | null>;
+  /**
+   * The identity of the log `readAll` reads: the same for every process and every restart on the
+   * same data, different for another database or cluster (or another stream filter). Projection
+   * checkpoints are kept beside it, because a position means nothing in another log.
+   */
+  identity(): Promise<string>;
   close(): Promise<void>;
+}
+
+/** The deadline of each call to the event store, unless configured (`EVENT_STORE_DEADLINE_MS`). */
+export const DEFAULT_EVENT_STORE_DEADLINE_MS = 10_000;
+
+/**
+ * A call to the event store got no answer within its deadline. The caller has control back; what
+ * happened on the server is unknown (an append may still have been written). Retry: a read as is;
+ * an append on a fresh read of the stream, or as is on KurrentDB, where the same events carry the
+ * same ids and a repeat of a written append is recognised.
+ */
+export class EventStoreDeadlineError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly deadlineMs: number,
+  ) {
+    super(`event store: ${operation} got no answer within its deadline of ${deadlineMs} ms; the outcome is unknown, retry`);
+    this.name = 'EventStoreDeadlineError';
+  }
+}
+
+/** The event store refused an append as too large (KurrentDB's maximum append or record size). */
+export class AppendTooLargeError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly eventCount: number,
+    /** the server's limit in bytes, when it says */
+    readonly maxBytes: number | null,
+  ) {
+    super(
+      `append of ${eventCount} event(s) to stream ${streamId} refused: larger than the event store accepts` +
+        (maxBytes === null ? '' : ` (at most ${maxBytes} bytes)`),
+    );
+    this.name = 'AppendTooLargeError';
+  }
 }
 
 export class WrongExpectedVersionError extends Error {

@@ -1,8 +1,11 @@
 import { answeredInOrder, Batcher } from '../../sql/src/batcher.js';
-import type { SqlDatabase } from '../../sql/src/sql.js';
+import type { SqlClient, SqlDatabase } from '../../sql/src/sql.js';
 import { GroupCommit } from './group-commit.js';
+import { randomUUID } from 'node:crypto';
 import { assertAppendArguments, assertReadLimit } from './arguments.js';
+import { assertDeadline, withDeadline } from './deadline.js';
 import {
+  DEFAULT_EVENT_STORE_DEADLINE_MS,
   formatPosition,
   parsePosition,
   type AppendResult,
@@ -36,6 +39,31 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE UNIQUE INDEX IF NOT EXISTS events_log_order ON events (transaction_id, global_position);
 CREATE UNIQUE INDEX IF NOT EXISTS events_sequence ON events (global_position);
 `;
+
+/**
+ * The event store's identity: one row with a random id, made once, beside the events (so a copy
+ * or restored backup of the events keeps it, and another database has another). Kept apart from
+ * MIGRATION so that it can join the shared migration list as one step; idempotent.
+ */
+export const EVENT_STORE_IDENTITY_MIGRATION = `
+CREATE TABLE IF NOT EXISTS event_store_identity (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  store_id text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+`;
+
+/** Makes the identity row if missing and returns the store's id (run after EVENT_STORE_IDENTITY_MIGRATION). */
+export async function ensureEventStoreIdentity(db: SqlClient): Promise<string> {
+  await db.query('INSERT INTO event_store_identity (singleton, store_id) VALUES (true, $1) ON CONFLICT DO NOTHING', [randomUUID()]);
+  const { rows } = await db.query<{ store_id: string }>('SELECT store_id FROM event_store_identity');
+  return rows[0]!.store_id;
+}
+
+export interface SqlEventStoreOptions {
+  /** deadline of every call, in ms (default 10 s) */
+  deadlineMs?: number;
+}
 
 interface EventRow {
   stream_id: string;
@@ -72,6 +100,14 @@ const COLUMNS = 'stream_id, stream_version, transaction_id::text AS xid, global_
  *   sequence order: no horizon is needed and positions are `"0-<sequence>"` (kept so, because
  *   checkpoints stored under DATA_DIR hold such positions). The rows once "lost" there were not a
  *   PGlite fault but the text sort described at COLUMNS; the xid8 order works on PGlite as well.
+ *
+ * Every call has a deadline (raced against a timer): the caller gets control back with
+ * `EventStoreDeadlineError`. The statement itself is not cancelled: it ends when the database
+ * lets it (a lock released, a PGlite transaction finished) and its connection is busy until then.
+ *
+ * The log is the whole `events` table: these tables are this service's own, so anything in them
+ * (say, event types of a newer version of the service) is part of our log; the projections skip
+ * and count the types they do not know.
  */
 export class SqlEventStore implements EventStore {
   private readonly serialised: boolean;
@@ -79,23 +115,36 @@ export class SqlEventStore implements EventStore {
   /** Streams read at the same time (follow-up checks, say) are read in one query. */
   private readonly streamReads = new Batcher<string, StreamRead>(answeredInOrder((streamIds) => this.readStreams(streamIds)));
 
-  private constructor(private readonly db: SqlDatabase) {
+  private constructor(
+    private readonly db: SqlDatabase,
+    private readonly storeId: string,
+    private readonly deadlineMs: number,
+  ) {
     this.serialised = db.kind === 'pglite';
     this.groupCommit = new GroupCommit(db);
   }
 
   /** Opens the store, creating its tables if missing (safe to run again and from several processes). */
-  static async create(db: SqlDatabase): Promise<SqlEventStore> {
-    await db.transaction(async (tx) => {
+  static async create(db: SqlDatabase, options: SqlEventStoreOptions = {}): Promise<SqlEventStore> {
+    const deadlineMs = options.deadlineMs ?? DEFAULT_EVENT_STORE_DEADLINE_MS;
+    assertDeadline(deadlineMs);
+    const storeId = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       await tx.exec(MIGRATION);
+      await tx.exec(EVENT_STORE_IDENTITY_MIGRATION);
+      return ensureEventStoreIdentity(tx);
     });
-    return new SqlEventStore(db);
+    return new SqlEventStore(db, storeId, deadlineMs);
+  }
+
+  /** `sql:<id>`, the id made once in `event_store_identity`. */
+  async identity(): Promise<string> {
+    return `sql:${this.storeId}`;
   }
 
   async appendToStream(streamId: string, events: NewEvent[], expectedVersion: number): Promise<AppendResult> {
     assertAppendArguments(streamId, events, expectedVersion);
-    const rows = await this.groupCommit.append(streamId, events, expectedVersion);
+    const rows = await withDeadline(`append to ${streamId}`, this.deadlineMs, () => this.groupCommit.append(streamId, events, expectedVersion));
     const last = rows.reduce((a, b) => (BigInt(a.global_position) > BigInt(b.global_position) ? a : b));
     return { version: expectedVersion + events.length, position: this.positionOf(last) };
   }
@@ -115,8 +164,8 @@ export class SqlEventStore implements EventStore {
     };
   }
 
-  readStream(streamId: string): Promise<StreamRead> {
-    return this.streamReads.submit(streamId);
+  async readStream(streamId: string): Promise<StreamRead> {
+    return withDeadline(`read of stream ${streamId}`, this.deadlineMs, () => this.streamReads.submit(streamId));
   }
 
   private async readStreams(streamIds: readonly string[]): Promise<StreamRead[]> {
@@ -139,6 +188,10 @@ export class SqlEventStore implements EventStore {
   async readAll(after: string | null, limit: number): Promise<RecordedEvent[]> {
     assertReadLimit(limit);
     const [transactionId, sequence] = after === null ? [0n, 0n] : parsePosition(after);
+    return withDeadline('read of the log', this.deadlineMs, () => this.readLog(transactionId, sequence, limit));
+  }
+
+  private async readLog(transactionId: bigint, sequence: bigint, limit: number): Promise<RecordedEvent[]> {
     if (this.serialised) {
       const { rows } = await this.db.query<EventRow>(
         `SELECT ${COLUMNS} FROM events WHERE global_position > $1::bigint ORDER BY global_position LIMIT $2`,
@@ -168,6 +221,10 @@ export class SqlEventStore implements EventStore {
   }
 
   async headPosition(): Promise<string | null> {
+    return withDeadline('read of the log head', this.deadlineMs, () => this.readHead());
+  }
+
+  private async readHead(): Promise<string | null> {
     if (this.serialised) {
       const { rows } = await this.db.query<PositionRow>(
         'SELECT transaction_id::text AS xid, global_position FROM events ORDER BY events.global_position DESC LIMIT 1',

@@ -1,4 +1,5 @@
 import type { TrajectoryPolicy } from '../../domain/src/commands.js';
+import { WORKER_STREAM_PREFIX } from '../../domain/src/events.js';
 
 /** The service's configuration, read once from the environment (api.md "Running"; README lists every variable). */
 export interface ServiceConfig {
@@ -13,6 +14,10 @@ export interface ServiceConfig {
   databasePoolSize: number;
   /** KurrentDB connection string; when set, events live there */
   kurrentDbUrl: string | null;
+  /** only KurrentDB streams starting with this are read as our log (server-side filter) */
+  kurrentDbStreamPrefix: string;
+  /** deadline of every call to the event store, in ms */
+  eventStoreDeadlineMs: number;
   redisUrl: string;
   /** key prefix of every BullMQ queue (one per deployment or test run) */
   queuePrefix: string;
@@ -48,6 +53,13 @@ function text(env: NodeJS.ProcessEnv, name: string): string | null {
   return raw === undefined || raw.trim() === '' ? null : raw.trim();
 }
 
+function streamPrefix(env: NodeJS.ProcessEnv): string {
+  const raw = env.KURRENTDB_STREAM_PREFIX;
+  if (raw === undefined || raw === '') return WORKER_STREAM_PREFIX;
+  if (raw.startsWith('$') || raw.trim() !== raw) throw new ConfigError(`KURRENTDB_STREAM_PREFIX must not start with $ or have surrounding spaces, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
 export const DEFAULT_RETURN_GUARANTEE_MONTHS = 12;
 export const DEFAULT_FOLLOW_UP_DELAY_MONTHS = 6;
 
@@ -61,6 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ServiceCo
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 20, 1, 500),
     projectionBatchSize: integer(env, 'PROJECTION_BATCH_SIZE', 2000, 1, 100_000),
     kurrentDbUrl: text(env, 'KURRENTDB_URL'),
+    kurrentDbStreamPrefix: streamPrefix(env),
+    eventStoreDeadlineMs: integer(env, 'EVENT_STORE_DEADLINE_MS', 10_000, 100, 600_000),
     redisUrl: text(env, 'REDIS_URL') ?? 'redis://127.0.0.1:6379',
     queuePrefix: text(env, 'QUEUE_PREFIX') ?? 'trajectory',
     jwtSecret: text(env, 'AUTH_JWT_SECRET'),

@@ -69,8 +69,9 @@ export class PlatformModule {
           inject: [SQL_DATABASE],
           useFactory: async (db: SqlDatabase): Promise<EventStore> => {
             if (overrides.eventStore) return overrides.eventStore;
-            if (config.kurrentDbUrl) return KurrentDbEventStore.connect(config.kurrentDbUrl);
-            return SqlEventStore.create(db);
+            const deadlineMs = config.eventStoreDeadlineMs;
+            if (config.kurrentDbUrl) return KurrentDbEventStore.connect(config.kurrentDbUrl, { streamPrefix: config.kurrentDbStreamPrefix, deadlineMs });
+            return SqlEventStore.create(db, { deadlineMs });
           },
         },
         {

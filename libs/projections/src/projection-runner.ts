@@ -1,3 +1,4 @@
+import { eventTypeOf } from '../../domain/src/events.js';
 import { comparePositions, type EventStore, type RecordedEvent } from '../../event-store/src/event-store.js';
 import type { SqlClient, SqlDatabase } from '../../sql/src/sql.js';
 import type { Projection } from './projection.js';
@@ -14,12 +15,47 @@ CREATE TABLE IF NOT EXISTS projection_status (
   rebuild_started_at timestamptz
 );`;
 
+/**
+ * Beside the checkpoint: the identity of the event store whose log the position belongs to, and
+ * the events skipped because their type is unknown here (counted in the checkpoint's transaction,
+ * so exactly once). Kept apart from MIGRATION so that it can join the shared migration list as
+ * one step, after projection_checkpoints is created; idempotent.
+ */
+export const CHECKPOINT_EVENT_STORE_MIGRATION = `
+ALTER TABLE projection_checkpoints ADD COLUMN IF NOT EXISTS event_store_id text;
+ALTER TABLE projection_checkpoints ADD COLUMN IF NOT EXISTS skipped_events bigint NOT NULL DEFAULT 0;
+ALTER TABLE projection_checkpoints ADD COLUMN IF NOT EXISTS last_skipped_type text;`;
+
 export const RUNNER_NAME = 'read-models';
 
 export interface RunnerOptions {
   batchSize?: number;
   pollIntervalMs?: number;
   log?: (message: string, error?: unknown) => void;
+  /** events of other types are skipped and counted, never applied (default: the domain's storage names) */
+  isKnownEventType?: (type: string) => boolean;
+}
+
+/** This service's event types: the storage names the domain knows (`V1.…`). */
+export const isTrajectoryEventType = (type: string): boolean => eventTypeOf(type) !== undefined;
+
+/**
+ * The checkpoint belongs to another event store's log than the one configured: its position means
+ * nothing here. The runner refuses to run; `npm run projections:rebuild` rebuilds the read models
+ * from the configured store and records it.
+ */
+export class EventStoreChangedError extends Error {
+  constructor(
+    readonly recorded: string,
+    readonly current: string,
+    reason = 'the read models were built from another event store',
+  ) {
+    super(
+      `${reason} (checkpoint of ${recorded}, configured store ${current}): ` +
+        'refusing to project onto them. Check KURRENTDB_URL / DATABASE_URL; if the configured store is the right one, run `npm run projections:rebuild`.',
+    );
+    this.name = 'EventStoreChangedError';
+  }
 }
 
 /** Another runner moved the checkpoint between our read and our write: this batch is not ours to apply. */
@@ -35,6 +71,9 @@ export class ProjectionRunner {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly log: (message: string, error?: unknown) => void;
+  private readonly isKnown: (type: string) => boolean;
+  /** the store identity the checkpoint was found to belong to (verifyEventStore) */
+  private storeId: string | null = null;
   private running = false;
   /** set by stop(): a catch-up in progress ends after its current batch */
   private stopping = false;
@@ -50,10 +89,12 @@ export class ProjectionRunner {
     this.batchSize = options.batchSize ?? 2_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.log = options.log ?? (() => undefined);
+    this.isKnown = options.isKnownEventType ?? isTrajectoryEventType;
   }
 
   async migrate(): Promise<void> {
     await this.db.exec(MIGRATION);
+    await this.db.exec(CHECKPOINT_EVENT_STORE_MIGRATION);
     await this.db.query('INSERT INTO projection_checkpoints (name, position) VALUES ($1, NULL) ON CONFLICT DO NOTHING', [RUNNER_NAME]);
     await this.db.query('INSERT INTO projection_status (name) VALUES ($1) ON CONFLICT DO NOTHING', [RUNNER_NAME]);
     for (const projection of this.projections) await projection.migrate(this.db);
@@ -63,15 +104,42 @@ export class ProjectionRunner {
     return readCheckpoint(this.db);
   }
 
+  /**
+   * Checks that the checkpoint belongs to the configured event store's log, and records the store
+   * beside a checkpoint that has none (a new read store, or one from before identities were kept:
+   * taken to be this store's unless its position lies beyond this store's head). Throws
+   * `EventStoreChangedError` otherwise. Runs before the first catch-up; the service calls it at start.
+   */
+  async verifyEventStore(): Promise<void> {
+    const current = await this.store.identity();
+    const row = await readCheckpointRow(this.db);
+    if (row.eventStoreId === current) {
+      this.storeId = current;
+      return;
+    }
+    if (row.eventStoreId !== null) throw new EventStoreChangedError(row.eventStoreId, current);
+    if (row.position !== null) {
+      const head = await this.store.headPosition();
+      if (head === null || comparePositions(row.position, head) > 0) {
+        throw new EventStoreChangedError('an unrecorded store', current, `the checkpoint ${row.position} lies beyond the event store's head ${head ?? '(empty log)'}`);
+      }
+    }
+    const { rowCount } = await this.db.query('UPDATE projection_checkpoints SET event_store_id = $2 WHERE name = $1 AND event_store_id IS NULL', [RUNNER_NAME, current]);
+    if (rowCount === 0) return this.verifyEventStore(); // another runner recorded one meanwhile
+    this.storeId = current;
+  }
+
   /** Applies `events`, read after `from`, unless another runner moved the checkpoint meanwhile. */
   private async applyBatch(from: string | null, events: readonly RecordedEvent[]): Promise<number> {
     if (events.length === 0) return 0;
     try {
       await this.db.transaction(async (tx) => {
-        const { rows } = await tx.query<{ position: string | null }>(
-          'SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
+        const { rows } = await tx.query<{ position: string | null; event_store_id: string | null }>(
+          'SELECT position, event_store_id FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
           [RUNNER_NAME],
         );
+        const recorded = rows[0]?.event_store_id ?? null;
+        if (recorded !== this.storeId) throw new EventStoreChangedError(recorded ?? 'none', this.storeId ?? 'unverified');
         if ((rows[0]?.position ?? null) !== from) throw new CheckpointMoved();
         await this.applyInTransaction(events, tx);
       });
@@ -79,17 +147,29 @@ export class ProjectionRunner {
       if (error instanceof CheckpointMoved) return 0;
       throw error;
     }
+    const known = events.filter((event) => this.isKnown(event.type));
     for (const projection of this.projections) {
-      if (!projection.afterCommit) continue;
-      await projection.afterCommit(events).catch((error: unknown) => this.log(`${projection.name}: after-commit step failed`, error));
+      if (!projection.afterCommit || known.length === 0) continue;
+      await projection.afterCommit(known).catch((error: unknown) => this.log(`${projection.name}: after-commit step failed`, error));
     }
     return events.length;
   }
 
-  /** Exposed for crash tests: the batch's effect inside the caller's transaction. */
+  /**
+   * Exposed for crash tests: the batch's effect inside the caller's transaction. Events of types
+   * this service does not know (another application's, a newer version's) are not applied: they
+   * are counted beside the checkpoint, which moves past them.
+   */
   async applyInTransaction(events: readonly RecordedEvent[], tx: SqlClient): Promise<void> {
-    for (const projection of this.projections) await projection.apply(events, tx);
-    await tx.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [RUNNER_NAME, events.at(-1)!.position]);
+    const known = events.filter((event) => this.isKnown(event.type));
+    if (known.length > 0) for (const projection of this.projections) await projection.apply(known, tx);
+    const skipped = events.filter((event) => !this.isKnown(event.type));
+    await tx.query(
+      `UPDATE projection_checkpoints
+          SET position = $2, updated_at = now(), skipped_events = skipped_events + $3, last_skipped_type = COALESCE($4, last_skipped_type)
+        WHERE name = $1`,
+      [RUNNER_NAME, events.at(-1)!.position, skipped.length, skipped.at(-1)?.type ?? null],
+    );
   }
 
   /**
@@ -97,6 +177,7 @@ export class ProjectionRunner {
    * While a batch is applied, the next one is already being read.
    */
   async catchUp(onBatch?: (applied: number) => void): Promise<number> {
+    if (this.storeId === null) await this.verifyEventStore();
     let total = 0;
     let from = await this.checkpoint();
     let reading = this.store.readAll(from, this.batchSize);
@@ -115,12 +196,20 @@ export class ProjectionRunner {
   }
 
   /** Empties every read model and replays the whole log; the API answers 503 meanwhile. */
+  /** Records the configured event store beside the emptied checkpoint: a rebuild is how a read store moves to another store. */
   async rebuild(onProgress?: (applied: number) => void): Promise<number> {
+    const current = await this.store.identity();
     await this.db.transaction(async (tx) => {
       await tx.query('UPDATE projection_status SET rebuilding = true, rebuild_started_at = now() WHERE name = $1', [RUNNER_NAME]);
       for (const projection of this.projections) await projection.reset(tx);
-      await tx.query('UPDATE projection_checkpoints SET position = NULL, updated_at = now() WHERE name = $1', [RUNNER_NAME]);
+      await tx.query(
+        `UPDATE projection_checkpoints
+            SET position = NULL, event_store_id = $2, skipped_events = 0, last_skipped_type = NULL, updated_at = now()
+          WHERE name = $1`,
+        [RUNNER_NAME, current],
+      );
     });
+    this.storeId = current;
     try {
       return await this.catchUp(onProgress);
     } finally {
@@ -176,6 +265,29 @@ export async function readCheckpoint(db: SqlClient): Promise<string | null> {
   return rows[0]?.position ?? null;
 }
 
+export interface CheckpointRow {
+  position: string | null;
+  /** the event store whose log `position` is in; null until a runner records it */
+  eventStoreId: string | null;
+  /** events skipped because their type is unknown here, since the last rebuild */
+  skippedEvents: number;
+  lastSkippedType: string | null;
+}
+
+export async function readCheckpointRow(db: SqlClient): Promise<CheckpointRow> {
+  const { rows } = await db.query<{ position: string | null; event_store_id: string | null; skipped_events: string | number; last_skipped_type: string | null }>(
+    'SELECT position, event_store_id, skipped_events, last_skipped_type FROM projection_checkpoints WHERE name = $1',
+    [RUNNER_NAME],
+  );
+  const row = rows[0];
+  return {
+    position: row?.position ?? null,
+    eventStoreId: row?.event_store_id ?? null,
+    skippedEvents: Number(row?.skipped_events ?? 0),
+    lastSkippedType: row?.last_skipped_type ?? null,
+  };
+}
+
 /** Read-your-writes for queries, across processes: reads the checkpoint the runner keeps. */
 export class ProjectionProgress {
   constructor(
@@ -183,9 +295,12 @@ export class ProjectionProgress {
     private readonly store: EventStore,
   ) {}
 
+  /** False while the checkpoint belongs to another event store: its position says nothing about this one. */
   async hasProcessed(position: string): Promise<boolean> {
-    const checkpoint = await readCheckpoint(this.db).catch(() => null);
-    return checkpoint !== null && comparePositions(checkpoint, position) >= 0;
+    const row = await readCheckpointRow(this.db).catch(() => null);
+    if (row?.position == null) return false;
+    if (row.eventStoreId !== null && row.eventStoreId !== (await this.store.identity())) return false;
+    return comparePositions(row.position, position) >= 0;
   }
 
   async waitFor(position: string, timeoutMs: number): Promise<boolean> {
@@ -204,9 +319,15 @@ export class ProjectionProgress {
     return rows[0]?.rebuilding ?? false;
   }
 
-  async status(): Promise<{ checkpoint: string | null; head: string | null; caughtUp: boolean; rebuilding: boolean }> {
-    const [checkpoint, head, rebuilding] = await Promise.all([readCheckpoint(this.db), this.store.headPosition(), this.rebuilding()]);
+  /**
+   * For /health: checkpoint against the log head, and the events skipped as unknown. Throws (the
+   * check is then down) when the checkpoint belongs to another event store.
+   */
+  async status(): Promise<{ checkpoint: string | null; head: string | null; caughtUp: boolean; rebuilding: boolean; skippedEvents: number; lastSkippedType: string | null }> {
+    const [row, head, rebuilding, current] = await Promise.all([readCheckpointRow(this.db), this.store.headPosition(), this.rebuilding(), this.store.identity()]);
+    if (row.eventStoreId !== null && row.eventStoreId !== current) throw new EventStoreChangedError(row.eventStoreId, current);
+    const checkpoint = row.position;
     const caughtUp = head === null || (checkpoint !== null && comparePositions(checkpoint, head) >= 0);
-    return { checkpoint, head, caughtUp, rebuilding };
+    return { checkpoint, head, caughtUp, rebuilding, skippedEvents: row.skippedEvents, lastSkippedType: row.lastSkippedType };
   }
 }

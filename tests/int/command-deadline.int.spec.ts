@@ -1,0 +1,71 @@
+import { WorkerCommandExecutor } from '../../libs/application/src/worker-commands.js';
+import type { TrajectoryCommand } from '../../libs/domain/src/commands.js';
+import { workerStreamId } from '../../libs/domain/src/events.js';
+import { EventStoreDeadlineError, WrongExpectedVersionError, type EventStore } from '../../libs/event-store/src/event-store.js';
+import { SqlEventStore } from '../../libs/event-store/src/sql-event-store.js';
+import { FixedClock } from '../../libs/platform/src/clock.js';
+import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+
+const policy = { returnGuaranteeMonths: 12, followUpDelayMonths: 6 };
+const clock = new FixedClock(new Date('2024-06-30T10:00:00Z'));
+const register = (workerId: string): TrajectoryCommand => ({
+  type: 'RegisterWorker',
+  data: { workerId, inszHash: `hash-${workerId}`, inszCiphertext: 'sealed', birthYear: 1985, educationLevel: 'low', migrationBackground: false, disability: false, unemployedSince: null, socialAssistance: false },
+});
+
+/** The store, except that the next append's caller sees its deadline pass: after the append was written, or before it got anywhere. */
+function stalling(store: EventStore, mode: 'written' | 'lost' | 'conflict'): EventStore & { appends: number } {
+  let stalled = false;
+  const wrapper = Object.create(store) as EventStore & { appends: number };
+  wrapper.appends = 0;
+  wrapper.appendToStream = async (streamId, events, expectedVersion) => {
+    wrapper.appends += 1;
+    if (stalled) return store.appendToStream(streamId, events, expectedVersion);
+    stalled = true;
+    if (mode === 'written') await store.appendToStream(streamId, events, expectedVersion);
+    if (mode === 'conflict') await store.appendToStream(streamId, events.map((e) => ({ ...e, metadata: { ...e.metadata, correlationId: 'someone-else' } })), expectedVersion);
+    throw new EventStoreDeadlineError(`append to ${streamId}`, 100);
+  };
+  return wrapper;
+}
+
+describe('a command whose append outlived its deadline', () => {
+  let database: TestDatabase;
+  let store: SqlEventStore;
+  let n = 0;
+  const newWorker = () => `w-deadline-${++n}`;
+
+  beforeAll(async () => {
+    database = await openTestDatabase('pglite');
+    store = await SqlEventStore.create(database.db);
+  });
+  afterAll(() => database.dispose());
+
+  test('written after all: the repeat finds its own events and succeeds, nothing is doubled', async () => {
+    const id = newWorker();
+    const wrapped = stalling(store, 'written');
+    const outcome = await new WorkerCommandExecutor(wrapped, clock, policy).execute(id, register(id), { actor: 'coach' });
+    expect(outcome.version).toBe(1);
+    expect(wrapped.appends).toBe(2);
+    expect((await store.readStream(workerStreamId(id))).events.map((e) => e.type)).toEqual(['V1.WorkerRegistered']);
+  });
+
+  test('never written: the repeat writes it', async () => {
+    const id = newWorker();
+    const wrapped = stalling(store, 'lost');
+    const outcome = await new WorkerCommandExecutor(wrapped, clock, policy).execute(id, register(id), { actor: 'coach' });
+    expect(outcome.version).toBe(1);
+    expect((await store.readStream(workerStreamId(id))).version).toBe(1);
+  });
+
+  test('another command wrote meanwhile: the conflict stands (a registration is then refused by rule)', async () => {
+    const id = newWorker();
+    const wrapped = stalling(store, 'conflict');
+    const error = await new WorkerCommandExecutor(wrapped, clock, policy)
+      .execute(id, register(id), { actor: 'coach', expectedVersion: 0 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WrongExpectedVersionError);
+    const stored = (await store.readStream(workerStreamId(id))).events;
+    expect(stored.map((e) => e.metadata.correlationId)).toEqual(['someone-else']);
+  });
+});
