@@ -7,7 +7,7 @@ import { PlatformModule, type PlatformOverrides } from '../../../libs/platform/s
 import { WorkerModule } from '../../worker/src/worker.module.js';
 import { FollowUpsApiModule } from './follow-ups/follow-ups-api.module.js';
 import { HealthController } from './health/health.controller.js';
-import { AuthGuard } from './http/auth.js';
+import { AuthGuard, tokenVerifierProvider } from './http/auth.js';
 import { EtagInterceptor } from './http/etag.interceptor.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
 import { ProblemFilter } from './http/problem.filter.js';
@@ -33,6 +33,7 @@ export class AppModule {
       ],
       controllers: [HealthController],
       providers: [
+        tokenVerifierProvider,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useValue: validationPipe },

@@ -8,8 +8,11 @@ import type { ServiceConfig } from '../../../libs/platform/src/config.js';
 import type { PlatformOverrides } from '../../../libs/platform/src/platform.module.js';
 import { RULES } from '../../../libs/domain/src/rules.js';
 import { AppModule } from './app.module.js';
+import { TokenVerifier } from './http/auth.js';
+import { answerClientError } from './http/client-error.js';
 import { acceptOnlyJsonBodies } from './http/json-body.js';
 import { answerWithProblem } from './http/problem.filter.js';
+import { RouteGate } from './http/route-gate.js';
 import { logRequests } from './logging.js';
 
 /** Request bodies up to 8 MiB: an employment-declaration import holds up to 10,000 rows. */
@@ -41,10 +44,19 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
       // The router's own refusals (malformed URL, over-long parameter) come before any hook or filter.
       frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => answerWithProblem(error, request, reply),
+      // Node's own refusals (headers too large: 431; malformed request: 400) come before Fastify.
+      clientErrorHandler: answerClientError,
     }),
     // Nest's default parsers would also accept form-encoded bodies: the JSON one is ours.
     { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
+  // Before any route exists: every route gets its authentication as it is registered. Public:
+  // @Public() handlers (health) and the OpenAPI description with its UI, set up below.
+  const gate = new RouteGate(app.get(TokenVerifier, { strict: false }))
+    .declarePublic('/docs', { subtree: true })
+    .declarePublic('/docs-json')
+    .declarePublic('/docs-yaml');
+  gate.install(app.getHttpAdapter().getInstance());
   acceptOnlyJsonBodies(app.getHttpAdapter().getInstance());
   logRequests(app.getHttpAdapter().getInstance());
   app.useLogger(app.get(Logger));
@@ -69,7 +81,7 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
   if ((options.htmlPages ?? true) && config.mode === 'all') {
     // Loaded only here: its static-file plugin is what Jest on Node 20 cannot load.
     const { mountQueueBoard } = await import('./follow-ups/queue-board.js');
-    await mountQueueBoard(app);
+    await mountQueueBoard(app, gate);
   }
   return app;
 }

@@ -23,6 +23,16 @@ export interface ServiceConfig {
   queuePrefix: string;
   /** HS256 secret for bearer tokens; null: generated once and kept in dataDir/secrets.json */
   jwtSecret: string | null;
+  /** longest token lifetime accepted, in hours (`exp − iat`, or `exp − now` without `iat`) */
+  authMaxTokenHours: number;
+  /** JWKS of an identity provider whose RS256/ES256 bearer tokens are accepted (besides HS256 with the secret) */
+  authJwksUrl: string | null;
+  /** when set, tokens verified with the JWKS must carry this `iss` */
+  authJwtIssuer: string | null;
+  /** when set, tokens verified with the JWKS must carry this `aud` */
+  authJwtAudience: string | null;
+  /** the claim of a JWKS-verified token that holds the roles (a name, or a dotted path such as realm_access.roles) */
+  authRolesClaim: string;
   /** key for the INSZ's keyed hash; null: generated once and kept in dataDir/secrets.json */
   inszHashKey: string | null;
   policy: TrajectoryPolicy;
@@ -48,6 +58,29 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
+function hours(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(raw) || !(value > 0) || value > 24 * 365) {
+    throw new ConfigError(`${name} must be a number of hours above 0 (at most ${24 * 365}), got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function httpUrl(env: NodeJS.ProcessEnv, name: string): string | null {
+  const raw = text(env, name);
+  if (raw === null) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
+  return url.href;
+}
+
 function text(env: NodeJS.ProcessEnv, name: string): string | null {
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? null : raw.trim();
@@ -62,6 +95,7 @@ function streamPrefix(env: NodeJS.ProcessEnv): string {
 
 export const DEFAULT_RETURN_GUARANTEE_MONTHS = 12;
 export const DEFAULT_FOLLOW_UP_DELAY_MONTHS = 6;
+export const DEFAULT_MAX_TOKEN_HOURS = 12;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ServiceConfig['mode'] = 'all'): ServiceConfig {
   return {
@@ -79,6 +113,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ServiceCo
     queuePrefix: text(env, 'QUEUE_PREFIX') ?? 'trajectory',
     jwtSecret: text(env, 'AUTH_JWT_SECRET'),
     inszHashKey: text(env, 'INSZ_HASH_KEY'),
+    authMaxTokenHours: hours(env, 'AUTH_MAX_TOKEN_HOURS', DEFAULT_MAX_TOKEN_HOURS),
+    authJwksUrl: httpUrl(env, 'AUTH_JWKS_URL'),
+    authJwtIssuer: text(env, 'AUTH_JWT_ISSUER'),
+    authJwtAudience: text(env, 'AUTH_JWT_AUDIENCE'),
+    authRolesClaim: text(env, 'OIDC_ROLES_CLAIM') ?? 'roles',
     policy: {
       returnGuaranteeMonths: integer(env, 'RETURN_GUARANTEE_MONTHS', DEFAULT_RETURN_GUARANTEE_MONTHS, 1, 120),
       followUpDelayMonths: integer(env, 'FOLLOW_UP_DELAY_MONTHS', DEFAULT_FOLLOW_UP_DELAY_MONTHS, 1, 60),

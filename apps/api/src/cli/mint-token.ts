@@ -9,7 +9,7 @@ export const USAGE = `Mints a bearer token for the trajectory service.
 
   --sub     the user id (the token's sub claim)
   --roles   comma-separated, from: ${ROLES.join(', ')}
-  --hours   lifetime in hours (default 8)
+  --hours   lifetime in hours (default 8, at most AUTH_MAX_TOKEN_HOURS, default 12)
   --help    this text
 
 The token is signed with AUTH_JWT_SECRET when it is set, otherwise with the secret that the
@@ -30,9 +30,12 @@ export function mintToken(argv: string[], env: NodeJS.ProcessEnv = process.env):
   if (roles.length === 0) throw new Error(`--roles is required: a comma-separated list of ${ROLES.join(', ')}`);
   const unknown = roles.filter((r) => !ROLES.includes(r as Role));
   if (unknown.length > 0) throw new Error(`unknown role(s) ${unknown.join(', ')}; roles are ${ROLES.join(', ')}`);
-  const hours = Number(values.hours);
-  if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 365) throw new Error('--hours must be a number of hours above 0');
   const config = loadConfig(env);
+  const hours = Number(values.hours);
+  // The service refuses tokens that live longer than AUTH_MAX_TOKEN_HOURS (default 12).
+  if (!Number.isFinite(hours) || hours <= 0 || hours > config.authMaxTokenHours) {
+    throw new Error(`--hours must be a number of hours above 0 and at most ${config.authMaxTokenHours} (AUTH_MAX_TOKEN_HOURS)`);
+  }
   const jwtSecret = config.jwtSecret ?? resolveSecrets(config, { create: false }).jwtSecret;
   return signToken(jwtSecret, { sub: values.sub, roles: roles as Role[] }, Math.round(hours * 3600));
 }

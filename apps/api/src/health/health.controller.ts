@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Res, type OnModuleDestroy } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Res, type OnModuleDestroy } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Redis } from 'ioredis';
@@ -18,10 +18,17 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
   ]);
 }
 
+/** The yes/no states of a check's details (e.g. projections' caughtUp, rebuilding). */
+function statesOf(details: Record<string, unknown>): Record<string, boolean> {
+  return Object.fromEntries(Object.entries(details).filter((entry): entry is [string, boolean] => typeof entry[1] === 'boolean'));
+}
+
 @ApiTags('health')
 @Controller('health')
 export class HealthController implements OnModuleDestroy {
   private readonly redis: Redis;
+  private readonly logger = new Logger('Health');
+  private readonly failures = new Map<string, string>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -47,19 +54,34 @@ export class HealthController implements OnModuleDestroy {
       ['redis', async () => void (await this.pingRedis())],
       ...this.registry.entries(),
     ];
+    // Public answer: component names and their states (status, and yes/no states such as
+    // caughtUp). Numbers and error text are details: they go to the log, not to anonymous clients.
     const results = await Promise.all(
       checks.map(async ([name, check]) => {
         try {
           const details = await withTimeout(check());
-          return [name, { status: 'up', ...(details ?? {}) }] as const;
+          this.recover(name);
+          return [name, { status: 'up', ...statesOf(details ?? {}) }] as const;
         } catch (error) {
-          return [name, { status: 'down', error: (error as Error).message }] as const;
+          this.fail(name, (error as Error).message);
+          return [name, { status: 'down' }] as const;
         }
       }),
     );
     const down = results.filter(([, result]) => result.status === 'down').map(([name]) => name);
     void reply.status(down.length === 0 ? 200 : 503);
     return { status: down.length === 0 ? 'up' : 'down', ...(down.length ? { down } : {}), checks: Object.fromEntries(results) };
+  }
+
+  /** Logs a component's failure when it starts, or when its error changes (not on every poll). */
+  private fail(name: string, message: string): void {
+    if (this.failures.get(name) === message) return;
+    this.failures.set(name, message);
+    this.logger.warn(`health: ${name} is down: ${message}`);
+  }
+
+  private recover(name: string): void {
+    if (this.failures.delete(name)) this.logger.log(`health: ${name} is up again`);
   }
 
   private async pingRedis(): Promise<void> {

@@ -1,17 +1,22 @@
 import { createSecretKey } from 'node:crypto';
 import {
+  applyDecorators,
   createParamDecorator,
-  Inject,
   Injectable,
+  Logger,
   SetMetadata,
   type CanActivate,
   type ExecutionContext,
+  type Provider,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { ServiceConfig } from '../../../../libs/platform/src/config.js';
 import type { Secrets } from '../../../../libs/platform/src/secrets.js';
-import { SECRETS } from '../../../../libs/platform/src/tokens.js';
+import { SECRETS, SERVICE_CONFIG } from '../../../../libs/platform/src/tokens.js';
 import { ProblemException } from './problem.js';
 
 export const ROLES = ['screener', 'coach', 'analyst', 'admin'] as const;
@@ -25,8 +30,14 @@ export interface Actor {
 const PUBLIC = 'auth:public';
 const ALLOWED_ROLES = 'auth:roles';
 
-/** The route needs no token (health, docs). */
-export const Public = () => SetMetadata(PUBLIC, true);
+/** Fastify route config member that marks a route public; the route gate (route-gate.ts) reads it. */
+export const ROUTE_ACCESS = 'access';
+
+/**
+ * The route needs no token (health). Marks both the Nest handler (for AuthGuard) and the Fastify
+ * route it becomes (for the route gate, which decides on the route the router resolved).
+ */
+export const Public = () => applyDecorators(SetMetadata(PUBLIC, true), RouteConfig({ [ROUTE_ACCESS]: 'public' }));
 /** Only these roles may call the route. */
 export const Roles = (...roles: Role[]) => SetMetadata(ALLOWED_ROLES, roles);
 
@@ -38,48 +49,174 @@ export const CurrentActor = createParamDecorator((_: unknown, context: Execution
 const unauthorized = (detail: string) =>
   ProblemException.of(401, 'unauthorized', 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer' });
 
+/** Mints an HS256 token with `sub`, `roles`, `iat` and `exp` (now + expiresInSeconds). */
 export function signToken(secret: string, actor: Actor, expiresInSeconds = 8 * 3600): string {
   return new JwtService({ secret }).sign({ roles: actor.roles }, { subject: actor.sub, expiresIn: expiresInSeconds, algorithm: 'HS256' });
 }
 
-/** The actor of a bearer `Authorization` header; throws the 401 problem when there is none or it is invalid. */
-export function actorOf(jwt: JwtService, header: unknown): Actor {
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  if (!match) throw unauthorized('a bearer token is required (Authorization: Bearer <JWT>)');
-  let claims: { sub?: unknown; roles?: unknown };
-  try {
-    claims = jwt.verify(match[1]!);
-  } catch (error) {
-    throw unauthorized(`the token is not valid: ${(error as Error).message}`);
-  }
-  if (typeof claims.sub !== 'string' || claims.sub === '') throw unauthorized('the token has no subject (sub)');
-  const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => ROLES.includes(r as Role)) : [];
-  return { sub: claims.sub, roles };
+/** Clock skew allowed on `exp`, `nbf` and `iat`, in seconds. */
+export const CLOCK_SKEW_SECONDS = 60;
+
+export interface TokenPolicy {
+  /** longest lifetime accepted: `exp − iat`, or `exp − now` when the token has no `iat` */
+  maxTokenHours: number;
+  /** JWKS of an identity provider: its RS256/ES256 tokens are accepted too */
+  jwksUrl: string | null;
+  /** `iss` and `aud` that JWKS-verified tokens must carry, when set */
+  issuer: string | null;
+  audience: string | null;
+  /** claim of a JWKS-verified token that holds the roles (name, or dotted path) */
+  rolesClaim: string;
 }
 
-export function verifierFor(secret: string): JwtService {
-  // A KeyObject, not the string: given a string, jsonwebtoken first tries (and fails) to parse it
-  // as a public key on every verify, which was an eighth of the API's CPU under load.
-  return new JwtService({ secret: createSecretKey(Buffer.from(secret)), verifyOptions: { algorithms: ['HS256'] } });
-}
+const IDP_ALGORITHMS = ['RS256', 'ES256'];
 
-/** Bearer JWT (HS256) with claims `sub` and `roles`; every route needs one unless `@Public()`. */
-@Injectable()
-export class AuthGuard implements CanActivate {
-  private readonly jwt: JwtService;
+/**
+ * Verifies bearer tokens (api.md "Authentication" and "Hardening"): HS256 with the service's
+ * secret, and, with AUTH_JWKS_URL, RS256/ES256 tokens of the identity provider whose keys that
+ * JWKS holds. Every token needs `sub` and `exp`; it may live at most `maxTokenHours`; `iat` and
+ * `nbf` may not lie more than CLOCK_SKEW_SECONDS ahead. Times are the wall clock, not the
+ * service's business clock.
+ */
+export class TokenVerifier {
+  private readonly hs256: JwtService;
+  private readonly jwks: JWTVerifyGetKey | null;
+  private readonly logger = new Logger('Auth');
 
   constructor(
-    private readonly reflector: Reflector,
-    @Inject(SECRETS) secrets: Secrets,
+    secret: string,
+    private readonly policy: TokenPolicy,
+    private readonly now: () => number = Date.now,
   ) {
-    this.jwt = verifierFor(secrets.jwtSecret);
+    // A KeyObject, not the string: given a string, jsonwebtoken first tries (and fails) to parse it
+    // as a public key on every verify, which was an eighth of the API's CPU under load.
+    this.hs256 = new JwtService({ secret: createSecretKey(Buffer.from(secret)), verifyOptions: { algorithms: ['HS256'] } });
+    this.jwks = policy.jwksUrl ? createRemoteJWKSet(new URL(policy.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 }) : null;
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  static fromConfig(config: ServiceConfig, secrets: Pick<Secrets, 'jwtSecret'>): TokenVerifier {
+    return new TokenVerifier(secrets.jwtSecret, {
+      maxTokenHours: config.authMaxTokenHours,
+      jwksUrl: config.authJwksUrl,
+      issuer: config.authJwtIssuer,
+      audience: config.authJwtAudience,
+      rolesClaim: config.authRolesClaim,
+    });
+  }
+
+  /** The actor of a bearer `Authorization` header; throws the 401 problem when there is none or it is invalid. */
+  async actorOf(header: unknown): Promise<Actor> {
+    const match = typeof header === 'string' ? /^Bearer[ \t]+([A-Za-z0-9_.~+/=-]+)[ \t]*$/i.exec(header) : null;
+    if (!match) throw unauthorized('a bearer token is required (Authorization: Bearer <JWT>)');
+    return this.verify(match[1]!);
+  }
+
+  async verify(token: string): Promise<Actor> {
+    let alg: unknown;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw unauthorized('the token is not a JWT');
+    }
+    const fromProvider = this.jwks !== null && typeof alg === 'string' && IDP_ALGORITHMS.includes(alg);
+    if (alg !== 'HS256' && !fromProvider) {
+      throw unauthorized(`tokens signed with ${JSON.stringify(alg)} are not accepted (HS256${this.jwks ? ', or RS256/ES256 of the identity provider' : ''})`);
+    }
+    let payload: JWTPayload;
+    if (fromProvider) {
+      payload = await this.verifyWithJwks(token);
+    } else {
+      // HS256 synchronously (node:crypto through jsonwebtoken): WebCrypto's HMAC runs on the
+      // thread pool, several times slower per request, and this is every request's path.
+      try {
+        payload = this.hs256.verify<JWTPayload>(token, { clockTolerance: CLOCK_SKEW_SECONDS, clockTimestamp: Math.floor(this.now() / 1000) });
+      } catch (error) {
+        throw unauthorized(`the token is not valid: ${(error as Error).message}`);
+      }
+    }
+    this.checkLifetime(payload);
+    if (typeof payload.sub !== 'string' || payload.sub === '') throw unauthorized('the token has no subject (sub)');
+    const claim = fromProvider ? claimAt(payload, this.policy.rolesClaim) : payload.roles;
+    const roles = Array.isArray(claim) ? ROLES.filter((role) => claim.includes(role)) : [];
+    return { sub: payload.sub, roles };
+  }
+
+  private async verifyWithJwks(token: string): Promise<JWTPayload> {
+    try {
+      const { payload } = await jwtVerify(token, this.jwks!, {
+        algorithms: IDP_ALGORITHMS,
+        requiredClaims: ['exp'],
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        currentDate: new Date(this.now()),
+        ...(this.policy.issuer ? { issuer: this.policy.issuer } : {}),
+        ...(this.policy.audience ? { audience: this.policy.audience } : {}),
+      });
+      return payload;
+    } catch (error) {
+      const providerFailed = error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || (error as errors.JOSEError).code === 'ERR_JOSE_GENERIC';
+      if (providerFailed || !(error instanceof errors.JOSEError)) {
+        // The identity provider's keys could not be fetched: not the client's fault.
+        this.logger.error(`AUTH_JWKS_URL could not be read: ${(error as Error).message}`);
+        throw ProblemException.of(503, 'identity-provider-unavailable', 'Service unavailable', "the identity provider's keys could not be fetched; try again", {}, { 'retry-after': '30' });
+      }
+      throw unauthorized(`the token is not valid: ${error.message}`);
+    }
+  }
+
+  /** The time claims, whichever key signed the token (the libraries checked `exp` passed and `nbf`). */
+  private checkLifetime(payload: JWTPayload): void {
+    const { exp, iat, nbf } = payload;
+    if (exp === undefined) throw unauthorized('the token has no expiry (exp)');
+    for (const [name, value] of [['exp', exp], ['iat', iat], ['nbf', nbf]] as const) {
+      if (value !== undefined && !Number.isFinite(value)) throw unauthorized(`the token's ${name} is not a NumericDate`);
+    }
+    const now = Math.floor(this.now() / 1000);
+    const max = this.policy.maxTokenHours * 3600;
+    if (nbf !== undefined && nbf > now + CLOCK_SKEW_SECONDS) throw unauthorized('the token is not valid yet (nbf)');
+    if (exp <= now - CLOCK_SKEW_SECONDS) throw unauthorized('the token has expired (exp)');
+    if (iat !== undefined) {
+      if (iat > now + CLOCK_SKEW_SECONDS) throw unauthorized('the token is issued in the future (iat)');
+      if (exp - iat > max) throw unauthorized(`the token lives longer than ${this.policy.maxTokenHours} hours (exp − iat)`);
+    } else if (exp - now > max) {
+      throw unauthorized(`the token expires more than ${this.policy.maxTokenHours} hours from now (exp)`);
+    }
+  }
+}
+
+/** A claim by exact name, else by dotted path (`realm_access.roles`). */
+function claimAt(payload: JWTPayload, name: string): unknown {
+  if (Object.hasOwn(payload, name)) return payload[name];
+  let value: unknown = payload;
+  for (const part of name.split('.')) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, part)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** The TokenVerifier of the service's configuration and secret. */
+export const tokenVerifierProvider: Provider = {
+  provide: TokenVerifier,
+  inject: [SERVICE_CONFIG, SECRETS],
+  useFactory: (config: ServiceConfig, secrets: Secrets) => TokenVerifier.fromConfig(config, secrets),
+};
+
+/**
+ * Roles per Nest handler. The route gate has already required a valid token on every route that
+ * is not public (and left the actor on the request); this guard checks `@Roles()`.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokenVerifier,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
-    request.actor = actorOf(this.jwt, request.headers.authorization);
+    request.actor ??= await this.tokens.actorOf(request.headers.authorization);
     const { roles } = request.actor;
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
     if (allowed && !roles.some((role) => allowed.includes(role))) {

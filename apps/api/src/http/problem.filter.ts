@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WorkerNotFoundError } from '../../../../libs/application/src/worker-commands.js';
 import { RuleViolation } from '#domain/rules.js';
 import { InvalidPositionError, WrongExpectedVersionError } from '../../../../libs/event-store/src/event-store.js';
+import { allowedMethods } from './allowed-methods.js';
 import { problemType, ProblemException, type ProblemDetails } from './problem.js';
 
 const TITLES: Record<number, string> = {
@@ -77,6 +78,14 @@ function toProblem(error: unknown, request: FastifyRequest): { problem: ProblemD
     return { problem: { type: problemType('invalid-input'), title: 'Invalid input', status: 400, detail: error.message, errors: [{ field: 'waitFor', message: error.message }] }, headers: {} };
   }
   const status = statusOf(error);
+  if (status === 404 && request.is404) {
+    // No route for this method: when the path has routes for others, the method is what is wrong.
+    const allow = allowedMethods(request);
+    if (allow.length > 0) {
+      const detail = `${request.method} is not served here; use ${allow.join(', ')}`;
+      return { problem: { type: problemType('method-not-allowed'), title: TITLES[405]!, status: 405, detail }, headers: { allow: allow.join(', ') } };
+    }
+  }
   if (status !== null && status < 500) {
     const detail = FASTIFY_DETAILS[fastifyCodeOf(error)] ?? (error instanceof HttpException ? messageOf(error) : error instanceof Error ? error.message : 'request refused');
     return { problem: { type: problemType(slugOf(status)), title: TITLES[status] ?? 'Error', status, detail }, headers: {} };

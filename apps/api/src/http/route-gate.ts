@@ -1,0 +1,80 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
+import { ROUTE_ACCESS, type Actor, type Role, type TokenVerifier } from './auth.js';
+import { answerWithProblem } from './problem.filter.js';
+import { ProblemException } from './problem.js';
+
+interface PathRule {
+  path: string;
+  /** also every route below `path/` */
+  subtree: boolean;
+}
+
+/**
+ * Authentication for every route the process serves, Nest's and plugins' alike (Swagger, Bull
+ * Board), decided on the route as the router resolved it (api.md "Hardening").
+ *
+ * An `onRoute` hook gives each route, as it is registered, its own `onRequest` hook. So the
+ * decision belongs to the matched route, after the router has percent-decoded the path, never to
+ * the raw URL: `/%61dmin/queues` is the route `/admin/queues` and gets that route's check. A route
+ * is public only when declared so: by `@Public()` (its Fastify route config), or by a pattern
+ * declared here (the Swagger routes). Every other route needs a valid bearer token, and answers
+ * with `Cache-Control: no-store`. Roles are checked by AuthGuard for Nest's handlers and here for
+ * plugin routes declared with `requireRoles`.
+ *
+ * Install it before any route is registered (right after the application is created).
+ */
+export class RouteGate {
+  private readonly publicRules: PathRule[] = [];
+  private readonly roleRules: (PathRule & { roles: Role[] })[] = [];
+
+  constructor(private readonly tokens: TokenVerifier) {}
+
+  /** Routes registered at `path` (and, with `subtree`, below `path/`) need no token. */
+  declarePublic(path: string, { subtree = false } = {}): this {
+    this.publicRules.push({ path, subtree });
+    return this;
+  }
+
+  /** Routes at and below `path` need one of these roles (for plugin routes, which have no @Roles). */
+  requireRoles(path: string, roles: Role[]): this {
+    this.roleRules.push({ path, subtree: true, roles });
+    return this;
+  }
+
+  install(fastify: FastifyInstance): void {
+    fastify.addHook('onRoute', (route) => {
+      if (this.isPublic(route)) return;
+      const roles = this.roleRules.find((rule) => matches(rule, route.url))?.roles ?? null;
+      const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+      // A new array: Fastify clones the route's original options for the HEAD route it adds to a GET.
+      route.onRequest = [this.hook(roles), ...existing];
+    });
+  }
+
+  private isPublic(route: RouteOptions): boolean {
+    if ((route.config as Record<string, unknown> | undefined)?.[ROUTE_ACCESS] === 'public') return true;
+    return this.publicRules.some((rule) => matches(rule, route.url));
+  }
+
+  private hook(roles: Role[] | null): onRequestHookHandler {
+    const tokens = this.tokens;
+    return async function routeGate(request: FastifyRequest, reply: FastifyReply) {
+      void reply.header('cache-control', 'no-store');
+      try {
+        const actor = await tokens.actorOf(request.headers.authorization);
+        if (roles && !actor.roles.some((role) => roles.includes(role))) {
+          throw ProblemException.of(403, 'forbidden', 'Forbidden', `this needs one of the roles ${roles.join(', ')}`);
+        }
+        (request as FastifyRequest & { actor?: Actor }).actor = actor;
+      } catch (error) {
+        if (!(error instanceof ProblemException)) throw error;
+        answerWithProblem(error, request, reply);
+        return reply;
+      }
+    };
+  }
+}
+
+function matches(rule: PathRule, url: string): boolean {
+  return url === rule.path || (rule.subtree && url.startsWith(rule.path.endsWith('/') ? rule.path : `${rule.path}/`));
+}
