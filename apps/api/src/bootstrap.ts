@@ -42,7 +42,10 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
       frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => answerWithProblem(error, request, reply),
     }),
     // Nest's default parsers would also accept form-encoded bodies: the JSON one is ours.
-    { bufferLogs: true, abortOnError: false, bodyParser: false },
+    // On SIGTERM requests already in flight finish (the server closes only after them, and the
+    // stores after the server); one that arrives once shutdown began is answered 503 with
+    // `Connection: close`, untouched, so a client or load balancer sends it to another instance.
+    { bufferLogs: true, abortOnError: false, bodyParser: false, return503OnClosing: true },
   );
   acceptOnlyJsonBodies(app.getHttpAdapter().getInstance());
   app.useLogger(app.get(Logger));

@@ -1,5 +1,7 @@
 import { answeredInOrder, Batcher } from '../../sql/src/batcher.js';
+import { runMigrations } from '../../sql/src/migrations.js';
 import type { SqlDatabase } from '../../sql/src/sql.js';
+import { EVENT_STORE_SCHEMA } from './sql-event-store.schema.js';
 import { GroupCommit } from './group-commit.js';
 import { assertAppendArguments, assertReadLimit } from './arguments.js';
 import {
@@ -12,30 +14,6 @@ import {
   type RecordedEvent,
   type StreamRead,
 } from './event-store.js';
-
-/** Taken while migrating, so that processes starting together (API and worker) do not race on DDL. */
-const MIGRATION_LOCK = 7_310_624_118;
-
-// `event_streams`, not `streams`: read models share the schema and the name says whose table it is.
-const MIGRATION = `
-CREATE TABLE IF NOT EXISTS event_streams (
-  stream_id text PRIMARY KEY,
-  version integer NOT NULL
-);
-CREATE TABLE IF NOT EXISTS events (
-  global_position bigserial NOT NULL,
-  transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
-  stream_id text NOT NULL,
-  stream_version integer NOT NULL,
-  type text NOT NULL,
-  data jsonb NOT NULL,
-  metadata jsonb NOT NULL,
-  recorded_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (stream_id, stream_version)
-);
-CREATE UNIQUE INDEX IF NOT EXISTS events_log_order ON events (transaction_id, global_position);
-CREATE UNIQUE INDEX IF NOT EXISTS events_sequence ON events (global_position);
-`;
 
 interface EventRow {
   stream_id: string;
@@ -84,12 +62,20 @@ export class SqlEventStore implements EventStore {
     this.groupCommit = new GroupCommit(db);
   }
 
-  /** Opens the store, creating its tables if missing (safe to run again and from several processes). */
+  /**
+   * Opens the store on a database whose schema is migrated (the service migrates every table at
+   * start, see libs/platform/src/schema-migrations.ts).
+   */
+  static open(db: SqlDatabase): SqlEventStore {
+    return new SqlEventStore(db);
+  }
+
+  /**
+   * Opens the store alone (contract suites, bench): applies the event store's own migration
+   * through the same migrator and ledger (`schema_migrations`) as the service, then opens it.
+   */
   static async create(db: SqlDatabase): Promise<SqlEventStore> {
-    await db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await tx.exec(MIGRATION);
-    });
+    await runMigrations(db, [EVENT_STORE_SCHEMA]);
     return new SqlEventStore(db);
   }
 

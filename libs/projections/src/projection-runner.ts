@@ -2,18 +2,6 @@ import { comparePositions, type EventStore, type RecordedEvent } from '../../eve
 import type { SqlClient, SqlDatabase } from '../../sql/src/sql.js';
 import type { Projection } from './projection.js';
 
-const MIGRATION = `
-CREATE TABLE IF NOT EXISTS projection_checkpoints (
-  name text PRIMARY KEY,
-  position text,
-  updated_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE IF NOT EXISTS projection_status (
-  name text PRIMARY KEY,
-  rebuilding boolean NOT NULL DEFAULT false,
-  rebuild_started_at timestamptz
-);`;
-
 export const RUNNER_NAME = 'read-models';
 
 export interface RunnerOptions {
@@ -50,13 +38,6 @@ export class ProjectionRunner {
     this.batchSize = options.batchSize ?? 2_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.log = options.log ?? (() => undefined);
-  }
-
-  async migrate(): Promise<void> {
-    await this.db.exec(MIGRATION);
-    await this.db.query('INSERT INTO projection_checkpoints (name, position) VALUES ($1, NULL) ON CONFLICT DO NOTHING', [RUNNER_NAME]);
-    await this.db.query('INSERT INTO projection_status (name) VALUES ($1) ON CONFLICT DO NOTHING', [RUNNER_NAME]);
-    for (const projection of this.projections) await projection.migrate(this.db);
   }
 
   async checkpoint(): Promise<string | null> {

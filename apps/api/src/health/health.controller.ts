@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Res, type OnModuleDestroy } from '@nestjs/common';
+import { Controller, Get, Inject, Res, type OnApplicationShutdown } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Redis } from 'ioredis';
@@ -20,7 +20,7 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
 
 @ApiTags('health')
 @Controller('health')
-export class HealthController implements OnModuleDestroy {
+export class HealthController implements OnApplicationShutdown {
   private readonly redis: Redis;
 
   constructor(
@@ -33,7 +33,8 @@ export class HealthController implements OnModuleDestroy {
     this.redis.on('error', () => undefined);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the HTTP server has drained (onModuleDestroy would run before it). */
+  async onApplicationShutdown(): Promise<void> {
     this.redis.disconnect();
   }
 
