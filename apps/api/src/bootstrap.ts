@@ -47,7 +47,14 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
     // `Connection: close`, untouched, so a client or load balancer sends it to another instance.
     { bufferLogs: true, abortOnError: false, bodyParser: false, return503OnClosing: true },
   );
-  acceptOnlyJsonBodies(app.getHttpAdapter().getInstance());
+  const fastify = app.getHttpAdapter().getInstance();
+  acceptOnlyJsonBodies(fastify);
+  // Once the server stops listening (shutdown), each answer closes its connection: a kept-alive
+  // connection would otherwise stay open, idle, until keepAliveTimeout and hold the exit back.
+  fastify.addHook('onSend', async (_request, reply, payload) => {
+    if (!fastify.server.listening) void reply.header('connection', 'close');
+    return payload;
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

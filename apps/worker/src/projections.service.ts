@@ -34,6 +34,7 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
 
   /** Before the stores close: the batch in progress commits (or rolls back), then the runner stops. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.logger.log('shutdown: stopping projections after the batch in progress');
     await this.runner.stop();
     this.logger.log(`projections stopped at checkpoint ${(await this.runner.checkpoint()) ?? 'start of the log'}`);
   }

@@ -125,6 +125,7 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.logger.log('shutdown: draining the job workers (running jobs finish; new ones stay queued)');
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     const closing = Promise.allSettled(this.workers.map((w) => w.close()));
@@ -139,6 +140,7 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
       await Promise.allSettled(this.workers.map((w) => w.close(true)));
     }
     await this.reconciling;
+    this.logger.log('shutdown: job workers drained');
   }
 
   async onApplicationShutdown(): Promise<void> {
