@@ -2,7 +2,6 @@ import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type On
 import { join } from 'node:path';
 import { WorkerCommandExecutor } from '../../application/src/worker-commands.js';
 import type { EventStore } from '../../event-store/src/event-store.js';
-import { KurrentDbEventStore } from '../../event-store/src/kurrentdb-event-store.js';
 import { SqlEventStore } from '../../event-store/src/sql-event-store.js';
 import { SqlEmploymentRegister, type EmploymentRegister } from '../../employment-register/src/employment-register.js';
 import { PersonalData } from '../../personal-data/src/personal-data.js';
@@ -84,7 +83,11 @@ export class PlatformModule {
           inject: [SQL_DATABASE],
           useFactory: async (db: SqlDatabase): Promise<EventStore> => {
             if (overrides.eventStore) return overrides.eventStore;
-            if (config.kurrentDbUrl) return KurrentDbEventStore.connect(config.kurrentDbUrl);
+            if (config.kurrentDbUrl) {
+              // Loaded only when used: its gRPC client is a large share of every process's start.
+              const { KurrentDbEventStore } = await import('../../event-store/src/kurrentdb-event-store.js');
+              return KurrentDbEventStore.connect(config.kurrentDbUrl);
+            }
             return SqlEventStore.open(db);
           },
         },
