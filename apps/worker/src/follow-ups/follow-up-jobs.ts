@@ -179,6 +179,7 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
    */
   reconcile(): Promise<void> {
     if (this.reconciling) return this.reconciling;
+    if (this.stopping) return Promise.resolve();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.reconciling = this.reconcileAll()
