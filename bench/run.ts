@@ -13,6 +13,7 @@ import pg from 'pg';
 import { signToken } from '../apps/api/src/http/auth.js';
 import { FollowUpScheduleProjection } from '../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import { makeInsz } from '../libs/domain/src/insz.js';
+import { migrateSchema } from '../libs/platform/src/schema-migrations.js';
 import { SqlEventStore } from '../libs/event-store/src/sql-event-store.js';
 import { ProjectionRunner } from '../libs/projections/src/projection-runner.js';
 import { FlowCountsProjection } from '../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
@@ -209,7 +210,8 @@ async function main(): Promise<void> {
 
     // 2. Projection rebuild from a million events, against a raw sequential read of them.
     const db = await PostgresDatabase.connect(url, { poolSize: 4 });
-    const store = await SqlEventStore.create(db);
+    await migrateSchema(db);
+    const store = await SqlEventStore.open(db);
     const register = await SqlEmploymentRegister.create(db);
     log(`seeding ${HISTORY_EVENTS} events`);
     const employed: string[] = [];
@@ -230,7 +232,6 @@ async function main(): Promise<void> {
     const rawRead = read / ((performance.now() - readStart) / 1000);
     log('rebuilding the read models');
     const runner = new ProjectionRunner(store, db, [new FlowCountsProjection(), new FollowUpScheduleProjection()], { batchSize: 5_000 });
-    await runner.migrate();
     const rebuildStart = performance.now();
     const rebuilt = await runner.rebuild();
     const rebuildRate = rebuilt / ((performance.now() - rebuildStart) / 1000);

@@ -10,6 +10,7 @@ import {
 import { ProjectionRunner, readCheckpointRow } from '../../libs/projections/src/projection-runner.js';
 import type { Projection } from '../../libs/projections/src/projection.js';
 import { PgliteDatabase } from '../../libs/sql/src/pglite.js';
+import { migrateSchema } from '../../libs/platform/src/schema-migrations.js';
 
 export interface EventStoreUnderTest {
   store: EventStore;
@@ -311,12 +312,11 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
         const applied: RecordedEvent[] = [];
         const recording: Projection = {
           name: 'recording',
-          migrate: async () => undefined,
           reset: async () => void applied.splice(0),
           apply: async (events) => void applied.push(...events),
         };
         const runner = new ProjectionRunner(store, readStore, [recording], { batchSize: 2, isKnownEventType: (type) => type.startsWith('V1.') });
-        await runner.migrate();
+        await migrateSchema(readStore);
         await runner.verifyEventStore();
         await readStore.query('UPDATE projection_checkpoints SET position = $1', [before]);
         await runner.catchUp();

@@ -1,5 +1,6 @@
 import { SqlEmploymentRegister, type EmploymentDeclaration } from '../../libs/employment-register/src/employment-register.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { migrateSchema } from '../../libs/platform/src/schema-migrations.js';
 
 /** What the six-month check asks the register, alone and many at once (then in one query). */
 describe.each(['pglite', 'postgres'] as const)('the employment register on %s', (kind) => {
@@ -26,6 +27,7 @@ describe.each(['pglite', 'postgres'] as const)('the employment register on %s', 
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
+    await migrateSchema(database.db);
     register = await SqlEmploymentRegister.create(database.db);
     await register.record(declarations);
   });

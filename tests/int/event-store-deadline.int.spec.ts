@@ -7,6 +7,7 @@ import { SqlEventStore } from '../../libs/event-store/src/sql-event-store.js';
 import { ProjectionProgress, ProjectionRunner } from '../../libs/projections/src/projection-runner.js';
 import { PgliteDatabase } from '../../libs/sql/src/pglite.js';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/databases.js';
+import { migrateSchema } from '../../libs/platform/src/schema-migrations.js';
 
 const DEADLINE_MS = 400;
 /** what a busy test machine may add to a deadline before the caller runs again */
@@ -89,7 +90,7 @@ describe('KurrentDB adapter against a server that accepts connections and never 
     const store = fresh();
     try {
       const runner = new ProjectionRunner(store, readStore, [], { pollIntervalMs: 20 });
-      await runner.migrate();
+      await migrateSchema(readStore);
       await expectDeadline(() => runner.catchUp());
       await expectDeadline(() => new ProjectionProgress(readStore, fresh()).status());
       runner.start();

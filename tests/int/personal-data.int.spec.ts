@@ -1,5 +1,6 @@
 import { PersonalData, WorkerErasedError } from '../../libs/personal-data/src/personal-data.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { migrateSchema } from '../../libs/platform/src/schema-migrations.js';
 
 /** Erasure on a `worker_keys` table made before erasure kept rows (key required, no shredded_at). */
 describe.each(['pglite', 'postgres'] as const)('worker keys made before erasure kept rows (%s)', (kind) => {
@@ -10,6 +11,8 @@ describe.each(['pglite', 'postgres'] as const)('worker keys made before erasure 
     database = await openTestDatabase(kind);
     await database.db.exec(`CREATE TABLE worker_keys (worker_id text PRIMARY KEY, key bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
     await database.db.query(`INSERT INTO worker_keys (worker_id, key) VALUES ('w-old', decode(repeat('ab', 32), 'hex'))`);
+    // The release's start-up migration upgrades the older table.
+    await migrateSchema(database.db);
     personalData = await PersonalData.create(database.db, 'hash-key');
   });
   afterAll(() => database.dispose());

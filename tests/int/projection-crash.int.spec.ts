@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { toNewEvent } from '../../libs/application/src/serialization.js';
 import { decide, evolve, initialState, workerStreamId, type TrajectoryCommand, type TrajectoryEvent } from '../../libs/domain/src/index.js';
 import { SqlEventStore } from '../../libs/event-store/src/sql-event-store.js';
+import { migrateSchema } from '../../libs/platform/src/schema-migrations.js';
 import { ProjectionRunner } from '../../libs/projections/src/projection-runner.js';
 import type { Projection } from '../../libs/projections/src/projection.js';
 import { FlowCountsProjection } from '../../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
@@ -51,7 +52,8 @@ describe('projection runner: a crash loses or doubles nothing (PostgreSQL)', () 
 
   beforeAll(async () => {
     test_db = await openTestDatabase('postgres');
-    store = await SqlEventStore.create(test_db.db);
+    await migrateSchema(test_db.db);
+    store = await SqlEventStore.open(test_db.db);
     const meta = { actor: 'seed', correlationId: 'seed', causationId: null, recordedAt: '2026-11-23T00:00:00Z' };
     const all = Array.from({ length: WORKERS }, (_, i) => trajectory(i));
     for (let i = 0; i < all.length; i += 50) {
@@ -70,7 +72,6 @@ describe('projection runner: a crash loses or doubles nothing (PostgreSQL)', () 
 
   test('the rebuild process killed (SIGKILL) in the middle, then caught up, matches a clean rebuild figure for figure', async () => {
     const runner = new ProjectionRunner(store, test_db.db, projections(), { batchSize: 100 });
-    await runner.migrate();
     const child = spawn(process.execPath, ['dist/apps/worker/src/cli/rebuild-projections.js'], {
       env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: test_db.schema!, PROJECTION_BATCH_SIZE: '100', AUTH_JWT_SECRET: 'x', INSZ_HASH_KEY: 'y', REDIS_URL: 'redis://127.0.0.1:1' },
       stdio: 'ignore',
@@ -107,7 +108,6 @@ describe('projection runner: a crash loses or doubles nothing (PostgreSQL)', () 
     const clean = await snapshot(test_db.db);
     const failing: Projection = {
       name: 'failing',
-      migrate: async () => undefined,
       reset: async () => undefined,
       apply: async () => {
         throw new Error('disk full');

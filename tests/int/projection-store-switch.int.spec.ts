@@ -11,11 +11,17 @@ import type { Projection } from '../../libs/projections/src/projection.js';
 import type { SqlClient, SqlDatabase } from '../../libs/sql/src/sql.js';
 import { untilReadable } from '../contract/event-store.contract.js';
 import { openTestDatabase, type TestDatabase, type TestStoreKind } from '../support/databases.js';
+import { migrateSchema } from '../../libs/platform/src/schema-migrations.js';
+
+/** The read store's schema, and the counting projection's table. */
+async function prepare(db: SqlClient): Promise<void> {
+  await migrateSchema(db as SqlDatabase);
+  await db.exec('CREATE TABLE IF NOT EXISTS switch_counts (stream_id text PRIMARY KEY, n integer NOT NULL)');
+}
 
 /** Counts events per stream in the read store: enough to see which log the read model came from. */
 const counting: Projection = {
   name: 'counting',
-  migrate: (db: SqlClient) => db.exec('CREATE TABLE IF NOT EXISTS switch_counts (stream_id text PRIMARY KEY, n integer NOT NULL)'),
   reset: async (tx) => void (await tx.query('DELETE FROM switch_counts')),
   apply: async (events, tx) => {
     for (const e of events) {
@@ -67,7 +73,7 @@ describe.each<[TestStoreKind, TestStoreKind]>([
 
     const firstStreams = await fill(first, 7);
     const runner = new ProjectionRunner(first, readDb.db, [counting], { batchSize: 3 });
-    await runner.migrate();
+    await prepare(readDb.db);
     expect(await runner.catchUp()).toBe(7);
     expect(Object.keys(await counts(readDb.db))).toEqual(firstStreams);
     const onFirst = await readCheckpointRow(readDb.db);
@@ -78,7 +84,7 @@ describe.each<[TestStoreKind, TestStoreKind]>([
     const secondStreams = await fill(second, 2);
     const secondHead = (await second.headPosition())!;
     const switched = new ProjectionRunner(second, readDb.db, [counting], { batchSize: 3 });
-    await switched.migrate();
+    await prepare(readDb.db);
     const refused = await switched.verifyEventStore().catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(EventStoreChangedError);
     expect((refused as Error).message).toContain(await first.identity());
@@ -109,7 +115,7 @@ describe.each<[TestStoreKind, TestStoreKind]>([
 
   test('a checkpoint kept before identities were recorded: adopted when it lies within the log, refused beyond its head', async () => {
     const runner = new ProjectionRunner(second, readDb.db, [counting]);
-    await runner.migrate();
+    await prepare(readDb.db);
     const head = (await second.headPosition())!;
     await readDb.db.query('UPDATE projection_checkpoints SET event_store_id = NULL, position = $1', [head]);
     await runner.verifyEventStore();

@@ -7,6 +7,7 @@ import { ProjectionProgress, ProjectionRunner, readCheckpointRow } from '../../l
 import { FlowCountsProjection } from '../../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { migrateSchema } from '../../libs/platform/src/schema-migrations.js';
 
 const context = { today: '2026-11-23', policy: { returnGuaranteeMonths: 12, followUpDelayMonths: 6 } };
 const metadata = () => ({ actor: 'test', correlationId: randomUUID(), causationId: null, recordedAt: '2026-11-23T00:00:00Z' });
@@ -49,7 +50,7 @@ describe('the real projections beside events they do not know (PGlite)', () => {
     await store.appendToStream(workerStreamId(b), trajectory(b).map((e) => toNewEvent(e, metadata())), 0);
 
     const runner = new ProjectionRunner(store, database.db, [new FlowCountsProjection(), new FollowUpScheduleProjection()], { batchSize: 4 });
-    await runner.migrate();
+    await migrateSchema(database.db);
     await runner.catchUp();
 
     const row = await readCheckpointRow(database.db);

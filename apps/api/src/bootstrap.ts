@@ -48,17 +48,27 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
       clientErrorHandler: answerClientError,
     }),
     // Nest's default parsers would also accept form-encoded bodies: the JSON one is ours.
-    { bufferLogs: true, abortOnError: false, bodyParser: false },
+    // On SIGTERM requests already in flight finish (the server closes only after them, and the
+    // stores after the server); one that arrives once shutdown began is answered 503 with
+    // `Connection: close`, untouched, so a client or load balancer sends it to another instance.
+    { bufferLogs: true, abortOnError: false, bodyParser: false, return503OnClosing: true },
   );
+  const fastify = app.getHttpAdapter().getInstance();
   // Before any route exists: every route gets its authentication as it is registered. Public:
   // @Public() handlers (health) and the OpenAPI description with its UI, set up below.
   const gate = new RouteGate(app.get(TokenVerifier, { strict: false }))
     .declarePublic('/docs', { subtree: true })
     .declarePublic('/docs-json')
     .declarePublic('/docs-yaml');
-  gate.install(app.getHttpAdapter().getInstance());
-  acceptOnlyJsonBodies(app.getHttpAdapter().getInstance());
-  logRequests(app.getHttpAdapter().getInstance());
+  gate.install(fastify);
+  acceptOnlyJsonBodies(fastify);
+  logRequests(fastify);
+  // Once the server stops listening (shutdown), each answer closes its connection: a kept-alive
+  // connection would otherwise stay open, idle, until keepAliveTimeout and hold the exit back.
+  fastify.addHook('onSend', async (_request, reply, payload) => {
+    if (!fastify.server.listening) void reply.header('connection', 'close');
+    return payload;
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { EventStore } from '../../../libs/event-store/src/event-store.js';
 import type { ServiceConfig } from '../../../libs/platform/src/config.js';
 import { EVENT_STORE, SERVICE_CONFIG, SQL_DATABASE } from '../../../libs/platform/src/tokens.js';
@@ -10,7 +10,7 @@ export const PROJECTIONS = Symbol('Projections');
 
 /** Runs the projection runner for the life of the worker process. */
 @Injectable()
-export class ProjectionsService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ProjectionsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Projections');
   readonly runner: ProjectionRunner;
 
@@ -28,14 +28,16 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.runner.migrate();
     // Refuses to start (EventStoreChangedError, naming both stores) on read models of another store.
     await this.runner.verifyEventStore();
     this.runner.start();
     this.logger.log(`projections running from checkpoint ${(await this.runner.checkpoint()) ?? 'start of the log'}`);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the stores close: the batch in progress commits (or rolls back), then the runner stops. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.logger.log('shutdown: stopping projections after the batch in progress');
     await this.runner.stop();
+    this.logger.log(`projections stopped at checkpoint ${(await this.runner.checkpoint()) ?? 'start of the log'}`);
   }
 }

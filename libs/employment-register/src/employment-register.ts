@@ -22,16 +22,6 @@ export interface EmploymentRegister {
   statusOn(inszHash: string, date: CalendarDate): Promise<'employment' | 'ibo' | null>;
 }
 
-const MIGRATION = `
-CREATE TABLE IF NOT EXISTS employment_declarations (
-  insz_hash text NOT NULL,
-  employer_id text NOT NULL,
-  kind text NOT NULL CHECK (kind IN ('employment', 'ibo')),
-  start_date date NOT NULL,
-  end_date date,
-  PRIMARY KEY (insz_hash, employer_id, kind, start_date)
-);`;
-
 type Status = 'employment' | 'ibo' | null;
 
 export class SqlEmploymentRegister implements EmploymentRegister {
@@ -40,8 +30,8 @@ export class SqlEmploymentRegister implements EmploymentRegister {
 
   private constructor(private readonly db: SqlDatabase) {}
 
+  /** On a migrated database (its table: employment-register.schema.ts). */
   static async create(db: SqlDatabase): Promise<SqlEmploymentRegister> {
-    await db.exec(MIGRATION);
     return new SqlEmploymentRegister(db);
   }
 

@@ -1,5 +1,7 @@
 import { answeredInOrder, Batcher } from '../../sql/src/batcher.js';
+import { runMigrations } from '../../sql/src/migrations.js';
 import type { SqlClient, SqlDatabase } from '../../sql/src/sql.js';
+import { EVENT_STORE_IDENTITY_SCHEMA, EVENT_STORE_SCHEMA } from './sql-event-store.schema.js';
 import { GroupCommit } from './group-commit.js';
 import { randomUUID } from 'node:crypto';
 import { assertAppendArguments, assertReadLimit } from './arguments.js';
@@ -16,44 +18,7 @@ import {
   type StreamRead,
 } from './event-store.js';
 
-/** Taken while migrating, so that processes starting together (API and worker) do not race on DDL. */
-const MIGRATION_LOCK = 7_310_624_118;
-
-// `event_streams`, not `streams`: read models share the schema and the name says whose table it is.
-const MIGRATION = `
-CREATE TABLE IF NOT EXISTS event_streams (
-  stream_id text PRIMARY KEY,
-  version integer NOT NULL
-);
-CREATE TABLE IF NOT EXISTS events (
-  global_position bigserial NOT NULL,
-  transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
-  stream_id text NOT NULL,
-  stream_version integer NOT NULL,
-  type text NOT NULL,
-  data jsonb NOT NULL,
-  metadata jsonb NOT NULL,
-  recorded_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (stream_id, stream_version)
-);
-CREATE UNIQUE INDEX IF NOT EXISTS events_log_order ON events (transaction_id, global_position);
-CREATE UNIQUE INDEX IF NOT EXISTS events_sequence ON events (global_position);
-`;
-
-/**
- * The event store's identity: one row with a random id, made once, beside the events (so a copy
- * or restored backup of the events keeps it, and another database has another). Kept apart from
- * MIGRATION so that it can join the shared migration list as one step; idempotent.
- */
-export const EVENT_STORE_IDENTITY_MIGRATION = `
-CREATE TABLE IF NOT EXISTS event_store_identity (
-  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-  store_id text NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now()
-);
-`;
-
-/** Makes the identity row if missing and returns the store's id (run after EVENT_STORE_IDENTITY_MIGRATION). */
+/** Makes the identity row if missing and returns the store's id (its table: EVENT_STORE_IDENTITY_SCHEMA). */
 export async function ensureEventStoreIdentity(db: SqlClient): Promise<string> {
   await db.query('INSERT INTO event_store_identity (singleton, store_id) VALUES (true, $1) ON CONFLICT DO NOTHING', [randomUUID()]);
   const { rows } = await db.query<{ store_id: string }>('SELECT store_id FROM event_store_identity');
@@ -124,17 +89,23 @@ export class SqlEventStore implements EventStore {
     this.groupCommit = new GroupCommit(db);
   }
 
-  /** Opens the store, creating its tables if missing (safe to run again and from several processes). */
-  static async create(db: SqlDatabase, options: SqlEventStoreOptions = {}): Promise<SqlEventStore> {
+  /**
+   * Opens the store on a database whose schema is migrated (the service migrates every table at
+   * start, see libs/platform/src/schema-migrations.ts).
+   */
+  static async open(db: SqlDatabase, options: SqlEventStoreOptions = {}): Promise<SqlEventStore> {
     const deadlineMs = options.deadlineMs ?? DEFAULT_EVENT_STORE_DEADLINE_MS;
     assertDeadline(deadlineMs);
-    const storeId = await db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await tx.exec(MIGRATION);
-      await tx.exec(EVENT_STORE_IDENTITY_MIGRATION);
-      return ensureEventStoreIdentity(tx);
-    });
-    return new SqlEventStore(db, storeId, deadlineMs);
+    return new SqlEventStore(db, await ensureEventStoreIdentity(db), deadlineMs);
+  }
+
+  /**
+   * Opens the store alone (contract suites, bench): applies the event store's own migrations
+   * through the same migrator and ledger (`schema_migrations`) as the service, then opens it.
+   */
+  static async create(db: SqlDatabase, options: SqlEventStoreOptions = {}): Promise<SqlEventStore> {
+    await runMigrations(db, [EVENT_STORE_SCHEMA, EVENT_STORE_IDENTITY_SCHEMA]);
+    return SqlEventStore.open(db, options);
   }
 
   /** `sql:<id>`, the id made once in `event_store_identity`. */

@@ -1,17 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { SqlDatabase } from '../../sql/src/sql.js';
 
-const MIGRATION = `
-CREATE TABLE IF NOT EXISTS worker_keys (
-  worker_id text PRIMARY KEY,
-  key bytea,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  shredded_at timestamptz
-);
--- Tables made before erasure kept a row: a key was required and there was no shredded_at.
-ALTER TABLE worker_keys ALTER COLUMN key DROP NOT NULL;
-ALTER TABLE worker_keys ADD COLUMN IF NOT EXISTS shredded_at timestamptz;`;
-
 /** The worker was erased: its key is gone for good, and no new one is made. */
 export class WorkerErasedError extends Error {
   constructor(readonly workerId: string) {
@@ -32,8 +21,8 @@ export class PersonalData {
     private readonly hashKey: string,
   ) {}
 
+  /** On a migrated database (its table: personal-data.schema.ts). */
   static async create(db: SqlDatabase, hashKey: string): Promise<PersonalData> {
-    await db.exec(MIGRATION);
     return new PersonalData(db, hashKey);
   }
 

@@ -2,7 +2,6 @@ import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type On
 import { join } from 'node:path';
 import { WorkerCommandExecutor } from '../../application/src/worker-commands.js';
 import type { EventStore } from '../../event-store/src/event-store.js';
-import { KurrentDbEventStore } from '../../event-store/src/kurrentdb-event-store.js';
 import { SqlEventStore } from '../../event-store/src/sql-event-store.js';
 import { SqlEmploymentRegister, type EmploymentRegister } from '../../employment-register/src/employment-register.js';
 import { PersonalData } from '../../personal-data/src/personal-data.js';
@@ -12,6 +11,7 @@ import type { SqlDatabase } from '../../sql/src/sql.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServiceConfig } from './config.js';
 import { HealthRegistry } from './health-registry.js';
+import { migrateSchema } from './schema-migrations.js';
 import { resolveSecrets, type Secrets } from './secrets.js';
 import { CLOCK, EMPLOYMENT_REGISTER, EVENT_STORE, SECRETS, SERVICE_CONFIG, SQL_DATABASE } from './tokens.js';
 
@@ -58,10 +58,22 @@ export class PlatformModule {
         },
         {
           provide: SQL_DATABASE,
+          // The schema is migrated here, before any provider that uses the database exists.
           useFactory: async (): Promise<SqlDatabase> => {
-            if (overrides.sqlDatabase) return overrides.sqlDatabase;
-            if (config.databaseUrl) return PostgresDatabase.connect(config.databaseUrl, { poolSize: config.databasePoolSize, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}) });
-            return PgliteDatabase.open(join(config.dataDir, 'pglite'));
+            const db =
+              overrides.sqlDatabase ??
+              (config.databaseUrl
+                ? await PostgresDatabase.connect(config.databaseUrl, { poolSize: config.databasePoolSize, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}) })
+                : await PgliteDatabase.open(join(config.dataDir, 'pglite')));
+            try {
+              const { applied, unknown } = await migrateSchema(db);
+              if (applied.length > 0) logger.log(`schema migrated: applied ${applied.join(', ')}`);
+              if (unknown.length > 0) logger.warn(`the database holds schema versions this release does not know (${unknown.join(', ')}): a newer release migrated it`);
+            } catch (error) {
+              if (!overrides.sqlDatabase) await db.close().catch(() => undefined);
+              throw error;
+            }
+            return db;
           },
         },
         {
@@ -70,8 +82,12 @@ export class PlatformModule {
           useFactory: async (db: SqlDatabase): Promise<EventStore> => {
             if (overrides.eventStore) return overrides.eventStore;
             const deadlineMs = config.eventStoreDeadlineMs;
-            if (config.kurrentDbUrl) return KurrentDbEventStore.connect(config.kurrentDbUrl, { streamPrefix: config.kurrentDbStreamPrefix, deadlineMs });
-            return SqlEventStore.create(db, { deadlineMs });
+            if (config.kurrentDbUrl) {
+              // Loaded only when used: its gRPC client is a large share of every process's start.
+              const { KurrentDbEventStore } = await import('../../event-store/src/kurrentdb-event-store.js');
+              return KurrentDbEventStore.connect(config.kurrentDbUrl, { streamPrefix: config.kurrentDbStreamPrefix, deadlineMs });
+            }
+            return SqlEventStore.open(db, { deadlineMs });
           },
         },
         {

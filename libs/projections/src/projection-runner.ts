@@ -3,29 +3,6 @@ import { comparePositions, type EventStore, type RecordedEvent } from '../../eve
 import type { SqlClient, SqlDatabase } from '../../sql/src/sql.js';
 import type { Projection } from './projection.js';
 
-const MIGRATION = `
-CREATE TABLE IF NOT EXISTS projection_checkpoints (
-  name text PRIMARY KEY,
-  position text,
-  updated_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE IF NOT EXISTS projection_status (
-  name text PRIMARY KEY,
-  rebuilding boolean NOT NULL DEFAULT false,
-  rebuild_started_at timestamptz
-);`;
-
-/**
- * Beside the checkpoint: the identity of the event store whose log the position belongs to, and
- * the events skipped because their type is unknown here (counted in the checkpoint's transaction,
- * so exactly once). Kept apart from MIGRATION so that it can join the shared migration list as
- * one step, after projection_checkpoints is created; idempotent.
- */
-export const CHECKPOINT_EVENT_STORE_MIGRATION = `
-ALTER TABLE projection_checkpoints ADD COLUMN IF NOT EXISTS event_store_id text;
-ALTER TABLE projection_checkpoints ADD COLUMN IF NOT EXISTS skipped_events bigint NOT NULL DEFAULT 0;
-ALTER TABLE projection_checkpoints ADD COLUMN IF NOT EXISTS last_skipped_type text;`;
-
 export const RUNNER_NAME = 'read-models';
 
 export interface RunnerOptions {
@@ -90,14 +67,6 @@ export class ProjectionRunner {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.log = options.log ?? (() => undefined);
     this.isKnown = options.isKnownEventType ?? isTrajectoryEventType;
-  }
-
-  async migrate(): Promise<void> {
-    await this.db.exec(MIGRATION);
-    await this.db.exec(CHECKPOINT_EVENT_STORE_MIGRATION);
-    await this.db.query('INSERT INTO projection_checkpoints (name, position) VALUES ($1, NULL) ON CONFLICT DO NOTHING', [RUNNER_NAME]);
-    await this.db.query('INSERT INTO projection_status (name) VALUES ($1) ON CONFLICT DO NOTHING', [RUNNER_NAME]);
-    for (const projection of this.projections) await projection.migrate(this.db);
   }
 
   async checkpoint(): Promise<string | null> {

@@ -1,16 +1,7 @@
-import { Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
-import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
-import { migrateFollowUpSchedule } from '../../../worker/src/follow-ups/follow-up-schedule.projection.js';
+import { Module } from '@nestjs/common';
 import { EmploymentDeclarationsController } from './employment-declarations.controller.js';
 import { FollowUpsController } from './follow-ups.controller.js';
 
+/** Its tables (follow-up schedule, employment register) come from the schema migrations at start. */
 @Module({ controllers: [EmploymentDeclarationsController, FollowUpsController] })
-export class FollowUpsApiModule implements OnModuleInit {
-  constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
-
-  async onModuleInit(): Promise<void> {
-    // The API may start before any worker has created the schedule (split mode).
-    await migrateFollowUpSchedule(this.db);
-  }
-}
+export class FollowUpsApiModule {}

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Logger, Res, type OnModuleDestroy } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Res, type OnApplicationShutdown } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Redis } from 'ioredis';
@@ -25,7 +25,7 @@ function statesOf(details: Record<string, unknown>): Record<string, boolean> {
 
 @ApiTags('health')
 @Controller('health')
-export class HealthController implements OnModuleDestroy {
+export class HealthController implements OnApplicationShutdown {
   private readonly redis: Redis;
   private readonly logger = new Logger('Health');
   private readonly failures = new Map<string, string>();
@@ -40,7 +40,8 @@ export class HealthController implements OnModuleDestroy {
     this.redis.on('error', () => undefined);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the HTTP server has drained (onModuleDestroy would run before it). */
+  async onApplicationShutdown(): Promise<void> {
     this.redis.disconnect();
   }
 

@@ -1,4 +1,4 @@
-import { HttpStatus, Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor, type OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
@@ -6,17 +6,6 @@ import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
 import { SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
 import type { Actor } from './auth.js';
 import { invalidInput, ProblemException } from './problem.js';
-
-const MIGRATION = `
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-  actor text NOT NULL,
-  key text NOT NULL,
-  request_hash text NOT NULL,
-  status integer,
-  body jsonb,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (actor, key)
-);`;
 
 /** The status the route answers with on success (`@HttpCode`, else 201 for POST). */
 function statusOf(context: ExecutionContext): number {
@@ -38,12 +27,8 @@ function canonical(value: unknown): string {
  * running is 409. A failed request keeps nothing, so its key can be used again.
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit {
+export class IdempotencyInterceptor implements NestInterceptor {
   constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
-
-  async onModuleInit(): Promise<void> {
-    await this.db.exec(MIGRATION);
-  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();

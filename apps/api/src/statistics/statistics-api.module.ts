@@ -3,7 +3,6 @@ import type { EventStore } from '../../../../libs/event-store/src/event-store.js
 import { HealthRegistry } from '../../../../libs/platform/src/health-registry.js';
 import { EVENT_STORE, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
 import { ProjectionProgress } from '../../../../libs/projections/src/projection-runner.js';
-import { FlowCountsProjection } from '../../../../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
 import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
 import { GetFlowTableHandler, GetOutflowTableHandler } from './statistics.queries.js';
 import { StatisticsController } from './statistics.controller.js';
@@ -23,14 +22,11 @@ import { StatisticsController } from './statistics.controller.js';
 })
 export class StatisticsApiModule implements OnModuleInit {
   constructor(
-    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     private readonly progress: ProjectionProgress,
     private readonly health: HealthRegistry,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    // The API may start before any worker has created the read model (split mode).
-    await new FlowCountsProjection().migrate(this.db);
     this.health.register('projections', async () => this.progress.status());
   }
 }

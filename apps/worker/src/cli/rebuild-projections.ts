@@ -28,7 +28,6 @@ async function main(): Promise<void> {
   // No job queues here: the running service's reconciliation enqueues what the rebuild schedules.
   const projections = [new FlowCountsProjection(), new FollowUpScheduleProjection()];
   const runner = new ProjectionRunner(app.get(EVENT_STORE), app.get(SQL_DATABASE), projections, { batchSize: config.projectionBatchSize });
-  await runner.migrate();
   const started = performance.now();
   let last = started;
   const progress = (applied: number) => {

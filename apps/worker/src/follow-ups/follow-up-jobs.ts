@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { WorkerCommandExecutor } from '../../../../libs/application/src/worker-commands.js';
@@ -39,16 +39,23 @@ const JOB_OPTIONS: JobsOptions = {
 
 const RECONCILE_PAGE = 1_000;
 const RECONCILE_EVERY_MS = 10 * 60_000;
+/** After a failed reconciliation: 0.5 s, 1 s, 2 s … at most 30 s until one succeeds. */
+const RECONCILE_RETRY_FIRST_MS = 500;
+const RECONCILE_RETRY_MAX_MS = 30_000;
+/** How long shutdown waits for running jobs before leaving them to BullMQ's stalled-job recovery. */
+const DRAIN_TIMEOUT_MS = 20_000;
 
 /**
  * The six-month checks and the return-guarantee expiries on BullMQ. Redis is not the source of
  * truth: each job can be re-derived from the follow-up schedule read model, which happens at
- * every start, whenever Redis becomes reachable again, and every ten minutes. A job's effect
+ * every start (the schema is migrated before this service exists), whenever Redis becomes
+ * reachable again, and every ten minutes; a failed reconciliation is retried within seconds,
+ * with backoff. On shutdown, running jobs finish before the process lets go. A job's effect
  * happens once because the domain refuses nothing twice: a second follow-up result or a second
  * expiry decides no events.
  */
 @Injectable()
-export class FollowUpJobs implements OnApplicationBootstrap, OnApplicationShutdown {
+export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('FollowUpJobs');
   private readonly checks: Queue;
   private readonly expiries: Queue;
@@ -56,6 +63,9 @@ export class FollowUpJobs implements OnApplicationBootstrap, OnApplicationShutdo
   private watcher!: Redis;
   private reconcileTimer: NodeJS.Timeout | null = null;
   private reconciling: Promise<void> | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private failedReconciliations = 0;
+  private stopping = false;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
@@ -107,9 +117,34 @@ export class FollowUpJobs implements OnApplicationBootstrap, OnApplicationShutdo
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Drains before anything is closed (Nest runs every `beforeApplicationShutdown` before the HTTP
+   * server and the stores close): no new jobs are taken, running ones finish and record their
+   * result. Jobs still running after DRAIN_TIMEOUT_MS are left; their lock expires and BullMQ
+   * hands them to another worker as stalled (a repeated job has its effect once).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.logger.log('shutdown: draining the job workers (running jobs finish; new ones stay queued)');
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
-    await Promise.allSettled([...this.workers.map((w) => w.close()), this.checks.close(), this.expiries.close()]);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const closing = Promise.allSettled(this.workers.map((w) => w.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      closing.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), DRAIN_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.logger.warn(`jobs still running after ${DRAIN_TIMEOUT_MS} ms: left to be retried by another worker`);
+      await Promise.allSettled(this.workers.map((w) => w.close(true)));
+    }
+    await this.reconciling;
+    this.logger.log('shutdown: job workers drained');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.checks.close(), this.expiries.close()]);
     this.watcher?.disconnect();
   }
 
@@ -138,11 +173,28 @@ export class FollowUpJobs implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** Gives every scheduled check and running guarantee its job (adding an existing job id is a no-op). */
+  /**
+   * Gives every scheduled check and running guarantee its job (adding an existing job id is a
+   * no-op). When it fails it is tried again soon, with backoff, not at the next ten-minute tick.
+   */
   reconcile(): Promise<void> {
     if (this.reconciling) return this.reconciling;
+    if (this.stopping) return Promise.resolve();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.reconciling = this.reconcileAll()
-      .catch((error: unknown) => this.logger.warn(`reconciliation stopped: ${(error as Error).message}`))
+      .then(() => {
+        this.failedReconciliations = 0;
+      })
+      .catch((error: unknown) => {
+        const delay = Math.min(RECONCILE_RETRY_FIRST_MS * 2 ** this.failedReconciliations, RECONCILE_RETRY_MAX_MS);
+        this.failedReconciliations++;
+        this.logger.warn(`reconciliation failed (${(error as Error).message}); retrying in ${delay} ms`);
+        if (!this.stopping) {
+          this.retryTimer = setTimeout(() => void this.reconcile(), delay);
+          this.retryTimer.unref();
+        }
+      })
       .finally(() => {
         this.reconciling = null;
       });

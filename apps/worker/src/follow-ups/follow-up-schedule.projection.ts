@@ -6,30 +6,6 @@ import type { Projection } from '../../../../libs/projections/src/projection.js'
 import type { SqlClient } from '../../../../libs/sql/src/sql.js';
 import { FollowUpJobs, type CheckJob, type ExpiryJob } from './follow-up-jobs.js';
 
-const MIGRATION = `
-CREATE TABLE IF NOT EXISTS follow_up_checks (
-  placement_id text PRIMARY KEY,
-  worker_id text NOT NULL,
-  programme text NOT NULL,
-  exit_date date NOT NULL,
-  reference_date date,
-  status text NOT NULL CHECK (status IN ('scheduled', 'done', 'excluded')),
-  outcome text,
-  source text
-);
-CREATE INDEX IF NOT EXISTS follow_up_checks_by_status ON follow_up_checks (status, reference_date, placement_id);
-CREATE TABLE IF NOT EXISTS return_guarantees (
-  worker_id text PRIMARY KEY,
-  placement_id text NOT NULL,
-  expires_on date NOT NULL,
-  status text NOT NULL CHECK (status IN ('running', 'expired', 'used', 'superseded'))
-);
-CREATE INDEX IF NOT EXISTS return_guarantees_running ON return_guarantees (status, expires_on);`;
-
-export async function migrateFollowUpSchedule(db: SqlClient): Promise<void> {
-  await db.exec(MIGRATION);
-}
-
 interface GuaranteeRow {
   placementId: string;
   expiresOn: string;
@@ -47,10 +23,6 @@ export class FollowUpScheduleProjection implements Projection {
 
   /** Without `jobs` (offline rebuild) nothing is enqueued: the running service's reconciliation does it. */
   constructor(@Optional() @Inject(FollowUpJobs) private readonly jobs?: FollowUpJobs) {}
-
-  async migrate(db: SqlClient): Promise<void> {
-    await migrateFollowUpSchedule(db);
-  }
 
   async reset(tx: SqlClient): Promise<void> {
     await tx.query('DELETE FROM follow_up_checks');

@@ -8,21 +8,6 @@ import { toTrajectoryEvent } from '../../../application/src/serialization.js';
 /** FTE is kept in exact integer units of 1/10,000 (the API accepts at most four decimals). */
 export const FTE_UNITS = 10_000;
 
-const MIGRATION = `
-CREATE TABLE IF NOT EXISTS stat_flow_counts (
-  programme text NOT NULL,
-  year integer NOT NULL,
-  inflow integer NOT NULL DEFAULT 0,
-  outflow integer NOT NULL DEFAULT 0,
-  fte_units_in bigint NOT NULL DEFAULT 0,
-  fte_units_out bigint NOT NULL DEFAULT 0,
-  exits_excluded integer NOT NULL DEFAULT 0,
-  checked_employed integer NOT NULL DEFAULT 0,
-  checked_ibo integer NOT NULL DEFAULT 0,
-  checked_not_employed integer NOT NULL DEFAULT 0,
-  PRIMARY KEY (programme, year)
-);`;
-
 interface Counts {
   inflow: number;
   outflow: number;
@@ -44,10 +29,6 @@ const zero = (): Counts => ({ inflow: 0, outflow: 0, fteIn: 0, fteOut: 0, exclud
  */
 export class FlowCountsProjection implements Projection {
   readonly name = 'outflow-statistics';
-
-  async migrate(db: SqlClient): Promise<void> {
-    await db.exec(MIGRATION);
-  }
 
   async reset(tx: SqlClient): Promise<void> {
     await tx.query('DELETE FROM stat_flow_counts');

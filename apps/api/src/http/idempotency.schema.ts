@@ -1,0 +1,17 @@
+import type { Migration } from '../../../../libs/sql/src/migrations.js';
+
+/** Stored answers of `Idempotency-Key` requests (baseline: idempotent). */
+export const IDEMPOTENCY_SCHEMA: Migration = {
+  version: 7,
+  name: 'http: idempotency_keys',
+  sql: `
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  actor text NOT NULL,
+  key text NOT NULL,
+  request_hash text NOT NULL,
+  status integer,
+  body jsonb,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (actor, key)
+);`,
+};

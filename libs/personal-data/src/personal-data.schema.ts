@@ -1,0 +1,20 @@
+import type { Migration } from '../../sql/src/migrations.js';
+
+/**
+ * Per-worker encryption keys (baseline: idempotent). Also upgrades a table made before erasure
+ * kept rows (key required, no shredded_at): databases of that release hold one.
+ */
+export const PERSONAL_DATA_SCHEMA: Migration = {
+  version: 6,
+  name: 'personal data: worker_keys (with the upgrade of the older shape)',
+  sql: `
+CREATE TABLE IF NOT EXISTS worker_keys (
+  worker_id text PRIMARY KEY,
+  key bytea,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  shredded_at timestamptz
+);
+-- Tables made before erasure kept a row: a key was required and there was no shredded_at.
+ALTER TABLE worker_keys ALTER COLUMN key DROP NOT NULL;
+ALTER TABLE worker_keys ADD COLUMN IF NOT EXISTS shredded_at timestamptz;`,
+};

@@ -1,0 +1,40 @@
+import { IDEMPOTENCY_SCHEMA } from '../../../apps/api/src/http/idempotency.schema.js';
+import { FOLLOW_UP_SCHEDULE_SCHEMA } from '../../../apps/worker/src/follow-ups/follow-up-schedule.schema.js';
+import { EMPLOYMENT_REGISTER_SCHEMA } from '../../employment-register/src/employment-register.schema.js';
+import { EVENT_STORE_IDENTITY_SCHEMA, EVENT_STORE_SCHEMA } from '../../event-store/src/sql-event-store.schema.js';
+import { PERSONAL_DATA_SCHEMA } from '../../personal-data/src/personal-data.schema.js';
+import { CHECKPOINT_EVENT_STORE_SCHEMA, PROJECTION_RUNNER_SCHEMA } from '../../projections/src/projection-runner.schema.js';
+import { FLOW_COUNTS_SCHEMA } from '../../read-models/src/outflow-statistics/flow-counts.schema.js';
+import { assertOrdered, runMigrations, type Migration, type MigrationReport } from '../../sql/src/migrations.js';
+import type { SqlDatabase } from '../../sql/src/sql.js';
+
+/**
+ * Every schema change of the service, in the order they apply. Each component keeps its SQL in
+ * its own folder (`*.schema.ts`); this list is the one place that orders them, and
+ * `migrateSchema` the one place that runs them, once, at process start, before anything
+ * touches a table.
+ *
+ * Versions 1–7 are the baseline: the tables as the releases before `schema_migrations` made
+ * them, written so that they also run on such a database (IF NOT EXISTS, the worker_keys
+ * upgrade). From version 8 on, a migration may assume the versions before it. A released
+ * migration is never edited; a change is a new entry at the end. Rolling deploys run old and
+ * new processes side by side, so a migration must leave the schema usable by the release
+ * before it (add, backfill, and only in a later release drop).
+ */
+export const SCHEMA_MIGRATIONS: readonly Migration[] = [
+  EVENT_STORE_SCHEMA,
+  PROJECTION_RUNNER_SCHEMA,
+  FLOW_COUNTS_SCHEMA,
+  FOLLOW_UP_SCHEDULE_SCHEMA,
+  EMPLOYMENT_REGISTER_SCHEMA,
+  PERSONAL_DATA_SCHEMA,
+  IDEMPOTENCY_SCHEMA,
+  EVENT_STORE_IDENTITY_SCHEMA,
+  CHECKPOINT_EVENT_STORE_SCHEMA,
+];
+assertOrdered(SCHEMA_MIGRATIONS);
+
+/** Brings the database to the latest schema (see SCHEMA_MIGRATIONS); safe from any number of processes at once. */
+export function migrateSchema(db: SqlDatabase): Promise<MigrationReport> {
+  return runMigrations(db, SCHEMA_MIGRATIONS);
+}
