@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WorkerNotFoundError } from '../../../../libs/application/src/worker-commands.js';
 import { RuleViolation } from '#domain/rules.js';
-import { InvalidPositionError, WrongExpectedVersionError } from '../../../../libs/event-store/src/event-store.js';
+import { AppendTooLargeError, EventStoreDeadlineError, InvalidPositionError, WrongExpectedVersionError } from '../../../../libs/event-store/src/event-store.js';
 import { allowedMethods } from './allowed-methods.js';
 import { problemType, ProblemException, type ProblemDetails } from './problem.js';
 
@@ -49,7 +49,7 @@ export class ProblemFilter implements ExceptionFilter {
 export function answerWithProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { problem, headers } = toProblem(error, request);
   // A problem the service chose to answer (a bounded wait ran out, a rebuild runs) is no fault.
-  if (problem.status >= 500 && !(error instanceof ProblemException)) logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  if (problem.status >= 500 && !(error instanceof ProblemException) && !(error instanceof EventStoreDeadlineError)) logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
   else if (problem.status >= 500) logger.warn(`${problem.status} ${problem.type}: ${problem.detail}`);
   void reply.status(problem.status).headers({ ...headers, 'content-type': 'application/problem+json' }).send(JSON.stringify(problem));
 }
@@ -73,6 +73,13 @@ function toProblem(error: unknown, request: FastifyRequest): { problem: ProblemD
       problem: { type: problemType('rule/concurrent-modification'), title: 'Concurrent modification', status: 409, detail: 'the worker was changed by another request at the same time; try again', rule: 'concurrent-modification' },
       headers: {},
     };
+  }
+  if (error instanceof EventStoreDeadlineError) {
+    // The store did not answer in time: the outcome of a command is unknown, so the client retries (with its Idempotency-Key).
+    return { problem: { type: problemType('event-store-unavailable'), title: TITLES[503]!, status: 503, detail: 'the event store did not answer in time; retry the request (with the same Idempotency-Key)' }, headers: { 'retry-after': '1' } };
+  }
+  if (error instanceof AppendTooLargeError) {
+    return { problem: { type: problemType('payload-too-large'), title: TITLES[413]!, status: 413, detail: 'the events of this command exceed what the event store accepts in one append' }, headers: {} };
   }
   if (error instanceof InvalidPositionError) {
     return { problem: { type: problemType('invalid-input'), title: 'Invalid input', status: 400, detail: error.message, errors: [{ field: 'waitFor', message: error.message }] }, headers: {} };
