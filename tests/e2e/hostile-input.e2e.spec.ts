@@ -537,6 +537,23 @@ describe.each(['pglite', 'postgres'] as const)('hostile input never gets a 5xx a
     await fc.assert(fc.asyncProperty(workerIdCase, fc.constant(undefined), check), { numRuns: RUNS[store].ids, endOnFailure: true });
   }, 120_000);
 
+  test("a token whose subject (sub) could not be stored is a 401, and nothing is written", async () => {
+    const hostileSub = fc.tuple(fc.string({ maxLength: 8 }), fc.constantFrom('\u0000', ...LONE_SURROGATES), fc.string({ maxLength: 8 })).map(([a, bad, b]) => `${a}${bad}${b}`);
+    await fc.assert(
+      fc.asyncProperty(hostileSub, fc.constantFrom(...BODY_ROUTES.map((route) => route.name)), idempotencyKey, async (sub, name, key) => {
+        const route = routeNamed(name);
+        const answer = await service.request('POST', route.path(context), {
+          token: service.token(['screener', 'coach', 'analyst', 'admin'], sub),
+          rawBody: JSON.stringify(route.body(context)),
+          headers: key ? { 'idempotency-key': key } : {},
+        });
+        expect([route.name, answer.status, answer.headers.get('content-type')]).toEqual([route.name, 401, expect.stringContaining('application/problem+json')]);
+        expect(await snapshot(service)).toEqual(before);
+      }),
+      { numRuns: 20, endOnFailure: true, examples: [['a\u0000b', 'register', undefined], ['\ud800', 'pop', 'key-1']] },
+    );
+  });
+
   test('the bodies the hostile values went into are valid: sent unchanged, each is written', async () => {
     for (const route of BODY_ROUTES) {
       const answer = await send('POST', route.path(context), JSON.stringify(route.body(context)));

@@ -12,6 +12,7 @@ import { JwtService } from '@nestjs/jwt';
 import type { FastifyRequest } from 'fastify';
 import type { Secrets } from '../../../../libs/platform/src/secrets.js';
 import { SECRETS } from '../../../../libs/platform/src/tokens.js';
+import { stringProblem } from './input-rules.js';
 import { ProblemException } from './problem.js';
 
 export const ROLES = ['screener', 'coach', 'analyst', 'admin'] as const;
@@ -53,6 +54,7 @@ export function actorOf(jwt: JwtService, header: unknown): Actor {
     throw unauthorized(`the token is not valid: ${(error as Error).message}`);
   }
   if (typeof claims.sub !== 'string' || claims.sub === '') throw unauthorized('the token has no subject (sub)');
+  if (stringProblem(claims.sub)) throw unauthorized(`the token's subject (sub) ${stringProblem(claims.sub)}`);
   const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => ROLES.includes(r as Role)) : [];
   return { sub: claims.sub, roles };
 }
