@@ -1,17 +1,17 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
 import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
 import { Roles } from '../http/auth.js';
+import { IntegerFromQuery } from '../http/numbers.js';
 
 const STATUSES = ['scheduled', 'done', 'excluded'] as const;
 
 class FollowUpListQuery {
   @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
-  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
-  @ApiPropertyOptional({ description: 'placementId of the last item of the previous page' }) @IsOptional() @IsString() @MaxLength(64) after?: string;
+  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(1000) limit?: number;
+  @ApiPropertyOptional({ description: 'placementId of the last item of the previous page' }) @IsOptional() @IsUUID() after?: string;
 }
 
 interface CheckRow {

@@ -17,6 +17,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTP
 import type { ServiceConfig } from '../../../../libs/platform/src/config.js';
 import type { Secrets } from '../../../../libs/platform/src/secrets.js';
 import { SECRETS, SERVICE_CONFIG } from '../../../../libs/platform/src/tokens.js';
+import { stringProblem } from './input-rules.js';
 import { ProblemException } from './problem.js';
 
 export const ROLES = ['screener', 'coach', 'analyst', 'admin'] as const;
@@ -136,6 +137,8 @@ export class TokenVerifier {
     }
     this.checkLifetime(payload);
     if (typeof payload.sub !== 'string' || payload.sub === '') throw unauthorized('the token has no subject (sub)');
+    // A subject goes into event metadata and the database: NUL or a lone surrogate would make the write fail.
+    if (stringProblem(payload.sub)) throw unauthorized(`the token's subject (sub) ${stringProblem(payload.sub)}`);
     const claim = fromProvider ? claimAt(payload, this.policy.rolesClaim) : payload.roles;
     const roles = Array.isArray(claim) ? ROLES.filter((role) => claim.includes(role)) : [];
     return { sub: payload.sub, roles };

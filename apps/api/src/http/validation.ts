@@ -1,6 +1,7 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage } from 'class-validator';
+import { inputProblems, MAX_ERRORS } from './input-rules.js';
 import { invalidInput, type FieldError } from './problem.js';
 
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -47,12 +48,22 @@ function undeclaredFieldsOfDto(raw: unknown, dto: unknown, parent: string): Fiel
   });
 }
 
-/** Nest's ValidationPipe, which first refuses every key the DTO does not declare, whatever its name. */
+/**
+ * Nest's ValidationPipe, which first holds query strings to the rules every input obeys
+ * (input-rules.ts: no NUL or lone surrogate, no prototype keys; bodies were held to them by the
+ * JSON parser), then refuses every key the DTO does not declare, whatever its name.
+ */
 class DtoValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'query') {
+      // `@Query('name')` hands over one parameter: name the fields from there.
+      const name = metadata.data ?? '';
+      const problems = inputProblems(value).map(({ field, message }) => ({ field: !name ? field : !field ? name : field.startsWith('[') ? `${name}${field}` : `${name}.${field}`, message }));
+      if (problems.length > 0) throw invalidInput(problems);
+    }
     if (metadata.metatype && this.toValidate(metadata)) {
       const undeclared = undeclaredFields(value, plainToInstance(metadata.metatype, value));
-      if (undeclared.length > 0) throw invalidInput(undeclared);
+      if (undeclared.length > 0) throw invalidInput(undeclared.slice(0, MAX_ERRORS));
     }
     return super.transform(value, metadata);
   }
@@ -66,5 +77,5 @@ export const validationPipe = new DtoValidationPipe({
   forbidUnknownValues: true,
   stopAtFirstError: false,
   validationError: { target: false, value: false },
-  exceptionFactory: (errors) => invalidInput(flattenValidationErrors(errors)),
+  exceptionFactory: (errors) => invalidInput(flattenValidationErrors(errors).slice(0, MAX_ERRORS)),
 });

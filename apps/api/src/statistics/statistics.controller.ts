@@ -1,12 +1,12 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiPropertyOptional, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
 import { ProjectionProgress } from '../../../../libs/projections/src/projection-runner.js';
 import { OUTFLOW_METHODS, type OutflowMethod } from '../../../../libs/read-models/src/outflow-statistics/statistics-tables.js';
 import { Roles } from '../http/auth.js';
+import { IntegerFromQuery } from '../http/numbers.js';
 import { ProblemException } from '../http/problem.js';
 import { toCsv } from './csv.js';
 import { GetFlowTable, GetOutflowTable } from './statistics.queries.js';
@@ -15,7 +15,7 @@ const WAIT_FOR_TIMEOUT_MS = 5_000;
 
 class YearQuery {
   @ApiProperty({ example: 2011 })
-  @Type(() => Number)
+  @IntegerFromQuery()
   @IsInt()
   @Min(1900)
   @Max(2200)

@@ -9,6 +9,7 @@ import {
   type GuidanceLevel,
   type Programme,
 } from '../../../../../libs/domain/src/vocabulary.js';
+import { MaxDecimalPlaces } from '../../http/numbers.js';
 import { IsCalendarDate } from '../shared/calendar-date.js';
 
 export class SupportPackageDto {
@@ -21,7 +22,8 @@ export class SupportPackageDto {
 
   @ApiProperty({ nullable: true, description: '(3) wage premium in % (MAATWERK: 45–60)' })
   @ValidateIf((_, value) => value !== null)
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @MaxDecimalPlaces(2)
   @Min(0)
   @Max(100)
   wagePremiumPct!: number | null;
@@ -41,7 +43,8 @@ export class IndicationDto {
   @ApiPropertyOptional({ nullable: true, description: 'productivity loss (rendementsverlies) in %' })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @MaxDecimalPlaces(2)
   @Min(0)
   @Max(100)
   productivityLossPct?: number | null;

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsNumber, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PROGRAMMES, type Programme } from '../../../../../libs/domain/src/vocabulary.js';
+import { MaxDecimalPlaces } from '../../http/numbers.js';
 import { IsCalendarDate } from '../shared/calendar-date.js';
 
 export class StartPlacementDto {
@@ -9,7 +10,8 @@ export class StartPlacementDto {
   @ApiProperty({ format: 'date' }) @IsCalendarDate() startDate!: string;
 
   @ApiProperty({ minimum: 0, exclusiveMinimum: true, maximum: 1, description: 'full-time equivalent, 0 < fte ≤ 1' })
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @MaxDecimalPlaces(4)
   @Min(0.0001)
   @Max(1)
   fte!: number;

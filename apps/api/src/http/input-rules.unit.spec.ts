@@ -1,0 +1,83 @@
+import fc from 'fast-check';
+import { validateSync } from 'class-validator';
+import { inputProblems, MAX_ERRORS, MAX_NESTING_DEPTH, stringProblem } from './input-rules.js';
+import { decimalPlaces, MaxDecimalPlaces } from './numbers.js';
+
+const nestedArrays = (depth: number): unknown => JSON.parse('['.repeat(depth) + '1' + ']'.repeat(depth));
+
+describe('the input rules every body and query obeys', () => {
+  test('nesting: the limit is allowed, one level more is refused at the place that goes too deep', () => {
+    expect(inputProblems(nestedArrays(MAX_NESTING_DEPTH))).toEqual([]);
+    expect(inputProblems({ goals: nestedArrays(MAX_NESTING_DEPTH - 1) })).toEqual([]);
+    const [problem, ...rest] = inputProblems({ goals: nestedArrays(MAX_NESTING_DEPTH) });
+    expect(rest).toEqual([]);
+    expect(problem).toEqual({ field: `goals${'[0]'.repeat(MAX_NESTING_DEPTH - 1)}`, message: expect.stringContaining(`deeper than ${MAX_NESTING_DEPTH}`) });
+  });
+
+  test('a million levels of nesting are one problem, found without overflowing the stack', () => {
+    const problems = inputProblems({ a: JSON.parse('{"a":'.repeat(1_000_000) + '1' + '}'.repeat(1_000_000)) });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.field).toBe(Array.from({ length: MAX_NESTING_DEPTH }, () => 'a').join('.'));
+  });
+
+  test.each([
+    ['a NUL', 'a\u0000b', 'NUL'],
+    ['a lone high surrogate', 'x\ud800', 'lone surrogate'],
+    ['a lone low surrogate', '\udc00x', 'lone surrogate'],
+    ['two high surrogates', '\ud800\ud800', 'lone surrogate'],
+    ['a pair the wrong way round', '\udc00\ud800', 'lone surrogate'],
+  ])('%s in a string, a nested string or a key is named', (_, bad, message) => {
+    expect(stringProblem(bad)).toContain(message);
+    expect(inputProblems({ date: '2011-01-01', goals: ['ok', bad] })).toEqual([{ field: 'goals[1]', message: expect.stringContaining(message) }]);
+    expect(inputProblems([{ ok: 1, [bad]: 1 }])).toEqual([{ field: `[0].${bad}`, message: expect.stringContaining(message) }]);
+  });
+
+  test('well-formed text passes: pairs, other control characters, any script', () => {
+    for (const fine of ['😀', 'e\u0301', 'tab\there', '\u0001', 'ĳ', 'Ελληνικά', '']) expect(inputProblems({ s: fine, [fine]: [fine] })).toEqual([]);
+    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => s.includes('\u0000') || inputProblems({ [s]: s }).length === 0));
+  });
+
+  test('prototype keys anywhere; numbers beyond the double range (JSON 1e400 parses as Infinity)', () => {
+    const prototypeKeys = inputProblems(JSON.parse('{"a":[{"__proto__":1}],"constructor":2}'));
+    expect(prototypeKeys).toHaveLength(2);
+    expect(prototypeKeys).toEqual(
+      expect.arrayContaining([
+        { field: 'a[0].__proto__', message: 'property __proto__ should not exist' },
+        { field: 'constructor', message: 'property constructor should not exist' },
+      ]),
+    );
+    expect(inputProblems(JSON.parse('{"fte":1e400,"x":[-1e400]}')).map((p) => p.field)).toEqual(['fte', 'x[0]']);
+    expect(inputProblems(JSON.parse('{"fte":1e308,"y":-0,"z":5e-324}'))).toEqual([]);
+  });
+
+  test('findings are capped', () => {
+    expect(inputProblems(Array.from({ length: 1_000 }, () => '\u0000'))).toHaveLength(MAX_ERRORS);
+  });
+});
+
+describe('decimal places, in any notation', () => {
+  test.each([
+    [0.5, 1],
+    [1, 0],
+    [0.25, 2],
+    [1.005, 3],
+    [1e-7, 7],
+    [1.5e-7, 8],
+    [5e-324, 324],
+    [1e21, 0],
+    [1.7976931348623157e308, 0],
+    [-0, 0],
+    [-0.0001, 4],
+  ])('%p has %i (and never throws)', (value, places) => {
+    expect(decimalPlaces(value)).toBe(places);
+  });
+
+  test('MaxDecimalPlaces judges finite numbers only, leaving types to @IsNumber', () => {
+    class Dto {
+      @MaxDecimalPlaces(4) fte!: unknown;
+    }
+    const errors = (fte: unknown) => validateSync(Object.assign(new Dto(), { fte })).map((e) => e.property);
+    expect([errors(0.1234), errors(1e-4), errors(1), errors('1e-7'), errors(Infinity), errors(null)]).toEqual([[], [], [], [], [], []]);
+    expect([errors(0.12345), errors(1e-7), errors(1.5e-5)]).toEqual([['fte'], ['fte'], ['fte']]);
+  });
+});
