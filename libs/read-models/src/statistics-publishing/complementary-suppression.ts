@@ -111,9 +111,15 @@ export interface CellCost {
  * cell: among those that leave fewer cells derivable, the one of the lowest tier, then the one
  * leaving the fewest, then the smallest.
  * Withholding every cell of a relation system that forces no cell to a fixed value is always
- * safe, so the loop ends.
+ * safe, so the loop ends. Cells in `published` are left out of the choice while others remain.
  */
-export function protect(relations: readonly Relation[], primary: Iterable<number>, cost: (cell: number) => CellCost): Set<number> {
+export function protect(
+  relations: readonly Relation[],
+  primary: Iterable<number>,
+  cost: (cell: number) => CellCost,
+  /** cells published elsewhere already (e.g. in the year before): withheld only as a last resort */
+  published: ReadonlySet<number> = new Set(),
+): Set<number> {
   const withheld = new Set(primary);
   const relationsOf = new Map<number, Relation[]>();
   for (const relation of relations) {
@@ -133,7 +139,9 @@ export function protect(relations: readonly Relation[], primary: Iterable<number
     const columns = [...withheld].sort((x, y) => x - y);
     const n = columns.length;
     // Candidates: the published cells sharing a relation with a withheld one.
-    const candidates = [...new Set(columns.flatMap(neighbours))];
+    const related = [...new Set(columns.flatMap(neighbours))];
+    const free = related.filter((cell) => !published.has(cell));
+    const candidates = free.length > 0 ? free : related;
     // One elimination with every candidate as an extra column. Withholding candidate j adds the
     // solution direction (w, 1) with A·w = −a_j when a_j lies in the span of the withheld columns
     // (its entries vanish in every non-pivot row); the derivable cells whose pivot row has a

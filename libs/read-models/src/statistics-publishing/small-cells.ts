@@ -47,6 +47,8 @@ export interface RowFigures {
 export interface SuppressionPlan {
   cells: Set<Cell>[];
   fteEnd: boolean[];
+  /** per row name: whether stockEnd is withheld (the next year's stockStart is the same figure) */
+  stockEndWithheld: Map<RowName, boolean>;
 }
 
 const SEGMENTS: ReadonlySet<RowName> = new Set(['INVOEG_DC', 'INVOEG_NDC']);
@@ -70,7 +72,19 @@ function costOf(row: RowFigures, value: number): CellCost {
   return { tier: row.programme === 'TOTAL' ? 2 : row.programme === 'INVOEG' ? 1 : 0, size: value === 0 ? Number.MAX_SAFE_INTEGER : Math.abs(value) };
 }
 
-export function planSuppression(rows: readonly RowFigures[], minCell: number): SuppressionPlan {
+/**
+ * `previousStockEnd`, in a series: for each row name, whether the year before withheld its
+ * stockEnd. This year's stockStart is that same figure, so it is withheld exactly when it was:
+ * withheld there, it is withheld here too; published there (or absent: zero), it is not chosen
+ * as a complement here unless nothing else can protect the year.
+ */
+export function planSuppression(
+  rows: readonly RowFigures[],
+  minCell: number,
+  previousStockEnd?: ReadonlyMap<RowName, boolean>,
+  /** in a series, the rows of the next year: a row missing there shows that this year's stockEnd is 0 */
+  nextYearRows?: ReadonlySet<RowName>,
+): SuppressionPlan {
   const withOutcome = rows.every((r) => r.toWork !== undefined && r.pending !== undefined);
   const cells: readonly Cell[] = withOutcome ? CELLS : CELLS.filter((c) => c !== 'toWork' && c !== 'pending');
   const width = cells.length;
@@ -88,15 +102,24 @@ export function planSuppression(rows: readonly RowFigures[], minCell: number): S
   const primary = rows.flatMap((row, i) =>
     cells.filter((cell) => PRIMARY_CELLS.has(cell) && row[cell]! >= 1 && row[cell]! < minCell).map((cell) => at(i, cell)),
   );
-  const withheld = protect(relations, primary, (index) => costOf(rows[Math.floor(index / width)]!, valueOf(index)));
+  const published = new Set<number>();
+  if (previousStockEnd) {
+    rows.forEach((row, i) => {
+      if (previousStockEnd.get(row.programme) === true) primary.push(at(i, 'stockStart'));
+      else published.add(at(i, 'stockStart'));
+    });
+  }
+  if (nextYearRows) rows.forEach((row, i) => nextYearRows.has(row.programme) || published.add(at(i, 'stockEnd')));
+  const withheld = protect(relations, primary, (index) => costOf(rows[Math.floor(index / width)]!, valueOf(index)), published);
 
-  const plan: SuppressionPlan = { cells: rows.map(() => new Set<Cell>()), fteEnd: rows.map(() => false) };
+  const plan: SuppressionPlan = { cells: rows.map(() => new Set<Cell>()), fteEnd: rows.map(() => false), stockEndWithheld: new Map() };
   for (const index of withheld) plan.cells[Math.floor(index / width)]!.add(cells[index % width]!);
 
   // fteEnd: withheld with stockEnd, then complemented across rows on its own.
   const ftePrimary = rows.flatMap((_, i) => (plan.cells[i]!.has('stockEnd') ? [i] : []));
   const fteWithheld = protect(crossRowRelations(rows, (i) => i), ftePrimary, (i) => costOf(rows[i]!, rows[i]!.fteEnd));
   for (const i of fteWithheld) plan.fteEnd[i] = true;
+  rows.forEach((row, i) => plan.stockEndWithheld.set(row.programme, plan.cells[i]!.has('stockEnd')));
   return plan;
 }
 
@@ -136,18 +159,49 @@ export function suppressFlowTable(rows: readonly FlowRow[], minCell: number): Su
   return applyToFlows(rows, planSuppression(rows.map(figuresOfFlow), minCell));
 }
 
+const namesOf = (rows: readonly FlowRow[] | undefined) => (rows ? new Set(rows.map((r) => r.programme)) : undefined);
+
+/**
+ * A series of flows tables, year after year: each year protected as above, and a year's
+ * stockStart withheld exactly when the year before withheld its stockEnd (the same figure).
+ */
+export function suppressFlowSeries(years: readonly (readonly FlowRow[])[], minCell: number): Suppressed<FlowRow>[][] {
+  let previous: ReadonlyMap<RowName, boolean> | undefined;
+  return years.map((rows, y) => {
+    const plan = planSuppression(rows.map(figuresOfFlow), minCell, previous, namesOf(years[y + 1]));
+    previous = plan.stockEndWithheld;
+    return applyToFlows(rows, plan);
+  });
+}
+
 /**
  * The outflow table of one year with small counts withheld. It needs the same year's flows table
  * (the same rows), whose cells reach and exited are sums of.
  */
 export function suppressOutflowTable(rows: readonly OutflowRow[], flows: readonly FlowRow[], minCell: number): Suppressed<OutflowRow>[] {
-  if (rows.length !== flows.length || rows.some((row, i) => row.programme !== flows[i]!.programme)) {
-    throw new Error('the outflow and flows tables of a year must have the same rows');
-  }
-  const plan = planSuppression(
-    flows.map((flow, i) => ({ ...figuresOfFlow(flow), toWork: rows[i]!.toWork, pending: rows[i]!.pending })),
-    minCell,
-  );
+  return suppressOutflowSeries([rows], [flows], minCell)[0]!;
+}
+
+/** A series of outflow tables, protected with the flows tables of the same years as in `suppressFlowSeries`. */
+export function suppressOutflowSeries(years: readonly (readonly OutflowRow[])[], flowYears: readonly (readonly FlowRow[])[], minCell: number): Suppressed<OutflowRow>[][] {
+  let previous: ReadonlyMap<RowName, boolean> | undefined;
+  return years.map((rows, y) => {
+    const flows = flowYears[y]!;
+    if (rows.length !== flows.length || rows.some((row, i) => row.programme !== flows[i]!.programme)) {
+      throw new Error('the outflow and flows tables of a year must have the same rows');
+    }
+    const plan = planSuppression(
+      flows.map((flow, i) => ({ ...figuresOfFlow(flow), toWork: rows[i]!.toWork, pending: rows[i]!.pending })),
+      minCell,
+      previous,
+      namesOf(flowYears[y + 1]),
+    );
+    previous = plan.stockEndWithheld;
+    return applyToOutflow(rows, plan);
+  });
+}
+
+function applyToOutflow(rows: readonly OutflowRow[], plan: SuppressionPlan): Suppressed<OutflowRow>[] {
   return rows.map((row, i) => {
     const cells = plan.cells[i]!;
     const nulled = new Set<string>();

@@ -3,7 +3,7 @@ import { PROGRAMMES } from '../../../domain/src/vocabulary.js';
 import { percentage } from '../outflow-statistics/percentages.js';
 import type { FlowRow, OutflowRow, RowName } from '../outflow-statistics/statistics-tables.js';
 import { derivableCells, protect } from './complementary-suppression.js';
-import { suppressFlowTable, suppressOutflowTable } from './small-cells.js';
+import { suppressFlowSeries, suppressFlowTable, suppressOutflowSeries, suppressOutflowTable } from './small-cells.js';
 
 // ---------------------------------------------------------------------------------------------
 // Tables built from raw figures the way statistics-tables.ts builds them.
@@ -81,86 +81,120 @@ const tableArbitrary = fc
   .chain(([programmes, max]) => fc.tuple(...programmes.map((p) => rawArbitrary(p, max))))
   .map((raws) => raws as Raw[]);
 
+/** Consecutive years: each programme's stock carries over from one year to the next. */
+const seriesArbitrary = fc
+  .tuple(fc.subarray([...PROGRAMMES], { minLength: 1 }), fc.integer({ min: 3, max: 25 }), fc.integer({ min: 2, max: 3 }))
+  .chain(([programmes, max, yearCount]) =>
+    fc.tuple(
+      ...programmes.map((programme) =>
+        fc.tuple(fc.nat(max), fc.array(fc.tuple(fc.nat(max), fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(3)), { minLength: yearCount, maxLength: yearCount })).map(([start, years]) => {
+          let stock = start;
+          return years.map(([inflow, outShare, toWork]): Raw => {
+            const outflow = Math.floor((stock + inflow) * outShare);
+            const raw = { programme, stockStart: stock, inflow, outflow, fteUnitsEnd: (stock + inflow - outflow) * 5_000, toWork: Math.min(toWork, outflow), pending: 0 };
+            stock += inflow - outflow;
+            return raw;
+          });
+        }),
+      ),
+    ),
+  )
+  .map((byProgramme) => byProgramme[0]!.map((_, y) => byProgramme.map((years) => years[y]!)));
+
 // ---------------------------------------------------------------------------------------------
 // An independent derivability check: exact rational rank (BigInt), not the module's arithmetic.
 
 const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? a : gcd(b, a % b));
 
-function rank(matrix: bigint[][]): number {
-  const rows = matrix.map((r) => [...r]);
-  let r = 0;
+/**
+ * Fraction-free Gauss–Jordan elimination over the integers (exact: BigInt, rows kept primitive by
+ * their gcd). Returns the pivot column of each row and the reduced rows.
+ */
+function gaussJordan(matrix: bigint[][]): { rows: bigint[][]; pivots: number[] } {
+  const rows = matrix.filter((r) => r.some((v) => v !== 0n)).map((r) => [...r]);
   const width = rows[0]?.length ?? 0;
-  for (let c = 0; c < width && r < rows.length; c++) {
+  const pivots: number[] = [];
+  for (let c = 0; c < width && pivots.length < rows.length; c++) {
+    const r = pivots.length;
     const p = rows.findIndex((row, i) => i >= r && row[c] !== 0n);
     if (p === -1) continue;
     [rows[r], rows[p]] = [rows[p]!, rows[r]!];
     const pivot = rows[r]!;
-    for (let i = r + 1; i < rows.length; i++) {
-      const row = rows[i]!;
-      if (row[c] === 0n) continue;
+    rows.forEach((row, i) => {
+      if (i === r || row[c] === 0n) return;
       const f = row[c]!;
       for (let k = 0; k < width; k++) row[k] = row[k]! * pivot[c]! - pivot[k]! * f;
       const divisor = row.reduce((g, v) => gcd(g, v < 0n ? -v : v), 0n);
       if (divisor > 1n) for (let k = 0; k < width; k++) row[k] = row[k]! / divisor;
-    }
-    r++;
+    });
+    pivots.push(c);
   }
-  return r;
+  return { rows, pivots };
 }
 
-type Unknown = string; // `${row}.${field}`
+type Unknown = string; // `${year}.${row}.${field}`
+type FlowTable = ReturnType<typeof suppressFlowTable>;
+type OutflowTable = ReturnType<typeof suppressOutflowTable>;
 
 /**
- * The withheld cells a reader could compute from both published tables: the unknowns are the
- * null counts (and fteEnd); the relations are the published definitions. A withheld cell is
- * determined exactly when dropping its column lowers the rank of the relations on the unknowns.
+ * The withheld cells a reader could compute from the published tables of one or more consecutive
+ * years: the unknowns are the null counts (and fteEnd); the relations are the published
+ * definitions, plus, across years, stockEnd of a year = stockStart of the next (0 when the row is
+ * missing the next year).
  */
-function determinedCells(
-  flows: ReturnType<typeof suppressFlowTable>,
-  outflow: ReturnType<typeof suppressOutflowTable> | null,
-  withheldReach: (row: number) => boolean = () => false,
-): Unknown[] {
+function determinedInSeries(years: { flows: FlowTable; outflow: OutflowTable | null; withheldReach?: (row: number) => boolean }[]): Unknown[] {
   const unknown = new Set<Unknown>();
-  flows.forEach((row, i) => {
-    for (const f of ['stockStart', 'inflow', 'outflow', 'stockEnd', 'growth', 'fteEnd'] as const) if (row[f] === null) unknown.add(`${i}.${f}`);
-    if (outflow) {
-      const o = outflow[i]!;
-      if (o.reach === null) unknown.add(`${i}.reach`);
-      if (o.exited === null) unknown.add(`${i}.outflow`);
-      if (o.toWork === null) unknown.add(`${i}.toWork`);
-      if (o.pending === null) unknown.add(`${i}.pending`);
-    } else if (withheldReach(i)) {
-      unknown.add(`${i}.reach`); // not shown by the flows table, but defined by it (and withheld where the outflow table withholds it)
-    }
-  });
   const relations: Record<Unknown, number>[] = [];
-  flows.forEach((_, i) => {
-    relations.push({ [`${i}.stockEnd`]: 1, [`${i}.stockStart`]: -1, [`${i}.inflow`]: -1, [`${i}.outflow`]: 1 });
-    relations.push({ [`${i}.growth`]: 1, [`${i}.stockEnd`]: -1, [`${i}.stockStart`]: 1 });
-    relations.push({ [`${i}.reach`]: 1, [`${i}.stockStart`]: -1, [`${i}.inflow`]: -1 });
-  });
-  const names = flows.map((r) => r.programme);
-  const total = names.indexOf('TOTAL');
-  const invoeg = names.indexOf('INVOEG');
-  for (const f of ['stockStart', 'inflow', 'outflow', 'stockEnd', 'growth', 'reach', 'toWork', 'pending', 'fteEnd']) {
-    const t: Record<Unknown, number> = { [`${total}.${f}`]: 1 };
-    names.forEach((n, i) => {
-      if (n !== 'TOTAL' && n !== 'INVOEG') t[`${i}.${f}`] = -1;
+  years.forEach(({ flows, outflow, withheldReach = () => false }, y) => {
+    flows.forEach((row, i) => {
+      for (const f of ['stockStart', 'inflow', 'outflow', 'stockEnd', 'growth', 'fteEnd'] as const) if (row[f] === null) unknown.add(`${y}.${i}.${f}`);
+      if (outflow) {
+        const o = outflow[i]!;
+        if (o.reach === null) unknown.add(`${y}.${i}.reach`);
+        if (o.exited === null) unknown.add(`${y}.${i}.outflow`);
+        if (o.toWork === null) unknown.add(`${y}.${i}.toWork`);
+        if (o.pending === null) unknown.add(`${y}.${i}.pending`);
+      } else if (withheldReach(i)) {
+        unknown.add(`${y}.${i}.reach`); // not shown by the flows table, but defined by it (and withheld where the outflow table withholds it)
+      }
+      relations.push({ [`${y}.${i}.stockEnd`]: 1, [`${y}.${i}.stockStart`]: -1, [`${y}.${i}.inflow`]: -1, [`${y}.${i}.outflow`]: 1 });
+      relations.push({ [`${y}.${i}.growth`]: 1, [`${y}.${i}.stockEnd`]: -1, [`${y}.${i}.stockStart`]: 1 });
+      relations.push({ [`${y}.${i}.reach`]: 1, [`${y}.${i}.stockStart`]: -1, [`${y}.${i}.inflow`]: -1 });
     });
-    relations.push(t);
-    if (invoeg !== -1) {
-      const s: Record<Unknown, number> = { [`${invoeg}.${f}`]: 1 };
+    const names = flows.map((r) => r.programme);
+    const total = names.indexOf('TOTAL');
+    const invoeg = names.indexOf('INVOEG');
+    for (const f of ['stockStart', 'inflow', 'outflow', 'stockEnd', 'growth', 'reach', 'toWork', 'pending', 'fteEnd']) {
+      const t: Record<Unknown, number> = { [`${y}.${total}.${f}`]: 1 };
       names.forEach((n, i) => {
-        if (n === 'INVOEG_DC' || n === 'INVOEG_NDC') s[`${i}.${f}`] = -1;
+        if (n !== 'TOTAL' && n !== 'INVOEG') t[`${y}.${i}.${f}`] = -1;
       });
-      relations.push(s);
+      relations.push(t);
+      if (invoeg !== -1) {
+        const s: Record<Unknown, number> = { [`${y}.${invoeg}.${f}`]: 1 };
+        names.forEach((n, i) => {
+          if (n === 'INVOEG_DC' || n === 'INVOEG_NDC') s[`${y}.${i}.${f}`] = -1;
+        });
+        relations.push(s);
+      }
     }
-  }
+    const next = years[y + 1]?.flows.map((r) => r.programme);
+    if (next) {
+      names.forEach((n, i) => {
+        const j = next.indexOf(n);
+        relations.push(j === -1 ? { [`${y}.${i}.stockEnd`]: 1 } : { [`${y}.${i}.stockEnd`]: 1, [`${y + 1}.${j}.stockStart`]: -1 });
+      });
+    }
+  });
+  // A withheld cell is determined when its reduced row involves no free (non-pivot) unknown.
   const columns = [...unknown];
-  const matrixOf = (cols: Unknown[]) => relations.map((rel) => cols.map((c) => BigInt(rel[c] ?? 0)));
-  const full = rank(matrixOf(columns));
-  return columns.filter((c) => rank(matrixOf(columns.filter((d) => d !== c))) < full);
+  const { rows, pivots } = gaussJordan(relations.map((rel) => columns.map((c) => BigInt(rel[c] ?? 0))));
+  const isPivot = new Set(pivots);
+  return pivots.filter((c, r) => rows[r]!.every((v, k) => k === c || v === 0n || isPivot.has(k))).map((c) => columns[c]!);
 }
+
+const determinedCells = (flows: FlowTable, outflow: OutflowTable | null, withheldReach?: (row: number) => boolean) =>
+  determinedInSeries([{ flows, outflow, withheldReach }]).map((cell) => cell.slice(2));
 
 // ---------------------------------------------------------------------------------------------
 
@@ -205,6 +239,38 @@ describe('small-cell suppression of the statistics tables', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  test('property: in a series, nothing withheld can be computed from the other years either (stockEnd = next stockStart)', () => {
+    fc.assert(
+      fc.property(seriesArbitrary, fc.integer({ min: 2, max: 8 }), (rawYears, minCell) => {
+        const tables = rawYears.map(tablesOf);
+        const flows = suppressFlowSeries(tables.map((t) => t.flows), minCell);
+        const outflow = suppressOutflowSeries(tables.map((t) => t.outflow), tables.map((t) => t.flows), minCell);
+        tables.forEach((t, y) => {
+          t.flows.forEach((row, i) => {
+            for (const f of COUNT_FIELDS_FLOWS) if (row[f] >= 1 && row[f] < minCell) expect(flows[y]![i]![f]).toBeNull();
+            // Both tables of a series withhold the same shared figures.
+            expect(outflow[y]![i]!.exited === null).toBe(flows[y]![i]!.outflow === null);
+          });
+        });
+        expect(determinedInSeries(tables.map((_, y) => ({ flows: flows[y]!, outflow: outflow[y]! })))).toEqual([]);
+        expect(determinedInSeries(tables.map((_, y) => ({ flows: flows[y]!, outflow: null, withheldReach: (i: number) => outflow[y]![i]!.reach === null })))).toEqual([]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  test('the series check can fail: years protected one by one leak through stockEnd = next stockStart', () => {
+    const result = fc.check(
+      fc.property(seriesArbitrary, fc.integer({ min: 2, max: 8 }), (rawYears, minCell) => {
+        const tables = rawYears.map(tablesOf);
+        const oneByOne = tables.map((t) => ({ flows: suppressFlowTable(t.flows, minCell), outflow: suppressOutflowTable(t.outflow, t.flows, minCell) }));
+        return determinedInSeries(oneByOne).length === 0;
+      }),
+      { numRuns: 200, seed: 12 },
+    );
+    expect(result.failed).toBe(true);
   });
 
   test('the check above can fail: withholding only the small cells leaks them through TOTAL', () => {

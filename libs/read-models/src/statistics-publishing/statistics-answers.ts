@@ -1,6 +1,6 @@
 import type { SqlClient } from '../../../sql/src/sql.js';
 import { flowTable, outflowTable, type FlowRow, type OutflowMethod, type OutflowRow } from '../outflow-statistics/statistics-tables.js';
-import { suppressFlowTable, suppressOutflowTable } from './small-cells.js';
+import { suppressFlowSeries, suppressOutflowSeries } from './small-cells.js';
 
 /**
  * What an analyst asks for: one table, for one year or a range of years, optionally with small
@@ -34,16 +34,16 @@ export interface TableAnswer {
 export const yearsOf = (spec: TableSpec): number[] =>
   'year' in spec ? [spec.year] : Array.from({ length: spec.to - spec.from + 1 }, (_, i) => spec.from + i);
 
-/** One year's rows, small cells withheld when `minCell` is given (the flows table of that year protects the outflow one). */
-async function yearRows(db: SqlClient, spec: TableSpec, year: number): Promise<AnswerRow[]> {
+/** The rows of each year asked for, small cells withheld when `minCell` is given (over the whole series). */
+async function rowsByYear(db: SqlClient, spec: TableSpec): Promise<AnswerRow[][]> {
+  const years = yearsOf(spec);
   const minCell = spec.minCell;
-  if (spec.table === 'flows') {
-    const rows: FlowRow[] = await flowTable(db, year);
-    return (minCell === undefined ? rows : suppressFlowTable(rows, minCell)) as unknown as AnswerRow[];
-  }
-  const rows: OutflowRow[] = await outflowTable(db, year, spec.method);
-  if (minCell === undefined) return rows as unknown as AnswerRow[];
-  return suppressOutflowTable(rows, await flowTable(db, year), minCell) as unknown as AnswerRow[];
+  const flows: FlowRow[][] = [];
+  if (spec.table === 'flows' || minCell !== undefined) for (const year of years) flows.push(await flowTable(db, year));
+  if (spec.table === 'flows') return (minCell === undefined ? flows : suppressFlowSeries(flows, minCell)) as unknown as AnswerRow[][];
+  const outflow: OutflowRow[][] = [];
+  for (const year of years) outflow.push(await outflowTable(db, year, spec.method));
+  return (minCell === undefined ? outflow : suppressOutflowSeries(outflow, flows, minCell)) as unknown as AnswerRow[][];
 }
 
 export async function tableAnswer(db: SqlClient, spec: TableSpec): Promise<TableAnswer> {
@@ -52,10 +52,10 @@ export async function tableAnswer(db: SqlClient, spec: TableSpec): Promise<Table
     ...(spec.table === 'outflow' ? { method: spec.method } : {}),
     ...(spec.minCell !== undefined ? { minCell: spec.minCell } : {}),
   };
-  if ('year' in spec) return { ...head, rows: await yearRows(db, spec, spec.year) };
-  const rows: AnswerRow[] = [];
-  for (const year of yearsOf(spec)) for (const row of await yearRows(db, spec, year)) rows.push({ year, ...row });
-  return { ...head, rows };
+  const byYear = await rowsByYear(db, spec);
+  if ('year' in spec) return { ...head, rows: byYear[0]! };
+  const years = yearsOf(spec);
+  return { ...head, rows: byYear.flatMap((rows, y) => rows.map((row) => ({ year: years[y]!, ...row }))) };
 }
 
 /** `flows-2011`, `outflow-2006-2011-including-ibo`: the base of an export's file name. */
