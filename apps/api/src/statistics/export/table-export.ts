@@ -41,7 +41,7 @@ export function tableToCsv(rows: readonly Row[], dialect: CsvDialect = 'rfc4180'
 export async function tableToXlsx(rows: readonly Row[], sheetName: string): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'trajectory-service';
-  const sheet = workbook.addWorksheet(sheetName.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
+  const sheet = workbook.addWorksheet(sheetName.replace(/[[\]:*?/\\]/g, ' ').trim().slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
   const fields = fieldsOf(rows);
   sheet.addRow(fields).font = { bold: true };
   for (const row of rows) {
