@@ -22,6 +22,10 @@ import { protect, type CellCost, type Relation } from './complementary-suppressi
  *
  * toWork and pending are tied to no other published cell within a row (the other check
  * outcomes are not published), so they are protected across rows only.
+ *
+ * In a series, stockEnd of a year and stockStart of the next are the same figure: the next year
+ * withholds its stockStart exactly when the year before withheld the stockEnd (see
+ * `planSuppression`), so neither year gives the other's withheld cells away.
  */
 
 const CELLS = ['stockStart', 'inflow', 'outflow', 'stockEnd', 'growth', 'reach', 'toWork', 'pending'] as const;
