@@ -180,6 +180,13 @@ describe.each(['pglite', 'postgres'] as const)('publishing statistics through th
     });
   });
 
+  test('the OpenAPI document describes the new parameters and paths', async () => {
+    const doc = (await fetch(`${service.url}/docs-json`).then((r) => r.json())) as { paths: Record<string, Record<string, { parameters?: { name: string }[] }>> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/statistics/publications', '/v1/statistics/publications/{id}']));
+    const names = doc.paths['/v1/statistics/flows']!.get!.parameters!.map((p) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['year', 'from', 'to', 'minCell', 'format', 'dialect', 'waitFor']));
+  });
+
   describe('publications', () => {
     test('a published table stays frozen; its changes name the cells that moved since', async () => {
       const published = await service.request('POST', '/v1/statistics/publications', { ...analyst, body: { table: 'flows', year: 2013 } });
