@@ -101,6 +101,42 @@ describe.each(['pglite', 'postgres'] as const)('outflow statistics through the p
     expect(lines.find((l) => l.startsWith('INVOEG,'))).toBe('INVOEG,0,6,2,4,4,,,2.4');
   });
 
+  test('a series 2010–2011 holds each year’s rows, the worked example among them', async () => {
+    const res = await service.request('GET', '/v1/statistics/flows?from=2010&to=2011', { roles: ['analyst'] });
+    expect(res.status).toBe(200);
+    const sw = (year: number) => res.body.rows.find((r: { programme: string; year: number }) => r.programme === 'SW' && r.year === year);
+    expect(sw(2011)).toMatchObject({ year: 2011, stockStart: SW_2011.stockStart, inflow: SW_2011.inflow, outflow: SW_2011.outflow, stockEnd: SW_2011.stockEnd, growthPct: SW_2011.growthPct, rotationPct: SW_2011.rotationPct });
+    expect(sw(2010).stockEnd).toBe(sw(2011).stockStart);
+  });
+
+  test('the worked example as CSV for Excel with Belgian settings', async () => {
+    const res = await service.request('GET', '/v1/statistics/outflow?year=2011&format=csv&dialect=excel-nl', { roles: ['analyst'] });
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="outflow-2011-including-ibo.csv"');
+    const lines = (res.body as string).replace(/^\uFEFF/, '').split('\r\n');
+    expect(lines[0]).toBe('programme;reach;exited;exitedPct;toWork;toWorkPctOfExited;toWorkPctOfReach;pending');
+    expect(lines[1]).toBe(`SW;${SW_2011.reach};${SW_2011.outflow};13,4;${SW_2011.toWorkIncludingIbo};30,3;4;0`);
+  });
+
+  test('minCell on the worked year: the small insertion segments are withheld, and so is what would give them away', async () => {
+    const res = await service.request('GET', '/v1/statistics/flows?year=2011&minCell=10', { roles: ['analyst'] });
+    const rows: Record<string, number | null | string | string[]>[] = res.body.rows;
+    for (const r of rows) {
+      for (const field of ['stockStart', 'inflow', 'outflow', 'stockEnd']) {
+        const value = r[field] as number | null;
+        expect([r.programme, field, value === null || value === 0 || value >= 10]).toEqual([r.programme, field, true]);
+      }
+    }
+    const row = (name: string) => rows.find((r) => r.programme === name)!;
+    expect(row('INVOEG_DC')).toMatchObject({ stockEnd: null, fteEnd: null });
+    expect(row('INVOEG')).toMatchObject({ inflow: null, stockEnd: null });
+    // TOTAL = SW + the insertion segments: SW's inflow or TOTAL's must go too, or TOTAL − SW gives INVOEG's.
+    expect(row('SW').inflow === null || row('TOTAL').inflow === null).toBe(true);
+    expect(row('SW').stockStart === null || row('TOTAL').stockStart === null || row('INVOEG_DC').stockStart === null || row('INVOEG_NDC').stockStart === null).toBe(true);
+    expect(row('SW').outflow === null || row('TOTAL').outflow === null).toBe(true);
+    // Complements come from programme rows before TOTAL: the totals stay whole.
+    expect(row('TOTAL')).toMatchObject({ stockStart: 4213, inflow: 859, outflow: 679, stockEnd: 4393, suppressed: [] });
+  });
+
   test('only analysts, only valid queries', async () => {
     expect((await service.request('GET', '/v1/statistics/flows?year=2011', { roles: ['coach', 'screener', 'admin'] })).status).toBe(403);
     expect((await service.request('GET', '/v1/statistics/flows?year=2011')).status).toBe(401);

@@ -4,6 +4,7 @@ import { EMPLOYMENT_REGISTER_SCHEMA } from '../../employment-register/src/employ
 import { EVENT_STORE_IDENTITY_SCHEMA, EVENT_STORE_SCHEMA } from '../../event-store/src/sql-event-store.schema.js';
 import { PERSONAL_DATA_SCHEMA } from '../../personal-data/src/personal-data.schema.js';
 import { CHECKPOINT_EVENT_STORE_SCHEMA, PROJECTION_RUNNER_SCHEMA } from '../../projections/src/projection-runner.schema.js';
+import { PUBLICATIONS_SCHEMA } from '../../read-models/src/statistics-publishing/publications.schema.js';
 import { FLOW_COUNTS_SCHEMA } from '../../read-models/src/outflow-statistics/flow-counts.schema.js';
 import { assertOrdered, runMigrations, type Migration, type MigrationReport } from '../../sql/src/migrations.js';
 import type { SqlDatabase } from '../../sql/src/sql.js';
@@ -31,6 +32,7 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   IDEMPOTENCY_SCHEMA,
   EVENT_STORE_IDENTITY_SCHEMA,
   CHECKPOINT_EVENT_STORE_SCHEMA,
+  PUBLICATIONS_SCHEMA,
 ];
 assertOrdered(SCHEMA_MIGRATIONS);
 

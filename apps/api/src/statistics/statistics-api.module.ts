@@ -1,17 +1,19 @@
-import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import type { EventStore } from '../../../../libs/event-store/src/event-store.js';
 import { HealthRegistry } from '../../../../libs/platform/src/health-registry.js';
 import { EVENT_STORE, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
 import { ProjectionProgress } from '../../../../libs/projections/src/projection-runner.js';
 import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
-import { GetFlowTableHandler, GetOutflowTableHandler } from './statistics.queries.js';
+import { GetStatisticsTableHandler } from './get-statistics-table.query.js';
 import { StatisticsController } from './statistics.controller.js';
+import { Publications } from '../../../../libs/read-models/src/statistics-publishing/publications.js';
+import { PublicationsController } from './publications/publications.controller.js';
 
 @Module({
-  controllers: [StatisticsController],
+  controllers: [StatisticsController, PublicationsController],
   providers: [
-    GetFlowTableHandler,
-    GetOutflowTableHandler,
+    GetStatisticsTableHandler,
+    { provide: Publications, inject: [SQL_DATABASE], useFactory: (db: SqlDatabase) => new Publications(db) },
     {
       provide: ProjectionProgress,
       inject: [SQL_DATABASE, EVENT_STORE],

@@ -1,38 +1,16 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiPropertyOptional, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ProjectionProgress } from '../../../../libs/projections/src/projection-runner.js';
-import { OUTFLOW_METHODS, type OutflowMethod } from '../../../../libs/read-models/src/outflow-statistics/statistics-tables.js';
 import { Roles } from '../http/auth.js';
-import { IntegerFromQuery } from '../http/numbers.js';
 import { ProblemException } from '../http/problem.js';
-import { toCsv } from './csv.js';
-import { GetFlowTable, GetOutflowTable } from './statistics.queries.js';
+import { XLSX_TYPE } from './export/table-export.js';
+import { GetStatisticsTable } from './get-statistics-table.query.js';
+import { FlowsQuery, OutflowQuery, tableSpecOf } from './statistics-query.dto.js';
+import { negotiateFormat, sendTable } from './statistics-response.js';
 
 const WAIT_FOR_TIMEOUT_MS = 5_000;
-
-class YearQuery {
-  @ApiProperty({ example: 2011 })
-  @IntegerFromQuery()
-  @IsInt()
-  @Min(1900)
-  @Max(2200)
-  year!: number;
-
-  @ApiPropertyOptional({ description: 'answer once the read models have processed this position (from a command response)' })
-  @IsOptional()
-  @Matches(/^\d{1,20}-\d{1,20}$/, { message: 'waitFor must be a position from a command response, e.g. "812-3051"' })
-  waitFor?: string;
-}
-
-class OutflowQuery extends YearQuery {
-  @ApiPropertyOptional({ enum: OUTFLOW_METHODS, default: 'including-ibo', description: 'including-ibo: the new method (since 2010) counts an IBO start as work' })
-  @IsOptional()
-  @IsIn(OUTFLOW_METHODS)
-  method?: OutflowMethod;
-}
 
 /** Aggregates only: analysts never reach one person's data. */
 @ApiTags('statistics')
@@ -46,27 +24,28 @@ export class StatisticsController {
   ) {}
 
   @Get('flows')
-  @ApiProduces('application/json', 'text/csv')
-  @ApiOperation({ summary: 'Stock, inflow, outflow, growth, rotation and FTE per programme for a year (domain.md §4)' })
-  async flows(@Query() query: YearQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
+  @ApiOperation({ summary: 'Stock, inflow, outflow, growth, rotation and FTE per programme for a year or a series of years (domain.md §4)' })
+  async flows(@Query() query: FlowsQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const spec = tableSpecOf('flows', query);
     await this.readable(query.waitFor);
-    const rows = await this.queryBus.execute(new GetFlowTable(query.year));
-    return this.answer(reply, accept, { year: query.year, rows });
+    const answer = await this.queryBus.execute(new GetStatisticsTable(spec));
+    return sendTable(reply, spec, answer, negotiateFormat(query.format, accept), query.dialect);
   }
 
   @Get('outflow')
-  @ApiProduces('application/json', 'text/csv')
+  @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
   @ApiOperation({
-    summary: 'Reach, exits and outflow to work six months after exit, per programme for a year (domain.md §4)',
+    summary: 'Reach, exits and outflow to work six months after exit, per programme for a year or a series of years (domain.md §4)',
     description:
       'toWork counts exits in the year whose six-month check found work; pending counts exits whose check has not happened yet ' +
       '(never counted as not at work). Exits with reason death get no check: they count in exited, never in toWork or pending.',
   })
   async outflow(@Query() query: OutflowQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    const spec = tableSpecOf('outflow', query);
     await this.readable(query.waitFor);
-    const method = query.method ?? 'including-ibo';
-    const rows = await this.queryBus.execute(new GetOutflowTable(query.year, method));
-    return this.answer(reply, accept, { year: query.year, method, rows });
+    const answer = await this.queryBus.execute(new GetStatisticsTable(spec));
+    return sendTable(reply, spec, answer, negotiateFormat(query.format, accept), query.dialect);
   }
 
   private async readable(waitFor: string | undefined): Promise<void> {
@@ -76,13 +55,5 @@ export class StatisticsController {
     if (waitFor && !(await this.progress.waitFor(waitFor, WAIT_FOR_TIMEOUT_MS))) {
       throw ProblemException.of(503, 'not-yet-processed', 'Not yet processed', `the read models have not processed position ${waitFor} within ${WAIT_FOR_TIMEOUT_MS / 1000} s`, {}, { 'retry-after': '1' });
     }
-  }
-
-  private answer<R extends object>(reply: FastifyReply, accept: string | undefined, table: { rows: R[] } & Record<string, unknown>) {
-    if (accept?.includes('text/csv')) {
-      void reply.header('content-type', 'text/csv; charset=utf-8');
-      return toCsv(table.rows);
-    }
-    return table;
   }
 }

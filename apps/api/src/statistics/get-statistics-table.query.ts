@@ -1,0 +1,20 @@
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
+import { tableAnswer, type TableAnswer, type TableSpec } from '../../../../libs/read-models/src/statistics-publishing/statistics-answers.js';
+import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
+
+/** One statistics table for a year or a series of years, small cells withheld when asked. */
+export class GetStatisticsTable extends Query<TableAnswer> {
+  constructor(readonly spec: TableSpec) {
+    super();
+  }
+}
+
+@QueryHandler(GetStatisticsTable)
+export class GetStatisticsTableHandler implements IQueryHandler<GetStatisticsTable, TableAnswer> {
+  constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
+  execute({ spec }: GetStatisticsTable): Promise<TableAnswer> {
+    return tableAnswer(this.db, spec);
+  }
+}

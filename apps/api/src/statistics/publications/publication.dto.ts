@@ -1,0 +1,23 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { OUTFLOW_METHODS, type OutflowMethod } from '../../../../../libs/read-models/src/outflow-statistics/statistics-tables.js';
+import { STATISTICS_TABLES, type StatisticsTableName } from '../../../../../libs/read-models/src/statistics-publishing/statistics-answers.js';
+import { TableSelection } from '../statistics-query.dto.js';
+import { IntegerFromQuery } from '../../http/numbers.js';
+
+/** `POST /v1/statistics/publications`: which table to freeze. */
+export class PublishTableDto extends TableSelection {
+  @ApiProperty({ enum: STATISTICS_TABLES })
+  @IsIn(STATISTICS_TABLES)
+  table!: StatisticsTableName;
+
+  @ApiPropertyOptional({ enum: OUTFLOW_METHODS, default: 'including-ibo', description: 'outflow table only' })
+  @IsOptional()
+  @IsIn(OUTFLOW_METHODS)
+  method?: OutflowMethod;
+}
+
+export class PublicationListQuery {
+  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(1000) limit?: number;
+  @ApiPropertyOptional({ description: 'publicationId of the last item of the previous page' }) @IsOptional() @IsString() @MaxLength(64) after?: string;
+}

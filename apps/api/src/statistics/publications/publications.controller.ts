@@ -1,0 +1,51 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Clock } from '../../../../../libs/platform/src/clock.js';
+import { CLOCK } from '../../../../../libs/platform/src/tokens.js';
+import { ProjectionProgress } from '../../../../../libs/projections/src/projection-runner.js';
+import { Publications } from '../../../../../libs/read-models/src/statistics-publishing/publications.js';
+import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
+import { invalidInput, ProblemException } from '../../http/problem.js';
+import { tableSpecOf } from '../statistics-query.dto.js';
+import { PublicationListQuery, PublishTableDto } from './publication.dto.js';
+
+/** Frozen statistics tables, and what has changed in them since. */
+@ApiTags('statistics')
+@ApiBearerAuth()
+@Controller('v1/statistics/publications')
+@Roles('analyst')
+export class PublicationsController {
+  constructor(
+    private readonly publications: Publications,
+    private readonly progress: ProjectionProgress,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Freeze a statistics table as the projections stand now: 201 { publicationId, position, publishedAt }' })
+  async publish(@Body() body: PublishTableDto, @CurrentActor() actor: Actor) {
+    if (body.table === 'flows' && body.method !== undefined) throw invalidInput([{ field: 'method', message: 'method applies to the outflow table only' }]);
+    const spec = tableSpecOf(body.table, body);
+    if (await this.progress.rebuilding()) {
+      throw ProblemException.of(503, 'read-model-rebuilding', 'Read model rebuilding', 'the statistics are being rebuilt from the event log; publish once that is done', {}, { 'retry-after': '5' });
+    }
+    return this.publications.publish(spec, actor.sub, this.clock.now());
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The publications, oldest first: { items, next }' })
+  async list(@Query() query: PublicationListQuery) {
+    const page = await this.publications.list(query.limit ?? 100, query.after);
+    if (!page) throw invalidInput([{ field: 'after', message: 'after must be the publicationId of an item of the previous page' }]);
+    return page;
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A frozen table and its changes: [{ programme, field, published, current }] against today’s figures' })
+  async get(@Param('id') id: string) {
+    const publication = id.length <= 64 ? await this.publications.get(id) : null;
+    if (!publication) throw ProblemException.of(404, 'publication-not-found', 'Publication not found', `no publication ${id.slice(0, 64)}`);
+    return publication;
+  }
+}

@@ -1,0 +1,84 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { OUTFLOW_METHODS, type OutflowMethod } from '../../../../libs/read-models/src/outflow-statistics/statistics-tables.js';
+import { MAX_SERIES_YEARS, type TableSpec } from '../../../../libs/read-models/src/statistics-publishing/statistics-answers.js';
+import { invalidInput, type FieldError } from '../http/problem.js';
+import { CSV_DIALECTS, EXPORT_FORMATS, type CsvDialect, type ExportFormat } from './export/table-export.js';
+import { IntegerFromQuery } from '../http/numbers.js';
+
+/** `year`, or `from` and `to`; optional `minCell`. Shared by the queries and the publications. */
+export class TableSelection {
+  @ApiPropertyOptional({ example: 2011, description: 'one year; or give from and to for a series' })
+  @IsOptional()
+  @IntegerFromQuery()
+  @IsInt()
+  @Min(1900)
+  @Max(2200)
+  year?: number;
+
+  @ApiPropertyOptional({ example: 2006, description: `first year of a series (at most ${MAX_SERIES_YEARS} years)` })
+  @IsOptional()
+  @IntegerFromQuery()
+  @IsInt()
+  @Min(1900)
+  @Max(2200)
+  from?: number;
+
+  @ApiPropertyOptional({ example: 2011, description: 'last year of a series, inclusive' })
+  @IsOptional()
+  @IntegerFromQuery()
+  @IsInt()
+  @Min(1900)
+  @Max(2200)
+  to?: number;
+
+  @ApiPropertyOptional({ example: 10, description: 'withhold every count from 1 to minCell − 1, and what would reveal it (see suppressed)' })
+  @IsOptional()
+  @IntegerFromQuery()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  minCell?: number;
+}
+
+export class FlowsQuery extends TableSelection {
+  @ApiPropertyOptional({ enum: EXPORT_FORMATS, description: 'json (default), csv or xlsx; overrides Accept' })
+  @IsOptional()
+  @IsIn(EXPORT_FORMATS)
+  format?: ExportFormat;
+
+  @ApiPropertyOptional({ enum: CSV_DIALECTS, description: 'excel-nl: ";" separators, decimal commas and a UTF-8 byte-order mark' })
+  @IsOptional()
+  @IsIn(CSV_DIALECTS)
+  dialect?: CsvDialect;
+
+  @ApiPropertyOptional({ description: 'answer once the read models have processed this position (from a command response)' })
+  @IsOptional()
+  @Matches(/^\d{1,20}-\d{1,20}$/, { message: 'waitFor must be a position from a command response, e.g. "812-3051"' })
+  waitFor?: string;
+}
+
+export class OutflowQuery extends FlowsQuery {
+  @ApiPropertyOptional({ enum: OUTFLOW_METHODS, default: 'including-ibo', description: 'including-ibo: the new method (since 2010) counts an IBO start as work' })
+  @IsOptional()
+  @IsIn(OUTFLOW_METHODS)
+  method?: OutflowMethod;
+}
+
+/** The table asked for, or a 400 naming what is wrong with the year or range. */
+export function tableSpecOf(table: 'flows' | 'outflow', selection: TableSelection & { method?: OutflowMethod }): TableSpec {
+  const { year, from, to, minCell } = selection;
+  const errors: FieldError[] = [];
+  if (year !== undefined && (from !== undefined || to !== undefined)) errors.push({ field: 'year', message: 'year and from/to are mutually exclusive' });
+  else if (year === undefined && from === undefined && to === undefined) errors.push({ field: 'year', message: 'year, or from and to, is required' });
+  else if (year === undefined) {
+    if (from === undefined) errors.push({ field: 'from', message: 'from is required with to' });
+    if (to === undefined) errors.push({ field: 'to', message: 'to is required with from' });
+    if (from !== undefined && to !== undefined && from > to) errors.push({ field: 'to', message: 'to must not be before from' });
+    if (from !== undefined && to !== undefined && to - from + 1 > MAX_SERIES_YEARS) errors.push({ field: 'to', message: `a series covers at most ${MAX_SERIES_YEARS} years` });
+  }
+  if (errors.length > 0) throw invalidInput(errors);
+  const cells = minCell === undefined ? {} : { minCell };
+  const years = year !== undefined ? { year } : { from: from!, to: to! };
+  return table === 'flows' ? { table, ...years, ...cells } : { table, ...years, method: selection.method ?? 'including-ibo', ...cells };
+}
