@@ -51,6 +51,7 @@ const EXPECTED_TABLES = [
   'return_guarantees',
   'schema_migrations',
   'stat_flow_counts',
+  'stat_publications',
   'worker_keys',
 ];
 
