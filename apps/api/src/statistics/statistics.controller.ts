@@ -7,6 +7,7 @@ import type { FastifyReply } from 'fastify';
 import { ProjectionProgress } from '../../../../libs/projections/src/projection-runner.js';
 import { OUTFLOW_METHODS, type OutflowMethod } from '../../../../libs/read-models/src/outflow-statistics/statistics-tables.js';
 import { Roles } from '../http/auth.js';
+import { ApiStatisticsQuery } from '../http/openapi.js';
 import { ProblemException } from '../http/problem.js';
 import { toCsv } from './csv.js';
 import { GetFlowTable, GetOutflowTable } from './statistics.queries.js';
@@ -14,14 +15,14 @@ import { GetFlowTable, GetOutflowTable } from './statistics.queries.js';
 const WAIT_FOR_TIMEOUT_MS = 5_000;
 
 class YearQuery {
-  @ApiProperty({ example: 2011 })
+  @ApiProperty({ type: 'integer', minimum: 1900, maximum: 2200, example: 2011 })
   @Type(() => Number)
   @IsInt()
   @Min(1900)
   @Max(2200)
   year!: number;
 
-  @ApiPropertyOptional({ description: 'answer once the read models have processed this position (from a command response)' })
+  @ApiPropertyOptional({ pattern: '^[0-9]{1,20}-[0-9]{1,20}$', description: 'answer once the read models have processed this position (from a command response); 503 with Retry-After after 5 s' })
   @IsOptional()
   @Matches(/^\d{1,20}-\d{1,20}$/, { message: 'waitFor must be a position from a command response, e.g. "812-3051"' })
   waitFor?: string;
@@ -46,6 +47,7 @@ export class StatisticsController {
   ) {}
 
   @Get('flows')
+  @ApiStatisticsQuery('FlowTable')
   @ApiProduces('application/json', 'text/csv')
   @ApiOperation({ summary: 'Stock, inflow, outflow, growth, rotation and FTE per programme for a year (domain.md §4)' })
   async flows(@Query() query: YearQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -55,6 +57,7 @@ export class StatisticsController {
   }
 
   @Get('outflow')
+  @ApiStatisticsQuery('OutflowTable')
   @ApiProduces('application/json', 'text/csv')
   @ApiOperation({
     summary: 'Reach, exits and outflow to work six months after exit, per programme for a year (domain.md §4)',
