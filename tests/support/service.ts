@@ -9,6 +9,7 @@ import { signToken, type Role } from '../../apps/api/src/http/auth.js';
 import { FixedClock } from '../../libs/platform/src/clock.js';
 import { loadConfig, type ServiceConfig } from '../../libs/platform/src/config.js';
 import { openTestDatabase, type TestDatabase, type TestStoreKind } from './databases.js';
+import { conformanceOf, type OpenApiConformance } from './openapi-conformance.js';
 
 export interface TestServiceOptions {
   store?: TestStoreKind;
@@ -33,6 +34,10 @@ export interface TestService {
   database: TestDatabase;
   app: NestFastifyApplication;
   token(roles: Role[], sub?: string): string;
+  /**
+   * One HTTP request. Every answer is checked against the OpenAPI document the service serves
+   * (/docs-json): an undocumented status, header or body shape fails the test.
+   */
   request<T = any>(method: string, path: string, options?: { token?: string; roles?: Role[]; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<HttpAnswer<T>>;
   /** stops the service and starts it again on the same database and queues */
   restart(): Promise<void>;
@@ -58,10 +63,12 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
 
   let app: NestFastifyApplication;
   let url = '';
+  let conformance: Promise<OpenApiConformance> | undefined;
   const boot = async () => {
     app = await createApp(config, { clock, sqlDatabase: database.db }, { htmlPages: false });
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
+    conformance = undefined;
   };
   await boot();
 
@@ -91,7 +98,9 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       });
       const text = await response.text();
       const type = response.headers.get('content-type') ?? '';
-      return { status: response.status, headers: response.headers, body: type.includes('json') && text ? JSON.parse(text) : text };
+      const answer = { status: response.status, headers: response.headers, body: type.includes('json') && text ? JSON.parse(text) : text };
+      (await (conformance ??= conformanceOf(url))).assert(method, path, answer);
+      return answer;
     },
     async restart() {
       await app.close();
