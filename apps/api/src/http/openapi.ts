@@ -79,7 +79,7 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
   },
   Problem: object(problemMembers, { description: 'RFC 9457 problem details (application/problem+json).' }),
   FieldError: object({
-    field: { type: 'string', maxLength: 2048, description: 'path of the field (`insz`, `indication.validUntil`, `[3].endDate`, a header or query name); empty for the body or URL as a whole' },
+    field: { type: 'string', description: 'path of the field (`insz`, `indication.validUntil`, `[3].endDate`, a header or query name); empty for the body or URL as a whole' },
     message: { type: 'string' },
   }),
   ValidationProblem: object(
@@ -247,7 +247,7 @@ const ETAG: HeaderObject = { description: 'the worker stream version, as a stron
 const LOCATION: HeaderObject = { description: "the worker's URL", required: true, schema: { type: 'string', pattern: `^/v1/workers/${UUID_PATTERN.slice(1, -1)}$` } };
 const RETRY_AFTER: HeaderObject = { description: 'seconds to wait before asking again', required: true, schema: { type: 'integer', minimum: 0 } };
 const IDEMPOTENT_REPLAYED: HeaderObject = { description: '`true` when this is the stored answer of an earlier request with the same Idempotency-Key', required: false, schema: { type: 'string', enum: ['true'] } };
-const CACHE_CONTROL: HeaderObject = { description: '`no-store`: the answer carries personal data', required: false, schema: { type: 'string' } };
+const CACHE_CONTROL: HeaderObject = { description: '`no-store`: the answer carries personal data (api.md)', required: false, schema: { type: 'string', pattern: 'no-store' } };
 const WWW_AUTHENTICATE: HeaderObject = { description: '`Bearer`', required: true, schema: { type: 'string', pattern: '^Bearer' } };
 
 const problemContent = (schema: string, status: number) => ({
