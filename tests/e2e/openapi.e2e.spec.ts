@@ -198,6 +198,20 @@ describe('the OpenAPI description (/docs-json)', () => {
       expect(checker.violations('GET', '/v1/statistics/flows', answer(200, 'programme\r\n', { 'content-type': 'text/plain' }))).toEqual([expect.stringContaining('content type text/plain')]);
     });
 
+    test('fails a request the service accepted but the document refuses (a documented limit stricter than the service)', () => {
+      const ok = answer(201, created, createdHeaders);
+      expect(checker.violations('POST', `/v1/workers/${id}/pops`, ok, { body: { date: '2010-01-01', goals: ['a'] }, headers: { 'If-Match': '"1"' } })).toEqual([]);
+      expect(checker.violations('POST', `/v1/workers/${id.toUpperCase()}/pops`, ok, { body: { date: '2010-01-01', goals: ['a'] } })).toEqual([]);
+      expect(checker.violations('POST', `/v1/workers/${id}/pops`, ok, { body: { date: '2010-01-01', goals: [] } })).toEqual([expect.stringContaining('accepted a body that the document refuses: body/goals must NOT have fewer than 1 items')]);
+      expect(checker.violations('POST', `/v1/workers/${id}/pops`, ok, { body: { date: '2010-01-01', goals: ['a'] }, headers: { 'if-match': 'W/"1"' } })).toEqual([expect.stringContaining('accepted the header parameter If-Match')]);
+      const table = answer(200, { year: 2011, rows: [{ programme: 'TOTAL', stockStart: 0, inflow: 0, outflow: 0, stockEnd: 0, growth: 0, growthPct: null, rotationPct: null, fteEnd: 0 }] });
+      expect(checker.violations('GET', '/v1/statistics/flows?year=2011', table, {})).toEqual([]);
+      expect(checker.violations('GET', '/v1/statistics/flows?year=1800', table, {})).toEqual([expect.stringContaining('accepted the query parameter year')]);
+      expect(checker.violations('GET', '/v1/statistics/flows', table, {})).toEqual([expect.stringContaining('without the required query parameter year')]);
+      // A refused request is the service's business: only accepted ones are held to the document.
+      expect(checker.violations('POST', '/v1/workers', answer(400, { type: '/problems/invalid-input', title: 'Invalid input', status: 400, detail: 'd', errors: [{ field: 'insz', message: 'm' }] }), { body: { insz: 1 } })).toEqual([]);
+    });
+
     test('an undocumented path must be a 404 problem, an undocumented method a 405 problem with Allow', () => {
       const notFound = { type: '/problems/not-found', title: 'Not found', status: 404, detail: 'd' };
       expect(checker.violations('GET', '/v2/anything', answer(404, notFound))).toEqual([]);

@@ -16,6 +16,13 @@ import addFormatsModule from 'ajv-formats';
 
 type Json = Record<string, any>;
 
+/** What was sent, for the check that an accepted request was one the document allows. */
+export interface SentRequest {
+  /** the JSON body sent (undefined without one) */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
 export interface Answer {
   status: number;
   headers: Headers;
@@ -65,7 +72,7 @@ export function toJsonSchema(node: unknown, refBase: string): unknown {
 }
 
 function pathPattern(template: string): RegExp {
-  const source = template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^/]+');
+  const source = template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('([^/]+)');
   return new RegExp(`^${source}$`);
 }
 
@@ -101,7 +108,7 @@ export class OpenApiConformance {
   }
 
   /** Every way the answer departs from the document (empty when it conforms). */
-  violations(method: string, url: string, answer: Answer): string[] {
+  violations(method: string, url: string, answer: Answer, sent?: SentRequest): string[] {
     const path = url.split('?')[0]!.split('#')[0]!;
     if (OUTSIDE_THE_API.some((pattern) => pattern.test(path))) return [];
     const match = this.paths.find((p) => p.pattern.test(path));
@@ -118,10 +125,42 @@ export class OpenApiConformance {
       return problems;
     }
     const where = `${method.toUpperCase()} ${match.template} → ${answer.status}`;
+    // The service accepted it: then the document must allow it too (its patterns and limits are not stricter than the service).
+    const accepted = answer.status >= 200 && answer.status < 300 && sent ? this.requestViolations(where, match, operation, url, sent) : [];
+    return [...accepted, ...this.answerViolations(method, where, match.template, verb, operation, answer)];
+  }
+
+  private requestViolations(where: string, match: { template: string; pattern: RegExp }, operation: Json, url: string, sent: SentRequest): string[] {
+    const problems: string[] = [];
+    const key = `${match.template}|${where}|request`;
+    const path = url.split('?')[0]!.split('#')[0]!;
+    const names = [...match.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+    const values = match.pattern.exec(path)!.slice(1).map((v) => decodeURIComponent(v));
+    const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+    const headers = Object.fromEntries(Object.entries(sent.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+    for (const parameter of (operation.parameters ?? []) as Json[]) {
+      const value =
+        parameter.in === 'path' ? values[names.indexOf(parameter.name)] : parameter.in === 'query' ? query.get(parameter.name) ?? undefined : parameter.in === 'header' ? headers[String(parameter.name).toLowerCase()] : undefined;
+      if (value === undefined) {
+        if (parameter.required) problems.push(`${where}: accepted without the required ${parameter.in} parameter ${parameter.name}`);
+        continue;
+      }
+      const validate = this.validator(this.headerAjv, `${key}|${parameter.in}|${parameter.name}`, { type: 'object', properties: { value: parameter.schema ?? {} } });
+      if (!validate({ value })) problems.push(`${where}: accepted the ${parameter.in} parameter ${parameter.name}=${JSON.stringify(value).slice(0, 100)} that the document refuses: ${this.ajv.errorsText(validate.errors, { dataVar: parameter.name })}`);
+    }
+    const schema = operation.requestBody?.content?.['application/json']?.schema;
+    if (schema && sent.body !== undefined) {
+      const validate = this.validator(this.ajv, `${key}|body`, schema);
+      if (!validate(sent.body)) problems.push(`${where}: accepted a body that the document refuses: ${this.ajv.errorsText(validate.errors, { dataVar: 'body', separator: '; ' })}`);
+    }
+    return problems;
+  }
+
+  private answerViolations(method: string, where: string, template: string, verb: string, operation: Json, answer: Answer): string[] {
     const responses = operation.responses as Json;
     const response = (responses[String(answer.status)] ?? responses[`${String(answer.status)[0]}XX`] ?? responses.default) as Json | undefined;
     if (!response) return [`${where}: status ${answer.status} is not documented (documented: ${Object.keys(responses).join(', ')})`];
-    const key = `${match.template}|${verb}|${answer.status}`;
+    const key = `${template}|${verb}|${answer.status}`;
     const problems: string[] = [];
 
     for (const [name, header] of Object.entries((response.headers ?? {}) as Json)) {
@@ -167,8 +206,8 @@ export class OpenApiConformance {
   }
 
   /** Throws when the answer does not conform, saying how. */
-  assert(method: string, url: string, answer: Answer): void {
-    const problems = this.violations(method, url, answer);
+  assert(method: string, url: string, answer: Answer, sent?: SentRequest): void {
+    const problems = this.violations(method, url, answer, sent);
     if (problems.length > 0) {
       const body = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
       throw new Error(`The answer does not conform to /docs-json:\n- ${problems.join('\n- ')}\nbody: ${body.slice(0, 1000)}`);

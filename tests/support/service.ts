@@ -44,6 +44,14 @@ export interface TestService {
   close(): Promise<void>;
 }
 
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** The real service over real HTTP, on a fresh test database and its own queue prefix. */
@@ -99,7 +107,8 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       const text = await response.text();
       const type = response.headers.get('content-type') ?? '';
       const answer = { status: response.status, headers: response.headers, body: type.includes('json') && text ? JSON.parse(text) : text };
-      (await (conformance ??= conformanceOf(url))).assert(method, path, answer);
+      const sent = { body: rawBody === undefined ? body : parseOrUndefined(rawBody), headers };
+      (await (conformance ??= conformanceOf(url))).assert(method, path, answer, sent);
       return answer;
     },
     async restart() {

@@ -279,7 +279,11 @@ const RESPONSES = {
 
 const respond = (status: number, response: ResponseObject) => ApiResponse({ status, ...response } as never);
 
-const WORKER_ID = ApiParam({ name: 'id', description: 'the worker id (a UUID; anything else is answered as an unknown worker, 404)', schema: uuid });
+const WORKER_ID = ApiParam({
+  name: 'id',
+  description: 'the worker id, a UUID in either case (anything else is answered as an unknown worker, 404)',
+  schema: { type: 'string', format: 'uuid', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' },
+});
 const IF_MATCH = ApiHeader({
   name: 'If-Match',
   required: false,
