@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiPropertyOptional, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { FastifyReply } from 'fastify';
@@ -48,7 +48,6 @@ export class StatisticsController {
 
   @Get('flows')
   @ApiStatisticsQuery('FlowTable')
-  @ApiProduces('application/json', 'text/csv')
   @ApiOperation({ summary: 'Stock, inflow, outflow, growth, rotation and FTE per programme for a year (domain.md §4)' })
   async flows(@Query() query: YearQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     await this.readable(query.waitFor);
@@ -58,7 +57,6 @@ export class StatisticsController {
 
   @Get('outflow')
   @ApiStatisticsQuery('OutflowTable')
-  @ApiProduces('application/json', 'text/csv')
   @ApiOperation({
     summary: 'Reach, exits and outflow to work six months after exit, per programme for a year (domain.md §4)',
     description:
