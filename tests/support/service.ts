@@ -9,6 +9,7 @@ import { signToken, type Role } from '../../apps/api/src/http/auth.js';
 import { FixedClock } from '../../libs/platform/src/clock.js';
 import { loadConfig, type ServiceConfig } from '../../libs/platform/src/config.js';
 import { openTestDatabase, type TestDatabase, type TestStoreKind } from './databases.js';
+import { conformanceOf, type OpenApiConformance } from './openapi-conformance.js';
 
 export interface TestServiceOptions {
   store?: TestStoreKind;
@@ -33,10 +34,22 @@ export interface TestService {
   database: TestDatabase;
   app: NestFastifyApplication;
   token(roles: Role[], sub?: string): string;
+  /**
+   * One HTTP request. Every answer is checked against the OpenAPI document the service serves
+   * (/docs-json): an undocumented status, header or body shape fails the test.
+   */
   request<T = any>(method: string, path: string, options?: { token?: string; roles?: Role[]; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<HttpAnswer<T>>;
   /** stops the service and starts it again on the same database and queues */
   restart(): Promise<void>;
   close(): Promise<void>;
+}
+
+function parseOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -58,10 +71,12 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
 
   let app: NestFastifyApplication;
   let url = '';
+  let conformance: Promise<OpenApiConformance> | undefined;
   const boot = async () => {
     app = await createApp(config, { clock, sqlDatabase: database.db }, { htmlPages: false });
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
+    conformance = undefined;
   };
   await boot();
 
@@ -91,7 +106,10 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       });
       const text = await response.text();
       const type = response.headers.get('content-type') ?? '';
-      return { status: response.status, headers: response.headers, body: type.includes('json') && text ? JSON.parse(text) : text };
+      const answer = { status: response.status, headers: response.headers, body: type.includes('json') && text ? JSON.parse(text) : text };
+      const sent = { body: rawBody === undefined ? body : parseOrUndefined(rawBody), headers };
+      (await (conformance ??= conformanceOf(url))).assert(method, path, answer, sent);
+      return answer;
     },
     async restart() {
       await app.close();

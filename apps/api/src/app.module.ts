@@ -10,7 +10,9 @@ import { HealthController } from './health/health.controller.js';
 import { AuthGuard, tokenVerifierProvider } from './http/auth.js';
 import { EtagInterceptor } from './http/etag.interceptor.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
+import { LocationInterceptor } from './http/location.interceptor.js';
 import { ProblemFilter } from './http/problem.filter.js';
+import { ProblemsController } from './http/problems.controller.js';
 import { validationPipe } from './http/validation.js';
 import { loggerOptions } from './logging.js';
 import { StatisticsApiModule } from './statistics/statistics-api.module.js';
@@ -31,13 +33,14 @@ export class AppModule {
         FollowUpsApiModule,
         ...(config.mode === 'all' ? [WorkerModule] : []),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, ProblemsController],
       providers: [
         tokenVerifierProvider,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useValue: validationPipe },
         { provide: APP_INTERCEPTOR, useClass: EtagInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: LocationInterceptor },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
     };

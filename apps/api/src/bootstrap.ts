@@ -1,16 +1,16 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { ServiceConfig } from '../../../libs/platform/src/config.js';
 import type { PlatformOverrides } from '../../../libs/platform/src/platform.module.js';
-import { RULES } from '../../../libs/domain/src/rules.js';
 import { AppModule } from './app.module.js';
 import { TokenVerifier } from './http/auth.js';
 import { answerClientError } from './http/client-error.js';
 import { acceptOnlyJsonBodies } from './http/json-body.js';
+import { describeApi } from './http/openapi.js';
 import { answerWithProblem } from './http/problem.filter.js';
 import { RouteGate } from './http/route-gate.js';
 import { logRequests } from './logging.js';
@@ -71,22 +71,7 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
   });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Trajectory service')
-      .setDescription(
-        [
-          'Trajectories of target-group workers in the Flemish social economy (see domain.md and api.md).',
-          'Errors are application/problem+json (RFC 9457). A broken rule is 409 with `rule`, one of:',
-          ...Object.entries(RULES).map(([rule, text]) => `- \`${rule}\`: ${text}`),
-          '- `concurrent-modification`: another request changed the worker at the same time; retry.',
-        ].join('\n'),
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = describeApi(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerUiEnabled: options.htmlPages ?? true });
   if ((options.htmlPages ?? true) && config.mode === 'all') {
     // Loaded only here: its static-file plugin is what Jest on Node 20 cannot load.

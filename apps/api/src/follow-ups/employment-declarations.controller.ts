@@ -8,6 +8,7 @@ import type { EmploymentRegister } from '../../../../libs/employment-register/sr
 import { EMPLOYMENT_REGISTER } from '../../../../libs/platform/src/tokens.js';
 import { PersonalData } from '../../../../libs/personal-data/src/personal-data.js';
 import { Roles } from '../http/auth.js';
+import { ApiImport, importBody } from '../http/openapi.js';
 import { invalidInput, type FieldError } from '../http/problem.js';
 import { flattenValidationErrors, undeclaredFields } from '../http/validation.js';
 import { IsCalendarDate } from '../workers/shared/calendar-date.js';
@@ -15,13 +16,13 @@ import { IsCalendarDate } from '../workers/shared/calendar-date.js';
 export const MAX_DECLARATIONS = 10_000;
 
 export class EmploymentDeclarationDto {
-  @ApiProperty({ description: 'INSZ of the person; stored only as its keyed hash' }) @IsString() @MaxLength(20) insz!: string;
-  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(100) employerId!: string;
+  @ApiProperty({ pattern: '^[0-9\\s./-]{11,20}$', minLength: 11, maxLength: 20, description: 'INSZ of the person; stored only as its keyed hash' }) @IsString() @MaxLength(20) insz!: string;
+  @ApiProperty({ minLength: 1, maxLength: 100 }) @IsString() @IsNotEmpty() @MaxLength(100) employerId!: string;
   @ApiProperty({ enum: ['employment', 'ibo'], description: 'employment (Dimona) or the start of an IBO' })
   @IsIn(['employment', 'ibo'])
   kind!: 'employment' | 'ibo';
   @ApiProperty({ format: 'date' }) @IsCalendarDate() startDate!: string;
-  @ApiProperty({ format: 'date', nullable: true }) @ValidateIf((_, v) => v !== null) @IsCalendarDate() endDate!: string | null;
+  @ApiProperty({ type: 'string', format: 'date', nullable: true, description: 'last day; null while it runs; not before startDate' }) @ValidateIf((_, v) => v !== null) @IsCalendarDate() endDate!: string | null;
 }
 
 @ApiTags('employment register')
@@ -36,7 +37,8 @@ export class EmploymentDeclarationsController {
   @Post()
   @Roles('admin')
   @ApiOperation({ summary: `Import employment declarations (Dimona) and IBO starts, at most ${MAX_DECLARATIONS} per request; a repeat changes nothing` })
-  @ApiBody({ type: [EmploymentDeclarationDto] })
+  @ApiBody({ schema: importBody(MAX_DECLARATIONS, EmploymentDeclarationDto) })
+  @ApiImport(EmploymentDeclarationDto)
   async import(@Body() raw: unknown): Promise<{ accepted: number }> {
     if (!Array.isArray(raw)) throw invalidInput([{ field: '', message: 'the body must be an array of declarations' }]);
     if (raw.length === 0 || raw.length > MAX_DECLARATIONS) {

@@ -5,13 +5,14 @@ import { SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
 import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
 import { Roles } from '../http/auth.js';
 import { IntegerFromQuery } from '../http/numbers.js';
+import { ApiListQuery } from '../http/openapi.js';
 
 const STATUSES = ['scheduled', 'done', 'excluded'] as const;
 
 class FollowUpListQuery {
   @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
-  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(1000) limit?: number;
-  @ApiPropertyOptional({ description: 'placementId of the last item of the previous page' }) @IsOptional() @IsUUID() after?: string;
+  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(1000) limit?: number;
+  @ApiPropertyOptional({ format: 'uuid', description: 'placementId of the last item of the previous page (`next`)' }) @IsOptional() @IsUUID() after?: string;
 }
 
 interface CheckRow {
@@ -33,6 +34,7 @@ export class FollowUpsController {
 
   @Get()
   @Roles('admin')
+  @ApiListQuery('FollowUpList')
   @ApiOperation({ summary: 'Six-month checks with their reference date and status (excluded: exit with reason death)' })
   async list(@Query() query: FollowUpListQuery) {
     const limit = query.limit ?? 100;

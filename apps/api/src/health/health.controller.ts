@@ -8,6 +8,7 @@ import { HealthRegistry, type HealthCheck } from '../../../../libs/platform/src/
 import { EVENT_STORE, SERVICE_CONFIG, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
 import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
 import { Public } from '../http/auth.js';
+import { ApiHealth } from '../http/openapi.js';
 
 const TIMEOUT_MS = 2_000;
 
@@ -47,6 +48,7 @@ export class HealthController implements OnApplicationShutdown {
 
   @Get()
   @Public()
+  @ApiHealth()
   @ApiOperation({ summary: '200 when the event store, the read store and Redis answer; 503 naming what does not' })
   async health(@Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {
     const checks: [string, HealthCheck][] = [

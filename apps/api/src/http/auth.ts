@@ -28,8 +28,9 @@ export interface Actor {
   roles: Role[];
 }
 
-const PUBLIC = 'auth:public';
-const ALLOWED_ROLES = 'auth:roles';
+/** Metadata keys of @Public() and @Roles(): the guard and the OpenAPI description read the same ones. */
+export const PUBLIC = 'auth:public';
+export const ALLOWED_ROLES = 'auth:roles';
 
 /** Fastify route config member that marks a route public; the route gate (route-gate.ts) reads it. */
 export const ROUTE_ACCESS = 'access';

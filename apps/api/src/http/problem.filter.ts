@@ -6,7 +6,7 @@ import { AppendTooLargeError, EventStoreDeadlineError, InvalidPositionError, Wro
 import { allowedMethods } from './allowed-methods.js';
 import { problemType, ProblemException, type ProblemDetails } from './problem.js';
 
-const TITLES: Record<number, string> = {
+export const TITLES: Record<number, string> = {
   400: 'Bad request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -95,7 +95,9 @@ function toProblem(error: unknown, request: FastifyRequest): { problem: ProblemD
   }
   if (status !== null && status < 500) {
     const detail = FASTIFY_DETAILS[fastifyCodeOf(error)] ?? (error instanceof HttpException ? messageOf(error) : error instanceof Error ? error.message : 'request refused');
-    return { problem: { type: problemType(slugOf(status)), title: TITLES[status] ?? 'Error', status, detail }, headers: {} };
+    // A 400 always names what to fix in `errors` (api.md), here the request as a whole (e.g. a malformed URL).
+    const errors = status === 400 ? { errors: [{ field: '', message: detail }] } : {};
+    return { problem: { type: problemType(slugOf(status)), title: TITLES[status] ?? 'Error', status, detail, ...errors }, headers: {} };
   }
   return { problem: { type: problemType('internal-error'), title: TITLES[500]!, status: 500, detail: 'the service failed to answer; the error was logged' }, headers: {} };
 }
@@ -120,6 +122,6 @@ function messageOf(error: HttpException): string {
   return Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : error.message;
 }
 
-function slugOf(status: number): string {
+export function slugOf(status: number): string {
   return (TITLES[status] ?? 'error').toLowerCase().replace(/\s+/g, '-');
 }

@@ -1,11 +1,11 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ProjectionProgress } from '../../../../libs/projections/src/projection-runner.js';
 import { Roles } from '../http/auth.js';
+import { ApiStatisticsQuery } from '../http/openapi.js';
 import { ProblemException } from '../http/problem.js';
-import { XLSX_TYPE } from './export/table-export.js';
 import { GetStatisticsTable } from './get-statistics-table.query.js';
 import { FlowsQuery, OutflowQuery, tableSpecOf } from './statistics-query.dto.js';
 import { negotiateFormat, sendTable } from './statistics-response.js';
@@ -24,8 +24,8 @@ export class StatisticsController {
   ) {}
 
   @Get('flows')
-  @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
-  @ApiOperation({ summary: 'Stock, inflow, outflow, growth, rotation and FTE per programme for a year or a series of years (domain.md §4)' })
+  @ApiStatisticsQuery('FlowTable')
+  @ApiOperation({ summary: 'Stock, inflow, outflow, growth, rotation and FTE per programme for a year or a series of years (docs/domain.md)' })
   async flows(@Query() query: FlowsQuery, @Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
     const spec = tableSpecOf('flows', query);
     await this.readable(query.waitFor);
@@ -34,9 +34,9 @@ export class StatisticsController {
   }
 
   @Get('outflow')
-  @ApiProduces('application/json', 'text/csv', XLSX_TYPE)
+  @ApiStatisticsQuery('OutflowTable')
   @ApiOperation({
-    summary: 'Reach, exits and outflow to work six months after exit, per programme for a year or a series of years (domain.md §4)',
+    summary: 'Reach, exits and outflow to work six months after exit, per programme for a year or a series of years (docs/domain.md)',
     description:
       'toWork counts exits in the year whose six-month check found work; pending counts exits whose check has not happened yet ' +
       '(never counted as not at work). Exits with reason death get no check: they count in exited, never in toWork or pending.',

@@ -2,6 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../http/auth.js';
+import { ApiWorkerQuery } from '../../http/openapi.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { GetWorkerQuery, type WorkerView } from './get-worker.handler.js';
 
@@ -13,6 +14,7 @@ export class GetWorkerController {
 
   @Get()
   @Roles('screener', 'coach')
+  @ApiWorkerQuery()
   @ApiOperation({ summary: "The worker's current state and timeline (ETag: the stream version)" })
   get(@Param('id', WorkerIdPipe) workerId: string): Promise<WorkerView> {
     return this.queryBus.execute(new GetWorkerQuery(workerId));

@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
+import { ApiWorkerCommand } from '../../http/openapi.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { RecordFollowUpDto } from './record-follow-up.dto.js';
@@ -15,6 +16,7 @@ export class RecordFollowUpController {
 
   @Post()
   @Roles('coach')
+  @ApiWorkerCommand()
   @ApiOperation({
     summary: 'Record a manual six-month result when the register cannot answer',
     description: 'Marked as manual. When the check already has a result (from the register or a coach) nothing changes: 201 with the unchanged version.',

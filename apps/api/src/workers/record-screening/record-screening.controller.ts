@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
+import { ApiWorkerCommand } from '../../http/openapi.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { RecordScreeningDto } from './record-screening.dto.js';
@@ -15,6 +16,7 @@ export class RecordScreeningController {
 
   @Post()
   @Roles('screener')
+  @ApiWorkerCommand()
   @ApiOperation({ summary: 'Record a screening and its advice (with an indication for supported employment)' })
   async record(
     @Param('id', WorkerIdPipe) workerId: string,

@@ -20,7 +20,7 @@ export class SupportPackageDto {
   @IsIn(GUIDANCE_LEVELS)
   workFloorCoaching!: GuidanceLevel | null;
 
-  @ApiProperty({ nullable: true, description: '(3) wage premium in % (MAATWERK: 45–60)' })
+  @ApiProperty({ type: 'number', minimum: 0, maximum: 100, nullable: true, description: '(3) wage premium in % (MAATWERK: 45–60), at most two decimals' })
   @ValidateIf((_, value) => value !== null)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @MaxDecimalPlaces(2)
@@ -34,13 +34,13 @@ export class SupportPackageDto {
 export class IndicationDto {
   @ApiProperty({ description: 'conditional (limited period) or unconditional' }) @IsBoolean() conditional!: boolean;
 
-  @ApiPropertyOptional({ format: 'date', nullable: true, description: 'last valid day; required when conditional; at most five years' })
+  @ApiPropertyOptional({ type: 'string', format: 'date', nullable: true, description: 'last valid day; required when conditional; at most five years' })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsCalendarDate()
   validUntil?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'productivity loss (rendementsverlies) in %' })
+  @ApiPropertyOptional({ type: 'number', minimum: 0, maximum: 100, nullable: true, description: 'productivity loss (rendementsverlies) in %, at most two decimals' })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsNumber({ allowNaN: false, allowInfinity: false })

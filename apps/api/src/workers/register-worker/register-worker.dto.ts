@@ -4,7 +4,7 @@ import { EDUCATION_LEVELS, type EducationLevel } from '../../../../../libs/domai
 import { IsCalendarDate } from '../shared/calendar-date.js';
 
 export class RegisterWorkerDto {
-  @ApiProperty({ description: 'INSZ: 11 digits, separators allowed (85.07.30-033.28); checked, then stored only hashed and encrypted', example: '85073003328' })
+  @ApiProperty({ pattern: '^[0-9\\s./-]{11,20}$', minLength: 11, maxLength: 20, description: 'INSZ: 11 digits, separators allowed (85.07.30-033.28); checked, then stored only hashed and encrypted', example: '85073003328' })
   @IsString()
   @MaxLength(20)
   insz!: string;
@@ -16,7 +16,7 @@ export class RegisterWorkerDto {
   @ApiProperty() @IsBoolean() migrationBackground!: boolean;
   @ApiProperty({ description: 'work disability (arbeidshandicap)' }) @IsBoolean() disability!: boolean;
 
-  @ApiPropertyOptional({ format: 'date', description: 'unemployed since (NWWZ); 2+ years is long-term unemployment' })
+  @ApiPropertyOptional({ type: 'string', format: 'date', description: 'unemployed since (NWWZ); 2+ years is long-term unemployment' })
   @IsOptional()
   @IsCalendarDate()
   unemployedSince?: string;

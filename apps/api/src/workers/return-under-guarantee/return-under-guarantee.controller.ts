@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
+import { ApiWorkerCommand } from '../../http/openapi.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { ReturnUnderGuaranteeDto } from './return-under-guarantee.dto.js';
@@ -16,6 +17,7 @@ export class ReturnUnderGuaranteeController {
 
   @Post()
   @Roles('coach')
+  @ApiWorkerCommand('PlacementResult')
   @ApiOperation({ summary: 'Return under the return guarantee: a new placement in the programme left by doorstroom, without new screening' })
   async return(
     @Param('id', WorkerIdPipe) workerId: string,

@@ -4,5 +4,5 @@ import { IsCalendarDate } from '../shared/calendar-date.js';
 
 export class ReturnUnderGuaranteeDto {
   @ApiProperty({ format: 'date' }) @IsCalendarDate() date!: string;
-  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(100) enterpriseId!: string;
+  @ApiProperty({ minLength: 1, maxLength: 100 }) @IsString() @IsNotEmpty() @MaxLength(100) enterpriseId!: string;
 }

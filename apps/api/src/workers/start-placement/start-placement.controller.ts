@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
+import { ApiWorkerCommand } from '../../http/openapi.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { StartPlacementDto } from './start-placement.dto.js';
@@ -16,6 +17,7 @@ export class StartPlacementController {
 
   @Post()
   @Roles('coach')
+  @ApiWorkerCommand('PlacementResult')
   @ApiOperation({ summary: 'Start a placement in a programme (needs an advice that leads there)' })
   async start(
     @Param('id', WorkerIdPipe) workerId: string,

@@ -6,10 +6,10 @@ import { IsCalendarDate } from '../shared/calendar-date.js';
 
 export class StartPlacementDto {
   @ApiProperty({ enum: PROGRAMMES }) @IsIn(PROGRAMMES) programme!: Programme;
-  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(100) enterpriseId!: string;
+  @ApiProperty({ minLength: 1, maxLength: 100 }) @IsString() @IsNotEmpty() @MaxLength(100) enterpriseId!: string;
   @ApiProperty({ format: 'date' }) @IsCalendarDate() startDate!: string;
 
-  @ApiProperty({ minimum: 0, exclusiveMinimum: true, maximum: 1, description: 'full-time equivalent, 0 < fte ≤ 1' })
+  @ApiProperty({ minimum: 0, exclusiveMinimum: true, maximum: 1, description: 'full-time equivalent, 0 < fte ≤ 1, at most four decimals' })
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @MaxDecimalPlaces(4)
   @Min(0.0001)

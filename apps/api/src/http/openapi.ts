@@ -1,0 +1,513 @@
+import { XLSX_TYPE } from '../statistics/export/table-export.js';
+import { applyDecorators, RequestMethod, type INestApplication } from '@nestjs/common';
+import { METHOD_METADATA } from '@nestjs/common/constants.js';
+import { ModulesContainer, Reflector } from '@nestjs/core';
+import {
+  ApiExtraModels,
+  ApiHeader,
+  ApiParam,
+  ApiResponse,
+  DocumentBuilder,
+  getSchemaPath,
+  SwaggerModule,
+  type HeaderObject,
+  type OpenAPIObject,
+  type OperationObject,
+  type ParameterObject,
+  type ResponseObject,
+  type SchemaObject,
+} from '@nestjs/swagger';
+import { RULES } from '../../../../libs/domain/src/rules.js';
+import {
+  ADVICES,
+  EDUCATION_LEVELS,
+  EXIT_REASONS,
+  FOLLOW_UP_OUTCOMES,
+  FOLLOW_UP_SOURCES,
+  GUIDANCE_LEVELS,
+  PROGRAMMES,
+} from '../../../../libs/domain/src/vocabulary.js';
+import { OUTFLOW_METHODS } from '../../../../libs/read-models/src/outflow-statistics/statistics-tables.js';
+import { ALLOWED_ROLES, PUBLIC, ROLES, type Role } from './auth.js';
+import { HTTP_RULES, PROBLEM_TYPE_URIS, RULE_NAMES } from './problem-types.js';
+
+/*
+ * The OpenAPI description served at /docs-json. What every route shares (roles, 401/403, the router's
+ * and body parser's refusals, Idempotency-Key) is added to every operation by `describeApi`, from the
+ * same metadata the guard and interceptors act on; what an operation adds (its answer, If-Match, 404,
+ * 412, 503 ...) comes from the composed decorators below. tests/support/openapi-conformance.ts checks
+ * every answer the e2e suites receive against this document.
+ */
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+/** OpenAPI 3.0 has no `type: 'null'`: a nullable reference is an object that is nullable and all of the reference. */
+const nullableRef = (name: string): SchemaObject => ({ type: 'object', nullable: true, allOf: [ref(name)] });
+
+const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+const uuid: SchemaObject = { type: 'string', format: 'uuid', pattern: UUID_PATTERN };
+const date: SchemaObject = { type: 'string', format: 'date', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' };
+const nullableDate: SchemaObject = { ...date, nullable: true };
+const version: SchemaObject = { type: 'integer', minimum: 1, description: "the worker stream's version after the command (also the ETag)" };
+const position: SchemaObject = { type: 'string', pattern: '^[0-9]{1,20}-[0-9]{1,20}$', description: 'global position of the last event appended; pass it as `waitFor` to a query', example: '812-3051' };
+const percentage: SchemaObject = { type: 'number', nullable: true, description: 'one decimal; null when the denominator is 0' };
+const count: SchemaObject = { type: 'integer', minimum: 0 };
+/** A count of a statistics table: null when withheld as a small cell (`minCell`). */
+const cell: SchemaObject = { type: 'integer', minimum: 0, nullable: true, description: 'null when withheld (minCell)' };
+const SUPPRESSED: SchemaObject = { type: 'array', items: { type: 'string' }, description: 'with minCell: the fields of this row withheld as small cells or to protect them' };
+const rowName: SchemaObject = { type: 'string', enum: [...PROGRAMMES, 'INVOEG', 'TOTAL'] };
+
+/** A closed object whose properties are all required but those in `optional`. */
+const objectWithOptional = (properties: Record<string, SchemaObject | { $ref: string }>, optional: string[], extra: Partial<SchemaObject> = {}): SchemaObject => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties).filter((key) => !optional.includes(key)),
+  additionalProperties: false,
+  ...extra,
+});
+const object = (properties: Record<string, SchemaObject | { $ref: string }>, extra: Partial<SchemaObject> = {}): SchemaObject => objectWithOptional(properties, [], extra);
+
+const problemMembers = {
+  type: ref('ProblemType'),
+  title: { type: 'string', minLength: 1 },
+  status: { type: 'integer', minimum: 400, maximum: 599 },
+  detail: { type: 'string' },
+};
+
+/** The schemas the responses refer to (components.schemas). */
+export const API_SCHEMAS: Record<string, SchemaObject> = {
+  ProblemType: {
+    type: 'string',
+    format: 'uri-reference',
+    enum: PROBLEM_TYPE_URIS,
+    description: 'Resolves, relative to the service, to a short page saying what the problem means (`GET /problems/<slug>`, public).',
+  },
+  Problem: object(problemMembers, { description: 'RFC 9457 problem details (application/problem+json).' }),
+  FieldError: object({
+    field: { type: 'string', description: 'path of the field (`insz`, `indication.validUntil`, `[3].endDate`, a header or query name); empty for the body or URL as a whole' },
+    message: { type: 'string' },
+  }),
+  ValidationProblem: object(
+    { ...problemMembers, errors: { type: 'array', minItems: 1, items: ref('FieldError') } },
+    { description: 'Malformed or invalid input: every field at fault, with a message.' },
+  ),
+  RuleProblem: objectWithOptional(
+    {
+      ...problemMembers,
+      rule: { type: 'string', enum: RULE_NAMES, description: 'the rule the command would break (see the document description)' },
+      workerId: { ...uuid, description: 'with worker-already-registered: the worker who has this INSZ' },
+    },
+    ['workerId'],
+    { description: 'A broken rule (409): nothing was written.' },
+  ),
+  StaleVersionProblem: object(
+    { ...problemMembers, currentVersion: { type: 'integer', minimum: 0, description: "the worker's current version (also in ETag)" } },
+    { description: '`If-Match` named another version than the current one (412): nothing was written.' },
+  ),
+  CommandResult: object({ version, position }),
+  RegistrationResult: object({ workerId: uuid, version, position }),
+  PlacementResult: object({ placementId: uuid, version, position }),
+  ImportResult: object({ accepted: { type: 'integer', minimum: 0, maximum: 10_000, description: 'declarations recorded (a repeat of a known one counts too and changes nothing)' } }),
+  SupportPackage: object({
+    workFloorTraining: { type: 'boolean' },
+    workFloorCoaching: { type: 'string', enum: [...GUIDANCE_LEVELS], nullable: true },
+    wagePremiumPct: { type: 'number', minimum: 0, maximum: 100, nullable: true },
+    workplaceAdaptation: { type: 'boolean' },
+  }),
+  Indication: object({
+    conditional: { type: 'boolean' },
+    validUntil: nullableDate,
+    productivityLossPct: { type: 'number', minimum: 0, maximum: 100, nullable: true },
+    supportPackage: ref('SupportPackage'),
+  }),
+  Placement: object({
+    placementId: uuid,
+    programme: { type: 'string', enum: [...PROGRAMMES] },
+    enterpriseId: { type: 'string' },
+    startDate: date,
+    fte: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1 },
+    underReturnGuarantee: { type: 'boolean' },
+    exit: {
+      ...object({ date, reason: { type: 'string', enum: [...EXIT_REASONS] }, followUpReferenceDate: { ...nullableDate, description: 'null after a death (no check)' } }),
+      nullable: true,
+      description: 'null while the placement is active',
+    },
+    followUp: {
+      ...object({ outcome: { type: 'string', enum: [...FOLLOW_UP_OUTCOMES] }, source: { type: 'string', enum: [...FOLLOW_UP_SOURCES] }, referenceDate: date }),
+      nullable: true,
+      description: 'the six-month check; the first result stands',
+    },
+  }),
+  TimelineEntry: object({
+    version: { type: 'integer', minimum: 1 },
+    position,
+    type: {
+      type: 'string',
+      enum: ['WorkerRegistered', 'ScreeningRecorded', 'PopEstablished', 'PopReviewed', 'PlacementStarted', 'WorkerExited', 'ReturnGuaranteeGranted', 'ReturnGuaranteeExpired', 'FollowUpRecorded'],
+    },
+    recordedAt: { type: 'string', format: 'date-time' },
+    actor: { type: 'string', description: 'the `sub` of the user, or `system:<job>`' },
+    data: { type: 'object', additionalProperties: true, description: "the event's data, without personal data" },
+  }),
+  Worker: object({
+    workerId: uuid,
+    insz: { type: 'string', pattern: '^[0-9]{11}$', nullable: true, description: 'decrypted for screeners and coaches; null after erasure' },
+    characteristics: {
+      ...object({
+        birthYear: { type: 'integer', nullable: true },
+        educationLevel: { type: 'string', enum: [...EDUCATION_LEVELS] },
+        migrationBackground: { type: 'boolean' },
+        disability: { type: 'boolean' },
+        unemployedSince: nullableDate,
+        socialAssistance: { type: 'boolean' },
+      }),
+      nullable: true,
+    },
+    registeredOn: nullableDate,
+    deceased: { type: 'boolean' },
+    lastStepDate: nullableDate,
+    latestScreening: {
+      ...object({
+        date,
+        advice: { type: 'string', enum: [...ADVICES] },
+        programme: { type: 'string', enum: [...PROGRAMMES], nullable: true },
+        indication: nullableRef('Indication'),
+        closedByDoorstroom: { type: 'boolean' },
+      }),
+      nullable: true,
+    },
+    pop: { ...object({ establishedOn: date, reviewedOn: nullableDate, goals: { type: 'array', items: { type: 'string' } } }), nullable: true },
+    activePlacement: { ...uuid, nullable: true, description: 'placementId of the active placement' },
+    placements: { type: 'array', items: ref('Placement') },
+    returnGuarantee: {
+      ...object({
+        placementId: uuid,
+        programme: { type: 'string', enum: [...PROGRAMMES] },
+        fte: { type: 'number' },
+        grantedOn: date,
+        expiresOn: { ...date, description: 'last day a return is possible' },
+        status: { type: 'string', enum: ['running', 'expired', 'used', 'superseded'] },
+      }),
+      nullable: true,
+    },
+    version: { type: 'integer', minimum: 1 },
+    timeline: { type: 'array', items: ref('TimelineEntry') },
+  }),
+  FlowRow: objectWithOptional(
+    {
+      year: { type: 'integer', description: 'in a series (`from`/`to`): the year of the row' },
+      programme: rowName,
+      stockStart: cell,
+      inflow: cell,
+      outflow: cell,
+      stockEnd: cell,
+      growth: { type: 'integer', nullable: true },
+      growthPct: percentage,
+      rotationPct: percentage,
+      fteEnd: { type: 'number', minimum: 0, nullable: true },
+      suppressed: SUPPRESSED,
+    },
+    ['year', 'suppressed'],
+  ),
+  FlowTable: objectWithOptional(
+    { year: { type: 'integer' }, from: { type: 'integer' }, to: { type: 'integer' }, minCell: { type: 'integer', minimum: 1 }, rows: { type: 'array', minItems: 1, items: ref('FlowRow') } },
+    ['year', 'from', 'to', 'minCell'],
+  ),
+  OutflowRow: objectWithOptional(
+    {
+      year: { type: 'integer', description: 'in a series (`from`/`to`): the year of the row' },
+      programme: rowName,
+      reach: cell,
+      exited: cell,
+      exitedPct: percentage,
+      toWork: cell,
+      toWorkPctOfExited: percentage,
+      toWorkPctOfReach: percentage,
+      pending: cell,
+      suppressed: SUPPRESSED,
+    },
+    ['year', 'suppressed'],
+  ),
+  OutflowTable: objectWithOptional(
+    {
+      year: { type: 'integer' },
+      from: { type: 'integer' },
+      to: { type: 'integer' },
+      method: { type: 'string', enum: [...OUTFLOW_METHODS] },
+      minCell: { type: 'integer', minimum: 1 },
+      rows: { type: 'array', minItems: 1, items: ref('OutflowRow') },
+    },
+    ['year', 'from', 'to', 'minCell'],
+  ),
+  FollowUpCheck: object({
+    workerId: uuid,
+    placementId: uuid,
+    programme: { type: 'string', enum: [...PROGRAMMES] },
+    exitDate: date,
+    referenceDate: { ...nullableDate, description: 'null for an excluded check (exit with reason death)' },
+    status: { type: 'string', enum: ['scheduled', 'done', 'excluded'] },
+    outcome: { type: 'string', enum: [...FOLLOW_UP_OUTCOMES], nullable: true },
+    source: { type: 'string', enum: [...FOLLOW_UP_SOURCES], nullable: true },
+  }),
+  FollowUpList: object({
+    items: { type: 'array', maxItems: 1000, items: ref('FollowUpCheck') },
+    next: { type: 'string', nullable: true, description: 'pass as `after` for the next page; null on the last page' },
+  }),
+  Health: objectWithOptional(
+    {
+      status: { type: 'string', enum: ['up', 'down'] },
+      down: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'the checks that failed' },
+      checks: {
+        type: 'object',
+        description: 'one entry per check (eventStore, readStore, redis, projections ...)',
+        additionalProperties: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['up', 'down'] } }, additionalProperties: true },
+      },
+    },
+    ['down'],
+  ),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Headers and responses
+// ---------------------------------------------------------------------------------------------
+
+const ETAG: HeaderObject = { description: 'the worker stream version, as a strong entity tag: `"<version>"`', required: true, schema: { type: 'string', pattern: '^"[0-9]+"$' } };
+const LOCATION: HeaderObject = { description: "the worker's URL", required: true, schema: { type: 'string', pattern: `^/v1/workers/${UUID_PATTERN.slice(1, -1)}$` } };
+const RETRY_AFTER: HeaderObject = { description: 'seconds to wait before asking again', required: true, schema: { type: 'integer', minimum: 0 } };
+const IDEMPOTENT_REPLAYED: HeaderObject = { description: '`true` when this is the stored answer of an earlier request with the same Idempotency-Key', required: false, schema: { type: 'string', enum: ['true'] } };
+const CACHE_CONTROL: HeaderObject = { description: '`no-store`: the answer carries personal data (api.md)', required: false, schema: { type: 'string', pattern: 'no-store' } };
+const WWW_AUTHENTICATE: HeaderObject = { description: '`Bearer`', required: true, schema: { type: 'string', pattern: '^Bearer' } };
+
+const problemContent = (schema: string, status: number) => ({
+  'application/problem+json': { schema: { allOf: [ref(schema), { type: 'object', properties: { status: { type: 'integer', enum: [status] } } }] } },
+});
+
+const problem = (status: number, description: string, schema = 'Problem', headers?: Record<string, HeaderObject>): ResponseObject => ({
+  description,
+  content: problemContent(schema, status),
+  ...(headers ? { headers } : {}),
+});
+
+const json = (schema: SchemaObject | { $ref: string }) => ({ 'application/json': { schema } });
+
+const RESPONSES = {
+  badRequest: problem(400, 'Malformed or invalid input (a body or query field, a header, the URL): `errors` names each field.', 'ValidationProblem'),
+  unauthorized: problem(401, 'No bearer token, or it is not valid.', 'Problem', { 'WWW-Authenticate': WWW_AUTHENTICATE }),
+  forbidden: problem(403, 'None of the token’s roles may do this (see x-roles).'),
+  workerNotFound: problem(404, 'No such worker (an id that is not a UUID names none either).'),
+  ruleBroken: problem(409, 'A rule would be broken (`rule` names it), or a request with this Idempotency-Key is still running (`idempotency-key-in-use`). Nothing was written.', 'RuleProblem'),
+  staleVersion: problem(412, '`If-Match` is not the worker’s current version; `ETag` is the current one. Nothing was written.', 'StaleVersionProblem', { ETag: ETAG }),
+  tooLarge: problem(413, 'The body is larger than 8 MiB.'),
+  uriTooLong: problem(414, 'The URL or a path parameter is too long (a path parameter: over 2,048 characters).'),
+  unsupportedMediaType: problem(415, 'The body is not `application/json`.'),
+  keyReused: problem(422, 'This Idempotency-Key was used for another request.'),
+  headersTooLarge: problem(431, 'The request headers are too large.'),
+  notReadable: problem(503, 'The statistics are being rebuilt (`read-model-rebuilding`), or `waitFor` was not reached within 5 s (`not-yet-processed`).', 'Problem', { 'Retry-After': RETRY_AFTER }),
+};
+
+const respond = (status: number, response: ResponseObject) => ApiResponse({ status, ...response } as never);
+
+const WORKER_ID = ApiParam({
+  name: 'id',
+  description: 'the worker id, a UUID in either case (anything else is answered as an unknown worker, 404)',
+  schema: { type: 'string', format: 'uuid', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' },
+});
+const IF_MATCH = ApiHeader({
+  name: 'If-Match',
+  required: false,
+  description: 'the version you last read, as its ETag (`"3"`): the command is refused with 412 when the worker has changed since. Without it a concurrent change is retried on the fresh state.',
+  schema: { type: 'string', pattern: '^"[0-9]{1,9}"$' },
+});
+
+/** A command on an existing worker (`POST /v1/workers/{id}/...`): `201` with ETag and Location; If-Match; 404, 409, 412. */
+export function ApiWorkerCommand(result: 'CommandResult' | 'PlacementResult' = 'CommandResult') {
+  return applyDecorators(
+    WORKER_ID,
+    IF_MATCH,
+    respond(201, {
+      description: 'Recorded. `ETag` is the new version; `Location` is the worker.',
+      content: json(ref(result)),
+      headers: { ETag: ETAG, Location: LOCATION, 'Idempotent-Replayed': IDEMPOTENT_REPLAYED },
+    }),
+    respond(404, RESPONSES.workerNotFound),
+    respond(409, RESPONSES.ruleBroken),
+    respond(412, RESPONSES.staleVersion),
+  );
+}
+
+/** `POST /v1/workers`: `201` with the new worker's ETag and Location; 409 `worker-already-registered` names the worker. */
+export function ApiRegistration() {
+  return applyDecorators(
+    respond(201, {
+      description: 'Registered. `Location` is the new worker.',
+      content: json(ref('RegistrationResult')),
+      headers: { ETag: ETAG, Location: LOCATION, 'Idempotent-Replayed': IDEMPOTENT_REPLAYED },
+    }),
+    respond(409, RESPONSES.ruleBroken),
+  );
+}
+
+/** `POST /v1/employment-declarations`: `201 { accepted }`; no Location (nothing addressable is created). */
+export function ApiImport(itemSchema: Function) {
+  return applyDecorators(
+    ApiExtraModels(itemSchema),
+    respond(201, { description: 'Recorded.', content: json(ref('ImportResult')), headers: { 'Idempotent-Replayed': IDEMPOTENT_REPLAYED } }),
+  );
+}
+
+/** `GET /v1/workers/{id}`: the worker, with its version as ETag; 404. */
+export function ApiWorkerQuery() {
+  return applyDecorators(
+    WORKER_ID,
+    respond(200, { description: 'The worker.', content: json(ref('Worker')), headers: { ETag: ETAG, 'Cache-Control': CACHE_CONTROL } }),
+    respond(404, RESPONSES.workerNotFound),
+  );
+}
+
+/** A statistics table: JSON, or CSV with `Accept: text/csv`; 503 with Retry-After. */
+export function ApiStatisticsQuery(table: 'FlowTable' | 'OutflowTable') {
+  return applyDecorators(
+    respond(200, {
+      description:
+        'The table, for a year or a series (`from`/`to`). With `format=csv` or `Accept: text/csv`: its rows as CSV (RFC 4180), a header of the JSON field names, ' +
+        'empty cells for null, CRLF line ends (`dialect=excel-nl`: `;`, decimal commas, a UTF-8 byte-order mark). With `format=xlsx`: a workbook of one named sheet. ' +
+        'CSV and XLSX carry `Content-Disposition: attachment`.',
+      content: { ...json(ref(table)), 'text/csv': { schema: { type: 'string' } }, [XLSX_TYPE]: { schema: { type: 'string', format: 'binary' } } },
+      headers: { 'Content-Disposition': { required: false, schema: { type: 'string' }, description: 'attachment; filename="<table>-<year or range>[-<method>].<ext>" (CSV and XLSX)' } },
+    }),
+    respond(503, RESPONSES.notReadable),
+  );
+}
+
+/** A list query answering `{ items, next }`. */
+export function ApiListQuery(schema: string) {
+  return respond(200, { description: 'One page.', content: json(ref(schema)) });
+}
+
+/** `GET /health`: the same body for 200 and 503. */
+export function ApiHealth() {
+  return applyDecorators(
+    respond(200, { description: 'Every check is up.', content: json(ref('Health')) }),
+    respond(503, { description: 'A check is down; `down` names it.', content: json(ref('Health')) }),
+  );
+}
+
+/** `GET /problems/...`: a short HTML page, or 404 for a type the service does not have. */
+export function ApiProblemPage() {
+  return applyDecorators(
+    respond(200, { description: 'What the problem type means.', content: { 'text/html': { schema: { type: 'string' } } } }),
+    respond(404, problem(404, 'No such problem type.')),
+  );
+}
+
+/** The schema of an import body: 1 to `maxItems` items. */
+export function importBody(maxItems: number, itemSchema: Function): SchemaObject {
+  return { type: 'array', minItems: 1, maxItems, items: { $ref: getSchemaPath(itemSchema) } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The document
+// ---------------------------------------------------------------------------------------------
+
+interface Access {
+  public: boolean;
+  roles: Role[];
+}
+
+const PUBLIC_KEY = PUBLIC;
+const ROLES_KEY = ALLOWED_ROLES;
+const METHODS: Record<number, string> = { [RequestMethod.GET]: 'get', [RequestMethod.POST]: 'post', [RequestMethod.PUT]: 'put', [RequestMethod.DELETE]: 'delete', [RequestMethod.PATCH]: 'patch' };
+
+/** Who may call each handler, by its operationId (`Controller_method`), read from the metadata the AuthGuard reads. */
+function accessByOperation(app: INestApplication): Map<string, Access> {
+  const reflector = new Reflector();
+  const access = new Map<string, Access>();
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as Function | null;
+      if (!controller) continue;
+      for (const name of Object.getOwnPropertyNames(controller.prototype)) {
+        const handler = controller.prototype[name] as unknown;
+        if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
+        const targets = [handler, controller];
+        const isPublic = reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true;
+        const roles = reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [...ROLES];
+        access.set(`${controller.name}_${name}`, { public: isPublic, roles: isPublic ? [] : roles });
+      }
+    }
+  }
+  return access;
+}
+
+const IDEMPOTENCY_KEY: ParameterObject = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'Your key for this request (scoped to your `sub`): a repeat with the same key and body gets the first successful answer and writes nothing; the same key with another body is 422; a repeat while the first runs is 409 `idempotency-key-in-use`.',
+  schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' },
+};
+
+/** What every operation shares, from the guard, the router, the body parser and the interceptors. */
+function completeOperations(document: OpenAPIObject, access: Map<string, Access>): void {
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of Object.values(METHODS)) {
+      const operation = (item as Record<string, OperationObject | undefined>)[method];
+      if (!operation) continue;
+      const who = access.get(operation.operationId ?? '');
+      if (!who) throw new Error(`describeApi: no access metadata for ${method.toUpperCase()} ${path} (${operation.operationId})`);
+      const responses = operation.responses as Record<string, ResponseObject>;
+      const add = (status: number, response: ResponseObject) => {
+        responses[String(status)] ??= response;
+      };
+      (operation as OperationObject & Record<`x-${string}`, unknown>)['x-roles'] = who.roles;
+      operation.description = [operation.description, who.public ? '**Public**: no token needed.' : `**Roles**: ${who.roles.join(', ')}.`].filter(Boolean).join('\n\n');
+      if (who.public) {
+        operation.security = [];
+      } else {
+        operation.security = [{ bearer: [] }];
+        add(401, RESPONSES.unauthorized);
+        if (who.roles.length < ROLES.length) add(403, RESPONSES.forbidden);
+      }
+      add(400, RESPONSES.badRequest);
+      add(414, RESPONSES.uriTooLong);
+      add(431, RESPONSES.headersTooLarge);
+      if (operation.requestBody) {
+        add(413, RESPONSES.tooLarge);
+        add(415, RESPONSES.unsupportedMediaType);
+      }
+      if (method === 'post' && !who.public) {
+        operation.parameters = [...(operation.parameters ?? []), IDEMPOTENCY_KEY];
+        add(409, RESPONSES.ruleBroken);
+        add(422, RESPONSES.keyReused);
+      }
+      for (const response of Object.values(responses)) response.description ??= '';
+      operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
+    }
+  }
+}
+
+/** The OpenAPI document of the service, as /docs-json serves it. */
+export function describeApi(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Trajectory service')
+    .setDescription(
+      [
+        'Trajectories of target-group workers in the Flemish social economy (see domain.md and api.md).',
+        '',
+        '**Authentication**: `Authorization: Bearer <JWT>` with claims `sub` and `roles`. Each operation lists the roles it allows in its description and in `x-roles`; without a valid token the answer is 401, with none of those roles 403.',
+        '',
+        '**Errors** are `application/problem+json` (RFC 9457): `type`, `title`, `status`, `detail`. Every `type` is a URI relative to the service (`/problems/<slug>`) that resolves to a short page. A 400 carries `errors: [{ field, message }]`; a 409 names the broken rule in `rule`; a 412 carries the current `ETag`. A method a path does not serve is 405 with `Allow`; any other path is 404.',
+        '',
+        '**Commands** answer 201 with `version` and `position` (and `ETag`); those on a worker carry `Location`, the worker. `If-Match: "<version>"` makes a command conditional (412 when stale); `Idempotency-Key` makes it safe to repeat.',
+        '',
+        'A broken rule is 409 with `rule`, one of:',
+        ...Object.entries({ ...RULES, ...HTTP_RULES }).map(([rule, text]) => `- \`${rule}\`: ${text}`),
+      ].join('\n'),
+    )
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  config.components = { ...config.components, schemas: { ...API_SCHEMAS } };
+  const document = SwaggerModule.createDocument(app, config);
+  completeOperations(document, accessByOperation(app));
+  return document;
+}
