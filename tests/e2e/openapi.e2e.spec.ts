@@ -19,6 +19,9 @@ const ROLES_OF: Record<string, string[]> = {
   'GET /v1/statistics/flows': ['analyst'],
   'GET /v1/statistics/outflow': ['analyst'],
   'GET /v1/follow-ups': ['admin'],
+  'POST /v1/statistics/publications': ['analyst'],
+  'GET /v1/statistics/publications': ['analyst'],
+  'GET /v1/statistics/publications/{id}': ['analyst'],
   'GET /health': [],
   'GET /problems/{slug}': [],
   'GET /problems/rule/{rule}': [],
@@ -86,7 +89,8 @@ describe('the OpenAPI description (/docs-json)', () => {
       expect([op, operation.responses['201'].headers.ETag.required, operation.responses['201'].headers.Location.required]).toEqual([op, true, true]);
       expect(resolve(document, operation.responses['409'].content['application/problem+json'].schema).required).toContain('rule');
       if (op !== 'POST /v1/workers') {
-        expect(operation.responses['412'].headers.ETag.required).toBe(true);
+        // The current version comes with a version mismatch; a weak tag's 412 has none to give.
+        expect(operation.responses['412'].headers.ETag).toBeDefined();
         expect(operation.responses['404']).toBeDefined();
       }
     }
@@ -118,10 +122,10 @@ describe('the OpenAPI description (/docs-json)', () => {
     expect(bare).toEqual([]);
   });
 
-  test('statistics answer JSON or CSV, and 503 with Retry-After', () => {
+  test('statistics answer JSON, CSV or XLSX, and 503 with Retry-After', () => {
     for (const op of ['GET /v1/statistics/flows', 'GET /v1/statistics/outflow']) {
       const responses = documented(document, op).responses;
-      expect(Object.keys(responses['200'].content)).toEqual(['application/json', 'text/csv']);
+      expect(Object.keys(responses['200'].content)).toEqual(['application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']);
       expect(responses['503'].headers['Retry-After'].required).toBe(true);
     }
   });
@@ -203,11 +207,10 @@ describe('the OpenAPI description (/docs-json)', () => {
       expect(checker.violations('POST', `/v1/workers/${id}/pops`, ok, { body: { date: '2010-01-01', goals: ['a'] }, headers: { 'If-Match': '"1"' } })).toEqual([]);
       expect(checker.violations('POST', `/v1/workers/${id.toUpperCase()}/pops`, ok, { body: { date: '2010-01-01', goals: ['a'] } })).toEqual([]);
       expect(checker.violations('POST', `/v1/workers/${id}/pops`, ok, { body: { date: '2010-01-01', goals: [] } })).toEqual([expect.stringContaining('accepted a body that the document refuses: body/goals must NOT have fewer than 1 items')]);
-      expect(checker.violations('POST', `/v1/workers/${id}/pops`, ok, { body: { date: '2010-01-01', goals: ['a'] }, headers: { 'if-match': 'W/"1"' } })).toEqual([expect.stringContaining('accepted the header parameter If-Match')]);
+      expect(checker.violations('POST', `/v1/workers/${id}/pops`, ok, { body: { date: '2010-01-01', goals: ['a'] }, headers: { 'if-match': `"${'1'.repeat(1100)}"` } })).toEqual([expect.stringContaining('accepted the header parameter If-Match')]);
       const table = answer(200, { year: 2011, rows: [{ programme: 'TOTAL', stockStart: 0, inflow: 0, outflow: 0, stockEnd: 0, growth: 0, growthPct: null, rotationPct: null, fteEnd: 0 }] });
       expect(checker.violations('GET', '/v1/statistics/flows?year=2011', table, {})).toEqual([]);
       expect(checker.violations('GET', '/v1/statistics/flows?year=1800', table, {})).toEqual([expect.stringContaining('accepted the query parameter year')]);
-      expect(checker.violations('GET', '/v1/statistics/flows', table, {})).toEqual([expect.stringContaining('without the required query parameter year')]);
       // A refused request is the service's business: only accepted ones are held to the document.
       expect(checker.violations('POST', '/v1/workers', answer(400, { type: '/problems/invalid-input', title: 'Invalid input', status: 400, detail: 'd', errors: [{ field: 'insz', message: 'm' }] }), { body: { insz: 1 } })).toEqual([]);
     });

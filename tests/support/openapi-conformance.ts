@@ -109,7 +109,14 @@ export class OpenApiConformance {
 
   /** Every way the answer departs from the document (empty when it conforms). */
   violations(method: string, url: string, answer: Answer, sent?: SentRequest): string[] {
-    const path = url.split('?')[0]!.split('#')[0]!;
+    // Matched as the router resolves it: percent-decoded (`/%68ealth` is `/health`).
+    const raw = url.split('?')[0]!.split('#')[0]!;
+    let path = raw;
+    try {
+      path = decodeURIComponent(raw);
+    } catch {
+      // not validly encoded: the router refuses it, matched as sent
+    }
     if (OUTSIDE_THE_API.some((pattern) => pattern.test(path))) return [];
     const match = this.paths.find((p) => p.pattern.test(path));
     const verb = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
@@ -133,7 +140,14 @@ export class OpenApiConformance {
   private requestViolations(where: string, match: { template: string; pattern: RegExp }, operation: Json, url: string, sent: SentRequest): string[] {
     const problems: string[] = [];
     const key = `${match.template}|${where}|request`;
-    const path = url.split('?')[0]!.split('#')[0]!;
+    // Matched as the router resolves it: percent-decoded (`/%68ealth` is `/health`).
+    const raw = url.split('?')[0]!.split('#')[0]!;
+    let path = raw;
+    try {
+      path = decodeURIComponent(raw);
+    } catch {
+      // not validly encoded: the router refuses it, matched as sent
+    }
     const names = [...match.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
     const values = match.pattern.exec(path)!.slice(1).map((v) => decodeURIComponent(v));
     const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');

@@ -37,7 +37,8 @@ export const ROUTE_ACCESS = 'access';
 
 /**
  * The route needs no token (health). Marks both the Nest handler (for AuthGuard) and the Fastify
- * route it becomes (for the route gate, which decides on the route the router resolved).
+ * route it becomes (for the route gate, which decides on the route the router resolved). Put it
+ * on handlers, not controllers: Nest reads a route's Fastify config from its handler only.
  */
 export const Public = () => applyDecorators(SetMetadata(PUBLIC, true), RouteConfig({ [ROUTE_ACCESS]: 'public' }));
 /** Only these roles may call the route. */

@@ -99,9 +99,10 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     ['workerId'],
     { description: 'A broken rule (409): nothing was written.' },
   ),
-  StaleVersionProblem: object(
+  StaleVersionProblem: objectWithOptional(
     { ...problemMembers, currentVersion: { type: 'integer', minimum: 0, description: "the worker's current version (also in ETag)" } },
-    { description: '`If-Match` named another version than the current one (412): nothing was written.' },
+    ['currentVersion'],
+    { description: '`If-Match` named another version than the current one, or a tag that never matches (a weak `W/"3"`): nothing was written. `currentVersion` and `ETag` come with a version mismatch.' },
   ),
   CommandResult: object({ version, position }),
   RegistrationResult: object({ workerId: uuid, version, position }),
@@ -238,6 +239,58 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     },
     ['year', 'from', 'to', 'minCell'],
   ),
+  PublicationReceipt: object({
+    publicationId: uuid,
+    position: { type: 'string', nullable: true, description: 'the last event position the projections had processed when the table was frozen' },
+    publishedAt: { type: 'string', format: 'date-time' },
+  }),
+  PublicationSummary: objectWithOptional(
+    {
+      publicationId: uuid,
+      table: { type: 'string', enum: ['flows', 'outflow'] },
+      year: { type: 'integer' },
+      from: { type: 'integer' },
+      to: { type: 'integer' },
+      method: { type: 'string', enum: [...OUTFLOW_METHODS] },
+      minCell: { type: 'integer', minimum: 1 },
+      position: { type: 'string', nullable: true },
+      publishedAt: { type: 'string', format: 'date-time' },
+    },
+    ['year', 'from', 'to', 'method', 'minCell'],
+  ),
+  PublicationList: object({
+    items: { type: 'array', items: ref('PublicationSummary') },
+    next: { type: 'string', nullable: true, description: 'pass as `after` for the next page; null on the last page' },
+  }),
+  Publication: objectWithOptional(
+    {
+      publicationId: uuid,
+      table: { type: 'string', enum: ['flows', 'outflow'] },
+      year: { type: 'integer' },
+      from: { type: 'integer' },
+      to: { type: 'integer' },
+      method: { type: 'string', enum: [...OUTFLOW_METHODS] },
+      minCell: { type: 'integer', minimum: 1 },
+      position: { type: 'string', nullable: true },
+      publishedAt: { type: 'string', format: 'date-time' },
+      rows: { type: 'array', description: 'the rows as published (FlowRow or OutflowRow)', items: { type: 'object', additionalProperties: true } },
+      changes: {
+        type: 'array',
+        description: 'each cell that differs between the published table and today’s figures',
+        items: objectWithOptional(
+          {
+            year: { type: 'integer' },
+            programme: rowName,
+            field: { type: 'string' },
+            published: { nullable: true, description: 'the published value (number, text or null)' },
+            current: { nullable: true, description: 'today’s value (number, text or null)' },
+          },
+          ['year'],
+        ),
+      },
+    },
+    ['year', 'from', 'to', 'method', 'minCell'],
+  ),
   FollowUpCheck: object({
     workerId: uuid,
     placementId: uuid,
@@ -295,7 +348,7 @@ const RESPONSES = {
   forbidden: problem(403, 'None of the token’s roles may do this (see x-roles).'),
   workerNotFound: problem(404, 'No such worker (an id that is not a UUID names none either).'),
   ruleBroken: problem(409, 'A rule would be broken (`rule` names it), or a request with this Idempotency-Key is still running (`idempotency-key-in-use`). Nothing was written.', 'RuleProblem'),
-  staleVersion: problem(412, '`If-Match` is not the worker’s current version; `ETag` is the current one. Nothing was written.', 'StaleVersionProblem', { ETag: ETAG }),
+  staleVersion: problem(412, '`If-Match` is not the worker’s current version (`ETag` is the current one), or a tag that never matches, such as a weak one. Nothing was written.', 'StaleVersionProblem', { ETag: { ...ETAG, required: false } }),
   tooLarge: problem(413, 'The body is larger than 8 MiB.'),
   uriTooLong: problem(414, 'The URL or a path parameter is too long (a path parameter: over 2,048 characters).'),
   unsupportedMediaType: problem(415, 'The body is not `application/json`.'),
@@ -314,8 +367,9 @@ const WORKER_ID = ApiParam({
 const IF_MATCH = ApiHeader({
   name: 'If-Match',
   required: false,
-  description: 'the version you last read, as its ETag (`"3"`): the command is refused with 412 when the worker has changed since. Without it a concurrent change is retried on the fresh state.',
-  schema: { type: 'string', pattern: '^"[0-9]{1,9}"$' },
+  description:
+    'the version you last read, as its ETag (`"3"`): the command is refused with 412 when the worker has changed since. Compared strongly (RFC 9110): a list of tags matches when one of them is the current version; a weak tag (`W/"3"`) never matches; `*` sets no condition; anything else is a 400. Without it a concurrent change is retried on the fresh state.',
+  schema: { type: 'string', maxLength: 1024 },
 });
 
 /** A command on an existing worker (`POST /v1/workers/{id}/...`): `201` with ETag and Location; If-Match; 404, 409, 412. */
@@ -375,6 +429,22 @@ export function ApiStatisticsQuery(table: 'FlowTable' | 'OutflowTable') {
       headers: { 'Content-Disposition': { required: false, schema: { type: 'string' }, description: 'attachment; filename="<table>-<year or range>[-<method>].<ext>" (CSV and XLSX)' } },
     }),
     respond(503, RESPONSES.notReadable),
+  );
+}
+
+/** `POST /v1/statistics/publications`: 201 with the receipt; 503 while the read models are rebuilt. */
+export function ApiPublish() {
+  return applyDecorators(
+    respond(201, { description: 'The table is frozen.', content: json(ref('PublicationReceipt')) }),
+    respond(503, RESPONSES.notReadable),
+  );
+}
+
+/** `GET /v1/statistics/publications/{id}`: the frozen table and its changes; 404. */
+export function ApiPublication() {
+  return applyDecorators(
+    respond(200, { description: 'The frozen table and what has changed in it since.', content: json(ref('Publication')) }),
+    respond(404, problem(404, 'No publication has this id.')),
   );
 }
 

@@ -14,9 +14,9 @@ function pageOf(slug: string): string {
 /** Each problem `type` URI (`/problems/<slug>`, `/problems/rule/<rule>`) resolves to a short page saying what it means. */
 @ApiTags('problems')
 @Controller('problems')
-@Public()
 export class ProblemsController {
   @Get(':slug')
+  @Public()
   @Header('content-type', 'text/html; charset=utf-8')
   @ApiOperation({ summary: 'What a problem type means (the `type` of a problem+json answer)' })
   @ApiParam({ name: 'slug', schema: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' }, example: 'stale-version' })
@@ -26,6 +26,7 @@ export class ProblemsController {
   }
 
   @Get('rule/:rule')
+  @Public()
   @Header('content-type', 'text/html; charset=utf-8')
   @ApiOperation({ summary: 'What a broken rule means (the `type` of a 409 answer with `rule`)' })
   @ApiParam({ name: 'rule', schema: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' }, example: 'date-in-future' })

@@ -8,7 +8,7 @@ import { IntegerFromQuery } from '../http/numbers.js';
 
 /** `year`, or `from` and `to`; optional `minCell`. Shared by the queries and the publications. */
 export class TableSelection {
-  @ApiPropertyOptional({ example: 2011, description: 'one year; or give from and to for a series' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1900, maximum: 2200, example: 2011, description: 'one year; or give from and to for a series' })
   @IsOptional()
   @IntegerFromQuery()
   @IsInt()
@@ -16,7 +16,7 @@ export class TableSelection {
   @Max(2200)
   year?: number;
 
-  @ApiPropertyOptional({ example: 2006, description: `first year of a series (at most ${MAX_SERIES_YEARS} years)` })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1900, maximum: 2200, example: 2006, description: `first year of a series (at most ${MAX_SERIES_YEARS} years)` })
   @IsOptional()
   @IntegerFromQuery()
   @IsInt()
@@ -24,7 +24,7 @@ export class TableSelection {
   @Max(2200)
   from?: number;
 
-  @ApiPropertyOptional({ example: 2011, description: 'last year of a series, inclusive' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1900, maximum: 2200, example: 2011, description: 'last year of a series, inclusive' })
   @IsOptional()
   @IntegerFromQuery()
   @IsInt()
@@ -32,7 +32,7 @@ export class TableSelection {
   @Max(2200)
   to?: number;
 
-  @ApiPropertyOptional({ example: 10, description: 'withhold every count from 1 to minCell − 1, and what would reveal it (see suppressed)' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, example: 10, description: 'withhold every count from 1 to minCell − 1, and what would reveal it (see suppressed)' })
   @IsOptional()
   @IntegerFromQuery()
   @IsInt()
@@ -52,7 +52,7 @@ export class FlowsQuery extends TableSelection {
   @IsIn(CSV_DIALECTS)
   dialect?: CsvDialect;
 
-  @ApiPropertyOptional({ description: 'answer once the read models have processed this position (from a command response)' })
+  @ApiPropertyOptional({ pattern: '^[0-9]{1,20}-[0-9]{1,20}$', description: 'answer once the read models have processed this position (from a command response); 503 with Retry-After after 5 s' })
   @IsOptional()
   @Matches(/^\d{1,20}-\d{1,20}$/, { message: 'waitFor must be a position from a command response, e.g. "812-3051"' })
   waitFor?: string;

@@ -5,6 +5,7 @@ import { CLOCK } from '../../../../../libs/platform/src/tokens.js';
 import { ProjectionProgress } from '../../../../../libs/projections/src/projection-runner.js';
 import { Publications } from '../../../../../libs/read-models/src/statistics-publishing/publications.js';
 import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
+import { ApiListQuery, ApiPublication, ApiPublish } from '../../http/openapi.js';
 import { invalidInput, ProblemException } from '../../http/problem.js';
 import { tableSpecOf } from '../statistics-query.dto.js';
 import { PublicationListQuery, PublishTableDto } from './publication.dto.js';
@@ -23,6 +24,7 @@ export class PublicationsController {
 
   @Post()
   @HttpCode(201)
+  @ApiPublish()
   @ApiOperation({ summary: 'Freeze a statistics table as the projections stand now: 201 { publicationId, position, publishedAt }' })
   async publish(@Body() body: PublishTableDto, @CurrentActor() actor: Actor) {
     if (body.table === 'flows' && body.method !== undefined) throw invalidInput([{ field: 'method', message: 'method applies to the outflow table only' }]);
@@ -34,6 +36,7 @@ export class PublicationsController {
   }
 
   @Get()
+  @ApiListQuery('PublicationList')
   @ApiOperation({ summary: 'The publications, oldest first: { items, next }' })
   async list(@Query() query: PublicationListQuery) {
     const page = await this.publications.list(query.limit ?? 100, query.after);
@@ -42,6 +45,7 @@ export class PublicationsController {
   }
 
   @Get(':id')
+  @ApiPublication()
   @ApiOperation({ summary: 'A frozen table and its changes: [{ programme, field, published, current }] against today’s figures' })
   async get(@Param('id') id: string) {
     const publication = id.length <= 64 ? await this.publications.get(id) : null;
