@@ -10,10 +10,10 @@ import { startBuiltService, type BuiltService } from '../support/built-service.j
  * variants, without a token, and fails on any answer but a 4xx where api.md makes nothing public.
  */
 
-/** What api.md makes public: /health, and the OpenAPI description with its UI. */
-const isPublic = (pattern: string) => ['/health', '/docs', '/docs-json', '/docs-yaml'].includes(pattern) || pattern.startsWith('/docs/');
+/** What api.md makes public: /health, and the OpenAPI description with its UI; and the pages of the problem types it answers with. */
+const isPublic = (pattern: string) => ['/health', '/docs', '/docs-json', '/docs-yaml'].includes(pattern) || pattern.startsWith('/docs/') || pattern.startsWith('/problems/');
 
-const SAMPLES: Record<string, string> = { queueName: 'follow-up-checks', jobId: '1', queueStatus: 'failed', id: 'w-1' };
+const SAMPLES: Record<string, string> = { queueName: 'follow-up-checks', jobId: '1', queueStatus: 'failed', id: 'w-1', slug: 'stale-version', rule: 'date-in-future' };
 
 /** A concrete path for a route pattern: parameters and wildcards filled in. */
 function concrete(pattern: string): string {
@@ -130,7 +130,7 @@ describe('every route of the built process, without a token', () => {
   }, 120_000);
 
   test('the public routes stay public', async () => {
-    for (const path of ['/health', '/docs', '/docs-json', '/%68ealth']) {
+    for (const path of ['/health', '/docs', '/docs-json', '/%68ealth', '/problems/stale-version', '/problems/rule/date-in-future']) {
       expect([path, await send(service.url, 'GET', path)]).toEqual([path, 200]);
     }
   });
