@@ -4,8 +4,9 @@ import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
 import { migrateFollowUpSchedule } from '../../../worker/src/follow-ups/follow-up-schedule.projection.js';
 import { EmploymentDeclarationsController } from './employment-declarations.controller.js';
 import { FollowUpsController } from './follow-ups.controller.js';
+import { LateDeclarations } from './late-declarations.js';
 
-@Module({ controllers: [EmploymentDeclarationsController, FollowUpsController] })
+@Module({ controllers: [EmploymentDeclarationsController, FollowUpsController], providers: [LateDeclarations] })
 export class FollowUpsApiModule implements OnModuleInit {
   constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
 
