@@ -2,11 +2,11 @@ import { SW_2011, loadSwPlan, swPlan } from '../fixtures/sw-2011.js';
 import { aWorkerPlacedIn } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
 
-/** Waits until every six-month check of the scenario has run and the read models hold the whole log. */
-async function untilChecked(service: TestService): Promise<void> {
+/** Waits until every six-month check of the scenario has run and the read models hold every command of it. */
+async function untilChecked(service: TestService, position: string): Promise<void> {
   const deadline = Date.now() + 90_000;
   for (;;) {
-    const res = await service.request('GET', '/v1/statistics/outflow?year=2011', { roles: ['analyst'] });
+    const res = await service.request('GET', `/v1/statistics/outflow?year=2011&waitFor=${position}`, { roles: ['analyst'] });
     const pending = res.body.rows?.find((r: { programme: string }) => r.programme === 'TOTAL')?.pending;
     const health = await service.request('GET', '/health');
     if (res.status === 200 && pending === 0 && health.body.checks?.projections?.caughtUp === true) return;
@@ -21,8 +21,7 @@ describe.each(['pglite', 'postgres'] as const)('outflow statistics through the p
 
   beforeAll(async () => {
     service = await startTestService({ store });
-    await loadSwPlan(service, plan);
-    await untilChecked(service);
+    await untilChecked(service, await loadSwPlan(service, plan));
   }, 240_000);
   afterAll(async () => {
     await service.close();

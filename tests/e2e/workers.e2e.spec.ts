@@ -51,11 +51,15 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
     const placementId = worker.body.placements[0].placementId;
     const manual = await service.request('POST', `/v1/workers/${id}/follow-ups`, { roles: ['coach'], body: { placementId, outcome: 'ibo' } });
     expect(manual.status).toBe(201);
-    const again = await service.request('POST', `/v1/workers/${id}/follow-ups`, { roles: ['coach'], body: { placementId, outcome: 'employed' } });
-    expect(again.status).toBe(201);
+    // The same outcome again changes nothing; a contradiction is refused (docs/corrections-and-revisions.md).
+    const again = await service.request('POST', `/v1/workers/${id}/follow-ups`, { roles: ['coach'], body: { placementId, outcome: 'ibo' } });
+    expect(again.status).toBe(200);
     expect(again.body.version).toBe(manual.body.version);
+    const contradiction = await service.request('POST', `/v1/workers/${id}/follow-ups`, { roles: ['coach'], body: { placementId, outcome: 'employed' } });
+    expect(contradiction.status).toBe(409);
+    expect(contradiction.body.rule).toBe('follow-up-already-recorded');
     const after = await service.request('GET', `/v1/workers/${id}`, { roles: ['coach'] });
-    expect(after.body.placements[0].followUp).toEqual({ outcome: 'ibo', source: 'manual', referenceDate: '2011-09-30' });
+    expect(after.body.placements[0].followUp).toEqual({ outcome: 'ibo', source: 'manual', referenceDate: '2011-09-30', revisions: [] });
   });
 
   test('an INSZ registered twice: 409 naming the rule and the existing worker, nothing written', async () => {

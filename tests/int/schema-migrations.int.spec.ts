@@ -45,6 +45,8 @@ const EXPECTED_TABLES = [
   'event_streams',
   'events',
   'follow_up_checks',
+  'follow_up_insz_hashes',
+  'follow_up_provisional',
   'idempotency_keys',
   'projection_checkpoints',
   'projection_status',

@@ -69,6 +69,12 @@ export interface ExpireReturnGuarantee {
   data: { placementId: string };
 }
 
+/** Retracts the step recorded at stream version `version` (only the latest step). */
+export interface RetractStep {
+  type: 'RetractStep';
+  data: { version: number; reason: string };
+}
+
 export type TrajectoryCommand =
   | RegisterWorker
   | RecordScreening
@@ -77,7 +83,8 @@ export type TrajectoryCommand =
   | RecordExit
   | ReturnUnderGuarantee
   | RecordFollowUp
-  | ExpireReturnGuarantee;
+  | ExpireReturnGuarantee
+  | RetractStep;
 
 /** Policy parameters (configuration, documented defaults in the README). */
 export interface TrajectoryPolicy {

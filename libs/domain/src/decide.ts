@@ -1,6 +1,7 @@
 import { addDays, addMonthsClamped, followUpReferenceDate } from './calendar.js';
 import type { DecisionContext, TrajectoryCommand } from './commands.js';
-import type { Indication, TrajectoryEvent } from './events.js';
+import { STEP_EVENT_TYPES, type Indication, type StepEvent, type TrajectoryEvent } from './events.js';
+import { foldLive } from './evolve.js';
 import { refuse } from './rules.js';
 import { findPlacement, type TrajectoryState } from './state.js';
 import {
@@ -8,6 +9,8 @@ import {
   WORK_CARE_PROGRAMMES,
   type Advice,
   type CalendarDate,
+  type FollowUpOutcome,
+  type FollowUpSource,
   type Programme,
 } from './vocabulary.js';
 
@@ -23,7 +26,8 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
   if (!state.registered) refuse('worker-not-registered');
   // Results about the past still arrive after a death: the six-month check of an earlier exit,
   // a retried expiry job. Every new step is refused.
-  if (state.deceased && command.type !== 'RecordFollowUp' && command.type !== 'ExpireReturnGuarantee') {
+  // A retraction corrects the record (a death entered by mistake included); it is not a new step.
+  if (state.deceased && command.type !== 'RecordFollowUp' && command.type !== 'ExpireReturnGuarantee' && command.type !== 'RetractStep') {
     refuse('worker-deceased');
   }
 
@@ -111,7 +115,26 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
       if (!placement?.exit) refuse('follow-up-needs-exit', `no exit for placement ${placementId}`);
       const referenceDate = placement.exit.followUpReferenceDate;
       if (referenceDate === null) refuse('follow-up-not-applicable');
-      if (placement.followUp) return [];
+      if (placement.followUp) {
+        const current = placement.followUp;
+        if (!revises(current, outcome, source)) return [];
+        return [
+          {
+            type: 'FollowUpRevised',
+            data: {
+              placementId,
+              programme: placement.programme,
+              exitDate: placement.exit.date,
+              referenceDate,
+              previousOutcome: current.outcome,
+              previousSource: current.source,
+              outcome,
+              source,
+              revisedOn: context.today,
+            },
+          },
+        ];
+      }
       if (context.today < referenceDate) refuse('follow-up-before-reference-date', `the reference date is ${referenceDate}`);
       return [
         {
@@ -133,7 +156,74 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
       if (context.today <= guarantee.expiresOn) refuse('return-guarantee-still-running', `it runs until ${guarantee.expiresOn}`);
       return [{ type: 'ReturnGuaranteeExpired', data: { placementId, expiredOn: addDays(guarantee.expiresOn, 1) } }];
     }
+    case 'RetractStep':
+      return [retraction(state, command.data.version, command.data.reason, context)];
   }
+}
+
+/**
+ * Whether a later answer revises the current six-month result. `not-employed` is provisional:
+ * the register's employment or IBO, or a coach's documented one, revises it. The register's
+ * employment also revises an IBO (employment wins). A later absence of data never overturns a
+ * positive result, and a coach cannot contradict one (`follow-up-already-recorded`).
+ */
+function revises(
+  current: { outcome: FollowUpOutcome; source: FollowUpSource },
+  outcome: FollowUpOutcome,
+  source: FollowUpSource,
+): boolean {
+  if (current.outcome === outcome) return false;
+  if (current.outcome === 'not-employed') return true;
+  if (source === 'register') return outcome === 'employed' && current.outcome === 'ibo';
+  refuse('follow-up-already-recorded', `the check already found ${current.outcome} (${current.source})`);
+}
+
+/** The retraction of the step recorded at `version`, with everything it withdraws. */
+function retraction(state: TrajectoryState, version: number, reason: string, context: DecisionContext): TrajectoryEvent {
+  const target = state.history.find((live) => live.version === version);
+  if (target?.event.type === 'WorkerRegistered') refuse('registration-not-retractable');
+  if (!target || !isStep(target.event)) {
+    refuse('retraction-needs-step', `version ${version} is not a step that still counts`);
+  }
+  const step = target.event;
+  const later = state.history.filter((live) => live.version > version && isStep(live.event));
+  if (later.length > 0) refuse('only-latest-step', `the latest step is at version ${later.at(-1)!.version}`);
+
+  const withdrawnVersions: number[] = [];
+  let withdrawnFollowUp: { outcome: FollowUpOutcome; source: FollowUpSource } | null = null;
+  if (step.type === 'WorkerExited') {
+    const { placementId } = step.data;
+    for (const live of state.history) {
+      if (live.version <= version) continue;
+      const event = live.event;
+      const follows =
+        ((event.type === 'FollowUpRecorded' || event.type === 'FollowUpRevised') && event.data.placementId === placementId) ||
+        ((event.type === 'ReturnGuaranteeGranted' || event.type === 'ReturnGuaranteeExpired') && event.data.placementId === placementId);
+      if (follows) withdrawnVersions.push(live.version);
+    }
+    const followUp = findPlacement(state, placementId)?.followUp;
+    if (followUp) withdrawnFollowUp = { outcome: followUp.outcome, source: followUp.source };
+  }
+  const withdrawn = new Set([version, ...withdrawnVersions]);
+  const after = foldLive(state.history.filter((live) => !withdrawn.has(live.version)));
+  const guaranteeAfter = after.returnGuarantee;
+  return {
+    type: 'StepRetracted',
+    data: {
+      version,
+      reason,
+      retractedOn: context.today,
+      step,
+      withdrawnVersions,
+      withdrawnFollowUp,
+      returnGuaranteeChanged: JSON.stringify(guaranteeAfter) !== JSON.stringify(state.returnGuarantee),
+      returnGuarantee: guaranteeAfter && { ...guaranteeAfter },
+    },
+  };
+}
+
+function isStep(event: TrajectoryEvent): event is StepEvent {
+  return (STEP_EVENT_TYPES as readonly string[]).includes(event.type);
 }
 
 function requireStepDate(state: TrajectoryState, date: CalendarDate, context: DecisionContext): void {

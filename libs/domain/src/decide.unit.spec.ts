@@ -10,8 +10,12 @@ import {
   type RecordScreening,
   type ReturnUnderGuarantee,
   type StartPlacement,
+  type StepEvent,
   type TrajectoryCommand,
   type TrajectoryEvent,
+  type TrajectoryState,
+  type WorkerExited,
+  evolve,
 } from './index.js';
 import { doorstroom, followUpRecorded, indication, noSupport, placementStarted, screeningRecorded, workerExited, workerRegistered } from './testing/fixtures.js';
 import { DEFAULT_CONTEXT, contextOn, given, rejectedRules } from './testing/specification.js';
@@ -471,10 +475,164 @@ describe('RecordFollowUp', () => {
     given([...working, workerExited('p-1', '2023-08-31', 'death')]).when(followUp('p-1', 'manual')).thenRejects('follow-up-not-applicable');
   });
 
-  it('keeps the first result: a second one, from any source, changes nothing', () => {
+  it('the same outcome again, from any source, changes nothing', () => {
     const checked = [...history, followUpRecorded(exited, 'employed', 'register')];
     given(checked).when(followUp('p-1', 'register', 'employed')).thenNothing();
-    given(checked).when(followUp('p-1', 'manual', 'not-employed')).thenNothing();
+    given(checked).when(followUp('p-1', 'manual', 'employed')).thenNothing();
+  });
+
+  const revised = (previousOutcome: 'not-employed' | 'ibo', previousSource: 'register' | 'manual', outcome: 'employed' | 'ibo', source: 'register' | 'manual'): TrajectoryEvent => ({
+    type: 'FollowUpRevised',
+    data: {
+      placementId: 'p-1',
+      programme: 'SW',
+      exitDate: '2023-08-31',
+      referenceDate: '2024-02-29',
+      previousOutcome,
+      previousSource,
+      outcome,
+      source,
+      revisedOn: DEFAULT_CONTEXT.today,
+    },
+  });
+
+  it('a not-employed result is provisional: a later employed or ibo, from the register or a coach, revises it', () => {
+    for (const first of ['register', 'manual'] as const) {
+      const provisional = [...history, followUpRecorded(exited, 'not-employed', first)];
+      given(provisional).when(followUp('p-1', 'register', 'employed')).then([revised('not-employed', first, 'employed', 'register')]);
+      given(provisional).when(followUp('p-1', 'register', 'ibo')).then([revised('not-employed', first, 'ibo', 'register')]);
+      given(provisional).when(followUp('p-1', 'manual', 'employed')).then([revised('not-employed', first, 'employed', 'manual')]);
+      given(provisional).when(followUp('p-1', 'manual', 'ibo')).then([revised('not-employed', first, 'ibo', 'manual')]);
+    }
+    const state = given([...history, followUpRecorded(exited, 'not-employed', 'register')]).when(followUp('p-1', 'manual', 'ibo')).thenState();
+    expect(state.placements[0]!.followUp).toEqual({
+      outcome: 'ibo',
+      source: 'manual',
+      referenceDate: '2024-02-29',
+      revisions: [{ from: 'not-employed', fromSource: 'register', to: 'ibo', source: 'manual', revisedOn: DEFAULT_CONTEXT.today }],
+    });
+  });
+
+  it("the register's employment revises an IBO (employment wins); a later absence of data never overturns a positive result", () => {
+    const ibo = [...history, followUpRecorded(exited, 'ibo', 'register')];
+    given(ibo).when(followUp('p-1', 'register', 'employed')).then([revised('ibo', 'register', 'employed', 'register')]);
+    given(ibo).when(followUp('p-1', 'register', 'not-employed')).thenNothing();
+    const employed = [...history, followUpRecorded(exited, 'employed', 'register')];
+    given(employed).when(followUp('p-1', 'register', 'ibo')).thenNothing();
+    given(employed).when(followUp('p-1', 'register', 'not-employed')).thenNothing();
+  });
+
+  it('follow-up-already-recorded: a coach cannot contradict an employed or ibo result', () => {
+    given([...history, followUpRecorded(exited, 'employed', 'register')]).when(followUp('p-1', 'manual', 'not-employed')).thenRejects('follow-up-already-recorded');
+    given([...history, followUpRecorded(exited, 'employed', 'register')]).when(followUp('p-1', 'manual', 'ibo')).thenRejects('follow-up-already-recorded');
+    given([...history, followUpRecorded(exited, 'ibo', 'register')]).when(followUp('p-1', 'manual', 'employed')).thenRejects('follow-up-already-recorded');
+    given([...history, followUpRecorded(exited, 'ibo', 'manual')]).when(followUp('p-1', 'manual', 'not-employed')).thenRejects('follow-up-already-recorded');
+  });
+});
+
+describe('RetractStep', () => {
+  const retract = (version: number, reason = 'entered by mistake'): TrajectoryCommand => ({ type: 'RetractStep', data: { version, reason } });
+  const fold = (events: TrajectoryEvent[]) => events.reduce(evolve, initialState);
+  /** the state as it reads: without the internal version and history */
+  const reads = (state: TrajectoryState) => {
+    const { version: _v, history: _h, ...rest } = state;
+    return rest;
+  };
+
+  it('retracts the latest step: the state reads as if it had never been recorded', () => {
+    // versions: 1 registered, 2 screened, 3 placed
+    const [event] = given(working).when(retract(3)).then([
+      {
+        type: 'StepRetracted',
+        data: {
+          version: 3,
+          reason: 'entered by mistake',
+          retractedOn: DEFAULT_CONTEXT.today,
+          step: placed as StepEvent,
+          withdrawnVersions: [],
+          withdrawnFollowUp: null,
+          returnGuaranteeChanged: false,
+          returnGuarantee: null,
+        },
+      },
+    ]);
+    const after = evolve(fold(working), event!);
+    expect(reads(after)).toEqual(reads(fold([registered, screened])));
+    expect(after.version).toBe(4);
+    // the placement can be recorded again, correctly
+    given([...working, event!]).when(start('p-1', '2023-03-01')).then([placementStarted('p-1', '2023-03-01', { enterpriseId: 'enterprise-1' })]);
+  });
+
+  it('retracting an exit withdraws its follow-up result, its revisions and the guarantee it granted', () => {
+    const exited = afterDoorstroom[3] as WorkerExited;
+    const history = [...afterDoorstroom, followUpRecorded(exited, 'not-employed', 'register')];
+    const revisedResult: TrajectoryEvent = { ...(followUpRecorded(exited, 'employed', 'register') as object), type: 'FollowUpRevised' } as TrajectoryEvent;
+    const withRevision = [
+      ...history,
+      { type: 'FollowUpRevised', data: { ...(revisedResult.data as object), previousOutcome: 'not-employed', previousSource: 'register', revisedOn: '2024-05-01' } } as TrajectoryEvent,
+      { type: 'ReturnGuaranteeExpired', data: { placementId: 'p-1', expiredOn: '2024-10-01' } } as TrajectoryEvent,
+    ];
+    const [event] = given(withRevision).when(retract(4)).then([
+      expect.objectContaining({
+        type: 'StepRetracted',
+        data: expect.objectContaining({
+          version: 4,
+          withdrawnVersions: [5, 6, 7, 8],
+          withdrawnFollowUp: { outcome: 'employed', source: 'register' },
+          returnGuaranteeChanged: true,
+          returnGuarantee: null,
+        }),
+      }) as unknown as TrajectoryEvent,
+    ]);
+    const after = evolve(fold(withRevision), event!);
+    expect(reads(after)).toEqual(reads(fold(working)));
+    expect(after.activePlacement).toBe('p-1');
+    // its check, if it still runs, finds no exit
+    given([...withRevision, event!]).when(followUp('p-1')).thenRejects('follow-up-needs-exit');
+  });
+
+  it('retracting a placement that used or superseded a guarantee makes that guarantee run again', () => {
+    const returned = [...afterDoorstroom, placementStarted('p-2', '2023-11-01', { underReturnGuarantee: true })];
+    const [event] = given(returned).when(retract(6)).then([expect.objectContaining({ type: 'StepRetracted' }) as unknown as TrajectoryEvent]);
+    expect(event!.type === 'StepRetracted' && event.data.returnGuaranteeChanged).toBe(true);
+    expect(event!.type === 'StepRetracted' && event.data.returnGuarantee?.status).toBe('running');
+    expect(evolve(fold(returned), event!).returnGuarantee?.status).toBe('running');
+  });
+
+  it('steps can be retracted one after the other, and results and expiries after the latest step do not hide it', () => {
+    const exited = workerExited('p-1', '2023-08-31', 'resignation');
+    const history = [...working, exited, followUpRecorded(exited, 'ibo', 'register')];
+    const first = decide(retract(4), fold(history), DEFAULT_CONTEXT);
+    const second = decide(retract(3), fold([...history, ...first]), DEFAULT_CONTEXT);
+    expect(reads(fold([...history, ...first, ...second]))).toEqual(reads(fold([registered, screened])));
+  });
+
+  it('a death entered by mistake can be retracted', () => {
+    const died = [...working, workerExited('p-1', '2023-08-31', 'death')];
+    const state = given(died).when(retract(4)).thenState();
+    expect(state.deceased).toBe(false);
+  });
+
+  it('only-latest-step: an earlier step cannot be retracted', () => {
+    given(working).when(retract(2)).thenRejects('only-latest-step');
+    // a retracted step no longer counts: after retracting 3, 2 is the latest
+    const [event] = decide(retract(3), fold(working), DEFAULT_CONTEXT);
+    given([...working, event!]).when(retract(2)).then([expect.objectContaining({ type: 'StepRetracted' }) as unknown as TrajectoryEvent]);
+  });
+
+  it('registration-not-retractable', () => {
+    given([registered]).when(retract(1)).thenRejects('registration-not-retractable');
+  });
+
+  it('retraction-needs-step: a follow-up result, a granted guarantee, a retraction, a retracted step or an unknown version', () => {
+    const exited = afterDoorstroom[3] as WorkerExited;
+    const checked = [...afterDoorstroom, followUpRecorded(exited, 'employed', 'register')];
+    given(checked).when(retract(6)).thenRejects('retraction-needs-step');
+    given(checked).when(retract(5)).thenRejects('retraction-needs-step');
+    given(checked).when(retract(99)).thenRejects('retraction-needs-step');
+    const [event] = decide(retract(3), fold(working), DEFAULT_CONTEXT);
+    given([...working, event!]).when(retract(3)).thenRejects('retraction-needs-step');
+    given([...working, event!]).when(retract(4)).thenRejects('retraction-needs-step');
   });
 });
 

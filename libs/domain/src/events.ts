@@ -135,6 +135,67 @@ export interface FollowUpRecorded {
   };
 }
 
+/**
+ * A later answer revises a provisional six-month result: declarations imported after the check
+ * (source `register`) or a coach's documented result (source `manual`). Only `not-employed` is
+ * revised to `employed` or `ibo`, and `ibo` to `employed` by the register (employment wins).
+ */
+export interface FollowUpRevised {
+  type: 'FollowUpRevised';
+  data: {
+    placementId: string;
+    programme: Programme;
+    exitDate: CalendarDate;
+    referenceDate: CalendarDate;
+    previousOutcome: FollowUpOutcome;
+    previousSource: FollowUpSource;
+    outcome: FollowUpOutcome;
+    source: FollowUpSource;
+    revisedOn: CalendarDate;
+  };
+}
+
+/** The events that are steps of a trajectory: only these can be retracted. */
+export type StepEvent = ScreeningRecorded | PopEstablished | PopReviewed | PlacementStarted | WorkerExited;
+export const STEP_EVENT_TYPES: readonly StepEvent['type'][] = ['ScreeningRecorded', 'PopEstablished', 'PopReviewed', 'PlacementStarted', 'WorkerExited'];
+
+/** The worker's latest return guarantee as it reads after a retraction (null: none). */
+export interface GuaranteeAfterRetraction {
+  placementId: string;
+  programme: Programme;
+  fte: number;
+  grantedOn: CalendarDate;
+  expiresOn: CalendarDate;
+  status: 'running' | 'expired' | 'used' | 'superseded';
+}
+
+/**
+ * The step recorded at stream version `version` was entered by mistake: every reader treats the
+ * trajectory as if it had never been recorded. Retracting an exit also withdraws what followed
+ * from it (its follow-up result and revisions, the return guarantee it granted and that
+ * guarantee's expiry): their versions are in `withdrawnVersions`. The event carries what the
+ * projections need to undo the step without reading the stream.
+ */
+export interface StepRetracted {
+  type: 'StepRetracted';
+  data: {
+    /** stream version of the retracted step */
+    version: number;
+    reason: string;
+    retractedOn: CalendarDate;
+    /** the retracted step as it was recorded */
+    step: StepEvent;
+    /** versions of the events withdrawn with the step */
+    withdrawnVersions: number[];
+    /** the six-month result of a retracted exit, withdrawn with it (null: none yet) */
+    withdrawnFollowUp: { outcome: FollowUpOutcome; source: FollowUpSource } | null;
+    /** whether the worker's latest return guarantee reads differently after the retraction */
+    returnGuaranteeChanged: boolean;
+    /** the worker's latest return guarantee after the retraction */
+    returnGuarantee: GuaranteeAfterRetraction | null;
+  };
+}
+
 export type TrajectoryEvent =
   | WorkerRegistered
   | ScreeningRecorded
@@ -144,7 +205,9 @@ export type TrajectoryEvent =
   | WorkerExited
   | ReturnGuaranteeGranted
   | ReturnGuaranteeExpired
-  | FollowUpRecorded;
+  | FollowUpRecorded
+  | FollowUpRevised
+  | StepRetracted;
 
 export type TrajectoryEventType = TrajectoryEvent['type'];
 
@@ -162,6 +225,8 @@ export const STORAGE_NAMES: { readonly [K in TrajectoryEventType]: string } = {
   ReturnGuaranteeGranted: 'V1.ReturnGuaranteeGranted',
   ReturnGuaranteeExpired: 'V1.ReturnGuaranteeExpired',
   FollowUpRecorded: 'V1.FollowUpRecorded',
+  FollowUpRevised: 'V1.FollowUpRevised',
+  StepRetracted: 'V1.StepRetracted',
 };
 
 const TYPES_BY_STORAGE_NAME = new Map<string, TrajectoryEventType>(

@@ -1,5 +1,5 @@
 import type { TrajectoryEvent } from './events.js';
-import type { PlacementEpisode, TrajectoryState } from './state.js';
+import { initialState, type LiveEvent, type PlacementEpisode, type TrajectoryState } from './state.js';
 import type { CalendarDate } from './vocabulary.js';
 
 function laterOf(a: CalendarDate | null, b: CalendarDate): CalendarDate {
@@ -10,8 +10,28 @@ function updatePlacement(state: TrajectoryState, placementId: string, change: (p
   return state.placements.map((placement) => (placement.placementId === placementId ? change(placement) : placement));
 }
 
-/** Applies one event to the state; never mutates its input. */
+/**
+ * Applies one event to the state; never mutates its input. The state remembers the events that
+ * still count; a retraction folds them again without the retracted step and what it withdraws,
+ * so the state reads exactly as if they had never been recorded.
+ */
 export function evolve(state: TrajectoryState, event: TrajectoryEvent): TrajectoryState {
+  const version = state.version + 1;
+  if (event.type === 'StepRetracted') {
+    const withdrawn = new Set([event.data.version, ...event.data.withdrawnVersions]);
+    return { ...foldLive(state.history.filter((live) => !withdrawn.has(live.version))), version };
+  }
+  return { ...applyEvent(state, event), version, history: [...state.history, { version, event }] };
+}
+
+/** The state of these events alone, as if nothing else had been recorded. */
+export function foldLive(history: LiveEvent[]): TrajectoryState {
+  let state: TrajectoryState = initialState;
+  for (const live of history) state = applyEvent(state, live.event);
+  return { ...state, version: history.at(-1)?.version ?? 0, history };
+}
+
+function applyEvent(state: TrajectoryState, event: TrajectoryEvent): TrajectoryState {
   switch (event.type) {
     case 'WorkerRegistered': {
       const { workerId, inszHash, inszCiphertext, registeredOn, ...characteristics } = event.data;
@@ -77,7 +97,28 @@ export function evolve(state: TrajectoryState, event: TrajectoryEvent): Trajecto
         : state;
     case 'FollowUpRecorded': {
       const { placementId, outcome, source, referenceDate } = event.data;
-      return { ...state, placements: updatePlacement(state, placementId, (p) => ({ ...p, followUp: { outcome, source, referenceDate } })) };
+      return {
+        ...state,
+        placements: updatePlacement(state, placementId, (p) => ({ ...p, followUp: { outcome, source, referenceDate, revisions: [] } })),
+      };
     }
+    case 'FollowUpRevised': {
+      const { placementId, previousOutcome, previousSource, outcome, source, referenceDate, revisedOn } = event.data;
+      return {
+        ...state,
+        placements: updatePlacement(state, placementId, (p) => ({
+          ...p,
+          followUp: {
+            outcome,
+            source,
+            referenceDate,
+            revisions: [...(p.followUp?.revisions ?? []), { from: previousOutcome, fromSource: previousSource, to: outcome, source, revisedOn }],
+          },
+        })),
+      };
+    }
+    case 'StepRetracted':
+      // handled by evolve: never part of the live history
+      return state;
   }
 }

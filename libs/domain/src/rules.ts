@@ -30,6 +30,10 @@ export const RULES = {
   'follow-up-before-reference-date': 'The six-month check is about the reference date: no result (register or manual) before that day.',
   'return-guarantee-still-running': 'A return guarantee expires only after its last day (expiresOn).',
   'return-guarantee-not-found': 'Only a return guarantee granted for that placement (a doorstroom to regular work) can expire.',
+  'follow-up-already-recorded': "A coach's manual result cannot contradict an employed or ibo result already recorded; it may only revise a not-employed one.",
+  'only-latest-step': 'Only the latest step (screening, POP, placement, exit or return) can be retracted.',
+  'registration-not-retractable': 'A registration is not a step and cannot be retracted (erasure is for that).',
+  'retraction-needs-step': 'A retraction names the stream version of a recorded, not yet retracted step (screening, POP, placement, exit or return).',
 } as const;
 
 export type RuleName = keyof typeof RULES;

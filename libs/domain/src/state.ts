@@ -1,4 +1,4 @@
-import type { Indication } from './events.js';
+import type { Indication, TrajectoryEvent } from './events.js';
 import type {
   Advice,
   CalendarDate,
@@ -20,8 +20,28 @@ export interface PlacementEpisode {
   underReturnGuarantee: boolean;
   /** null while active; followUpReferenceDate is null after a death (no check) */
   exit: { date: CalendarDate; reason: ExitReason; followUpReferenceDate: CalendarDate | null } | null;
-  /** the six-month check; the first result stands */
-  followUp: { outcome: FollowUpOutcome; source: FollowUpSource; referenceDate: CalendarDate } | null;
+  /** the six-month check: the current result, and the earlier results it revised (oldest first) */
+  followUp: {
+    outcome: FollowUpOutcome;
+    source: FollowUpSource;
+    referenceDate: CalendarDate;
+    revisions: FollowUpRevision[];
+  } | null;
+}
+
+/** One revision of a six-month result: what it was, what it became, by which source, when. */
+export interface FollowUpRevision {
+  from: FollowUpOutcome;
+  fromSource: FollowUpSource;
+  to: FollowUpOutcome;
+  source: FollowUpSource;
+  revisedOn: CalendarDate;
+}
+
+/** An event of the stream that still counts (not retracted or withdrawn), with its stream version. */
+export interface LiveEvent {
+  version: number;
+  event: TrajectoryEvent;
 }
 
 export interface ReturnGuarantee {
@@ -73,6 +93,13 @@ export interface TrajectoryState {
   placements: PlacementEpisode[];
   /** the latest return guarantee; an earlier one always ended (used/superseded) before the next was granted */
   returnGuarantee: ReturnGuarantee | null;
+  /** the number of events folded: the stream version of the last one */
+  version: number;
+  /**
+   * The events that still count, with their versions: a retraction folds them again without
+   * the retracted step. Internal to the domain; never shown as such.
+   */
+  history: LiveEvent[];
 }
 
 /** The empty stream. Frozen: evolve copies, nobody mutates. */
@@ -90,6 +117,8 @@ export const initialState: TrajectoryState = Object.freeze({
   activePlacement: null,
   placements: Object.freeze([]) as unknown as PlacementEpisode[],
   returnGuarantee: null,
+  version: 0,
+  history: Object.freeze([]) as unknown as LiveEvent[],
 }) as TrajectoryState;
 
 export function findPlacement(state: TrajectoryState, placementId: string): PlacementEpisode | undefined {

@@ -68,12 +68,16 @@ describe('a full trajectory', () => {
       'PlacementStarted',
       'WorkerExited',
       'FollowUpRecorded',
+      'FollowUpRevised',
     ]);
     expect(events[6]).toEqual({
       type: 'ReturnGuaranteeGranted',
       data: { placementId: 'p-1', programme: 'MAATWERK', fte: 0.5, grantedOn: '2023-08-31', expiresOn: '2024-08-31' },
     });
-    expect(state).toEqual({
+    const { history, ...rest } = state;
+    expect(history.map((live) => live.version)).toEqual(events.map((_, i) => i + 1));
+    expect(rest).toEqual({
+      version: events.length,
       registered: true,
       workerId: 'w-7',
       inszHash: 'h',
@@ -101,7 +105,7 @@ describe('a full trajectory', () => {
           fte: 0.5,
           underReturnGuarantee: false,
           exit: { date: '2023-08-31', reason: 'doorstroom-regular-work', followUpReferenceDate: '2024-02-29' },
-          followUp: { outcome: 'employed', source: 'register', referenceDate: '2024-02-29' },
+          followUp: { outcome: 'employed', source: 'register', referenceDate: '2024-02-29', revisions: [] },
         },
         {
           placementId: 'p-2',
@@ -111,7 +115,13 @@ describe('a full trajectory', () => {
           fte: 0.5,
           underReturnGuarantee: true,
           exit: { date: '2024-06-30', reason: 'retirement', followUpReferenceDate: '2024-12-30' },
-          followUp: { outcome: 'not-employed', source: 'manual', referenceDate: '2024-12-30' },
+          // the manual not-employed was provisional: the register's employment revised it
+          followUp: {
+            outcome: 'employed',
+            source: 'register',
+            referenceDate: '2024-12-30',
+            revisions: [{ from: 'not-employed', fromSource: 'manual', to: 'employed', source: 'register', revisedOn: '2025-01-02' }],
+          },
         },
       ],
       returnGuarantee: { placementId: 'p-1', programme: 'MAATWERK', fte: 0.5, grantedOn: '2023-08-31', expiresOn: '2024-08-31', status: 'used' },
@@ -172,5 +182,7 @@ function emptyState(): TrajectoryState {
     activePlacement: null,
     placements: [],
     returnGuarantee: null,
+    version: 0,
+    history: [],
   };
 }

@@ -1,5 +1,5 @@
 import { IDEMPOTENCY_SCHEMA } from '../../../apps/api/src/http/idempotency.schema.js';
-import { FOLLOW_UP_SCHEDULE_SCHEMA } from '../../../apps/worker/src/follow-ups/follow-up-schedule.schema.js';
+import { FOLLOW_UP_SCHEDULE_SCHEMA, PROVISIONAL_RESULTS_SCHEMA } from '../../../apps/worker/src/follow-ups/follow-up-schedule.schema.js';
 import { EMPLOYMENT_REGISTER_SCHEMA } from '../../employment-register/src/employment-register.schema.js';
 import { EVENT_STORE_IDENTITY_SCHEMA, EVENT_STORE_SCHEMA } from '../../event-store/src/sql-event-store.schema.js';
 import { PERSONAL_DATA_SCHEMA } from '../../personal-data/src/personal-data.schema.js';
@@ -33,6 +33,7 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   EVENT_STORE_IDENTITY_SCHEMA,
   CHECKPOINT_EVENT_STORE_SCHEMA,
   PUBLICATIONS_SCHEMA,
+  PROVISIONAL_RESULTS_SCHEMA,
 ];
 assertOrdered(SCHEMA_MIGRATIONS);
 

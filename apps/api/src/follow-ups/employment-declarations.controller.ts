@@ -1,17 +1,16 @@
-import { Body, Controller, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Post } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { InvalidInszError, parseInsz } from '../../../../libs/domain/src/insz.js';
-import type { EmploymentRegister } from '../../../../libs/employment-register/src/employment-register.js';
-import { EMPLOYMENT_REGISTER } from '../../../../libs/platform/src/tokens.js';
 import { PersonalData } from '../../../../libs/personal-data/src/personal-data.js';
 import { Roles } from '../http/auth.js';
 import { ApiImport, importBody } from '../http/openapi.js';
 import { invalidInput, type FieldError } from '../http/problem.js';
 import { flattenValidationErrors, undeclaredFields } from '../http/validation.js';
 import { IsCalendarDate } from '../workers/shared/calendar-date.js';
+import { LateDeclarations } from './late-declarations.js';
 
 export const MAX_DECLARATIONS = 10_000;
 
@@ -30,16 +29,21 @@ export class EmploymentDeclarationDto {
 @Controller('v1/employment-declarations')
 export class EmploymentDeclarationsController {
   constructor(
-    @Inject(EMPLOYMENT_REGISTER) private readonly register: EmploymentRegister,
+    private readonly lateDeclarations: LateDeclarations,
     private readonly personalData: PersonalData,
   ) {}
 
   @Post()
   @Roles('admin')
-  @ApiOperation({ summary: `Import employment declarations (Dimona) and IBO starts, at most ${MAX_DECLARATIONS} per request; a repeat changes nothing` })
+  @ApiOperation({
+    summary: `Import employment declarations (Dimona) and IBO starts, at most ${MAX_DECLARATIONS} per request; a repeat changes nothing`,
+    description:
+      'Provisional six-month results (not-employed, or ibo when an employment now covers the reference date) whose reference date a declaration covers are revised, ' +
+      'as FollowUpRevised events with source register; `revised` counts them.',
+  })
   @ApiBody({ schema: importBody(MAX_DECLARATIONS, EmploymentDeclarationDto) })
   @ApiImport(EmploymentDeclarationDto)
-  async import(@Body() raw: unknown): Promise<{ accepted: number }> {
+  async import(@Body() raw: unknown): Promise<{ accepted: number; revised: number }> {
     if (!Array.isArray(raw)) throw invalidInput([{ field: '', message: 'the body must be an array of declarations' }]);
     if (raw.length === 0 || raw.length > MAX_DECLARATIONS) {
       throw invalidInput([{ field: '', message: `send 1 to ${MAX_DECLARATIONS} declarations, got ${raw.length}` }]);
@@ -71,6 +75,6 @@ export class EmploymentDeclarationsController {
       }
     });
     if (errors.length > 0) throw invalidInput(errors);
-    return { accepted: await this.register.record(declarations) };
+    return this.lateDeclarations.import(declarations);
   }
 }

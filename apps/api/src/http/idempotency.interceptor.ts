@@ -48,7 +48,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
           return of(stored.body);
         }
         return next.handle().pipe(
-          mergeMap((body) => from(this.complete(actor, key, statusOf(context), body)).pipe(mergeMap(() => of(body)))),
+          // A handler may answer otherwise than its route's default (a repeated manual follow-up: 200).
+          mergeMap((body) => from(this.complete(actor, key, reply.statusCode === HttpStatus.OK ? HttpStatus.OK : statusOf(context), body)).pipe(mergeMap(() => of(body)))),
           catchError((error: unknown) => from(this.release(actor, key)).pipe(mergeMap(() => throwError(() => error)))),
         );
       }),

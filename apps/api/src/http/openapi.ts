@@ -107,7 +107,10 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
   CommandResult: object({ version, position }),
   RegistrationResult: object({ workerId: uuid, version, position }),
   PlacementResult: object({ placementId: uuid, version, position }),
-  ImportResult: object({ accepted: { type: 'integer', minimum: 0, maximum: 10_000, description: 'declarations recorded (a repeat of a known one counts too and changes nothing)' } }),
+  ImportResult: object({
+    accepted: { type: 'integer', minimum: 0, maximum: 10_000, description: 'declarations recorded (a repeat of a known one counts too and changes nothing)' },
+    revised: { type: 'integer', minimum: 0, description: 'provisional six-month results these declarations revised' },
+  }),
   SupportPackage: object({
     workFloorTraining: { type: 'boolean' },
     workFloorCoaching: { type: 'string', enum: [...GUIDANCE_LEVELS], nullable: true },
@@ -400,7 +403,7 @@ export function ApiRegistration() {
   );
 }
 
-/** `POST /v1/employment-declarations`: `201 { accepted }`; no Location (nothing addressable is created). */
+/** `POST /v1/employment-declarations`: `201 { accepted, revised }`; no Location (nothing addressable is created). */
 export function ApiImport(itemSchema: Function) {
   return applyDecorators(
     ApiExtraModels(itemSchema),

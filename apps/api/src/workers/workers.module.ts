@@ -7,6 +7,7 @@ import { RecordPopController } from './record-pop/record-pop.controller.js';
 import { RecordScreeningController } from './record-screening/record-screening.controller.js';
 import { RegisterWorkerController } from './register-worker/register-worker.controller.js';
 import { RegisterWorkerHandler } from './register-worker/register-worker.handler.js';
+import { RetractStepController } from './retract-step/retract-step.controller.js';
 import { ReturnUnderGuaranteeController } from './return-under-guarantee/return-under-guarantee.controller.js';
 import { ExecuteWorkerCommandHandler } from './shared/execute-worker-command.js';
 import { StartPlacementController } from './start-placement/start-placement.controller.js';
@@ -21,6 +22,7 @@ import { StartPlacementController } from './start-placement/start-placement.cont
     RecordExitController,
     ReturnUnderGuaranteeController,
     RecordFollowUpController,
+    RetractStepController,
     GetWorkerController,
   ],
   providers: [ExecuteWorkerCommandHandler, RegisterWorkerHandler, GetWorkerHandler],

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnAppl
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { WorkerCommandExecutor } from '../../../../libs/application/src/worker-commands.js';
-import { findPlacement } from '../../../../libs/domain/src/index.js';
+import { findPlacement, RuleViolation, type FollowUpOutcome } from '../../../../libs/domain/src/index.js';
 import type { EmploymentRegister } from '../../../../libs/employment-register/src/employment-register.js';
 import type { Clock } from '../../../../libs/platform/src/clock.js';
 import type { ServiceConfig } from '../../../../libs/platform/src/config.js';
@@ -174,6 +174,25 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /**
+   * Removes the jobs of retracted exits and withdrawn guarantees, so that the same id can be
+   * scheduled again. A job that is running cannot be removed: it finds nothing to do.
+   */
+  async withdraw(checkPlacementIds: string[], expiryPlacementIds: string[]): Promise<void> {
+    if (!this.redisReady) return;
+    const remove = async (queue: Queue, jobId: string) => {
+      try {
+        await queue.remove(jobId);
+      } catch {
+        // locked by a running worker: it will find the exit or guarantee gone
+      }
+    };
+    await Promise.all([
+      ...checkPlacementIds.map((id) => remove(this.checks, checkJobId(id))),
+      ...expiryPlacementIds.map((id) => remove(this.expiries, expiryJobId(id))),
+    ]);
+  }
+
+  /**
    * Gives every scheduled check and running guarantee its job (adding an existing job id is a
    * no-op). When it fails it is tried again soon, with backoff, not at the next ten-minute tick.
    */
@@ -244,22 +263,49 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
     const referenceDate = placement?.exit?.followUpReferenceDate;
     if (!placement || !referenceDate || !state.inszHash) return 'no check due';
     if (placement.followUp) return `already ${placement.followUp.outcome} (${placement.followUp.source})`;
-    const found = await this.register.statusOn(state.inszHash, referenceDate);
-    const outcome = found === 'employment' ? 'employed' : found === 'ibo' ? 'ibo' : 'not-employed';
-    const recorded = await this.executor.execute(
-      workerId,
-      { type: 'RecordFollowUp', data: { placementId, outcome, source: 'register' } },
-      { actor: 'system:follow-up-check', causationId: job.id ?? null },
-    );
-    return recorded.events.length > 0 ? outcome : 'already recorded elsewhere';
+    const outcome = await this.registerOutcome(state.inszHash, referenceDate);
+    const record = (found: FollowUpOutcome) =>
+      this.executor.execute(
+        workerId,
+        { type: 'RecordFollowUp', data: { placementId, outcome: found, source: 'register' } },
+        { actor: 'system:follow-up-check', causationId: job.id ?? null },
+      );
+    let recorded;
+    try {
+      recorded = await record(outcome);
+    } catch (error) {
+      // The exit was retracted after the job was scheduled: nothing to check any more.
+      if (error instanceof RuleViolation && error.rule === 'follow-up-needs-exit') return 'no check due (exit retracted)';
+      throw error;
+    }
+    if (recorded.events.length === 0) return 'already recorded elsewhere';
+    if (outcome === 'not-employed') {
+      // Declarations imported while this check ran may have missed its result in the index of
+      // provisional results: ask once more now that the result is recorded.
+      const again = await this.registerOutcome(state.inszHash, referenceDate);
+      if (again !== 'not-employed' && (await record(again)).events.length > 0) return `${outcome}, revised to ${again}`;
+    }
+    return outcome;
+  }
+
+  private async registerOutcome(inszHash: string, referenceDate: string): Promise<FollowUpOutcome> {
+    const found = await this.register.statusOn(inszHash, referenceDate);
+    return found === 'employment' ? 'employed' : found === 'ibo' ? 'ibo' : 'not-employed';
   }
 
   private async runExpiry(job: Job<ExpiryJob>): Promise<string> {
-    const outcome = await this.executor.execute(
-      job.data.workerId,
-      { type: 'ExpireReturnGuarantee', data: { placementId: job.data.placementId } },
-      { actor: 'system:return-guarantee-expiry', causationId: job.id ?? null },
-    );
+    let outcome;
+    try {
+      outcome = await this.executor.execute(
+        job.data.workerId,
+        { type: 'ExpireReturnGuarantee', data: { placementId: job.data.placementId } },
+        { actor: 'system:return-guarantee-expiry', causationId: job.id ?? null },
+      );
+    } catch (error) {
+      // The doorstroom exit that granted it was retracted.
+      if (error instanceof RuleViolation && error.rule === 'return-guarantee-not-found') return 'nothing to expire (guarantee withdrawn)';
+      throw error;
+    }
     return outcome.events.length > 0 ? 'expired' : 'nothing to expire';
   }
 }

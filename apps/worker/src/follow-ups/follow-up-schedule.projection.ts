@@ -6,6 +6,9 @@ import type { Projection } from '../../../../libs/projections/src/projection.js'
 import type { SqlClient } from '../../../../libs/sql/src/sql.js';
 import { FollowUpJobs, type CheckJob, type ExpiryJob } from './follow-up-jobs.js';
 
+/** Results that declarations imported later may still revise. */
+const PROVISIONAL_OUTCOMES = new Set(['not-employed', 'ibo']);
+
 interface GuaranteeRow {
   placementId: string;
   expiresOn: string;
@@ -27,11 +30,63 @@ export class FollowUpScheduleProjection implements Projection {
   async reset(tx: SqlClient): Promise<void> {
     await tx.query('DELETE FROM follow_up_checks');
     await tx.query('DELETE FROM return_guarantees');
+    await tx.query('DELETE FROM follow_up_provisional');
+    await tx.query('DELETE FROM follow_up_insz_hashes');
   }
 
+  /**
+   * Runs of ordinary events are written in a few set-based statements; a correction (a revised
+   * result, a retraction) is rare and is applied on its own, in its place in the log.
+   */
   async apply(events: readonly RecordedEvent[], tx: SqlClient): Promise<void> {
+    let start = 0;
+    for (let i = 0; i < events.length; i++) {
+      const type = events[i]!.type;
+      if (type !== 'V1.FollowUpRevised' && type !== 'V1.StepRetracted') continue;
+      if (i > start) await this.applyRun(events.slice(start, i), tx);
+      await this.applyCorrection(events[i]!, tx);
+      start = i + 1;
+    }
+    if (start < events.length) await this.applyRun(start === 0 ? events : events.slice(start), tx);
+  }
+
+  private async applyCorrection(recorded: RecordedEvent, tx: SqlClient): Promise<void> {
+    const workerId = recorded.streamId.slice(WORKER_STREAM_PREFIX.length);
+    const event = toTrajectoryEvent(recorded);
+    if (event.type === 'FollowUpRevised') {
+      const { placementId, outcome, source } = event.data;
+      await tx.query(`UPDATE follow_up_checks SET outcome = $2, source = $3 WHERE placement_id = $1`, [placementId, outcome, source]);
+      if (PROVISIONAL_OUTCOMES.has(outcome)) {
+        await tx.query(`UPDATE follow_up_provisional SET outcome = $2 WHERE placement_id = $1`, [placementId, outcome]);
+      } else {
+        await tx.query(`DELETE FROM follow_up_provisional WHERE placement_id = $1`, [placementId]);
+      }
+      return;
+    }
+    if (event.type !== 'StepRetracted') return;
+    const { step, returnGuaranteeChanged, returnGuarantee } = event.data;
+    if (step.type === 'WorkerExited') {
+      // The check and its result go with the exit, as if it had never been scheduled.
+      await tx.query(`DELETE FROM follow_up_checks WHERE placement_id = $1`, [step.data.placementId]);
+      await tx.query(`DELETE FROM follow_up_provisional WHERE placement_id = $1`, [step.data.placementId]);
+    }
+    if (returnGuaranteeChanged) {
+      if (returnGuarantee === null) {
+        await tx.query(`DELETE FROM return_guarantees WHERE worker_id = $1`, [workerId]);
+      } else {
+        await tx.query(
+          `INSERT INTO return_guarantees (worker_id, placement_id, expires_on, status) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (worker_id) DO UPDATE SET placement_id = excluded.placement_id, expires_on = excluded.expires_on, status = excluded.status`,
+          [workerId, returnGuarantee.placementId, returnGuarantee.expiresOn, returnGuarantee.status],
+        );
+      }
+    }
+  }
+
+  private async applyRun(events: readonly RecordedEvent[], tx: SqlClient): Promise<void> {
+    const hashes = new Map<string, string>();
     const checks: { placementId: string; workerId: string; programme: string; exitDate: string; referenceDate: string | null }[] = [];
-    const results: { placementId: string; outcome: string; source: string }[] = [];
+    const results: { workerId: string; placementId: string; outcome: string; source: string; referenceDate: string }[] = [];
     // Guarantees are folded per worker in log order: a full row when the batch saw the grant,
     // otherwise a status change for whatever row the read model already holds.
     const known = new Map<string, GuaranteeRow>();
@@ -42,13 +97,16 @@ export class FollowUpScheduleProjection implements Projection {
       const workerId = recorded.streamId.slice(WORKER_STREAM_PREFIX.length);
       const event = toTrajectoryEvent(recorded);
       switch (event.type) {
+        case 'WorkerRegistered':
+          hashes.set(workerId, event.data.inszHash);
+          break;
         case 'WorkerExited': {
           const { placementId, programme, date, followUpReferenceDate } = event.data;
           checks.push({ placementId, workerId, programme, exitDate: date, referenceDate: followUpReferenceDate });
           break;
         }
         case 'FollowUpRecorded':
-          results.push({ placementId: event.data.placementId, outcome: event.data.outcome, source: event.data.source });
+          results.push({ workerId, placementId: event.data.placementId, outcome: event.data.outcome, source: event.data.source, referenceDate: event.data.referenceDate });
           break;
         case 'ReturnGuaranteeGranted':
           known.set(workerId, { placementId: event.data.placementId, expiresOn: event.data.expiresOn, status: 'running' });
@@ -76,6 +134,13 @@ export class FollowUpScheduleProjection implements Projection {
       }
     }
 
+    if (hashes.size > 0) {
+      await tx.query(
+        `INSERT INTO follow_up_insz_hashes (worker_id, insz_hash) SELECT * FROM unnest($1::text[], $2::text[])
+         ON CONFLICT (worker_id) DO UPDATE SET insz_hash = excluded.insz_hash`,
+        [[...hashes.keys()], [...hashes.values()]],
+      );
+    }
     if (checks.length > 0) {
       await tx.query(
         `INSERT INTO follow_up_checks (placement_id, worker_id, programme, exit_date, reference_date, status)
@@ -92,6 +157,17 @@ export class FollowUpScheduleProjection implements Projection {
           WHERE c.placement_id = u.placement_id AND c.status = 'scheduled'`,
         [results.map((r) => r.placementId), results.map((r) => r.outcome), results.map((r) => r.source)],
       );
+      const provisional = results.filter((r) => PROVISIONAL_OUTCOMES.has(r.outcome));
+      if (provisional.length > 0) {
+        await tx.query(
+          `INSERT INTO follow_up_provisional (placement_id, worker_id, insz_hash, reference_date, outcome)
+           SELECT u.placement_id, u.worker_id, h.insz_hash, u.reference_date, u.outcome
+             FROM unnest($1::text[], $2::text[], $3::date[], $4::text[]) AS u(placement_id, worker_id, reference_date, outcome)
+             JOIN follow_up_insz_hashes h ON h.worker_id = u.worker_id
+           ON CONFLICT (placement_id) DO NOTHING`,
+          [provisional.map((r) => r.placementId), provisional.map((r) => r.workerId), provisional.map((r) => r.referenceDate), provisional.map((r) => r.outcome)],
+        );
+      }
     }
     if (expiries.size > 0) {
       await tx.query(
@@ -118,21 +194,45 @@ export class FollowUpScheduleProjection implements Projection {
     }
   }
 
-  /** Enqueues the jobs this batch scheduled (best effort; reconciliation covers a failure). */
+  /**
+   * Enqueues the jobs this batch scheduled and withdraws those of retracted exits and withdrawn
+   * guarantees (best effort; reconciliation covers a failure, and a withdrawn job that still runs
+   * finds nothing to do). A job id withdrawn and scheduled again in the batch is replaced.
+   */
   async afterCommit(events: readonly RecordedEvent[]): Promise<void> {
     if (!this.jobs) return;
-    const checks: CheckJob[] = [];
-    const expiries: ExpiryJob[] = [];
+    const checks = new Map<string, CheckJob | null>();
+    const expiries = new Map<string, ExpiryJob | null>();
+    const replaced = { checks: new Set<string>(), expiries: new Set<string>() };
     for (const recorded of events) {
       const workerId = recorded.streamId.slice(WORKER_STREAM_PREFIX.length);
       if (recorded.type === 'V1.WorkerExited') {
         const data = recorded.data as { placementId: string; followUpReferenceDate: string | null };
-        if (data.followUpReferenceDate) checks.push({ workerId, placementId: data.placementId, referenceDate: data.followUpReferenceDate });
+        if (data.followUpReferenceDate) checks.set(data.placementId, { workerId, placementId: data.placementId, referenceDate: data.followUpReferenceDate });
       } else if (recorded.type === 'V1.ReturnGuaranteeGranted') {
         const data = recorded.data as { placementId: string; expiresOn: string };
-        expiries.push({ workerId, placementId: data.placementId, expiresOn: data.expiresOn });
+        expiries.set(data.placementId, { workerId, placementId: data.placementId, expiresOn: data.expiresOn });
+      } else if (recorded.type === 'V1.StepRetracted') {
+        const event = toTrajectoryEvent(recorded);
+        if (event.type !== 'StepRetracted') continue;
+        const { step, returnGuaranteeChanged, returnGuarantee } = event.data;
+        if (step.type === 'WorkerExited') {
+          checks.set(step.data.placementId, null);
+          replaced.checks.add(step.data.placementId);
+          if (step.data.reason === 'doorstroom-regular-work') {
+            expiries.set(step.data.placementId, null);
+            replaced.expiries.add(step.data.placementId);
+          }
+        }
+        if (returnGuaranteeChanged && returnGuarantee?.status === 'running') {
+          // A guarantee running again: its job may have run already (and found it used).
+          expiries.set(returnGuarantee.placementId, { workerId, placementId: returnGuarantee.placementId, expiresOn: returnGuarantee.expiresOn });
+          replaced.expiries.add(returnGuarantee.placementId);
+        }
       }
     }
-    await this.jobs.schedule(checks, expiries);
+    if (replaced.checks.size > 0 || replaced.expiries.size > 0) await this.jobs.withdraw([...replaced.checks], [...replaced.expiries]);
+    const present = <T>(jobs: Map<string, T | null>) => [...jobs.values()].filter((job): job is T => job !== null);
+    await this.jobs.schedule(present(checks), present(expiries));
   }
 }

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '../../../event-store/src/event-store.js';
 import { eventTypeOf, type TrajectoryEvent } from '../../../domain/src/events.js';
 import { yearOf } from '../../../domain/src/calendar.js';
+import type { FollowUpOutcome } from '../../../domain/src/vocabulary.js';
 import type { Projection } from '../../../projections/src/projection.js';
 import type { SqlClient } from '../../../sql/src/sql.js';
 import { toTrajectoryEvent } from '../../../application/src/serialization.js';
@@ -26,6 +27,11 @@ const zero = (): Counts => ({ inflow: 0, outflow: 0, fteIn: 0, fteOut: 0, exclud
  * excluded from the six-month check (death), and check results by exit year. Stocks are
  * cumulative sums of these counters, so a statistics query reads a few dozen rows at any
  * volume of history. A batch is folded in memory and written with one statement.
+ *
+ * Corrections are counted as changes of the counters they touch: a revision moves an exit from
+ * one result to another (same programme, same exit year), and a retraction subtracts the step
+ * (and the result of a retracted exit) exactly as it was added. Both events carry what was
+ * counted, so the counters always equal a count of the log without the retracted steps.
  */
 export class FlowCountsProjection implements Projection {
   readonly name = 'outflow-statistics';
@@ -78,36 +84,54 @@ export class FlowCountsProjection implements Projection {
 }
 
 const RELEVANT = new Set(
-  ['V1.PlacementStarted', 'V1.WorkerExited', 'V1.FollowUpRecorded'].filter((name) => eventTypeOf(name) !== undefined),
+  ['V1.PlacementStarted', 'V1.WorkerExited', 'V1.FollowUpRecorded', 'V1.FollowUpRevised', 'V1.StepRetracted'].filter((name) => eventTypeOf(name) !== undefined),
 );
 
 function fteUnits(fte: number): number {
   return Math.round(fte * FTE_UNITS);
 }
 
-function count(event: TrajectoryEvent, at: (programme: string, year: number) => Counts): void {
+function count(event: TrajectoryEvent, at: (programme: string, year: number) => Counts, sign = 1): void {
   switch (event.type) {
     case 'PlacementStarted': {
       const counts = at(event.data.programme, yearOf(event.data.startDate));
-      counts.inflow += 1;
-      counts.fteIn += fteUnits(event.data.fte);
+      counts.inflow += sign;
+      counts.fteIn += sign * fteUnits(event.data.fte);
       return;
     }
     case 'WorkerExited': {
       const counts = at(event.data.programme, yearOf(event.data.date));
-      counts.outflow += 1;
-      counts.fteOut += fteUnits(event.data.fte);
-      if (event.data.followUpReferenceDate === null) counts.excluded += 1;
+      counts.outflow += sign;
+      counts.fteOut += sign * fteUnits(event.data.fte);
+      if (event.data.followUpReferenceDate === null) counts.excluded += sign;
       return;
     }
-    case 'FollowUpRecorded': {
+    case 'FollowUpRecorded':
+      countResult(at(event.data.programme, yearOf(event.data.exitDate)), event.data.outcome, sign);
+      return;
+    case 'FollowUpRevised': {
+      // A revision moves the exit from one result to another: its year and programme stay.
       const counts = at(event.data.programme, yearOf(event.data.exitDate));
-      if (event.data.outcome === 'employed') counts.employed += 1;
-      else if (event.data.outcome === 'ibo') counts.ibo += 1;
-      else counts.notEmployed += 1;
+      countResult(counts, event.data.previousOutcome, -sign);
+      countResult(counts, event.data.outcome, sign);
+      return;
+    }
+    case 'StepRetracted': {
+      // Undo the step as it was counted, and the result of a retracted exit with it.
+      const { step, withdrawnFollowUp } = event.data;
+      count(step, at, -sign);
+      if (step.type === 'WorkerExited' && withdrawnFollowUp) {
+        countResult(at(step.data.programme, yearOf(step.data.date)), withdrawnFollowUp.outcome, -sign);
+      }
       return;
     }
     default:
       return;
   }
+}
+
+function countResult(counts: Counts, outcome: FollowUpOutcome, sign: number): void {
+  if (outcome === 'employed') counts.employed += sign;
+  else if (outcome === 'ibo') counts.ibo += sign;
+  else counts.notEmployed += sign;
 }

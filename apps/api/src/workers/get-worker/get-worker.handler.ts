@@ -13,7 +13,7 @@ export interface TimelineEntry {
   data: Record<string, unknown>;
 }
 
-export interface WorkerView extends Omit<TrajectoryState, 'inszHash' | 'inszCiphertext' | 'registered' | 'workerId'> {
+export interface WorkerView extends Omit<TrajectoryState, 'inszHash' | 'inszCiphertext' | 'registered' | 'workerId' | 'history'> {
   workerId: string;
   /** the INSZ, decrypted for the screener or coach who opens the worker; null after erasure */
   insz: string | null;
@@ -40,7 +40,7 @@ export class GetWorkerHandler implements IQueryHandler<GetWorkerQuery, WorkerVie
   async execute({ workerId }: GetWorkerQuery): Promise<WorkerView> {
     const { state, version, events } = await this.executor.load(workerId);
     if (!state.registered || !state.inszCiphertext) throw new WorkerNotFoundError(workerId);
-    const { inszHash: _hash, inszCiphertext, registered: _registered, workerId: _id, ...rest } = state;
+    const { inszHash: _hash, inszCiphertext, registered: _registered, workerId: _id, history: _history, ...rest } = state;
     return {
       workerId,
       insz: await this.personalData.decryptInsz(workerId, inszCiphertext),
