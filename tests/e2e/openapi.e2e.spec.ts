@@ -14,6 +14,7 @@ const ROLES_OF: Record<string, string[]> = {
   'POST /v1/workers/{id}/exits': ['coach'],
   'POST /v1/workers/{id}/returns': ['coach'],
   'POST /v1/workers/{id}/follow-ups': ['coach'],
+  'POST /v1/workers/{id}/retractions': ['screener', 'coach'],
   'POST /v1/employment-declarations': ['admin'],
   'GET /v1/workers/{id}': ['screener', 'coach'],
   'GET /v1/statistics/flows': ['analyst'],

@@ -1,3 +1,4 @@
+import { STORAGE_NAMES } from '../../../../libs/domain/src/events.js';
 import { XLSX_TYPE } from '../statistics/export/table-export.js';
 import { applyDecorators, RequestMethod, type INestApplication } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants.js';
@@ -136,9 +137,24 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
       description: 'null while the placement is active',
     },
     followUp: {
-      ...object({ outcome: { type: 'string', enum: [...FOLLOW_UP_OUTCOMES] }, source: { type: 'string', enum: [...FOLLOW_UP_SOURCES] }, referenceDate: date }),
+      ...object({
+        outcome: { type: 'string', enum: [...FOLLOW_UP_OUTCOMES] },
+        source: { type: 'string', enum: [...FOLLOW_UP_SOURCES] },
+        referenceDate: date,
+        revisions: {
+          type: 'array',
+          description: 'how a provisional result was revised (late declarations, a coach), oldest first',
+          items: object({
+            from: { type: 'string', enum: [...FOLLOW_UP_OUTCOMES] },
+            fromSource: { type: 'string', enum: [...FOLLOW_UP_SOURCES] },
+            to: { type: 'string', enum: [...FOLLOW_UP_OUTCOMES] },
+            source: { type: 'string', enum: [...FOLLOW_UP_SOURCES] },
+            revisedOn: date,
+          }),
+        },
+      }),
       nullable: true,
-      description: 'the six-month check; the first result stands',
+      description: 'the six-month check: the current outcome, its source and its revisions (a not-employed result is provisional)',
     },
   }),
   TimelineEntry: object({
@@ -146,7 +162,7 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     position,
     type: {
       type: 'string',
-      enum: ['WorkerRegistered', 'ScreeningRecorded', 'PopEstablished', 'PopReviewed', 'PlacementStarted', 'WorkerExited', 'ReturnGuaranteeGranted', 'ReturnGuaranteeExpired', 'FollowUpRecorded'],
+      enum: Object.keys(STORAGE_NAMES),
     },
     recordedAt: { type: 'string', format: 'date-time' },
     actor: { type: 'string', description: 'the `sub` of the user, or `system:<job>`' },
@@ -376,10 +392,11 @@ const IF_MATCH = ApiHeader({
 });
 
 /** A command on an existing worker (`POST /v1/workers/{id}/...`): `201` with ETag and Location; If-Match; 404, 409, 412. */
-export function ApiWorkerCommand(result: 'CommandResult' | 'PlacementResult' = 'CommandResult') {
+export function ApiWorkerCommand(result: 'CommandResult' | 'PlacementResult' = 'CommandResult', options: { unchanged?: string } = {}) {
   return applyDecorators(
     WORKER_ID,
     IF_MATCH,
+    ...(options.unchanged ? [respond(200, { description: options.unchanged, content: json(ref(result)), headers: { ETag: ETAG } })] : []),
     respond(201, {
       description: 'Recorded. `ETag` is the new version; `Location` is the worker.',
       content: json(ref(result)),

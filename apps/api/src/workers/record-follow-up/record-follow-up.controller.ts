@@ -17,7 +17,7 @@ export class RecordFollowUpController {
 
   @Post()
   @Roles('coach')
-  @ApiWorkerCommand()
+  @ApiWorkerCommand('CommandResult', { unchanged: 'The check already has this outcome: nothing was written; `version` is unchanged.' })
   @ApiOperation({
     summary: 'Record a manual six-month result when the register cannot answer, or revise a provisional not-employed one',
     description:

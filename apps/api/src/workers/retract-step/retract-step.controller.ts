@@ -5,6 +5,7 @@ import { WorkerCommandExecutor, WorkerNotFoundError } from '../../../../../libs/
 import { eventTypeOf } from '../../../../../libs/domain/src/events.js';
 import { CurrentActor, Roles, type Actor, type Role } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
+import { ApiWorkerCommand } from '../../http/openapi.js';
 import { ProblemException } from '../../http/problem.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
@@ -30,6 +31,7 @@ export class RetractStepController {
 
   @Post()
   @Roles('screener', 'coach')
+  @ApiWorkerCommand()
   @ApiOperation({
     summary: 'Retract the latest step (entered by mistake): every reader then treats it as never recorded',
     description:
