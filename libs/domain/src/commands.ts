@@ -21,6 +21,11 @@ export interface RegisterWorker {
     workerId: string;
     inszHash: string;
     inszCiphertext: string;
+    /** the names encrypted like the INSZ (absent: not given) */
+    givenNameCiphertext?: string | null;
+    familyNameCiphertext?: string | null;
+    /** the coach to assign at once (the registering coach, or the one named); absent or null: none */
+    coach?: string | null;
     birthYear: number | null;
     educationLevel: EducationLevel;
     migrationBackground: boolean;
@@ -69,6 +74,12 @@ export interface ExpireReturnGuarantee {
   data: { placementId: string };
 }
 
+/** Assigns the worker to a coach, replacing the current one (a worker has at most one coach). */
+export interface AssignCoach {
+  type: 'AssignCoach';
+  data: { coach: string };
+}
+
 export type TrajectoryCommand =
   | RegisterWorker
   | RecordScreening
@@ -77,7 +88,8 @@ export type TrajectoryCommand =
   | RecordExit
   | ReturnUnderGuarantee
   | RecordFollowUp
-  | ExpireReturnGuarantee;
+  | ExpireReturnGuarantee
+  | AssignCoach;
 
 /** Policy parameters (configuration, documented defaults in the README). */
 export interface TrajectoryPolicy {

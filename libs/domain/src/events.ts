@@ -46,6 +46,11 @@ export interface WorkerRegistered {
     inszHash: string;
     /** the INSZ encrypted with the worker's own key (crypto-shredding on erasure) */
     inszCiphertext: string;
+    /** given and family name, encrypted like the INSZ; null when not given (and in events written before names existed) */
+    givenNameCiphertext: string | null;
+    familyNameCiphertext: string | null;
+    /** the coach assigned at registration (user id), or null; later changes are CoachAssigned (absent in older events: null) */
+    coach: string | null;
     /** birth year derived from the INSZ, null when unknown (bis-number without date) */
     birthYear: number | null;
     educationLevel: EducationLevel;
@@ -135,6 +140,17 @@ export interface FollowUpRecorded {
   };
 }
 
+/** The worker's coach (at most one): the first assignment, or a change to another coach. Not a step. */
+export interface CoachAssigned {
+  type: 'CoachAssigned';
+  data: {
+    /** the coach's user id (JWT `sub`) */
+    coach: string;
+    /** the coach this assignment replaces, or null */
+    previousCoach: string | null;
+  };
+}
+
 export type TrajectoryEvent =
   | WorkerRegistered
   | ScreeningRecorded
@@ -144,7 +160,8 @@ export type TrajectoryEvent =
   | WorkerExited
   | ReturnGuaranteeGranted
   | ReturnGuaranteeExpired
-  | FollowUpRecorded;
+  | FollowUpRecorded
+  | CoachAssigned;
 
 export type TrajectoryEventType = TrajectoryEvent['type'];
 
@@ -162,6 +179,7 @@ export const STORAGE_NAMES: { readonly [K in TrajectoryEventType]: string } = {
   ReturnGuaranteeGranted: 'V1.ReturnGuaranteeGranted',
   ReturnGuaranteeExpired: 'V1.ReturnGuaranteeExpired',
   FollowUpRecorded: 'V1.FollowUpRecorded',
+  CoachAssigned: 'V1.CoachAssigned',
 };
 
 const TYPES_BY_STORAGE_NAME = new Map<string, TrajectoryEventType>(

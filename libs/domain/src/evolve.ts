@@ -14,9 +14,22 @@ function updatePlacement(state: TrajectoryState, placementId: string, change: (p
 export function evolve(state: TrajectoryState, event: TrajectoryEvent): TrajectoryState {
   switch (event.type) {
     case 'WorkerRegistered': {
-      const { workerId, inszHash, inszCiphertext, registeredOn, ...characteristics } = event.data;
-      return { ...state, registered: true, workerId, inszHash, inszCiphertext, registeredOn, characteristics };
+      const { workerId, inszHash, inszCiphertext, givenNameCiphertext, familyNameCiphertext, coach, registeredOn, ...characteristics } = event.data;
+      return {
+        ...state,
+        registered: true,
+        workerId,
+        inszHash,
+        inszCiphertext,
+        givenNameCiphertext: givenNameCiphertext ?? null,
+        familyNameCiphertext: familyNameCiphertext ?? null,
+        coach: coach ?? null,
+        registeredOn,
+        characteristics,
+      };
     }
+    case 'CoachAssigned':
+      return { ...state, coach: event.data.coach };
     case 'ScreeningRecorded': {
       const { date, advice, programme, indication } = event.data;
       return {

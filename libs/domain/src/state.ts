@@ -43,6 +43,10 @@ export interface TrajectoryState {
   workerId: string | null;
   inszHash: string | null;
   inszCiphertext: string | null;
+  givenNameCiphertext: string | null;
+  familyNameCiphertext: string | null;
+  /** the coach (JWT `sub`) the worker is assigned to, or null */
+  coach: string | null;
   /** target-group characteristics as registered */
   characteristics: {
     birthYear: number | null;
@@ -81,6 +85,9 @@ export const initialState: TrajectoryState = Object.freeze({
   workerId: null,
   inszHash: null,
   inszCiphertext: null,
+  givenNameCiphertext: null,
+  familyNameCiphertext: null,
+  coach: null,
   characteristics: null,
   registeredOn: null,
   deceased: false,

@@ -12,6 +12,18 @@ CREATE TABLE IF NOT EXISTS worker_keys (
 ALTER TABLE worker_keys ALTER COLUMN key DROP NOT NULL;
 ALTER TABLE worker_keys ADD COLUMN IF NOT EXISTS shredded_at timestamptz;`;
 
+/**
+ * The INSZ lookup: which worker holds an INSZ, by its keyed hash. Outside the event store, so that
+ * erasure can delete it: nothing in the log is derived from the INSZ. The primary key makes the
+ * claim of an INSZ atomic on every event store (see claimInsz).
+ */
+export const INSZ_LOOKUP_DDL = `
+CREATE TABLE IF NOT EXISTS insz_lookup (
+  insz_hash text PRIMARY KEY,
+  worker_id text NOT NULL UNIQUE,
+  claimed_at timestamptz NOT NULL DEFAULT now()
+);`;
+
 /** The worker was erased: its key is gone for good, and no new one is made. */
 export class WorkerErasedError extends Error {
   constructor(readonly workerId: string) {
@@ -34,7 +46,36 @@ export class PersonalData {
 
   static async create(db: SqlDatabase, hashKey: string): Promise<PersonalData> {
     await db.exec(MIGRATION);
+    await db.exec(INSZ_LOOKUP_DDL);
     return new PersonalData(db, hashKey);
+  }
+
+  /**
+   * Claims the INSZ (by its hash) for `candidateId` and returns the worker id that holds it: the
+   * candidate when the INSZ was free, else the earlier claimant. One statement on a primary key,
+   * so two registrations of one INSZ always end up with the same worker id; the event store's
+   * "new stream" check on that id then lets exactly one of them register.
+   */
+  async claimInsz(inszHash: string, candidateId: string): Promise<string> {
+    const { rows } = await this.db.query<{ worker_id: string }>(
+      `INSERT INTO insz_lookup (insz_hash, worker_id) VALUES ($1, $2)
+       ON CONFLICT (insz_hash) DO UPDATE SET insz_hash = excluded.insz_hash
+       RETURNING worker_id`,
+      [inszHash, candidateId],
+    );
+    return rows[0]!.worker_id;
+  }
+
+  /** The worker holding this INSZ hash, if any (a screener's exact lookup). */
+  async workerByInszHash(inszHash: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ worker_id: string }>('SELECT worker_id FROM insz_lookup WHERE insz_hash = $1', [inszHash]);
+    return rows[0]?.worker_id ?? null;
+  }
+
+  /** The INSZ hash of a worker (the employment register's key), or null after erasure. */
+  async inszHashOf(workerId: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ insz_hash: string }>('SELECT insz_hash FROM insz_lookup WHERE worker_id = $1', [workerId]);
+    return rows[0]?.insz_hash ?? null;
   }
 
   /** HMAC-SHA256 of the normalised (11-digit) INSZ. */
@@ -57,12 +98,18 @@ export class PersonalData {
 
   /** Seals the INSZ under the worker's key, made on first use; throws `WorkerErasedError` after erasure. */
   async encryptInsz(workerId: string, insz: string): Promise<string> {
+    const [sealed] = await this.sealAll(workerId, [insz]);
+    return sealed!;
+  }
+
+  /**
+   * Seals each value (the INSZ, the names) under the worker's key, made on first use; null stays
+   * null. Throws `WorkerErasedError` after erasure.
+   */
+  async sealAll(workerId: string, values: readonly (string | null)[]): Promise<(string | null)[]> {
     const key = await this.keyFor(workerId);
     if (!key) throw new WorkerErasedError(workerId);
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
-    const ciphertext = Buffer.concat([cipher.update(insz, 'utf8'), cipher.final()]);
-    return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+    return values.map((value) => (value === null ? null : seal(key, value)));
   }
 
   /**
@@ -71,18 +118,30 @@ export class PersonalData {
    * INSZ is absent, as after erasure; a format this code does not know is a fault.
    */
   async decryptInsz(workerId: string, sealed: string): Promise<string | null> {
-    const { rows } = await this.db.query<{ key: Uint8Array }>('SELECT key FROM worker_keys WHERE worker_id = $1', [workerId]);
-    const key = rows[0]?.key;
-    if (!key) return null;
-    const [version, iv, tag, ciphertext] = sealed.split('.');
-    if (version !== 'v1' || !iv || !tag || !ciphertext) throw new Error('unknown INSZ ciphertext format');
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', Buffer.from(key), Buffer.from(iv, 'base64url'));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
-    } catch {
-      return null;
-    }
+    const [insz] = await this.openAll(workerId, [sealed]);
+    return insz!;
+  }
+
+  /** Opens each sealed value of one worker with one key read; null where it cannot be read. */
+  async openAll(workerId: string, sealed: readonly (string | null)[]): Promise<(string | null)[]> {
+    const keys = await this.keysOf([workerId]);
+    const key = keys.get(workerId);
+    return sealed.map((value) => (value === null || !key ? null : open(key, value)));
+  }
+
+  /** The keys of these workers (one query); an erased or unknown worker has none. */
+  async keysOf(workerIds: readonly string[]): Promise<Map<string, Buffer>> {
+    if (workerIds.length === 0) return new Map();
+    const { rows } = await this.db.query<{ worker_id: string; key: Uint8Array | null }>(
+      'SELECT worker_id, key FROM worker_keys WHERE worker_id = ANY($1::text[]) AND key IS NOT NULL',
+      [[...new Set(workerIds)]],
+    );
+    return new Map(rows.map((row) => [row.worker_id, Buffer.from(row.key!)]));
+  }
+
+  /** Opens a value sealed under `key`; null when it does not authenticate. */
+  open(key: Buffer | undefined, sealed: string | null): string | null {
+    return sealed === null || !key ? null : open(key, sealed);
   }
 
   /** Erasure: without its key the worker's INSZ can no longer be read anywhere. */
@@ -107,5 +166,24 @@ export class PersonalData {
     );
     const key = rows[0]!.key;
     return key ? Buffer.from(key) : null;
+  }
+}
+
+function seal(key: Buffer, plaintext: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+}
+
+function open(key: Buffer, sealed: string): string | null {
+  const [version, iv, tag, ciphertext] = sealed.split('.');
+  if (version !== 'v1' || !iv || !tag || !ciphertext) throw new Error('unknown ciphertext format');
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+  } catch {
+    return null;
   }
 }

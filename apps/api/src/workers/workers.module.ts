@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AssignCoachController } from './assign-coach/assign-coach.controller.js';
 import { GetWorkerController } from './get-worker/get-worker.controller.js';
 import { GetWorkerHandler } from './get-worker/get-worker.handler.js';
 import { RecordExitController } from './record-exit/record-exit.controller.js';
@@ -9,6 +10,7 @@ import { RegisterWorkerController } from './register-worker/register-worker.cont
 import { RegisterWorkerHandler } from './register-worker/register-worker.handler.js';
 import { ReturnUnderGuaranteeController } from './return-under-guarantee/return-under-guarantee.controller.js';
 import { ExecuteWorkerCommandHandler } from './shared/execute-worker-command.js';
+import { WorkerAccess } from './shared/worker-access.js';
 import { StartPlacementController } from './start-placement/start-placement.controller.js';
 
 /** One vertical slice per use case: its DTO, its route, its handler. */
@@ -21,8 +23,10 @@ import { StartPlacementController } from './start-placement/start-placement.cont
     RecordExitController,
     ReturnUnderGuaranteeController,
     RecordFollowUpController,
+    AssignCoachController,
     GetWorkerController,
   ],
-  providers: [ExecuteWorkerCommandHandler, RegisterWorkerHandler, GetWorkerHandler],
+  providers: [ExecuteWorkerCommandHandler, RegisterWorkerHandler, GetWorkerHandler, WorkerAccess],
+  exports: [WorkerAccess],
 })
 export class WorkersModule {}

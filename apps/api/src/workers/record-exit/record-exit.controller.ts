@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
+import { commandOptions } from '../shared/worker-access.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { RecordExitDto } from './record-exit.dto.js';
 
@@ -23,7 +24,7 @@ export class RecordExitController {
     @IfMatchVersion() expectedVersion: number | undefined,
   ): Promise<CommandResponse> {
     const { version, position } = await this.commandBus.execute(
-      new ExecuteWorkerCommand(workerId, { type: 'RecordExit', data: { date: body.date, reason: body.reason } }, { actor: actor.sub, expectedVersion }),
+      new ExecuteWorkerCommand(workerId, { type: 'RecordExit', data: { date: body.date, reason: body.reason } }, commandOptions(actor, expectedVersion)),
     );
     return { version, position };
   }

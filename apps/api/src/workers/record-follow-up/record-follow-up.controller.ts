@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
+import { commandOptions } from '../shared/worker-access.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { RecordFollowUpDto } from './record-follow-up.dto.js';
 
@@ -29,7 +30,7 @@ export class RecordFollowUpController {
       new ExecuteWorkerCommand(
         workerId,
         { type: 'RecordFollowUp', data: { placementId: body.placementId.toLowerCase(), outcome: body.outcome, source: 'manual' } },
-        { actor: actor.sub, expectedVersion },
+        commandOptions(actor, expectedVersion),
       ),
     );
     return { version, position };

@@ -4,6 +4,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
+import { commandOptions } from '../shared/worker-access.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { RecordScreeningDto } from './record-screening.dto.js';
 
@@ -34,7 +35,7 @@ export class RecordScreeningController {
       new ExecuteWorkerCommand(
         workerId,
         { type: 'RecordScreening', data: { date: body.date, advice: body.advice, programme: body.programme ?? null, indication } },
-        { actor: actor.sub, expectedVersion },
+        commandOptions(actor, expectedVersion),
       ),
     );
     return { version, position };

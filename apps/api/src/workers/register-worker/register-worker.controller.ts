@@ -15,6 +15,6 @@ export class RegisterWorkerController {
   @Roles('screener', 'coach')
   @ApiOperation({ summary: 'Register a worker (an INSZ already registered: 409 with that workerId)' })
   register(@Body() body: RegisterWorkerDto, @CurrentActor() actor: Actor): Promise<RegisterWorkerResult> {
-    return this.commandBus.execute(new RegisterWorkerCommand(body, actor.sub));
+    return this.commandBus.execute(new RegisterWorkerCommand(body, actor));
   }
 }
