@@ -8,7 +8,6 @@ const register = (data: Partial<RegisterWorker['data']> = {}): RegisterWorker =>
   type: 'RegisterWorker',
   data: {
     workerId: 'worker-1',
-    inszHash: 'hmac-of-insz',
     inszCiphertext: 'ciphertext-of-insz',
     birthYear: 1985,
     educationLevel: 'low',

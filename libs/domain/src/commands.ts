@@ -19,7 +19,6 @@ export interface RegisterWorker {
   type: 'RegisterWorker';
   data: {
     workerId: string;
-    inszHash: string;
     inszCiphertext: string;
     /** the names encrypted like the INSZ (absent: not given) */
     givenNameCiphertext?: string | null;

@@ -11,8 +11,9 @@ import type {
 
 /**
  * The events of a worker's trajectory (domain.md §3). One worker, one stream: `worker-<workerId>`.
- * Event payloads are plain JSON. The INSZ never appears in plain text: only its keyed hash
- * (for lookup and duplicate detection) and its ciphertext under the worker's own key.
+ * Event payloads are plain JSON. The INSZ never appears in plain text, nor anything derived from
+ * it but its ciphertext under the worker's own key. (Events written before erasure unlinked the
+ * person carried an `inszHash`; reading drops it, and `npm run personal-data:upgrade` removes it.)
  */
 
 /** Support package of an indication (werkondersteuningspakket), combinable modules. */
@@ -41,9 +42,8 @@ export interface Indication {
 export interface WorkerRegistered {
   type: 'WorkerRegistered';
   data: {
+    /** random: nothing in the log is derived from the INSZ (its keyed hash lives in a lookup table outside it) */
     workerId: string;
-    /** keyed hash (HMAC) of the normalised INSZ: lookup, duplicate detection, register matching */
-    inszHash: string;
     /** the INSZ encrypted with the worker's own key (crypto-shredding on erasure) */
     inszCiphertext: string;
     /** given and family name, encrypted like the INSZ; null when not given (and in events written before names existed) */

@@ -14,12 +14,11 @@ function updatePlacement(state: TrajectoryState, placementId: string, change: (p
 export function evolve(state: TrajectoryState, event: TrajectoryEvent): TrajectoryState {
   switch (event.type) {
     case 'WorkerRegistered': {
-      const { workerId, inszHash, inszCiphertext, givenNameCiphertext, familyNameCiphertext, coach, registeredOn, ...characteristics } = event.data;
+      const { workerId, inszCiphertext, givenNameCiphertext, familyNameCiphertext, coach, registeredOn, ...characteristics } = event.data;
       return {
         ...state,
         registered: true,
         workerId,
-        inszHash,
         inszCiphertext,
         givenNameCiphertext: givenNameCiphertext ?? null,
         familyNameCiphertext: familyNameCiphertext ?? null,

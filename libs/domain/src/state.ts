@@ -41,7 +41,6 @@ export interface TrajectoryState {
   /** false only for the empty stream (initialState) */
   registered: boolean;
   workerId: string | null;
-  inszHash: string | null;
   inszCiphertext: string | null;
   givenNameCiphertext: string | null;
   familyNameCiphertext: string | null;
@@ -83,7 +82,6 @@ export interface TrajectoryState {
 export const initialState: TrajectoryState = Object.freeze({
   registered: false,
   workerId: null,
-  inszHash: null,
   inszCiphertext: null,
   givenNameCiphertext: null,
   familyNameCiphertext: null,

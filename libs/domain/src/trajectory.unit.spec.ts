@@ -32,7 +32,6 @@ describe('a full trajectory', () => {
           type: 'RegisterWorker',
           data: {
             workerId: 'w-7',
-            inszHash: 'h',
             inszCiphertext: 'c',
             birthYear: 1968,
             educationLevel: 'low',
@@ -76,7 +75,6 @@ describe('a full trajectory', () => {
     expect(state).toEqual({
       registered: true,
       workerId: 'w-7',
-      inszHash: 'h',
       inszCiphertext: 'c',
       givenNameCiphertext: null,
       familyNameCiphertext: null,
@@ -164,7 +162,6 @@ function emptyState(): TrajectoryState {
   return {
     registered: false,
     workerId: null,
-    inszHash: null,
     inszCiphertext: null,
     givenNameCiphertext: null,
     familyNameCiphertext: null,

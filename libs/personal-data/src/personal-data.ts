@@ -33,10 +33,11 @@ export class WorkerErasedError extends Error {
 }
 
 /**
- * Guards the INSZ. Events hold only its keyed hash (lookup, duplicate detection, matching the
- * employment register) and its ciphertext under a key of the worker's own, kept in `worker_keys`
- * outside the event store: deleting that key (erasure) shreds the INSZ in every stored event.
- * An erased worker's row stays, without its key, so that no later registration makes a new one.
+ * Guards the INSZ and the names. Events hold only their ciphertext under a key of the worker's
+ * own, kept in `worker_keys` outside the event store: deleting that key (erasure) shreds them in
+ * every stored event. The INSZ's keyed hash (duplicate detection, a screener's lookup, matching the
+ * employment register) lives only in `insz_lookup`, which erasure deletes. An erased worker's key
+ * row stays, without its key, so that nothing makes a new key under that id.
  */
 export class PersonalData {
   private constructor(
@@ -81,19 +82,6 @@ export class PersonalData {
   /** HMAC-SHA256 of the normalised (11-digit) INSZ. */
   hashInsz(normalizedInsz: string): string {
     return createHmac('sha256', this.hashKey).update(normalizedInsz).digest('hex');
-  }
-
-  /**
-   * The worker id is derived from the INSZ hash, so a second registration of the same INSZ
-   * lands on the same, already existing stream: duplicates are refused atomically by the event
-   * store's expected-version check, with every adapter, and the answer can name that worker.
-   */
-  workerIdFor(inszHash: string): string {
-    const bytes = createHmac('sha256', this.hashKey).update(`worker-id:${inszHash}`).digest().subarray(0, 16);
-    bytes[6] = (bytes[6]! & 0x0f) | 0x80; // UUID version 8 (custom)
-    bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 9562 variant
-    const hex = bytes.toString('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
   /** Seals the INSZ under the worker's key, made on first use; throws `WorkerErasedError` after erasure. */
@@ -142,6 +130,23 @@ export class PersonalData {
   /** Opens a value sealed under `key`; null when it does not authenticate. */
   open(key: Buffer | undefined, sealed: string | null): string | null {
     return sealed === null || !key ? null : open(key, sealed);
+  }
+
+  /**
+   * Erasure that unlinks: the INSZ lookup row goes (so the same INSZ registers again as a new
+   * worker, and the six-month check can no longer ask the register about this trajectory) and the
+   * key is shredded (the INSZ and names in every stored event become unreadable), in one
+   * transaction. Repeating it changes nothing.
+   */
+  async erase(workerId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query('DELETE FROM insz_lookup WHERE worker_id = $1', [workerId]);
+      await tx.query(
+        `INSERT INTO worker_keys (worker_id, key, shredded_at) VALUES ($1, NULL, now())
+         ON CONFLICT (worker_id) DO UPDATE SET key = NULL, shredded_at = coalesce(worker_keys.shredded_at, now())`,
+        [workerId],
+      );
+    });
   }
 
   /** Erasure: without its key the worker's INSZ can no longer be read anywhere. */

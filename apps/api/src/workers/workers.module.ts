@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AssignCoachController } from './assign-coach/assign-coach.controller.js';
+import { ErasePersonalDataController } from './erase-personal-data/erase-personal-data.controller.js';
 import { GetWorkerController } from './get-worker/get-worker.controller.js';
 import { GetWorkerHandler } from './get-worker/get-worker.handler.js';
 import { RecordExitController } from './record-exit/record-exit.controller.js';
@@ -24,6 +25,7 @@ import { StartPlacementController } from './start-placement/start-placement.cont
     ReturnUnderGuaranteeController,
     RecordFollowUpController,
     AssignCoachController,
+    ErasePersonalDataController,
     GetWorkerController,
   ],
   providers: [ExecuteWorkerCommandHandler, RegisterWorkerHandler, GetWorkerHandler, WorkerAccess],

@@ -6,6 +6,7 @@ import { findPlacement } from '../../../../libs/domain/src/index.js';
 import type { EmploymentRegister } from '../../../../libs/employment-register/src/employment-register.js';
 import type { Clock } from '../../../../libs/platform/src/clock.js';
 import type { ServiceConfig } from '../../../../libs/platform/src/config.js';
+import { PersonalData } from '../../../../libs/personal-data/src/personal-data.js';
 import { HealthRegistry } from '../../../../libs/platform/src/health-registry.js';
 import { CLOCK, EMPLOYMENT_REGISTER, SERVICE_CONFIG, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
 import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
@@ -64,6 +65,7 @@ export class FollowUpJobs implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(EMPLOYMENT_REGISTER) private readonly register: EmploymentRegister,
     private readonly executor: WorkerCommandExecutor,
     private readonly health: HealthRegistry,
+    private readonly personalData: PersonalData,
   ) {
     const common = { connection: this.connection(), prefix: this.config.queuePrefix };
     this.checks = new Queue(CHECK_QUEUE, { ...common, defaultJobOptions: JOB_OPTIONS });
@@ -184,15 +186,27 @@ export class FollowUpJobs implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** The six-month check: what the register says about the reference date, recorded once. */
   private async runCheck(job: Job<CheckJob>): Promise<string> {
-    const { workerId, placementId } = job.data;
+    const { placementId } = job.data;
+    let { workerId } = job.data;
     // The exit that scheduled the check is usually still remembered from its command; if not, read.
     const recalled = this.executor.recall(workerId);
-    const state = recalled && findPlacement(recalled, placementId)?.exit ? recalled : (await this.executor.load(workerId)).state;
+    let state = recalled && findPlacement(recalled, placementId)?.exit ? recalled : (await this.executor.load(workerId)).state;
+    if (!state.registered) {
+      // A job queued before `personal-data:upgrade` gave the worker a new id: the schedule knows it.
+      const current = await this.currentWorkerOf('follow_up_checks', placementId);
+      if (current && current !== workerId) {
+        workerId = current;
+        state = (await this.executor.load(workerId)).state;
+      }
+    }
     const placement = findPlacement(state, placementId);
     const referenceDate = placement?.exit?.followUpReferenceDate;
-    if (!placement || !referenceDate || !state.inszHash) return 'no check due';
+    if (!placement || !referenceDate) return 'no check due';
     if (placement.followUp) return `already ${placement.followUp.outcome} (${placement.followUp.source})`;
-    const found = await this.register.statusOn(state.inszHash, referenceDate);
+    // The INSZ hash lives outside the log; after erasure there is none and the register cannot be asked.
+    const inszHash = await this.personalData.inszHashOf(workerId);
+    if (!inszHash) return 'personal data erased: the register cannot be matched';
+    const found = await this.register.statusOn(inszHash, referenceDate);
     const outcome = found === 'employment' ? 'employed' : found === 'ibo' ? 'ibo' : 'not-employed';
     const recorded = await this.executor.execute(
       workerId,
@@ -202,9 +216,19 @@ export class FollowUpJobs implements OnApplicationBootstrap, OnApplicationShutdo
     return recorded.events.length > 0 ? outcome : 'already recorded elsewhere';
   }
 
+  /** The worker a placement belongs to now, by the follow-up schedule read model. */
+  private async currentWorkerOf(table: 'follow_up_checks' | 'return_guarantees', placementId: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ worker_id: string }>(`SELECT worker_id FROM ${table} WHERE placement_id = $1 LIMIT 1`, [placementId]);
+    return rows[0]?.worker_id ?? null;
+  }
+
   private async runExpiry(job: Job<ExpiryJob>): Promise<string> {
+    let { workerId } = job.data;
+    if (!this.executor.recall(workerId) && (await this.executor.load(workerId)).version === 0) {
+      workerId = (await this.currentWorkerOf('return_guarantees', job.data.placementId)) ?? workerId;
+    }
     const outcome = await this.executor.execute(
-      job.data.workerId,
+      workerId,
       { type: 'ExpireReturnGuarantee', data: { placementId: job.data.placementId } },
       { actor: 'system:return-guarantee-expiry', causationId: job.id ?? null },
     );

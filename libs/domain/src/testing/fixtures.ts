@@ -23,7 +23,6 @@ export function workerRegistered(overrides: Partial<WorkerRegistered['data']> = 
     type: 'WorkerRegistered',
     data: {
       workerId: 'worker-1',
-      inszHash: 'hmac-of-insz',
       inszCiphertext: 'ciphertext-of-insz',
       givenNameCiphertext: null,
       familyNameCiphertext: null,

@@ -15,7 +15,7 @@ export interface TimelineEntry {
   data: Record<string, unknown>;
 }
 
-type SealedFields = 'inszHash' | 'inszCiphertext' | 'givenNameCiphertext' | 'familyNameCiphertext';
+type SealedFields = 'inszCiphertext' | 'givenNameCiphertext' | 'familyNameCiphertext';
 
 export interface WorkerView extends Omit<TrajectoryState, SealedFields | 'registered' | 'workerId'> {
   workerId: string;
@@ -49,7 +49,7 @@ export class GetWorkerHandler implements IQueryHandler<GetWorkerQuery, WorkerVie
 
   async execute({ workerId, actor }: GetWorkerQuery): Promise<WorkerView> {
     const { state, version, events } = await this.access.load(workerId, actor);
-    const { inszHash: _hash, inszCiphertext, givenNameCiphertext, familyNameCiphertext, registered: _registered, workerId: _id, ...rest } = state;
+    const { inszCiphertext, givenNameCiphertext, familyNameCiphertext, registered: _registered, workerId: _id, ...rest } = state;
     const [insz, givenName, familyName] = await this.personalData.openAll(workerId, [inszCiphertext, givenNameCiphertext, familyNameCiphertext]);
     if (insz != null || givenName != null || familyName != null) {
       await this.audit.record([{ actor: actor.sub, action: 'read', workerId, detail: 'GET /v1/workers/{id}' }]);

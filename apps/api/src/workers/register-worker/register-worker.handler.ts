@@ -63,7 +63,6 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
           type: 'RegisterWorker',
           data: {
             workerId,
-            inszHash,
             inszCiphertext: inszCiphertext!,
             givenNameCiphertext: givenNameCiphertext ?? null,
             familyNameCiphertext: familyNameCiphertext ?? null,
