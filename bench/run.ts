@@ -15,6 +15,7 @@ import { FollowUpScheduleProjection } from '../apps/worker/src/follow-ups/follow
 import { makeInsz } from '../libs/domain/src/insz.js';
 import { SqlEventStore } from '../libs/event-store/src/sql-event-store.js';
 import { ProjectionRunner } from '../libs/projections/src/projection-runner.js';
+import { CaseloadProjection } from '../libs/read-models/src/caseload/caseload.projection.js';
 import { FlowCountsProjection } from '../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
 import { PostgresDatabase } from '../libs/sql/src/postgres.js';
 import { SqlEmploymentRegister } from '../libs/employment-register/src/employment-register.js';
@@ -169,7 +170,7 @@ async function main(): Promise<void> {
     }
     const rawRead = read / ((performance.now() - readStart) / 1000);
     log('rebuilding the read models');
-    const runner = new ProjectionRunner(store, db, [new FlowCountsProjection(), new FollowUpScheduleProjection()], { batchSize: 5_000 });
+    const runner = new ProjectionRunner(store, db, [new FlowCountsProjection(), new FollowUpScheduleProjection(), new CaseloadProjection()], { batchSize: 5_000 });
     await runner.migrate();
     const rebuildStart = performance.now();
     const rebuilt = await runner.rebuild();
@@ -189,10 +190,29 @@ async function main(): Promise<void> {
       if (answer.status !== 200) throw new Error(`${path}: ${answer.status} ${answer.body}`);
       if (i >= 100) queryLatencies.push(performance.now() - t);
     }
-    queries.close();
-    await api.stop();
     const query = latencySummary(queryLatencies);
     rows.push({ figure: 'statistics query p99 at 1M events', project: round(query.p99, 2), baseline: round(query.p50, 2), unit: 'ms (p99 | p50)', ratio: null, target: 'p99 < 20 ms' });
+
+    // 3b. Caseload pages of 50: a screener walking every worker with the cursor, and coaches' own caseloads.
+    log('caseload page latency');
+    const { rows: caseloadSize } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM caseload_workers');
+    const screener = signToken(secrets.AUTH_JWT_SECRET, { sub: 'bench-screener', roles: ['screener'] });
+    const caseloadLatencies: number[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 600; i++) {
+      const coachPage = i % 2 === 1;
+      const path = coachPage ? '/v1/workers?limit=50' : `/v1/workers?limit=50${cursor ? `&cursor=${cursor}` : ''}`;
+      const token = coachPage ? signToken(secrets.AUTH_JWT_SECRET, { sub: `bench-coach-${i % 2_000}`, roles: ['coach'] }) : screener;
+      const t = performance.now();
+      const answer = await queries.send('GET', path, { authorization: `Bearer ${token}` });
+      if (answer.status !== 200) throw new Error(`${path}: ${answer.status} ${answer.body}`);
+      if (i >= 100) caseloadLatencies.push(performance.now() - t);
+      if (!coachPage) cursor = (JSON.parse(answer.body) as { next: string | null }).next;
+    }
+    queries.close();
+    await api.stop();
+    const caseload = latencySummary(caseloadLatencies);
+    rows.push({ figure: `caseload page of 50 p99 (${caseloadSize[0]!.n} workers)`, project: round(caseload.p99, 2), baseline: round(caseload.p50, 2), unit: 'ms (p99 | p50)', ratio: null, target: 'p99 < 20 ms' });
 
     // 4. Follow-up backlog: every past-due check, end to end, against BullMQ no-op jobs.
     log('BullMQ no-op baseline');
@@ -228,7 +248,7 @@ async function main(): Promise<void> {
     rows.push({ figure: `CPU per check (${cpuOf(checkCpu)})`, project: sum(checkCpu), baseline: null, unit: 'ms', ratio: null, target: '' });
     await db.close();
 
-    const summary = `bench: commands=${round(onPostgres.perSecond / rawInserts, 2)} rebuild=${round(rebuildRate, 0)} followups=${round(backlogRate, 0)} query_p99=${round(query.p99, 2)} rss=${onPostgres.rss}`;
+    const summary = `bench: commands=${round(onPostgres.perSecond / rawInserts, 2)} rebuild=${round(rebuildRate, 0)} followups=${round(backlogRate, 0)} query_p99=${round(query.p99, 2)} rss=${onPostgres.rss} caseload_p99=${round(caseload.p99, 2)}`;
     const table = [
       `| figure | project | baseline | unit | ratio | target |`,
       `|---|---:|---:|---|---:|---|`,

@@ -14,7 +14,7 @@ export function trajectory(i: number, exits: boolean): { workerId: string; inszH
   const programme = PROGRAMMES[i % PROGRAMMES.length]!;
   const year = 2005 + (i % 15);
   const commands: TrajectoryCommand[] = [
-    { type: 'RegisterWorker', data: { workerId, inszCiphertext: 'v1.x.y.z', birthYear: 1960 + (i % 40), educationLevel: 'low', migrationBackground: i % 3 === 0, disability: i % 5 === 0, unemployedSince: null, socialAssistance: false } },
+    { type: 'RegisterWorker', data: { workerId, coach: `bench-coach-${i % 2_000}`, inszCiphertext: 'v1.x.y.z', birthYear: 1960 + (i % 40), educationLevel: 'low', migrationBackground: i % 3 === 0, disability: i % 5 === 0, unemployedSince: null, socialAssistance: false } },
     { type: 'RecordScreening', data: { date: `${year}-01-05`, advice: 'supported-employment', programme, indication: null } },
     { type: 'StartPlacement', data: { placementId: randomUUID(), programme, enterpriseId: `e${i % 300}`, startDate: `${year}-02-0${1 + (i % 9)}`, fte: i % 4 === 0 ? 0.5 : 1 } },
   ];
