@@ -29,6 +29,8 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const COMMAND_SECONDS = Number(process.env.BENCH_COMMAND_SECONDS ?? 15);
 const HISTORY_EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+/** The service processes listen on PORT_BASE + 1 … + 4 (another bench on the machine may hold the default ones). */
+const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 3900);
 /** Jobs at once, for the service's check worker and the no-op baseline alike (the service's default). */
 const JOB_CONCURRENCY = 128;
 const FOLLOW_UPS_TIMEOUT_S = Number(process.env.BENCH_FOLLOW_UPS_TIMEOUT ?? 240);
@@ -130,7 +132,7 @@ async function main(): Promise<void> {
     log(`raw INSERT baseline, ${CLIENTS} clients`);
     const { perSecond: rawInserts, cpu: rawCpu } = await rawInsertBaseline(url, 8);
     log('commands over HTTP on PostgreSQL');
-    const service = await startServiceProcess(serviceEnv, 3901);
+    const service = await startServiceProcess(serviceEnv, PORT_BASE + 1);
     const onPostgres = await commandLoad(service.url, COMMAND_SECONDS, service.pid);
     await service.stop();
     rows.push({ figure: 'commands/s (PostgreSQL, HTTP, mixed)', project: round(onPostgres.perSecond, 0), baseline: round(rawInserts, 0), unit: 'req/s vs raw INSERT tx/s', ratio: round(onPostgres.perSecond / rawInserts, 2), target: '≥ 0.5 (moonshot ≥ 1.0)' });
@@ -143,7 +145,7 @@ async function main(): Promise<void> {
     rows.push({ figure: 'API process peak RSS under load', project: onPostgres.rss ?? -1, baseline: null, unit: 'MB', ratio: null, target: '< 300 MB' });
 
     log('commands over HTTP on the embedded PGlite store');
-    const embedded = await startServiceProcess({ ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-pglite`, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-pglite-')) }, 3902);
+    const embedded = await startServiceProcess({ ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-pglite`, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-pglite-')) }, PORT_BASE + 2);
     const onPglite = await commandLoad(embedded.url, Math.min(COMMAND_SECONDS, 10), embedded.pid);
     await embedded.stop();
     rows.push({ figure: 'commands/s (PGlite, HTTP, mixed)', project: round(onPglite.perSecond, 0), baseline: round(rawInserts, 0), unit: 'req/s vs raw INSERT tx/s', ratio: round(onPglite.perSecond / rawInserts, 2), target: 'reported' });
@@ -179,7 +181,7 @@ async function main(): Promise<void> {
 
     // 3. Statistics query latency at a million events.
     log('statistics query latency');
-    const api = await startServiceProcess({ ...serviceEnv, MODE: 'api' }, 3903);
+    const api = await startServiceProcess({ ...serviceEnv, MODE: 'api' }, PORT_BASE + 3);
     const analyst = signToken(secrets.AUTH_JWT_SECRET, { sub: 'bench', roles: ['analyst'] });
     const queryLatencies: number[] = [];
     const queries = new HttpClient(api.url, 1);
@@ -231,7 +233,7 @@ async function main(): Promise<void> {
     const { rows: due } = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM follow_up_checks WHERE status = 'scheduled'");
     const backlog = Number(due[0]!.n);
     log(`${backlog} past-due checks: starting the service to work them off`);
-    const worker = await startServiceProcess({ ...serviceEnv, FOLLOW_UP_CONCURRENCY: String(JOB_CONCURRENCY) }, 3904);
+    const worker = await startServiceProcess({ ...serviceEnv, FOLLOW_UP_CONCURRENCY: String(JOB_CONCURRENCY) }, PORT_BASE + 4);
     const backlogStart = performance.now();
     let remaining = backlog;
     const checkCpu = await cpuPerUnit({ service: () => cpuSeconds(worker.pid), postgres: () => programCpuSeconds('postgres'), redis: () => programCpuSeconds('redis-server') }, async () => {
