@@ -16,6 +16,7 @@ import { makeInsz } from '../libs/domain/src/insz.js';
 import { migrateSchema } from '../libs/platform/src/schema-migrations.js';
 import { SqlEventStore } from '../libs/event-store/src/sql-event-store.js';
 import { ProjectionRunner } from '../libs/projections/src/projection-runner.js';
+import { CaseloadProjection } from '../libs/read-models/src/caseload/caseload.projection.js';
 import { FlowCountsProjection } from '../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
 import { PostgresDatabase } from '../libs/sql/src/postgres.js';
 import { SqlEmploymentRegister } from '../libs/employment-register/src/employment-register.js';
@@ -29,6 +30,8 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 16);
 const COMMAND_SECONDS = Number(process.env.BENCH_COMMAND_SECONDS ?? 15);
 const HISTORY_EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+/** The service processes listen on PORT_BASE + 1 … + 4 (another bench on the machine may hold the default ones). */
+const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 3900);
 /** Jobs at once, for the service's check worker and the no-op baseline alike (the service's default). */
 const JOB_CONCURRENCY = 128;
 const FOLLOW_UPS_TIMEOUT_S = Number(process.env.BENCH_FOLLOW_UPS_TIMEOUT ?? 240);
@@ -173,11 +176,11 @@ async function main(): Promise<void> {
     log(`raw INSERT baseline, ${CLIENTS} clients`);
     const { perSecond: rawInserts, cpu: rawCpu } = await rawInsertBaseline(url, 8);
     log('commands over HTTP on PostgreSQL');
-    const service = await startServiceProcess(serviceEnv, 3901);
+    const service = await startServiceProcess(serviceEnv, PORT_BASE + 1);
     const onPostgres = await commandLoad([service.url], COMMAND_SECONDS, [service.pid]);
     await service.stop();
     log('ceiling: a bare Fastify route doing one raw INSERT per request');
-    const bare = await startServiceProcess({ DATABASE_URL: url, DATABASE_POOL_SIZE: '24' }, 3905, 'dist/bench/lib/ceiling-server.js');
+    const bare = await startServiceProcess({ DATABASE_URL: url, DATABASE_POOL_SIZE: '24' }, PORT_BASE + 5, 'dist/bench/lib/ceiling-server.js');
     const ceiling = await ceilingLoad(bare.url, 8);
     await bare.stop();
     rows.push({ figure: 'commands/s (PostgreSQL, HTTP, mixed)', project: round(onPostgres.perSecond, 0), baseline: round(rawInserts, 0), unit: 'req/s vs raw INSERT tx/s', ratio: round(onPostgres.perSecond / rawInserts, 2), target: '≥ 0.5 (moonshot ≥ 1.0)' });
@@ -192,7 +195,7 @@ async function main(): Promise<void> {
 
     log('commands over HTTP on the embedded PGlite store');
     // A fresh data folder: the peak includes the embedded store's first start (initdb).
-    const embedded = await startServiceProcess({ ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-pglite`, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-pglite-')) }, 3902);
+    const embedded = await startServiceProcess({ ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-pglite`, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-pglite-')) }, PORT_BASE + 2);
     const onPglite = await commandLoad([embedded.url], Math.min(COMMAND_SECONDS, 10), [embedded.pid]);
     await embedded.stop();
     const embeddedCommands = onPglite.finished.size * 4;
@@ -200,8 +203,8 @@ async function main(): Promise<void> {
     rows.push({ figure: `embedded process peak RSS, first start through ${embeddedCommands} commands`, project: onPglite.rss ?? -1, baseline: null, unit: 'MB', ratio: null, target: '< 300 MB' });
 
     log('split mode: two API processes and one worker on PostgreSQL, commands alternating between the APIs');
-    const apis = [await startServiceProcess({ ...serviceEnv, MODE: 'api' }, 3906), await startServiceProcess({ ...serviceEnv, MODE: 'api' }, 3907)];
-    const splitWorker = await startServiceProcess({ ...serviceEnv }, 3908, 'dist/apps/worker/src/main.js', false);
+    const apis = [await startServiceProcess({ ...serviceEnv, MODE: 'api' }, PORT_BASE + 6), await startServiceProcess({ ...serviceEnv, MODE: 'api' }, PORT_BASE + 7)];
+    const splitWorker = await startServiceProcess({ ...serviceEnv }, PORT_BASE + 8, 'dist/apps/worker/src/main.js', false);
     const onTwo = await commandLoad(apis.map((a) => a.url), COMMAND_SECONDS, apis.map((a) => a.pid));
     for (const p of [...apis, splitWorker]) await p.stop();
     const lost = await lostUpdates(url, onTwo.finished);
@@ -231,7 +234,7 @@ async function main(): Promise<void> {
     }
     const rawRead = read / ((performance.now() - readStart) / 1000);
     log('rebuilding the read models');
-    const runner = new ProjectionRunner(store, db, [new FlowCountsProjection(), new FollowUpScheduleProjection()], { batchSize: 5_000 });
+    const runner = new ProjectionRunner(store, db, [new FlowCountsProjection(), new FollowUpScheduleProjection(), new CaseloadProjection()], { batchSize: 5_000 });
     const rebuildStart = performance.now();
     const rebuilt = await runner.rebuild();
     const rebuildRate = rebuilt / ((performance.now() - rebuildStart) / 1000);
@@ -239,7 +242,7 @@ async function main(): Promise<void> {
 
     // 3. Statistics query latency at a million events.
     log('statistics query latency');
-    const api = await startServiceProcess({ ...serviceEnv, MODE: 'api' }, 3903);
+    const api = await startServiceProcess({ ...serviceEnv, MODE: 'api' }, PORT_BASE + 3);
     const analyst = signToken(secrets.AUTH_JWT_SECRET, { sub: 'bench', roles: ['analyst'] });
     const queryLatencies: number[] = [];
     const queries = new HttpClient(api.url, 1);
@@ -250,10 +253,29 @@ async function main(): Promise<void> {
       if (answer.status !== 200) throw new Error(`${path}: ${answer.status} ${answer.body}`);
       if (i >= 100) queryLatencies.push(performance.now() - t);
     }
-    queries.close();
-    await api.stop();
     const query = latencySummary(queryLatencies);
     rows.push({ figure: 'statistics query p99 at 1M events', project: round(query.p99, 2), baseline: round(query.p50, 2), unit: 'ms (p99 | p50)', ratio: null, target: 'p99 < 20 ms' });
+
+    // 3b. Caseload pages of 50: a screener walking every worker with the cursor, and coaches' own caseloads.
+    log('caseload page latency');
+    const { rows: caseloadSize } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM caseload_workers');
+    const screener = signToken(secrets.AUTH_JWT_SECRET, { sub: 'bench-screener', roles: ['screener'] });
+    const caseloadLatencies: number[] = [];
+    let cursor: string | null = null;
+    for (let i = 0; i < 600; i++) {
+      const coachPage = i % 2 === 1;
+      const path = coachPage ? '/v1/workers?limit=50' : `/v1/workers?limit=50${cursor ? `&cursor=${cursor}` : ''}`;
+      const token = coachPage ? signToken(secrets.AUTH_JWT_SECRET, { sub: `bench-coach-${i % 2_000}`, roles: ['coach'] }) : screener;
+      const t = performance.now();
+      const answer = await queries.send('GET', path, { authorization: `Bearer ${token}` });
+      if (answer.status !== 200) throw new Error(`${path}: ${answer.status} ${answer.body}`);
+      if (i >= 100) caseloadLatencies.push(performance.now() - t);
+      if (!coachPage) cursor = (JSON.parse(answer.body) as { next: string | null }).next;
+    }
+    queries.close();
+    await api.stop();
+    const caseload = latencySummary(caseloadLatencies);
+    rows.push({ figure: `caseload page of 50 p99 (${caseloadSize[0]!.n} workers)`, project: round(caseload.p99, 2), baseline: round(caseload.p50, 2), unit: 'ms (p99 | p50)', ratio: null, target: 'p99 < 20 ms' });
 
     // 4. Follow-up backlog: every past-due check, end to end, against BullMQ no-op jobs.
     log('BullMQ no-op baseline');
@@ -274,7 +296,7 @@ async function main(): Promise<void> {
     log(`${backlog} past-due checks: starting the service to work them off`);
     // The clock starts with the process: its start-up (reconciling every check into the queue) is part of the work.
     const backlogStart = performance.now();
-    const worker = await startServiceProcess({ ...serviceEnv, FOLLOW_UP_CONCURRENCY: String(JOB_CONCURRENCY) }, 3904);
+    const worker = await startServiceProcess({ ...serviceEnv, FOLLOW_UP_CONCURRENCY: String(JOB_CONCURRENCY) }, PORT_BASE + 4);
     let remaining = backlog;
     const checkCpu = await cpuPerUnit({ service: () => cpuSeconds(worker.pid), postgres: () => programCpuSeconds('postgres'), redis: () => programCpuSeconds('redis-server') }, async () => {
       while (remaining > 0 && performance.now() - backlogStart < FOLLOW_UPS_TIMEOUT_S * 1000) {
@@ -292,7 +314,7 @@ async function main(): Promise<void> {
 
     const summary = [
       `bench: commands=${round(onPostgres.perSecond / rawInserts, 2)} rebuild=${round(rebuildRate, 0)} followups=${round(backlogRate, 0)} query_p99=${round(query.p99, 2)} rss=${onPostgres.rss}`,
-      `ceiling=${round(onPostgres.perSecond / ceiling, 2)} embedded_rss=${onPglite.rss} embedded_ratio=${round(onPglite.perSecond / onPostgres.perSecond, 2)} split=${round(onTwo.perSecond / onPostgres.perSecond, 2)}`,
+      `ceiling=${round(onPostgres.perSecond / ceiling, 2)} embedded_rss=${onPglite.rss} embedded_ratio=${round(onPglite.perSecond / onPostgres.perSecond, 2)} split=${round(onTwo.perSecond / onPostgres.perSecond, 2)} caseload_p99=${round(caseload.p99, 2)}`,
     ].join(' ');
     const table = [
       `| figure | project | baseline | unit | ratio | target |`,

@@ -13,7 +13,7 @@ export function trajectory(i: number, exits: boolean): { workerId: string; inszH
   const programme = PROGRAMMES[i % PROGRAMMES.length]!;
   const year = 2005 + (i % 15);
   const commands: TrajectoryCommand[] = [
-    { type: 'RegisterWorker', data: { workerId, inszHash, inszCiphertext: 'v1.x.y.z', birthYear: 1960 + (i % 40), educationLevel: 'low', migrationBackground: i % 3 === 0, disability: i % 5 === 0, unemployedSince: null, socialAssistance: false } },
+    { type: 'RegisterWorker', data: { workerId, coach: `bench-coach-${i % 2_000}`, inszCiphertext: 'v1.x.y.z', birthYear: 1960 + (i % 40), educationLevel: 'low', migrationBackground: i % 3 === 0, disability: i % 5 === 0, unemployedSince: null, socialAssistance: false } },
     { type: 'RecordScreening', data: { date: `${year}-01-05`, advice: 'supported-employment', programme, indication: null } },
     { type: 'StartPlacement', data: { placementId: randomUUID(), programme, enterpriseId: `e${i % 300}`, startDate: `${year}-02-0${1 + (i % 9)}`, fte: i % 4 === 0 ? 0.5 : 1 } },
   ];
@@ -44,10 +44,12 @@ export async function seedEvents(db: SqlDatabase, targetEvents: number, exitEver
     const types: string[] = [];
     const data: string[] = [];
     const heads: [string, number][] = [];
+    const lookups: [string, string][] = [];
     while (types.length < 5_000 && events + types.length < targetEvents) {
       const exited = i % exitEvery === 0;
       const t = trajectory(i++, exited);
       onWorker?.({ inszHash: t.inszHash, exited });
+      lookups.push([t.inszHash, t.workerId]);
       if (exited) exits++;
       t.events.forEach((event, index) => {
         streams.push(`worker-${t.workerId}`);
@@ -64,6 +66,8 @@ export async function seedEvents(db: SqlDatabase, targetEvents: number, exitEver
         [streams, versions, types, data, meta],
       );
       await tx.query('INSERT INTO event_streams (stream_id, version) SELECT * FROM unnest($1::text[], $2::int[])', [heads.map((h) => h[0]), heads.map((h) => h[1])]);
+      // The INSZ hash lives in the lookup table, outside the log (the six-month check reads it there).
+      await tx.query('INSERT INTO insz_lookup (insz_hash, worker_id) SELECT * FROM unnest($1::text[], $2::text[])', [lookups.map((l) => l[0]), lookups.map((l) => l[1])]);
     });
     events += types.length;
   }

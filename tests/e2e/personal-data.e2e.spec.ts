@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { workerStreamId } from '../../libs/domain/src/events.js';
-import { PersonalData } from '../../libs/personal-data/src/personal-data.js';
 import { freshInsz, registration, aRegisteredWorker } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -18,8 +17,10 @@ describe.each(['pglite', 'postgres'] as const)('personal data: the INSZ under a 
   /** Keys the worker has (an erased worker keeps its row, without a key). */
   const keysOf = async (workerId: string) =>
     (await service.database.db.query<{ n: number }>('SELECT count(key)::int AS n FROM worker_keys WHERE worker_id = $1', [workerId])).rows[0]!.n;
-  /** Erasure: what an admin's erasure request ends in (api.md has no erasure endpoint). */
-  const erase = (workerId: string) => service.app.get(PersonalData).shredWorkerKey(workerId);
+  const erase = async (workerId: string) => {
+    const res = await service.request('DELETE', `/v1/workers/${workerId}/personal-data`, { roles: ['admin'] });
+    expect(res.status).toBe(204);
+  };
 
   test('a coach reads the INSZ; after erasure it reads as absent', async () => {
     const insz = freshInsz();
@@ -55,13 +56,13 @@ describe.each(['pglite', 'postgres'] as const)('personal data: the INSZ under a 
     expect(worker.body.insz).toBeNull();
   });
 
-  test('registering an erased worker again is refused without making a new key', async () => {
+  test('an erased INSZ registers again as a new worker; the erased one keeps no key', async () => {
     const insz = freshInsz();
     const workerId = await aRegisteredWorker(service, insz);
     await erase(workerId);
     const again = await service.request('POST', '/v1/workers', { roles: ['screener'], body: registration(insz) });
-    expect(again.status).toBe(409);
-    expect(again.body).toMatchObject({ rule: 'worker-already-registered', workerId });
+    expect(again.status).toBe(201);
+    expect(again.body.workerId).not.toBe(workerId);
     expect(await keysOf(workerId)).toBe(0);
     const worker = await getWorker(workerId);
     expect([worker.status, worker.body.insz, worker.body.version]).toEqual([200, null, 1]);

@@ -80,7 +80,7 @@ describe('the service process on its embedded default', () => {
 
   test('no plain INSZ in the store files or the log, yet a coach sees it', async () => {
     const insz = freshInsz();
-    const res = await fetch(`${url}/v1/workers`, { method: 'POST', headers: { ...bearer(['coach']), 'content-type': 'application/json' }, body: JSON.stringify(registration(insz)) });
+    const res = await fetch(`${url}/v1/workers`, { method: 'POST', headers: { ...bearer(['coach']), 'content-type': 'application/json' }, body: JSON.stringify({ ...registration(insz), coach: 'p' }) });
     expect(res.status).toBe(201);
     const { workerId } = (await res.json()) as { workerId: string };
     await fetch(`${url}/v1/employment-declarations`, { method: 'POST', headers: { ...bearer(['admin']), 'content-type': 'application/json' }, body: JSON.stringify([{ insz, employerId: 'acme', kind: 'employment', startDate: '2020-01-01', endDate: null }]) });

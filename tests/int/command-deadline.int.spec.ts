@@ -10,7 +10,7 @@ const policy = { returnGuaranteeMonths: 12, followUpDelayMonths: 6 };
 const clock = new FixedClock(new Date('2024-06-30T10:00:00Z'));
 const register = (workerId: string): TrajectoryCommand => ({
   type: 'RegisterWorker',
-  data: { workerId, inszHash: `hash-${workerId}`, inszCiphertext: 'sealed', birthYear: 1985, educationLevel: 'low', migrationBackground: false, disability: false, unemployedSince: null, socialAssistance: false },
+  data: { workerId, inszCiphertext: 'sealed', birthYear: 1985, educationLevel: 'low', migrationBackground: false, disability: false, unemployedSince: null, socialAssistance: false },
 });
 
 /** The store, except that the next append's caller sees its deadline pass: after the append was written, or before it got anywhere. */

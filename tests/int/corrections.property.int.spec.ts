@@ -84,7 +84,6 @@ function trajectories(actions: Action[]): { log: { workerId: string; version: nu
         type: 'RegisterWorker',
         data: {
           workerId: `w${action.worker}`,
-          inszHash: `hash-${action.worker}`,
           inszCiphertext: 'c',
           birthYear: 1970,
           educationLevel: 'low',

@@ -1,3 +1,4 @@
+import type { PersonalData } from '../../libs/personal-data/src/personal-data.js';
 import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { CHECK_QUEUE, checkJobId, FollowUpJobs } from '../../apps/worker/src/follow-ups/follow-up-jobs.js';
@@ -46,7 +47,7 @@ describe('follow-up reconciliation retries soon after a failure', () => {
     }) as SqlDatabase['query'];
 
     const config = { ...loadConfig({ REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' }, 'worker') };
-    jobs = new FollowUpJobs(config, new FixedClock(new Date('2026-11-23T10:00:00Z')), failing, {} as EmploymentRegister, {} as WorkerCommandExecutor, new HealthRegistry());
+    jobs = new FollowUpJobs(config, new FixedClock(new Date('2026-11-23T10:00:00Z')), failing, {} as EmploymentRegister, {} as WorkerCommandExecutor, new HealthRegistry(), {} as PersonalData);
     const started = Date.now();
     await jobs.onApplicationBootstrap();
 

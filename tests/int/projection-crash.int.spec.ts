@@ -21,7 +21,7 @@ function trajectory(i: number): TrajectoryEvent[] {
   const workerId = randomUUID();
   const year = 2008 + (i % 6);
   const commands: TrajectoryCommand[] = [
-    { type: 'RegisterWorker', data: { workerId, inszHash: `h${i}`, inszCiphertext: 'sealed', birthYear: 1970, educationLevel: 'low', migrationBackground: false, disability: false, unemployedSince: null, socialAssistance: false } },
+    { type: 'RegisterWorker', data: { workerId, inszCiphertext: 'sealed', birthYear: 1970, educationLevel: 'low', migrationBackground: false, disability: false, unemployedSince: null, socialAssistance: false } },
     { type: 'RecordScreening', data: { date: `${year}-01-05`, advice: 'supported-employment', programme, indication: null } },
     { type: 'StartPlacement', data: { placementId: randomUUID(), programme, enterpriseId: 'e', startDate: `${year}-02-01`, fte: i % 3 === 0 ? 0.5 : 1 } },
   ];

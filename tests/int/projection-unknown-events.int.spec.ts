@@ -14,7 +14,7 @@ const metadata = () => ({ actor: 'test', correlationId: randomUUID(), causationI
 
 function trajectory(workerId: string): TrajectoryEvent[] {
   const commands: TrajectoryCommand[] = [
-    { type: 'RegisterWorker', data: { workerId, inszHash: `h-${workerId}`, inszCiphertext: 'sealed', birthYear: 1970, educationLevel: 'low', migrationBackground: false, disability: false, unemployedSince: null, socialAssistance: false } },
+    { type: 'RegisterWorker', data: { workerId, inszCiphertext: 'sealed', birthYear: 1970, educationLevel: 'low', migrationBackground: false, disability: false, unemployedSince: null, socialAssistance: false } },
     { type: 'RecordScreening', data: { date: '2011-01-05', advice: 'supported-employment', programme: 'SW', indication: null } },
     { type: 'StartPlacement', data: { placementId: randomUUID(), programme: 'SW', enterpriseId: 'e', startDate: '2011-02-01', fte: 1 } },
     { type: 'RecordExit', data: { date: '2011-09-15', reason: 'resignation' } },

@@ -40,14 +40,16 @@ async function ledger(db: TestDatabase['db']): Promise<number[]> {
 }
 
 const EXPECTED_TABLES = [
+  'audit_log',
+  'caseload_workers',
   'employment_declarations',
   'event_store_identity',
   'event_streams',
   'events',
   'follow_up_checks',
-  'follow_up_insz_hashes',
   'follow_up_provisional',
   'idempotency_keys',
+  'insz_lookup',
   'projection_checkpoints',
   'projection_status',
   'return_guarantees',

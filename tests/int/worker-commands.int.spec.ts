@@ -20,7 +20,6 @@ const register = (workerId: string): TrajectoryCommand => ({
   type: 'RegisterWorker',
   data: {
     workerId,
-    inszHash: `hash-${workerId}`,
     inszCiphertext: 'sealed',
     birthYear: 1985,
     educationLevel: 'low',

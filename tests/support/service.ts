@@ -60,7 +60,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   const clock = options.clock ?? new FixedClock(new Date('2026-11-23T10:00:00Z'));
   const dataDir = mkdtempSync(join(tmpdir(), 'trajectory-test-'));
   const config: ServiceConfig = {
-    ...loadConfig({ REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: 'silent', ...options.env }, options.mode ?? 'all'),
+    ...loadConfig({ REDIS_URL: TEST_REDIS_URL, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...options.env }, options.mode ?? 'all'),
     port: 0,
     host: '127.0.0.1',
     dataDir,

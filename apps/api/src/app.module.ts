@@ -5,6 +5,8 @@ import { LoggerModule } from 'nestjs-pino';
 import type { ServiceConfig } from '../../../libs/platform/src/config.js';
 import { PlatformModule, type PlatformOverrides } from '../../../libs/platform/src/platform.module.js';
 import { WorkerModule } from '../../worker/src/worker.module.js';
+import { AuditModule } from './audit/audit.module.js';
+import { CaseloadApiModule } from './caseload/caseload-api.module.js';
 import { FollowUpsApiModule } from './follow-ups/follow-ups-api.module.js';
 import { HealthController } from './health/health.controller.js';
 import { AuthGuard, tokenVerifierProvider } from './http/auth.js';
@@ -28,8 +30,10 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions(config)),
         PlatformModule.forRoot(config, overrides),
         CqrsModule.forRoot(),
+        AuditModule,
         WorkersModule,
         StatisticsApiModule,
+        CaseloadApiModule,
         FollowUpsApiModule,
         ...(config.mode === 'all' ? [WorkerModule] : []),
       ],

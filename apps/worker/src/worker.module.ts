@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CaseloadProjection } from '../../../libs/read-models/src/caseload/caseload.projection.js';
 import { FlowCountsProjection } from '../../../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
 import { FollowUpJobsModule } from './follow-ups/follow-up-jobs.module.js';
 import { FollowUpScheduleProjection } from './follow-ups/follow-up-schedule.projection.js';
@@ -12,7 +13,7 @@ import { ProjectionsService, PROJECTIONS } from './projections.service.js';
     {
       provide: PROJECTIONS,
       inject: [FlowCountsProjection, FollowUpScheduleProjection],
-      useFactory: (flows: FlowCountsProjection, followUps: FollowUpScheduleProjection) => [flows, followUps],
+      useFactory: (flows: FlowCountsProjection, followUps: FollowUpScheduleProjection) => [flows, followUps, new CaseloadProjection()],
     },
     ProjectionsService,
   ],

@@ -9,5 +9,15 @@ export function toNewEvent(event: TrajectoryEvent, metadata: EventMetadata): New
 export function toTrajectoryEvent(recorded: RecordedEvent): TrajectoryEvent {
   const type = eventTypeOf(recorded.type);
   if (!type) throw new Error(`unknown event type ${recorded.type} at ${recorded.streamId}@${recorded.streamVersion}`);
-  return { type, data: recorded.data } as TrajectoryEvent;
+  return { type, data: type === 'WorkerRegistered' ? upcastRegistration(recorded.data) : recorded.data } as TrajectoryEvent;
+}
+
+/**
+ * Upcaster of V1.WorkerRegistered as written before erasure unlinked the person: those events
+ * carried the INSZ's keyed hash (dropped here: the domain no longer knows it) and no names or coach
+ * (null). `npm run personal-data:upgrade` rewrites such a store for good.
+ */
+function upcastRegistration(data: unknown): unknown {
+  const { inszHash: _legacyHash, ...rest } = data as Record<string, unknown>;
+  return { givenNameCiphertext: null, familyNameCiphertext: null, coach: null, ...rest };
 }

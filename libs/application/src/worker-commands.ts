@@ -13,6 +13,18 @@ export interface CommandOptions {
   causationId?: string | null;
   /** `If-Match`: the stream version the client saw; a mismatch throws `WrongExpectedVersionError` (412) */
   expectedVersion?: number;
+  /** caseload scoping: the command may only touch a worker this coach is assigned to (else: unknown worker) */
+  scope?: WorkerScope;
+}
+
+/** A coach's reach: only the workers currently assigned to them. Screeners and admins have none (unscoped). */
+export interface WorkerScope {
+  coach: string;
+}
+
+/** Whether a worker in `state` is within `scope` (no scope: every worker). */
+export function inScope(scope: WorkerScope | undefined, state: TrajectoryState): boolean {
+  return scope === undefined || state.coach === scope.coach;
 }
 
 export interface CommandOutcome {
@@ -103,6 +115,8 @@ export class WorkerCommandExecutor {
       }
       const loaded = await this.load(workerId);
       if (loaded.version === 0 && command.type !== 'RegisterWorker') throw new WorkerNotFoundError(workerId);
+      // Scoping is decided here, where the worker is loaded, for every command from every route.
+      if (command.type !== 'RegisterWorker' && !inScope(options.scope, loaded.state)) throw new WorkerNotFoundError(workerId);
       if (options.expectedVersion !== undefined && options.expectedVersion !== loaded.version) {
         throw new WrongExpectedVersionError(workerStreamId(workerId), options.expectedVersion, loaded.version);
       }
@@ -129,6 +143,8 @@ export class WorkerCommandExecutor {
     guess: RecentWorker,
   ): Promise<CommandOutcome | undefined> {
     if (options.expectedVersion !== undefined && options.expectedVersion !== guess.version) return undefined;
+    // A guess that says "not theirs" may be outdated: only a fresh read refuses.
+    if (command.type !== 'RegisterWorker' && !inScope(options.scope, guess.state)) return undefined;
     let events: TrajectoryEvent[];
     try {
       events = decide(command, guess.state, this.context());

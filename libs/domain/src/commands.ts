@@ -19,8 +19,12 @@ export interface RegisterWorker {
   type: 'RegisterWorker';
   data: {
     workerId: string;
-    inszHash: string;
     inszCiphertext: string;
+    /** the names encrypted like the INSZ (absent: not given) */
+    givenNameCiphertext?: string | null;
+    familyNameCiphertext?: string | null;
+    /** the coach to assign at once (the registering coach, or the one named); absent or null: none */
+    coach?: string | null;
     birthYear: number | null;
     educationLevel: EducationLevel;
     migrationBackground: boolean;
@@ -75,6 +79,12 @@ export interface RetractStep {
   data: { version: number; reason: string };
 }
 
+/** Assigns the worker to a coach, replacing the current one (a worker has at most one coach). */
+export interface AssignCoach {
+  type: 'AssignCoach';
+  data: { coach: string };
+}
+
 export type TrajectoryCommand =
   | RegisterWorker
   | RecordScreening
@@ -84,7 +94,8 @@ export type TrajectoryCommand =
   | ReturnUnderGuarantee
   | RecordFollowUp
   | ExpireReturnGuarantee
-  | RetractStep;
+  | RetractStep
+  | AssignCoach;
 
 /** Policy parameters (configuration, documented defaults in the README). */
 export interface TrajectoryPolicy {

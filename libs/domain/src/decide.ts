@@ -21,11 +21,17 @@ const MAATWERK_WAGE_PREMIUM = { min: 45, max: 60 };
 export function decide(command: TrajectoryCommand, state: TrajectoryState, context: DecisionContext): TrajectoryEvent[] {
   if (command.type === 'RegisterWorker') {
     if (state.registered) refuse('worker-already-registered');
-    return [{ type: 'WorkerRegistered', data: { ...command.data, registeredOn: context.today } }];
+    const { coach = null, givenNameCiphertext = null, familyNameCiphertext = null, ...registration } = command.data;
+    return [{ type: 'WorkerRegistered', data: { ...registration, givenNameCiphertext, familyNameCiphertext, coach, registeredOn: context.today } }];
   }
   if (!state.registered) refuse('worker-not-registered');
   // Results about the past still arrive after a death: the six-month check of an earlier exit,
   // a retried expiry job. Every new step is refused.
+  if (command.type === 'AssignCoach') {
+    // Not a step: a coach may still be assigned after a death (the results of earlier exits arrive).
+    if (command.data.coach === state.coach) return [];
+    return [{ type: 'CoachAssigned', data: { coach: command.data.coach, previousCoach: state.coach } }];
+  }
   // A retraction corrects the record (a death entered by mistake included); it is not a new step.
   if (state.deceased && command.type !== 'RecordFollowUp' && command.type !== 'ExpireReturnGuarantee' && command.type !== 'RetractStep') {
     refuse('worker-deceased');

@@ -55,7 +55,6 @@ describe('RegisterWorker', () => {
     type: 'RegisterWorker',
     data: {
       workerId: 'worker-1',
-      inszHash: 'hmac-of-insz',
       inszCiphertext: 'ciphertext-of-insz',
       birthYear: 1985,
       educationLevel: 'low',

@@ -11,8 +11,9 @@ import type {
 
 /**
  * The events of a worker's trajectory (domain.md §3). One worker, one stream: `worker-<workerId>`.
- * Event payloads are plain JSON. The INSZ never appears in plain text: only its keyed hash
- * (for lookup and duplicate detection) and its ciphertext under the worker's own key.
+ * Event payloads are plain JSON. The INSZ never appears in plain text, nor anything derived from
+ * it but its ciphertext under the worker's own key. (Events written before erasure unlinked the
+ * person carried an `inszHash`; reading drops it, and `npm run personal-data:upgrade` removes it.)
  */
 
 /** Support package of an indication (werkondersteuningspakket), combinable modules. */
@@ -41,11 +42,15 @@ export interface Indication {
 export interface WorkerRegistered {
   type: 'WorkerRegistered';
   data: {
+    /** random: nothing in the log is derived from the INSZ (its keyed hash lives in a lookup table outside it) */
     workerId: string;
-    /** keyed hash (HMAC) of the normalised INSZ: lookup, duplicate detection, register matching */
-    inszHash: string;
     /** the INSZ encrypted with the worker's own key (crypto-shredding on erasure) */
     inszCiphertext: string;
+    /** given and family name, encrypted like the INSZ; null when not given (and in events written before names existed) */
+    givenNameCiphertext: string | null;
+    familyNameCiphertext: string | null;
+    /** the coach assigned at registration (user id), or null; later changes are CoachAssigned (absent in older events: null) */
+    coach: string | null;
     /** birth year derived from the INSZ, null when unknown (bis-number without date) */
     birthYear: number | null;
     educationLevel: EducationLevel;
@@ -196,6 +201,17 @@ export interface StepRetracted {
   };
 }
 
+/** The worker's coach (at most one): the first assignment, or a change to another coach. Not a step. */
+export interface CoachAssigned {
+  type: 'CoachAssigned';
+  data: {
+    /** the coach's user id (JWT `sub`) */
+    coach: string;
+    /** the coach this assignment replaces, or null */
+    previousCoach: string | null;
+  };
+}
+
 export type TrajectoryEvent =
   | WorkerRegistered
   | ScreeningRecorded
@@ -207,7 +223,8 @@ export type TrajectoryEvent =
   | ReturnGuaranteeExpired
   | FollowUpRecorded
   | FollowUpRevised
-  | StepRetracted;
+  | StepRetracted
+  | CoachAssigned;
 
 export type TrajectoryEventType = TrajectoryEvent['type'];
 
@@ -227,6 +244,7 @@ export const STORAGE_NAMES: { readonly [K in TrajectoryEventType]: string } = {
   FollowUpRecorded: 'V1.FollowUpRecorded',
   FollowUpRevised: 'V1.FollowUpRevised',
   StepRetracted: 'V1.StepRetracted',
+  CoachAssigned: 'V1.CoachAssigned',
 };
 
 const TYPES_BY_STORAGE_NAME = new Map<string, TrajectoryEventType>(

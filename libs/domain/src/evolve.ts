@@ -34,9 +34,21 @@ export function foldLive(history: LiveEvent[]): TrajectoryState {
 function applyEvent(state: TrajectoryState, event: TrajectoryEvent): TrajectoryState {
   switch (event.type) {
     case 'WorkerRegistered': {
-      const { workerId, inszHash, inszCiphertext, registeredOn, ...characteristics } = event.data;
-      return { ...state, registered: true, workerId, inszHash, inszCiphertext, registeredOn, characteristics };
+      const { workerId, inszCiphertext, givenNameCiphertext, familyNameCiphertext, coach, registeredOn, ...characteristics } = event.data;
+      return {
+        ...state,
+        registered: true,
+        workerId,
+        inszCiphertext,
+        givenNameCiphertext: givenNameCiphertext ?? null,
+        familyNameCiphertext: familyNameCiphertext ?? null,
+        coach: coach ?? null,
+        registeredOn,
+        characteristics,
+      };
     }
+    case 'CoachAssigned':
+      return { ...state, coach: event.data.coach };
     case 'ScreeningRecorded': {
       const { date, advice, programme, indication } = event.data;
       return {

@@ -61,8 +61,11 @@ export interface TrajectoryState {
   /** false only for the empty stream (initialState) */
   registered: boolean;
   workerId: string | null;
-  inszHash: string | null;
   inszCiphertext: string | null;
+  givenNameCiphertext: string | null;
+  familyNameCiphertext: string | null;
+  /** the coach (JWT `sub`) the worker is assigned to, or null */
+  coach: string | null;
   /** target-group characteristics as registered */
   characteristics: {
     birthYear: number | null;
@@ -106,8 +109,10 @@ export interface TrajectoryState {
 export const initialState: TrajectoryState = Object.freeze({
   registered: false,
   workerId: null,
-  inszHash: null,
   inszCiphertext: null,
+  givenNameCiphertext: null,
+  familyNameCiphertext: null,
+  coach: null,
   characteristics: null,
   registeredOn: null,
   deceased: false,

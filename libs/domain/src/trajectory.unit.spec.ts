@@ -32,7 +32,6 @@ describe('a full trajectory', () => {
           type: 'RegisterWorker',
           data: {
             workerId: 'w-7',
-            inszHash: 'h',
             inszCiphertext: 'c',
             birthYear: 1968,
             educationLevel: 'low',
@@ -80,8 +79,10 @@ describe('a full trajectory', () => {
       version: events.length,
       registered: true,
       workerId: 'w-7',
-      inszHash: 'h',
       inszCiphertext: 'c',
+      givenNameCiphertext: null,
+      familyNameCiphertext: null,
+      coach: null,
       characteristics: {
         birthYear: 1968,
         educationLevel: 'low',
@@ -171,8 +172,10 @@ function emptyState(): TrajectoryState {
   return {
     registered: false,
     workerId: null,
-    inszHash: null,
     inszCiphertext: null,
+    givenNameCiphertext: null,
+    familyNameCiphertext: null,
+    coach: null,
     characteristics: null,
     registeredOn: null,
     deceased: false,

@@ -18,3 +18,19 @@ CREATE TABLE IF NOT EXISTS worker_keys (
 ALTER TABLE worker_keys ALTER COLUMN key DROP NOT NULL;
 ALTER TABLE worker_keys ADD COLUMN IF NOT EXISTS shredded_at timestamptz;`,
 };
+
+/**
+ * The INSZ lookup: which worker holds an INSZ, by its keyed hash. Outside the event store, so that
+ * erasure can delete it: nothing in the log is derived from the INSZ. The primary key makes the
+ * claim of an INSZ atomic on every event store (PersonalData.claimInsz).
+ */
+export const INSZ_LOOKUP_SCHEMA: Migration = {
+  version: 12,
+  name: 'personal data: insz_lookup',
+  sql: `
+CREATE TABLE IF NOT EXISTS insz_lookup (
+  insz_hash text PRIMARY KEY,
+  worker_id text NOT NULL UNIQUE,
+  claimed_at timestamptz NOT NULL DEFAULT now()
+);`,
+};

@@ -10,10 +10,11 @@ export class WorkerErasedError extends Error {
 }
 
 /**
- * Guards the INSZ. Events hold only its keyed hash (lookup, duplicate detection, matching the
- * employment register) and its ciphertext under a key of the worker's own, kept in `worker_keys`
- * outside the event store: deleting that key (erasure) shreds the INSZ in every stored event.
- * An erased worker's row stays, without its key, so that no later registration makes a new one.
+ * Guards the INSZ and the names. Events hold only their ciphertext under a key of the worker's
+ * own, kept in `worker_keys` outside the event store: deleting that key (erasure) shreds them in
+ * every stored event. The INSZ's keyed hash (duplicate detection, a screener's lookup, matching the
+ * employment register) lives only in `insz_lookup`, which erasure deletes. An erased worker's key
+ * row stays, without its key, so that nothing makes a new key under that id.
  */
 export class PersonalData {
   private constructor(
@@ -26,32 +27,53 @@ export class PersonalData {
     return new PersonalData(db, hashKey);
   }
 
+  /**
+   * Claims the INSZ (by its hash) for `candidateId` and returns the worker id that holds it: the
+   * candidate when the INSZ was free, else the earlier claimant. One statement on a primary key,
+   * so two registrations of one INSZ always end up with the same worker id; the event store's
+   * "new stream" check on that id then lets exactly one of them register.
+   */
+  async claimInsz(inszHash: string, candidateId: string): Promise<string> {
+    const { rows } = await this.db.query<{ worker_id: string }>(
+      `INSERT INTO insz_lookup (insz_hash, worker_id) VALUES ($1, $2)
+       ON CONFLICT (insz_hash) DO UPDATE SET insz_hash = excluded.insz_hash
+       RETURNING worker_id`,
+      [inszHash, candidateId],
+    );
+    return rows[0]!.worker_id;
+  }
+
+  /** The worker holding this INSZ hash, if any (a screener's exact lookup). */
+  async workerByInszHash(inszHash: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ worker_id: string }>('SELECT worker_id FROM insz_lookup WHERE insz_hash = $1', [inszHash]);
+    return rows[0]?.worker_id ?? null;
+  }
+
+  /** The INSZ hash of a worker (the employment register's key), or null after erasure. */
+  async inszHashOf(workerId: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ insz_hash: string }>('SELECT insz_hash FROM insz_lookup WHERE worker_id = $1', [workerId]);
+    return rows[0]?.insz_hash ?? null;
+  }
+
   /** HMAC-SHA256 of the normalised (11-digit) INSZ. */
   hashInsz(normalizedInsz: string): string {
     return createHmac('sha256', this.hashKey).update(normalizedInsz).digest('hex');
   }
 
-  /**
-   * The worker id is derived from the INSZ hash, so a second registration of the same INSZ
-   * lands on the same, already existing stream: duplicates are refused atomically by the event
-   * store's expected-version check, with every adapter, and the answer can name that worker.
-   */
-  workerIdFor(inszHash: string): string {
-    const bytes = createHmac('sha256', this.hashKey).update(`worker-id:${inszHash}`).digest().subarray(0, 16);
-    bytes[6] = (bytes[6]! & 0x0f) | 0x80; // UUID version 8 (custom)
-    bytes[8] = (bytes[8]! & 0x3f) | 0x80; // RFC 9562 variant
-    const hex = bytes.toString('hex');
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  }
-
   /** Seals the INSZ under the worker's key, made on first use; throws `WorkerErasedError` after erasure. */
   async encryptInsz(workerId: string, insz: string): Promise<string> {
+    const [sealed] = await this.sealAll(workerId, [insz]);
+    return sealed!;
+  }
+
+  /**
+   * Seals each value (the INSZ, the names) under the worker's key, made on first use; null stays
+   * null. Throws `WorkerErasedError` after erasure.
+   */
+  async sealAll(workerId: string, values: readonly (string | null)[]): Promise<(string | null)[]> {
     const key = await this.keyFor(workerId);
     if (!key) throw new WorkerErasedError(workerId);
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
-    const ciphertext = Buffer.concat([cipher.update(insz, 'utf8'), cipher.final()]);
-    return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+    return values.map((value) => (value === null ? null : seal(key, value)));
   }
 
   /**
@@ -60,18 +82,47 @@ export class PersonalData {
    * INSZ is absent, as after erasure; a format this code does not know is a fault.
    */
   async decryptInsz(workerId: string, sealed: string): Promise<string | null> {
-    const { rows } = await this.db.query<{ key: Uint8Array }>('SELECT key FROM worker_keys WHERE worker_id = $1', [workerId]);
-    const key = rows[0]?.key;
-    if (!key) return null;
-    const [version, iv, tag, ciphertext] = sealed.split('.');
-    if (version !== 'v1' || !iv || !tag || !ciphertext) throw new Error('unknown INSZ ciphertext format');
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', Buffer.from(key), Buffer.from(iv, 'base64url'));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
-    } catch {
-      return null;
-    }
+    const [insz] = await this.openAll(workerId, [sealed]);
+    return insz!;
+  }
+
+  /** Opens each sealed value of one worker with one key read; null where it cannot be read. */
+  async openAll(workerId: string, sealed: readonly (string | null)[]): Promise<(string | null)[]> {
+    const keys = await this.keysOf([workerId]);
+    const key = keys.get(workerId);
+    return sealed.map((value) => (value === null || !key ? null : open(key, value)));
+  }
+
+  /** The keys of these workers (one query); an erased or unknown worker has none. */
+  async keysOf(workerIds: readonly string[]): Promise<Map<string, Buffer>> {
+    if (workerIds.length === 0) return new Map();
+    const { rows } = await this.db.query<{ worker_id: string; key: Uint8Array | null }>(
+      'SELECT worker_id, key FROM worker_keys WHERE worker_id = ANY($1::text[]) AND key IS NOT NULL',
+      [[...new Set(workerIds)]],
+    );
+    return new Map(rows.map((row) => [row.worker_id, Buffer.from(row.key!)]));
+  }
+
+  /** Opens a value sealed under `key`; null when it does not authenticate. */
+  open(key: Buffer | undefined, sealed: string | null): string | null {
+    return sealed === null || !key ? null : open(key, sealed);
+  }
+
+  /**
+   * Erasure that unlinks: the INSZ lookup row goes (so the same INSZ registers again as a new
+   * worker, and the six-month check can no longer ask the register about this trajectory) and the
+   * key is shredded (the INSZ and names in every stored event become unreadable), in one
+   * transaction. Repeating it changes nothing.
+   */
+  async erase(workerId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query('DELETE FROM insz_lookup WHERE worker_id = $1', [workerId]);
+      await tx.query(
+        `INSERT INTO worker_keys (worker_id, key, shredded_at) VALUES ($1, NULL, now())
+         ON CONFLICT (worker_id) DO UPDATE SET key = NULL, shredded_at = coalesce(worker_keys.shredded_at, now())`,
+        [workerId],
+      );
+    });
   }
 
   /** Erasure: without its key the worker's INSZ can no longer be read anywhere. */
@@ -96,5 +147,24 @@ export class PersonalData {
     );
     const key = rows[0]!.key;
     return key ? Buffer.from(key) : null;
+  }
+}
+
+function seal(key: Buffer, plaintext: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+}
+
+function open(key: Buffer, sealed: string): string | null {
+  const [version, iv, tag, ciphertext] = sealed.split('.');
+  if (version !== 'v1' || !iv || !tag || !ciphertext) throw new Error('unknown ciphertext format');
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+  } catch {
+    return null;
   }
 }

@@ -1,16 +1,19 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
+import type { Clock } from '../../../../libs/platform/src/clock.js';
+import { CLOCK, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
 import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
-import { Roles } from '../http/auth.js';
+import { CurrentActor, Roles, type Actor } from '../http/auth.js';
 import { IntegerFromQuery } from '../http/numbers.js';
 import { ApiListQuery } from '../http/openapi.js';
+import { scopeOf } from '../workers/shared/worker-access.js';
 
-const STATUSES = ['scheduled', 'done', 'excluded'] as const;
+const STATUSES = ['scheduled', 'due', 'done', 'excluded'] as const;
 
 class FollowUpListQuery {
-  @ApiPropertyOptional({ enum: STATUSES }) @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
+  @ApiPropertyOptional({ enum: STATUSES, description: 'due: the reference date has come and there is no result yet' })
+  @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
   @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(1000) limit?: number;
   @ApiPropertyOptional({ format: 'uuid', description: 'placementId of the last item of the previous page (`next`)' }) @IsOptional() @IsUUID() after?: string;
 }
@@ -30,19 +33,27 @@ interface CheckRow {
 @ApiBearerAuth()
 @Controller('v1/follow-ups')
 export class FollowUpsController {
-  constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
+  /** Admins see every check; a coach only those of the workers in their caseload. */
   @Get()
-  @Roles('admin')
+  @Roles('admin', 'coach')
   @ApiListQuery('FollowUpList')
-  @ApiOperation({ summary: 'Six-month checks with their reference date and status (excluded: exit with reason death)' })
-  async list(@Query() query: FollowUpListQuery) {
+  @ApiOperation({ summary: 'Six-month checks with their reference date and status (excluded: exit with reason death; due: reference date passed, no result yet)' })
+  async list(@Query() query: FollowUpListQuery, @CurrentActor() actor: Actor) {
     const limit = query.limit ?? 100;
+    const due = query.status === 'due';
+    const scope = scopeOf(actor);
     const { rows } = await this.db.query<CheckRow>(
-      `SELECT worker_id, placement_id, programme, exit_date, reference_date, status, outcome, source FROM follow_up_checks
-        WHERE ($1::text IS NULL OR status = $1) AND placement_id > $2
-        ORDER BY placement_id LIMIT $3`,
-      [query.status ?? null, query.after ?? '', limit],
+      `SELECT c.worker_id, c.placement_id, c.programme, c.exit_date::text AS exit_date, c.reference_date::text AS reference_date, c.status, c.outcome, c.source
+         FROM follow_up_checks c
+        WHERE ($1::text IS NULL OR c.status = $1) AND ($2::date IS NULL OR c.reference_date <= $2) AND c.placement_id > $3
+          AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM caseload_workers w WHERE w.worker_id = c.worker_id AND w.coach = $5))
+        ORDER BY c.placement_id LIMIT $4`,
+      [due ? 'scheduled' : (query.status ?? null), due ? this.clock.today() : null, query.after ?? '', limit, scope?.coach ?? null],
     );
     const items = rows.map((r) => ({
       workerId: r.worker_id,

@@ -64,10 +64,11 @@ export class LateDeclarations {
   private async affectedBy(declarations: readonly EmploymentDeclaration[]): Promise<Affected[]> {
     if (declarations.length === 0) return [];
     const { rows } = await this.db.query<Affected>(
-      `SELECT DISTINCT p.worker_id, p.placement_id, p.insz_hash, p.reference_date::text AS reference_date
+      `SELECT DISTINCT p.worker_id, p.placement_id, l.insz_hash, p.reference_date::text AS reference_date
          FROM unnest($1::text[], $2::text[], $3::date[], $4::date[]) AS d(insz_hash, kind, start_date, end_date)
+         JOIN insz_lookup l ON l.insz_hash = d.insz_hash
          JOIN follow_up_provisional p
-           ON p.insz_hash = d.insz_hash
+           ON p.worker_id = l.worker_id
           AND p.reference_date >= d.start_date
           AND (d.end_date IS NULL OR p.reference_date <= d.end_date)
           AND (d.kind = 'employment' OR p.outcome = 'not-employed')`,

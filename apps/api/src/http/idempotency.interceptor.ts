@@ -1,11 +1,24 @@
-import { HttpStatus, Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
 import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
-import { SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
+import type { Secrets } from '../../../../libs/platform/src/secrets.js';
+import { SECRETS, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
 import type { Actor } from './auth.js';
 import { invalidInput, ProblemException } from './problem.js';
+
+/** Kept answers expire: a repeat after this is a new request. */
+const RETENTION = '24 hours';
+const SWEEP_EVERY_MS = 10 * 60_000;
+
+/**
+ * Erasure: drops every kept answer that names the worker (a registration's answer names its
+ * workerId, and its request hash is keyed over a body holding the INSZ).
+ */
+export async function forgetIdempotentAnswersNaming(db: SqlDatabase, workerId: string): Promise<void> {
+  await db.query("DELETE FROM idempotency_keys WHERE body->>'workerId' = $1", [workerId]);
+}
 
 /** The status the route answers with on success (`@HttpCode`, else 201 for POST). */
 function statusOf(context: ExecutionContext): number {
@@ -22,13 +35,38 @@ function canonical(value: unknown): string {
 
 /**
  * `Idempotency-Key` on POST commands, per user (JWT `sub`): the first successful answer is kept in
- * the read store (so it survives restarts); a repeat with the same request gets that answer and
- * appends nothing; the same key with another request is 422; a repeat while the first is still
- * running is 409. A failed request keeps nothing, so its key can be used again.
+ * the read store (so it survives restarts) for 24 hours; a repeat with the same request gets that
+ * answer and appends nothing; the same key with another request is 422; a repeat while the first
+ * is still running is 409. A failed request keeps nothing, so its key can be used again. The
+ * request is remembered only as an HMAC under a service secret: a body holding an INSZ cannot be
+ * recognised from the record by hashing guesses.
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
+export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit, OnModuleDestroy {
+  private readonly hashKey: Buffer;
+  private sweeper: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(SECRETS) secrets: Secrets,
+  ) {
+    this.hashKey = createHmac('sha256', secrets.inszHashKey).update('idempotency-records').digest();
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.sweep();
+    this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), SWEEP_EVERY_MS);
+    this.sweeper.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+  }
+
+  /** Deletes expired records (claims skip them anyway). */
+  async sweep(): Promise<void> {
+    await this.db.query(`DELETE FROM idempotency_keys WHERE created_at < now() - interval '${RETENTION}'`);
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
@@ -39,7 +77,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw invalidInput([{ field: 'Idempotency-Key', message: 'must be 1 to 200 visible ASCII characters' }]);
     }
     const actor = request.actor.sub;
-    const hash = createHash('sha256').update(`${request.method} ${request.url}\n${canonical(request.body ?? null)}`).digest('hex');
+    const hash = createHmac('sha256', this.hashKey).update(`${request.method} ${request.url}\n${canonical(request.body ?? null)}`).digest('hex');
 
     return from(this.claim(actor, key, hash)).pipe(
       mergeMap((stored) => {
@@ -58,8 +96,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   /** Claims the key for this request, or returns the stored answer of the first one. */
   private async claim(actor: string, key: string, hash: string): Promise<{ status: number; body: unknown } | null> {
+    // An expired record is taken over as if it were not there.
     const inserted = await this.db.query(
-      'INSERT INTO idempotency_keys (actor, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      `INSERT INTO idempotency_keys (actor, key, request_hash) VALUES ($1, $2, $3)
+       ON CONFLICT (actor, key) DO UPDATE SET request_hash = excluded.request_hash, status = NULL, body = NULL, created_at = now()
+        WHERE idempotency_keys.created_at < now() - interval '${RETENTION}'`,
       [actor, key, hash],
     );
     if (inserted.rowCount === 1) return null;

@@ -15,3 +15,11 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
   PRIMARY KEY (actor, key)
 );`,
 };
+
+/** Stored answers expire after 24 hours: the sweep deletes by age. */
+export const IDEMPOTENCY_EXPIRY_SCHEMA: Migration = {
+  version: 15,
+  name: 'http: idempotency_keys by age',
+  sql: `
+CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_at);`,
+};

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AssignCoachController } from './assign-coach/assign-coach.controller.js';
+import { ErasePersonalDataController } from './erase-personal-data/erase-personal-data.controller.js';
 import { GetWorkerController } from './get-worker/get-worker.controller.js';
 import { GetWorkerHandler } from './get-worker/get-worker.handler.js';
 import { RecordExitController } from './record-exit/record-exit.controller.js';
@@ -10,6 +12,7 @@ import { RegisterWorkerHandler } from './register-worker/register-worker.handler
 import { RetractStepController } from './retract-step/retract-step.controller.js';
 import { ReturnUnderGuaranteeController } from './return-under-guarantee/return-under-guarantee.controller.js';
 import { ExecuteWorkerCommandHandler } from './shared/execute-worker-command.js';
+import { WorkerAccess } from './shared/worker-access.js';
 import { StartPlacementController } from './start-placement/start-placement.controller.js';
 
 /** One vertical slice per use case: its DTO, its route, its handler. */
@@ -23,8 +26,11 @@ import { StartPlacementController } from './start-placement/start-placement.cont
     ReturnUnderGuaranteeController,
     RecordFollowUpController,
     RetractStepController,
+    AssignCoachController,
+    ErasePersonalDataController,
     GetWorkerController,
   ],
-  providers: [ExecuteWorkerCommandHandler, RegisterWorkerHandler, GetWorkerHandler],
+  providers: [ExecuteWorkerCommandHandler, RegisterWorkerHandler, GetWorkerHandler, WorkerAccess],
+  exports: [WorkerAccess],
 })
 export class WorkersModule {}

@@ -5,6 +5,7 @@ import { loadConfig, type ServiceConfig } from '../../../../libs/platform/src/co
 import { PlatformModule } from '../../../../libs/platform/src/platform.module.js';
 import { ProjectionRunner } from '../../../../libs/projections/src/projection-runner.js';
 import { EVENT_STORE, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
+import { CaseloadProjection } from '../../../../libs/read-models/src/caseload/caseload.projection.js';
 import { FlowCountsProjection } from '../../../../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
 import { FollowUpScheduleProjection } from '../follow-ups/follow-up-schedule.projection.js';
 
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env }, 'worker');
   const app = await NestFactory.createApplicationContext(RebuildModule.forRoot(config), { logger: ['error', 'warn'], abortOnError: false });
   // No job queues here: the running service's reconciliation enqueues what the rebuild schedules.
-  const projections = [new FlowCountsProjection(), new FollowUpScheduleProjection()];
+  const projections = [new FlowCountsProjection(), new FollowUpScheduleProjection(), new CaseloadProjection()];
   const runner = new ProjectionRunner(app.get(EVENT_STORE), app.get(SQL_DATABASE), projections, { batchSize: config.projectionBatchSize });
   const started = performance.now();
   let last = started;

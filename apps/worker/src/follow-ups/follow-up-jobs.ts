@@ -6,6 +6,7 @@ import { findPlacement, RuleViolation, type FollowUpOutcome } from '../../../../
 import type { EmploymentRegister } from '../../../../libs/employment-register/src/employment-register.js';
 import type { Clock } from '../../../../libs/platform/src/clock.js';
 import type { ServiceConfig } from '../../../../libs/platform/src/config.js';
+import { PersonalData } from '../../../../libs/personal-data/src/personal-data.js';
 import { HealthRegistry } from '../../../../libs/platform/src/health-registry.js';
 import { CLOCK, EMPLOYMENT_REGISTER, SERVICE_CONFIG, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
 import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
@@ -74,6 +75,7 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(EMPLOYMENT_REGISTER) private readonly register: EmploymentRegister,
     private readonly executor: WorkerCommandExecutor,
     private readonly health: HealthRegistry,
+    private readonly personalData: PersonalData,
   ) {
     const common = { connection: this.connection(), prefix: this.config.queuePrefix };
     this.checks = new Queue(CHECK_QUEUE, { ...common, defaultJobOptions: JOB_OPTIONS });
@@ -255,15 +257,27 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** The six-month check: what the register says about the reference date, recorded once. */
   private async runCheck(job: Job<CheckJob>): Promise<string> {
-    const { workerId, placementId } = job.data;
+    const { placementId } = job.data;
+    let { workerId } = job.data;
     // The exit that scheduled the check is usually still remembered from its command; if not, read.
     const recalled = this.executor.recall(workerId);
-    const state = recalled && findPlacement(recalled, placementId)?.exit ? recalled : (await this.executor.load(workerId)).state;
+    let state = recalled && findPlacement(recalled, placementId)?.exit ? recalled : (await this.executor.load(workerId)).state;
+    if (!state.registered) {
+      // A job queued before `personal-data:upgrade` gave the worker a new id: the schedule knows it.
+      const current = await this.currentWorkerOf('follow_up_checks', placementId);
+      if (current && current !== workerId) {
+        workerId = current;
+        state = (await this.executor.load(workerId)).state;
+      }
+    }
     const placement = findPlacement(state, placementId);
     const referenceDate = placement?.exit?.followUpReferenceDate;
-    if (!placement || !referenceDate || !state.inszHash) return 'no check due';
+    if (!placement || !referenceDate) return 'no check due';
     if (placement.followUp) return `already ${placement.followUp.outcome} (${placement.followUp.source})`;
-    const outcome = await this.registerOutcome(state.inszHash, referenceDate);
+    // The INSZ hash lives outside the log; after erasure there is none and the register cannot be asked.
+    const inszHash = await this.personalData.inszHashOf(workerId);
+    if (!inszHash) return 'personal data erased: the register cannot be matched';
+    const outcome = await this.registerOutcome(inszHash, referenceDate);
     const record = (found: FollowUpOutcome) =>
       this.executor.execute(
         workerId,
@@ -282,7 +296,7 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
     if (outcome === 'not-employed') {
       // Declarations imported while this check ran may have missed its result in the index of
       // provisional results: ask once more now that the result is recorded.
-      const again = await this.registerOutcome(state.inszHash, referenceDate);
+      const again = await this.registerOutcome(inszHash, referenceDate);
       if (again !== 'not-employed' && (await record(again)).events.length > 0) return `${outcome}, revised to ${again}`;
     }
     return outcome;
@@ -293,11 +307,21 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
     return found === 'employment' ? 'employed' : found === 'ibo' ? 'ibo' : 'not-employed';
   }
 
+  /** The worker a placement belongs to now, by the follow-up schedule read model. */
+  private async currentWorkerOf(table: 'follow_up_checks' | 'return_guarantees', placementId: string): Promise<string | null> {
+    const { rows } = await this.db.query<{ worker_id: string }>(`SELECT worker_id FROM ${table} WHERE placement_id = $1 LIMIT 1`, [placementId]);
+    return rows[0]?.worker_id ?? null;
+  }
+
   private async runExpiry(job: Job<ExpiryJob>): Promise<string> {
+    let { workerId } = job.data;
+    if (!this.executor.recall(workerId) && (await this.executor.load(workerId)).version === 0) {
+      workerId = (await this.currentWorkerOf('return_guarantees', job.data.placementId)) ?? workerId;
+    }
     let outcome;
     try {
       outcome = await this.executor.execute(
-        job.data.workerId,
+        workerId,
         { type: 'ExpireReturnGuarantee', data: { placementId: job.data.placementId } },
         { actor: 'system:return-guarantee-expiry', causationId: job.id ?? null },
       );

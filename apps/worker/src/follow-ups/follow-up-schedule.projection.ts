@@ -31,7 +31,6 @@ export class FollowUpScheduleProjection implements Projection {
     await tx.query('DELETE FROM follow_up_checks');
     await tx.query('DELETE FROM return_guarantees');
     await tx.query('DELETE FROM follow_up_provisional');
-    await tx.query('DELETE FROM follow_up_insz_hashes');
   }
 
   /**
@@ -84,7 +83,6 @@ export class FollowUpScheduleProjection implements Projection {
   }
 
   private async applyRun(events: readonly RecordedEvent[], tx: SqlClient): Promise<void> {
-    const hashes = new Map<string, string>();
     const checks: { placementId: string; workerId: string; programme: string; exitDate: string; referenceDate: string | null }[] = [];
     const results: { workerId: string; placementId: string; outcome: string; source: string; referenceDate: string }[] = [];
     // Guarantees are folded per worker in log order: a full row when the batch saw the grant,
@@ -97,9 +95,6 @@ export class FollowUpScheduleProjection implements Projection {
       const workerId = recorded.streamId.slice(WORKER_STREAM_PREFIX.length);
       const event = toTrajectoryEvent(recorded);
       switch (event.type) {
-        case 'WorkerRegistered':
-          hashes.set(workerId, event.data.inszHash);
-          break;
         case 'WorkerExited': {
           const { placementId, programme, date, followUpReferenceDate } = event.data;
           checks.push({ placementId, workerId, programme, exitDate: date, referenceDate: followUpReferenceDate });
@@ -134,13 +129,6 @@ export class FollowUpScheduleProjection implements Projection {
       }
     }
 
-    if (hashes.size > 0) {
-      await tx.query(
-        `INSERT INTO follow_up_insz_hashes (worker_id, insz_hash) SELECT * FROM unnest($1::text[], $2::text[])
-         ON CONFLICT (worker_id) DO UPDATE SET insz_hash = excluded.insz_hash`,
-        [[...hashes.keys()], [...hashes.values()]],
-      );
-    }
     if (checks.length > 0) {
       await tx.query(
         `INSERT INTO follow_up_checks (placement_id, worker_id, programme, exit_date, reference_date, status)
@@ -160,10 +148,8 @@ export class FollowUpScheduleProjection implements Projection {
       const provisional = results.filter((r) => PROVISIONAL_OUTCOMES.has(r.outcome));
       if (provisional.length > 0) {
         await tx.query(
-          `INSERT INTO follow_up_provisional (placement_id, worker_id, insz_hash, reference_date, outcome)
-           SELECT u.placement_id, u.worker_id, h.insz_hash, u.reference_date, u.outcome
-             FROM unnest($1::text[], $2::text[], $3::date[], $4::text[]) AS u(placement_id, worker_id, reference_date, outcome)
-             JOIN follow_up_insz_hashes h ON h.worker_id = u.worker_id
+          `INSERT INTO follow_up_provisional (placement_id, worker_id, reference_date, outcome)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[])
            ON CONFLICT (placement_id) DO NOTHING`,
           [provisional.map((r) => r.placementId), provisional.map((r) => r.workerId), provisional.map((r) => r.referenceDate), provisional.map((r) => r.outcome)],
         );

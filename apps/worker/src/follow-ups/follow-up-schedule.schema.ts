@@ -27,24 +27,19 @@ CREATE INDEX IF NOT EXISTS return_guarantees_running ON return_guarantees (statu
 
 /**
  * The index of provisional six-month results: results an import of declarations may still revise
- * (`not-employed`, and `ibo` which employment outranks), keyed by the person's INSZ hash and the
- * reference date, so an import finds the results it affects without a scan.
- * `follow_up_insz_hashes` gives the projection each worker's hash (from the registration).
+ * (`not-employed`, and `ibo` which employment outranks), by worker and reference date. An import
+ * reaches it through the INSZ lookup (hash → worker), so nothing here is derived from the INSZ and
+ * erasure, which deletes the lookup row, leaves these rows unreachable from the person.
  */
 export const PROVISIONAL_RESULTS_SCHEMA: Migration = {
   version: 11,
-  name: 'follow-ups: follow_up_insz_hashes, follow_up_provisional',
+  name: 'follow-ups: follow_up_provisional',
   sql: `
-CREATE TABLE IF NOT EXISTS follow_up_insz_hashes (
-  worker_id text PRIMARY KEY,
-  insz_hash text NOT NULL
-);
 CREATE TABLE IF NOT EXISTS follow_up_provisional (
   placement_id text PRIMARY KEY,
   worker_id text NOT NULL,
-  insz_hash text NOT NULL,
   reference_date date NOT NULL,
   outcome text NOT NULL CHECK (outcome IN ('not-employed', 'ibo'))
 );
-CREATE INDEX IF NOT EXISTS follow_up_provisional_by_person ON follow_up_provisional (insz_hash, reference_date);`,
+CREATE INDEX IF NOT EXISTS follow_up_provisional_by_worker ON follow_up_provisional (worker_id, reference_date);`,
 };

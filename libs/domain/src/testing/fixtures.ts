@@ -23,8 +23,10 @@ export function workerRegistered(overrides: Partial<WorkerRegistered['data']> = 
     type: 'WorkerRegistered',
     data: {
       workerId: 'worker-1',
-      inszHash: 'hmac-of-insz',
       inszCiphertext: 'ciphertext-of-insz',
+      givenNameCiphertext: null,
+      familyNameCiphertext: null,
+      coach: null,
       birthYear: 1985,
       educationLevel: 'low',
       migrationBackground: false,

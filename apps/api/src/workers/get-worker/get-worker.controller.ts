@@ -1,7 +1,7 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Header, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../../http/auth.js';
+import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { ApiWorkerQuery } from '../../http/openapi.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { GetWorkerQuery, type WorkerView } from './get-worker.handler.js';
@@ -13,10 +13,11 @@ export class GetWorkerController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get()
+  @Header('Cache-Control', 'no-store')
   @Roles('screener', 'coach')
   @ApiWorkerQuery()
   @ApiOperation({ summary: "The worker's current state and timeline (ETag: the stream version)" })
-  get(@Param('id', WorkerIdPipe) workerId: string): Promise<WorkerView> {
-    return this.queryBus.execute(new GetWorkerQuery(workerId));
+  get(@Param('id', WorkerIdPipe) workerId: string, @CurrentActor() actor: Actor): Promise<WorkerView> {
+    return this.queryBus.execute(new GetWorkerQuery(workerId, actor));
   }
 }

@@ -1,8 +1,10 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { WorkerCommandExecutor, WorkerNotFoundError } from '../../../../../libs/application/src/worker-commands.js';
 import { toTrajectoryEvent } from '../../../../../libs/application/src/serialization.js';
 import type { TrajectoryState } from '../../../../../libs/domain/src/state.js';
 import { PersonalData } from '../../../../../libs/personal-data/src/personal-data.js';
+import { AuditTrail } from '../../audit/audit-trail.js';
+import type { Actor } from '../../http/auth.js';
+import { WorkerAccess } from '../shared/worker-access.js';
 
 export interface TimelineEntry {
   version: number;
@@ -13,37 +15,50 @@ export interface TimelineEntry {
   data: Record<string, unknown>;
 }
 
-export interface WorkerView extends Omit<TrajectoryState, 'inszHash' | 'inszCiphertext' | 'registered' | 'workerId' | 'history'> {
+type SealedFields = 'inszCiphertext' | 'givenNameCiphertext' | 'familyNameCiphertext';
+
+export interface WorkerView extends Omit<TrajectoryState, SealedFields | 'registered' | 'workerId' | 'history'> {
   workerId: string;
-  /** the INSZ, decrypted for the screener or coach who opens the worker; null after erasure */
+  /** the INSZ and names, decrypted for the screener or coach who opens the worker; null after erasure */
   insz: string | null;
+  givenName: string | null;
+  familyName: string | null;
   version: number;
   timeline: TimelineEntry[];
 }
 
 export class GetWorkerQuery extends Query<WorkerView> {
-  constructor(readonly workerId: string) {
+  constructor(
+    readonly workerId: string,
+    readonly actor: Actor,
+  ) {
     super();
   }
 }
 
-const PERSONAL_FIELDS = new Set(['inszHash', 'inszCiphertext']);
+const PERSONAL_FIELDS = new Set<string>(['inszHash', 'inszCiphertext', 'givenNameCiphertext', 'familyNameCiphertext']);
 
-/** The worker's current state and timeline, folded from the stream (always up to date). */
+/** The worker's current state and timeline, folded from the stream (always up to date), within the actor's reach. */
 @QueryHandler(GetWorkerQuery)
 export class GetWorkerHandler implements IQueryHandler<GetWorkerQuery, WorkerView> {
   constructor(
-    private readonly executor: WorkerCommandExecutor,
+    private readonly access: WorkerAccess,
     private readonly personalData: PersonalData,
+    private readonly audit: AuditTrail,
   ) {}
 
-  async execute({ workerId }: GetWorkerQuery): Promise<WorkerView> {
-    const { state, version, events } = await this.executor.load(workerId);
-    if (!state.registered || !state.inszCiphertext) throw new WorkerNotFoundError(workerId);
-    const { inszHash: _hash, inszCiphertext, registered: _registered, workerId: _id, history: _history, ...rest } = state;
+  async execute({ workerId, actor }: GetWorkerQuery): Promise<WorkerView> {
+    const { state, version, events } = await this.access.load(workerId, actor);
+    const { inszCiphertext, givenNameCiphertext, familyNameCiphertext, registered: _registered, workerId: _id, history: _history, ...rest } = state;
+    const [insz, givenName, familyName] = await this.personalData.openAll(workerId, [inszCiphertext, givenNameCiphertext, familyNameCiphertext]);
+    if (insz != null || givenName != null || familyName != null) {
+      await this.audit.record([{ actor: actor.sub, action: 'read', workerId, detail: 'GET /v1/workers/{id}' }]);
+    }
     return {
       workerId,
-      insz: await this.personalData.decryptInsz(workerId, inszCiphertext),
+      insz: insz ?? null,
+      givenName: givenName ?? null,
+      familyName: familyName ?? null,
       ...rest,
       version,
       timeline: events.map((recorded) => {

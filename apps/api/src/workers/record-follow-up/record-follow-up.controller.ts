@@ -6,6 +6,7 @@ import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ApiWorkerCommand } from '../../http/openapi.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
+import { commandOptions } from '../shared/worker-access.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { RecordFollowUpDto } from './record-follow-up.dto.js';
 
@@ -35,7 +36,7 @@ export class RecordFollowUpController {
       new ExecuteWorkerCommand(
         workerId,
         { type: 'RecordFollowUp', data: { placementId: body.placementId.toLowerCase(), outcome: body.outcome, source: 'manual' } },
-        { actor: actor.sub, expectedVersion },
+        commandOptions(actor, expectedVersion),
       ),
     );
     // The same outcome again: nothing was written.

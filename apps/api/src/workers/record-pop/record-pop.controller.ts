@@ -5,6 +5,7 @@ import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ApiWorkerCommand } from '../../http/openapi.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
+import { commandOptions } from '../shared/worker-access.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { RecordPopDto } from './record-pop.dto.js';
 
@@ -25,7 +26,7 @@ export class RecordPopController {
     @IfMatchVersion() expectedVersion: number | undefined,
   ): Promise<CommandResponse> {
     const { version, position } = await this.commandBus.execute(
-      new ExecuteWorkerCommand(workerId, { type: 'RecordPop', data: { date: body.date, goals: body.goals } }, { actor: actor.sub, expectedVersion }),
+      new ExecuteWorkerCommand(workerId, { type: 'RecordPop', data: { date: body.date, goals: body.goals } }, commandOptions(actor, expectedVersion)),
     );
     return { version, position };
   }

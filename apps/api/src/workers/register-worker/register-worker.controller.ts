@@ -17,6 +17,6 @@ export class RegisterWorkerController {
   @ApiRegistration()
   @ApiOperation({ summary: 'Register a worker (an INSZ already registered: 409 with that workerId)' })
   register(@Body() body: RegisterWorkerDto, @CurrentActor() actor: Actor): Promise<RegisterWorkerResult> {
-    return this.commandBus.execute(new RegisterWorkerCommand(body, actor.sub));
+    return this.commandBus.execute(new RegisterWorkerCommand(body, actor));
   }
 }

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { EDUCATION_LEVELS, type EducationLevel } from '../../../../../libs/domain/src/vocabulary.js';
 import { IsCalendarDate } from '../shared/calendar-date.js';
+import { COACH_SUB } from '../assign-coach/assign-coach.dto.js';
 
 export class RegisterWorkerDto {
   @ApiProperty({ pattern: '^[0-9\\s./-]{11,20}$', minLength: 11, maxLength: 20, description: 'INSZ: 11 digits, separators allowed (85.07.30-033.28); checked, then stored only hashed and encrypted', example: '85073003328' })
@@ -22,4 +23,24 @@ export class RegisterWorkerDto {
   unemployedSince?: string;
 
   @ApiProperty({ description: 'receives social assistance (leefloon)' }) @IsBoolean() socialAssistance!: boolean;
+
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, description: 'personal data: stored only encrypted under the worker key' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  givenName?: string;
+
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, description: 'personal data: stored only encrypted under the worker key' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  familyName?: string;
+
+  @ApiPropertyOptional({ description: "the coach's user id (sub) to assign; a coach registering without one becomes the coach" })
+  @IsOptional()
+  @IsString()
+  @Matches(COACH_SUB, { message: 'coach must be a user id (sub): 1 to 200 visible characters' })
+  coach?: string;
 }

@@ -1,9 +1,13 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
 import { WorkerCommandExecutor } from '../../../../../libs/application/src/worker-commands.js';
 import { InvalidInszError, parseInsz } from '../../../../../libs/domain/src/insz.js';
 import { RuleViolation } from '../../../../../libs/domain/src/rules.js';
 import { PersonalData, WorkerErasedError } from '../../../../../libs/personal-data/src/personal-data.js';
+import { AuditTrail } from '../../audit/audit-trail.js';
+import type { Actor } from '../../http/auth.js';
 import { invalidInput, ProblemException, problemType } from '../../http/problem.js';
+import { scopeOf } from '../shared/worker-access.js';
 import type { RegisterWorkerDto } from './register-worker.dto.js';
 
 export interface RegisterWorkerResult {
@@ -15,17 +19,25 @@ export interface RegisterWorkerResult {
 export class RegisterWorkerCommand extends Command<RegisterWorkerResult> {
   constructor(
     readonly body: RegisterWorkerDto,
-    readonly actor: string,
+    readonly actor: Actor,
   ) {
     super();
   }
 }
 
+/**
+ * Registration. The worker id is random; the INSZ is claimed in the lookup table first (one
+ * statement on its primary key), then the registration is appended as a new stream under the
+ * claimed id. A second registration of the INSZ gets the same id from the claim and is refused by
+ * the event store's new-stream check, atomically on every adapter. A claim whose append never
+ * happened (a crash in between) is simply completed by the next registration of that INSZ.
+ */
 @CommandHandler(RegisterWorkerCommand)
 export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerCommand, RegisterWorkerResult> {
   constructor(
     private readonly executor: WorkerCommandExecutor,
     private readonly personalData: PersonalData,
+    private readonly audit: AuditTrail,
   ) {}
 
   async execute({ body, actor }: RegisterWorkerCommand): Promise<RegisterWorkerResult> {
@@ -37,17 +49,24 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
       throw error;
     }
     const inszHash = this.personalData.hashInsz(insz.normalized);
-    const workerId = this.personalData.workerIdFor(inszHash);
+    const workerId = await this.personalData.claimInsz(inszHash, randomUUID());
+    const coach = body.coach ?? (actor.roles.includes('coach') ? actor.sub : null);
     try {
-      // An INSZ registered before lands on its existing stream, and the append refuses it.
+      const [inszCiphertext, givenNameCiphertext, familyNameCiphertext] = await this.personalData.sealAll(workerId, [
+        insz.normalized,
+        body.givenName ?? null,
+        body.familyName ?? null,
+      ]);
       const outcome = await this.executor.execute(
         workerId,
         {
           type: 'RegisterWorker',
           data: {
             workerId,
-            inszHash,
-            inszCiphertext: await this.personalData.encryptInsz(workerId, insz.normalized),
+            inszCiphertext: inszCiphertext!,
+            givenNameCiphertext: givenNameCiphertext ?? null,
+            familyNameCiphertext: familyNameCiphertext ?? null,
+            coach,
             birthYear: insz.birthYear,
             educationLevel: body.educationLevel,
             migrationBackground: body.migrationBackground,
@@ -56,11 +75,11 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
             socialAssistance: body.socialAssistance,
           },
         },
-        { actor },
+        { actor: actor.sub },
       );
+      await this.audit.record([{ actor: actor.sub, action: 'command', workerId, detail: 'RegisterWorker' }]);
       return { workerId, version: outcome.version, position: outcome.position };
     } catch (error) {
-      // An erased worker is registered too: only their INSZ is gone.
       if ((error instanceof RuleViolation && error.rule === 'worker-already-registered') || error instanceof WorkerErasedError) {
         throw new ProblemException({
           type: problemType('rule/worker-already-registered'),
@@ -68,10 +87,18 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
           status: 409,
           detail: 'this INSZ is already registered',
           rule: 'worker-already-registered',
-          workerId,
+          ...((await this.mayName(workerId, actor)) ? { workerId } : {}),
         });
       }
       throw error;
     }
+  }
+
+  /** A coach learns the existing worker's id only when that worker is in their caseload. */
+  private async mayName(workerId: string, actor: Actor): Promise<boolean> {
+    const scope = scopeOf(actor);
+    if (!scope) return true;
+    const { state } = await this.executor.load(workerId);
+    return state.coach === scope.coach;
   }
 }

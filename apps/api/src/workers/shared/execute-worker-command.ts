@@ -1,6 +1,7 @@
 import { CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
 import { WorkerCommandExecutor, type CommandOptions, type CommandOutcome } from '../../../../../libs/application/src/worker-commands.js';
 import type { TrajectoryCommand } from '../../../../../libs/domain/src/commands.js';
+import { AuditTrail } from '../../audit/audit-trail.js';
 
 /** A trajectory command for one worker, as the HTTP slices send it on the command bus. */
 export class ExecuteWorkerCommand extends Command<CommandOutcome> {
@@ -15,10 +16,16 @@ export class ExecuteWorkerCommand extends Command<CommandOutcome> {
 
 @CommandHandler(ExecuteWorkerCommand)
 export class ExecuteWorkerCommandHandler implements ICommandHandler<ExecuteWorkerCommand, CommandOutcome> {
-  constructor(private readonly executor: WorkerCommandExecutor) {}
+  constructor(
+    private readonly executor: WorkerCommandExecutor,
+    private readonly audit: AuditTrail,
+  ) {}
 
-  execute({ workerId, command, options }: ExecuteWorkerCommand): Promise<CommandOutcome> {
-    return this.executor.execute(workerId, command, options);
+  /** Runs the command (scoped by the executor) and records it in the audit trail once it succeeded. */
+  async execute({ workerId, command, options }: ExecuteWorkerCommand): Promise<CommandOutcome> {
+    const outcome = await this.executor.execute(workerId, command, options);
+    await this.audit.record([{ actor: options.actor, action: 'command', workerId, detail: command.type }]);
+    return outcome;
   }
 }
 

@@ -6,6 +6,7 @@ import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ApiWorkerCommand } from '../../http/openapi.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
+import { commandOptions } from '../shared/worker-access.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { StartPlacementDto } from './start-placement.dto.js';
 
@@ -27,7 +28,7 @@ export class StartPlacementController {
   ): Promise<CommandResponse & { placementId: string }> {
     const placementId = randomUUID();
     const { version, position } = await this.commandBus.execute(
-      new ExecuteWorkerCommand(workerId, { type: 'StartPlacement', data: { placementId, ...body } }, { actor: actor.sub, expectedVersion }),
+      new ExecuteWorkerCommand(workerId, { type: 'StartPlacement', data: { placementId, ...body } }, commandOptions(actor, expectedVersion)),
     );
     return { placementId, version, position };
   }

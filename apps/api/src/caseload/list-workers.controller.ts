@@ -1,0 +1,116 @@
+import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { InvalidInszError, parseInsz } from '../../../../libs/domain/src/insz.js';
+import { PROGRAMMES, type Programme } from '../../../../libs/domain/src/vocabulary.js';
+import { PersonalData } from '../../../../libs/personal-data/src/personal-data.js';
+import { SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
+import { ProjectionProgress } from '../../../../libs/projections/src/projection-runner.js';
+import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
+import { AuditTrail } from '../audit/audit-trail.js';
+import { CurrentActor, Roles, type Actor } from '../http/auth.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { invalidInput, ProblemException } from '../http/problem.js';
+import { scopeOf } from '../workers/shared/worker-access.js';
+
+const STATUSES = ['active', 'exited', 'all'] as const;
+const WAIT_FOR_TIMEOUT_MS = 5_000;
+
+export class ListWorkersQuery {
+  @ApiPropertyOptional({ description: "a coach's user id (sub); a coach sees only their own caseload" })
+  @IsOptional() @IsString() @MaxLength(200) coach?: string;
+  @ApiPropertyOptional({ enum: PROGRAMMES }) @IsOptional() @IsIn(PROGRAMMES) programme?: Programme;
+  @ApiPropertyOptional({ enum: STATUSES, default: 'all', description: 'active: in a placement; exited: left the last placement' })
+  @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
+  @ApiPropertyOptional({ description: 'exact INSZ (screener): 0 or 1 item, found through the keyed hash' })
+  @IsOptional() @IsString() @MaxLength(20) insz?: string;
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ description: 'next of the previous page (opaque)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
+  @ApiPropertyOptional({ description: 'answer once the read models have processed this position' })
+  @IsOptional() @Matches(/^\d{1,20}-\d{1,20}$/, { message: 'waitFor must be a position from a command response' }) waitFor?: string;
+}
+
+interface Row {
+  worker_id: string;
+  coach: string | null;
+  programme: string | null;
+  status: string;
+  last_step_date: string | null;
+  version: number;
+  insz_ciphertext: string | null;
+  given_name_ciphertext: string | null;
+  family_name_ciphertext: string | null;
+}
+
+/**
+ * The caseload: coaches see their own workers, screeners everyone (and may look up one INSZ).
+ * Names and INSZ are decrypted for the page answered only, each worker's with its own key.
+ */
+@ApiTags('workers')
+@ApiBearerAuth()
+@Controller('v1/workers')
+export class ListWorkersController {
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    private readonly personalData: PersonalData,
+    private readonly progress: ProjectionProgress,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  @Roles('coach', 'screener')
+  @ApiOperation({ summary: 'The caseload: workers by coach, programme and status, or one INSZ (screener); keyset pages' })
+  async list(@Query() query: ListWorkersQuery, @CurrentActor() actor: Actor) {
+    if (query.waitFor && !(await this.progress.waitFor(query.waitFor, WAIT_FOR_TIMEOUT_MS))) {
+      throw ProblemException.of(503, 'not-yet-processed', 'Not yet processed', `the read models have not processed position ${query.waitFor} yet`, {}, { 'retry-after': '1' });
+    }
+    const limit = query.limit ?? 50;
+    const after = query.cursor ? (decodeCursor(query.cursor, ['string'])[0] as string) : '';
+    const scope = scopeOf(actor);
+    let onlyWorker: string | null = null;
+    if (query.insz !== undefined) {
+      let normalized: string;
+      try {
+        normalized = parseInsz(query.insz).normalized;
+      } catch (error) {
+        if (error instanceof InvalidInszError) throw invalidInput([{ field: 'insz', message: error.message }]);
+        throw error;
+      }
+      onlyWorker = (await this.personalData.workerByInszHash(this.personalData.hashInsz(normalized))) ?? '';
+    }
+    const status = query.status ?? 'all';
+    const { rows } = await this.db.query<Row>(
+      `SELECT worker_id, coach, programme, status, last_step_date::text AS last_step_date, version,
+              insz_ciphertext, given_name_ciphertext, family_name_ciphertext
+         FROM caseload_workers
+        WHERE worker_id > $1
+          AND ($2::text IS NULL OR coach = $2) AND ($3::text IS NULL OR coach = $3)
+          AND ($4::text IS NULL OR programme = $4) AND ($5::text IS NULL OR status = $5)
+          AND ($6::text IS NULL OR worker_id = $6)
+        ORDER BY worker_id LIMIT $7`,
+      [after, scope?.coach ?? null, query.coach ?? null, query.programme ?? null, status === 'all' ? null : status, onlyWorker, limit],
+    );
+    const keys = await this.personalData.keysOf(rows.map((r) => r.worker_id));
+    const items = rows.map((r) => {
+      const key = keys.get(r.worker_id);
+      return {
+        workerId: r.worker_id,
+        givenName: this.personalData.open(key, r.given_name_ciphertext),
+        familyName: this.personalData.open(key, r.family_name_ciphertext),
+        insz: this.personalData.open(key, r.insz_ciphertext),
+        coach: r.coach,
+        programme: r.programme,
+        status: r.status,
+        lastStepDate: r.last_step_date,
+        version: r.version,
+      };
+    });
+    const action = query.insz !== undefined ? 'lookup' : 'read';
+    await this.audit.record(
+      items.filter((i) => i.insz !== null || i.givenName !== null || i.familyName !== null).map((i) => ({ actor: actor.sub, action, workerId: i.workerId, detail: 'GET /v1/workers' })),
+    );
+    return { items, next: items.length === limit ? encodeCursor([items.at(-1)!.workerId]) : null };
+  }
+}

@@ -1,0 +1,38 @@
+import { Controller, Delete, HttpCode, Inject, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { PersonalData } from '../../../../../libs/personal-data/src/personal-data.js';
+import { SQL_DATABASE } from '../../../../../libs/platform/src/tokens.js';
+import type { SqlDatabase } from '../../../../../libs/sql/src/sql.js';
+import { AuditTrail } from '../../audit/audit-trail.js';
+import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
+import { forgetIdempotentAnswersNaming } from '../../http/idempotency.interceptor.js';
+import { WorkerAccess } from '../shared/worker-access.js';
+import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
+
+/**
+ * Erasure (GDPR art. 17) that unlinks the person from the trajectory: the INSZ lookup row and the
+ * worker's key go, and so does any kept idempotent answer naming the worker. The trajectory stays
+ * (statistics do not change) under its random worker id, with INSZ and names unreadable.
+ */
+@ApiTags('workers')
+@ApiBearerAuth()
+@Controller('v1/workers/:id/personal-data')
+export class ErasePersonalDataController {
+  constructor(
+    private readonly access: WorkerAccess,
+    private readonly personalData: PersonalData,
+    private readonly audit: AuditTrail,
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+  ) {}
+
+  @Delete()
+  @HttpCode(204)
+  @Roles('admin')
+  @ApiOperation({ summary: "Erase the worker's personal data: INSZ and names unreadable, the INSZ no longer linked (204, again 204)" })
+  async erase(@Param('id', WorkerIdPipe) workerId: string, @CurrentActor() actor: Actor): Promise<void> {
+    await this.access.load(workerId, actor);
+    await this.personalData.erase(workerId);
+    await forgetIdempotentAnswersNaming(this.db, workerId);
+    await this.audit.record([{ actor: actor.sub, action: 'erase', workerId, detail: 'DELETE /v1/workers/{id}/personal-data' }]);
+  }
+}

@@ -1,0 +1,26 @@
+import type { Migration } from '../../sql/src/migrations.js';
+
+/** The audit trail's table, append-only by trigger (audit-log.ts). */
+export const AUDIT_LOG_SCHEMA: Migration = {
+  version: 14,
+  name: 'audit: audit_log, append-only',
+  sql: `
+CREATE TABLE IF NOT EXISTS audit_log (
+  seq bigint PRIMARY KEY,
+  at text NOT NULL,
+  actor text NOT NULL,
+  action text NOT NULL CHECK (action IN ('read', 'lookup', 'command', 'erase')),
+  worker_id text,
+  detail text NOT NULL,
+  prev_hash text NOT NULL,
+  hash text NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_log_by_worker ON audit_log (worker_id, seq);
+CREATE INDEX IF NOT EXISTS audit_log_by_actor ON audit_log (actor, seq);
+CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_log is append-only';
+END $$;
+DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log;
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();`,
+};

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import type { SqlClient, SqlDatabase } from '../../sql/src/sql.js';
+
+/**
+ * The audit trail: who saw or changed which worker, when. Append-only and tamper-evident: every
+ * entry carries the hash of the previous one, so changing, removing or inserting an entry breaks
+ * the chain from there on (`verifyAuditChain`, `npm run audit:verify`). Entries hold worker ids
+ * (random) and user ids, never an INSZ or a name.
+ */
+
+
+/** Serialises appenders across processes: the chain has one tip. */
+const AUDIT_LOCK = 7_310_624_119;
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type AuditAction = 'read' | 'lookup' | 'command' | 'erase';
+
+export interface AuditEntry {
+  actor: string;
+  action: AuditAction;
+  workerId: string | null;
+  detail: string;
+}
+
+export interface StoredAuditEntry extends AuditEntry {
+  seq: number;
+  /** ISO 8601, UTC, milliseconds */
+  at: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** The hash of an entry: over its previous hash and every field, in a fixed order. */
+export function auditHash(entry: Omit<StoredAuditEntry, 'hash'>): string {
+  const fields = [entry.seq, entry.at, entry.actor, entry.action, entry.workerId, entry.detail];
+  return createHash('sha256').update(`${entry.prevHash}\n${JSON.stringify(fields)}`).digest('hex');
+}
+
+/** Appends entries at the chain's tip, in one transaction; returns them as stored. */
+export async function appendAuditEntries(db: SqlDatabase, entries: readonly AuditEntry[], at: Date): Promise<StoredAuditEntry[]> {
+  if (entries.length === 0) return [];
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+    // The text form is named tip_seq: ORDER BY would resolve a bare `seq` to a text output column.
+    const { rows } = await tx.query<{ tip_seq: string; hash: string }>('SELECT seq::text AS tip_seq, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1');
+    let seq = rows[0] ? Number(rows[0].tip_seq) : 0;
+    let prevHash = rows[0]?.hash ?? GENESIS_HASH;
+    const iso = at.toISOString();
+    const stored = entries.map((entry) => {
+      seq += 1;
+      const withoutHash = { seq, at: iso, actor: entry.actor, action: entry.action, workerId: entry.workerId, detail: entry.detail, prevHash };
+      const hash = auditHash(withoutHash);
+      prevHash = hash;
+      return { ...withoutHash, hash };
+    });
+    await insert(tx, stored);
+    return stored;
+  });
+}
+
+async function insert(tx: SqlClient, stored: StoredAuditEntry[]): Promise<void> {
+  await tx.query(
+    `INSERT INTO audit_log (seq, at, actor, action, worker_id, detail, prev_hash, hash)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
+    [
+      stored.map((e) => e.seq),
+      stored.map((e) => e.at),
+      stored.map((e) => e.actor),
+      stored.map((e) => e.action),
+      stored.map((e) => e.workerId),
+      stored.map((e) => e.detail),
+      stored.map((e) => e.prevHash),
+      stored.map((e) => e.hash),
+    ],
+  );
+}
+
+export interface ChainVerdict {
+  ok: boolean;
+  /** entries checked */
+  entries: number;
+  /** the first entry that does not fit the chain, and why */
+  brokenAt?: { seq: number; reason: string };
+}
+
+/** Walks the whole chain from the first entry: numbering, links and hashes. */
+export async function verifyAuditChain(db: SqlClient, pageSize = 5_000): Promise<ChainVerdict> {
+  let expectedSeq = 1;
+  let prevHash = GENESIS_HASH;
+  for (;;) {
+    const { rows } = await db.query<{ n: string; at: string; actor: string; action: AuditAction; worker_id: string | null; detail: string; prev_hash: string; hash: string }>(
+      `SELECT seq::text AS n, at, actor, action, worker_id, detail, prev_hash, hash FROM audit_log WHERE seq >= $1 ORDER BY audit_log.seq LIMIT ${pageSize}`,
+      [expectedSeq],
+    );
+    if (rows.length === 0) return { ok: true, entries: expectedSeq - 1 };
+    for (const row of rows) {
+      const seq = Number(row.n);
+      if (seq !== expectedSeq) return { ok: false, entries: expectedSeq - 1, brokenAt: { seq: expectedSeq, reason: `entry ${expectedSeq} is missing` } };
+      if (row.prev_hash !== prevHash) return { ok: false, entries: seq - 1, brokenAt: { seq, reason: 'does not link to the previous entry' } };
+      const hash = auditHash({ seq, at: row.at, actor: row.actor, action: row.action, workerId: row.worker_id, detail: row.detail, prevHash: row.prev_hash });
+      if (hash !== row.hash) return { ok: false, entries: seq - 1, brokenAt: { seq, reason: 'its content does not match its hash' } };
+      prevHash = row.hash;
+      expectedSeq += 1;
+    }
+  }
+}

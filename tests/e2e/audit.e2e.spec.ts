@@ -1,0 +1,106 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { verifyAuditChain } from '../../libs/audit/src/audit-log.js';
+import { TEST_DATABASE_URL } from '../support/databases.js';
+import { freshInsz, registration } from '../fixtures/workers.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+const run = promisify(execFile);
+
+/** GET /v1/audit and the hash chain behind it. */
+describe.each(['pglite', 'postgres'] as const)('audit trail (%s)', (store) => {
+  let service: TestService;
+
+  beforeAll(async () => {
+    service = await startTestService({ store });
+  });
+  afterAll(async () => {
+    await service.close();
+  });
+
+  const as = (sub: string, ...roles: ('screener' | 'coach' | 'admin' | 'analyst')[]) => service.token(roles, sub);
+  const audit = (query = '') => service.request('GET', `/v1/audit${query}`, { token: as('adm', 'admin') });
+
+  test('reads, lookups, commands and erasure are recorded: who, when, which worker, what', async () => {
+    service.clock.set('2026-11-24T09:00:00Z');
+    const insz = freshInsz();
+    const coach = as('coach-audit', 'coach');
+    const created = await service.request('POST', '/v1/workers', { token: as('scr-audit', 'screener'), body: { ...registration(insz), coach: 'coach-audit', givenName: 'Mia' } });
+    const workerId = created.body.workerId as string;
+    service.clock.set('2026-11-24T10:00:00Z');
+    expect((await service.request('GET', `/v1/workers/${workerId}`, { token: coach })).status).toBe(200);
+    expect((await service.request('POST', `/v1/workers/${workerId}/pops`, { token: coach, body: { date: '2026-11-24', goals: ['x'] } })).status).toBe(201);
+    const lookup = await service.request('GET', `/v1/workers?insz=${insz}&waitFor=${created.body.position}`, { token: as('scr-audit', 'screener') });
+    expect(lookup.body.items).toHaveLength(1);
+    // A read of someone else's worker (404) answers no personal data and is not recorded.
+    expect((await service.request('GET', `/v1/workers/${workerId}`, { token: as('coach-other', 'coach') })).status).toBe(404);
+    service.clock.set('2026-11-25T08:00:00Z');
+    expect((await service.request('DELETE', `/v1/workers/${workerId}/personal-data`, { token: as('adm', 'admin') })).status).toBe(204);
+    expect((await service.request('GET', `/v1/workers/${workerId}`, { token: coach })).status).toBe(200);
+
+    const trail = await audit(`?workerId=${workerId}`);
+    expect(trail.status).toBe(200);
+    expect(trail.headers.get('cache-control')).toBe('no-store');
+    expect(trail.body.items.map((e: { at: string; actor: string; action: string; workerId: string; detail: string }) => [e.at, e.actor, e.action, e.workerId, e.detail])).toEqual([
+      ['2026-11-25T08:00:00.000Z', 'adm', 'erase', workerId, 'DELETE /v1/workers/{id}/personal-data'],
+      ['2026-11-24T10:00:00.000Z', 'scr-audit', 'lookup', workerId, 'GET /v1/workers'],
+      ['2026-11-24T10:00:00.000Z', 'coach-audit', 'command', workerId, 'RecordPop'],
+      ['2026-11-24T10:00:00.000Z', 'coach-audit', 'read', workerId, 'GET /v1/workers/{id}'],
+      ['2026-11-24T09:00:00.000Z', 'scr-audit', 'command', workerId, 'RegisterWorker'],
+    ]);
+    expect(trail.body.next).toBeNull();
+    // Nothing in the trail names the person.
+    expect(JSON.stringify((await audit('?limit=200')).body)).not.toMatch(new RegExp(`${insz}|Mia`));
+
+    expect((await audit(`?workerId=${workerId}&actor=coach-audit`)).body.items.map((e: { action: string }) => e.action)).toEqual(['command', 'read']);
+    expect((await audit(`?workerId=${workerId}&from=2026-11-24&to=2026-11-24`)).body.items).toHaveLength(4);
+    expect((await audit(`?workerId=${workerId}&from=2026-11-24T10:00:00Z&to=2026-11-25T08:00:00Z`)).body.items).toHaveLength(4);
+    expect((await audit(`?workerId=${workerId}&from=2026-11-25`)).body.items.map((e: { action: string }) => e.action)).toEqual(['erase']);
+
+    const pages: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: any } = await audit(`?workerId=${workerId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      pages.push(...page.body.items.map((e: { action: string }) => e.action));
+      cursor = page.body.next;
+    } while (cursor);
+    expect(pages).toEqual(['erase', 'lookup', 'command', 'read', 'command']);
+  });
+
+  test('admins only; bad queries are 400', async () => {
+    for (const roles of [['coach'], ['screener'], ['analyst']] as const) {
+      expect((await service.request('GET', '/v1/audit', { roles: [...roles] })).status).toBe(403);
+    }
+    for (const query of ['?limit=0', '?limit=201', '?workerId=abc', '?from=2026-02-30', '?to=yesterday', '?cursor=zz', '?from=2026-11-24T25:00:00Z']) {
+      expect([query, (await audit(query)).status]).toEqual([query, 400]);
+    }
+  });
+
+  test('append-only and tamper-evident: the chain verifies; an edit made behind the trigger breaks it at that entry', async () => {
+    const db = service.database.db;
+    expect(await verifyAuditChain(db)).toEqual({ ok: true, entries: expect.any(Number) });
+    await expect(db.query("UPDATE audit_log SET detail = 'x' WHERE seq = 2")).rejects.toThrow(/append-only/);
+    await expect(db.query('DELETE FROM audit_log WHERE seq = 2')).rejects.toThrow(/append-only/);
+
+    const cli = async () => {
+      const env = store === 'postgres'
+        ? { ...process.env, DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: service.database.schema!, AUTH_JWT_SECRET: 'x', INSZ_HASH_KEY: 'y' }
+        : null;
+      if (!env || !existsSync('dist/apps/worker/src/cli/verify-audit.js')) return null;
+      return run(process.execPath, ['dist/apps/worker/src/cli/verify-audit.js'], { env }).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+      );
+    };
+    const intact = await cli();
+    if (intact) expect(intact).toEqual({ code: 0, stdout: expect.stringMatching(/chain intact/) });
+
+    await db.exec('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
+    await db.query("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2");
+    await db.exec('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only');
+    expect(await verifyAuditChain(db)).toEqual({ ok: false, entries: 1, brokenAt: { seq: 2, reason: 'its content does not match its hash' } });
+    const broken = await cli();
+    if (broken) expect(broken).toEqual({ code: 1, stdout: expect.stringMatching(/BROKEN at entry 2/) });
+  });
+});

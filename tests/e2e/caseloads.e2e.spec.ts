@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { freshInsz, registration as registrationForTester } from '../fixtures/workers.js';
+import { startTestService, type TestService } from '../support/service.js';
+
+/** A registration body that names no coach. */
+const registration = (insz?: string) => {
+  const { coach: _coach, ...body } = registrationForTester(insz);
+  return body;
+};
+
+/** People and caseloads (api.md "Second round"): names, coach assignment, scoping. */
+describe.each(['pglite', 'postgres'] as const)('names, coaches and caseload scoping (%s)', (store) => {
+  let service: TestService;
+
+  beforeAll(async () => {
+    service = await startTestService({ store });
+  });
+  afterAll(async () => {
+    await service.close();
+  });
+
+  const as = (sub: string, ...roles: ('screener' | 'coach' | 'admin' | 'analyst')[]) => service.token(roles, sub);
+  const get = (workerId: string, token: string) => service.request('GET', `/v1/workers/${workerId}`, { token });
+  const register = (token: string, body: Record<string, unknown>) => service.request('POST', '/v1/workers', { token, body });
+  const eventCount = async () => (await service.database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM events')).rows[0]!.n;
+
+  test('names are stored encrypted and read back by the coach named at registration', async () => {
+    const insz = freshInsz();
+    const created = await register(as('scr-1', 'screener'), { ...registration(insz), givenName: 'An', familyName: 'Vermeulen-Ülker', coach: 'coach-ann' });
+    expect(created.status).toBe(201);
+    const { workerId } = created.body;
+
+    const read = await get(workerId, as('coach-ann', 'coach'));
+    expect(read.status).toBe(200);
+    expect(read.headers.get('cache-control')).toBe('no-store');
+    expect(read.body).toMatchObject({ workerId, insz, givenName: 'An', familyName: 'Vermeulen-Ülker', coach: 'coach-ann' });
+    expect(read.body.timeline.map((e: { type: string; data: { coach?: string } }) => [e.type, e.data.coach])).toEqual([['WorkerRegistered', 'coach-ann']]);
+
+    const { rows } = await service.database.db.query<{ data: string }>("SELECT data::text AS data FROM events WHERE stream_id = $1", [`worker-${workerId}`]);
+    const stored = rows.map((r) => r.data).join('\n');
+    expect(stored).not.toContain('Vermeulen');
+    expect(stored).not.toContain(insz);
+    expect(stored).toContain('givenNameCiphertext');
+  });
+
+  test('a coach who registers without naming a coach becomes the coach; a screener leaves it empty', async () => {
+    const byCoach = await register(as('coach-bea', 'coach'), registration());
+    expect((await get(byCoach.body.workerId, as('coach-bea', 'coach'))).body).toMatchObject({ coach: 'coach-bea', givenName: null, familyName: null });
+    const byScreener = await register(as('scr-1', 'screener'), registration());
+    expect((await get(byScreener.body.workerId, as('scr-1', 'screener'))).body.coach).toBeNull();
+  });
+
+  test("another coach's worker answers exactly as an unknown worker, for reads and commands, and nothing is written", async () => {
+    const { workerId } = (await register(as('coach-ann', 'coach'), registration())).body;
+    const unknown = randomUUID();
+    const foreign = await get(workerId, as('coach-bob', 'coach'));
+    const missing = await get(unknown, as('coach-bob', 'coach'));
+    expect(foreign.status).toBe(404);
+    expect(foreign.body).toEqual({ ...missing.body, detail: missing.body.detail.replace(unknown, workerId) });
+
+    const before = await eventCount();
+    const screening = { date: '2024-01-10', advice: 'supported-employment', programme: 'SW' };
+    const pop = await service.request('POST', `/v1/workers/${workerId}/pops`, { token: as('coach-bob', 'coach'), body: { date: '2024-01-10', goals: ['x'] } });
+    expect(pop.status).toBe(404);
+    const reassign = await service.request('POST', `/v1/workers/${workerId}/coach-assignments`, { token: as('coach-bob', 'coach'), body: { coach: 'coach-bob' } });
+    expect(reassign.status).toBe(404);
+    expect(await eventCount()).toBe(before);
+    // Screeners are not scoped.
+    expect((await service.request('POST', `/v1/workers/${workerId}/screenings`, { token: as('scr-1', 'screener'), body: screening })).status).toBe(201);
+    expect((await get(workerId, as('scr-1', 'screener'))).status).toBe(200);
+  });
+
+  test('coach assignment: screener, admin or the current coach; the old coach loses the worker', async () => {
+    const { workerId } = (await register(as('coach-ann', 'coach'), registration())).body;
+    const assign = (token: string, coach: unknown) => service.request('POST', `/v1/workers/${workerId}/coach-assignments`, { token, body: { coach } });
+
+    const byScreener = await assign(as('scr-1', 'screener'), 'coach-bob');
+    expect(byScreener.status).toBe(201);
+    expect(byScreener.body).toEqual({ version: 2, position: expect.any(String) });
+    expect((await get(workerId, as('coach-ann', 'coach'))).status).toBe(404);
+    expect((await get(workerId, as('coach-bob', 'coach'))).body.coach).toBe('coach-bob');
+
+    expect((await assign(as('coach-ann', 'coach'), 'coach-ann')).status).toBe(404);
+    const byCurrent = await assign(as('coach-bob', 'coach'), 'coach-cas');
+    expect([byCurrent.status, byCurrent.body.version]).toEqual([201, 3]);
+    const byAdmin = await assign(as('adm', 'admin'), 'coach-dirk');
+    expect([byAdmin.status, byAdmin.body.version]).toEqual([201, 4]);
+    const worker = await get(workerId, as('coach-dirk', 'coach'));
+    expect(worker.body.coach).toBe('coach-dirk');
+    expect(worker.body.timeline.filter((e: { type: string }) => e.type === 'CoachAssigned').map((e: { data: unknown }) => e.data)).toEqual([
+      { coach: 'coach-bob', previousCoach: 'coach-ann' },
+      { coach: 'coach-cas', previousCoach: 'coach-bob' },
+      { coach: 'coach-dirk', previousCoach: 'coach-cas' },
+    ]);
+
+    expect((await assign(as('ana', 'analyst'), 'coach-x')).status).toBe(403);
+    for (const bad of ['', 'has space', 42, 'x'.repeat(201)]) expect((await assign(as('adm', 'admin'), bad)).status).toBe(400);
+    expect((await service.request('POST', `/v1/workers/${randomUUID()}/coach-assignments`, { token: as('adm', 'admin'), body: { coach: 'c' } })).status).toBe(404);
+  });
+
+  test("a coach's duplicate registration names the worker only when it is theirs", async () => {
+    const insz = freshInsz();
+    const { workerId } = (await register(as('coach-ann', 'coach'), registration(insz))).body;
+    const again = await register(as('coach-ann', 'coach'), registration(insz));
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ rule: 'worker-already-registered', workerId });
+    const other = await register(as('coach-bob', 'coach'), registration(insz));
+    expect(other.status).toBe(409);
+    expect(other.body.rule).toBe('worker-already-registered');
+    expect(other.body).not.toHaveProperty('workerId');
+    expect(JSON.stringify(other.body)).not.toContain(workerId);
+    expect((await register(as('scr-1', 'screener'), registration(insz))).body.workerId).toBe(workerId);
+  });
+
+  test('registration input: names 1–100 characters, socialAssistance required', async () => {
+    const token = as('scr-1', 'screener');
+    const before = await eventCount();
+    for (const body of [
+      { ...registration(), givenName: '' },
+      { ...registration(), familyName: 'x'.repeat(101) },
+      { ...registration(), givenName: 7 },
+      { ...registration(), coach: '' },
+      (({ socialAssistance: _, ...rest }) => rest)(registration()),
+    ]) {
+      const res = await register(token, body);
+      expect(res.status).toBe(400);
+      expect(res.body.errors.length).toBeGreaterThan(0);
+    }
+    expect(await eventCount()).toBe(before);
+    expect((await register(token, { ...registration(), givenName: 'x'.repeat(100), familyName: 'Y' })).status).toBe(201);
+  });
+
+  describe('GET /v1/workers: the caseload read model', () => {
+    const list = (token: string, query = '') => service.request('GET', `/v1/workers${query}`, { token });
+    const placeAndMaybeExit = async (workerId: string, coachToken: string, programme: string, exit: boolean) => {
+      const advice = programme === 'ARBEIDSZORG' ? 'work-care' : 'supported-employment';
+      expect((await service.request('POST', `/v1/workers/${workerId}/screenings`, { token: as('scr-1', 'screener'), body: { date: '2024-01-10', advice, programme } })).status).toBe(201);
+      const placed = await service.request('POST', `/v1/workers/${workerId}/placements`, { token: coachToken, body: { programme, enterpriseId: 'e-1', startDate: '2024-02-01', fte: 1 } });
+      expect(placed.status).toBe(201);
+      if (!exit) return placed.body.position as string;
+      const exited = await service.request('POST', `/v1/workers/${workerId}/exits`, { token: coachToken, body: { date: '2024-03-01', reason: 'resignation' } });
+      expect(exited.status).toBe(201);
+      return exited.body.position as string;
+    };
+
+    test('a coach sees their own caseload, decrypted, with programme, status, last step and version; filters narrow it', async () => {
+      const coach = `coach-${randomUUID().slice(0, 8)}`;
+      const token = as(coach, 'coach');
+      const inszs = [freshInsz(), freshInsz(), freshInsz()];
+      const ids: string[] = [];
+      for (const [i, insz] of inszs.entries()) {
+        const res = await register(as('scr-1', 'screener'), { ...registration(insz), givenName: `Given${i}`, familyName: `Family${i}`, coach });
+        ids.push(res.body.workerId);
+      }
+      await register(as('scr-1', 'screener'), { ...registration(), coach: 'someone-else' });
+      await placeAndMaybeExit(ids[0]!, token, 'SW', false);
+      const position = await placeAndMaybeExit(ids[1]!, token, 'ARBEIDSZORG', true);
+
+      const all = await list(token, `?waitFor=${position}`);
+      expect(all.status).toBe(200);
+      expect(all.headers.get('cache-control')).toBe('no-store');
+      const byId = new Map(all.body.items.map((item: { workerId: string }) => [item.workerId, item]));
+      expect([...byId.keys()].sort()).toEqual([...ids].sort());
+      expect(byId.get(ids[0]!)).toEqual({ workerId: ids[0], givenName: 'Given0', familyName: 'Family0', insz: inszs[0], coach, programme: 'SW', status: 'active', lastStepDate: '2024-02-01', version: 3 });
+      expect(byId.get(ids[1]!)).toMatchObject({ programme: 'ARBEIDSZORG', status: 'exited', lastStepDate: '2024-03-01', version: 4 });
+      expect(byId.get(ids[2]!)).toMatchObject({ programme: null, status: 'registered', lastStepDate: null, version: 1, givenName: 'Given2' });
+      expect(all.body.next).toBeNull();
+
+      expect((await list(token, '?status=active')).body.items.map((i: { workerId: string }) => i.workerId)).toEqual([ids[0]]);
+      expect((await list(token, '?status=exited')).body.items.map((i: { workerId: string }) => i.workerId)).toEqual([ids[1]]);
+      expect((await list(token, '?programme=ARBEIDSZORG&status=all')).body.items.map((i: { workerId: string }) => i.workerId)).toEqual([ids[1]]);
+      // Another coach's caseload is not reachable by naming it; a screener reaches any.
+      expect((await list(token, '?coach=someone-else')).body.items).toEqual([]);
+      expect((await list(as('other-coach', 'coach'), `?coach=${coach}`)).body.items).toEqual([]);
+      const screener = await list(as('scr-1', 'screener'), `?coach=${coach}&status=active`);
+      expect(screener.body.items.map((i: { workerId: string }) => i.workerId)).toEqual([ids[0]]);
+    });
+
+    test('keyset pages: every worker exactly once while others register in between', async () => {
+      const coach = `coach-${randomUUID().slice(0, 8)}`;
+      const registerOne = async () => (await register(as('scr-1', 'screener'), { ...registration(), coach })).body as { workerId: string; position: string };
+      const first = await Promise.all(Array.from({ length: 7 }, registerOne));
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let added: { workerId: string; position: string }[] = [];
+      let last = first.at(-1)!.position;
+      for (let page = 0; page < 20; page++) {
+        const query: string = `?coach=${coach}&limit=3&waitFor=${last}${cursor ? `&cursor=${cursor}` : ''}`;
+        const res = await list(as('scr-1', 'screener'), query);
+        expect(res.status).toBe(200);
+        expect(res.body.items.length).toBeLessThanOrEqual(3);
+        seen.push(...res.body.items.map((i: { workerId: string }) => i.workerId));
+        cursor = res.body.next;
+        if (page === 0) {
+          added = await Promise.all([registerOne(), registerOne()]);
+          last = added.at(-1)!.position;
+        }
+        if (!cursor) break;
+      }
+      expect(new Set(seen).size).toBe(seen.length);
+      const firstIds = first.map((w) => w.workerId);
+      for (const id of firstIds) expect(seen).toContain(id);
+      // A worker added behind the cursor is not shown on a later page; one ahead of it is.
+      const firstPageEnd = [...seen].slice(0, 3).sort().at(-1)!;
+      for (const { workerId } of added) expect(seen.includes(workerId)).toBe(workerId > firstPageEnd);
+      expect([...seen]).toEqual([...seen].sort());
+    });
+
+    test("a screener's exact INSZ lookup: one item or none", async () => {
+      const insz = freshInsz();
+      const { workerId, position } = (await register(as('scr-1', 'screener'), { ...registration(insz), givenName: 'Lookup' })).body;
+      const found = await list(as('scr-1', 'screener'), `?insz=${insz}&waitFor=${position}`);
+      expect(found.body.items).toEqual([expect.objectContaining({ workerId, insz, givenName: 'Lookup' })]);
+      const dotted = `${insz.slice(0, 2)}.${insz.slice(2, 4)}.${insz.slice(4, 6)}-${insz.slice(6, 9)}.${insz.slice(9)}`;
+      expect((await list(as('scr-1', 'screener'), `?insz=${encodeURIComponent(dotted)}`)).body.items.map((i: { workerId: string }) => i.workerId)).toEqual([workerId]);
+      expect((await list(as('scr-1', 'screener'), `?insz=${freshInsz()}`)).body).toEqual({ items: [], next: null });
+      // A coach's lookup stays within their caseload.
+      expect((await list(as('coach-nobody', 'coach'), `?insz=${insz}`)).body.items).toEqual([]);
+    });
+
+    test('bad queries are 400, other roles 403', async () => {
+      const token = as('scr-1', 'screener');
+      const otherShape = Buffer.from(JSON.stringify({ a: 1 })).toString('base64url');
+      for (const query of ['?limit=0', '?limit=201', '?limit=abc', '?status=running', '?programme=XX', '?insz=12345678901', '?cursor=%00', `?cursor=${otherShape}`, '?cursor=bm90IGpzb24', '?waitFor=x']) {
+        const res = await list(token, query);
+        expect([query, res.status]).toEqual([query, 400]);
+      }
+      expect((await list(as('ana', 'analyst'))).status).toBe(403);
+      expect((await list(as('adm', 'admin'))).status).toBe(403);
+    });
+  });
+});
