@@ -50,7 +50,7 @@ describe('HTTP edges', () => {
     test.each([
       ['DELETE', '/health', 'GET, HEAD'],
       ['DELETE', '/%68ealth', 'GET, HEAD'],
-      ['PUT', '/v1/workers', 'POST'],
+      ['PUT', '/v1/workers', 'GET, HEAD, POST'],
       ['POST', '/v1/workers/abc', 'GET, HEAD'],
       ['GET', '/v1/workers/abc/exits', 'POST'],
       ['POST', '/v1/statistics/flows?year=2020', 'GET, HEAD'],

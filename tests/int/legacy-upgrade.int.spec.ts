@@ -24,7 +24,7 @@ const meta = { actor: 'legacy', correlationId: 'c', causationId: null, recordedA
 /** A store as today's predecessor wrote it: hash-derived ids, `inszHash` in every registration, unkeyed idempotency hashes. */
 describe.each(['pglite', 'postgres'] as const)('upgrading a store written before erasure unlinked (%s)', (store) => {
   let service: TestService;
-  const workers: { insz: string; legacyId: string; erased: boolean; exited: boolean }[] = [];
+  const workers: { insz: string; legacyId: string; placementId: string; erased: boolean; exited: boolean }[] = [];
 
   beforeAll(async () => {
     service = await startTestService({ store, mode: 'api' });
@@ -34,7 +34,7 @@ describe.each(['pglite', 'postgres'] as const)('upgrading a store written before
       const insz = freshInsz();
       const inszHash = personalData.hashInsz(insz);
       const legacyId = legacyWorkerId(service.config.inszHashKey!, inszHash);
-      const placementId = `p-legacy-${i}-${randomUUID()}`;
+      const placementId = randomUUID();
       const stream = [
         { type: 'V1.WorkerRegistered', data: { workerId: legacyId, inszHash, inszCiphertext: await personalData.encryptInsz(legacyId, insz), birthYear: 1980, educationLevel: 'low', migrationBackground: false, disability: false, unemployedSince: null, socialAssistance: false, registeredOn: '2010-01-04' } },
         { type: 'V1.ScreeningRecorded', data: { date: '2010-01-05', advice: 'supported-employment', programme: 'SW', indication: null } },
@@ -43,7 +43,7 @@ describe.each(['pglite', 'postgres'] as const)('upgrading a store written before
       ];
       await events.appendToStream(`worker-${legacyId}`, stream.map((e) => ({ ...e, metadata: meta })), 0);
       if (shape.erased) await personalData.shredWorkerKey(legacyId);
-      workers.push({ insz, legacyId, ...shape });
+      workers.push({ insz, legacyId, placementId, ...shape });
     }
     const body = JSON.stringify(registration(workers[0]!.insz));
     await service.database.db.query("INSERT INTO idempotency_keys (actor, key, request_hash, status, body) VALUES ('tester', 'old', $1, 201, $2)", [
@@ -93,7 +93,7 @@ describe.each(['pglite', 'postgres'] as const)('upgrading a store written before
     const read = await service.request('GET', `/v1/workers/${newId}`, { roles: ['screener'] });
     expect(read.body).toMatchObject({ workerId: newId, insz: kept!.insz, version: 4 });
     expect(read.body.timeline.map((e: { type: string }) => e.type)).toEqual(['WorkerRegistered', 'ScreeningRecorded', 'PlacementStarted', 'WorkerExited']);
-    const checks = await service.database.db.query<{ worker_id: string }>("SELECT worker_id FROM follow_up_checks WHERE placement_id LIKE 'p-legacy-0-%'");
+    const checks = await service.database.db.query<{ worker_id: string }>('SELECT worker_id FROM follow_up_checks WHERE placement_id = $1', [kept!.placementId]);
     expect(checks.rows.map((r) => r.worker_id)).toEqual([newId]);
 
     // A duplicate registration of an upgraded worker is still refused, naming the new id.

@@ -1,6 +1,5 @@
 import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { addDays, isCalendarDate } from '../../../../libs/domain/src/calendar.js';
 import { SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
@@ -8,6 +7,8 @@ import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
 import { Roles } from '../http/auth.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { invalidInput } from '../http/problem.js';
+import { IntegerFromQuery } from '../http/numbers.js';
+import { ApiListQuery } from '../http/openapi.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MOMENT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
@@ -19,7 +20,7 @@ class AuditQuery {
   @IsOptional() @Matches(MOMENT, { message: 'from must be YYYY-MM-DD or an ISO 8601 instant' }) from?: string;
   @ApiPropertyOptional({ description: 'up to this date (YYYY-MM-DD, inclusive) or instant (ISO 8601)' })
   @IsOptional() @Matches(MOMENT, { message: 'to must be YYYY-MM-DD or an ISO 8601 instant' }) to?: string;
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'next of the previous page (opaque)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
 }
 
@@ -54,6 +55,7 @@ export class AuditController {
   @Get()
   @Header('Cache-Control', 'no-store')
   @Roles('admin')
+  @ApiListQuery('AuditList')
   @ApiOperation({ summary: 'Who read or changed which worker, when (read, lookup, command, erase); newest first, keyset pages' })
   async list(@Query() query: AuditQuery) {
     const limit = query.limit ?? 50;

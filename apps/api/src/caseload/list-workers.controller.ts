@@ -1,6 +1,5 @@
 import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { InvalidInszError, parseInsz } from '../../../../libs/domain/src/insz.js';
 import { PROGRAMMES, type Programme } from '../../../../libs/domain/src/vocabulary.js';
@@ -13,6 +12,8 @@ import { CurrentActor, Roles, type Actor } from '../http/auth.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { invalidInput, ProblemException } from '../http/problem.js';
 import { scopeOf } from '../workers/shared/worker-access.js';
+import { IntegerFromQuery } from '../http/numbers.js';
+import { ApiListQuery } from '../http/openapi.js';
 
 const STATUSES = ['active', 'exited', 'all'] as const;
 const WAIT_FOR_TIMEOUT_MS = 5_000;
@@ -25,7 +26,7 @@ export class ListWorkersQuery {
   @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
   @ApiPropertyOptional({ description: 'exact INSZ (screener): 0 or 1 item, found through the keyed hash' })
   @IsOptional() @IsString() @MaxLength(20) insz?: string;
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'next of the previous page (opaque)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
   @ApiPropertyOptional({ description: 'answer once the read models have processed this position' })
   @IsOptional() @Matches(/^\d{1,20}-\d{1,20}$/, { message: 'waitFor must be a position from a command response' }) waitFor?: string;
@@ -61,6 +62,7 @@ export class ListWorkersController {
   @Get()
   @Header('Cache-Control', 'no-store')
   @Roles('coach', 'screener')
+  @ApiListQuery('WorkerList')
   @ApiOperation({ summary: 'The caseload: workers by coach, programme and status, or one INSZ (screener); keyset pages' })
   async list(@Query() query: ListWorkersQuery, @CurrentActor() actor: Actor) {
     if (query.waitFor && !(await this.progress.waitFor(query.waitFor, WAIT_FOR_TIMEOUT_MS))) {

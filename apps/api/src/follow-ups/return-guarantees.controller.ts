@@ -1,6 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
 import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
@@ -8,6 +7,8 @@ import { CurrentActor, Roles, type Actor } from '../http/auth.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { scopeOf } from '../workers/shared/worker-access.js';
 import { IsCalendarDate } from '../workers/shared/calendar-date.js';
+import { IntegerFromQuery } from '../http/numbers.js';
+import { ApiListQuery } from '../http/openapi.js';
 
 const STATUSES = ['running', 'expired', 'used', 'superseded'] as const;
 
@@ -15,7 +16,7 @@ class ReturnGuaranteeQuery {
   @ApiPropertyOptional({ enum: STATUSES, description: 'default: every status' }) @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
   @ApiPropertyOptional({ format: 'date', description: 'only guarantees whose last day (expiresOn) is before this date' })
   @IsOptional() @IsCalendarDate() expiresBefore?: string;
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'next of the previous page (opaque)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
 }
 
@@ -36,6 +37,7 @@ export class ReturnGuaranteesController {
 
   @Get()
   @Roles('admin', 'coach')
+  @ApiListQuery('ReturnGuaranteeList')
   @ApiOperation({ summary: "Return guarantees by status and expiry (a coach: their own caseload's), ordered by expiresOn" })
   async list(@Query() query: ReturnGuaranteeQuery, @CurrentActor() actor: Actor) {
     const limit = query.limit ?? 50;

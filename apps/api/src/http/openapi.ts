@@ -171,6 +171,9 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
   Worker: object({
     workerId: uuid,
     insz: { type: 'string', pattern: '^[0-9]{11}$', nullable: true, description: 'decrypted for screeners and coaches; null after erasure' },
+    givenName: { type: 'string', nullable: true, description: 'decrypted; null when not given or after erasure' },
+    familyName: { type: 'string', nullable: true, description: 'decrypted; null when not given or after erasure' },
+    coach: { type: 'string', nullable: true, description: "the coach's user id (sub)" },
     characteristics: {
       ...object({
         birthYear: { type: 'integer', nullable: true },
@@ -310,6 +313,43 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     },
     ['year', 'from', 'to', 'method', 'minCell'],
   ),
+  CaseloadItem: object({
+    workerId: uuid,
+    givenName: { type: 'string', nullable: true },
+    familyName: { type: 'string', nullable: true },
+    insz: { type: 'string', pattern: '^[0-9]{11}$', nullable: true },
+    coach: { type: 'string', nullable: true },
+    programme: { type: 'string', enum: [...PROGRAMMES], nullable: true, description: 'of the current or last placement' },
+    status: { type: 'string', enum: ['registered', 'active', 'exited'] },
+    lastStepDate: nullableDate,
+    version: { type: 'integer', minimum: 1 },
+  }),
+  WorkerList: object({
+    items: { type: 'array', maxItems: 200, items: ref('CaseloadItem') },
+    next: { type: 'string', nullable: true, description: 'pass as `cursor` for the next page; null on the last page' },
+  }),
+  ReturnGuaranteeItem: object({
+    workerId: uuid,
+    placementId: uuid,
+    programme: { type: 'string', enum: [...PROGRAMMES] },
+    expiresOn: { ...date, description: 'last day a return is possible' },
+    status: { type: 'string', enum: ['running', 'expired', 'used', 'superseded'] },
+  }),
+  ReturnGuaranteeList: object({
+    items: { type: 'array', maxItems: 200, items: ref('ReturnGuaranteeItem') },
+    next: { type: 'string', nullable: true, description: 'pass as `cursor` for the next page; null on the last page' },
+  }),
+  AuditEntry: object({
+    at: { type: 'string', format: 'date-time' },
+    actor: { type: 'string' },
+    action: { type: 'string', enum: ['read', 'lookup', 'command', 'erase'] },
+    workerId: { ...uuid, nullable: true },
+    detail: { type: 'string' },
+  }),
+  AuditList: object({
+    items: { type: 'array', maxItems: 200, items: ref('AuditEntry') },
+    next: { type: 'string', nullable: true, description: 'pass as `cursor` for the next page; null on the last page' },
+  }),
   FollowUpCheck: object({
     workerId: uuid,
     placementId: uuid,
@@ -466,6 +506,11 @@ export function ApiPublication() {
     respond(200, { description: 'The frozen table and what has changed in it since.', content: json(ref('Publication')) }),
     respond(404, problem(404, 'No publication has this id.')),
   );
+}
+
+/** `DELETE /v1/workers/{id}/personal-data`: 204, again 204; 404 for an unknown worker. */
+export function ApiErasure() {
+  return applyDecorators(WORKER_ID, respond(204, { description: 'Erased (or erased before): nothing to say.' }), respond(404, RESPONSES.workerNotFound));
 }
 
 /** A list query answering `{ items, next }`. */

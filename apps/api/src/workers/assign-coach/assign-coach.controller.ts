@@ -7,6 +7,7 @@ import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-wo
 import { commandOptions } from '../shared/worker-access.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { AssignCoachDto } from './assign-coach.dto.js';
+import { ApiWorkerCommand } from '../../http/openapi.js';
 
 @ApiTags('workers')
 @ApiBearerAuth()
@@ -17,6 +18,7 @@ export class AssignCoachController {
   /** A coach may hand over only their own workers: the executor's scoping answers 404 for any other. */
   @Post()
   @Roles('screener', 'admin', 'coach')
+  @ApiWorkerCommand()
   @ApiOperation({ summary: "Assign the worker's coach (screener, admin, or the current coach); replaces the current one" })
   async assign(
     @Param('id', WorkerIdPipe) workerId: string,

@@ -8,6 +8,7 @@ import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { forgetIdempotentAnswersNaming } from '../../http/idempotency.interceptor.js';
 import { WorkerAccess } from '../shared/worker-access.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
+import { ApiErasure } from '../../http/openapi.js';
 
 /**
  * Erasure (GDPR art. 17) that unlinks the person from the trajectory: the INSZ lookup row and the
@@ -28,6 +29,7 @@ export class ErasePersonalDataController {
   @Delete()
   @HttpCode(204)
   @Roles('admin')
+  @ApiErasure()
   @ApiOperation({ summary: "Erase the worker's personal data: INSZ and names unreadable, the INSZ no longer linked (204, again 204)" })
   async erase(@Param('id', WorkerIdPipe) workerId: string, @CurrentActor() actor: Actor): Promise<void> {
     await this.access.load(workerId, actor);
