@@ -5,7 +5,7 @@ import { EVENT_STORE_IDENTITY_SCHEMA, EVENT_STORE_SCHEMA } from '../../event-sto
 import { INSZ_LOOKUP_SCHEMA, PERSONAL_DATA_SCHEMA } from '../../personal-data/src/personal-data.schema.js';
 import { CHECKPOINT_EVENT_STORE_SCHEMA, PROJECTION_RUNNER_SCHEMA } from '../../projections/src/projection-runner.schema.js';
 import { AUDIT_LOG_SCHEMA } from '../../audit/src/audit-log.schema.js';
-import { CASELOAD_SCHEMA } from '../../read-models/src/caseload/caseload.schema.js';
+import { CASELOAD_SCHEMA, CASELOAD_STEPS_SCHEMA } from '../../read-models/src/caseload/caseload.schema.js';
 import { PUBLICATIONS_SCHEMA } from '../../read-models/src/statistics-publishing/publications.schema.js';
 import { FLOW_COUNTS_SCHEMA } from '../../read-models/src/outflow-statistics/flow-counts.schema.js';
 import { assertOrdered, runMigrations, type Migration, type MigrationReport } from '../../sql/src/migrations.js';
@@ -40,6 +40,7 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   CASELOAD_SCHEMA,
   AUDIT_LOG_SCHEMA,
   IDEMPOTENCY_EXPIRY_SCHEMA,
+  CASELOAD_STEPS_SCHEMA,
 ];
 assertOrdered(SCHEMA_MIGRATIONS);
 

@@ -6,6 +6,15 @@ import type { SqlClient } from '../../../sql/src/sql.js';
 
 export type CaseloadStatus = 'registered' | 'active' | 'exited';
 
+/** A step of the worker's trajectory as the caseload needs it; kept so that a retraction can be undone. */
+interface Step {
+  /** stream version it was recorded at */
+  v: number;
+  type: 'screening' | 'pop' | 'placement' | 'exit';
+  date: string;
+  programme: string | null;
+}
+
 interface CaseloadRow {
   worker_id: string;
   coach: string | null;
@@ -16,13 +25,35 @@ interface CaseloadRow {
   insz_ciphertext: string | null;
   given_name_ciphertext: string | null;
   family_name_ciphertext: string | null;
+  steps: Step[];
 }
 
-const later = (a: string | null, b: string): string => (a !== null && a > b ? a : b);
+const STEP_OF: Partial<Record<string, (data: Record<string, unknown>) => Omit<Step, 'v'>>> = {
+  ScreeningRecorded: (d) => ({ type: 'screening', date: d.date as string, programme: (d.programme as string | null) ?? null }),
+  PopEstablished: (d) => ({ type: 'pop', date: d.date as string, programme: null }),
+  PopReviewed: (d) => ({ type: 'pop', date: d.date as string, programme: null }),
+  PlacementStarted: (d) => ({ type: 'placement', date: d.startDate as string, programme: d.programme as string }),
+  WorkerExited: (d) => ({ type: 'exit', date: d.date as string, programme: null }),
+};
+
+/**
+ * Status, programme and last step date, from the steps still in force: the last placement or
+ * exit decides the status; the programme is that of the last placement, or before any placement
+ * that of the latest screening naming one.
+ */
+function summarise(steps: readonly Step[]): Pick<CaseloadRow, 'status' | 'programme' | 'last_step_date'> {
+  const placements = steps.filter((s) => s.type === 'placement');
+  const lastMove = steps.filter((s) => s.type === 'placement' || s.type === 'exit').at(-1);
+  const screened = steps.filter((s) => s.type === 'screening' && s.programme !== null).at(-1);
+  return {
+    status: !lastMove ? 'registered' : lastMove.type === 'placement' ? 'active' : 'exited',
+    programme: placements.at(-1)?.programme ?? screened?.programme ?? null,
+    last_step_date: steps.reduce<string | null>((latest, s) => (latest !== null && latest > s.date ? latest : s.date), null),
+  };
+}
 
 export class CaseloadProjection implements Projection {
   readonly name = 'caseload';
-
 
   async reset(tx: SqlClient): Promise<void> {
     await tx.query('DELETE FROM caseload_workers');
@@ -33,7 +64,7 @@ export class CaseloadProjection implements Projection {
     if (workerIds.length === 0) return;
     const { rows } = await tx.query<CaseloadRow>(
       `SELECT worker_id, coach, programme, status, last_step_date::text AS last_step_date, version,
-              insz_ciphertext, given_name_ciphertext, family_name_ciphertext
+              insz_ciphertext, given_name_ciphertext, family_name_ciphertext, steps
          FROM caseload_workers WHERE worker_id = ANY($1::text[])`,
       [workerIds],
     );
@@ -56,45 +87,27 @@ export class CaseloadProjection implements Projection {
           insz_ciphertext: event.data.inszCiphertext,
           given_name_ciphertext: event.data.givenNameCiphertext ?? null,
           family_name_ciphertext: event.data.familyNameCiphertext ?? null,
+          steps: [],
         };
       }
       if (!row) continue; // a stream this read model never saw registered (cannot happen in one log)
       row = { ...row, version: recorded.streamVersion };
-      switch (event.type) {
-        case 'CoachAssigned':
-          row.coach = event.data.coach;
-          break;
-        case 'ScreeningRecorded':
-          row.last_step_date = later(row.last_step_date, event.data.date);
-          if (row.status === 'registered' && event.data.programme) row.programme = event.data.programme;
-          break;
-        case 'PopEstablished':
-        case 'PopReviewed':
-          row.last_step_date = later(row.last_step_date, event.data.date);
-          break;
-        case 'PlacementStarted':
-          row.last_step_date = later(row.last_step_date, event.data.startDate);
-          row.status = 'active';
-          row.programme = event.data.programme;
-          break;
-        case 'WorkerExited':
-          row.last_step_date = later(row.last_step_date, event.data.date);
-          row.status = 'exited';
-          break;
-        default:
-          break;
-      }
+      const step = STEP_OF[event.type]?.(event.data as unknown as Record<string, unknown>);
+      if (step) row.steps = [...row.steps, { v: recorded.streamVersion, ...step }];
+      else if (event.type === 'StepRetracted') row.steps = row.steps.filter((s) => s.v !== event.data.version);
+      else if (event.type === 'CoachAssigned') row.coach = event.data.coach;
+      row = { ...row, ...summarise(row.steps) };
       changed.set(workerId, row);
     }
 
     if (changed.size === 0) return;
     const list = [...changed.values()];
     await tx.query(
-      `INSERT INTO caseload_workers (worker_id, coach, programme, status, last_step_date, version, insz_ciphertext, given_name_ciphertext, family_name_ciphertext)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::int[], $7::text[], $8::text[], $9::text[])
+      `INSERT INTO caseload_workers (worker_id, coach, programme, status, last_step_date, version, insz_ciphertext, given_name_ciphertext, family_name_ciphertext, steps)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::int[], $7::text[], $8::text[], $9::text[], $10::jsonb[])
        ON CONFLICT (worker_id) DO UPDATE SET coach = excluded.coach, programme = excluded.programme, status = excluded.status,
          last_step_date = excluded.last_step_date, version = excluded.version, insz_ciphertext = excluded.insz_ciphertext,
-         given_name_ciphertext = excluded.given_name_ciphertext, family_name_ciphertext = excluded.family_name_ciphertext`,
+         given_name_ciphertext = excluded.given_name_ciphertext, family_name_ciphertext = excluded.family_name_ciphertext, steps = excluded.steps`,
       [
         list.map((r) => r.worker_id),
         list.map((r) => r.coach),
@@ -105,6 +118,7 @@ export class CaseloadProjection implements Projection {
         list.map((r) => r.insz_ciphertext),
         list.map((r) => r.given_name_ciphertext),
         list.map((r) => r.family_name_ciphertext),
+        list.map((r) => JSON.stringify(r.steps)),
       ],
     );
   }

@@ -24,3 +24,11 @@ CREATE TABLE IF NOT EXISTS caseload_workers (
 CREATE INDEX IF NOT EXISTS caseload_workers_by_coach ON caseload_workers (coach, worker_id);
 CREATE INDEX IF NOT EXISTS caseload_workers_by_status ON caseload_workers (status, worker_id);`,
 };
+
+/** Each worker's live steps, so that a retraction can be undone (caseload.projection.ts); a rebuild fills it. */
+export const CASELOAD_STEPS_SCHEMA: Migration = {
+  version: 16,
+  name: 'caseload: caseload_workers.steps',
+  sql: `
+ALTER TABLE caseload_workers ADD COLUMN IF NOT EXISTS steps jsonb NOT NULL DEFAULT '[]';`,
+};
