@@ -15,6 +15,8 @@ export default tseslint.config(
       // A floating promise is a lost error; `void` marks the deliberate ones.
       '@typescript-eslint/no-floating-promises': 'error',
       'no-console': 'error',
+      // Nest's lifecycle hooks and ports are async by contract; a body that happens not to await is fine.
+      '@typescript-eslint/require-await': 'off',
     },
   },
   {
@@ -31,5 +33,11 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  {
+    // Plain Node scripts (the lock-file fixer, a test's process launcher): Node's globals, and they talk on the console.
+    files: ['scripts/**/*.mjs', 'tests/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    rules: { 'no-console': 'off' },
+  },
   prettier,
 );

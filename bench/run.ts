@@ -12,14 +12,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { signToken } from '../apps/api/src/http/auth.js';
 import { FollowUpScheduleProjection } from '../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
-import { makeInsz } from '../libs/domain/src/insz.js';
-import { migrateSchema } from '../libs/platform/src/schema-migrations.js';
-import { SqlEventStore } from '../libs/event-store/src/sql-event-store.js';
-import { ProjectionRunner } from '../libs/projections/src/projection-runner.js';
-import { CaseloadProjection } from '../libs/read-models/src/caseload/caseload.projection.js';
-import { FlowCountsProjection } from '../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
-import { PostgresDatabase } from '../libs/sql/src/postgres.js';
-import { SqlEmploymentRegister } from '../libs/employment-register/src/employment-register.js';
+import { makeInsz } from '#domain/insz.js';
+import { migrateSchema } from '#platform/schema-migrations.js';
+import { SqlEventStore } from '#event-store/sql-event-store.js';
+import { ProjectionRunner } from '#projections/projection-runner.js';
+import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
+import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
+import { PostgresDatabase } from '#sql/postgres.js';
+import { SqlEmploymentRegister } from '#employment-register/employment-register.js';
 import { HttpClient } from './lib/http-client.js';
 import { startServiceProcess, stopAll } from './lib/service-process.js';
 import { seedEvents } from './lib/seed.js';
@@ -62,13 +62,25 @@ const ownCpuSeconds = () => {
 
 async function rawInsertBaseline(url: string, seconds: number): Promise<{ perSecond: number; cpu: Record<string, number | null> }> {
   const pool = new pg.Pool({ connectionString: url, max: CLIENTS });
-  await pool.query('CREATE TABLE IF NOT EXISTS baseline_events (id bigserial PRIMARY KEY, stream_id text, version int, type text, data jsonb, metadata jsonb, recorded_at timestamptz DEFAULT now())');
+  await pool.query(
+    'CREATE TABLE IF NOT EXISTS baseline_events (id bigserial PRIMARY KEY, stream_id text, version int, type text, data jsonb, metadata jsonb, recorded_at timestamptz DEFAULT now())',
+  );
   const body = JSON.stringify({ programme: 'SW', startDate: '2011-02-01', fte: 1, enterpriseId: 'e1', placementId: 'p' });
   const insert = (client: number) =>
-    pool.query('INSERT INTO baseline_events (stream_id, version, type, data, metadata) VALUES ($1, 1, $2, $3, $4)', [`s-${client}`, 'V1.X', body, '{"actor":"x"}']).then(() => undefined);
+    pool
+      .query('INSERT INTO baseline_events (stream_id, version, type, data, metadata) VALUES ($1, 1, $2, $3, $4)', [
+        `s-${client}`,
+        'V1.X',
+        body,
+        '{"actor":"x"}',
+      ])
+      .then(() => undefined);
   await runFor(1_000, CLIENTS, insert);
   let done = 0;
-  const cpu = await cpuPerUnit({ postgres: () => programCpuSeconds('postgres'), client: ownCpuSeconds }, async () => (done = await runFor(seconds * 1000, CLIENTS, insert)));
+  const cpu = await cpuPerUnit(
+    { postgres: () => programCpuSeconds('postgres'), client: ownCpuSeconds },
+    async () => (done = await runFor(seconds * 1000, CLIENTS, insert)),
+  );
   await pool.end();
   return { perSecond: done / seconds, cpu };
 }
@@ -109,7 +121,7 @@ async function commandLoad(urls: string[], seconds: number, pids: number[]): Pro
   let turn = 0;
   const post = async (path: string, body: unknown) => {
     const started = performance.now();
-    const answer = await clients[turn++ % clients.length]!.send('POST', path, headers, JSON.stringify(body));
+    const answer = await clients[turn++ % clients.length].send('POST', path, headers, JSON.stringify(body));
     latencies.push(performance.now() - started);
     if (answer.status !== 201) throw new Error(`${path}: ${answer.status} ${answer.body}`);
     return JSON.parse(answer.body) as Record<string, string>;
@@ -121,7 +133,7 @@ async function commandLoad(urls: string[], seconds: number, pids: number[]): Pro
     await post(`/v1/workers/${workerId}/screenings`, { date: '2020-01-06', advice: 'supported-employment', programme: 'SW' });
     await post(`/v1/workers/${workerId}/placements`, { programme: 'SW', enterpriseId: 'e1', startDate: '2020-02-03', fte: 1 });
     const { version } = await post(`/v1/workers/${workerId}/exits`, { date: '2021-03-31', reason: 'resignation' });
-    finished.set(workerId!, Number(version));
+    finished.set(workerId, Number(version));
   };
   await runFor(2_000, CLIENTS, iteration);
   latencies.length = 0;
@@ -156,7 +168,9 @@ async function ceilingLoad(url: string, seconds: number): Promise<number> {
 async function lostUpdates(url: string, finished: Map<string, number>): Promise<number> {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
-  const { rows } = await db.query<{ stream_id: string; version: number }>('SELECT stream_id, version FROM event_streams WHERE stream_id = ANY($1)', [[...finished.keys()].map((id) => `worker-${id}`)]);
+  const { rows } = await db.query<{ stream_id: string; version: number }>('SELECT stream_id, version FROM event_streams WHERE stream_id = ANY($1)', [
+    [...finished.keys()].map((id) => `worker-${id}`),
+  ]);
   await db.end();
   const stored = new Map(rows.map((r) => [r.stream_id.slice('worker-'.length), r.version]));
   return [...finished].filter(([id, version]) => stored.get(id) !== version).length;
@@ -183,32 +197,98 @@ async function main(): Promise<void> {
     const bare = await startServiceProcess({ DATABASE_URL: url, DATABASE_POOL_SIZE: '24' }, PORT_BASE + 5, 'dist/bench/lib/ceiling-server.js');
     const ceiling = await ceilingLoad(bare.url, 8);
     await bare.stop();
-    rows.push({ figure: 'commands/s (PostgreSQL, HTTP, mixed)', project: round(onPostgres.perSecond, 0), baseline: round(rawInserts, 0), unit: 'req/s vs raw INSERT tx/s', ratio: round(onPostgres.perSecond / rawInserts, 2), target: '≥ 0.5 (moonshot ≥ 1.0)' });
-    rows.push({ figure: 'commands/s against the ceiling (bare Fastify + one INSERT per request)', project: round(onPostgres.perSecond, 0), baseline: round(ceiling, 0), unit: 'req/s vs req/s', ratio: round(onPostgres.perSecond / ceiling, 2), target: '≥ 0.5' });
-    rows.push({ figure: 'command latency p50 / p99', project: round(onPostgres.p50, 1), baseline: round(onPostgres.p99, 1), unit: 'ms (p50 | p99)', ratio: null, target: '' });
-    const sum = (cpu: Record<string, number | null>) => round(Object.values(cpu).reduce<number>((a, b) => a + (b ?? 0), 0), 3);
-    const cpuOf = (cpu: Record<string, number | null>) => Object.entries(cpu).map(([name, ms]) => `${name} ${ms ?? '?'}`).join(', ');
+    rows.push({
+      figure: 'commands/s (PostgreSQL, HTTP, mixed)',
+      project: round(onPostgres.perSecond, 0),
+      baseline: round(rawInserts, 0),
+      unit: 'req/s vs raw INSERT tx/s',
+      ratio: round(onPostgres.perSecond / rawInserts, 2),
+      target: '≥ 0.5 (moonshot ≥ 1.0)',
+    });
+    rows.push({
+      figure: 'commands/s against the ceiling (bare Fastify + one INSERT per request)',
+      project: round(onPostgres.perSecond, 0),
+      baseline: round(ceiling, 0),
+      unit: 'req/s vs req/s',
+      ratio: round(onPostgres.perSecond / ceiling, 2),
+      target: '≥ 0.5',
+    });
+    rows.push({
+      figure: 'command latency p50 / p99',
+      project: round(onPostgres.p50, 1),
+      baseline: round(onPostgres.p99, 1),
+      unit: 'ms (p50 | p99)',
+      ratio: null,
+      target: '',
+    });
+    const sum = (cpu: Record<string, number | null>) =>
+      round(
+        Object.values(cpu).reduce<number>((a, b) => a + (b ?? 0), 0),
+        3,
+      );
+    const cpuOf = (cpu: Record<string, number | null>) =>
+      Object.entries(cpu)
+        .map(([name, ms]) => `${name} ${ms ?? '?'}`)
+        .join(', ');
     const commandCpu = sum(onPostgres.cpu);
     const rawInsertCpu = sum(rawCpu);
-    rows.push({ figure: `CPU per command (${cpuOf(onPostgres.cpu)})`, project: commandCpu, baseline: rawInsertCpu, unit: `ms vs ms per raw INSERT (${cpuOf(rawCpu)})`, ratio: round(rawInsertCpu / commandCpu, 2), target: '' });
+    rows.push({
+      figure: `CPU per command (${cpuOf(onPostgres.cpu)})`,
+      project: commandCpu,
+      baseline: rawInsertCpu,
+      unit: `ms vs ms per raw INSERT (${cpuOf(rawCpu)})`,
+      ratio: round(rawInsertCpu / commandCpu, 2),
+      target: '',
+    });
     rows.push({ figure: 'API process peak RSS under load', project: onPostgres.rss ?? -1, baseline: null, unit: 'MB', ratio: null, target: '< 300 MB' });
 
     log('commands over HTTP on the embedded PGlite store');
     // A fresh data folder: the peak includes the embedded store's first start (initdb).
-    const embedded = await startServiceProcess({ ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-pglite`, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-pglite-')) }, PORT_BASE + 2);
+    const embedded = await startServiceProcess(
+      { ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-pglite`, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-pglite-')) },
+      PORT_BASE + 2,
+    );
     const onPglite = await commandLoad([embedded.url], Math.min(COMMAND_SECONDS, 10), [embedded.pid]);
     await embedded.stop();
     const embeddedCommands = onPglite.finished.size * 4;
-    rows.push({ figure: 'commands/s (PGlite, HTTP, mixed) against PostgreSQL', project: round(onPglite.perSecond, 0), baseline: round(onPostgres.perSecond, 0), unit: 'req/s vs req/s on PostgreSQL', ratio: round(onPglite.perSecond / onPostgres.perSecond, 2), target: '≥ 0.5' });
-    rows.push({ figure: `embedded process peak RSS, first start through ${embeddedCommands} commands`, project: onPglite.rss ?? -1, baseline: null, unit: 'MB', ratio: null, target: '< 300 MB' });
+    rows.push({
+      figure: 'commands/s (PGlite, HTTP, mixed) against PostgreSQL',
+      project: round(onPglite.perSecond, 0),
+      baseline: round(onPostgres.perSecond, 0),
+      unit: 'req/s vs req/s on PostgreSQL',
+      ratio: round(onPglite.perSecond / onPostgres.perSecond, 2),
+      target: '≥ 0.5',
+    });
+    rows.push({
+      figure: `embedded process peak RSS, first start through ${embeddedCommands} commands`,
+      project: onPglite.rss ?? -1,
+      baseline: null,
+      unit: 'MB',
+      ratio: null,
+      target: '< 300 MB',
+    });
 
     log('split mode: two API processes and one worker on PostgreSQL, commands alternating between the APIs');
-    const apis = [await startServiceProcess({ ...serviceEnv, MODE: 'api' }, PORT_BASE + 6), await startServiceProcess({ ...serviceEnv, MODE: 'api' }, PORT_BASE + 7)];
+    const apis = [
+      await startServiceProcess({ ...serviceEnv, MODE: 'api' }, PORT_BASE + 6),
+      await startServiceProcess({ ...serviceEnv, MODE: 'api' }, PORT_BASE + 7),
+    ];
     const splitWorker = await startServiceProcess({ ...serviceEnv }, PORT_BASE + 8, 'dist/apps/worker/src/main.js', false);
-    const onTwo = await commandLoad(apis.map((a) => a.url), COMMAND_SECONDS, apis.map((a) => a.pid));
+    const onTwo = await commandLoad(
+      apis.map((a) => a.url),
+      COMMAND_SECONDS,
+      apis.map((a) => a.pid),
+    );
     for (const p of [...apis, splitWorker]) await p.stop();
     const lost = await lostUpdates(url, onTwo.finished);
-    rows.push({ figure: `commands/s, two API processes vs one (${onTwo.finished.size} workers checked, ${lost} lost updates)`, project: round(onTwo.perSecond, 0), baseline: round(onPostgres.perSecond, 0), unit: 'req/s vs req/s with one', ratio: round(onTwo.perSecond / onPostgres.perSecond, 2), target: 'no lost update' });
+    rows.push({
+      figure: `commands/s, two API processes vs one (${onTwo.finished.size} workers checked, ${lost} lost updates)`,
+      project: round(onTwo.perSecond, 0),
+      baseline: round(onPostgres.perSecond, 0),
+      unit: 'req/s vs req/s with one',
+      ratio: round(onTwo.perSecond / onPostgres.perSecond, 2),
+      target: 'no lost update',
+    });
     if (lost > 0) throw new Error(`${lost} workers lost an update across API processes`);
 
     // 2. Projection rebuild from a million events, against a raw sequential read of them.
@@ -226,19 +306,31 @@ async function main(): Promise<void> {
     log('raw sequential read baseline');
     const readStart = performance.now();
     let read = 0;
-    for (let after = '0'; ; ) {
-      const { rows: page } = await db.query<{ global_position: string }>('SELECT global_position, stream_id, type, data, metadata FROM events WHERE global_position > $1 ORDER BY global_position LIMIT 5000', [after]);
+    for (let after = '0'; ;) {
+      const { rows: page } = await db.query<{ global_position: string }>(
+        'SELECT global_position, stream_id, type, data, metadata FROM events WHERE global_position > $1 ORDER BY global_position LIMIT 5000',
+        [after],
+      );
       if (page.length === 0) break;
       read += page.length;
       after = page.at(-1)!.global_position;
     }
     const rawRead = read / ((performance.now() - readStart) / 1000);
     log('rebuilding the read models');
-    const runner = new ProjectionRunner(store, db, [new FlowCountsProjection(), new FollowUpScheduleProjection(), new CaseloadProjection()], { batchSize: 5_000 });
+    const runner = new ProjectionRunner(store, db, [new FlowCountsProjection(), new FollowUpScheduleProjection(), new CaseloadProjection()], {
+      batchSize: 5_000,
+    });
     const rebuildStart = performance.now();
     const rebuilt = await runner.rebuild();
     const rebuildRate = rebuilt / ((performance.now() - rebuildStart) / 1000);
-    rows.push({ figure: `projection rebuild (${rebuilt} events)`, project: round(rebuildRate, 0), baseline: round(rawRead, 0), unit: 'events/s vs raw read events/s', ratio: round(rebuildRate / rawRead, 2), target: '≥ 50,000 events/s' });
+    rows.push({
+      figure: `projection rebuild (${rebuilt} events)`,
+      project: round(rebuildRate, 0),
+      baseline: round(rawRead, 0),
+      unit: 'events/s vs raw read events/s',
+      ratio: round(rebuildRate / rawRead, 2),
+      target: '≥ 50,000 events/s',
+    });
 
     // 3. Statistics query latency at a million events.
     log('statistics query latency');
@@ -254,7 +346,14 @@ async function main(): Promise<void> {
       if (i >= 100) queryLatencies.push(performance.now() - t);
     }
     const query = latencySummary(queryLatencies);
-    rows.push({ figure: 'statistics query p99 at 1M events', project: round(query.p99, 2), baseline: round(query.p50, 2), unit: 'ms (p99 | p50)', ratio: null, target: 'p99 < 20 ms' });
+    rows.push({
+      figure: 'statistics query p99 at 1M events',
+      project: round(query.p99, 2),
+      baseline: round(query.p50, 2),
+      unit: 'ms (p99 | p50)',
+      ratio: null,
+      target: 'p99 < 20 ms',
+    });
 
     // 3b. Caseload pages of 50: a screener walking every worker with the cursor, and coaches' own caseloads.
     log('caseload page latency');
@@ -275,7 +374,14 @@ async function main(): Promise<void> {
     queries.close();
     await api.stop();
     const caseload = latencySummary(caseloadLatencies);
-    rows.push({ figure: `caseload page of 50 p99 (${caseloadSize[0]!.n} workers)`, project: round(caseload.p99, 2), baseline: round(caseload.p50, 2), unit: 'ms (p99 | p50)', ratio: null, target: 'p99 < 20 ms' });
+    rows.push({
+      figure: `caseload page of 50 p99 (${caseloadSize[0].n} workers)`,
+      project: round(caseload.p99, 2),
+      baseline: round(caseload.p50, 2),
+      unit: 'ms (p99 | p50)',
+      ratio: null,
+      target: 'p99 < 20 ms',
+    });
 
     // 4. Follow-up backlog: every past-due check, end to end, against BullMQ no-op jobs.
     log('BullMQ no-op baseline');
@@ -284,7 +390,11 @@ async function main(): Promise<void> {
     for (let i = 0; i < NOOPS; i += 1_000) await noopQueue.addBulk(Array.from({ length: 1_000 }, (_, j) => ({ name: 'noop', data: { i: i + j } })));
     let processed = 0;
     const noopStart = performance.now();
-    const noopWorker = new Worker('bench-noop', async () => undefined, { connection: { url: REDIS_URL }, prefix: `${queuePrefix}-noop`, concurrency: JOB_CONCURRENCY });
+    const noopWorker = new Worker('bench-noop', async () => undefined, {
+      connection: { url: REDIS_URL },
+      prefix: `${queuePrefix}-noop`,
+      concurrency: JOB_CONCURRENCY,
+    });
     await new Promise<void>((resolve) => noopWorker.on('completed', () => ++processed === NOOPS && resolve()));
     const noopRate = NOOPS / ((performance.now() - noopStart) / 1000);
     await noopWorker.close();
@@ -292,23 +402,33 @@ async function main(): Promise<void> {
     await noopQueue.close();
 
     const { rows: due } = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM follow_up_checks WHERE status = 'scheduled'");
-    const backlog = Number(due[0]!.n);
+    const backlog = Number(due[0].n);
     log(`${backlog} past-due checks: starting the service to work them off`);
     // The clock starts with the process: its start-up (reconciling every check into the queue) is part of the work.
     const backlogStart = performance.now();
     const worker = await startServiceProcess({ ...serviceEnv, FOLLOW_UP_CONCURRENCY: String(JOB_CONCURRENCY) }, PORT_BASE + 4);
     let remaining = backlog;
-    const checkCpu = await cpuPerUnit({ service: () => cpuSeconds(worker.pid), postgres: () => programCpuSeconds('postgres'), redis: () => programCpuSeconds('redis-server') }, async () => {
-      while (remaining > 0 && performance.now() - backlogStart < FOLLOW_UPS_TIMEOUT_S * 1000) {
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-        const { rows: left } = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM follow_up_checks WHERE status = 'scheduled'");
-        remaining = Number(left[0]!.n);
-      }
-      return backlog - remaining;
-    });
+    const checkCpu = await cpuPerUnit(
+      { service: () => cpuSeconds(worker.pid), postgres: () => programCpuSeconds('postgres'), redis: () => programCpuSeconds('redis-server') },
+      async () => {
+        while (remaining > 0 && performance.now() - backlogStart < FOLLOW_UPS_TIMEOUT_S * 1000) {
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          const { rows: left } = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM follow_up_checks WHERE status = 'scheduled'");
+          remaining = Number(left[0].n);
+        }
+        return backlog - remaining;
+      },
+    );
     const backlogRate = (backlog - remaining) / ((performance.now() - backlogStart) / 1000);
     await worker.stop();
-    rows.push({ figure: `follow-up checks end to end (${backlog - remaining}/${backlog} done)`, project: round(backlogRate, 0), baseline: round(noopRate, 0), unit: 'checks/s vs no-op jobs/s', ratio: round(backlogRate / noopRate, 3), target: '≥ 2,000 checks/s' });
+    rows.push({
+      figure: `follow-up checks end to end (${backlog - remaining}/${backlog} done)`,
+      project: round(backlogRate, 0),
+      baseline: round(noopRate, 0),
+      unit: 'checks/s vs no-op jobs/s',
+      ratio: round(backlogRate / noopRate, 3),
+      target: '≥ 2,000 checks/s',
+    });
     rows.push({ figure: `CPU per check (${cpuOf(checkCpu)})`, project: sum(checkCpu), baseline: null, unit: 'ms', ratio: null, target: '' });
     await db.close();
 
@@ -324,7 +444,10 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${table}\n\n${summary}\n`);
     mkdirSync('bench/results', { recursive: true });
     const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGb: round(totalmem() / 2 ** 30, 1), node: process.version };
-    writeFileSync(join('bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, seconds: round((Date.now() - started) / 1000, 0), seeded, rows, summary }, null, 2));
+    writeFileSync(
+      join('bench/results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+      JSON.stringify({ machine, seconds: round((Date.now() - started) / 1000, 0), seeded, rows, summary }, null, 2),
+    );
   } finally {
     await stopAll();
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);

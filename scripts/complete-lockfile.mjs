@@ -15,7 +15,12 @@ for (const [path, meta] of Object.entries(packages)) {
     const entry = { version: range.replace(/^[\^~=]/, ''), optional: true };
     if (meta.dev) entry.dev = true;
     const os = /(darwin|linux|win32|freebsd|android|openharmony|sunos|aix|netbsd|openbsd)/.exec(name)?.[1];
-    const cpu = /(arm64|x64|ia32|arm|ppc64|s390x|riscv64|loong64|wasm32)/.exec(name.split('/').pop().replace(os ?? '', ''))?.[1];
+    const cpu = /(arm64|x64|ia32|arm|ppc64|s390x|riscv64|loong64|wasm32)/.exec(
+      name
+        .split('/')
+        .pop()
+        .replace(os ?? '', ''),
+    )?.[1];
     if (os) entry.os = [os];
     if (cpu) entry.cpu = [cpu];
     packages[`node_modules/${name}`] = entry;

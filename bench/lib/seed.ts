@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { decide, evolve, initialState, type TrajectoryCommand, type TrajectoryEvent } from '../../libs/domain/src/index.js';
-import { storageNameOf } from '../../libs/domain/src/events.js';
-import type { SqlDatabase } from '../../libs/sql/src/sql.js';
+import { decide, evolve, initialState, type TrajectoryCommand, type TrajectoryEvent } from '#domain/index.js';
+import { storageNameOf } from '#domain/events.js';
+import type { SqlDatabase } from '#sql/sql.js';
 
 const context = { today: '2026-11-23', policy: { returnGuaranteeMonths: 12, followUpDelayMonths: 6 } };
 const PROGRAMMES = ['SW', 'BW', 'MAATWERK', 'INVOEG_DC', 'INVOEG_NDC', 'LDE'] as const;
@@ -10,14 +10,34 @@ const PROGRAMMES = ['SW', 'BW', 'MAATWERK', 'INVOEG_DC', 'INVOEG_NDC', 'LDE'] as
 export function trajectory(i: number, exits: boolean): { workerId: string; inszHash: string; events: TrajectoryEvent[] } {
   const workerId = randomUUID();
   const inszHash = `bench-${i}`;
-  const programme = PROGRAMMES[i % PROGRAMMES.length]!;
+  const programme = PROGRAMMES[i % PROGRAMMES.length];
   const year = 2005 + (i % 15);
   const commands: TrajectoryCommand[] = [
-    { type: 'RegisterWorker', data: { workerId, coach: `bench-coach-${i % 2_000}`, inszCiphertext: 'v1.x.y.z', birthYear: 1960 + (i % 40), educationLevel: 'low', migrationBackground: i % 3 === 0, disability: i % 5 === 0, unemployedSince: null, socialAssistance: false } },
+    {
+      type: 'RegisterWorker',
+      data: {
+        workerId,
+        coach: `bench-coach-${i % 2_000}`,
+        inszCiphertext: 'v1.x.y.z',
+        birthYear: 1960 + (i % 40),
+        educationLevel: 'low',
+        migrationBackground: i % 3 === 0,
+        disability: i % 5 === 0,
+        unemployedSince: null,
+        socialAssistance: false,
+      },
+    },
     { type: 'RecordScreening', data: { date: `${year}-01-05`, advice: 'supported-employment', programme, indication: null } },
-    { type: 'StartPlacement', data: { placementId: randomUUID(), programme, enterpriseId: `e${i % 300}`, startDate: `${year}-02-0${1 + (i % 9)}`, fte: i % 4 === 0 ? 0.5 : 1 } },
+    {
+      type: 'StartPlacement',
+      data: { placementId: randomUUID(), programme, enterpriseId: `e${i % 300}`, startDate: `${year}-02-0${1 + (i % 9)}`, fte: i % 4 === 0 ? 0.5 : 1 },
+    },
   ];
-  if (exits) commands.push({ type: 'RecordExit', data: { date: `${year + 1}-0${1 + (i % 9)}-1${i % 10}`, reason: i % 7 === 0 ? 'doorstroom-regular-work' : 'resignation' } });
+  if (exits)
+    commands.push({
+      type: 'RecordExit',
+      data: { date: `${year + 1}-0${1 + (i % 9)}-1${i % 10}`, reason: i % 7 === 0 ? 'doorstroom-regular-work' : 'resignation' },
+    });
   let state = initialState;
   const events: TrajectoryEvent[] = [];
   for (const command of commands) {
@@ -33,7 +53,12 @@ export function trajectory(i: number, exits: boolean): { workerId: string; inszH
  * Bulk-loads trajectories straight into the SQL event store's tables (one statement per chunk):
  * the benchmark's history, not a measurement. Returns how many events and exits it wrote.
  */
-export async function seedEvents(db: SqlDatabase, targetEvents: number, exitEvery: number, onWorker?: (w: { inszHash: string; exited: boolean }) => void): Promise<{ events: number; exits: number }> {
+export async function seedEvents(
+  db: SqlDatabase,
+  targetEvents: number,
+  exitEvery: number,
+  onWorker?: (w: { inszHash: string; exited: boolean }) => void,
+): Promise<{ events: number; exits: number }> {
   let events = 0;
   let exits = 0;
   let i = 0;
@@ -65,9 +90,15 @@ export async function seedEvents(db: SqlDatabase, targetEvents: number, exitEver
          SELECT s, v, t, d, $5::jsonb FROM unnest($1::text[], $2::int[], $3::text[], $4::jsonb[]) AS u(s, v, t, d)`,
         [streams, versions, types, data, meta],
       );
-      await tx.query('INSERT INTO event_streams (stream_id, version) SELECT * FROM unnest($1::text[], $2::int[])', [heads.map((h) => h[0]), heads.map((h) => h[1])]);
+      await tx.query('INSERT INTO event_streams (stream_id, version) SELECT * FROM unnest($1::text[], $2::int[])', [
+        heads.map((h) => h[0]),
+        heads.map((h) => h[1]),
+      ]);
       // The INSZ hash lives in the lookup table, outside the log (the six-month check reads it there).
-      await tx.query('INSERT INTO insz_lookup (insz_hash, worker_id) SELECT * FROM unnest($1::text[], $2::text[])', [lookups.map((l) => l[0]), lookups.map((l) => l[1])]);
+      await tx.query('INSERT INTO insz_lookup (insz_hash, worker_id) SELECT * FROM unnest($1::text[], $2::text[])', [
+        lookups.map((l) => l[0]),
+        lookups.map((l) => l[1]),
+      ]);
     });
     events += types.length;
   }

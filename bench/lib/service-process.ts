@@ -20,7 +20,12 @@ export async function stopAll(): Promise<void> {
 }
 
 /** Starts `script` (the service by default) and waits for its /health, unless `waitForHealth` is false. */
-export async function startServiceProcess(env: Record<string, string>, port: number, script = 'dist/apps/api/src/main.js', waitForHealth = true): Promise<ServiceProcess> {
+export async function startServiceProcess(
+  env: Record<string, string>,
+  port: number,
+  script = 'dist/apps/api/src/main.js',
+  waitForHealth = true,
+): Promise<ServiceProcess> {
   // Another process on the port would answer the health check in this one's place.
   await new Promise<void>((resolve, reject) => {
     const probe = createServer().once('error', () => reject(new Error(`port ${port} is taken: stop what listens there`)));
@@ -33,7 +38,7 @@ export async function startServiceProcess(env: Record<string, string>, port: num
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
-  for (; waitForHealth; ) {
+  for (; waitForHealth;) {
     if (child.exitCode !== null) throw new Error(`service exited with code ${child.exitCode}`);
     try {
       const res = await fetch(`${url}/health`);

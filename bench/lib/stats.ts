@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 export function percentile(sortedMs: number[], p: number): number {
   if (sortedMs.length === 0) return NaN;
   const rank = Math.min(sortedMs.length - 1, Math.max(0, Math.ceil((p / 100) * sortedMs.length) - 1));
-  return sortedMs[rank]!;
+  return sortedMs[rank];
 }
 
 export function latencySummary(samplesMs: number[]): { p50: number; p99: number; max: number; count: number } {
@@ -48,7 +48,7 @@ export function peakRssMb(pid: number): number | null {
 export function cpuSeconds(pid: number | string): number | null {
   try {
     // Fields after the command name: state is the 1st, utime the 12th, stime the 13th (clock ticks).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return null;

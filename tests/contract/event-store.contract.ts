@@ -6,11 +6,11 @@ import {
   type EventStore,
   type NewEvent,
   type RecordedEvent,
-} from '../../libs/event-store/src/event-store.js';
-import { ProjectionRunner, readCheckpointRow } from '../../libs/projections/src/projection-runner.js';
-import type { Projection } from '../../libs/projections/src/projection.js';
-import { PgliteDatabase } from '../../libs/sql/src/pglite.js';
-import { migrateSchema } from '../../libs/platform/src/schema-migrations.js';
+} from '#event-store/event-store.js';
+import { ProjectionRunner, readCheckpointRow } from '#projections/projection-runner.js';
+import type { Projection } from '#projections/projection.js';
+import { PgliteDatabase } from '#sql/pglite.js';
+import { migrateSchema } from '#platform/schema-migrations.js';
 
 export interface EventStoreUnderTest {
   store: EventStore;
@@ -87,7 +87,7 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
         [1, 'V1.A', { n: 1 }],
         [2, 'V1.B', { n: 2 }],
       ]);
-      expect(read.events[1]!.position).toBe(result.position);
+      expect(read.events[1].position).toBe(result.position);
     });
 
     test('metadata round-trips', async () => {
@@ -96,7 +96,7 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
       e.metadata.causationId = 'cause-1';
       await store.appendToStream(id, [e], 0);
       const [stored] = (await store.readStream(id)).events;
-      expect(stored!.metadata).toEqual(e.metadata);
+      expect(stored.metadata).toEqual(e.metadata);
     });
 
     test('appends to an existing stream with its version', async () => {
@@ -123,14 +123,12 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
     test('concurrent appends with the same expected version: exactly one wins, never a lost update', async () => {
       const id = stream();
       await store.appendToStream(id, [event('V1.A')], 0);
-      const attempts = await Promise.allSettled(
-        Array.from({ length: 8 }, (_, i) => store.appendToStream(id, [event('V1.Race', { i })], 1)),
-      );
+      const attempts = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => store.appendToStream(id, [event('V1.Race', { i })], 1)));
       const won = attempts.filter((a) => a.status === 'fulfilled');
       const lost = attempts.filter((a) => a.status === 'rejected');
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(7);
-      for (const a of lost) expect((a as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersionError);
+      for (const a of lost) expect(a.reason).toBeInstanceOf(WrongExpectedVersionError);
       expect((await store.readStream(id)).version).toBe(2);
     });
 
@@ -161,10 +159,14 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
       const ids = Array.from({ length: 12 }, () => stream());
       for (const [i, id] of ids.entries()) {
         if (i % 4 === 3) continue;
-        await store.appendToStream(id, Array.from({ length: 1 + (i % 3) }, (_, n) => event('V1.A', { i, n })), 0);
+        await store.appendToStream(
+          id,
+          Array.from({ length: 1 + (i % 3) }, (_, n) => event('V1.A', { i, n })),
+          0,
+        );
       }
       // Issued together (one stream twice), so that a store that batches reads gets them in one batch.
-      const reads = await Promise.all([...ids, ids[0]!].map((id) => store.readStream(id)));
+      const reads = await Promise.all([...ids, ids[0]].map((id) => store.readStream(id)));
       const expected = (i: number) => (i % 4 === 3 ? [] : Array.from({ length: 1 + (i % 3) }, (_, n) => ({ i, n })));
       expect(reads.map((r) => r.version)).toEqual([...ids.keys(), 0].map((i) => expected(i).length));
       expect(reads.map((r) => r.events.map((e) => e.data))).toEqual([...ids.keys(), 0].map(expected));
@@ -197,9 +199,9 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
       await untilReadable(store, appended.position);
       const mine = (await readEverything(store, before, 2)).filter((e) => e.streamId === id);
       expect(mine.map((e) => e.type)).toEqual(['V1.A', 'V1.B', 'V1.C']);
-      const afterFirst = (await store.readAll(mine[0]!.position, 10)).filter((e) => e.streamId === id);
+      const afterFirst = (await store.readAll(mine[0].position, 10)).filter((e) => e.streamId === id);
       expect(afterFirst.map((e) => e.type)).toEqual(['V1.B', 'V1.C']);
-      expect((await store.readAll(mine[2]!.position, 10)).filter((e) => e.streamId === id)).toEqual([]);
+      expect((await store.readAll(mine[2].position, 10)).filter((e) => e.streamId === id)).toEqual([]);
       const page = await store.readAll(before, 1);
       expect(page).toHaveLength(1);
     });
@@ -210,7 +212,7 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
       const { position } = await store.appendToStream(id, [event('V1.B')], 1);
       await untilReadable(store, position);
       const log = await readEverything(store, null, 500);
-      for (let i = 1; i < log.length; i++) expect(comparePositions(log[i - 1]!.position, log[i]!.position)).toBeLessThan(0);
+      for (let i = 1; i < log.length; i++) expect(comparePositions(log[i - 1].position, log[i].position)).toBeLessThan(0);
       expect(log.map((e) => e.position)).toContain(position);
       expect(comparePositions(log.at(-1)!.position, position)).toBeGreaterThanOrEqual(0);
       const head = await store.headPosition();
@@ -260,8 +262,8 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
       expect(keys).toHaveLength(expected);
       expect(mine.map((e) => (e.data as { version: number }).version)).toEqual(mine.map((e) => e.streamVersion));
       for (let i = 0; i < mine.length; i += 2) {
-        expect(mine[i]!.streamVersion % 2).toBe(1);
-        expect([mine[i + 1]!.streamId, mine[i + 1]!.streamVersion]).toEqual([mine[i]!.streamId, mine[i]!.streamVersion + 1]);
+        expect(mine[i].streamVersion % 2).toBe(1);
+        expect([mine[i + 1].streamId, mine[i + 1].streamVersion]).toEqual([mine[i].streamId, mine[i].streamVersion + 1]);
       }
     });
 
@@ -298,7 +300,7 @@ export function describeEventStoreContract(adapter: string, open: () => Promise<
         [ours, 'V9.FromTheFuture'],
         [theirs, 'InvoicePaid'],
         [ours, 'V1.B'],
-      ].filter(([id]) => subject.logPrefix === null || id!.startsWith(subject.logPrefix));
+      ].filter(([id]) => subject.logPrefix === null || id.startsWith(subject.logPrefix));
       expect(log.map((e) => [e.streamId, e.type])).toEqual(expected);
       expect(comparePositions((await store.headPosition())!, last.position)).toBeGreaterThanOrEqual(0);
       if (subject.logPrefix !== null) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AppendTooLargeError, WrongExpectedVersionError, type NewEvent } from '../../libs/event-store/src/event-store.js';
-import { KurrentDbEventStore } from '../../libs/event-store/src/kurrentdb-event-store.js';
+import { AppendTooLargeError, WrongExpectedVersionError, type NewEvent } from '#event-store/event-store.js';
+import { KurrentDbEventStore } from '#event-store/kurrentdb-event-store.js';
 import { describeEventStoreContract } from './event-store.contract.js';
 
 const url = process.env.KURRENTDB_URL;

@@ -1,4 +1,4 @@
-import type { SqlDatabase } from '../../libs/sql/src/sql.js';
+import type { SqlDatabase } from '#sql/sql.js';
 
 export interface SqlDatabaseUnderTest {
   db: SqlDatabase;
@@ -82,7 +82,7 @@ export function describeSqlDatabaseContract(adapter: string, open: () => Promise
       const result = await db.transaction(async (tx) => {
         await tx.query('INSERT INTO committed VALUES ($1)', [1]);
         await tx.exec('INSERT INTO committed VALUES (2); INSERT INTO committed VALUES (3);');
-        return (await tx.query<{ total: string }>('SELECT sum(n) AS total FROM committed')).rows[0]!.total;
+        return (await tx.query<{ total: string }>('SELECT sum(n) AS total FROM committed')).rows[0].total;
       });
       expect(result).toBe('6');
       expect((await db.query('SELECT n FROM committed')).rowCount).toBe(3);
@@ -123,7 +123,7 @@ export function describeSqlDatabaseContract(adapter: string, open: () => Promise
       const insertOutside = db.query('INSERT INTO isolated VALUES (2)');
       release();
       await expect(tx).rejects.toThrow('roll back');
-      expect((await read).rows[0]!.count).toBe('0');
+      expect((await read).rows[0].count).toBe('0');
       await insertOutside;
       expect((await db.query('SELECT n FROM isolated')).rows).toEqual([{ n: 2 }]);
     });
@@ -134,7 +134,7 @@ export function describeSqlDatabaseContract(adapter: string, open: () => Promise
         Array.from({ length: 20 }, () =>
           db.transaction(async (tx) => {
             const { rows } = await tx.query<{ value: number }>('SELECT value FROM counter WHERE id = 1 FOR UPDATE');
-            await tx.query('UPDATE counter SET value = $1 WHERE id = 1', [rows[0]!.value + 1]);
+            await tx.query('UPDATE counter SET value = $1 WHERE id = 1', [rows[0].value + 1]);
           }),
         ),
       );

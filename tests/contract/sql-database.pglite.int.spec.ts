@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PgliteDatabase } from '../../libs/sql/src/pglite.js';
+import { PgliteDatabase } from '#sql/pglite.js';
 import { openTestDatabase } from '../support/databases.js';
 import { describeSqlDatabaseContract } from './sql-database.contract.js';
 

@@ -1,4 +1,4 @@
-import { PostgresDatabase } from '../../libs/sql/src/postgres.js';
+import { PostgresDatabase } from '#sql/postgres.js';
 import { openTestDatabase, TEST_DATABASE_URL } from '../support/databases.js';
 import { describeSqlDatabaseContract } from './sql-database.contract.js';
 
@@ -12,7 +12,7 @@ describe('PostgresDatabase', () => {
         Array.from({ length: 6 }, () =>
           db.transaction(async (tx) => {
             await tx.query('SELECT pg_sleep(0.02)');
-            return (await tx.query<{ schema: string }>('SELECT current_schema() AS schema')).rows[0]!.schema;
+            return (await tx.query<{ schema: string }>('SELECT current_schema() AS schema')).rows[0].schema;
           }),
         ),
       );

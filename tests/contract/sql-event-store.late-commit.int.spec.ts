@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.js';
-import { SqlEventStore } from '../../libs/event-store/src/sql-event-store.js';
+import type { RecordedEvent } from '#event-store/event-store.js';
+import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/databases.js';
 import { untilReadable } from './event-store.contract.js';
 
@@ -32,10 +32,10 @@ describe('SQL event store on PostgreSQL: the order of the log', () => {
 
     // A: takes its transaction id and sequence number first, commits last.
     await a.query('BEGIN');
-    await a.query(
-      `INSERT INTO events (stream_id, stream_version, type, data, metadata) VALUES ($1, 1, 'V1.A', '{}', $2)`,
-      [`worker-${randomUUID()}`, JSON.stringify(meta())],
-    );
+    await a.query(`INSERT INTO events (stream_id, stream_version, type, data, metadata) VALUES ($1, 1, 'V1.A', '{}', $2)`, [
+      `worker-${randomUUID()}`,
+      JSON.stringify(meta()),
+    ]);
     // B: commits while A is open.
     const b = await store.appendToStream(`worker-${randomUUID()}`, [{ type: 'V1.B', data: {}, metadata: meta() }], 0);
 
@@ -47,7 +47,7 @@ describe('SQL event store on PostgreSQL: the order of the log', () => {
     await untilReadable(store, b.position);
     const afterCommit: RecordedEvent[] = await store.readAll(checkpoint, 100);
     expect(afterCommit.map((e) => e.type)).toEqual(['V1.A', 'V1.B']);
-    expect(afterCommit[1]!.position).toBe(b.position);
+    expect(afterCommit[1].position).toBe(b.position);
     expect(await store.headPosition()).toBe(b.position);
   });
 
@@ -64,7 +64,7 @@ describe('SQL event store on PostgreSQL: the order of the log', () => {
       ['V1.Earlier', '999'],
       ['V1.Later', '1000'],
     ]);
-    expect(await store.readAll(log[0]!.position, 1)).toEqual([log[1]]);
+    expect(await store.readAll(log[0].position, 1)).toEqual([log[1]]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { SqlEventStore } from '../../libs/event-store/src/sql-event-store.js';
+import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { openTestDatabase } from '../support/databases.js';
 import { describeEventStoreContract } from './event-store.contract.js';
 

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { verifyAuditChain } from '../../libs/audit/src/audit-log.js';
+import { verifyAuditChain } from '#audit/audit-log.js';
 import { TEST_DATABASE_URL } from '../support/databases.js';
 import { freshInsz, registration } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -26,7 +26,10 @@ describe.each(['pglite', 'postgres'] as const)('audit trail (%s)', (store) => {
     service.clock.set('2026-11-24T09:00:00Z');
     const insz = freshInsz();
     const coach = as('coach-audit', 'coach');
-    const created = await service.request('POST', '/v1/workers', { token: as('scr-audit', 'screener'), body: { ...registration(insz), coach: 'coach-audit', givenName: 'Mia' } });
+    const created = await service.request('POST', '/v1/workers', {
+      token: as('scr-audit', 'screener'),
+      body: { ...registration(insz), coach: 'coach-audit', givenName: 'Mia' },
+    });
     const workerId = created.body.workerId as string;
     service.clock.set('2026-11-24T10:00:00Z');
     expect((await service.request('GET', `/v1/workers/${workerId}`, { token: coach })).status).toBe(200);
@@ -42,7 +45,15 @@ describe.each(['pglite', 'postgres'] as const)('audit trail (%s)', (store) => {
     const trail = await audit(`?workerId=${workerId}`);
     expect(trail.status).toBe(200);
     expect(trail.headers.get('cache-control')).toBe('no-store');
-    expect(trail.body.items.map((e: { at: string; actor: string; action: string; workerId: string; detail: string }) => [e.at, e.actor, e.action, e.workerId, e.detail])).toEqual([
+    expect(
+      trail.body.items.map((e: { at: string; actor: string; action: string; workerId: string; detail: string }) => [
+        e.at,
+        e.actor,
+        e.action,
+        e.workerId,
+        e.detail,
+      ]),
+    ).toEqual([
       ['2026-11-25T08:00:00.000Z', 'adm', 'erase', workerId, 'DELETE /v1/workers/{id}/personal-data'],
       ['2026-11-24T10:00:00.000Z', 'scr-audit', 'lookup', workerId, 'GET /v1/workers'],
       ['2026-11-24T10:00:00.000Z', 'coach-audit', 'command', workerId, 'RecordPop'],
@@ -84,9 +95,10 @@ describe.each(['pglite', 'postgres'] as const)('audit trail (%s)', (store) => {
     await expect(db.query('DELETE FROM audit_log WHERE seq = 2')).rejects.toThrow(/append-only/);
 
     const cli = async () => {
-      const env = store === 'postgres'
-        ? { ...process.env, DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: service.database.schema!, AUTH_JWT_SECRET: 'x', INSZ_HASH_KEY: 'y' }
-        : null;
+      const env =
+        store === 'postgres'
+          ? { ...process.env, DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: service.database.schema!, AUTH_JWT_SECRET: 'x', INSZ_HASH_KEY: 'y' }
+          : null;
       if (!env || !existsSync('dist/apps/worker/src/cli/verify-audit.js')) return null;
       return run(process.execPath, ['dist/apps/worker/src/cli/verify-audit.js'], { env }).then(
         ({ stdout }) => ({ code: 0, stdout }),

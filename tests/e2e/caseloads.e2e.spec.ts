@@ -22,7 +22,7 @@ describe.each(['pglite', 'postgres'] as const)('names, coaches and caseload scop
   const as = (sub: string, ...roles: ('screener' | 'coach' | 'admin' | 'analyst')[]) => service.token(roles, sub);
   const get = (workerId: string, token: string) => service.request('GET', `/v1/workers/${workerId}`, { token });
   const register = (token: string, body: Record<string, unknown>) => service.request('POST', '/v1/workers', { token, body });
-  const eventCount = async () => (await service.database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM events')).rows[0]!.n;
+  const eventCount = async () => (await service.database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM events')).rows[0].n;
 
   test('names are stored encrypted and read back by the coach named at registration', async () => {
     const insz = freshInsz();
@@ -36,7 +36,7 @@ describe.each(['pglite', 'postgres'] as const)('names, coaches and caseload scop
     expect(read.body).toMatchObject({ workerId, insz, givenName: 'An', familyName: 'Vermeulen-Ülker', coach: 'coach-ann' });
     expect(read.body.timeline.map((e: { type: string; data: { coach?: string } }) => [e.type, e.data.coach])).toEqual([['WorkerRegistered', 'coach-ann']]);
 
-    const { rows } = await service.database.db.query<{ data: string }>("SELECT data::text AS data FROM events WHERE stream_id = $1", [`worker-${workerId}`]);
+    const { rows } = await service.database.db.query<{ data: string }>('SELECT data::text AS data FROM events WHERE stream_id = $1', [`worker-${workerId}`]);
     const stored = rows.map((r) => r.data).join('\n');
     expect(stored).not.toContain('Vermeulen');
     expect(stored).not.toContain(insz);
@@ -62,7 +62,10 @@ describe.each(['pglite', 'postgres'] as const)('names, coaches and caseload scop
     const screening = { date: '2024-01-10', advice: 'supported-employment', programme: 'SW' };
     const pop = await service.request('POST', `/v1/workers/${workerId}/pops`, { token: as('coach-bob', 'coach'), body: { date: '2024-01-10', goals: ['x'] } });
     expect(pop.status).toBe(404);
-    const reassign = await service.request('POST', `/v1/workers/${workerId}/coach-assignments`, { token: as('coach-bob', 'coach'), body: { coach: 'coach-bob' } });
+    const reassign = await service.request('POST', `/v1/workers/${workerId}/coach-assignments`, {
+      token: as('coach-bob', 'coach'),
+      body: { coach: 'coach-bob' },
+    });
     expect(reassign.status).toBe(404);
     expect(await eventCount()).toBe(before);
     // Screeners are not scoped.
@@ -95,7 +98,9 @@ describe.each(['pglite', 'postgres'] as const)('names, coaches and caseload scop
 
     expect((await assign(as('ana', 'analyst'), 'coach-x')).status).toBe(403);
     for (const bad of ['', 'has space', 42, 'x'.repeat(201)]) expect((await assign(as('adm', 'admin'), bad)).status).toBe(400);
-    expect((await service.request('POST', `/v1/workers/${randomUUID()}/coach-assignments`, { token: as('adm', 'admin'), body: { coach: 'c' } })).status).toBe(404);
+    expect((await service.request('POST', `/v1/workers/${randomUUID()}/coach-assignments`, { token: as('adm', 'admin'), body: { coach: 'c' } })).status).toBe(
+      404,
+    );
   });
 
   test("a coach's duplicate registration names the worker only when it is theirs", async () => {
@@ -134,8 +139,18 @@ describe.each(['pglite', 'postgres'] as const)('names, coaches and caseload scop
     const list = (token: string, query = '') => service.request('GET', `/v1/workers${query}`, { token });
     const placeAndMaybeExit = async (workerId: string, coachToken: string, programme: string, exit: boolean) => {
       const advice = programme === 'ARBEIDSZORG' ? 'work-care' : 'supported-employment';
-      expect((await service.request('POST', `/v1/workers/${workerId}/screenings`, { token: as('scr-1', 'screener'), body: { date: '2024-01-10', advice, programme } })).status).toBe(201);
-      const placed = await service.request('POST', `/v1/workers/${workerId}/placements`, { token: coachToken, body: { programme, enterpriseId: 'e-1', startDate: '2024-02-01', fte: 1 } });
+      expect(
+        (
+          await service.request('POST', `/v1/workers/${workerId}/screenings`, {
+            token: as('scr-1', 'screener'),
+            body: { date: '2024-01-10', advice, programme },
+          })
+        ).status,
+      ).toBe(201);
+      const placed = await service.request('POST', `/v1/workers/${workerId}/placements`, {
+        token: coachToken,
+        body: { programme, enterpriseId: 'e-1', startDate: '2024-02-01', fte: 1 },
+      });
       expect(placed.status).toBe(201);
       if (!exit) return placed.body.position as string;
       const exited = await service.request('POST', `/v1/workers/${workerId}/exits`, { token: coachToken, body: { date: '2024-03-01', reason: 'resignation' } });
@@ -153,17 +168,27 @@ describe.each(['pglite', 'postgres'] as const)('names, coaches and caseload scop
         ids.push(res.body.workerId);
       }
       await register(as('scr-1', 'screener'), { ...registration(), coach: 'someone-else' });
-      await placeAndMaybeExit(ids[0]!, token, 'SW', false);
-      const position = await placeAndMaybeExit(ids[1]!, token, 'ARBEIDSZORG', true);
+      await placeAndMaybeExit(ids[0], token, 'SW', false);
+      const position = await placeAndMaybeExit(ids[1], token, 'ARBEIDSZORG', true);
 
       const all = await list(token, `?waitFor=${position}`);
       expect(all.status).toBe(200);
       expect(all.headers.get('cache-control')).toBe('no-store');
       const byId = new Map(all.body.items.map((item: { workerId: string }) => [item.workerId, item]));
       expect([...byId.keys()].sort()).toEqual([...ids].sort());
-      expect(byId.get(ids[0]!)).toEqual({ workerId: ids[0], givenName: 'Given0', familyName: 'Family0', insz: inszs[0], coach, programme: 'SW', status: 'active', lastStepDate: '2024-02-01', version: 3 });
-      expect(byId.get(ids[1]!)).toMatchObject({ programme: 'ARBEIDSZORG', status: 'exited', lastStepDate: '2024-03-01', version: 4 });
-      expect(byId.get(ids[2]!)).toMatchObject({ programme: null, status: 'registered', lastStepDate: null, version: 1, givenName: 'Given2' });
+      expect(byId.get(ids[0])).toEqual({
+        workerId: ids[0],
+        givenName: 'Given0',
+        familyName: 'Family0',
+        insz: inszs[0],
+        coach,
+        programme: 'SW',
+        status: 'active',
+        lastStepDate: '2024-02-01',
+        version: 3,
+      });
+      expect(byId.get(ids[1])).toMatchObject({ programme: 'ARBEIDSZORG', status: 'exited', lastStepDate: '2024-03-01', version: 4 });
+      expect(byId.get(ids[2])).toMatchObject({ programme: null, status: 'registered', lastStepDate: null, version: 1, givenName: 'Given2' });
       expect(all.body.next).toBeNull();
 
       expect((await list(token, '?status=active')).body.items.map((i: { workerId: string }) => i.workerId)).toEqual([ids[0]]);
@@ -212,7 +237,9 @@ describe.each(['pglite', 'postgres'] as const)('names, coaches and caseload scop
       const found = await list(as('scr-1', 'screener'), `?insz=${insz}&waitFor=${position}`);
       expect(found.body.items).toEqual([expect.objectContaining({ workerId, insz, givenName: 'Lookup' })]);
       const dotted = `${insz.slice(0, 2)}.${insz.slice(2, 4)}.${insz.slice(4, 6)}-${insz.slice(6, 9)}.${insz.slice(9)}`;
-      expect((await list(as('scr-1', 'screener'), `?insz=${encodeURIComponent(dotted)}`)).body.items.map((i: { workerId: string }) => i.workerId)).toEqual([workerId]);
+      expect((await list(as('scr-1', 'screener'), `?insz=${encodeURIComponent(dotted)}`)).body.items.map((i: { workerId: string }) => i.workerId)).toEqual([
+        workerId,
+      ]);
       expect((await list(as('scr-1', 'screener'), `?insz=${freshInsz()}`)).body).toEqual({ items: [], next: null });
       // A coach's lookup stays within their caseload.
       expect((await list(as('coach-nobody', 'coach'), `?insz=${insz}`)).body.items).toEqual([]);
@@ -221,7 +248,18 @@ describe.each(['pglite', 'postgres'] as const)('names, coaches and caseload scop
     test('bad queries are 400, other roles 403', async () => {
       const token = as('scr-1', 'screener');
       const otherShape = Buffer.from(JSON.stringify({ a: 1 })).toString('base64url');
-      for (const query of ['?limit=0', '?limit=201', '?limit=abc', '?status=running', '?programme=XX', '?insz=12345678901', '?cursor=%00', `?cursor=${otherShape}`, '?cursor=bm90IGpzb24', '?waitFor=x']) {
+      for (const query of [
+        '?limit=0',
+        '?limit=201',
+        '?limit=abc',
+        '?status=running',
+        '?programme=XX',
+        '?insz=12345678901',
+        '?cursor=%00',
+        `?cursor=${otherShape}`,
+        '?cursor=bm90IGpzb24',
+        '?waitFor=x',
+      ]) {
         const res = await list(token, query);
         expect([query, res.status]).toEqual([query, 400]);
       }

@@ -35,28 +35,44 @@ describe.each(['pglite', 'postgres'] as const)('corrections and revisions (%s)',
   const worker = async (workerId: string) => (await service.request('GET', `/v1/workers/${workerId}`, { roles: ['coach'] })).body;
   const followUpOf = async (workerId: string) => (await worker(workerId)).placements[0].followUp;
   const outflow = async (year: number, method = 'including-ibo', waitFor?: string) => {
-    const res = await service.request('GET', `/v1/statistics/outflow?year=${year}&method=${method}${waitFor ? `&waitFor=${waitFor}` : ''}`, { roles: ['analyst'] });
+    const res = await service.request('GET', `/v1/statistics/outflow?year=${year}&method=${method}${waitFor ? `&waitFor=${waitFor}` : ''}`, {
+      roles: ['analyst'],
+    });
     expect(res.status).toBe(200);
     return res.body.rows.find((r: { programme: string }) => r.programme === 'TOTAL');
   };
   const flows = async (year: number, waitFor: string) =>
-    (await service.request('GET', `/v1/statistics/flows?year=${year}&waitFor=${waitFor}`, { roles: ['analyst'] })).body.rows.find((r: { programme: string }) => r.programme === 'TOTAL');
+    (await service.request('GET', `/v1/statistics/flows?year=${year}&waitFor=${waitFor}`, { roles: ['analyst'] })).body.rows.find(
+      (r: { programme: string }) => r.programme === 'TOTAL',
+    );
 
   /** A worker placed in SW who left on `exitDate` (a historic exit: the check runs at once and finds nothing). */
   async function aProvisionalResult(startDate: string, exitDate: string, insz = freshInsz()) {
     const { workerId } = await service.request('POST', '/v1/workers', { roles: ['screener'], body: registration(insz) }).then((r) => r.body);
-    await service.request('POST', `/v1/workers/${workerId}/screenings`, { roles: ['screener'], body: { date: startDate, advice: 'supported-employment', programme: 'SW' } });
-    const placed = await service.request('POST', `/v1/workers/${workerId}/placements`, { roles: ['coach'], body: { programme: 'SW', enterpriseId: 'e', startDate, fte: 1 } });
+    await service.request('POST', `/v1/workers/${workerId}/screenings`, {
+      roles: ['screener'],
+      body: { date: startDate, advice: 'supported-employment', programme: 'SW' },
+    });
+    const placed = await service.request('POST', `/v1/workers/${workerId}/placements`, {
+      roles: ['coach'],
+      body: { programme: 'SW', enterpriseId: 'e', startDate, fte: 1 },
+    });
     const exit = await service.request('POST', `/v1/workers/${workerId}/exits`, { roles: ['coach'], body: { date: exitDate, reason: 'resignation' } });
     expect(exit.status).toBe(201);
-    await eventually(() => followUpOf(workerId), (f) => f !== null);
+    await eventually(
+      () => followUpOf(workerId),
+      (f) => f !== null,
+    );
     return { workerId, insz, placementId: placed.body.placementId as string };
   }
 
   test('late declarations revise a provisional not-employed result, through the index; a positive result is never overturned', async () => {
     const { workerId, insz } = await aProvisionalResult('2012-01-02', '2013-03-31'); // reference date 2013-09-30
     expect(await followUpOf(workerId)).toEqual({ outcome: 'not-employed', source: 'register', referenceDate: '2013-09-30', revisions: [] });
-    await eventually(() => outflow(2013), (row) => row.pending === 0);
+    await eventually(
+      () => outflow(2013),
+      (row) => row.pending === 0,
+    );
     expect(await outflow(2013)).toMatchObject({ exited: 1, toWork: 0, pending: 0 });
 
     // Declarations that do not cover the reference date revise nothing.
@@ -112,23 +128,34 @@ describe.each(['pglite', 'postgres'] as const)('corrections and revisions (%s)',
     const { workerId, placementId } = await aProvisionalResult('2012-01-02', '2014-01-31');
     const manual = await service.request('POST', `/v1/workers/${workerId}/follow-ups`, { roles: ['coach'], body: { placementId, outcome: 'employed' } });
     expect(manual.status).toBe(201);
-    expect((await followUpOf(workerId)).revisions).toEqual([{ from: 'not-employed', fromSource: 'register', to: 'employed', source: 'manual', revisedOn: '2026-11-23' }]);
+    expect((await followUpOf(workerId)).revisions).toEqual([
+      { from: 'not-employed', fromSource: 'register', to: 'employed', source: 'manual', revisedOn: '2026-11-23' },
+    ]);
     expect(await outflow(2014, 'employment-only', manual.body.position)).toMatchObject({ exited: 1, toWork: 1 });
 
     const same = await service.request('POST', `/v1/workers/${workerId}/follow-ups`, { roles: ['coach'], body: { placementId, outcome: 'employed' } });
     expect(same.status).toBe(200);
     expect(same.body.version).toBe(manual.body.version);
 
-    const contradiction = await service.request('POST', `/v1/workers/${workerId}/follow-ups`, { roles: ['coach'], body: { placementId, outcome: 'not-employed' } });
+    const contradiction = await service.request('POST', `/v1/workers/${workerId}/follow-ups`, {
+      roles: ['coach'],
+      body: { placementId, outcome: 'not-employed' },
+    });
     expect(contradiction.status).toBe(409);
     expect(contradiction.body.rule).toBe('follow-up-already-recorded');
 
     // A positive result from the register cannot be contradicted by a coach either.
     const insz = freshInsz();
-    await service.request('POST', '/v1/employment-declarations', { roles: ['admin'], body: [{ insz, employerId: 'acme', kind: 'employment', startDate: '2014-01-01', endDate: null }] });
+    await service.request('POST', '/v1/employment-declarations', {
+      roles: ['admin'],
+      body: [{ insz, employerId: 'acme', kind: 'employment', startDate: '2014-01-01', endDate: null }],
+    });
     const found = await aProvisionalResult('2012-01-02', '2014-02-28', insz);
     expect(await followUpOf(found.workerId)).toMatchObject({ outcome: 'employed', source: 'register' });
-    const refused = await service.request('POST', `/v1/workers/${found.workerId}/follow-ups`, { roles: ['coach'], body: { placementId: found.placementId, outcome: 'ibo' } });
+    const refused = await service.request('POST', `/v1/workers/${found.workerId}/follow-ups`, {
+      roles: ['coach'],
+      body: { placementId: found.placementId, outcome: 'ibo' },
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.rule).toBe('follow-up-already-recorded');
   });
@@ -138,20 +165,35 @@ describe.each(['pglite', 'postgres'] as const)('corrections and revisions (%s)',
     const exitVersion = (await worker(workerId)).timeline.find((e: { type: string }) => e.type === 'WorkerExited').version;
     expect(await flows(2015, (await worker(workerId)).timeline.at(-1).position)).toMatchObject({ inflow: 1, outflow: 1, stockEnd: 0 });
 
-    const registrationRetraction = await service.request('POST', `/v1/workers/${workerId}/retractions`, { roles: ['coach', 'screener'], body: { version: 1, reason: 'typo' } });
+    const registrationRetraction = await service.request('POST', `/v1/workers/${workerId}/retractions`, {
+      roles: ['coach', 'screener'],
+      body: { version: 1, reason: 'typo' },
+    });
     expect(registrationRetraction.status).toBe(409);
     expect(registrationRetraction.body.rule).toBe('registration-not-retractable');
-    const earlier = await service.request('POST', `/v1/workers/${workerId}/retractions`, { roles: ['coach'], body: { version: exitVersion - 1, reason: 'typo' } });
+    const earlier = await service.request('POST', `/v1/workers/${workerId}/retractions`, {
+      roles: ['coach'],
+      body: { version: exitVersion - 1, reason: 'typo' },
+    });
     expect(earlier.status).toBe(409);
     expect(earlier.body.rule).toBe('only-latest-step');
-    const notAStep = await service.request('POST', `/v1/workers/${workerId}/retractions`, { roles: ['coach'], body: { version: exitVersion + 1, reason: 'typo' } });
+    const notAStep = await service.request('POST', `/v1/workers/${workerId}/retractions`, {
+      roles: ['coach'],
+      body: { version: exitVersion + 1, reason: 'typo' },
+    });
     expect(notAStep.status).toBe(409);
     expect(notAStep.body.rule).toBe('retraction-needs-step');
-    const byScreener = await service.request('POST', `/v1/workers/${workerId}/retractions`, { roles: ['screener'], body: { version: exitVersion, reason: 'typo' } });
+    const byScreener = await service.request('POST', `/v1/workers/${workerId}/retractions`, {
+      roles: ['screener'],
+      body: { version: exitVersion, reason: 'typo' },
+    });
     expect(byScreener.status).toBe(403);
     expect((await service.request('POST', `/v1/workers/${workerId}/retractions`, { roles: ['coach'], body: { version: exitVersion } })).status).toBe(400);
 
-    const retracted = await service.request('POST', `/v1/workers/${workerId}/retractions`, { roles: ['coach'], body: { version: exitVersion, reason: 'the worker did not leave' } });
+    const retracted = await service.request('POST', `/v1/workers/${workerId}/retractions`, {
+      roles: ['coach'],
+      body: { version: exitVersion, reason: 'the worker did not leave' },
+    });
     expect(retracted.status).toBe(201);
     const after = await worker(workerId);
     expect(after.activePlacement).toBe(placementId);
@@ -165,33 +207,60 @@ describe.each(['pglite', 'postgres'] as const)('corrections and revisions (%s)',
 
     // Then the placement, then (by a screener) the screening.
     const placementVersion = after.timeline.find((e: { type: string }) => e.type === 'PlacementStarted').version;
-    const placement = await service.request('POST', `/v1/workers/${workerId}/retractions`, { roles: ['coach'], body: { version: placementVersion, reason: 'wrong worker' } });
+    const placement = await service.request('POST', `/v1/workers/${workerId}/retractions`, {
+      roles: ['coach'],
+      body: { version: placementVersion, reason: 'wrong worker' },
+    });
     expect(placement.status).toBe(201);
     expect(await flows(2015, placement.body.position)).toMatchObject({ inflow: 0, outflow: 0, stockEnd: 0 });
     expect((await service.request('POST', `/v1/workers/${workerId}/retractions`, { roles: ['coach'], body: { version: 2, reason: 'x' } })).status).toBe(403);
-    const screening = await service.request('POST', `/v1/workers/${workerId}/retractions`, { roles: ['screener'], body: { version: 2, reason: 'wrong worker' } });
+    const screening = await service.request('POST', `/v1/workers/${workerId}/retractions`, {
+      roles: ['screener'],
+      body: { version: 2, reason: 'wrong worker' },
+    });
     expect(screening.status).toBe(201);
     expect((await worker(workerId)).latestScreening).toBeNull();
   });
 
   test('a retracted exit withdraws its job and its guarantee; a job that still runs does nothing', async () => {
     const { workerId, placementId } = await aWorkerPlacedIn(service, 'SW', '2026-03-02');
-    const exit = await service.request('POST', `/v1/workers/${workerId}/exits`, { roles: ['coach'], body: { date: '2026-08-31', reason: 'doorstroom-regular-work' } });
-    const job = await eventually(() => queues[0]!.getJob(checkJobId(placementId)), (j) => j !== undefined);
-    await eventually(() => queues[1]!.getJob(expiryJobId(placementId)), (j) => j !== undefined);
+    const exit = await service.request('POST', `/v1/workers/${workerId}/exits`, {
+      roles: ['coach'],
+      body: { date: '2026-08-31', reason: 'doorstroom-regular-work' },
+    });
+    const job = await eventually(
+      () => queues[0].getJob(checkJobId(placementId)),
+      (j) => j !== undefined,
+    );
+    await eventually(
+      () => queues[1].getJob(expiryJobId(placementId)),
+      (j) => j !== undefined,
+    );
     const exitVersion = exit.body.version - 1; // the exit, then the guarantee it granted
-    const retracted = await service.request('POST', `/v1/workers/${workerId}/retractions`, { roles: ['coach'], body: { version: exitVersion, reason: 'mistake' } });
+    const retracted = await service.request('POST', `/v1/workers/${workerId}/retractions`, {
+      roles: ['coach'],
+      body: { version: exitVersion, reason: 'mistake' },
+    });
     expect(retracted.status).toBe(201);
     expect((await worker(workerId)).returnGuarantee).toBeNull();
-    await eventually(() => queues[0]!.getJob(checkJobId(placementId)), (j) => j === undefined);
-    await eventually(() => queues[1]!.getJob(expiryJobId(placementId)), (j) => j === undefined);
+    await eventually(
+      () => queues[0].getJob(checkJobId(placementId)),
+      (j) => j === undefined,
+    );
+    await eventually(
+      () => queues[1].getJob(expiryJobId(placementId)),
+      (j) => j === undefined,
+    );
 
     // Had the job survived (Redis was away when the exit was retracted), it finds nothing to check.
     const today = service.clock.now();
     service.clock.set('2027-03-01T10:00:00Z');
     try {
-      const stale = await queues[0]!.add('check', job!.data, { jobId: checkJobId(placementId) });
-      const done = await eventually(() => queues[0]!.getJob(stale.id!), (j) => j?.finishedOn !== undefined);
+      const stale = await queues[0].add('check', job!.data, { jobId: checkJobId(placementId) });
+      const done = await eventually(
+        () => queues[0].getJob(stale.id!),
+        (j) => j?.finishedOn !== undefined,
+      );
       expect(done!.returnvalue).toMatch(/^no check due/);
       expect((await worker(workerId)).version).toBe(retracted.body.version);
     } finally {

@@ -26,12 +26,21 @@ describe.each(['pglite', 'postgres'] as const)('due lists (%s)', (store) => {
   /** A worker of `coach`, placed in SW on `start`, exited on `exit` for `reason`. */
   async function exited(coach: string, start: string, exit: string, reason = 'resignation') {
     const token = as(coach, 'coach');
-    const { workerId } = await ok(service.request('POST', '/v1/workers', {
-      token: as('scr', 'screener'),
-      body: { insz: freshInsz(), educationLevel: 'low', migrationBackground: false, disability: false, socialAssistance: false, coach },
-    }));
-    await ok(service.request('POST', `/v1/workers/${workerId}/screenings`, { token: as('scr', 'screener'), body: { date: start, advice: 'supported-employment', programme: 'SW' } }));
-    const { placementId } = await ok(service.request('POST', `/v1/workers/${workerId}/placements`, { token, body: { programme: 'SW', enterpriseId: 'e', startDate: start, fte: 1 } }));
+    const { workerId } = await ok(
+      service.request('POST', '/v1/workers', {
+        token: as('scr', 'screener'),
+        body: { insz: freshInsz(), educationLevel: 'low', migrationBackground: false, disability: false, socialAssistance: false, coach },
+      }),
+    );
+    await ok(
+      service.request('POST', `/v1/workers/${workerId}/screenings`, {
+        token: as('scr', 'screener'),
+        body: { date: start, advice: 'supported-employment', programme: 'SW' },
+      }),
+    );
+    const { placementId } = await ok(
+      service.request('POST', `/v1/workers/${workerId}/placements`, { token, body: { programme: 'SW', enterpriseId: 'e', startDate: start, fte: 1 } }),
+    );
     const { position } = await ok(service.request('POST', `/v1/workers/${workerId}/exits`, { token, body: { date: exit, reason } }));
     return { workerId, placementId, position: position as string };
   }
@@ -64,15 +73,31 @@ describe.each(['pglite', 'postgres'] as const)('due lists (%s)', (store) => {
       await checks.close();
     }
     service.clock.set('2011-10-01T10:00:00Z');
-    const manual = await ok(service.request('POST', `/v1/workers/${doneA.workerId}/follow-ups`, { token: as(coachA, 'coach'), body: { placementId: doneA.placementId, outcome: 'employed' } }));
+    const manual = await ok(
+      service.request('POST', `/v1/workers/${doneA.workerId}/follow-ups`, {
+        token: as(coachA, 'coach'),
+        body: { placementId: doneA.placementId, outcome: 'employed' },
+      }),
+    );
     await caughtUp(manual.position);
 
     const mine = await service.request('GET', '/v1/follow-ups?status=due&limit=1000', { token: as(coachA, 'coach') });
     expect(mine.status).toBe(200);
     expect(mine.body.items).toEqual([
-      { workerId: dueA.workerId, placementId: dueA.placementId, programme: 'SW', exitDate: '2011-02-28', referenceDate: '2011-08-28', status: 'scheduled', outcome: null, source: null },
+      {
+        workerId: dueA.workerId,
+        placementId: dueA.placementId,
+        programme: 'SW',
+        exitDate: '2011-02-28',
+        referenceDate: '2011-08-28',
+        status: 'scheduled',
+        outcome: null,
+        source: null,
+      },
     ]);
-    expect(placements((await service.request('GET', '/v1/follow-ups?status=scheduled&limit=1000', { token: as(coachA, 'coach') })).body).sort()).toEqual([dueA.placementId, laterA.placementId].sort());
+    expect(placements((await service.request('GET', '/v1/follow-ups?status=scheduled&limit=1000', { token: as(coachA, 'coach') })).body).sort()).toEqual(
+      [dueA.placementId, laterA.placementId].sort(),
+    );
     const done = (await service.request('GET', '/v1/follow-ups?status=done&limit=1000', { token: as(coachA, 'coach') })).body.items;
     expect(done).toEqual([expect.objectContaining({ placementId: doneA.placementId, status: 'done', outcome: 'employed', referenceDate: '2011-09-30' })]);
     expect(placements((await service.request('GET', '/v1/follow-ups?limit=1000', { token: as(coachB, 'coach') })).body)).toEqual([dueB.placementId]);
@@ -97,13 +122,24 @@ describe.each(['pglite', 'postgres'] as const)('due lists (%s)', (store) => {
 
     const mine = await service.request('GET', '/v1/return-guarantees?status=running&expiresBefore=2027-07-01', { token: as(coachA, 'coach') });
     expect(mine.status).toBe(200);
-    expect(mine.body).toEqual({ items: [{ workerId: a1.workerId, placementId: a1.placementId, programme: 'SW', expiresOn: '2027-06-30', status: 'running' }], next: null });
-    expect((await service.request('GET', '/v1/return-guarantees?status=running', { token: as(coachA, 'coach') })).body.items.map((i: { workerId: string }) => i.workerId)).toEqual([a1.workerId, a2.workerId]);
+    expect(mine.body).toEqual({
+      items: [{ workerId: a1.workerId, placementId: a1.placementId, programme: 'SW', expiresOn: '2027-06-30', status: 'running' }],
+      next: null,
+    });
+    expect(
+      (await service.request('GET', '/v1/return-guarantees?status=running', { token: as(coachA, 'coach') })).body.items.map(
+        (i: { workerId: string }) => i.workerId,
+      ),
+    ).toEqual([a1.workerId, a2.workerId]);
 
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { status: number; body: any } = await service.request('GET', `/v1/return-guarantees?status=running&limit=1${cursor ? `&cursor=${cursor}` : ''}`, { token: as('adm', 'admin') });
+      const page: { status: number; body: any } = await service.request(
+        'GET',
+        `/v1/return-guarantees?status=running&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        { token: as('adm', 'admin') },
+      );
       expect(page.status).toBe(200);
       seen.push(...page.body.items.map((i: { workerId: string }) => i.workerId));
       cursor = page.body.next;

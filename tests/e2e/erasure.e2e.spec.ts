@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PersonalData } from '../../libs/personal-data/src/personal-data.js';
+import { PersonalData } from '#personal-data/personal-data.js';
 import { aWorkerPlacedIn, freshInsz, registration } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -16,7 +16,7 @@ describe.each(['pglite', 'postgres'] as const)('erasure that unlinks (%s)', (sto
 
   const admin = () => service.token(['admin'], 'adm-1');
   const erase = (workerId: string, token = admin()) => service.request('DELETE', `/v1/workers/${workerId}/personal-data`, { token });
-  const count = async (sql: string, params: unknown[] = []) => (await service.database.db.query<{ n: number }>(sql, params)).rows[0]!.n;
+  const count = async (sql: string, params: unknown[] = []) => (await service.database.db.query<{ n: number }>(sql, params)).rows[0].n;
 
   test('the worker reads without INSZ and names; the same INSZ registers as a new worker; nothing left links them', async () => {
     const insz = freshInsz();
@@ -46,10 +46,18 @@ describe.each(['pglite', 'postgres'] as const)('erasure that unlinks (%s)', (sto
     const listed = await service.request('GET', `/v1/workers?insz=${insz}`, { roles: ['screener'] });
     expect(listed.body.items).toEqual([]);
 
-    const again = await service.request('POST', '/v1/workers', { roles: ['screener'], headers: { 'idempotency-key': 'reg-1' }, body: { ...registration(insz), givenName: 'Els', familyName: 'Peeters' } });
+    const again = await service.request('POST', '/v1/workers', {
+      roles: ['screener'],
+      headers: { 'idempotency-key': 'reg-1' },
+      body: { ...registration(insz), givenName: 'Els', familyName: 'Peeters' },
+    });
     expect(again.status).toBe(201);
     expect(again.body.workerId).not.toBe(oldId);
-    expect((await service.request('GET', `/v1/workers/${again.body.workerId}`, { roles: ['screener'] })).body).toMatchObject({ insz, givenName: 'Els', version: 1 });
+    expect((await service.request('GET', `/v1/workers/${again.body.workerId}`, { roles: ['screener'] })).body).toMatchObject({
+      insz,
+      givenName: 'Els',
+      version: 1,
+    });
     const found = await service.request('GET', `/v1/workers?insz=${insz}&waitFor=${again.body.position}`, { roles: ['screener'] });
     expect(found.body.items.map((i: { workerId: string }) => i.workerId)).toEqual([again.body.workerId]);
     // The caseload row of the old worker keeps no readable personal data.

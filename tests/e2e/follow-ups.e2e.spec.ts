@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
 import { startOfDayInBrussels, startOfNextDayInBrussels } from '../../apps/worker/src/follow-ups/brussels-time.js';
 import { CHECK_QUEUE, EXPIRY_QUEUE, checkJobId, expiryJobId } from '../../apps/worker/src/follow-ups/follow-up-jobs.js';
-import { WorkerCommandExecutor } from '../../libs/application/src/worker-commands.js';
-import { EVENT_STORE } from '../../libs/platform/src/tokens.js';
+import { WorkerCommandExecutor } from '#application/worker-commands.js';
+import { EVENT_STORE } from '#platform/tokens.js';
 import { aWorkerAfterDoorstroom, aWorkerPlacedIn, freshInsz, registration } from '../fixtures/workers.js';
 import { freePort, PrivateRedis } from '../support/private-redis.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -51,10 +51,19 @@ describe('six-month checks and return-guarantee expiries on BullMQ', () => {
       ],
     });
     const { workerId } = await service.request('POST', '/v1/workers', { roles: ['screener'], body: registration(insz) }).then((r) => r.body);
-    await service.request('POST', `/v1/workers/${workerId}/screenings`, { roles: ['screener'], body: { date: '2010-01-04', advice: 'supported-employment', programme: 'SW' } });
-    await service.request('POST', `/v1/workers/${workerId}/placements`, { roles: ['coach'], body: { programme: 'SW', enterpriseId: 'e', startDate: '2010-02-01', fte: 1 } });
+    await service.request('POST', `/v1/workers/${workerId}/screenings`, {
+      roles: ['screener'],
+      body: { date: '2010-01-04', advice: 'supported-employment', programme: 'SW' },
+    });
+    await service.request('POST', `/v1/workers/${workerId}/placements`, {
+      roles: ['coach'],
+      body: { programme: 'SW', enterpriseId: 'e', startDate: '2010-02-01', fte: 1 },
+    });
     await exitWorker(service, workerId, '2011-02-28');
-    const [event] = await eventually(() => followUpEvents(service, workerId), (events) => events.length === 1);
+    const [event] = await eventually(
+      () => followUpEvents(service, workerId),
+      (events) => events.length === 1,
+    );
     // Reference date 2011-08-28: the employment (until 08-31) and the IBO both cover it.
     expect(event.data).toMatchObject({ outcome: 'employed', source: 'register', referenceDate: '2011-08-28' });
     expect(event.actor).toBe('system:follow-up-check');
@@ -63,7 +72,10 @@ describe('six-month checks and return-guarantee expiries on BullMQ', () => {
   test('a recent exit is scheduled six calendar months out, at the start of the reference day in Brussels', async () => {
     const { workerId, placementId } = await aWorkerPlacedIn(service, 'SW', '2026-03-02');
     await exitWorker(service, workerId, '2026-08-31');
-    const job = await eventually(() => queues[0]!.getJob(checkJobId(placementId)), (j) => j !== undefined);
+    const job = await eventually(
+      () => queues[0].getJob(checkJobId(placementId)),
+      (j) => j !== undefined,
+    );
     expect(job!.data).toEqual({ workerId, placementId, referenceDate: '2027-02-28' });
     expect(job!.delay).toBe(startOfDayInBrussels('2027-02-28').getTime() - service.clock.now().getTime());
     expect(await job!.getState()).toBe('delayed');
@@ -76,21 +88,27 @@ describe('six-month checks and return-guarantee expiries on BullMQ', () => {
   test('a death exit gets no check and is listed as excluded', async () => {
     const { workerId, placementId } = await aWorkerPlacedIn(service, 'LDE', '2010-02-01');
     await exitWorker(service, workerId, '2011-05-01', 'death');
-    const list = await eventually(() => service.request('GET', '/v1/follow-ups?status=excluded&limit=1000', { roles: ['admin'] }), (r) => r.body.items.some((i: { placementId: string }) => i.placementId === placementId));
+    const list = await eventually(
+      () => service.request('GET', '/v1/follow-ups?status=excluded&limit=1000', { roles: ['admin'] }),
+      (r) => r.body.items.some((i: { placementId: string }) => i.placementId === placementId),
+    );
     expect(list.status).toBe(200);
-    expect(await queues[0]!.getJob(checkJobId(placementId))).toBeUndefined();
+    expect(await queues[0].getJob(checkJobId(placementId))).toBeUndefined();
   });
 
   test('duplicates and repeats are harmless: the same job twice, a manual result first, reconciliation again', async () => {
     const { workerId, placementId } = await aWorkerPlacedIn(service, 'SW', '2026-01-05');
     await exitWorker(service, workerId, '2026-05-20');
     // Reference date 2026-11-20 has passed: the job runs at once. Add it again under the same id.
-    await queues[0]!.add('check', { workerId, placementId, referenceDate: '2026-11-20' }, { jobId: checkJobId(placementId) });
-    await eventually(() => followUpEvents(service, workerId), (events) => events.length === 1);
+    await queues[0].add('check', { workerId, placementId, referenceDate: '2026-11-20' }, { jobId: checkJobId(placementId) });
+    await eventually(
+      () => followUpEvents(service, workerId),
+      (events) => events.length === 1,
+    );
     const manual = await service.request('POST', `/v1/workers/${workerId}/follow-ups`, { roles: ['coach'], body: { placementId, outcome: 'employed' } });
     expect(manual.status).toBe(201);
-    await (await queues[0]!.getJob(checkJobId(placementId)))?.remove();
-    await queues[0]!.add('check', { workerId, placementId, referenceDate: '2026-11-20' }, { jobId: checkJobId(placementId) });
+    await (await queues[0].getJob(checkJobId(placementId)))?.remove();
+    await queues[0].add('check', { workerId, placementId, referenceDate: '2026-11-20' }, { jobId: checkJobId(placementId) });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const events = await followUpEvents(service, workerId);
     expect(events).toHaveLength(1);
@@ -100,7 +118,10 @@ describe('six-month checks and return-guarantee expiries on BullMQ', () => {
   test('a check in a process that remembers the worker from before a result recorded elsewhere adds nothing', async () => {
     const { workerId, placementId } = await aWorkerPlacedIn(service, 'SW', '2026-03-02');
     await exitWorker(service, workerId, '2026-08-31');
-    const job = await eventually(() => queues[0]!.getJob(checkJobId(placementId)), (j) => j !== undefined);
+    const job = await eventually(
+      () => queues[0].getJob(checkJobId(placementId)),
+      (j) => j !== undefined,
+    );
     const today = service.clock.now();
     service.clock.set('2027-03-01T10:00:00Z');
     try {
@@ -108,7 +129,10 @@ describe('six-month checks and return-guarantee expiries on BullMQ', () => {
       const elsewhere = new WorkerCommandExecutor(service.app.get(EVENT_STORE), service.clock, service.config.policy);
       await elsewhere.execute(workerId, { type: 'RecordFollowUp', data: { placementId, outcome: 'ibo', source: 'manual' } }, { actor: 'coach-elsewhere' });
       await job!.promote();
-      const done = await eventually(() => queues[0]!.getJob(checkJobId(placementId)), (j) => j?.finishedOn !== undefined);
+      const done = await eventually(
+        () => queues[0].getJob(checkJobId(placementId)),
+        (j) => j?.finishedOn !== undefined,
+      );
       expect(done!.returnvalue).toBe('already recorded elsewhere');
       const events = await followUpEvents(service, workerId);
       expect(events.map((e: { data: { source: string; outcome: string } }) => [e.data.source, e.data.outcome])).toEqual([['manual', 'ibo']]);
@@ -132,7 +156,10 @@ describe('six-month checks and return-guarantee expiries on BullMQ', () => {
 
   test('a running guarantee expires on the day after its last day', async () => {
     const { workerId, placementId } = await aWorkerAfterDoorstroom(service, '2026-10-30');
-    const job = await eventually(() => queues[1]!.getJob(expiryJobId(placementId)), (j) => j !== undefined);
+    const job = await eventually(
+      () => queues[1].getJob(expiryJobId(placementId)),
+      (j) => j !== undefined,
+    );
     expect(job!.delay).toBe(startOfNextDayInBrussels('2027-10-30').getTime() - service.clock.now().getTime());
     // A return while it runs is accepted.
     const back = await service.request('POST', `/v1/workers/${workerId}/returns`, { roles: ['coach'], body: { date: TODAY, enterpriseId: 'e' } });
@@ -141,7 +168,10 @@ describe('six-month checks and return-guarantee expiries on BullMQ', () => {
     service.clock.set('2027-11-01T08:00:00Z');
     try {
       await job!.promote();
-      await eventually(() => job!.getState(), (state) => state === 'completed');
+      await eventually(
+        () => job!.getState(),
+        (state) => state === 'completed',
+      );
       expect(await job!.returnvalue).toBeDefined();
       const worker = await service.request('GET', `/v1/workers/${workerId}`, { roles: ['coach'] });
       expect(worker.body.returnGuarantee.status).toBe('used');
@@ -178,18 +208,29 @@ describe('nothing is lost when Redis is', () => {
       workers.push(placed);
     }
     await redis.start();
-    for (const { workerId } of workers) await eventually(() => followUpEvents(service, workerId), (events) => events.length === 1, 30_000);
+    for (const { workerId } of workers)
+      await eventually(
+        () => followUpEvents(service, workerId),
+        (events) => events.length === 1,
+        30_000,
+      );
 
     // A recent exit: its job waits in Redis; FLUSHALL throws it away; the restart re-derives it.
     const recent = await aWorkerPlacedIn(service, 'SW', '2026-02-02');
     await exitWorker(service, recent.workerId, '2026-09-30');
     const checks = new Queue(CHECK_QUEUE, { connection: { url: redis.url }, prefix: service.config.queuePrefix });
     try {
-      await eventually(() => checks.getJob(checkJobId(recent.placementId)), (j) => j !== undefined);
+      await eventually(
+        () => checks.getJob(checkJobId(recent.placementId)),
+        (j) => j !== undefined,
+      );
       await redis.flushAll();
       expect(await checks.getJob(checkJobId(recent.placementId))).toBeUndefined();
       await service.restart();
-      const job = await eventually(() => checks.getJob(checkJobId(recent.placementId)), (j) => j !== undefined);
+      const job = await eventually(
+        () => checks.getJob(checkJobId(recent.placementId)),
+        (j) => j !== undefined,
+      );
       expect(job!.data.referenceDate).toBe('2027-03-30');
     } finally {
       await checks.close();

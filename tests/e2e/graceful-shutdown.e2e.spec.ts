@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { CHECK_QUEUE, checkJobId } from '../../apps/worker/src/follow-ups/follow-up-jobs.js';
-import { comparePositions } from '../../libs/event-store/src/event-store.js';
-import { PostgresDatabase } from '../../libs/sql/src/postgres.js';
+import { comparePositions } from '#event-store/event-store.js';
+import { PostgresDatabase } from '#sql/postgres.js';
 import { freshInsz, registration } from '../fixtures/workers.js';
 import { TEST_DATABASE_URL } from '../support/databases.js';
 import { cleanExit } from '../support/processes.js';
@@ -44,33 +44,38 @@ describe('graceful shutdown of the split-mode processes (PostgreSQL)', () => {
     const registered = await post(url, token, '/v1/workers', registration(freshInsz()));
     expect(registered.status).toBe(201);
     const workerId = registered.body.workerId as string;
-    expect((await post(url, token, `/v1/workers/${workerId}/screenings`, { date: '2024-01-08', advice: 'supported-employment', programme: 'SW' })).status).toBe(201);
+    expect((await post(url, token, `/v1/workers/${workerId}/screenings`, { date: '2024-01-08', advice: 'supported-employment', programme: 'SW' })).status).toBe(
+      201,
+    );
     return workerId;
   }
 
   test('the API answers every request in flight at SIGTERM, refuses new ones, then exits', async () => {
     const [api] = replicas.apis;
-    const workerId = await aScreenedWorker(api!.url);
-    expect((await post(api!.url, token, `/v1/workers/${workerId}/pops`, { date: '2024-01-10', goals: ['established'] })).status).toBe(201);
+    const workerId = await aScreenedWorker(api.url);
+    expect((await post(api.url, token, `/v1/workers/${workerId}/pops`, { date: '2024-01-10', goals: ['established'] })).status).toBe(201);
 
     const IN_FLIGHT = 10;
     const keys = await lock('LOCK TABLE idempotency_keys IN SHARE ROW EXCLUSIVE MODE');
     const answers = Array.from({ length: IN_FLIGHT }, (_, i) =>
-      post(api!.url, token, `/v1/workers/${workerId}/pops`, { date: '2024-01-10', goals: [`review ${i}`] }, { 'idempotency-key': `drain-${i}` }).catch(
-        (error: Error) => ({ status: -1, body: String(error.cause ?? error) }),
+      post(api.url, token, `/v1/workers/${workerId}/pops`, { date: '2024-01-10', goals: [`review ${i}`] }, { 'idempotency-key': `drain-${i}` }).catch(
+        (error: Error) => ({ status: -1, body: error.cause instanceof Error ? error.cause.message : error.message }),
       ),
     );
     await waitForBlocked(db, keys.pid, 'INSERT INTO idempotency_keys%', IN_FLIGHT);
 
-    const exit = api!.stop();
+    const exit = api.stop();
     // New work is refused from now on (503, or no listener), while the ten wait on the lock.
     for (let i = 0; ; i++) {
-      const status = await fetch(`${api!.url}/health`).then((r) => r.status, () => 'refused' as const);
+      const status = await fetch(`${api.url}/health`).then(
+        (r) => r.status,
+        () => 'refused' as const,
+      );
       if (status === 503 || status === 'refused') break;
       if (i > 200) throw new Error('the API kept taking new requests after SIGTERM');
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    expect(api!.running).toBe(true);
+    expect(api.running).toBe(true);
     await keys.release();
 
     const settled = await Promise.all(answers);
@@ -78,50 +83,59 @@ describe('graceful shutdown of the split-mode processes (PostgreSQL)', () => {
     expect(new Set(settled.map((a) => a.body.version)).size).toBe(IN_FLIGHT);
     expect(cleanExit(await exit)).toBe(true);
 
-    const { rows } = await db.query<{ goals: string[] }>(
-      `SELECT data->'goals' AS goals FROM events WHERE stream_id = $1 AND type = 'V1.PopReviewed'`,
-      [`worker-${workerId}`],
-    );
+    const { rows } = await db.query<{ goals: string[] }>(`SELECT data->'goals' AS goals FROM events WHERE stream_id = $1 AND type = 'V1.PopReviewed'`, [
+      `worker-${workerId}`,
+    ]);
     expect(rows.map((r) => r.goals[0]).sort()).toEqual(Array.from({ length: IN_FLIGHT }, (_, i) => `review ${i}`).sort());
     const stored = await db.query<{ status: number | null }>(`SELECT status FROM idempotency_keys WHERE key LIKE 'drain-%'`);
     expect(stored.rows.map((r) => r.status)).toEqual(Array(IN_FLIGHT).fill(201));
 
-    api!.start();
-    await api!.ready();
+    api.start();
+    await api.ready();
   }, 60_000);
 
   test('the worker commits the projection batch in progress before it exits', async () => {
     const [api] = replicas.apis;
     const [worker] = replicas.workers;
-    const workerId = await aScreenedWorker(api!.url);
+    const workerId = await aScreenedWorker(api.url);
     // A lock that does not hold back the read horizon (only ACCESS EXCLUSIVE takes a transaction id).
     const statistics = await lock('LOCK TABLE stat_flow_counts IN EXCLUSIVE MODE');
-    const started = await post(api!.url, token, `/v1/workers/${workerId}/placements`, { programme: 'SW', enterpriseId: 'ent-1', startDate: '2024-03-01', fte: 0.5 });
+    const started = await post(api.url, token, `/v1/workers/${workerId}/placements`, {
+      programme: 'SW',
+      enterpriseId: 'ent-1',
+      startDate: '2024-03-01',
+      fte: 0.5,
+    });
     expect(started.status).toBe(201);
     await waitForBlocked(db, statistics.pid, '%stat_flow_counts%', 1);
 
-    const exit = worker!.stop();
-    await worker!.waitForLog(/shutdown: stopping projections/);
-    expect(worker!.running).toBe(true);
+    const exit = worker.stop();
+    await worker.waitForLog(/shutdown: stopping projections/);
+    expect(worker.running).toBe(true);
     await statistics.release();
     expect(cleanExit(await exit)).toBe(true);
 
     // The batch that waited committed, checkpoint and statistics together.
     const { rows } = await db.query<{ position: string }>(`SELECT position FROM projection_checkpoints WHERE name = 'read-models'`);
-    expect(comparePositions(rows[0]!.position, started.body.position)).toBeGreaterThanOrEqual(0);
+    expect(comparePositions(rows[0].position, started.body.position)).toBeGreaterThanOrEqual(0);
     const inflow = await db.query<{ inflow: number }>(`SELECT inflow FROM stat_flow_counts WHERE programme = 'SW' AND year = 2024`);
     expect(inflow.rows).toEqual([{ inflow: 1 }]);
-    expect(worker!.log).toContain(`projections stopped at checkpoint ${rows[0]!.position}`);
+    expect(worker.log).toContain(`projections stopped at checkpoint ${rows[0].position}`);
 
-    worker!.start();
-    await worker!.ready();
+    worker.start();
+    await worker.ready();
   }, 60_000);
 
   test('the worker finishes its running job before it exits', async () => {
     const [api] = replicas.apis;
     const [worker] = replicas.workers;
-    const workerId = await aScreenedWorker(api!.url);
-    const placed = await post(api!.url, token, `/v1/workers/${workerId}/placements`, { programme: 'SW', enterpriseId: 'ent-1', startDate: '2024-02-01', fte: 1 });
+    const workerId = await aScreenedWorker(api.url);
+    const placed = await post(api.url, token, `/v1/workers/${workerId}/placements`, {
+      programme: 'SW',
+      enterpriseId: 'ent-1',
+      startDate: '2024-02-01',
+      fte: 1,
+    });
     expect(placed.status).toBe(201);
     const placementId = placed.body.placementId as string;
 
@@ -129,7 +143,7 @@ describe('graceful shutdown of the split-mode processes (PostgreSQL)', () => {
     try {
       // The check is due at once (the exit is long past): hold the queue until the register is locked.
       await queue.pause();
-      expect((await post(api!.url, token, `/v1/workers/${workerId}/exits`, { date: '2025-01-15', reason: 'doorstroom-regular-work' })).status).toBe(201);
+      expect((await post(api.url, token, `/v1/workers/${workerId}/exits`, { date: '2025-01-15', reason: 'doorstroom-regular-work' })).status).toBe(201);
       for (let i = 0; (await queue.getJobState(checkJobId(placementId))) === 'unknown'; i++) {
         if (i > 400) throw new Error('the check was never enqueued');
         await new Promise((resolve) => setTimeout(resolve, 25));
@@ -140,12 +154,12 @@ describe('graceful shutdown of the split-mode processes (PostgreSQL)', () => {
       await queue.resume();
       await waitForBlocked(db, register.pid, '%employment_declarations%', 1);
 
-      const exit = worker!.stop();
-      await worker!.waitForLog(/shutdown: draining the job workers/);
-      expect(worker!.running).toBe(true);
+      const exit = worker.stop();
+      await worker.waitForLog(/shutdown: draining the job workers/);
+      expect(worker.running).toBe(true);
       await register.release();
       expect(cleanExit(await exit)).toBe(true);
-      expect(worker!.log).toMatch(/shutdown: job workers drained/);
+      expect(worker.log).toMatch(/shutdown: job workers drained/);
 
       // With no worker running any more: the check was recorded by the one that drained.
       const recorded = await db.query<{ actor: string }>(

@@ -9,7 +9,12 @@ import { startTestService, type TestService } from '../support/service.js';
 /** api.md "Hardening" at the edges of HTTP: 405 with Allow, the server's own errors, If-Match, caching, /health. */
 
 /** A raw request: fetch cannot send a 20 kB header to a server that closes while refusing it. */
-function raw(url: string, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function raw(
+  url: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: hostname, port, method, path, headers }, (res) => {
@@ -90,7 +95,11 @@ describe('HTTP edges', () => {
   describe('If-Match compares strongly (RFC 9110)', () => {
     const versionOf = async (id: string) => (await service.request('GET', `/v1/workers/${id}`, { roles: ['coach'] })).body.version as number;
     const place = (id: string, ifMatch: string) =>
-      service.request('POST', `/v1/workers/${id}/placements`, { roles: ['coach'], body: { programme: 'SW', enterpriseId: 'e', startDate: '2010-02-01', fte: 1 }, headers: { 'if-match': ifMatch } });
+      service.request('POST', `/v1/workers/${id}/placements`, {
+        roles: ['coach'],
+        body: { programme: 'SW', enterpriseId: 'e', startDate: '2010-02-01', fte: 1 },
+        headers: { 'if-match': ifMatch },
+      });
 
     test('weak or non-version tags never match: 412, nothing written', async () => {
       const id = await aWorkerScreenedFor(service);
@@ -153,13 +162,17 @@ describe('HTTP edges', () => {
       isProblem(answer, 401);
       expect(answer.headers.get('www-authenticate')).toBe('Bearer');
       const { signToken } = await import('../../apps/api/src/http/auth.js');
-      isProblem(await service.request('GET', '/v1/follow-ups', { token: signToken(service.config.jwtSecret!, { sub: 'x', roles: ['admin'] }, 13 * 3600) }), 401);
+      isProblem(
+        await service.request('GET', '/v1/follow-ups', { token: signToken(service.config.jwtSecret!, { sub: 'x', roles: ['admin'] }, 13 * 3600) }),
+        401,
+      );
       expect((await service.request('GET', '/v1/follow-ups', { roles: ['admin'] })).status).toBe(200);
     });
 
     test("the identity provider's ES256 tokens (AUTH_JWKS_URL) are accepted, with its issuer only", async () => {
       const now = Math.floor(Date.now() / 1000);
-      const token = (iss: string) => new SignJWT({ sub: 'idp-user', roles: ['analyst'], iss, iat: now, exp: now + 600 }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(idpKey);
+      const token = (iss: string) =>
+        new SignJWT({ sub: 'idp-user', roles: ['analyst'], iss, iat: now, exp: now + 600 }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(idpKey);
       expect((await service.request('GET', '/v1/statistics/flows?year=2020', { token: await token('https://idp.test') })).status).toBe(200);
       expect((await service.request('GET', '/v1/statistics/flows?year=2020', { token: await token('https://evil.test') })).status).toBe(401);
       expect((await service.request('GET', '/v1/follow-ups', { token: await token('https://idp.test') })).status).toBe(403);

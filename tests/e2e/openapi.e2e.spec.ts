@@ -71,7 +71,7 @@ describe('the OpenAPI description (/docs-json)', () => {
     const documented = Object.fromEntries(operations(document));
     expect(Object.keys(documented).sort()).toEqual(Object.keys(ROLES_OF).sort());
     for (const [op, roles] of Object.entries(ROLES_OF)) {
-      const operation = documented[op]!;
+      const operation = documented[op];
       expect([op, operation['x-roles']]).toEqual([op, roles]);
       expect([op, operation.description]).toEqual([op, expect.stringContaining(roles.length ? `**Roles**: ${roles.join(', ')}.` : '**Public**')]);
       const statuses = Object.keys(operation.responses);
@@ -81,7 +81,8 @@ describe('the OpenAPI description (/docs-json)', () => {
       if (operation.requestBody) expect([op, statuses]).toEqual([op, expect.arrayContaining(['413', '415', '409', '422'])]);
       for (const [status, response] of Object.entries(operation.responses as Json)) {
         // /health answers its 503 with the same JSON as its 200; every other error is a problem.
-        if (Number(status) >= 400 && op !== 'GET /health') expect([op, status, Object.keys(response.content)]).toEqual([op, status, ['application/problem+json']]);
+        if (Number(status) >= 400 && op !== 'GET /health')
+          expect([op, status, Object.keys(response.content)]).toEqual([op, status, ['application/problem+json']]);
       }
     }
   });
@@ -89,7 +90,7 @@ describe('the OpenAPI description (/docs-json)', () => {
   test('commands document their headers: If-Match and Idempotency-Key in, ETag and Location out; 409 names the rule, 412 the version', () => {
     const documented = Object.fromEntries(operations(document));
     for (const op of [...WORKER_COMMANDS, 'POST /v1/workers']) {
-      const operation = documented[op]!;
+      const operation = documented[op];
       const headers = (operation.parameters as Json[]).filter((p) => p.in === 'header').map((p) => p.name);
       expect([op, headers]).toEqual([op, op === 'POST /v1/workers' ? ['Idempotency-Key'] : ['If-Match', 'Idempotency-Key']]);
       expect([op, operation.responses['201'].headers.ETag.required, operation.responses['201'].headers.Location.required]).toEqual([op, true, true]);
@@ -102,7 +103,7 @@ describe('the OpenAPI description (/docs-json)', () => {
     }
     const rule = document.components.schemas.RuleProblem.properties.rule.enum as string[];
     expect(rule).toEqual(expect.arrayContaining(['worker-already-registered', 'date-in-future', 'concurrent-modification', 'idempotency-key-in-use']));
-    expect(resolve(document, documented['POST /v1/workers']!.responses['400'].content['application/problem+json'].schema).required).toContain('errors');
+    expect(resolve(document, documented['POST /v1/workers'].responses['400'].content['application/problem+json'].schema).required).toContain('errors');
   });
 
   test('documents limits and nullable types of the bodies', () => {
@@ -131,14 +132,26 @@ describe('the OpenAPI description (/docs-json)', () => {
   test('statistics answer JSON, CSV or XLSX, and 503 with Retry-After', () => {
     for (const op of ['GET /v1/statistics/flows', 'GET /v1/statistics/outflow']) {
       const responses = documented(document, op).responses;
-      expect(Object.keys(responses['200'].content)).toEqual(['application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']);
+      expect(Object.keys(responses['200'].content)).toEqual([
+        'application/json',
+        'text/csv',
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      ]);
       expect(responses['503'].headers['Retry-After'].required).toBe(true);
     }
   });
 
   test('every problem type resolves to a page on the service, without a token', async () => {
     const types = document.components.schemas.ProblemType.enum as string[];
-    expect(types).toEqual(expect.arrayContaining(['/problems/invalid-input', '/problems/stale-version', '/problems/rule/date-in-future', '/problems/rule/concurrent-modification', '/problems/unsupported-media-type']));
+    expect(types).toEqual(
+      expect.arrayContaining([
+        '/problems/invalid-input',
+        '/problems/stale-version',
+        '/problems/rule/date-in-future',
+        '/problems/rule/concurrent-modification',
+        '/problems/unsupported-media-type',
+      ]),
+    );
     for (const type of types) {
       const page = await service.request('GET', type);
       expect([type, page.status, page.headers.get('content-type')]).toEqual([type, 200, expect.stringContaining('text/html')]);
@@ -167,7 +180,10 @@ describe('the OpenAPI description (/docs-json)', () => {
     const answer = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({
       status,
       body,
-      headers: new Headers({ 'content-type': typeof body === 'string' ? 'text/plain' : status >= 400 ? 'application/problem+json' : 'application/json; charset=utf-8', ...headers }),
+      headers: new Headers({
+        'content-type': typeof body === 'string' ? 'text/plain' : status >= 400 ? 'application/problem+json' : 'application/json; charset=utf-8',
+        ...headers,
+      }),
     });
     const id = '6f1c1d4e-8a3b-4c2d-9e0f-1a2b3c4d5e6f';
     const created = { version: 2, position: '12-0' };
@@ -179,46 +195,113 @@ describe('the OpenAPI description (/docs-json)', () => {
 
     test('passes a documented answer', () => {
       expect(checker.violations('POST', `/v1/workers/${id}/pops`, answer(201, created, createdHeaders))).toEqual([]);
-      expect(checker.violations('GET', `/v1/workers/${id}?x=1`, answer(404, { type: '/problems/worker-not-found', title: 'Unknown worker', status: 404, detail: 'no worker' }))).toEqual([]);
+      expect(
+        checker.violations(
+          'GET',
+          `/v1/workers/${id}?x=1`,
+          answer(404, { type: '/problems/worker-not-found', title: 'Unknown worker', status: 404, detail: 'no worker' }),
+        ),
+      ).toEqual([]);
     });
 
     test('fails a status the operation does not document', () => {
-      expect(checker.violations('GET', `/v1/workers/${id}`, answer(418, { type: '/problems/internal-error', title: 't', status: 418, detail: 'd' }))).toEqual([expect.stringContaining('status 418 is not documented')]);
-      expect(checker.violations('GET', '/v1/statistics/flows?year=2011', answer(500, { type: '/problems/internal-error', title: 'Internal server error', status: 500, detail: 'd' }))).toEqual([expect.stringContaining('status 500 is not documented')]);
+      expect(checker.violations('GET', `/v1/workers/${id}`, answer(418, { type: '/problems/internal-error', title: 't', status: 418, detail: 'd' }))).toEqual([
+        expect.stringContaining('status 418 is not documented'),
+      ]);
+      expect(
+        checker.violations(
+          'GET',
+          '/v1/statistics/flows?year=2011',
+          answer(500, { type: '/problems/internal-error', title: 'Internal server error', status: 500, detail: 'd' }),
+        ),
+      ).toEqual([expect.stringContaining('status 500 is not documented')]);
       expect(() => checker.assert('GET', '/health', answer(201, {}))).toThrow(/does not conform/);
     });
 
     test('fails a missing required header, or a header that does not match', () => {
-      expect(checker.violations('POST', `/v1/workers/${id}/pops`, answer(201, created, { etag: '"2"' }))).toEqual([expect.stringContaining('required header Location is missing')]);
-      expect(checker.violations('POST', `/v1/workers/${id}/pops`, answer(201, created, { ...createdHeaders, etag: 'W/"2"' }))).toEqual([expect.stringContaining('header ETag')]);
-      expect(checker.violations('GET', '/v1/statistics/flows', answer(503, { type: '/problems/not-yet-processed', title: 'Not yet processed', status: 503, detail: 'd' }))).toEqual([expect.stringContaining('Retry-After is missing')]);
+      expect(checker.violations('POST', `/v1/workers/${id}/pops`, answer(201, created, { etag: '"2"' }))).toEqual([
+        expect.stringContaining('required header Location is missing'),
+      ]);
+      expect(checker.violations('POST', `/v1/workers/${id}/pops`, answer(201, created, { ...createdHeaders, etag: 'W/"2"' }))).toEqual([
+        expect.stringContaining('header ETag'),
+      ]);
+      expect(
+        checker.violations(
+          'GET',
+          '/v1/statistics/flows',
+          answer(503, { type: '/problems/not-yet-processed', title: 'Not yet processed', status: 503, detail: 'd' }),
+        ),
+      ).toEqual([expect.stringContaining('Retry-After is missing')]);
     });
 
     test('fails a body that does not match its schema, a problem status unlike the answer’s, an unknown problem type', () => {
-      expect(checker.violations('POST', `/v1/workers/${id}/pops`, answer(201, { version: 2 }, createdHeaders))).toEqual([expect.stringContaining("must have required property 'position'")]);
-      expect(checker.violations('POST', `/v1/workers/${id}/pops`, answer(201, { ...created, extra: 1 }, createdHeaders))).toEqual([expect.stringContaining('must NOT have additional properties')]);
-      expect(checker.violations('POST', '/v1/workers', answer(400, { type: '/problems/invalid-input', title: 'Invalid input', status: 400, detail: 'd' }))).toEqual([expect.stringContaining("required property 'errors'")]);
-      expect(checker.violations('POST', '/v1/workers', answer(409, { type: '/problems/rule/date-in-future', title: 't', status: 409, detail: 'd', rule: 'no-such-rule' }))).toEqual([expect.stringContaining('allowed values')]);
-      expect(checker.violations('GET', `/v1/workers/${id}`, answer(404, { type: '/problems/worker-not-found', title: 't', status: 400, detail: 'd' }))).toEqual([expect.stringContaining('allowed values')]);
-      expect(checker.violations('GET', `/v1/workers/${id}`, answer(404, { type: '/problems/made-up', title: 't', status: 404, detail: 'd' }))).toEqual([expect.stringContaining('allowed values')]);
+      expect(checker.violations('POST', `/v1/workers/${id}/pops`, answer(201, { version: 2 }, createdHeaders))).toEqual([
+        expect.stringContaining("must have required property 'position'"),
+      ]);
+      expect(checker.violations('POST', `/v1/workers/${id}/pops`, answer(201, { ...created, extra: 1 }, createdHeaders))).toEqual([
+        expect.stringContaining('must NOT have additional properties'),
+      ]);
+      expect(
+        checker.violations('POST', '/v1/workers', answer(400, { type: '/problems/invalid-input', title: 'Invalid input', status: 400, detail: 'd' })),
+      ).toEqual([expect.stringContaining("required property 'errors'")]);
+      expect(
+        checker.violations(
+          'POST',
+          '/v1/workers',
+          answer(409, { type: '/problems/rule/date-in-future', title: 't', status: 409, detail: 'd', rule: 'no-such-rule' }),
+        ),
+      ).toEqual([expect.stringContaining('allowed values')]);
+      expect(checker.violations('GET', `/v1/workers/${id}`, answer(404, { type: '/problems/worker-not-found', title: 't', status: 400, detail: 'd' }))).toEqual(
+        [expect.stringContaining('allowed values')],
+      );
+      expect(checker.violations('GET', `/v1/workers/${id}`, answer(404, { type: '/problems/made-up', title: 't', status: 404, detail: 'd' }))).toEqual([
+        expect.stringContaining('allowed values'),
+      ]);
     });
 
     test('fails a content type the response does not document', () => {
-      expect(checker.violations('GET', `/v1/workers/${id}`, answer(404, { type: '/problems/worker-not-found', title: 't', status: 404, detail: 'd' }, { 'content-type': 'application/json' }))).toEqual([expect.stringContaining('content type application/json is not documented')]);
-      expect(checker.violations('GET', '/v1/statistics/flows', answer(200, 'programme\r\n', { 'content-type': 'text/plain' }))).toEqual([expect.stringContaining('content type text/plain')]);
+      expect(
+        checker.violations(
+          'GET',
+          `/v1/workers/${id}`,
+          answer(404, { type: '/problems/worker-not-found', title: 't', status: 404, detail: 'd' }, { 'content-type': 'application/json' }),
+        ),
+      ).toEqual([expect.stringContaining('content type application/json is not documented')]);
+      expect(checker.violations('GET', '/v1/statistics/flows', answer(200, 'programme\r\n', { 'content-type': 'text/plain' }))).toEqual([
+        expect.stringContaining('content type text/plain'),
+      ]);
     });
 
     test('fails a request the service accepted but the document refuses (a documented limit stricter than the service)', () => {
       const ok = answer(201, created, createdHeaders);
-      expect(checker.violations('POST', `/v1/workers/${id}/pops`, ok, { body: { date: '2010-01-01', goals: ['a'] }, headers: { 'If-Match': '"1"' } })).toEqual([]);
+      expect(checker.violations('POST', `/v1/workers/${id}/pops`, ok, { body: { date: '2010-01-01', goals: ['a'] }, headers: { 'If-Match': '"1"' } })).toEqual(
+        [],
+      );
       expect(checker.violations('POST', `/v1/workers/${id.toUpperCase()}/pops`, ok, { body: { date: '2010-01-01', goals: ['a'] } })).toEqual([]);
-      expect(checker.violations('POST', `/v1/workers/${id}/pops`, ok, { body: { date: '2010-01-01', goals: [] } })).toEqual([expect.stringContaining('accepted a body that the document refuses: body/goals must NOT have fewer than 1 items')]);
-      expect(checker.violations('POST', `/v1/workers/${id}/pops`, ok, { body: { date: '2010-01-01', goals: ['a'] }, headers: { 'if-match': `"${'1'.repeat(1100)}"` } })).toEqual([expect.stringContaining('accepted the header parameter If-Match')]);
-      const table = answer(200, { year: 2011, rows: [{ programme: 'TOTAL', stockStart: 0, inflow: 0, outflow: 0, stockEnd: 0, growth: 0, growthPct: null, rotationPct: null, fteEnd: 0 }] });
+      expect(checker.violations('POST', `/v1/workers/${id}/pops`, ok, { body: { date: '2010-01-01', goals: [] } })).toEqual([
+        expect.stringContaining('accepted a body that the document refuses: body/goals must NOT have fewer than 1 items'),
+      ]);
+      expect(
+        checker.violations('POST', `/v1/workers/${id}/pops`, ok, {
+          body: { date: '2010-01-01', goals: ['a'] },
+          headers: { 'if-match': `"${'1'.repeat(1100)}"` },
+        }),
+      ).toEqual([expect.stringContaining('accepted the header parameter If-Match')]);
+      const table = answer(200, {
+        year: 2011,
+        rows: [{ programme: 'TOTAL', stockStart: 0, inflow: 0, outflow: 0, stockEnd: 0, growth: 0, growthPct: null, rotationPct: null, fteEnd: 0 }],
+      });
       expect(checker.violations('GET', '/v1/statistics/flows?year=2011', table, {})).toEqual([]);
       expect(checker.violations('GET', '/v1/statistics/flows?year=1800', table, {})).toEqual([expect.stringContaining('accepted the query parameter year')]);
       // A refused request is the service's business: only accepted ones are held to the document.
-      expect(checker.violations('POST', '/v1/workers', answer(400, { type: '/problems/invalid-input', title: 'Invalid input', status: 400, detail: 'd', errors: [{ field: 'insz', message: 'm' }] }), { body: { insz: 1 } })).toEqual([]);
+      expect(
+        checker.violations(
+          'POST',
+          '/v1/workers',
+          answer(400, { type: '/problems/invalid-input', title: 'Invalid input', status: 400, detail: 'd', errors: [{ field: 'insz', message: 'm' }] }),
+          { body: { insz: 1 } },
+        ),
+      ).toEqual([]);
     });
 
     test('an undocumented path must be a 404 problem, an undocumented method a 405 problem with Allow', () => {
@@ -237,7 +320,9 @@ describe('the OpenAPI description (/docs-json)', () => {
       const documented200 = responses['200'];
       delete responses['200'];
       try {
-        await expect(service.request('GET', '/problems/stale-version')).rejects.toThrow(/does not conform to \/docs-json:\n- GET \/problems\/\{slug\} → 200: status 200 is not documented/);
+        await expect(service.request('GET', '/problems/stale-version')).rejects.toThrow(
+          /does not conform to \/docs-json:\n- GET \/problems\/\{slug\} → 200: status 200 is not documented/,
+        );
       } finally {
         responses['200'] = documented200;
       }
@@ -256,5 +341,5 @@ describe('the OpenAPI description (/docs-json)', () => {
 
 function documented(document: Json, op: string): Json {
   const [method, path] = op.split(' ');
-  return document.paths[path!][method!.toLowerCase()];
+  return document.paths[path][method.toLowerCase()];
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { workerStreamId } from '../../libs/domain/src/events.js';
+import { workerStreamId } from '#domain/events.js';
 import { freshInsz, registration, aRegisteredWorker } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -16,7 +16,7 @@ describe.each(['pglite', 'postgres'] as const)('personal data: the INSZ under a 
   const getWorker = (workerId: string) => service.request('GET', `/v1/workers/${workerId}`, { roles: ['coach'] });
   /** Keys the worker has (an erased worker keeps its row, without a key). */
   const keysOf = async (workerId: string) =>
-    (await service.database.db.query<{ n: number }>('SELECT count(key)::int AS n FROM worker_keys WHERE worker_id = $1', [workerId])).rows[0]!.n;
+    (await service.database.db.query<{ n: number }>('SELECT count(key)::int AS n FROM worker_keys WHERE worker_id = $1', [workerId])).rows[0].n;
   const erase = async (workerId: string) => {
     const res = await service.request('DELETE', `/v1/workers/${workerId}/personal-data`, { roles: ['admin'] });
     expect(res.status).toBe(204);
@@ -47,10 +47,16 @@ describe.each(['pglite', 'postgres'] as const)('personal data: the INSZ under a 
   test('a ciphertext that does not authenticate reads as absent, not as a failure', async () => {
     const workerId = await aRegisteredWorker(service);
     const stream = workerStreamId(workerId);
-    const { rows } = await service.database.db.query<{ sealed: string }>("SELECT data->>'inszCiphertext' AS sealed FROM events WHERE stream_id = $1 AND stream_version = 1", [stream]);
-    const [version, iv, , ciphertext] = rows[0]!.sealed.split('.');
+    const { rows } = await service.database.db.query<{ sealed: string }>(
+      "SELECT data->>'inszCiphertext' AS sealed FROM events WHERE stream_id = $1 AND stream_version = 1",
+      [stream],
+    );
+    const [version, iv, , ciphertext] = rows[0].sealed.split('.');
     const forged = [version, iv, randomBytes(16).toString('base64url'), ciphertext].join('.');
-    await service.database.db.query("UPDATE events SET data = jsonb_set(data, '{inszCiphertext}', to_jsonb($1::text)) WHERE stream_id = $2 AND stream_version = 1", [forged, stream]);
+    await service.database.db.query(
+      "UPDATE events SET data = jsonb_set(data, '{inszCiphertext}', to_jsonb($1::text)) WHERE stream_id = $2 AND stream_version = 1",
+      [forged, stream],
+    );
     const worker = await getWorker(workerId);
     expect(worker.status).toBe(200);
     expect(worker.body.insz).toBeNull();

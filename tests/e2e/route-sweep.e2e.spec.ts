@@ -11,9 +11,17 @@ import { startBuiltService, type BuiltService } from '../support/built-service.j
  */
 
 /** What api.md makes public: /health, and the OpenAPI description with its UI; and the pages of the problem types it answers with. */
-const isPublic = (pattern: string) => ['/health', '/docs', '/docs-json', '/docs-yaml'].includes(pattern) || pattern.startsWith('/docs/') || pattern.startsWith('/problems/');
+const isPublic = (pattern: string) =>
+  ['/health', '/docs', '/docs-json', '/docs-yaml'].includes(pattern) || pattern.startsWith('/docs/') || pattern.startsWith('/problems/');
 
-const SAMPLES: Record<string, string> = { queueName: 'follow-up-checks', jobId: '1', queueStatus: 'failed', id: 'w-1', slug: 'stale-version', rule: 'date-in-future' };
+const SAMPLES: Record<string, string> = {
+  queueName: 'follow-up-checks',
+  jobId: '1',
+  queueStatus: 'failed',
+  id: 'w-1',
+  slug: 'stale-version',
+  rule: 'date-in-future',
+};
 
 /** A concrete path for a route pattern: parameters and wildcards filled in. */
 function concrete(pattern: string): string {
@@ -32,15 +40,15 @@ function variants(path: string): string[] {
   const out = [
     path,
     // the first letter of each segment encoded (/%61dmin/%71ueues), lower and upper hex
-    mapSegments((s) => (/[a-z]/i.test(s[0]!) ? encode(s[0]!, false) + s.slice(1) : s)),
-    mapSegments((s) => (/[a-z]/i.test(s[0]!) ? encode(s[0]!, true) + s.slice(1) : s)),
+    mapSegments((s) => (/[a-z]/i.test(s[0]) ? encode(s[0], false) + s.slice(1) : s)),
+    mapSegments((s) => (/[a-z]/i.test(s[0]) ? encode(s[0], true) + s.slice(1) : s)),
     // only the first segment's first letter, the rest as is
     path.replace(/^\/([a-z])/i, (_, c: string) => `/${encode(c, false)}`),
     // every letter encoded
     path.replace(/[a-z]/gi, (c) => encode(c, true)),
     // re-cased
     path.toUpperCase(),
-    mapSegments((s) => s[0]!.toUpperCase() + s.slice(1)),
+    mapSegments((s) => s[0].toUpperCase() + s.slice(1)),
     // slashes and dots
     `${path}/`,
     `/${path}`,

@@ -1,11 +1,11 @@
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
-import { formatPosition } from '../../libs/event-store/src/event-store.js';
-import { SqlEventStore } from '../../libs/event-store/src/sql-event-store.js';
-import { migrateSchema, SCHEMA_MIGRATIONS } from '../../libs/platform/src/schema-migrations.js';
-import { ProjectionRunner, readCheckpoint } from '../../libs/projections/src/projection-runner.js';
-import { FlowCountsProjection } from '../../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
-import { PostgresDatabase } from '../../libs/sql/src/postgres.js';
-import type { SqlClient } from '../../libs/sql/src/sql.js';
+import { formatPosition } from '#event-store/event-store.js';
+import { SqlEventStore } from '#event-store/sql-event-store.js';
+import { migrateSchema, SCHEMA_MIGRATIONS } from '#platform/schema-migrations.js';
+import { ProjectionRunner, readCheckpoint } from '#projections/projection-runner.js';
+import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
+import { PostgresDatabase } from '#sql/postgres.js';
+import type { SqlClient } from '#sql/sql.js';
 import { freshInsz, registration } from '../fixtures/workers.js';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/databases.js';
 import { cleanExit, type ProcessExit } from '../support/processes.js';
@@ -107,7 +107,7 @@ describe('scale-out: 3 APIs and 2 workers started together, restarted under load
     /** One command, to whichever API answers: a refused or 503 request goes to the next one with the same Idempotency-Key. */
     async function send(path: string, body: unknown, key: string): Promise<Answer> {
       for (let attempt = 0; attempt < 200; attempt++) {
-        const api = replicas.apis[turn++ % replicas.apis.length]!;
+        const api = replicas.apis[turn++ % replicas.apis.length];
         let answer: Answer;
         try {
           answer = await post(api.url, token, path, body, { 'idempotency-key': key });
@@ -143,8 +143,16 @@ describe('scale-out: 3 APIs and 2 workers started together, restarted under load
       await command(workerId, 'V1.PopEstablished', `${at}/pops`, { date: '2024-01-10', goals: ['plan'] }, `t${n}-pop`);
       // Concurrent writes to one worker, through different APIs, without If-Match: none may be lost.
       const reviews = Array.from({ length: REVIEWS }, (_, r) => `t${n} review ${r}`);
-      await Promise.all(reviews.map((goal, r) => command(workerId, 'V1.PopReviewed', `${at}/pops`, { date: '2024-01-10', goals: [goal] }, `t${n}-review-${r}`)));
-      const placed = await command(workerId, 'V1.PlacementStarted', `${at}/placements`, { programme, enterpriseId: `ent-${n % 5}`, startDate: '2024-02-01', fte: n % 3 === 0 ? 0.5 : 1 }, `t${n}-placement`);
+      await Promise.all(
+        reviews.map((goal, r) => command(workerId, 'V1.PopReviewed', `${at}/pops`, { date: '2024-01-10', goals: [goal] }, `t${n}-review-${r}`)),
+      );
+      const placed = await command(
+        workerId,
+        'V1.PlacementStarted',
+        `${at}/placements`,
+        { programme, enterpriseId: `ent-${n % 5}`, startDate: '2024-02-01', fte: n % 3 === 0 ? 0.5 : 1 },
+        `t${n}-placement`,
+      );
       // A doorstroom exit long past: its six-month check and its guarantee's expiry are both due at once.
       await command(workerId, 'V1.ReturnGuaranteeGranted', `${at}/exits`, { date: '2025-01-15', reason: 'doorstroom-regular-work' }, `t${n}-exit`);
       trajectories.push({ workerId, placementId: placed.body.placementId, reviews });
@@ -184,8 +192,11 @@ describe('scale-out: 3 APIs and 2 workers started together, restarted under load
     for (const during of acksDuringRestart) expect(during).toBeGreaterThan(0);
 
     // Every check and expiry done (by whichever worker), and the projections at the log's end.
-    const count = async (type: string) => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE type = $1', [type])).rows[0]!.n;
-    await until('every six-month check and expiry', async () => (await count('V1.FollowUpRecorded')) === trajectories.length && (await count('V1.ReturnGuaranteeExpired')) === trajectories.length);
+    const count = async (type: string) => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE type = $1', [type])).rows[0].n;
+    await until(
+      'every six-month check and expiry',
+      async () => (await count('V1.FollowUpRecorded')) === trajectories.length && (await count('V1.ReturnGuaranteeExpired')) === trajectories.length,
+    );
     progress('checks and expiries recorded');
     const head = await lastPosition(db);
     await until('the projections to reach the end of the log', async () => (await readCheckpoint(db)) === head);
@@ -208,11 +219,23 @@ describe('scale-out: 3 APIs and 2 workers started together, restarted under load
       const types = stream.map((e) => e.type).sort();
       expect(types).toEqual(
         [
-          'V1.WorkerRegistered', 'V1.ScreeningRecorded', 'V1.PopEstablished', ...reviews.map(() => 'V1.PopReviewed'), 'V1.PlacementStarted',
-          'V1.WorkerExited', 'V1.ReturnGuaranteeGranted', 'V1.FollowUpRecorded', 'V1.ReturnGuaranteeExpired',
+          'V1.WorkerRegistered',
+          'V1.ScreeningRecorded',
+          'V1.PopEstablished',
+          ...reviews.map(() => 'V1.PopReviewed'),
+          'V1.PlacementStarted',
+          'V1.WorkerExited',
+          'V1.ReturnGuaranteeGranted',
+          'V1.FollowUpRecorded',
+          'V1.ReturnGuaranteeExpired',
         ].sort(),
       );
-      expect(stream.filter((e) => e.type === 'V1.PopReviewed').map((e) => e.data.goals[0]).sort()).toEqual(reviews);
+      expect(
+        stream
+          .filter((e) => e.type === 'V1.PopReviewed')
+          .map((e) => e.data.goals[0])
+          .sort(),
+      ).toEqual(reviews);
       expect(stream.find((e) => e.type === 'V1.FollowUpRecorded')!.actor).toBe('system:follow-up-check');
     }
     expect(acks.length).toBe(trajectories.length * (5 + REVIEWS));
@@ -220,7 +243,9 @@ describe('scale-out: 3 APIs and 2 workers started together, restarted under load
     // The read models equal a rebuild of the same log into a schema of its own.
     rebuilt = await openTestDatabase('postgres', { poolSize: 2 });
     await migrateSchema(rebuilt.db);
-    const runner = new ProjectionRunner(await SqlEventStore.open(db), rebuilt.db, [new FlowCountsProjection(), new FollowUpScheduleProjection()], { batchSize: 2_000 });
+    const runner = new ProjectionRunner(await SqlEventStore.open(db), rebuilt.db, [new FlowCountsProjection(), new FollowUpScheduleProjection()], {
+      batchSize: 2_000,
+    });
     await until('the rebuild to reach the end of the log', async () => {
       await runner.catchUp();
       return (await runner.checkpoint()) === head;

@@ -30,7 +30,18 @@ describe('the service process on its embedded default', () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
-      env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'debug', AUTH_JWT_SECRET: '', INSZ_HASH_KEY: '', DATABASE_URL: '', KURRENTDB_URL: '' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATA_DIR: dataDir,
+        REDIS_URL: TEST_REDIS_URL,
+        QUEUE_PREFIX: prefix,
+        LOG_LEVEL: 'debug',
+        AUTH_JWT_SECRET: '',
+        INSZ_HASH_KEY: '',
+        DATABASE_URL: '',
+        KURRENTDB_URL: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (chunk) => (log += chunk));
@@ -80,11 +91,23 @@ describe('the service process on its embedded default', () => {
 
   test('no plain INSZ in the store files or the log, yet a coach sees it', async () => {
     const insz = freshInsz();
-    const res = await fetch(`${url}/v1/workers`, { method: 'POST', headers: { ...bearer(['coach']), 'content-type': 'application/json' }, body: JSON.stringify({ ...registration(insz), coach: 'p' }) });
+    const res = await fetch(`${url}/v1/workers`, {
+      method: 'POST',
+      headers: { ...bearer(['coach']), 'content-type': 'application/json' },
+      body: JSON.stringify({ ...registration(insz), coach: 'p' }),
+    });
     expect(res.status).toBe(201);
     const { workerId } = (await res.json()) as { workerId: string };
-    await fetch(`${url}/v1/employment-declarations`, { method: 'POST', headers: { ...bearer(['admin']), 'content-type': 'application/json' }, body: JSON.stringify([{ insz, employerId: 'acme', kind: 'employment', startDate: '2020-01-01', endDate: null }]) });
-    const invalid = await fetch(`${url}/v1/workers`, { method: 'POST', headers: { ...bearer(['coach']), 'content-type': 'application/json' }, body: JSON.stringify(registration(insz.slice(0, 10) + '0')) });
+    await fetch(`${url}/v1/employment-declarations`, {
+      method: 'POST',
+      headers: { ...bearer(['admin']), 'content-type': 'application/json' },
+      body: JSON.stringify([{ insz, employerId: 'acme', kind: 'employment', startDate: '2020-01-01', endDate: null }]),
+    });
+    const invalid = await fetch(`${url}/v1/workers`, {
+      method: 'POST',
+      headers: { ...bearer(['coach']), 'content-type': 'application/json' },
+      body: JSON.stringify(registration(insz.slice(0, 10) + '0')),
+    });
     expect(invalid.status).toBe(400);
     const worker = (await fetch(`${url}/v1/workers/${workerId}`, { headers: bearer(['coach']) }).then((r) => r.json())) as { insz: string };
     expect(worker.insz).toBe(insz);
@@ -98,7 +121,10 @@ describe('the service process on its embedded default', () => {
       expect([file, bytes.includes(formatted)]).toEqual([file, false]);
     }
     expect(log.length).toBeGreaterThan(0);
-    const requests = log.split('\n').filter((line) => line.includes('"request completed"')).map((line) => JSON.parse(line) as object);
+    const requests = log
+      .split('\n')
+      .filter((line) => line.includes('"request completed"'))
+      .map((line) => JSON.parse(line) as object);
     expect(requests).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ method: 'POST', route: '/v1/workers', status: 201 }),

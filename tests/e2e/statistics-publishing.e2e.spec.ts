@@ -46,12 +46,22 @@ describe.each(['pglite', 'postgres'] as const)('publishing statistics through th
       expect(res.body).toMatchObject({ from: 2011, to: 2013 });
       expect(res.body.year).toBeUndefined();
       const rows: Row[] = res.body.rows;
-      expect(rows.map((r) => `${r.year} ${r.programme}`)).toEqual(['2011 TOTAL', '2012 SW', '2012 BW', '2012 LDE', '2012 TOTAL', '2013 SW', '2013 BW', '2013 LDE', '2013 TOTAL']);
-      expect(Object.keys(rows[0]!).slice(0, 2)).toEqual(['year', 'programme']);
+      expect(rows.map((r) => `${r.year} ${r.programme}`)).toEqual([
+        '2011 TOTAL',
+        '2012 SW',
+        '2012 BW',
+        '2012 LDE',
+        '2012 TOTAL',
+        '2013 SW',
+        '2013 BW',
+        '2013 LDE',
+        '2013 TOTAL',
+      ]);
+      expect(Object.keys(rows[0]).slice(0, 2)).toEqual(['year', 'programme']);
       expect(row(rows, 'SW', 2013)).toMatchObject({ stockStart: 12, inflow: 0, outflow: 3, stockEnd: 9, growth: -3, growthPct: -25, fteEnd: 4.5 });
       // Each year's rows are exactly that year's table.
       const single = await get('/v1/statistics/flows?year=2012');
-      expect(rows.filter((r) => r.year === 2012).map(({ year, ...rest }) => rest)).toEqual(single.body.rows);
+      expect(rows.filter((r) => r.year === 2012).map(({ year: _year, ...rest }) => rest)).toEqual(single.body.rows);
     });
 
     test('an outflow series carries its method', async () => {
@@ -61,7 +71,15 @@ describe.each(['pglite', 'postgres'] as const)('publishing statistics through th
     });
 
     test('year and from/to exclude each other; a range is complete, ordered and at most 50 years', async () => {
-      for (const query of ['year=2012&from=2011&to=2013', 'year=2012&to=2013', 'from=2012', 'to=2012', 'from=2013&to=2012', 'from=1950&to=2000', 'from=abc&to=2012']) {
+      for (const query of [
+        'year=2012&from=2011&to=2013',
+        'year=2012&to=2013',
+        'from=2012',
+        'to=2012',
+        'from=2013&to=2012',
+        'from=1950&to=2000',
+        'from=abc&to=2012',
+      ]) {
         const res = await get(`/v1/statistics/flows?${query}`);
         expect([query, res.status]).toEqual([query, 400]);
         expect(res.body.errors.length).toBeGreaterThan(0);
@@ -100,10 +118,13 @@ describe.each(['pglite', 'postgres'] as const)('publishing statistics through th
       expect(lde.suppressed).toEqual(expect.arrayContaining(['reach', 'exitedPct', 'toWorkPctOfReach']));
       const series = await get('/v1/statistics/flows?from=2012&to=2013&minCell=5');
       const single = await get('/v1/statistics/flows?year=2012&minCell=5');
-      expect(series.body.rows.filter((r: Row) => r.year === 2012).map(({ year, ...rest }: Row) => rest)).toEqual(single.body.rows);
+      expect(series.body.rows.filter((r: Row) => r.year === 2012).map(({ year: _year, ...rest }: Row) => rest)).toEqual(single.body.rows);
       // stockEnd of 2012 is stockStart of 2013: withheld in one year, withheld in the next.
       for (const programme of ['SW', 'BW', 'LDE', 'TOTAL']) {
-        expect([programme, row(series.body.rows, programme, 2013).stockStart === null]).toEqual([programme, row(series.body.rows, programme, 2012).stockEnd === null]);
+        expect([programme, row(series.body.rows, programme, 2013).stockStart === null]).toEqual([
+          programme,
+          row(series.body.rows, programme, 2012).stockEnd === null,
+        ]);
       }
       expect(row(series.body.rows, 'LDE', 2013).stockStart).toBeNull();
       // 2013: SW lost 3 placements: its outflow (3) is withheld.
@@ -130,7 +151,9 @@ describe.each(['pglite', 'postgres'] as const)('publishing statistics through th
     });
 
     test('dialect=excel-nl: semicolons, decimal commas and a byte-order mark; suppressed as one cell', async () => {
-      const res = await fetch(`${service.url}/v1/statistics/outflow?year=2013&format=csv&dialect=excel-nl&minCell=2`, { headers: { authorization: `Bearer ${service.token(['analyst'])}` } });
+      const res = await fetch(`${service.url}/v1/statistics/outflow?year=2013&format=csv&dialect=excel-nl&minCell=2`, {
+        headers: { authorization: `Bearer ${service.token(['analyst'])}` },
+      });
       expect(res.headers.get('content-disposition')).toBe('attachment; filename="outflow-2013-including-ibo.csv"');
       // Raw bytes: a decoder would drop the byte-order mark.
       const bytes = Buffer.from(await res.arrayBuffer());
@@ -148,7 +171,9 @@ describe.each(['pglite', 'postgres'] as const)('publishing statistics through th
     });
 
     test('format=xlsx: a named sheet, a header row, numbers as numbers, withheld cells empty', async () => {
-      const res = await fetch(`${service.url}/v1/statistics/flows?year=2012&format=xlsx&minCell=5`, { headers: { authorization: `Bearer ${service.token(['analyst'])}` } });
+      const res = await fetch(`${service.url}/v1/statistics/flows?year=2012&format=xlsx&minCell=5`, {
+        headers: { authorization: `Bearer ${service.token(['analyst'])}` },
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
       expect(res.headers.get('content-disposition')).toBe('attachment; filename="flows-2012.xlsx"');
@@ -156,7 +181,18 @@ describe.each(['pglite', 'postgres'] as const)('publishing statistics through th
       await workbook.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
       const sheet = workbook.getWorksheet('flows 2012')!;
       expect(sheet).toBeDefined();
-      expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual(['programme', 'stockStart', 'inflow', 'outflow', 'stockEnd', 'growth', 'growthPct', 'rotationPct', 'fteEnd', 'suppressed']);
+      expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual([
+        'programme',
+        'stockStart',
+        'inflow',
+        'outflow',
+        'stockEnd',
+        'growth',
+        'growthPct',
+        'rotationPct',
+        'fteEnd',
+        'suppressed',
+      ]);
       const json = (await get('/v1/statistics/flows?year=2012&minCell=5')).body.rows as Row[];
       expect(sheet.rowCount).toBe(json.length + 1);
       json.forEach((r, i) => {
@@ -181,9 +217,11 @@ describe.each(['pglite', 'postgres'] as const)('publishing statistics through th
   });
 
   test('the OpenAPI document describes the new parameters and paths', async () => {
-    const doc = (await fetch(`${service.url}/docs-json`).then((r) => r.json())) as { paths: Record<string, Record<string, { parameters?: { name: string }[] }>> };
+    const doc = (await fetch(`${service.url}/docs-json`).then((r) => r.json())) as {
+      paths: Record<string, Record<string, { parameters?: { name: string }[] }>>;
+    };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/statistics/publications', '/v1/statistics/publications/{id}']));
-    const names = doc.paths['/v1/statistics/flows']!.get!.parameters!.map((p) => p.name);
+    const names = doc.paths['/v1/statistics/flows'].get.parameters!.map((p) => p.name);
     expect(names).toEqual(expect.arrayContaining(['year', 'from', 'to', 'minCell', 'format', 'dialect', 'waitFor']));
   });
 
@@ -191,7 +229,11 @@ describe.each(['pglite', 'postgres'] as const)('publishing statistics through th
     test('a published table stays frozen; its changes name the cells that moved since', async () => {
       const published = await service.request('POST', '/v1/statistics/publications', { ...analyst, body: { table: 'flows', year: 2013 } });
       expect(published.status).toBe(201);
-      expect(published.body).toEqual({ publicationId: expect.any(String), position: expect.stringMatching(/^\d+-\d+$/), publishedAt: '2026-11-23T10:00:00.000Z' });
+      expect(published.body).toEqual({
+        publicationId: expect.any(String),
+        position: expect.stringMatching(/^\d+-\d+$/),
+        publishedAt: '2026-11-23T10:00:00.000Z',
+      });
       const before = await get(`/v1/statistics/publications/${published.body.publicationId}`);
       expect(before.status).toBe(200);
       expect(before.body).toMatchObject({ table: 'flows', year: 2013, position: published.body.position, changes: [] });
@@ -216,7 +258,10 @@ describe.each(['pglite', 'postgres'] as const)('publishing statistics through th
     });
 
     test('a series with minCell can be published; its changes carry the year', async () => {
-      const published = await service.request('POST', '/v1/statistics/publications', { ...analyst, body: { table: 'outflow', from: 2012, to: 2013, minCell: 3, method: 'employment-only' } });
+      const published = await service.request('POST', '/v1/statistics/publications', {
+        ...analyst,
+        body: { table: 'outflow', from: 2012, to: 2013, minCell: 3, method: 'employment-only' },
+      });
       expect(published.status).toBe(201);
       const res = await get(`/v1/statistics/publications/${published.body.publicationId}`);
       expect(res.body).toMatchObject({ table: 'outflow', from: 2012, to: 2013, method: 'employment-only', minCell: 3, changes: [] });
@@ -233,14 +278,23 @@ describe.each(['pglite', 'postgres'] as const)('publishing statistics through th
       const second = await get(`/v1/statistics/publications?limit=1&after=${first.body.next}`);
       expect(second.body.items[0]).toMatchObject({ table: 'outflow', from: 2012, to: 2013 });
       const all = await get('/v1/statistics/publications');
-      expect(all.body.items.map((i: { publicationId: string }) => i.publicationId)).toEqual([first.body.items[0].publicationId, second.body.items[0].publicationId]);
+      expect(all.body.items.map((i: { publicationId: string }) => i.publicationId)).toEqual([
+        first.body.items[0].publicationId,
+        second.body.items[0].publicationId,
+      ]);
       expect(all.body.next).toBeNull();
     });
 
     test('analysts only; bad bodies are 400; an unknown publication is 404', async () => {
       expect((await service.request('POST', '/v1/statistics/publications', { roles: ['coach'], body: { table: 'flows', year: 2013 } })).status).toBe(403);
       expect((await service.request('GET', '/v1/statistics/publications', { roles: ['admin'] })).status).toBe(403);
-      for (const body of [{ table: 'magic', year: 2013 }, { table: 'flows' }, { table: 'flows', year: 2013, from: 2012, to: 2013 }, { table: 'flows', year: 2013, method: 'including-ibo' }, { table: 'flows', year: 2013, extra: 1 }]) {
+      for (const body of [
+        { table: 'magic', year: 2013 },
+        { table: 'flows' },
+        { table: 'flows', year: 2013, from: 2012, to: 2013 },
+        { table: 'flows', year: 2013, method: 'including-ibo' },
+        { table: 'flows', year: 2013, extra: 1 },
+      ]) {
         const res = await service.request('POST', '/v1/statistics/publications', { ...analyst, body });
         expect([body, res.status]).toEqual([body, 400]);
       }

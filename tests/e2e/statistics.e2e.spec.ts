@@ -87,7 +87,9 @@ describe.each(['pglite', 'postgres'] as const)('outflow statistics through the p
 
   test('a year without data has only an empty TOTAL row with null percentages', async () => {
     const res = await service.request('GET', '/v1/statistics/outflow?year=1999', { roles: ['analyst'] });
-    expect(res.body.rows).toEqual([{ programme: 'TOTAL', reach: 0, exited: 0, exitedPct: null, toWork: 0, toWorkPctOfExited: null, toWorkPctOfReach: null, pending: 0 }]);
+    expect(res.body.rows).toEqual([
+      { programme: 'TOTAL', reach: 0, exited: 0, exitedPct: null, toWork: 0, toWorkPctOfExited: null, toWorkPctOfReach: null, pending: 0 },
+    ]);
   });
 
   test('Accept: text/csv returns the same table as CSV', async () => {
@@ -104,7 +106,15 @@ describe.each(['pglite', 'postgres'] as const)('outflow statistics through the p
     const res = await service.request('GET', '/v1/statistics/flows?from=2010&to=2011', { roles: ['analyst'] });
     expect(res.status).toBe(200);
     const sw = (year: number) => res.body.rows.find((r: { programme: string; year: number }) => r.programme === 'SW' && r.year === year);
-    expect(sw(2011)).toMatchObject({ year: 2011, stockStart: SW_2011.stockStart, inflow: SW_2011.inflow, outflow: SW_2011.outflow, stockEnd: SW_2011.stockEnd, growthPct: SW_2011.growthPct, rotationPct: SW_2011.rotationPct });
+    expect(sw(2011)).toMatchObject({
+      year: 2011,
+      stockStart: SW_2011.stockStart,
+      inflow: SW_2011.inflow,
+      outflow: SW_2011.outflow,
+      stockEnd: SW_2011.stockEnd,
+      growthPct: SW_2011.growthPct,
+      rotationPct: SW_2011.rotationPct,
+    });
     expect(sw(2010).stockEnd).toBe(sw(2011).stockStart);
   });
 
@@ -130,7 +140,9 @@ describe.each(['pglite', 'postgres'] as const)('outflow statistics through the p
     expect(row('INVOEG')).toMatchObject({ inflow: null, stockEnd: null });
     // TOTAL = SW + the insertion segments: SW's inflow or TOTAL's must go too, or TOTAL − SW gives INVOEG's.
     expect(row('SW').inflow === null || row('TOTAL').inflow === null).toBe(true);
-    expect(row('SW').stockStart === null || row('TOTAL').stockStart === null || row('INVOEG_DC').stockStart === null || row('INVOEG_NDC').stockStart === null).toBe(true);
+    expect(
+      row('SW').stockStart === null || row('TOTAL').stockStart === null || row('INVOEG_DC').stockStart === null || row('INVOEG_NDC').stockStart === null,
+    ).toBe(true);
     expect(row('SW').outflow === null || row('TOTAL').outflow === null).toBe(true);
     // Complements come from programme rows before TOTAL: the totals stay whole.
     expect(row('TOTAL')).toMatchObject({ stockStart: 4213, inflow: 859, outflow: 679, stockEnd: 4393, suppressed: [] });

@@ -23,7 +23,21 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
     const id = registered.body.workerId;
 
     const steps: [string, unknown, string[]][] = [
-      ['screenings', { date: '2010-01-04', advice: 'supported-employment', programme: 'MAATWERK', indication: { conditional: true, validUntil: '2012-01-03', productivityLossPct: 40, supportPackage: { workFloorTraining: true, workFloorCoaching: 'medium', wagePremiumPct: 50, workplaceAdaptation: false } } }, ['screener']],
+      [
+        'screenings',
+        {
+          date: '2010-01-04',
+          advice: 'supported-employment',
+          programme: 'MAATWERK',
+          indication: {
+            conditional: true,
+            validUntil: '2012-01-03',
+            productivityLossPct: 40,
+            supportPackage: { workFloorTraining: true, workFloorCoaching: 'medium', wagePremiumPct: 50, workplaceAdaptation: false },
+          },
+        },
+        ['screener'],
+      ],
       ['pops', { date: '2010-01-10', goals: ['punctuality', 'forklift licence'] }, ['coach']],
       ['placements', { programme: 'MAATWERK', enterpriseId: 'ent-7', startDate: '2010-02-01', fte: 0.5 }, ['coach']],
       ['pops', { date: '2010-08-01', goals: ['regular job in logistics'] }, ['coach']],
@@ -40,10 +54,23 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
     expect(worker.body.insz).toBe(insz);
     expect(worker.body.pop).toEqual({ establishedOn: '2010-01-10', reviewedOn: '2010-08-01', goals: ['regular job in logistics'] });
     expect(worker.body.placements).toHaveLength(2);
-    expect(worker.body.placements[1]).toMatchObject({ programme: 'MAATWERK', fte: 0.5, underReturnGuarantee: true, exit: { date: '2012-12-31', reason: 'resignation', followUpReferenceDate: '2013-06-30' } });
+    expect(worker.body.placements[1]).toMatchObject({
+      programme: 'MAATWERK',
+      fte: 0.5,
+      underReturnGuarantee: true,
+      exit: { date: '2012-12-31', reason: 'resignation', followUpReferenceDate: '2013-06-30' },
+    });
     expect(worker.body.returnGuarantee).toMatchObject({ status: 'used', expiresOn: '2012-03-31' });
     expect(worker.body.timeline.map((e: { type: string }) => e.type)).toEqual([
-      'WorkerRegistered', 'ScreeningRecorded', 'PopEstablished', 'PlacementStarted', 'PopReviewed', 'WorkerExited', 'ReturnGuaranteeGranted', 'PlacementStarted', 'WorkerExited',
+      'WorkerRegistered',
+      'ScreeningRecorded',
+      'PopEstablished',
+      'PlacementStarted',
+      'PopReviewed',
+      'WorkerExited',
+      'ReturnGuaranteeGranted',
+      'PlacementStarted',
+      'WorkerExited',
     ]);
     expect(JSON.stringify(worker.body.timeline)).not.toContain('insz');
     expect(worker.headers.get('etag')).toBe(`"${worker.body.version}"`);
@@ -104,11 +131,17 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
     expect(bad.headers.get('content-type')).toContain('application/problem+json');
     const array = await service.request('POST', '/v1/workers', { roles: ['coach'], body: [registration()] });
     expect(array.status).toBe(400);
-    const proto = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: JSON.stringify(registration()).replace('{', '{"__proto__":{"admin":true},') });
+    const proto = await service.request('POST', '/v1/workers', {
+      roles: ['coach'],
+      rawBody: JSON.stringify(registration()).replace('{', '{"__proto__":{"admin":true},'),
+    });
     expect(proto.status).toBe(400);
     expect(proto.body.errors).toEqual([{ field: '__proto__', message: expect.any(String) }]);
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
-    const sqlish = await service.request('POST', `/v1/workers/${"1'; DROP TABLE events;--"}/exits`, { roles: ['coach'], body: { date: '2011-01-01', reason: 'other' } });
+    const sqlish = await service.request('POST', `/v1/workers/${"1'; DROP TABLE events;--"}/exits`, {
+      roles: ['coach'],
+      body: { date: '2011-01-01', reason: 'other' },
+    });
     expect(sqlish.status).toBe(404);
   });
 
@@ -116,7 +149,10 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
     'a body key named %s is a 400 naming it, and nothing is written',
     async (key) => {
       const insz = freshInsz();
-      const res = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: JSON.stringify(registration(insz)).replace('{', `{"${key}":"x",`) });
+      const res = await service.request('POST', '/v1/workers', {
+        roles: ['coach'],
+        rawBody: JSON.stringify(registration(insz)).replace('{', `{"${key}":"x",`),
+      });
       expect(res.status).toBe(400);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(key);
@@ -132,10 +168,15 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
       rawBody: `{"date":"2010-01-04","advice":"supported-employment","programme":"MAATWERK","indication":{"toString":"x","conditional":false,"supportPackage":${supportPackage}}}`,
     });
     expect(screening.status).toBe(400);
-    expect(screening.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['indication.toString', 'indication.supportPackage.hasOwnProperty']));
+    expect(screening.body.errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['indication.toString', 'indication.supportPackage.hasOwnProperty']),
+    );
     expect(await versionOf(id)).toBe(1);
     const declaration = { insz: freshInsz(), employerId: 'emp-1', kind: 'employment', startDate: '2011-01-01', endDate: null };
-    const imported = await service.request('POST', '/v1/employment-declarations', { roles: ['admin'], rawBody: `[${JSON.stringify(declaration).replace('{', '{"valueOf":0,')}]` });
+    const imported = await service.request('POST', '/v1/employment-declarations', {
+      roles: ['admin'],
+      rawBody: `[${JSON.stringify(declaration).replace('{', '{"valueOf":0,')}]`,
+    });
     expect(imported.status).toBe(400);
     expect(imported.body.errors.map((e: { field: string }) => e.field)).toContain('[0].valueOf');
     const statistics = await service.request('GET', '/v1/statistics/flows?year=2011&toString=1', { roles: ['analyst'] });
@@ -152,16 +193,29 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
     const res = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: encode(insz), headers: { 'content-type': contentType } });
     expect(res.status).toBe(415);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
-    expect(res.body).toMatchObject({ type: '/problems/unsupported-media-type', title: 'Unsupported media type', status: 415, detail: expect.stringContaining('application/json') });
+    expect(res.body).toMatchObject({
+      type: '/problems/unsupported-media-type',
+      title: 'Unsupported media type',
+      status: 415,
+      detail: expect.stringContaining('application/json'),
+    });
     expect((await service.request('POST', '/v1/workers', { roles: ['coach'], body: registration(insz) })).status).toBe(201);
     const id = await aRegisteredWorker(service);
-    const pop = await service.request('POST', `/v1/workers/${id}/pops`, { roles: ['coach'], rawBody: 'date=2010-01-10&goals=a', headers: { 'content-type': contentType } });
+    const pop = await service.request('POST', `/v1/workers/${id}/pops`, {
+      roles: ['coach'],
+      rawBody: 'date=2010-01-10&goals=a',
+      headers: { 'content-type': contentType },
+    });
     expect(pop.status).toBe(415);
     expect(await versionOf(id)).toBe(1);
   });
 
   test('JSON with a charset is still JSON', async () => {
-    const res = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: JSON.stringify(registration()), headers: { 'content-type': 'application/json; charset=utf-8' } });
+    const res = await service.request('POST', '/v1/workers', {
+      roles: ['coach'],
+      rawBody: JSON.stringify(registration()),
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
     expect(res.status).toBe(201);
   });
 
@@ -183,7 +237,13 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
     const tooLarge = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: JSON.stringify({ insz: 'x'.repeat(9 * 1024 * 1024) }) });
     const badJson = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: '{"insz":' });
     const empty = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: '' });
-    for (const [res, status] of [[tooLong, 414], [badUrl, 400], [tooLarge, 413], [badJson, 400], [empty, 400]] as const) {
+    for (const [res, status] of [
+      [tooLong, 414],
+      [badUrl, 400],
+      [tooLarge, 413],
+      [badJson, 400],
+      [empty, 400],
+    ] as const) {
       expect([res.status, res.headers.get('content-type')]).toEqual([status, expect.stringContaining('application/problem+json')]);
       expect(res.body).toMatchObject({ type: expect.stringMatching(/^\/problems\//), title: expect.any(String), status, detail: expect.any(String) });
     }
@@ -199,28 +259,96 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
     expect(analyst.status).toBe(403);
     const workerId = await aRegisteredWorker(service);
     expect((await service.request('GET', `/v1/workers/${workerId}`, { roles: ['analyst'] })).status).toBe(403);
-    expect((await service.request('POST', `/v1/workers/${workerId}/screenings`, { roles: ['coach'], body: { date: '2010-01-01', advice: 'regular-work' } })).status).toBe(403);
-    expect((await service.request('POST', `/v1/workers/${workerId}/placements`, { roles: ['screener'], body: { programme: 'SW', enterpriseId: 'e', startDate: '2010-01-01', fte: 1 } })).status).toBe(403);
+    expect(
+      (await service.request('POST', `/v1/workers/${workerId}/screenings`, { roles: ['coach'], body: { date: '2010-01-01', advice: 'regular-work' } })).status,
+    ).toBe(403);
+    expect(
+      (
+        await service.request('POST', `/v1/workers/${workerId}/placements`, {
+          roles: ['screener'],
+          body: { programme: 'SW', enterpriseId: 'e', startDate: '2010-01-01', fte: 1 },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   test('an unknown or malformed worker id is 404', async () => {
     expect((await service.request('GET', '/v1/workers/00000000-0000-4000-8000-000000000000', { roles: ['coach'] })).status).toBe(404);
     expect((await service.request('GET', '/v1/workers/not-a-uuid', { roles: ['coach'] })).status).toBe(404);
-    const exit = await service.request('POST', '/v1/workers/00000000-0000-4000-8000-000000000000/exits', { roles: ['coach'], body: { date: '2011-01-01', reason: 'other' } });
+    const exit = await service.request('POST', '/v1/workers/00000000-0000-4000-8000-000000000000/exits', {
+      roles: ['coach'],
+      body: { date: '2011-01-01', reason: 'other' },
+    });
     expect(exit.status).toBe(404);
   });
 
   test.each([
-    ['placement without an advice leading there', async (s: TestService) => ({ id: await aWorkerScreenedFor(s, 'SW'), path: 'placements', body: { programme: 'LDE', enterpriseId: 'e', startDate: '2010-03-01', fte: 1 } }), 'placement-needs-advice'],
-    ['second active placement', async (s: TestService) => ({ id: (await aWorkerPlacedIn(s)).workerId, path: 'placements', body: { programme: 'SW', enterpriseId: 'e', startDate: '2010-03-01', fte: 1 } }), 'placement-already-active'],
-    ['exit without placement', async (s: TestService) => ({ id: await aWorkerScreenedFor(s), path: 'exits', body: { date: '2011-01-01', reason: 'other' } }), 'exit-needs-active-placement'],
-    ['date before the previous step', async (s: TestService) => ({ id: (await aWorkerPlacedIn(s, 'SW', '2010-02-01')).workerId, path: 'exits', body: { date: '2010-01-31', reason: 'other' } }), 'date-before-previous-step'],
-    ['date in the future', async (s: TestService) => ({ id: (await aWorkerPlacedIn(s)).workerId, path: 'exits', body: { date: '2030-01-01', reason: 'other' } }), 'date-in-future'],
-    ['return without guarantee', async (s: TestService) => ({ id: await aWorkerScreenedFor(s), path: 'returns', body: { date: '2011-01-01', enterpriseId: 'e' } }), 'return-needs-guarantee'],
-    ['return after the guarantee ran out', async (s: TestService) => ({ id: (await aWorkerAfterDoorstroom(s, '2011-06-30')).workerId, path: 'returns', body: { date: '2012-07-01', enterpriseId: 'e' } }), 'return-guarantee-expired'],
-    ['programme missing for supported employment', async (s: TestService) => ({ id: await aRegisteredWorker(s), path: 'screenings', body: { date: '2010-01-01', advice: 'supported-employment' } }), 'programme-required'],
-    ['programme with regular-work advice', async (s: TestService) => ({ id: await aRegisteredWorker(s), path: 'screenings', body: { date: '2010-01-01', advice: 'regular-work', programme: 'SW' } }), 'programme-not-allowed'],
-    ['follow-up for an exit that does not exist', async (s: TestService) => ({ id: (await aWorkerPlacedIn(s)).workerId, path: 'follow-ups', body: { placementId: '00000000-0000-4000-8000-000000000000', outcome: 'employed' } }), 'follow-up-needs-exit'],
+    [
+      'placement without an advice leading there',
+      async (s: TestService) => ({
+        id: await aWorkerScreenedFor(s, 'SW'),
+        path: 'placements',
+        body: { programme: 'LDE', enterpriseId: 'e', startDate: '2010-03-01', fte: 1 },
+      }),
+      'placement-needs-advice',
+    ],
+    [
+      'second active placement',
+      async (s: TestService) => ({
+        id: (await aWorkerPlacedIn(s)).workerId,
+        path: 'placements',
+        body: { programme: 'SW', enterpriseId: 'e', startDate: '2010-03-01', fte: 1 },
+      }),
+      'placement-already-active',
+    ],
+    [
+      'exit without placement',
+      async (s: TestService) => ({ id: await aWorkerScreenedFor(s), path: 'exits', body: { date: '2011-01-01', reason: 'other' } }),
+      'exit-needs-active-placement',
+    ],
+    [
+      'date before the previous step',
+      async (s: TestService) => ({ id: (await aWorkerPlacedIn(s, 'SW', '2010-02-01')).workerId, path: 'exits', body: { date: '2010-01-31', reason: 'other' } }),
+      'date-before-previous-step',
+    ],
+    [
+      'date in the future',
+      async (s: TestService) => ({ id: (await aWorkerPlacedIn(s)).workerId, path: 'exits', body: { date: '2030-01-01', reason: 'other' } }),
+      'date-in-future',
+    ],
+    [
+      'return without guarantee',
+      async (s: TestService) => ({ id: await aWorkerScreenedFor(s), path: 'returns', body: { date: '2011-01-01', enterpriseId: 'e' } }),
+      'return-needs-guarantee',
+    ],
+    [
+      'return after the guarantee ran out',
+      async (s: TestService) => ({
+        id: (await aWorkerAfterDoorstroom(s, '2011-06-30')).workerId,
+        path: 'returns',
+        body: { date: '2012-07-01', enterpriseId: 'e' },
+      }),
+      'return-guarantee-expired',
+    ],
+    [
+      'programme missing for supported employment',
+      async (s: TestService) => ({ id: await aRegisteredWorker(s), path: 'screenings', body: { date: '2010-01-01', advice: 'supported-employment' } }),
+      'programme-required',
+    ],
+    [
+      'programme with regular-work advice',
+      async (s: TestService) => ({ id: await aRegisteredWorker(s), path: 'screenings', body: { date: '2010-01-01', advice: 'regular-work', programme: 'SW' } }),
+      'programme-not-allowed',
+    ],
+    [
+      'follow-up for an exit that does not exist',
+      async (s: TestService) => ({
+        id: (await aWorkerPlacedIn(s)).workerId,
+        path: 'follow-ups',
+        body: { placementId: '00000000-0000-4000-8000-000000000000', outcome: 'employed' },
+      }),
+      'follow-up-needs-exit',
+    ],
   ])('a broken rule (%s) is a 409 naming it, and nothing is written', async (_, arrange, rule) => {
     const { id, path, body } = await arrange(service);
     const before = await versionOf(id);
@@ -241,7 +369,11 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
     const fresh = await service.request('POST', `/v1/workers/${id}/placements`, { roles: ['coach'], body: placement, headers: { 'if-match': '"2"' } });
     expect(fresh.status).toBe(201);
     expect(fresh.body.version).toBe(3);
-    const garbage = await service.request('POST', `/v1/workers/${id}/exits`, { roles: ['coach'], body: { date: '2011-01-01', reason: 'other' }, headers: { 'if-match': 'abc' } });
+    const garbage = await service.request('POST', `/v1/workers/${id}/exits`, {
+      roles: ['coach'],
+      body: { date: '2011-01-01', reason: 'other' },
+      headers: { 'if-match': 'abc' },
+    });
     expect(garbage.status).toBe(400);
   });
 
@@ -267,7 +399,9 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
   test('concurrent commands on one worker never lose an update', async () => {
     const id = await aWorkerScreenedFor(service);
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => service.request('POST', `/v1/workers/${id}/pops`, { roles: ['coach'], body: { date: '2010-02-01', goals: [`goal ${i}`] } })),
+      Array.from({ length: 6 }, (_, i) =>
+        service.request('POST', `/v1/workers/${id}/pops`, { roles: ['coach'], body: { date: '2010-02-01', goals: [`goal ${i}`] } }),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(6).fill(201));
     const worker = await service.request('GET', `/v1/workers/${id}`, { roles: ['coach'] });

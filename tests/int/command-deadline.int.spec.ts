@@ -1,16 +1,25 @@
-import { WorkerCommandExecutor } from '../../libs/application/src/worker-commands.js';
-import type { TrajectoryCommand } from '../../libs/domain/src/commands.js';
-import { workerStreamId } from '../../libs/domain/src/events.js';
-import { EventStoreDeadlineError, WrongExpectedVersionError, type EventStore } from '../../libs/event-store/src/event-store.js';
-import { SqlEventStore } from '../../libs/event-store/src/sql-event-store.js';
-import { FixedClock } from '../../libs/platform/src/clock.js';
+import { WorkerCommandExecutor } from '#application/worker-commands.js';
+import type { TrajectoryCommand } from '#domain/commands.js';
+import { workerStreamId } from '#domain/events.js';
+import { EventStoreDeadlineError, WrongExpectedVersionError, type EventStore } from '#event-store/event-store.js';
+import { SqlEventStore } from '#event-store/sql-event-store.js';
+import { FixedClock } from '#platform/clock.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 
 const policy = { returnGuaranteeMonths: 12, followUpDelayMonths: 6 };
 const clock = new FixedClock(new Date('2024-06-30T10:00:00Z'));
 const register = (workerId: string): TrajectoryCommand => ({
   type: 'RegisterWorker',
-  data: { workerId, inszCiphertext: 'sealed', birthYear: 1985, educationLevel: 'low', migrationBackground: false, disability: false, unemployedSince: null, socialAssistance: false },
+  data: {
+    workerId,
+    inszCiphertext: 'sealed',
+    birthYear: 1985,
+    educationLevel: 'low',
+    migrationBackground: false,
+    disability: false,
+    unemployedSince: null,
+    socialAssistance: false,
+  },
 });
 
 /** The store, except that the next append's caller sees its deadline pass: after the append was written, or before it got anywhere. */
@@ -23,7 +32,12 @@ function stalling(store: EventStore, mode: 'written' | 'lost' | 'conflict'): Eve
     if (stalled) return store.appendToStream(streamId, events, expectedVersion);
     stalled = true;
     if (mode === 'written') await store.appendToStream(streamId, events, expectedVersion);
-    if (mode === 'conflict') await store.appendToStream(streamId, events.map((e) => ({ ...e, metadata: { ...e.metadata, correlationId: 'someone-else' } })), expectedVersion);
+    if (mode === 'conflict')
+      await store.appendToStream(
+        streamId,
+        events.map((e) => ({ ...e, metadata: { ...e.metadata, correlationId: 'someone-else' } })),
+        expectedVersion,
+      );
     throw new EventStoreDeadlineError(`append to ${streamId}`, 100);
   };
   return wrapper;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
-import { toNewEvent } from '../../libs/application/src/serialization.js';
+import { toNewEvent } from '#application/serialization.js';
 import {
   decide,
   evolve,
@@ -14,15 +14,15 @@ import {
   type TrajectoryCommand,
   type TrajectoryEvent,
   type TrajectoryState,
-} from '../../libs/domain/src/index.js';
-import { addDays } from '../../libs/domain/src/calendar.js';
-import { formatPosition, type RecordedEvent } from '../../libs/event-store/src/event-store.js';
-import type { Projection } from '../../libs/projections/src/projection.js';
-import { FlowCountsProjection } from '../../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
-import { flowTable, outflowTable } from '../../libs/read-models/src/outflow-statistics/statistics-tables.js';
-import { PgliteDatabase } from '../../libs/sql/src/pglite.js';
-import { migrateSchema } from '../../libs/platform/src/schema-migrations.js';
-import { CaseloadProjection } from '../../libs/read-models/src/caseload/caseload.projection.js';
+} from '#domain/index.js';
+import { addDays } from '#domain/calendar.js';
+import { formatPosition, type RecordedEvent } from '#event-store/event-store.js';
+import type { Projection } from '#projections/projection.js';
+import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
+import { flowTable, outflowTable } from '#read-models/outflow-statistics/statistics-tables.js';
+import { PgliteDatabase } from '#sql/pglite.js';
+import { migrateSchema } from '#platform/schema-migrations.js';
+import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
 
 /**
  * "Every projection of the log with its corrections equals the projection of the log without the
@@ -42,8 +42,20 @@ const SOURCES: FollowUpSource[] = ['register', 'manual'];
 
 /** What an action does, weighted by repetition (uniformly drawn: fast-check's nat leans to small values). */
 const KINDS = [
-  'progress', 'progress', 'progress', 'progress', 'progress', 'follow-up', 'follow-up', 'follow-up',
-  'retract-latest', 'retract-latest', 'retract-any', 'start', 'expire', 'pop',
+  'progress',
+  'progress',
+  'progress',
+  'progress',
+  'progress',
+  'follow-up',
+  'follow-up',
+  'follow-up',
+  'retract-latest',
+  'retract-latest',
+  'retract-any',
+  'start',
+  'expire',
+  'pop',
 ] as const;
 
 interface Action {
@@ -98,10 +110,12 @@ function trajectories(actions: Action[]): { log: { workerId: string; version: nu
     worker.date = addDays(worker.date, action.days);
     const date = worker.date;
     const state = worker.state;
-    const programme = PROGRAMMES[action.pick % PROGRAMMES.length]!;
+    const programme = PROGRAMMES[action.pick % PROGRAMMES.length];
     const exited = state.placements.filter((p) => p.exit);
-    const steps = state.history.filter((live) => ['ScreeningRecorded', 'PopEstablished', 'PopReviewed', 'PlacementStarted', 'WorkerExited'].includes(live.event.type));
-    let kind: (typeof KINDS)[number] | 'place' | 'exit' | 'return' = KINDS[action.kind]!;
+    const steps = state.history.filter((live) =>
+      ['ScreeningRecorded', 'PopEstablished', 'PopReviewed', 'PlacementStarted', 'WorkerExited'].includes(live.event.type),
+    );
+    let kind: (typeof KINDS)[number] | 'place' | 'exit' | 'return' = KINDS[action.kind];
     if (kind === 'progress') {
       // The natural next step: an exit from an active placement, else a return or a new placement.
       kind = state.activePlacement ? 'exit' : state.returnGuarantee?.status === 'running' && action.pick % 2 === 0 ? 'return' : 'place';
@@ -112,22 +126,37 @@ function trajectories(actions: Action[]): { log: { workerId: string; version: nu
         run(action.worker, worker, { type: 'RecordScreening', data: { date, advice, programme, indication: null } });
         run(action.worker, worker, {
           type: 'StartPlacement',
-          data: { placementId: `p${action.worker}-${worker.placements++}`, programme, enterpriseId: 'e', startDate: date, fte: [1, 0.5, 0.8, 0.1234][action.pick % 4]! },
+          data: {
+            placementId: `p${action.worker}-${worker.placements++}`,
+            programme,
+            enterpriseId: 'e',
+            startDate: date,
+            fte: [1, 0.5, 0.8, 0.1234][action.pick % 4],
+          },
         });
         break;
       }
       case 'start':
-        run(action.worker, worker, { type: 'StartPlacement', data: { placementId: `p${action.worker}-${worker.placements++}`, programme: state.latestScreening?.programme ?? programme, enterpriseId: 'e', startDate: date, fte: 1 } });
+        run(action.worker, worker, {
+          type: 'StartPlacement',
+          data: {
+            placementId: `p${action.worker}-${worker.placements++}`,
+            programme: state.latestScreening?.programme ?? programme,
+            enterpriseId: 'e',
+            startDate: date,
+            fte: 1,
+          },
+        });
         break;
       case 'exit':
-        run(action.worker, worker, { type: 'RecordExit', data: { date, reason: EXIT_REASONS[action.pick % EXIT_REASONS.length]! } });
+        run(action.worker, worker, { type: 'RecordExit', data: { date, reason: EXIT_REASONS[action.pick % EXIT_REASONS.length] } });
         break;
       case 'follow-up': {
         const placement = exited[action.pick % Math.max(1, exited.length)];
         if (placement) {
           run(action.worker, worker, {
             type: 'RecordFollowUp',
-            data: { placementId: placement.placementId, outcome: OUTCOMES[action.pick % 3]!, source: SOURCES[action.days % 2]! },
+            data: { placementId: placement.placementId, outcome: OUTCOMES[action.pick % 3], source: SOURCES[action.days % 2] },
           });
         }
         break;
@@ -140,7 +169,10 @@ function trajectories(actions: Action[]): { log: { workerId: string; version: nu
         break;
       }
       case 'return':
-        run(action.worker, worker, { type: 'ReturnUnderGuarantee', data: { placementId: `p${action.worker}-${worker.placements++}`, date, enterpriseId: 'e' } });
+        run(action.worker, worker, {
+          type: 'ReturnUnderGuarantee',
+          data: { placementId: `p${action.worker}-${worker.placements++}`, date, enterpriseId: 'e' },
+        });
         break;
       case 'expire':
         if (state.returnGuarantee) run(action.worker, worker, { type: 'ExpireReturnGuarantee', data: { placementId: state.returnGuarantee.placementId } });
@@ -167,9 +199,9 @@ function withoutCorrections(log: { workerId: string; version: number; event: Tra
     const { event } = entry;
     if (event.type === 'FollowUpRevised') {
       const at = results.get(`${entry.workerId}/${event.data.placementId}`)!;
-      const recorded = kept[at]!.event;
+      const recorded = kept[at].event;
       if (recorded.type !== 'FollowUpRecorded') throw new Error('a revision without its result');
-      kept[at] = { ...kept[at]!, event: { type: 'FollowUpRecorded', data: { ...recorded.data, outcome: event.data.outcome, source: event.data.source } } };
+      kept[at] = { ...kept[at], event: { type: 'FollowUpRecorded', data: { ...recorded.data, outcome: event.data.outcome, source: event.data.source } } };
       continue;
     }
     if (event.type === 'FollowUpRecorded') results.set(`${entry.workerId}/${event.data.placementId}`, kept.length);
@@ -208,7 +240,7 @@ describe('corrections, property-based: projections of the log with retractions a
       for (const projection of projections) await projection.reset(tx);
     });
     for (let i = 0, b = 0; i < events.length; b++) {
-      const batch = events.slice(i, i + batchSizes[b % batchSizes.length]!);
+      const batch = events.slice(i, i + batchSizes[b % batchSizes.length]);
       i += batch.length;
       await db.transaction(async (tx) => {
         for (const projection of projections) await projection.apply(batch, tx);
@@ -226,7 +258,13 @@ describe('corrections, property-based: projections of the log with retractions a
       provisional: await rows('SELECT * FROM follow_up_provisional ORDER BY placement_id'),
       // Stream versions differ between the two logs; what a coach reads must not.
       caseload: await rows('SELECT worker_id, coach, programme, status, last_step_date FROM caseload_workers ORDER BY worker_id'),
-      tables: await Promise.all([2010, 2012, 2014].map(async (year) => [await flowTable(db, year), await outflowTable(db, year, 'including-ibo'), await outflowTable(db, year, 'employment-only')])),
+      tables: await Promise.all(
+        [2010, 2012, 2014].map(async (year) => [
+          await flowTable(db, year),
+          await outflowTable(db, year, 'including-ibo'),
+          await outflowTable(db, year, 'employment-only'),
+        ]),
+      ),
     };
   }
 
@@ -240,26 +278,30 @@ describe('corrections, property-based: projections of the log with retractions a
   test('random trajectories with random retractions and revisions', async () => {
     const seen = { revisions: 0, retractedPlacements: 0, retractedExits: 0, retractedExitsWithResult: 0, restoredGuarantees: 0 };
     await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 20, maxLength: 70 }), fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 5 }), async (actions, batchSizes) => {
-        const { log, states } = trajectories(actions);
-        const clean = withoutCorrections(log);
-        for (const { event } of log) {
-          if (event.type === 'FollowUpRevised') seen.revisions++;
-          if (event.type !== 'StepRetracted') continue;
-          if (event.data.step.type === 'PlacementStarted') seen.retractedPlacements++;
-          if (event.data.step.type === 'WorkerExited') seen.retractedExits++;
-          if (event.data.withdrawnFollowUp) seen.retractedExitsWithResult++;
-          if (event.data.returnGuaranteeChanged && event.data.returnGuarantee?.status === 'running') seen.restoredGuarantees++;
-        }
-        const withCorrections = await project(recorded(log), batchSizes);
-        const rebuilt = await project(recorded(clean), [50]);
-        expect(withCorrections).toEqual(rebuilt);
-        // The domain agrees: each worker's fold of the log reads as the fold without corrections.
-        for (const [workerId, state] of states) {
-          const folded = clean.filter((e) => e.workerId === workerId).reduce((s, e) => evolve(s, e.event), initialState);
-          expect(reads(state)).toEqual(reads(folded));
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(action, { minLength: 20, maxLength: 70 }),
+        fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 5 }),
+        async (actions, batchSizes) => {
+          const { log, states } = trajectories(actions);
+          const clean = withoutCorrections(log);
+          for (const { event } of log) {
+            if (event.type === 'FollowUpRevised') seen.revisions++;
+            if (event.type !== 'StepRetracted') continue;
+            if (event.data.step.type === 'PlacementStarted') seen.retractedPlacements++;
+            if (event.data.step.type === 'WorkerExited') seen.retractedExits++;
+            if (event.data.withdrawnFollowUp) seen.retractedExitsWithResult++;
+            if (event.data.returnGuaranteeChanged && event.data.returnGuarantee?.status === 'running') seen.restoredGuarantees++;
+          }
+          const withCorrections = await project(recorded(log), batchSizes);
+          const rebuilt = await project(recorded(clean), [50]);
+          expect(withCorrections).toEqual(rebuilt);
+          // The domain agrees: each worker's fold of the log reads as the fold without corrections.
+          for (const [workerId, state] of states) {
+            const folded = clean.filter((e) => e.workerId === workerId).reduce((s, e) => evolve(s, e.event), initialState);
+            expect(reads(state)).toEqual(reads(folded));
+          }
+        },
+      ),
       { numRuns: 60 },
     );
     // The generator does produce every kind of correction (not a vacuous pass).

@@ -1,6 +1,6 @@
-import { SqlEmploymentRegister, type EmploymentDeclaration } from '../../libs/employment-register/src/employment-register.js';
+import { SqlEmploymentRegister, type EmploymentDeclaration } from '#employment-register/employment-register.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
-import { migrateSchema } from '../../libs/platform/src/schema-migrations.js';
+import { migrateSchema } from '#platform/schema-migrations.js';
 
 /** What the six-month check asks the register, alone and many at once (then in one query). */
 describe.each(['pglite', 'postgres'] as const)('the employment register on %s', (kind) => {
@@ -38,7 +38,7 @@ describe.each(['pglite', 'postgres'] as const)('the employment register on %s', 
   });
 
   test('many checks asking at once each get their own answer', async () => {
-    const asked = Array.from({ length: 300 }, (_, i) => cases[(i * 7) % cases.length]!);
+    const asked = Array.from({ length: 300 }, (_, i) => cases[(i * 7) % cases.length]);
     const answers = await Promise.all(asked.map(([inszHash, day]) => register.statusOn(inszHash, day)));
     expect(answers).toEqual(asked.map(([, , expected]) => expected));
   });

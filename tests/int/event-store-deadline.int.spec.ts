@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import pg from 'pg';
-import { EventStoreDeadlineError, type EventStore, type NewEvent } from '../../libs/event-store/src/event-store.js';
-import { KurrentDbEventStore } from '../../libs/event-store/src/kurrentdb-event-store.js';
-import { SqlEventStore } from '../../libs/event-store/src/sql-event-store.js';
-import { ProjectionProgress, ProjectionRunner } from '../../libs/projections/src/projection-runner.js';
-import { PgliteDatabase } from '../../libs/sql/src/pglite.js';
+import { EventStoreDeadlineError, type EventStore, type NewEvent } from '#event-store/event-store.js';
+import { KurrentDbEventStore } from '#event-store/kurrentdb-event-store.js';
+import { SqlEventStore } from '#event-store/sql-event-store.js';
+import { ProjectionProgress, ProjectionRunner } from '#projections/projection-runner.js';
+import { PgliteDatabase } from '#sql/pglite.js';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/databases.js';
-import { migrateSchema } from '../../libs/platform/src/schema-migrations.js';
+import { migrateSchema } from '#platform/schema-migrations.js';
 
 const DEADLINE_MS = 400;
 /** what a busy test machine may add to a deadline before the caller runs again */

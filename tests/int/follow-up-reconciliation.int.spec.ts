@@ -1,14 +1,14 @@
-import type { PersonalData } from '../../libs/personal-data/src/personal-data.js';
+import type { PersonalData } from '#personal-data/personal-data.js';
 import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { CHECK_QUEUE, checkJobId, FollowUpJobs } from '../../apps/worker/src/follow-ups/follow-up-jobs.js';
-import type { WorkerCommandExecutor } from '../../libs/application/src/worker-commands.js';
-import type { EmploymentRegister } from '../../libs/employment-register/src/employment-register.js';
-import { FixedClock } from '../../libs/platform/src/clock.js';
-import { loadConfig } from '../../libs/platform/src/config.js';
-import { HealthRegistry } from '../../libs/platform/src/health-registry.js';
-import { migrateSchema } from '../../libs/platform/src/schema-migrations.js';
-import type { SqlDatabase } from '../../libs/sql/src/sql.js';
+import type { WorkerCommandExecutor } from '#application/worker-commands.js';
+import type { EmploymentRegister } from '#employment-register/employment-register.js';
+import { FixedClock } from '#platform/clock.js';
+import { loadConfig } from '#platform/config.js';
+import { HealthRegistry } from '#platform/health-registry.js';
+import { migrateSchema } from '#platform/schema-migrations.js';
+import type { SqlDatabase } from '#sql/sql.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { deleteQueueKeys, TEST_REDIS_URL } from '../support/service.js';
 
@@ -38,16 +38,24 @@ describe('follow-up reconciliation retries soon after a failure', () => {
   test('two failed attempts, then the job is there within seconds', async () => {
     let failures = 0;
     const failing = Object.create(database.db) as SqlDatabase;
-    failing.query = (async (text: string, params?: unknown[]) => {
+    failing.query = async (text: string, params?: unknown[]) => {
       if (text.includes('FROM follow_up_checks') && failures < 2) {
         failures++;
         throw new Error('relation "follow_up_checks" does not exist');
       }
       return database.db.query(text, params);
-    }) as SqlDatabase['query'];
+    };
 
     const config = { ...loadConfig({ REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' }, 'worker') };
-    jobs = new FollowUpJobs(config, new FixedClock(new Date('2026-11-23T10:00:00Z')), failing, {} as EmploymentRegister, {} as WorkerCommandExecutor, new HealthRegistry(), {} as PersonalData);
+    jobs = new FollowUpJobs(
+      config,
+      new FixedClock(new Date('2026-11-23T10:00:00Z')),
+      failing,
+      {} as EmploymentRegister,
+      {} as WorkerCommandExecutor,
+      new HealthRegistry(),
+      {} as PersonalData,
+    );
     const started = Date.now();
     await jobs.onApplicationBootstrap();
 

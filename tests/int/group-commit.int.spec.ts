@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { GroupCommit } from '../../libs/event-store/src/group-commit.js';
-import { SqlEventStore } from '../../libs/event-store/src/sql-event-store.js';
-import type { SqlDatabase } from '../../libs/sql/src/sql.js';
+import { GroupCommit } from '#event-store/group-commit.js';
+import { SqlEventStore } from '#event-store/sql-event-store.js';
+import type { SqlDatabase } from '#sql/sql.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 
 /**
@@ -23,18 +23,22 @@ describe.each(['pglite', 'postgres'] as const)('group commit after a deadlock (%
   function deadlockingOnce(db: SqlDatabase, failure: { code: string }): SqlDatabase & { injected: number } {
     const wrapped = Object.create(db) as SqlDatabase & { injected: number };
     wrapped.injected = 0;
-    wrapped.query = (async (text: string, params?: unknown[]) => {
+    wrapped.query = async (text: string, params?: unknown[]) => {
       const appends = text.includes('WITH wanted') ? (params?.[0] as unknown[]).length : 0;
       if (appends > 1 && wrapped.injected === 0) {
         wrapped.injected = appends;
         throw Object.assign(new Error('deadlock detected'), failure);
       }
       return db.query(text, params);
-    }) as SqlDatabase['query'];
+    };
     return wrapped;
   }
 
-  const event = (n: number) => ({ type: 'V1.A', data: { n }, metadata: { actor: 'test', correlationId: 'c', causationId: null, recordedAt: '2026-11-23T10:00:00Z' } });
+  const event = (n: number) => ({
+    type: 'V1.A',
+    data: { n },
+    metadata: { actor: 'test', correlationId: 'c', causationId: null, recordedAt: '2026-11-23T10:00:00Z' },
+  });
 
   test('the deadlocked batch is written one append at a time, and every append lands', async () => {
     const db = deadlockingOnce(database.db, { code: '40P01' });

@@ -1,6 +1,6 @@
-import { PersonalData, WorkerErasedError } from '../../libs/personal-data/src/personal-data.js';
+import { PersonalData, WorkerErasedError } from '#personal-data/personal-data.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
-import { migrateSchema } from '../../libs/platform/src/schema-migrations.js';
+import { migrateSchema } from '#platform/schema-migrations.js';
 
 /** Erasure on a `worker_keys` table made before erasure kept rows (key required, no shredded_at). */
 describe.each(['pglite', 'postgres'] as const)('worker keys made before erasure kept rows (%s)', (kind) => {
@@ -23,7 +23,9 @@ describe.each(['pglite', 'postgres'] as const)('worker keys made before erasure 
     await personalData.shredWorkerKey('w-old');
     await expect(personalData.decryptInsz('w-old', sealed)).resolves.toBeNull();
     await expect(personalData.encryptInsz('w-old', '85073003328')).rejects.toBeInstanceOf(WorkerErasedError);
-    const { rows } = await database.db.query<{ key: unknown; shredded: boolean }>(`SELECT key, shredded_at IS NOT NULL AS shredded FROM worker_keys WHERE worker_id = 'w-old'`);
+    const { rows } = await database.db.query<{ key: unknown; shredded: boolean }>(
+      `SELECT key, shredded_at IS NOT NULL AS shredded FROM worker_keys WHERE worker_id = 'w-old'`,
+    );
     expect(rows).toEqual([{ key: null, shredded: true }]);
   });
 

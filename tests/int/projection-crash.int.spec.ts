@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { toNewEvent } from '../../libs/application/src/serialization.js';
-import { decide, evolve, initialState, workerStreamId, type TrajectoryCommand, type TrajectoryEvent } from '../../libs/domain/src/index.js';
-import { SqlEventStore } from '../../libs/event-store/src/sql-event-store.js';
-import { migrateSchema } from '../../libs/platform/src/schema-migrations.js';
-import { ProjectionRunner } from '../../libs/projections/src/projection-runner.js';
-import type { Projection } from '../../libs/projections/src/projection.js';
-import { FlowCountsProjection } from '../../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
+import { toNewEvent } from '#application/serialization.js';
+import { decide, evolve, initialState, workerStreamId, type TrajectoryCommand, type TrajectoryEvent } from '#domain/index.js';
+import { SqlEventStore } from '#event-store/sql-event-store.js';
+import { migrateSchema } from '#platform/schema-migrations.js';
+import { ProjectionRunner } from '#projections/projection-runner.js';
+import type { Projection } from '#projections/projection.js';
+import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
-import type { SqlDatabase } from '../../libs/sql/src/sql.js';
+import type { SqlDatabase } from '#sql/sql.js';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/databases.js';
 
 const context = { today: '2026-11-23', policy: { returnGuaranteeMonths: 12, followUpDelayMonths: 6 } };
@@ -17,15 +17,28 @@ const WORKERS = 2_500;
 /** One worker's trajectory as events, decided by the domain (no HTTP: this test is about the runner). */
 function trajectory(i: number): TrajectoryEvent[] {
   const programmes = ['SW', 'BW', 'MAATWERK', 'INVOEG_DC', 'LDE'] as const;
-  const programme = programmes[i % programmes.length]!;
+  const programme = programmes[i % programmes.length];
   const workerId = randomUUID();
   const year = 2008 + (i % 6);
   const commands: TrajectoryCommand[] = [
-    { type: 'RegisterWorker', data: { workerId, inszCiphertext: 'sealed', birthYear: 1970, educationLevel: 'low', migrationBackground: false, disability: false, unemployedSince: null, socialAssistance: false } },
+    {
+      type: 'RegisterWorker',
+      data: {
+        workerId,
+        inszCiphertext: 'sealed',
+        birthYear: 1970,
+        educationLevel: 'low',
+        migrationBackground: false,
+        disability: false,
+        unemployedSince: null,
+        socialAssistance: false,
+      },
+    },
     { type: 'RecordScreening', data: { date: `${year}-01-05`, advice: 'supported-employment', programme, indication: null } },
     { type: 'StartPlacement', data: { placementId: randomUUID(), programme, enterpriseId: 'e', startDate: `${year}-02-01`, fte: i % 3 === 0 ? 0.5 : 1 } },
   ];
-  if (i % 2 === 0) commands.push({ type: 'RecordExit', data: { date: `${year + 1}-0${1 + (i % 9)}-15`, reason: i % 10 === 0 ? 'doorstroom-regular-work' : 'resignation' } });
+  if (i % 2 === 0)
+    commands.push({ type: 'RecordExit', data: { date: `${year + 1}-0${1 + (i % 9)}-15`, reason: i % 10 === 0 ? 'doorstroom-regular-work' : 'resignation' } });
   let state = initialState;
   const events: TrajectoryEvent[] = [];
   for (const command of commands) {
@@ -61,7 +74,11 @@ describe('projection runner: a crash loses or doubles nothing (PostgreSQL)', () 
         all.slice(i, i + 50).map((events) => {
           eventCount += events.length;
           const workerId = (events[0] as Extract<TrajectoryEvent, { type: 'WorkerRegistered' }>).data.workerId;
-          return store.appendToStream(workerStreamId(workerId), events.map((e) => toNewEvent(e, meta)), 0);
+          return store.appendToStream(
+            workerStreamId(workerId),
+            events.map((e) => toNewEvent(e, meta)),
+            0,
+          );
         }),
       );
     }
@@ -73,7 +90,15 @@ describe('projection runner: a crash loses or doubles nothing (PostgreSQL)', () 
   test('the rebuild process killed (SIGKILL) in the middle, then caught up, matches a clean rebuild figure for figure', async () => {
     const runner = new ProjectionRunner(store, test_db.db, projections(), { batchSize: 100 });
     const child = spawn(process.execPath, ['dist/apps/worker/src/cli/rebuild-projections.js'], {
-      env: { ...process.env, DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: test_db.schema!, PROJECTION_BATCH_SIZE: '100', AUTH_JWT_SECRET: 'x', INSZ_HASH_KEY: 'y', REDIS_URL: 'redis://127.0.0.1:1' },
+      env: {
+        ...process.env,
+        DATABASE_URL: TEST_DATABASE_URL,
+        DATABASE_SCHEMA: test_db.schema!,
+        PROJECTION_BATCH_SIZE: '100',
+        AUTH_JWT_SECRET: 'x',
+        INSZ_HASH_KEY: 'y',
+        REDIS_URL: 'redis://127.0.0.1:1',
+      },
       stdio: 'ignore',
     });
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -116,7 +141,7 @@ describe('projection runner: a crash loses or doubles nothing (PostgreSQL)', () 
     const broken = new ProjectionRunner(store, test_db.db, [...projections(), failing], { batchSize: 500 });
     await test_db.db.transaction(async (tx) => {
       for (const p of projections()) await p.reset(tx);
-      await tx.query("UPDATE projection_checkpoints SET position = NULL");
+      await tx.query('UPDATE projection_checkpoints SET position = NULL');
     });
     await expect(broken.catchUp()).rejects.toThrow('disk full');
     expect(await broken.checkpoint()).toBeNull();
@@ -131,7 +156,7 @@ describe('projection runner: a crash loses or doubles nothing (PostgreSQL)', () 
     const b = new ProjectionRunner(store, test_db.db, projections(), { batchSize: 150 });
     await test_db.db.transaction(async (tx) => {
       for (const p of projections()) await p.reset(tx);
-      await tx.query("UPDATE projection_checkpoints SET position = NULL");
+      await tx.query('UPDATE projection_checkpoints SET position = NULL');
     });
     await Promise.all([a.catchUp(), b.catchUp()]);
     expect(await snapshot(test_db.db)).toEqual(clean);

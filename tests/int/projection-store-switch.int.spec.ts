@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { formatPosition, parsePosition, type EventStore, type NewEvent } from '../../libs/event-store/src/event-store.js';
-import { SqlEventStore } from '../../libs/event-store/src/sql-event-store.js';
-import {
-  EventStoreChangedError,
-  ProjectionProgress,
-  ProjectionRunner,
-  readCheckpointRow,
-} from '../../libs/projections/src/projection-runner.js';
-import type { Projection } from '../../libs/projections/src/projection.js';
-import type { SqlClient, SqlDatabase } from '../../libs/sql/src/sql.js';
+import { formatPosition, parsePosition, type EventStore, type NewEvent } from '#event-store/event-store.js';
+import { SqlEventStore } from '#event-store/sql-event-store.js';
+import { EventStoreChangedError, ProjectionProgress, ProjectionRunner, readCheckpointRow } from '#projections/projection-runner.js';
+import type { Projection } from '#projections/projection.js';
+import type { SqlClient, SqlDatabase } from '#sql/sql.js';
 import { untilReadable } from '../contract/event-store.contract.js';
 import { openTestDatabase, type TestDatabase, type TestStoreKind } from '../support/databases.js';
-import { migrateSchema } from '../../libs/platform/src/schema-migrations.js';
+import { migrateSchema } from '#platform/schema-migrations.js';
 
 /** The read store's schema, and the counting projection's table. */
 async function prepare(db: SqlClient): Promise<void> {

@@ -1,20 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { toNewEvent } from '../../libs/application/src/serialization.js';
-import { decide, evolve, initialState, workerStreamId, type TrajectoryCommand, type TrajectoryEvent } from '../../libs/domain/src/index.js';
-import type { NewEvent } from '../../libs/event-store/src/event-store.js';
-import { SqlEventStore } from '../../libs/event-store/src/sql-event-store.js';
-import { ProjectionProgress, ProjectionRunner, readCheckpointRow } from '../../libs/projections/src/projection-runner.js';
-import { FlowCountsProjection } from '../../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
+import { toNewEvent } from '#application/serialization.js';
+import { decide, evolve, initialState, workerStreamId, type TrajectoryCommand, type TrajectoryEvent } from '#domain/index.js';
+import type { NewEvent } from '#event-store/event-store.js';
+import { SqlEventStore } from '#event-store/sql-event-store.js';
+import { ProjectionProgress, ProjectionRunner, readCheckpointRow } from '#projections/projection-runner.js';
+import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
-import { migrateSchema } from '../../libs/platform/src/schema-migrations.js';
+import { migrateSchema } from '#platform/schema-migrations.js';
 
 const context = { today: '2026-11-23', policy: { returnGuaranteeMonths: 12, followUpDelayMonths: 6 } };
 const metadata = () => ({ actor: 'test', correlationId: randomUUID(), causationId: null, recordedAt: '2026-11-23T00:00:00Z' });
 
 function trajectory(workerId: string): TrajectoryEvent[] {
   const commands: TrajectoryCommand[] = [
-    { type: 'RegisterWorker', data: { workerId, inszCiphertext: 'sealed', birthYear: 1970, educationLevel: 'low', migrationBackground: false, disability: false, unemployedSince: null, socialAssistance: false } },
+    {
+      type: 'RegisterWorker',
+      data: {
+        workerId,
+        inszCiphertext: 'sealed',
+        birthYear: 1970,
+        educationLevel: 'low',
+        migrationBackground: false,
+        disability: false,
+        unemployedSince: null,
+        socialAssistance: false,
+      },
+    },
     { type: 'RecordScreening', data: { date: '2011-01-05', advice: 'supported-employment', programme: 'SW', indication: null } },
     { type: 'StartPlacement', data: { placementId: randomUUID(), programme: 'SW', enterpriseId: 'e', startDate: '2011-02-01', fte: 1 } },
     { type: 'RecordExit', data: { date: '2011-09-15', reason: 'resignation' } },
@@ -43,11 +55,15 @@ describe('the real projections beside events they do not know (PGlite)', () => {
     const a = randomUUID();
     const b = randomUUID();
     const [registerA, ...restA] = trajectory(a).map((e) => toNewEvent(e, metadata()));
-    await store.appendToStream(workerStreamId(a), [registerA!], 0);
+    await store.appendToStream(workerStreamId(a), [registerA], 0);
     await store.appendToStream(workerStreamId(a), [unknown('V2.PlacementStarted')], 1); // a newer version of the service
     await store.appendToStream(workerStreamId(a), restA, 2);
     await store.appendToStream(`billing-${randomUUID()}`, [unknown('InvoiceIssued'), unknown('InvoicePaid')], 0); // another application
-    await store.appendToStream(workerStreamId(b), trajectory(b).map((e) => toNewEvent(e, metadata())), 0);
+    await store.appendToStream(
+      workerStreamId(b),
+      trajectory(b).map((e) => toNewEvent(e, metadata())),
+      0,
+    );
 
     const runner = new ProjectionRunner(store, database.db, [new FlowCountsProjection(), new FollowUpScheduleProjection()], { batchSize: 4 });
     await migrateSchema(database.db);
@@ -55,7 +71,9 @@ describe('the real projections beside events they do not know (PGlite)', () => {
 
     const row = await readCheckpointRow(database.db);
     expect(row).toMatchObject({ position: await store.headPosition(), skippedEvents: 3, lastSkippedType: 'InvoicePaid' });
-    const flows = await database.db.query<{ inflow: number; outflow: number }>("SELECT inflow, outflow FROM stat_flow_counts WHERE programme = 'SW' AND year = 2011");
+    const flows = await database.db.query<{ inflow: number; outflow: number }>(
+      "SELECT inflow, outflow FROM stat_flow_counts WHERE programme = 'SW' AND year = 2011",
+    );
     expect(flows.rows).toEqual([{ inflow: 2, outflow: 2 }]);
     const checks = await database.db.query<{ worker_id: string }>('SELECT worker_id FROM follow_up_checks ORDER BY worker_id');
     expect(checks.rows.map((r) => r.worker_id)).toEqual([a, b].sort());

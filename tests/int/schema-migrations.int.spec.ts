@@ -1,6 +1,6 @@
-import { migrateSchema, SCHEMA_MIGRATIONS } from '../../libs/platform/src/schema-migrations.js';
-import { runMigrations } from '../../libs/sql/src/migrations.js';
-import { PostgresDatabase } from '../../libs/sql/src/postgres.js';
+import { migrateSchema, SCHEMA_MIGRATIONS } from '#platform/schema-migrations.js';
+import { runMigrations } from '#sql/migrations.js';
+import { PostgresDatabase } from '#sql/postgres.js';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/databases.js';
 
 const ALL_VERSIONS = SCHEMA_MIGRATIONS.map((m) => m.version);
@@ -87,7 +87,7 @@ describe.each(['pglite', 'postgres'] as const)('schema migrations (%s)', (kind) 
   });
 
   test('the event store alone (SqlEventStore.create) records its version; the service then applies the rest', async () => {
-    const { SqlEventStore } = await import('../../libs/event-store/src/sql-event-store.js');
+    const { SqlEventStore } = await import('#event-store/sql-event-store.js');
     await SqlEventStore.create(database.db);
     expect(await ledger(database.db)).toEqual([1, 8]);
     expect(await migrateSchema(database.db)).toEqual({ applied: ALL_VERSIONS.filter((v) => v !== 1 && v !== 8), unknown: [] });
@@ -106,7 +106,7 @@ describe.each(['pglite', 'postgres'] as const)('schema migrations (%s)', (kind) 
   });
 
   test('versions must increase', async () => {
-    await expect(runMigrations(database.db, [SCHEMA_MIGRATIONS[1]!, SCHEMA_MIGRATIONS[0]!])).rejects.toThrow(/strictly increasing/);
+    await expect(runMigrations(database.db, [SCHEMA_MIGRATIONS[1], SCHEMA_MIGRATIONS[0]])).rejects.toThrow(/strictly increasing/);
   });
 });
 

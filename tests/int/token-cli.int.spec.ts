@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
 import { mintToken, USAGE } from '../../apps/api/src/cli/mint-token.js';
-import { resolveSecrets } from '../../libs/platform/src/secrets.js';
-import { loadConfig } from '../../libs/platform/src/config.js';
+import { resolveSecrets } from '#platform/secrets.js';
+import { loadConfig } from '#platform/config.js';
 
 describe('npm run token', () => {
   let dir: string;

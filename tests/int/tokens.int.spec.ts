@@ -3,7 +3,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWT
 import { signToken, TokenVerifier, type TokenPolicy } from '../../apps/api/src/http/auth.js';
 import { ProblemException } from '../../apps/api/src/http/problem.js';
 import { mintToken } from '../../apps/api/src/cli/mint-token.js';
-import { loadConfig } from '../../libs/platform/src/config.js';
+import { loadConfig } from '#platform/config.js';
 
 /**
  * api.md "Hardening": a token without `exp`, or living longer than AUTH_MAX_TOKEN_HOURS, is 401;
@@ -13,7 +13,14 @@ import { loadConfig } from '../../libs/platform/src/config.js';
 const SECRET = 'a-test-secret-of-enough-length-0123456789';
 const secretKey = new TextEncoder().encode(SECRET);
 const NOW = Math.floor(Date.now() / 1000);
-const policy = (overrides: Partial<TokenPolicy> = {}): TokenPolicy => ({ maxTokenHours: 12, jwksUrl: null, issuer: null, audience: null, rolesClaim: 'roles', ...overrides });
+const policy = (overrides: Partial<TokenPolicy> = {}): TokenPolicy => ({
+  maxTokenHours: 12,
+  jwksUrl: null,
+  issuer: null,
+  audience: null,
+  rolesClaim: 'roles',
+  ...overrides,
+});
 
 async function hs256(claims: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
   return new SignJWT({ sub: 'alice', roles: ['coach'], ...claims }).setProtectedHeader({ alg: 'HS256', ...header }).sign(secretKey);
@@ -70,7 +77,9 @@ describe('HS256 tokens (AUTH_JWT_SECRET)', () => {
   });
 
   test('another secret, alg none, or RS256 without AUTH_JWKS_URL: 401', async () => {
-    const other = await new SignJWT({ sub: 'alice', roles: ['admin'], iat: NOW, exp: NOW + 60 }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('another-secret-another-secret-another'));
+    const other = await new SignJWT({ sub: 'alice', roles: ['admin'], iat: NOW, exp: NOW + 60 })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode('another-secret-another-secret-another'));
     expect(await outcome(verifier, other)).toBe(401);
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'alice', roles: ['admin'], exp: NOW + 60 })).toString('base64url')}.`;
     expect(await outcome(verifier, none)).toBe(401);
@@ -83,7 +92,7 @@ describe('HS256 tokens (AUTH_JWT_SECRET)', () => {
     const env = { AUTH_JWT_SECRET: SECRET, INSZ_HASH_KEY: 'k' };
     const token = mintToken(['--sub', 'carol', '--roles', 'screener'], env);
     expect(await verifier.verify(token)).toEqual({ sub: 'carol', roles: ['screener'] });
-    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { iat: number; exp: number };
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { iat: number; exp: number };
     expect(claims.exp - claims.iat).toBeLessThanOrEqual(12 * 3600);
     expect(() => mintToken(['--sub', 'carol', '--roles', 'screener', '--hours', '13'], env)).toThrow(/at most 12/);
     expect(() => mintToken(['--sub', 'carol', '--roles', 'screener', '--hours', '2'], { ...env, AUTH_MAX_TOKEN_HOURS: '1' })).toThrow(/at most 1/);
@@ -140,8 +149,10 @@ describe('tokens of an identity provider (AUTH_JWKS_URL)', () => {
 
   test('an HS256 token signed with a JWKS public key as its secret is refused (no algorithm confusion)', async () => {
     const verifier = new TokenVerifier(SECRET, policy({ jwksUrl }));
-    const publicJwk = JSON.stringify((await fetch(jwksUrl).then((r) => r.json()) as { keys: JWK[] }).keys[0]);
-    const forged = await new SignJWT({ sub: 'eve', roles: ['admin'], iat: NOW, exp: NOW + 60 }).setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' }).sign(new TextEncoder().encode(publicJwk));
+    const publicJwk = JSON.stringify(((await fetch(jwksUrl).then((r) => r.json())) as { keys: JWK[] }).keys[0]);
+    const forged = await new SignJWT({ sub: 'eve', roles: ['admin'], iat: NOW, exp: NOW + 60 })
+      .setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' })
+      .sign(new TextEncoder().encode(publicJwk));
     expect(await outcome(verifier, forged)).toBe(401);
   });
 
@@ -155,9 +166,15 @@ describe('tokens of an identity provider (AUTH_JWKS_URL)', () => {
 
   test('roles from the claim OIDC_ROLES_CLAIM names, by name or dotted path; unknown roles dropped', async () => {
     const nested = new TokenVerifier(SECRET, policy({ jwksUrl, rolesClaim: 'realm_access.roles' }));
-    expect(await nested.verify(await idp(rsa, 'RS256', 'rsa-1', { roles: undefined, realm_access: { roles: ['coach', 'offline_access'] } }))).toEqual({ sub: 'dana', roles: ['coach'] });
+    expect(await nested.verify(await idp(rsa, 'RS256', 'rsa-1', { roles: undefined, realm_access: { roles: ['coach', 'offline_access'] } }))).toEqual({
+      sub: 'dana',
+      roles: ['coach'],
+    });
     const namespaced = new TokenVerifier(SECRET, policy({ jwksUrl, rolesClaim: 'https://trajectory.example/roles' }));
-    expect(await namespaced.verify(await idp(rsa, 'RS256', 'rsa-1', { 'https://trajectory.example/roles': ['admin'] }))).toEqual({ sub: 'dana', roles: ['admin'] });
+    expect(await namespaced.verify(await idp(rsa, 'RS256', 'rsa-1', { 'https://trajectory.example/roles': ['admin'] }))).toEqual({
+      sub: 'dana',
+      roles: ['admin'],
+    });
   });
 
   test('an unreachable JWKS is 503 (the service cannot check), not 401', async () => {

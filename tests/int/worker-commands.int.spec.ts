@@ -1,9 +1,9 @@
-import { WorkerCommandExecutor, WorkerNotFoundError } from '../../libs/application/src/worker-commands.js';
-import type { TrajectoryCommand } from '../../libs/domain/src/commands.js';
-import { RuleViolation } from '../../libs/domain/src/rules.js';
-import { SqlEventStore } from '../../libs/event-store/src/sql-event-store.js';
-import { WrongExpectedVersionError } from '../../libs/event-store/src/event-store.js';
-import { FixedClock } from '../../libs/platform/src/clock.js';
+import { WorkerCommandExecutor, WorkerNotFoundError } from '#application/worker-commands.js';
+import type { TrajectoryCommand } from '#domain/commands.js';
+import { RuleViolation } from '#domain/rules.js';
+import { SqlEventStore } from '#event-store/sql-event-store.js';
+import { WrongExpectedVersionError } from '#event-store/event-store.js';
+import { FixedClock } from '#platform/clock.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 
 /**

@@ -1,7 +1,7 @@
-import { WorkerCommandExecutor, WorkerNotFoundError } from '../../libs/application/src/worker-commands.js';
-import type { TrajectoryCommand } from '../../libs/domain/src/commands.js';
-import { SqlEventStore } from '../../libs/event-store/src/sql-event-store.js';
-import { FixedClock } from '../../libs/platform/src/clock.js';
+import { WorkerCommandExecutor, WorkerNotFoundError } from '#application/worker-commands.js';
+import type { TrajectoryCommand } from '#domain/commands.js';
+import { SqlEventStore } from '#event-store/sql-event-store.js';
+import { FixedClock } from '#platform/clock.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 
 /**
@@ -14,7 +14,17 @@ const clock = new FixedClock(new Date('2024-06-30T10:00:00Z'));
 
 const register = (workerId: string, coach: string): TrajectoryCommand => ({
   type: 'RegisterWorker',
-  data: { workerId, inszCiphertext: 'sealed', coach, birthYear: 1985, educationLevel: 'low', migrationBackground: false, disability: false, unemployedSince: null, socialAssistance: false },
+  data: {
+    workerId,
+    inszCiphertext: 'sealed',
+    coach,
+    birthYear: 1985,
+    educationLevel: 'low',
+    migrationBackground: false,
+    disability: false,
+    unemployedSince: null,
+    socialAssistance: false,
+  },
 });
 const pop = (date: string): TrajectoryCommand => ({ type: 'RecordPop', data: { date, goals: ['x'] } });
 const assign = (coach: string): TrajectoryCommand => ({ type: 'AssignCoach', data: { coach } });

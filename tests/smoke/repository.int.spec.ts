@@ -5,12 +5,18 @@ const root = resolve(import.meta.dirname, '../..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
 
 describe('the repository stands on its own', () => {
-  const documents = ['README.md', 'BENCHMARKS.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const documents = [
+    'README.md',
+    'BENCHMARKS.md',
+    ...readdirSync(join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
 
   it.each(documents)('%s links only to files inside the repository, and they exist', (document) => {
-    const links = [...read(document).matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((href) => !/^(https?:|mailto:|#)/.test(href));
+    const links = [...read(document).matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((href) => !/^(https?:|mailto:|#)/.test(href));
     for (const href of links) {
-      const target = resolve(root, dirname(document), href.split('#')[0]!);
+      const target = resolve(root, dirname(document), href.split('#')[0]);
       expect({ href, inside: !relative(root, target).startsWith('..'), exists: existsSync(target) }).toEqual({ href, inside: true, exists: true });
     }
   });
@@ -18,6 +24,17 @@ describe('the repository stands on its own', () => {
   it('nest-cli.json names every app and library, and nothing else', () => {
     const projects = (JSON.parse(read('nest-cli.json')) as { projects: Record<string, { root: string }> }).projects;
     const folders = ['apps', 'libs'].flatMap((top) => readdirSync(join(root, top)).map((name) => `${top}/${name}`));
-    expect(Object.values(projects).map((p) => p.root).sort()).toEqual(folders.sort());
+    expect(
+      Object.values(projects)
+        .map((p) => p.root)
+        .sort(),
+    ).toEqual(folders.sort());
+  });
+
+  it('every library has its import alias (#<lib>/…), resolved from the build', () => {
+    const imports = (JSON.parse(read('package.json')) as { imports: Record<string, string> }).imports;
+    const libraries = readdirSync(join(root, 'libs'));
+    expect(Object.keys(imports).sort()).toEqual(libraries.map((lib) => `#${lib}/*`).sort());
+    for (const lib of libraries) expect(imports[`#${lib}/*`]).toBe(`./dist/libs/${lib}/src/*`);
   });
 });

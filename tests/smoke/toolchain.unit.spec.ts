@@ -4,12 +4,18 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 
 @Injectable()
-class Greeter { greet() { return 'hallo'; } }
+class Greeter {
+  greet() {
+    return 'hallo';
+  }
+}
 
 @Controller('ping')
 class PingController {
   constructor(private readonly greeter: Greeter) {}
-  @Get() ping() { return { answer: this.greeter.greet() }; }
+  @Get() ping() {
+    return { answer: this.greeter.greet() };
+  }
 }
 
 @Module({ controllers: [PingController], providers: [Greeter] })

@@ -22,7 +22,21 @@ export async function startBuiltService(env: Record<string, string> = {}): Promi
   const port = await freePort();
   let log = '';
   const child: ChildProcess = spawn(process.execPath, ['tests/support/run-built-service.mjs'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', AUTH_JWT_SECRET: '', INSZ_HASH_KEY: '', DATABASE_URL: '', KURRENTDB_URL: '', AUTH_JWKS_URL: '', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: 'silent',
+      AUTH_JWT_SECRET: '',
+      INSZ_HASH_KEY: '',
+      DATABASE_URL: '',
+      KURRENTDB_URL: '',
+      AUTH_JWKS_URL: '',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stderr!.on('data', (chunk) => (log += chunk));
@@ -67,8 +81,8 @@ export function parseRouteTree(tree: string): { method: string; path: string }[]
   for (const line of tree.split('\n')) {
     const match = /^((?:│ {3}| {4})*)(?:├── |└── )(.+?)(?: \(([A-Z]+(?:, [A-Z]+)*)\))?$/.exec(line);
     if (!match) continue;
-    segments.length = match[1]!.length / 4;
-    segments.push(match[2]!);
+    segments.length = match[1].length / 4;
+    segments.push(match[2]);
     for (const method of match[3]?.split(', ') ?? []) routes.push({ method, path: segments.join('') });
   }
   return routes;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { PgliteDatabase } from '../../libs/sql/src/pglite.js';
-import { PostgresDatabase } from '../../libs/sql/src/postgres.js';
-import type { SqlDatabase } from '../../libs/sql/src/sql.js';
+import { PgliteDatabase } from '#sql/pglite.js';
+import { PostgresDatabase } from '#sql/postgres.js';
+import type { SqlDatabase } from '#sql/sql.js';
 
 export type TestStoreKind = 'pglite' | 'postgres';
 

@@ -46,7 +46,8 @@ export function toJsonSchema(node: unknown, refBase: string): unknown {
     if (key === 'example' || key === 'examples' || key === 'xml' || key === 'externalDocs' || key.startsWith('x-')) continue;
     if (key === 'enum' || key === 'default' || key === 'const') schema[key] = value;
     else if (key === '$ref' && typeof value === 'string') schema.$ref = value.startsWith('#/') ? `${refBase}${value}` : value;
-    else if (key === 'properties' || key === 'patternProperties') schema[key] = Object.fromEntries(Object.entries(value as Json).map(([name, sub]) => [name, toJsonSchema(sub, refBase)]));
+    else if (key === 'properties' || key === 'patternProperties')
+      schema[key] = Object.fromEntries(Object.entries(value as Json).map(([name, sub]) => [name, toJsonSchema(sub, refBase)]));
     else schema[key] = toJsonSchema(value, refBase);
   }
   for (const bound of ['Minimum', 'Maximum'] as const) {
@@ -72,7 +73,10 @@ export function toJsonSchema(node: unknown, refBase: string): unknown {
 }
 
 function pathPattern(template: string): RegExp {
-  const source = template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('([^/]+)');
+  const source = template
+    .split(/\{[^}]+\}/)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('([^/]+)');
   return new RegExp(`^${source}$`);
 }
 
@@ -110,7 +114,7 @@ export class OpenApiConformance {
   /** Every way the answer departs from the document (empty when it conforms). */
   violations(method: string, url: string, answer: Answer, sent?: SentRequest): string[] {
     // Matched as the router resolves it: percent-decoded (`/%68ealth` is `/health`).
-    const raw = url.split('?')[0]!.split('#')[0]!;
+    const raw = url.split('?')[0].split('#')[0];
     let path = raw;
     try {
       path = decodeURIComponent(raw);
@@ -126,7 +130,16 @@ export class OpenApiConformance {
       const allowed = METHODS.filter((m) => match.item[m]).map((m) => m.toUpperCase());
       const problems = this.checkProblemOnly(answer, 405, `${method} is not documented for ${match.template}`);
       const allow = answer.headers.get('allow');
-      if (answer.status === 405 && (!allow || !allowed.every((m) => allow.toUpperCase().split(/\s*,\s*/).includes(m)))) {
+      if (
+        answer.status === 405 &&
+        (!allow ||
+          !allowed.every((m) =>
+            allow
+              .toUpperCase()
+              .split(/\s*,\s*/)
+              .includes(m),
+          ))
+      ) {
         problems.push(`405 for ${match.template} must carry Allow: ${allowed.join(', ')} (got ${allow})`);
       }
       return problems;
@@ -141,31 +154,47 @@ export class OpenApiConformance {
     const problems: string[] = [];
     const key = `${match.template}|${where}|request`;
     // Matched as the router resolves it: percent-decoded (`/%68ealth` is `/health`).
-    const raw = url.split('?')[0]!.split('#')[0]!;
+    const raw = url.split('?')[0].split('#')[0];
     let path = raw;
     try {
       path = decodeURIComponent(raw);
     } catch {
       // not validly encoded: the router refuses it, matched as sent
     }
-    const names = [...match.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
-    const values = match.pattern.exec(path)!.slice(1).map((v) => decodeURIComponent(v));
+    const names = [...match.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+    const values = match.pattern
+      .exec(path)!
+      .slice(1)
+      .map((v) => decodeURIComponent(v));
     const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
     const headers = Object.fromEntries(Object.entries(sent.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
     for (const parameter of (operation.parameters ?? []) as Json[]) {
       const value =
-        parameter.in === 'path' ? values[names.indexOf(parameter.name)] : parameter.in === 'query' ? query.get(parameter.name) ?? undefined : parameter.in === 'header' ? headers[String(parameter.name).toLowerCase()] : undefined;
+        parameter.in === 'path'
+          ? values[names.indexOf(parameter.name)]
+          : parameter.in === 'query'
+            ? (query.get(parameter.name) ?? undefined)
+            : parameter.in === 'header'
+              ? headers[String(parameter.name).toLowerCase()]
+              : undefined;
       if (value === undefined) {
         if (parameter.required) problems.push(`${where}: accepted without the required ${parameter.in} parameter ${parameter.name}`);
         continue;
       }
-      const validate = this.validator(this.headerAjv, `${key}|${parameter.in}|${parameter.name}`, { type: 'object', properties: { value: parameter.schema ?? {} } });
-      if (!validate({ value })) problems.push(`${where}: accepted the ${parameter.in} parameter ${parameter.name}=${JSON.stringify(value).slice(0, 100)} that the document refuses: ${this.ajv.errorsText(validate.errors, { dataVar: parameter.name })}`);
+      const validate = this.validator(this.headerAjv, `${key}|${parameter.in}|${parameter.name}`, {
+        type: 'object',
+        properties: { value: parameter.schema ?? {} },
+      });
+      if (!validate({ value }))
+        problems.push(
+          `${where}: accepted the ${parameter.in} parameter ${parameter.name}=${JSON.stringify(value).slice(0, 100)} that the document refuses: ${this.ajv.errorsText(validate.errors, { dataVar: parameter.name })}`,
+        );
     }
     const schema = operation.requestBody?.content?.['application/json']?.schema;
     if (schema && sent.body !== undefined) {
       const validate = this.validator(this.ajv, `${key}|body`, schema);
-      if (!validate(sent.body)) problems.push(`${where}: accepted a body that the document refuses: ${this.ajv.errorsText(validate.errors, { dataVar: 'body', separator: '; ' })}`);
+      if (!validate(sent.body))
+        problems.push(`${where}: accepted a body that the document refuses: ${this.ajv.errorsText(validate.errors, { dataVar: 'body', separator: '; ' })}`);
     }
     return problems;
   }
@@ -186,7 +215,8 @@ export class OpenApiConformance {
       if (header.schema) {
         // Through a holder object, so that coercion (Retry-After: "5" as an integer) applies.
         const validate = this.validator(this.headerAjv, `${key}|header|${name}`, { type: 'object', properties: { value: header.schema } });
-        if (!validate({ value })) problems.push(`${where}: header ${name}: ${JSON.stringify(value)} ${this.ajv.errorsText(validate.errors, { dataVar: name })}`);
+        if (!validate({ value }))
+          problems.push(`${where}: header ${name}: ${JSON.stringify(value)} ${this.ajv.errorsText(validate.errors, { dataVar: name })}`);
       }
     }
 

@@ -48,8 +48,8 @@ export class ServiceProcess {
       this.log += chunk.toString();
       for (const listener of this.listeners) listener();
     };
-    child.stdout!.on('data', append);
-    child.stderr!.on('data', append);
+    child.stdout.on('data', append);
+    child.stderr.on('data', append);
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
         const exit = { code, signal };

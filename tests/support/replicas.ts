@@ -7,8 +7,8 @@ import { TEST_DATABASE_URL } from './databases.js';
 import { freePort } from './private-redis.js';
 import { ServiceProcess } from './processes.js';
 import { deleteQueueKeys, TEST_REDIS_URL } from './service.js';
-import { PostgresDatabase } from '../../libs/sql/src/postgres.js';
-import type { SqlDatabase } from '../../libs/sql/src/sql.js';
+import { PostgresDatabase } from '#sql/postgres.js';
+import type { SqlDatabase } from '#sql/sql.js';
 
 /** A split-mode deployment on a fresh PostgreSQL schema: API and worker replicas from dist/. */
 export class Replicas {
@@ -98,7 +98,7 @@ export async function holdLock(db: SqlDatabase, statement: string): Promise<{ pi
   const transaction = db.transaction(async (tx) => {
     await tx.exec(statement);
     const { rows } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    started(rows[0]!.pid);
+    started(rows[0].pid);
     await gate;
   });
   return {
@@ -113,13 +113,12 @@ export async function holdLock(db: SqlDatabase, statement: string): Promise<{ pi
 /** Waits (bounded) until `count` sessions wait on the lock held by `pid` while running a statement matching `like`. */
 export async function waitForBlocked(db: SqlDatabase, pid: number, like: string, count: number, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let seen = 0;
   for (let delay = 10; ; delay = Math.min(delay * 2, 100)) {
     const { rows } = await db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid)) AND query ILIKE $2',
       [pid, like],
     );
-    seen = rows[0]!.n;
+    const seen = rows[0].n;
     if (seen >= count) return;
     if (Date.now() > deadline) throw new Error(`only ${seen} of ${count} sessions waited on the lock (${like}) within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, delay));

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createApp } from '../../apps/api/src/bootstrap.js';
 import { signToken, type Role } from '../../apps/api/src/http/auth.js';
-import { FixedClock } from '../../libs/platform/src/clock.js';
-import { loadConfig, type ServiceConfig } from '../../libs/platform/src/config.js';
+import { FixedClock } from '#platform/clock.js';
+import { loadConfig, type ServiceConfig } from '#platform/config.js';
 import { openTestDatabase, type TestDatabase, type TestStoreKind } from './databases.js';
 import { conformanceOf, type OpenApiConformance } from './openapi-conformance.js';
 
@@ -38,7 +38,11 @@ export interface TestService {
    * One HTTP request. Every answer is checked against the OpenAPI document the service serves
    * (/docs-json): an undocumented status, header or body shape fails the test.
    */
-  request<T = any>(method: string, path: string, options?: { token?: string; roles?: Role[]; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<HttpAnswer<T>>;
+  request<T = any>(
+    method: string,
+    path: string,
+    options?: { token?: string; roles?: Role[]; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<HttpAnswer<T>>;
   /** stops the service and starts it again on the same database and queues */
   restart(): Promise<void>;
   close(): Promise<void>;

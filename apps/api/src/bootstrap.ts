@@ -4,8 +4,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import type { ServiceConfig } from '../../../libs/platform/src/config.js';
-import type { PlatformOverrides } from '../../../libs/platform/src/platform.module.js';
+import type { ServiceConfig } from '#platform/config.js';
+import type { PlatformOverrides } from '#platform/platform.module.js';
 import { AppModule } from './app.module.js';
 import { TokenVerifier } from './http/auth.js';
 import { answerClientError } from './http/client-error.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { PinoLogger, type Params } from 'nestjs-pino';
-import type { ServiceConfig } from '../../../libs/platform/src/config.js';
+import type { ServiceConfig } from '#platform/config.js';
 
 /**
  * JSON logs. Request bodies are never logged; the Authorization header and any field named

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { loadConfig, type ServiceConfig } from '../../../libs/platform/src/config.js';
+import { loadConfig, type ServiceConfig } from '#platform/config.js';
 import { createApp } from './bootstrap.js';
 
 function modeFromArgs(argv: string[]): ServiceConfig['mode'] {

@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger, LoggerModule } from 'nestjs-pino';
-import { loadConfig, type ServiceConfig } from '../../../libs/platform/src/config.js';
-import { PlatformModule } from '../../../libs/platform/src/platform.module.js';
+import { loadConfig, type ServiceConfig } from '#platform/config.js';
+import { PlatformModule } from '#platform/platform.module.js';
 import { loggerOptions } from '../../api/src/logging.js';
 import { WorkerModule } from './worker.module.js';
 

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import type { EventStore } from '../../../libs/event-store/src/event-store.js';
-import type { ServiceConfig } from '../../../libs/platform/src/config.js';
-import { EVENT_STORE, SERVICE_CONFIG, SQL_DATABASE } from '../../../libs/platform/src/tokens.js';
-import { ProjectionRunner } from '../../../libs/projections/src/projection-runner.js';
-import type { Projection } from '../../../libs/projections/src/projection.js';
-import type { SqlDatabase } from '../../../libs/sql/src/sql.js';
+import type { EventStore } from '#event-store/event-store.js';
+import type { ServiceConfig } from '#platform/config.js';
+import { EVENT_STORE, SERVICE_CONFIG, SQL_DATABASE } from '#platform/tokens.js';
+import { ProjectionRunner } from '#projections/projection-runner.js';
+import type { Projection } from '#projections/projection.js';
+import type { SqlDatabase } from '#sql/sql.js';
 
 export const PROJECTIONS = Symbol('Projections');
 

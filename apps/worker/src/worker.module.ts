@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { CaseloadProjection } from '../../../libs/read-models/src/caseload/caseload.projection.js';
-import { FlowCountsProjection } from '../../../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
+import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
+import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
 import { FollowUpJobsModule } from './follow-ups/follow-up-jobs.module.js';
 import { FollowUpScheduleProjection } from './follow-ups/follow-up-schedule.projection.js';
 import { ProjectionsService, PROJECTIONS } from './projections.service.js';

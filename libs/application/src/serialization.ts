@@ -1,5 +1,5 @@
-import type { EventMetadata, NewEvent, RecordedEvent } from '../../event-store/src/event-store.js';
-import { eventTypeOf, storageNameOf, type TrajectoryEvent } from '../../domain/src/events.js';
+import type { EventMetadata, NewEvent, RecordedEvent } from '#event-store/event-store.js';
+import { eventTypeOf, storageNameOf, type TrajectoryEvent } from '#domain/events.js';
 
 export function toNewEvent(event: TrajectoryEvent, metadata: EventMetadata): NewEvent {
   return { type: storageNameOf(event.type), data: event.data, metadata };

@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { DecisionContext, TrajectoryCommand, TrajectoryPolicy } from '../../domain/src/commands.js';
-import { workerStreamId, type TrajectoryEvent } from '../../domain/src/events.js';
-import { decide, evolve, initialState, type TrajectoryState } from '../../domain/src/index.js';
-import { EventStoreDeadlineError, WrongExpectedVersionError, type AppendResult, type EventMetadata, type EventStore, type NewEvent, type RecordedEvent } from '../../event-store/src/event-store.js';
-import type { Clock } from '../../platform/src/clock.js';
+import type { DecisionContext, TrajectoryCommand, TrajectoryPolicy } from '#domain/commands.js';
+import { workerStreamId, type TrajectoryEvent } from '#domain/events.js';
+import { decide, evolve, initialState, type TrajectoryState } from '#domain/index.js';
+import {
+  EventStoreDeadlineError,
+  WrongExpectedVersionError,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+} from '#event-store/event-store.js';
+import type { Clock } from '#platform/clock.js';
 import { toNewEvent, toTrajectoryEvent } from './serialization.js';
 
 export interface CommandOptions {
@@ -103,10 +111,9 @@ export class WorkerCommandExecutor {
 
   async execute(workerId: string, command: TrajectoryCommand, options: CommandOptions): Promise<CommandOutcome> {
     // A registration is first tried as if the stream were new: it nearly always is.
-    let guess: RecentWorker | undefined =
-      this.recent.get(workerId) ?? (command.type === 'RegisterWorker' ? { state: initialState, version: 0 } : undefined);
+    let guess: RecentWorker | undefined = this.recent.get(workerId) ?? (command.type === 'RegisterWorker' ? { state: initialState, version: 0 } : undefined);
     this.recent.delete(workerId);
-    for (let attempt = 1; ; ) {
+    for (let attempt = 1; ;) {
       if (guess) {
         const outcome = await this.tryOnGuess(workerId, command, options, guess);
         guess = undefined;
@@ -136,12 +143,7 @@ export class WorkerCommandExecutor {
   }
 
   /** The command decided on a guessed state; undefined when only a fresh read can answer it. */
-  private async tryOnGuess(
-    workerId: string,
-    command: TrajectoryCommand,
-    options: CommandOptions,
-    guess: RecentWorker,
-  ): Promise<CommandOutcome | undefined> {
+  private async tryOnGuess(workerId: string, command: TrajectoryCommand, options: CommandOptions, guess: RecentWorker): Promise<CommandOutcome | undefined> {
     if (options.expectedVersion !== undefined && options.expectedVersion !== guess.version) return undefined;
     // A guess that says "not theirs" may be outdated: only a fresh read refuses.
     if (command.type !== 'RegisterWorker' && !inScope(options.scope, guess.state)) return undefined;
@@ -160,19 +162,18 @@ export class WorkerCommandExecutor {
     }
   }
 
-  private async append(
-    workerId: string,
-    before: RecentWorker,
-    events: TrajectoryEvent[],
-    options: CommandOptions,
-  ): Promise<CommandOutcome> {
+  private async append(workerId: string, before: RecentWorker, events: TrajectoryEvent[], options: CommandOptions): Promise<CommandOutcome> {
     const metadata = {
       actor: options.actor,
       correlationId: options.correlationId ?? randomUUID(),
       causationId: options.causationId ?? null,
       recordedAt: this.clock.now().toISOString(),
     };
-    const result = await this.appendOnce(workerStreamId(workerId), events.map((event) => toNewEvent(event, metadata)), before.version);
+    const result = await this.appendOnce(
+      workerStreamId(workerId),
+      events.map((event) => toNewEvent(event, metadata)),
+      before.version,
+    );
     this.remember(workerId, { state: events.reduce(evolve, before.state), version: result.version });
     return { version: result.version, position: result.position, events };
   }
@@ -196,9 +197,7 @@ export class WorkerCommandExecutor {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
       const { events: stored } = await this.store.readStream(streamId);
       const ours = stored.slice(expectedVersion, expectedVersion + events.length);
-      const written =
-        ours.length === events.length &&
-        ours.every((e, i) => e.type === events[i]!.type && sameCommand(e.metadata, events[i]!.metadata));
+      const written = ours.length === events.length && ours.every((e, i) => e.type === events[i].type && sameCommand(e.metadata, events[i].metadata));
       if (!written) throw error;
       return { version: expectedVersion + events.length, position: ours.at(-1)!.position };
     }

@@ -1,4 +1,4 @@
-import type { Migration } from '../../sql/src/migrations.js';
+import type { Migration } from '#sql/migrations.js';
 
 /** The audit trail's table, append-only by trigger (audit-log.ts). */
 export const AUDIT_LOG_SCHEMA: Migration = {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SqlClient, SqlDatabase } from '../../sql/src/sql.js';
+import type { SqlClient, SqlDatabase } from '#sql/sql.js';
 
 /**
  * The audit trail: who saw or changed which worker, when. Append-only and tamper-evident: every
@@ -7,7 +7,6 @@ import type { SqlClient, SqlDatabase } from '../../sql/src/sql.js';
  * the chain from there on (`verifyAuditChain`, `npm run audit:verify`). Entries hold worker ids
  * (random) and user ids, never an INSZ or a name.
  */
-
 
 /** Serialises appenders across processes: the chain has one tip. */
 const AUDIT_LOCK = 7_310_624_119;
@@ -33,7 +32,9 @@ export interface StoredAuditEntry extends AuditEntry {
 /** The hash of an entry: over its previous hash and every field, in a fixed order. */
 export function auditHash(entry: Omit<StoredAuditEntry, 'hash'>): string {
   const fields = [entry.seq, entry.at, entry.actor, entry.action, entry.workerId, entry.detail];
-  return createHash('sha256').update(`${entry.prevHash}\n${JSON.stringify(fields)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${entry.prevHash}\n${JSON.stringify(fields)}`)
+    .digest('hex');
 }
 
 /** Appends entries at the chain's tip, in one transaction; returns them as stored. */
@@ -88,10 +89,18 @@ export async function verifyAuditChain(db: SqlClient, pageSize = 5_000): Promise
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
   for (;;) {
-    const { rows } = await db.query<{ n: string; at: string; actor: string; action: AuditAction; worker_id: string | null; detail: string; prev_hash: string; hash: string }>(
-      `SELECT seq::text AS n, at, actor, action, worker_id, detail, prev_hash, hash FROM audit_log WHERE seq >= $1 ORDER BY audit_log.seq LIMIT ${pageSize}`,
-      [expectedSeq],
-    );
+    const { rows } = await db.query<{
+      n: string;
+      at: string;
+      actor: string;
+      action: AuditAction;
+      worker_id: string | null;
+      detail: string;
+      prev_hash: string;
+      hash: string;
+    }>(`SELECT seq::text AS n, at, actor, action, worker_id, detail, prev_hash, hash FROM audit_log WHERE seq >= $1 ORDER BY audit_log.seq LIMIT ${pageSize}`, [
+      expectedSeq,
+    ]);
     if (rows.length === 0) return { ok: true, entries: expectedSeq - 1 };
     for (const row of rows) {
       const seq = Number(row.n);

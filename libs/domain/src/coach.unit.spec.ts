@@ -21,13 +21,20 @@ const register = (data: Partial<RegisterWorker['data']> = {}): RegisterWorker =>
 
 describe('names and coach at registration', () => {
   it('keeps the sealed names in the registration and assigns the coach named', () => {
-    const decision = given([]).when(register({ givenNameCiphertext: 'sealed-given', familyNameCiphertext: 'sealed-family', coach: 'coach-ann' }), contextOn('2024-06-15'));
-    decision.then([workerRegistered({ givenNameCiphertext: 'sealed-given', familyNameCiphertext: 'sealed-family', coach: 'coach-ann', registeredOn: '2024-06-15' })]);
+    const decision = given([]).when(
+      register({ givenNameCiphertext: 'sealed-given', familyNameCiphertext: 'sealed-family', coach: 'coach-ann' }),
+      contextOn('2024-06-15'),
+    );
+    decision.then([
+      workerRegistered({ givenNameCiphertext: 'sealed-given', familyNameCiphertext: 'sealed-family', coach: 'coach-ann', registeredOn: '2024-06-15' }),
+    ]);
     expect(decision.thenState().coach).toBe('coach-ann');
   });
 
   it('without a coach the worker has none', () => {
-    const state = given([]).when(register({ coach: null })).thenState();
+    const state = given([])
+      .when(register({ coach: null }))
+      .thenState();
     expect(state.coach).toBeNull();
     expect([state.givenNameCiphertext, state.familyNameCiphertext]).toEqual([null, null]);
   });
@@ -37,7 +44,9 @@ describe('AssignCoach', () => {
   const withAnn = [workerRegistered({ coach: 'coach-ann' })];
 
   it('assigns a first coach', () => {
-    given([workerRegistered()]).when(assign('coach-ann')).then([{ type: 'CoachAssigned', data: { coach: 'coach-ann', previousCoach: null } }]);
+    given([workerRegistered()])
+      .when(assign('coach-ann'))
+      .then([{ type: 'CoachAssigned', data: { coach: 'coach-ann', previousCoach: null } }]);
   });
 
   it('replaces the current coach: a worker has at most one', () => {

@@ -1,13 +1,5 @@
 import type { Indication } from './events.js';
-import type {
-  Advice,
-  CalendarDate,
-  EducationLevel,
-  ExitReason,
-  FollowUpOutcome,
-  FollowUpSource,
-  Programme,
-} from './vocabulary.js';
+import type { Advice, CalendarDate, EducationLevel, ExitReason, FollowUpOutcome, FollowUpSource, Programme } from './vocabulary.js';
 
 /**
  * Commands on one worker's trajectory. The application shell has already validated shapes

@@ -63,9 +63,7 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
       }
       const validUntil = screening.indication?.validUntil;
       if (validUntil && validUntil < startDate) refuse('indication-expired', `the indication ended on ${validUntil}`);
-      return [
-        { type: 'PlacementStarted', data: { placementId, programme, enterpriseId, startDate, fte, underReturnGuarantee: false } },
-      ];
+      return [{ type: 'PlacementStarted', data: { placementId, programme, enterpriseId, startDate, fte, underReturnGuarantee: false } }];
     }
     case 'RecordExit': {
       const { date, reason } = command.data;
@@ -173,11 +171,7 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
  * employment also revises an IBO (employment wins). A later absence of data never overturns a
  * positive result, and a coach cannot contradict one (`follow-up-already-recorded`).
  */
-function revises(
-  current: { outcome: FollowUpOutcome; source: FollowUpSource },
-  outcome: FollowUpOutcome,
-  source: FollowUpSource,
-): boolean {
+function revises(current: { outcome: FollowUpOutcome; source: FollowUpSource }, outcome: FollowUpOutcome, source: FollowUpSource): boolean {
   if (current.outcome === outcome) return false;
   if (current.outcome === 'not-employed') return true;
   if (source === 'register') return outcome === 'employed' && current.outcome === 'ibo';

@@ -10,14 +10,22 @@ import {
   type RecordScreening,
   type ReturnUnderGuarantee,
   type StartPlacement,
-  type StepEvent,
   type TrajectoryCommand,
   type TrajectoryEvent,
   type TrajectoryState,
   type WorkerExited,
   evolve,
 } from './index.js';
-import { doorstroom, followUpRecorded, indication, noSupport, placementStarted, screeningRecorded, workerExited, workerRegistered } from './testing/fixtures.js';
+import {
+  doorstroom,
+  followUpRecorded,
+  indication,
+  noSupport,
+  placementStarted,
+  screeningRecorded,
+  workerExited,
+  workerRegistered,
+} from './testing/fixtures.js';
 import { DEFAULT_CONTEXT, contextOn, given, rejectedRules } from './testing/specification.js';
 
 // DEFAULT_CONTEXT: today 2024-06-15, return guarantee 12 months, follow-up after 6 months.
@@ -36,7 +44,11 @@ const returnUnderGuarantee = (placementId: string, date: string): ReturnUnderGua
   type: 'ReturnUnderGuarantee',
   data: { placementId, date, enterpriseId: 'enterprise-2' },
 });
-const followUp = (placementId: string, source: RecordFollowUp['data']['source'] = 'register', outcome: RecordFollowUp['data']['outcome'] = 'employed'): RecordFollowUp => ({
+const followUp = (
+  placementId: string,
+  source: RecordFollowUp['data']['source'] = 'register',
+  outcome: RecordFollowUp['data']['outcome'] = 'employed',
+): RecordFollowUp => ({
   type: 'RecordFollowUp',
   data: { placementId, outcome, source },
 });
@@ -66,7 +78,9 @@ describe('RegisterWorker', () => {
   };
 
   it('registers a new worker today', () => {
-    given([]).when(register, contextOn('2024-06-15')).then([workerRegistered({ registeredOn: '2024-06-15' })]);
+    given([])
+      .when(register, contextOn('2024-06-15'))
+      .then([workerRegistered({ registeredOn: '2024-06-15' })]);
   });
 
   it('worker-already-registered: registers a worker once', () => {
@@ -104,7 +118,14 @@ describe('worker-deceased', () => {
 
   it('still records the six-month check of an earlier exit', () => {
     const earlier = workerExited('p-0', '2022-06-30', 'dismissal');
-    const history = [registered, screened, placementStarted('p-0', '2022-01-03'), earlier, placementStarted('p-1', '2023-02-01'), workerExited('p-1', '2023-03-01', 'death')];
+    const history = [
+      registered,
+      screened,
+      placementStarted('p-0', '2022-01-03'),
+      earlier,
+      placementStarted('p-1', '2023-02-01'),
+      workerExited('p-1', '2023-03-01', 'death'),
+    ];
     given(history)
       .when(followUp('p-0', 'register', 'not-employed'), contextOn('2024-06-15'))
       .then([
@@ -145,8 +166,12 @@ describe('step dates', () => {
   });
 
   it('accepts a step on the same day as the previous one', () => {
-    given([registered, screened]).when(start('p-1', '2023-01-10')).then([placementStarted('p-1', '2023-01-10')]);
-    given(working).when(exit('2023-02-01', 'other')).then([workerExited('p-1', '2023-02-01', 'other')]);
+    given([registered, screened])
+      .when(start('p-1', '2023-01-10'))
+      .then([placementStarted('p-1', '2023-01-10')]);
+    given(working)
+      .when(exit('2023-02-01', 'other'))
+      .then([workerExited('p-1', '2023-02-01', 'other')]);
   });
 
   it('does not count the registration: historic trajectories are registered today with past dates', () => {
@@ -164,38 +189,60 @@ describe('step dates', () => {
   });
 
   it('accepts a step today', () => {
-    given([registered]).when(screening('2024-06-15')).then([screeningRecorded('2024-06-15')]);
+    given([registered])
+      .when(screening('2024-06-15'))
+      .then([screeningRecorded('2024-06-15')]);
   });
 });
 
 describe('RecordScreening', () => {
   it('records every advice with its programme', () => {
-    given([registered]).when(screening('2024-01-10', { programme: 'MAATWERK' })).then([screeningRecorded('2024-01-10', { programme: 'MAATWERK' })]);
+    given([registered])
+      .when(screening('2024-01-10', { programme: 'MAATWERK' }))
+      .then([screeningRecorded('2024-01-10', { programme: 'MAATWERK' })]);
     given([registered])
       .when(screening('2024-01-10', { advice: 'work-care', programme: 'ARBEIDSZORG' }))
       .then([screeningRecorded('2024-01-10', { advice: 'work-care', programme: 'ARBEIDSZORG' })]);
     for (const advice of ['regular-work', 'activation-guidance', 'not-referable'] as const) {
-      given([registered]).when(screening('2024-01-10', { advice, programme: null })).then([screeningRecorded('2024-01-10', { advice, programme: null })]);
+      given([registered])
+        .when(screening('2024-01-10', { advice, programme: null }))
+        .then([screeningRecorded('2024-01-10', { advice, programme: null })]);
     }
   });
 
   it('programme-required: supported employment and work-care name their programme', () => {
-    given([registered]).when(screening('2024-01-10', { programme: null })).thenRejects('programme-required');
-    given([registered]).when(screening('2024-01-10', { advice: 'work-care', programme: null })).thenRejects('programme-required');
+    given([registered])
+      .when(screening('2024-01-10', { programme: null }))
+      .thenRejects('programme-required');
+    given([registered])
+      .when(screening('2024-01-10', { advice: 'work-care', programme: null }))
+      .thenRejects('programme-required');
   });
 
   it('programme-does-not-match-advice', () => {
-    given([registered]).when(screening('2024-01-10', { programme: 'ARBEIDSZORG' })).thenRejects('programme-does-not-match-advice');
-    given([registered]).when(screening('2024-01-10', { advice: 'work-care', programme: 'SW' })).thenRejects('programme-does-not-match-advice');
+    given([registered])
+      .when(screening('2024-01-10', { programme: 'ARBEIDSZORG' }))
+      .thenRejects('programme-does-not-match-advice');
+    given([registered])
+      .when(screening('2024-01-10', { advice: 'work-care', programme: 'SW' }))
+      .thenRejects('programme-does-not-match-advice');
   });
 
   it('programme-not-allowed: other advices name no programme', () => {
-    given([registered]).when(screening('2024-01-10', { advice: 'regular-work', programme: 'SW' })).thenRejects('programme-not-allowed');
-    given([registered]).when(screening('2024-01-10', { advice: 'activation-guidance', programme: 'LDE' })).thenRejects('programme-not-allowed');
+    given([registered])
+      .when(screening('2024-01-10', { advice: 'regular-work', programme: 'SW' }))
+      .thenRejects('programme-not-allowed');
+    given([registered])
+      .when(screening('2024-01-10', { advice: 'activation-guidance', programme: 'LDE' }))
+      .thenRejects('programme-not-allowed');
   });
 
   it('grants an indication with supported employment', () => {
-    const granted = indication({ conditional: true, validUntil: '2026-01-09', supportPackage: { ...noSupport, wagePremiumPct: 50, workFloorCoaching: 'high' } });
+    const granted = indication({
+      conditional: true,
+      validUntil: '2026-01-09',
+      supportPackage: { ...noSupport, wagePremiumPct: 50, workFloorCoaching: 'high' },
+    });
     given([registered])
       .when(screening('2024-01-10', { programme: 'MAATWERK', indication: granted }))
       .then([screeningRecorded('2024-01-10', { programme: 'MAATWERK', indication: granted })]);
@@ -211,15 +258,21 @@ describe('RecordScreening', () => {
   });
 
   it('indication-validity: a conditional indication has an end date', () => {
-    given([registered]).when(screening('2024-01-10', { indication: indication({ conditional: true, validUntil: null }) })).thenRejects('indication-validity');
+    given([registered])
+      .when(screening('2024-01-10', { indication: indication({ conditional: true, validUntil: null }) }))
+      .thenRejects('indication-validity');
     given([registered])
       .when(screening('2024-01-10', { indication: indication({ conditional: false, validUntil: null }) }))
       .then([screeningRecorded('2024-01-10', { indication: indication({ conditional: false, validUntil: null }) })]);
   });
 
   it('indication-validity: from the screening date to at most five years later', () => {
-    given([registered]).when(screening('2024-01-10', { indication: indication({ validUntil: '2024-01-09' }) })).thenRejects('indication-validity');
-    given([registered]).when(screening('2024-01-10', { indication: indication({ validUntil: '2029-01-11' }) })).thenRejects('indication-validity');
+    given([registered])
+      .when(screening('2024-01-10', { indication: indication({ validUntil: '2024-01-09' }) }))
+      .thenRejects('indication-validity');
+    given([registered])
+      .when(screening('2024-01-10', { indication: indication({ validUntil: '2029-01-11' }) }))
+      .thenRejects('indication-validity');
     for (const validUntil of ['2024-01-10', '2029-01-10']) {
       given([registered])
         .when(screening('2024-01-10', { indication: indication({ conditional: true, validUntil }) }))
@@ -230,7 +283,9 @@ describe('RecordScreening', () => {
   it('wage-premium-out-of-range: 45–60 % in custom work', () => {
     const withPremium = (wagePremiumPct: number) => indication({ supportPackage: { ...noSupport, wagePremiumPct } });
     for (const pct of [44.9, 60.5, 0, 100]) {
-      given([registered]).when(screening('2024-01-10', { programme: 'MAATWERK', indication: withPremium(pct) })).thenRejects('wage-premium-out-of-range');
+      given([registered])
+        .when(screening('2024-01-10', { programme: 'MAATWERK', indication: withPremium(pct) }))
+        .thenRejects('wage-premium-out-of-range');
     }
     for (const pct of [45, 52.5, 60]) {
       given([registered])
@@ -242,42 +297,54 @@ describe('RecordScreening', () => {
   it('wage-premium-out-of-range: 0–100 % in other programmes', () => {
     const withPremium = (wagePremiumPct: number) => indication({ supportPackage: { ...noSupport, wagePremiumPct } });
     for (const pct of [-1, 100.5, Number.NaN]) {
-      given([registered]).when(screening('2024-01-10', { programme: 'LDE', indication: withPremium(pct) })).thenRejects('wage-premium-out-of-range');
+      given([registered])
+        .when(screening('2024-01-10', { programme: 'LDE', indication: withPremium(pct) }))
+        .thenRejects('wage-premium-out-of-range');
     }
     for (const pct of [0, 30, 100]) {
-      given([registered]).when(screening('2024-01-10', { programme: 'LDE', indication: withPremium(pct) })).then([
-        screeningRecorded('2024-01-10', { programme: 'LDE', indication: withPremium(pct) }),
-      ]);
+      given([registered])
+        .when(screening('2024-01-10', { programme: 'LDE', indication: withPremium(pct) }))
+        .then([screeningRecorded('2024-01-10', { programme: 'LDE', indication: withPremium(pct) })]);
     }
   });
 
   it('productivity-loss-out-of-range: a percentage 0–100', () => {
     for (const pct of [-5, 100.1]) {
-      given([registered]).when(screening('2024-01-10', { indication: indication({ productivityLossPct: pct }) })).thenRejects('productivity-loss-out-of-range');
+      given([registered])
+        .when(screening('2024-01-10', { indication: indication({ productivityLossPct: pct }) }))
+        .thenRejects('productivity-loss-out-of-range');
     }
     for (const pct of [0, 100, null]) {
-      given([registered]).when(screening('2024-01-10', { indication: indication({ productivityLossPct: pct }) })).then([
-        screeningRecorded('2024-01-10', { indication: indication({ productivityLossPct: pct }) }),
-      ]);
+      given([registered])
+        .when(screening('2024-01-10', { indication: indication({ productivityLossPct: pct }) }))
+        .then([screeningRecorded('2024-01-10', { indication: indication({ productivityLossPct: pct }) })]);
     }
   });
 
   it('re-assesses periodically during an active placement', () => {
-    given(working).when(screening('2024-02-01', { programme: 'MAATWERK' })).then([screeningRecorded('2024-02-01', { programme: 'MAATWERK' })]);
+    given(working)
+      .when(screening('2024-02-01', { programme: 'MAATWERK' }))
+      .then([screeningRecorded('2024-02-01', { programme: 'MAATWERK' })]);
   });
 
   it('screens again after activation guidance, and the new advice opens the placement', () => {
     const history = [registered, screeningRecorded('2023-01-10', { advice: 'activation-guidance', programme: null })];
     given(history).when(start('p-1', '2023-09-01')).thenRejects('placement-needs-advice');
     const rescreened = [...history, screeningRecorded('2023-08-20', { programme: 'LDE' })];
-    given(history).when(screening('2023-08-20', { programme: 'LDE' })).then([rescreened[2]!]);
-    given(rescreened).when(start('p-1', '2023-09-01', { programme: 'LDE' })).then([placementStarted('p-1', '2023-09-01', { programme: 'LDE' })]);
+    given(history)
+      .when(screening('2023-08-20', { programme: 'LDE' }))
+      .then([rescreened[2]]);
+    given(rescreened)
+      .when(start('p-1', '2023-09-01', { programme: 'LDE' }))
+      .then([placementStarted('p-1', '2023-09-01', { programme: 'LDE' })]);
   });
 });
 
 describe('RecordPop', () => {
   it('establishes the first POP and reviews it later', () => {
-    given([registered]).when(pop('2024-01-10', ['a'])).then([{ type: 'PopEstablished', data: { date: '2024-01-10', goals: ['a'] } }]);
+    given([registered])
+      .when(pop('2024-01-10', ['a']))
+      .then([{ type: 'PopEstablished', data: { date: '2024-01-10', goals: ['a'] } }]);
     given([registered, { type: 'PopEstablished', data: { date: '2024-01-10', goals: ['a'] } }])
       .when(pop('2024-03-10', ['a', 'b']))
       .then([{ type: 'PopReviewed', data: { date: '2024-03-10', goals: ['a', 'b'] } }]);
@@ -285,7 +352,9 @@ describe('RecordPop', () => {
 
   it('pop-goals-required: at least one goal, none blank', () => {
     given([registered]).when(pop('2024-01-10', [])).thenRejects('pop-goals-required');
-    given([registered]).when(pop('2024-01-10', ['work on time', '   '])).thenRejects('pop-goals-required');
+    given([registered])
+      .when(pop('2024-01-10', ['work on time', '   ']))
+      .thenRejects('pop-goals-required');
   });
 });
 
@@ -309,11 +378,15 @@ describe('StartPlacement', () => {
   });
 
   it.each(['regular-work', 'activation-guidance', 'not-referable'] as const)('placement-needs-advice: advice %s leads to no programme', (advice) => {
-    given([registered, screeningRecorded('2023-01-10', { advice, programme: null })]).when(start('p-1', '2023-02-01')).thenRejects('placement-needs-advice');
+    given([registered, screeningRecorded('2023-01-10', { advice, programme: null })])
+      .when(start('p-1', '2023-02-01'))
+      .thenRejects('placement-needs-advice');
   });
 
   it('placement-needs-advice: the advice leads to another programme', () => {
-    given([registered, screened]).when(start('p-1', '2023-02-01', { programme: 'LDE' })).thenRejects('placement-needs-advice');
+    given([registered, screened])
+      .when(start('p-1', '2023-02-01', { programme: 'LDE' }))
+      .thenRejects('placement-needs-advice');
     given([registered, screeningRecorded('2023-01-10', { advice: 'work-care', programme: 'ARBEIDSZORG' })])
       .when(start('p-1', '2023-02-01', { programme: 'SW' }))
       .thenRejects('placement-needs-advice');
@@ -327,30 +400,42 @@ describe('StartPlacement', () => {
   it('placement-needs-advice: a doorstroom to regular work closes the advice; a new screening opens it again', () => {
     const history = [...afterDoorstroom, { type: 'ReturnGuaranteeExpired', data: { placementId: 'p-1', expiredOn: '2024-10-01' } } as TrajectoryEvent];
     given(history).when(start('p-2', '2024-06-01')).thenRejects('placement-needs-advice');
-    given([...history, screeningRecorded('2024-05-01')]).when(start('p-2', '2024-06-01')).then([placementStarted('p-2', '2024-06-01')]);
+    given([...history, screeningRecorded('2024-05-01')])
+      .when(start('p-2', '2024-06-01'))
+      .then([placementStarted('p-2', '2024-06-01')]);
   });
 
   it('keeps the advice after an exit for another reason', () => {
-    given([...working, workerExited('p-1', '2023-06-30', 'health')]).when(start('p-2', '2023-09-01')).then([placementStarted('p-2', '2023-09-01')]);
+    given([...working, workerExited('p-1', '2023-06-30', 'health')])
+      .when(start('p-2', '2023-09-01'))
+      .then([placementStarted('p-2', '2023-09-01')]);
   });
 
   it('indication-expired: the indication ended before the start', () => {
     const conditional = screeningRecorded('2023-01-10', { indication: indication({ conditional: true, validUntil: '2023-12-31' }) });
     given([registered, conditional]).when(start('p-1', '2024-01-01')).thenRejects('indication-expired');
-    given([registered, conditional]).when(start('p-1', '2023-12-31')).then([placementStarted('p-1', '2023-12-31')]);
+    given([registered, conditional])
+      .when(start('p-1', '2023-12-31'))
+      .then([placementStarted('p-1', '2023-12-31')]);
   });
 
   it('fte-out-of-range: 0 < fte ≤ 1', () => {
     for (const fte of [0, -0.5, 1.01, Number.NaN]) {
-      given([registered, screened]).when(start('p-1', '2023-02-01', { fte })).thenRejects('fte-out-of-range');
+      given([registered, screened])
+        .when(start('p-1', '2023-02-01', { fte }))
+        .thenRejects('fte-out-of-range');
     }
     for (const fte of [0.01, 0.5, 1]) {
-      given([registered, screened]).when(start('p-1', '2023-02-01', { fte })).then([placementStarted('p-1', '2023-02-01', { fte })]);
+      given([registered, screened])
+        .when(start('p-1', '2023-02-01', { fte }))
+        .then([placementStarted('p-1', '2023-02-01', { fte })]);
     }
   });
 
   it('placement-id-taken: a placement identifier is used once', () => {
-    given([...working, workerExited('p-1', '2023-06-30', 'other')]).when(start('p-1', '2023-09-01')).thenRejects('placement-id-taken');
+    given([...working, workerExited('p-1', '2023-06-30', 'other')])
+      .when(start('p-1', '2023-09-01'))
+      .thenRejects('placement-id-taken');
   });
 
   it('supersedes a running return guarantee', () => {
@@ -382,7 +467,9 @@ describe('RecordExit', () => {
   });
 
   it('gets no reference date for a death', () => {
-    given(working).when(exit('2023-08-31', 'death')).then([workerExited('p-1', '2023-08-31', 'death')]);
+    given(working)
+      .when(exit('2023-08-31', 'death'))
+      .then([workerExited('p-1', '2023-08-31', 'death')]);
   });
 
   it('grants the return guarantee on a doorstroom to regular work, until the last day a return is possible', () => {
@@ -398,13 +485,20 @@ describe('RecordExit', () => {
 
   it('exit-needs-active-placement', () => {
     given([registered, screened]).when(exit('2023-08-31')).thenRejects('exit-needs-active-placement');
-    given([...working, workerExited('p-1', '2023-06-30', 'other')]).when(exit('2023-08-31')).thenRejects('exit-needs-active-placement');
+    given([...working, workerExited('p-1', '2023-06-30', 'other')])
+      .when(exit('2023-08-31'))
+      .thenRejects('exit-needs-active-placement');
   });
 });
 
 describe('ReturnUnderGuarantee', () => {
   it('starts a placement in the programme and FTE left, without a new screening', () => {
-    const history = [registered, screened, placementStarted('p-1', '2023-02-01', { programme: 'MAATWERK', fte: 0.6 }), ...doorstroom('p-1', '2023-09-30', { programme: 'MAATWERK', fte: 0.6 })];
+    const history = [
+      registered,
+      screened,
+      placementStarted('p-1', '2023-02-01', { programme: 'MAATWERK', fte: 0.6 }),
+      ...doorstroom('p-1', '2023-09-30', { programme: 'MAATWERK', fte: 0.6 }),
+    ];
     const events = given(history)
       .when(returnUnderGuarantee('p-2', '2024-03-01'))
       .then([placementStarted('p-2', '2024-03-01', { programme: 'MAATWERK', fte: 0.6, enterpriseId: 'enterprise-2', underReturnGuarantee: true })]);
@@ -419,7 +513,9 @@ describe('ReturnUnderGuarantee', () => {
   });
 
   it('return-needs-guarantee: without a doorstroom', () => {
-    given([...working, workerExited('p-1', '2023-06-30', 'dismissal')]).when(returnUnderGuarantee('p-2', '2023-09-01')).thenRejects('return-needs-guarantee');
+    given([...working, workerExited('p-1', '2023-06-30', 'dismissal')])
+      .when(returnUnderGuarantee('p-2', '2023-09-01'))
+      .thenRejects('return-needs-guarantee');
   });
 
   it('return-needs-guarantee: the guarantee was used', () => {
@@ -428,7 +524,12 @@ describe('ReturnUnderGuarantee', () => {
   });
 
   it('return-needs-guarantee: another placement superseded the guarantee', () => {
-    const superseded = [...afterDoorstroom, screeningRecorded('2023-10-15'), placementStarted('p-2', '2023-11-01'), workerExited('p-2', '2023-12-31', 'resignation')];
+    const superseded = [
+      ...afterDoorstroom,
+      screeningRecorded('2023-10-15'),
+      placementStarted('p-2', '2023-11-01'),
+      workerExited('p-2', '2023-12-31', 'resignation'),
+    ];
     given(superseded).when(returnUnderGuarantee('p-3', '2024-01-15')).thenRejects('return-needs-guarantee');
   });
 
@@ -471,16 +572,27 @@ describe('RecordFollowUp', () => {
   });
 
   it('follow-up-not-applicable: no check after a death', () => {
-    given([...working, workerExited('p-1', '2023-08-31', 'death')]).when(followUp('p-1', 'manual')).thenRejects('follow-up-not-applicable');
+    given([...working, workerExited('p-1', '2023-08-31', 'death')])
+      .when(followUp('p-1', 'manual'))
+      .thenRejects('follow-up-not-applicable');
   });
 
   it('the same outcome again, from any source, changes nothing', () => {
     const checked = [...history, followUpRecorded(exited, 'employed', 'register')];
-    given(checked).when(followUp('p-1', 'register', 'employed')).thenNothing();
-    given(checked).when(followUp('p-1', 'manual', 'employed')).thenNothing();
+    given(checked)
+      .when(followUp('p-1', 'register', 'employed'))
+      .thenNothing();
+    given(checked)
+      .when(followUp('p-1', 'manual', 'employed'))
+      .thenNothing();
   });
 
-  const revised = (previousOutcome: 'not-employed' | 'ibo', previousSource: 'register' | 'manual', outcome: 'employed' | 'ibo', source: 'register' | 'manual'): TrajectoryEvent => ({
+  const revised = (
+    previousOutcome: 'not-employed' | 'ibo',
+    previousSource: 'register' | 'manual',
+    outcome: 'employed' | 'ibo',
+    source: 'register' | 'manual',
+  ): TrajectoryEvent => ({
     type: 'FollowUpRevised',
     data: {
       placementId: 'p-1',
@@ -498,13 +610,23 @@ describe('RecordFollowUp', () => {
   it('a not-employed result is provisional: a later employed or ibo, from the register or a coach, revises it', () => {
     for (const first of ['register', 'manual'] as const) {
       const provisional = [...history, followUpRecorded(exited, 'not-employed', first)];
-      given(provisional).when(followUp('p-1', 'register', 'employed')).then([revised('not-employed', first, 'employed', 'register')]);
-      given(provisional).when(followUp('p-1', 'register', 'ibo')).then([revised('not-employed', first, 'ibo', 'register')]);
-      given(provisional).when(followUp('p-1', 'manual', 'employed')).then([revised('not-employed', first, 'employed', 'manual')]);
-      given(provisional).when(followUp('p-1', 'manual', 'ibo')).then([revised('not-employed', first, 'ibo', 'manual')]);
+      given(provisional)
+        .when(followUp('p-1', 'register', 'employed'))
+        .then([revised('not-employed', first, 'employed', 'register')]);
+      given(provisional)
+        .when(followUp('p-1', 'register', 'ibo'))
+        .then([revised('not-employed', first, 'ibo', 'register')]);
+      given(provisional)
+        .when(followUp('p-1', 'manual', 'employed'))
+        .then([revised('not-employed', first, 'employed', 'manual')]);
+      given(provisional)
+        .when(followUp('p-1', 'manual', 'ibo'))
+        .then([revised('not-employed', first, 'ibo', 'manual')]);
     }
-    const state = given([...history, followUpRecorded(exited, 'not-employed', 'register')]).when(followUp('p-1', 'manual', 'ibo')).thenState();
-    expect(state.placements[0]!.followUp).toEqual({
+    const state = given([...history, followUpRecorded(exited, 'not-employed', 'register')])
+      .when(followUp('p-1', 'manual', 'ibo'))
+      .thenState();
+    expect(state.placements[0].followUp).toEqual({
       outcome: 'ibo',
       source: 'manual',
       referenceDate: '2024-02-29',
@@ -514,18 +636,34 @@ describe('RecordFollowUp', () => {
 
   it("the register's employment revises an IBO (employment wins); a later absence of data never overturns a positive result", () => {
     const ibo = [...history, followUpRecorded(exited, 'ibo', 'register')];
-    given(ibo).when(followUp('p-1', 'register', 'employed')).then([revised('ibo', 'register', 'employed', 'register')]);
-    given(ibo).when(followUp('p-1', 'register', 'not-employed')).thenNothing();
+    given(ibo)
+      .when(followUp('p-1', 'register', 'employed'))
+      .then([revised('ibo', 'register', 'employed', 'register')]);
+    given(ibo)
+      .when(followUp('p-1', 'register', 'not-employed'))
+      .thenNothing();
     const employed = [...history, followUpRecorded(exited, 'employed', 'register')];
-    given(employed).when(followUp('p-1', 'register', 'ibo')).thenNothing();
-    given(employed).when(followUp('p-1', 'register', 'not-employed')).thenNothing();
+    given(employed)
+      .when(followUp('p-1', 'register', 'ibo'))
+      .thenNothing();
+    given(employed)
+      .when(followUp('p-1', 'register', 'not-employed'))
+      .thenNothing();
   });
 
   it('follow-up-already-recorded: a coach cannot contradict an employed or ibo result', () => {
-    given([...history, followUpRecorded(exited, 'employed', 'register')]).when(followUp('p-1', 'manual', 'not-employed')).thenRejects('follow-up-already-recorded');
-    given([...history, followUpRecorded(exited, 'employed', 'register')]).when(followUp('p-1', 'manual', 'ibo')).thenRejects('follow-up-already-recorded');
-    given([...history, followUpRecorded(exited, 'ibo', 'register')]).when(followUp('p-1', 'manual', 'employed')).thenRejects('follow-up-already-recorded');
-    given([...history, followUpRecorded(exited, 'ibo', 'manual')]).when(followUp('p-1', 'manual', 'not-employed')).thenRejects('follow-up-already-recorded');
+    given([...history, followUpRecorded(exited, 'employed', 'register')])
+      .when(followUp('p-1', 'manual', 'not-employed'))
+      .thenRejects('follow-up-already-recorded');
+    given([...history, followUpRecorded(exited, 'employed', 'register')])
+      .when(followUp('p-1', 'manual', 'ibo'))
+      .thenRejects('follow-up-already-recorded');
+    given([...history, followUpRecorded(exited, 'ibo', 'register')])
+      .when(followUp('p-1', 'manual', 'employed'))
+      .thenRejects('follow-up-already-recorded');
+    given([...history, followUpRecorded(exited, 'ibo', 'manual')])
+      .when(followUp('p-1', 'manual', 'not-employed'))
+      .thenRejects('follow-up-already-recorded');
   });
 });
 
@@ -540,26 +678,30 @@ describe('RetractStep', () => {
 
   it('retracts the latest step: the state reads as if it had never been recorded', () => {
     // versions: 1 registered, 2 screened, 3 placed
-    const [event] = given(working).when(retract(3)).then([
-      {
-        type: 'StepRetracted',
-        data: {
-          version: 3,
-          reason: 'entered by mistake',
-          retractedOn: DEFAULT_CONTEXT.today,
-          step: placed as StepEvent,
-          withdrawnVersions: [],
-          withdrawnFollowUp: null,
-          returnGuaranteeChanged: false,
-          returnGuarantee: null,
+    const [event] = given(working)
+      .when(retract(3))
+      .then([
+        {
+          type: 'StepRetracted',
+          data: {
+            version: 3,
+            reason: 'entered by mistake',
+            retractedOn: DEFAULT_CONTEXT.today,
+            step: placed,
+            withdrawnVersions: [],
+            withdrawnFollowUp: null,
+            returnGuaranteeChanged: false,
+            returnGuarantee: null,
+          },
         },
-      },
-    ]);
-    const after = evolve(fold(working), event!);
+      ]);
+    const after = evolve(fold(working), event);
     expect(reads(after)).toEqual(reads(fold([registered, screened])));
     expect(after.version).toBe(4);
     // the placement can be recorded again, correctly
-    given([...working, event!]).when(start('p-1', '2023-03-01')).then([placementStarted('p-1', '2023-03-01', { enterpriseId: 'enterprise-1' })]);
+    given([...working, event])
+      .when(start('p-1', '2023-03-01'))
+      .then([placementStarted('p-1', '2023-03-01', { enterpriseId: 'enterprise-1' })]);
   });
 
   it('retracting an exit withdraws its follow-up result, its revisions and the guarantee it granted', () => {
@@ -568,34 +710,43 @@ describe('RetractStep', () => {
     const revisedResult: TrajectoryEvent = { ...(followUpRecorded(exited, 'employed', 'register') as object), type: 'FollowUpRevised' } as TrajectoryEvent;
     const withRevision = [
       ...history,
-      { type: 'FollowUpRevised', data: { ...(revisedResult.data as object), previousOutcome: 'not-employed', previousSource: 'register', revisedOn: '2024-05-01' } } as TrajectoryEvent,
+      {
+        type: 'FollowUpRevised',
+        data: { ...(revisedResult.data as object), previousOutcome: 'not-employed', previousSource: 'register', revisedOn: '2024-05-01' },
+      } as TrajectoryEvent,
       { type: 'ReturnGuaranteeExpired', data: { placementId: 'p-1', expiredOn: '2024-10-01' } } as TrajectoryEvent,
     ];
-    const [event] = given(withRevision).when(retract(4)).then([
-      expect.objectContaining({
-        type: 'StepRetracted',
-        data: expect.objectContaining({
-          version: 4,
-          withdrawnVersions: [5, 6, 7, 8],
-          withdrawnFollowUp: { outcome: 'employed', source: 'register' },
-          returnGuaranteeChanged: true,
-          returnGuarantee: null,
-        }),
-      }) as unknown as TrajectoryEvent,
-    ]);
-    const after = evolve(fold(withRevision), event!);
+    const [event] = given(withRevision)
+      .when(retract(4))
+      .then([
+        expect.objectContaining({
+          type: 'StepRetracted',
+          data: expect.objectContaining({
+            version: 4,
+            withdrawnVersions: [5, 6, 7, 8],
+            withdrawnFollowUp: { outcome: 'employed', source: 'register' },
+            returnGuaranteeChanged: true,
+            returnGuarantee: null,
+          }),
+        }) as unknown as TrajectoryEvent,
+      ]);
+    const after = evolve(fold(withRevision), event);
     expect(reads(after)).toEqual(reads(fold(working)));
     expect(after.activePlacement).toBe('p-1');
     // its check, if it still runs, finds no exit
-    given([...withRevision, event!]).when(followUp('p-1')).thenRejects('follow-up-needs-exit');
+    given([...withRevision, event])
+      .when(followUp('p-1'))
+      .thenRejects('follow-up-needs-exit');
   });
 
   it('retracting a placement that used or superseded a guarantee makes that guarantee run again', () => {
     const returned = [...afterDoorstroom, placementStarted('p-2', '2023-11-01', { underReturnGuarantee: true })];
-    const [event] = given(returned).when(retract(6)).then([expect.objectContaining({ type: 'StepRetracted' }) as unknown as TrajectoryEvent]);
-    expect(event!.type === 'StepRetracted' && event.data.returnGuaranteeChanged).toBe(true);
-    expect(event!.type === 'StepRetracted' && event.data.returnGuarantee?.status).toBe('running');
-    expect(evolve(fold(returned), event!).returnGuarantee?.status).toBe('running');
+    const [event] = given(returned)
+      .when(retract(6))
+      .then([expect.objectContaining({ type: 'StepRetracted' }) as unknown as TrajectoryEvent]);
+    expect(event.type === 'StepRetracted' && event.data.returnGuaranteeChanged).toBe(true);
+    expect(event.type === 'StepRetracted' && event.data.returnGuarantee?.status).toBe('running');
+    expect(evolve(fold(returned), event).returnGuarantee?.status).toBe('running');
   });
 
   it('steps can be retracted one after the other, and results and expiries after the latest step do not hide it', () => {
@@ -616,7 +767,9 @@ describe('RetractStep', () => {
     given(working).when(retract(2)).thenRejects('only-latest-step');
     // a retracted step no longer counts: after retracting 3, 2 is the latest
     const [event] = decide(retract(3), fold(working), DEFAULT_CONTEXT);
-    given([...working, event!]).when(retract(2)).then([expect.objectContaining({ type: 'StepRetracted' }) as unknown as TrajectoryEvent]);
+    given([...working, event])
+      .when(retract(2))
+      .then([expect.objectContaining({ type: 'StepRetracted' }) as unknown as TrajectoryEvent]);
   });
 
   it('registration-not-retractable', () => {
@@ -630,8 +783,12 @@ describe('RetractStep', () => {
     given(checked).when(retract(5)).thenRejects('retraction-needs-step');
     given(checked).when(retract(99)).thenRejects('retraction-needs-step');
     const [event] = decide(retract(3), fold(working), DEFAULT_CONTEXT);
-    given([...working, event!]).when(retract(3)).thenRejects('retraction-needs-step');
-    given([...working, event!]).when(retract(4)).thenRejects('retraction-needs-step');
+    given([...working, event])
+      .when(retract(3))
+      .thenRejects('retraction-needs-step');
+    given([...working, event])
+      .when(retract(4))
+      .thenRejects('retraction-needs-step');
   });
 });
 
@@ -650,24 +807,30 @@ describe('ExpireReturnGuarantee', () => {
 
   it('return-guarantee-not-found: no guarantee was granted for that placement', () => {
     given(afterDoorstroom).when(expire('p-9'), contextOn('2024-10-01')).thenRejects('return-guarantee-not-found');
-    given([...working, workerExited('p-1', '2023-09-30', 'training')]).when(expire('p-1'), contextOn('2024-10-01')).thenRejects('return-guarantee-not-found');
+    given([...working, workerExited('p-1', '2023-09-30', 'training')])
+      .when(expire('p-1'), contextOn('2024-10-01'))
+      .thenRejects('return-guarantee-not-found');
   });
 
   it('does nothing for a guarantee already expired, used or superseded (retried jobs)', () => {
     const expired: TrajectoryEvent = { type: 'ReturnGuaranteeExpired', data: { placementId: 'p-1', expiredOn: '2024-10-01' } };
-    given([...afterDoorstroom, expired]).when(expire('p-1'), contextOn('2024-10-02')).thenNothing();
-    given([...afterDoorstroom, placementStarted('p-2', '2023-11-01', { underReturnGuarantee: true })]).when(expire('p-1'), contextOn('2024-10-02')).thenNothing();
-    given([...afterDoorstroom, screeningRecorded('2023-10-15'), placementStarted('p-2', '2023-11-01')]).when(expire('p-1'), contextOn('2024-10-02')).thenNothing();
+    given([...afterDoorstroom, expired])
+      .when(expire('p-1'), contextOn('2024-10-02'))
+      .thenNothing();
+    given([...afterDoorstroom, placementStarted('p-2', '2023-11-01', { underReturnGuarantee: true })])
+      .when(expire('p-1'), contextOn('2024-10-02'))
+      .thenNothing();
+    given([...afterDoorstroom, screeningRecorded('2023-10-15'), placementStarted('p-2', '2023-11-01')])
+      .when(expire('p-1'), contextOn('2024-10-02'))
+      .thenNothing();
   });
 
   it('does nothing for an earlier guarantee that a later one replaced', () => {
-    const history = [
-      ...afterDoorstroom,
-      placementStarted('p-2', '2023-11-01', { underReturnGuarantee: true }),
-      ...doorstroom('p-2', '2024-03-31'),
-    ];
+    const history = [...afterDoorstroom, placementStarted('p-2', '2023-11-01', { underReturnGuarantee: true }), ...doorstroom('p-2', '2024-03-31')];
     given(history).when(expire('p-1'), contextOn('2024-10-02')).thenNothing();
-    given(history).when(expire('p-2'), contextOn('2025-04-01')).then([{ type: 'ReturnGuaranteeExpired', data: { placementId: 'p-2', expiredOn: '2025-04-01' } }]);
+    given(history)
+      .when(expire('p-2'), contextOn('2025-04-01'))
+      .then([{ type: 'ReturnGuaranteeExpired', data: { placementId: 'p-2', expiredOn: '2025-04-01' } }]);
   });
 });
 

@@ -1,13 +1,4 @@
-import type {
-  Advice,
-  CalendarDate,
-  EducationLevel,
-  ExitReason,
-  FollowUpOutcome,
-  FollowUpSource,
-  GuidanceLevel,
-  Programme,
-} from './vocabulary.js';
+import type { Advice, CalendarDate, EducationLevel, ExitReason, FollowUpOutcome, FollowUpSource, GuidanceLevel, Programme } from './vocabulary.js';
 
 /**
  * The events of a worker's trajectory (domain.md §3). One worker, one stream: `worker-<workerId>`.
@@ -247,9 +238,7 @@ export const STORAGE_NAMES: { readonly [K in TrajectoryEventType]: string } = {
   CoachAssigned: 'V1.CoachAssigned',
 };
 
-const TYPES_BY_STORAGE_NAME = new Map<string, TrajectoryEventType>(
-  Object.entries(STORAGE_NAMES).map(([type, name]) => [name, type as TrajectoryEventType]),
-);
+const TYPES_BY_STORAGE_NAME = new Map<string, TrajectoryEventType>(Object.entries(STORAGE_NAMES).map(([type, name]) => [name, type as TrajectoryEventType]));
 
 export function storageNameOf(type: TrajectoryEventType): string {
   return STORAGE_NAMES[type];

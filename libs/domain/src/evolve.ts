@@ -76,14 +76,8 @@ function applyEvent(state: TrajectoryState, event: TrajectoryEvent): TrajectoryS
         ...state,
         lastStepDate: laterOf(state.lastStepDate, startDate),
         activePlacement: placementId,
-        placements: [
-          ...state.placements,
-          { placementId, programme, enterpriseId, startDate, fte, underReturnGuarantee, exit: null, followUp: null },
-        ],
-        returnGuarantee:
-          guarantee && guarantee.status === 'running'
-            ? { ...guarantee, status: underReturnGuarantee ? 'used' : 'superseded' }
-            : guarantee,
+        placements: [...state.placements, { placementId, programme, enterpriseId, startDate, fte, underReturnGuarantee, exit: null, followUp: null }],
+        returnGuarantee: guarantee && guarantee.status === 'running' ? { ...guarantee, status: underReturnGuarantee ? 'used' : 'superseded' } : guarantee,
       };
     }
     case 'WorkerExited': {
@@ -95,8 +89,7 @@ function applyEvent(state: TrajectoryState, event: TrajectoryEvent): TrajectoryS
         activePlacement: state.activePlacement === placementId ? null : state.activePlacement,
         deceased: state.deceased || reason === 'death',
         placements: updatePlacement(state, placementId, (p) => ({ ...p, exit: { date, reason, followUpReferenceDate } })),
-        latestScreening:
-          doorstroom && state.latestScreening ? { ...state.latestScreening, closedByDoorstroom: true } : state.latestScreening,
+        latestScreening: doorstroom && state.latestScreening ? { ...state.latestScreening, closedByDoorstroom: true } : state.latestScreening,
       };
     }
     case 'ReturnGuaranteeGranted': {

@@ -24,7 +24,8 @@ export const RULES = {
   'fte-out-of-range': 'A placement is 0 < FTE ≤ 1.',
   'exit-needs-active-placement': 'An exit ends the active placement: there must be one.',
   'return-needs-guarantee': 'A return without new screening needs a running return guarantee from a doorstroom to regular work.',
-  'return-guarantee-expired': "A return is possible up to and including the guarantee's last day (expiresOn = doorstroom exit date + the policy's return-guarantee months, clamped to the month's end).",
+  'return-guarantee-expired':
+    "A return is possible up to and including the guarantee's last day (expiresOn = doorstroom exit date + the policy's return-guarantee months, clamped to the month's end).",
   'follow-up-needs-exit': 'A follow-up result is for an exit of this worker that exists.',
   'follow-up-not-applicable': 'An exit with reason death gets no follow-up check.',
   'follow-up-before-reference-date': 'The six-month check is about the reference date: no result (register or manual) before that day.',

@@ -1,13 +1,5 @@
 import type { Indication, TrajectoryEvent } from './events.js';
-import type {
-  Advice,
-  CalendarDate,
-  EducationLevel,
-  ExitReason,
-  FollowUpOutcome,
-  FollowUpSource,
-  Programme,
-} from './vocabulary.js';
+import type { Advice, CalendarDate, EducationLevel, ExitReason, FollowUpOutcome, FollowUpSource, Programme } from './vocabulary.js';
 
 /** One placement episode of the worker (a worker who leaves and re-enters has several). */
 export interface PlacementEpisode {
@@ -124,7 +116,7 @@ export const initialState: TrajectoryState = Object.freeze({
   returnGuarantee: null,
   version: 0,
   history: Object.freeze([]) as unknown as LiveEvent[],
-}) as TrajectoryState;
+});
 
 export function findPlacement(state: TrajectoryState, placementId: string): PlacementEpisode | undefined {
   return state.placements.find((placement) => placement.placementId === placementId);

@@ -158,10 +158,12 @@ describe('evolve', () => {
   });
 
   it('marks the worker deceased after an exit with reason death', () => {
-    const state = [workerRegistered(), screeningRecorded('2023-01-10'), placementStarted('p-1', '2023-02-01'), workerExited('p-1', '2023-03-01', 'death')].reduce(
-      evolve,
-      initialState,
-    );
+    const state = [
+      workerRegistered(),
+      screeningRecorded('2023-01-10'),
+      placementStarted('p-1', '2023-02-01'),
+      workerExited('p-1', '2023-03-01', 'death'),
+    ].reduce(evolve, initialState);
     expect(state.deceased).toBe(true);
     expect(state.activePlacement).toBeNull();
     expect(state.placements[0]?.exit).toEqual({ date: '2023-03-01', reason: 'death', followUpReferenceDate: null });

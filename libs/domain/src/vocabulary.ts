@@ -11,16 +11,7 @@ export const WORK_CARE_PROGRAMMES = ['ARBEIDSZORG'] as const satisfies readonly 
 export const ADVICES = ['regular-work', 'supported-employment', 'activation-guidance', 'work-care', 'not-referable'] as const;
 export type Advice = (typeof ADVICES)[number];
 
-export const EXIT_REASONS = [
-  'doorstroom-regular-work',
-  'training',
-  'dismissal',
-  'resignation',
-  'retirement',
-  'health',
-  'death',
-  'other',
-] as const;
+export const EXIT_REASONS = ['doorstroom-regular-work', 'training', 'dismissal', 'resignation', 'retirement', 'health', 'death', 'other'] as const;
 export type ExitReason = (typeof EXIT_REASONS)[number];
 
 export const EDUCATION_LEVELS = ['low', 'medium', 'high'] as const;

@@ -1,4 +1,4 @@
-import type { Migration } from '../../sql/src/migrations.js';
+import type { Migration } from '#sql/migrations.js';
 
 /** Imported Dimona/IBO declarations, by INSZ hash (baseline: idempotent). */
 export const EMPLOYMENT_REGISTER_SCHEMA: Migration = {

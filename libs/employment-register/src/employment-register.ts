@@ -1,6 +1,6 @@
-import type { CalendarDate } from '../../domain/src/vocabulary.js';
-import { answeredInOrder, Batcher } from '../../sql/src/batcher.js';
-import type { SqlDatabase } from '../../sql/src/sql.js';
+import type { CalendarDate } from '#domain/vocabulary.js';
+import { answeredInOrder, Batcher } from '#sql/batcher.js';
+import type { SqlDatabase } from '#sql/sql.js';
 
 /** One employment declaration (Dimona) or IBO start, with the INSZ only as its keyed hash. */
 export interface EmploymentDeclaration {
@@ -44,13 +44,7 @@ export class SqlEmploymentRegister implements EmploymentRegister {
       `INSERT INTO employment_declarations (insz_hash, employer_id, kind, start_date, end_date)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::date[])
        ON CONFLICT (insz_hash, employer_id, kind, start_date) DO UPDATE SET end_date = excluded.end_date`,
-      [
-        rows.map((d) => d.inszHash),
-        rows.map((d) => d.employerId),
-        rows.map((d) => d.kind),
-        rows.map((d) => d.startDate),
-        rows.map((d) => d.endDate),
-      ],
+      [rows.map((d) => d.inszHash), rows.map((d) => d.employerId), rows.map((d) => d.kind), rows.map((d) => d.startDate), rows.map((d) => d.endDate)],
     );
     return declarations.length;
   }

@@ -12,12 +12,12 @@ export function assertAppendArguments(streamId: string, events: readonly NewEven
     throw new RangeError(`invalid expected version ${String(expectedVersion)} for stream ${streamId}: a whole number >= 0`);
   }
   if (!Array.isArray(events) || events.length === 0) throw new RangeError(`nothing to append to stream ${streamId}`);
-  for (const event of events) {
+  for (const event of events as readonly (Partial<NewEvent> | null | undefined)[]) {
     if (typeof event?.type !== 'string' || event.type.length === 0 || event.type.startsWith('$')) {
       throw new RangeError(`invalid event type ${JSON.stringify(event?.type)} for stream ${streamId}`);
     }
     if (event.metadata === null || typeof event.metadata !== 'object') {
-      throw new RangeError(`event ${event.type} for stream ${streamId} has no metadata`);
+      throw new RangeError(`event ${String(event.type)} for stream ${streamId} has no metadata`);
     }
   }
 }

@@ -10,8 +10,8 @@ export function uuidV5(name: string, namespace: string): string {
   if (ns.length !== 16) throw new RangeError(`not a UUID: ${namespace}`);
   const hash = createHash('sha1').update(ns).update(name, 'utf8').digest();
   const bytes = hash.subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  bytes[6] = (bytes[6] & 0x0f) | 0x50;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
@@ -28,6 +28,8 @@ export function uuidV5(name: string, namespace: string): string {
  * the same ids, a competing append different ones.
  */
 export function eventId(streamId: string, version: number, event: NewEvent): string {
-  const content = createHash('sha256').update(JSON.stringify([event.type, event.data ?? null, event.metadata])).digest('hex');
+  const content = createHash('sha256')
+    .update(JSON.stringify([event.type, event.data ?? null, event.metadata]))
+    .digest('hex');
   return uuidV5(`${streamId}\u0000${version}\u0000${content}`, NAMESPACE);
 }

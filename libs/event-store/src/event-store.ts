@@ -137,7 +137,7 @@ export function formatPosition(major: bigint | string | number, minor: bigint | 
 export function parsePosition(position: string): [bigint, bigint] {
   const match = /^(\d{1,20})-(\d{1,20})$/.exec(position);
   if (!match) throw new InvalidPositionError(position);
-  return [BigInt(match[1]!), BigInt(match[2]!)];
+  return [BigInt(match[1]), BigInt(match[2])];
 }
 
 export function isPosition(value: string): boolean {

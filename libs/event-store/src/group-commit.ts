@@ -1,5 +1,5 @@
-import { Batcher, type Pending } from '../../sql/src/batcher.js';
-import type { SqlDatabase } from '../../sql/src/sql.js';
+import { Batcher, type Pending } from '#sql/batcher.js';
+import type { SqlDatabase } from '#sql/sql.js';
 import { WrongExpectedVersionError, type NewEvent } from './event-store.js';
 
 /** One stream's append. */

@@ -32,7 +32,7 @@ describe('event ids (UUIDv5)', () => {
   });
 });
 
-describe('KurrentDB append errors as the port\'s errors', () => {
+describe("KurrentDB append errors as the port's errors", () => {
   test('the maximum append size is a clear AppendTooLargeError', () => {
     const mapped = mapAppendError(MaxAppendSizeExceededError.fromMaxAppendSize(1_048_576), 'worker-1', 3, 0, 1000);
     expect(mapped).toBeInstanceOf(AppendTooLargeError);
@@ -65,7 +65,7 @@ describe('KurrentDB adapter options', () => {
     expect(() => KurrentDbEventStore.open(url, options)).toThrow(message);
   });
 
-  test('the default prefix is the service\'s stream naming', async () => {
+  test("the default prefix is the service's stream naming", async () => {
     const store = KurrentDbEventStore.open(url);
     expect(store.streamPrefix).toBe('worker-');
     await store.close();

@@ -19,7 +19,7 @@ import {
   type Position,
   type ResolvedEvent,
 } from '@kurrent/kurrentdb-client';
-import { WORKER_STREAM_PREFIX } from '../../domain/src/events.js';
+import { WORKER_STREAM_PREFIX } from '#domain/events.js';
 import { assertAppendArguments, assertReadLimit } from './arguments.js';
 import { assertDeadline, withDeadline } from './deadline.js';
 import { eventId } from './event-ids.js';
@@ -129,7 +129,7 @@ export class KurrentDbEventStore implements EventStore {
               id: eventId(streamId, expectedVersion + i + 1, e),
               type: e.type,
               data: (e.data ?? null) as JSONType,
-              metadata: e.metadata as unknown as JSONType,
+              metadata: e.metadata,
             }),
           ),
           { streamState: expectedVersion === 0 ? NO_STREAM : BigInt(expectedVersion - 1), deadline: this.deadlineMs },
@@ -162,7 +162,12 @@ export class KurrentDbEventStore implements EventStore {
 
   private async positionOfVersion(streamId: string, version: number): Promise<string> {
     return withDeadline(`read of stream ${streamId}`, this.deadlineMs, async () => {
-      for await (const resolved of this.client.readStream(streamId, { direction: FORWARDS, fromRevision: BigInt(version - 1), maxCount: 1, deadline: this.deadlineMs })) {
+      for await (const resolved of this.client.readStream(streamId, {
+        direction: FORWARDS,
+        fromRevision: BigInt(version - 1),
+        maxCount: 1,
+        deadline: this.deadlineMs,
+      })) {
         if (resolved.event?.position) return toPosition(resolved.event.position);
       }
       throw new Error(`KurrentDB returned no position for the append to ${streamId} (version ${version})`);
@@ -280,7 +285,12 @@ export class KurrentDbEventStore implements EventStore {
   private readIdentity(): Promise<string | null> {
     return withDeadline('read of the store identity', this.deadlineMs, async () => {
       try {
-        for await (const resolved of this.client.readStream(IDENTITY_STREAM, { direction: FORWARDS, fromRevision: START, maxCount: 1, deadline: this.deadlineMs })) {
+        for await (const resolved of this.client.readStream(IDENTITY_STREAM, {
+          direction: FORWARDS,
+          fromRevision: START,
+          maxCount: 1,
+          deadline: this.deadlineMs,
+        })) {
           const id = (resolved.event?.data as { id?: unknown } | undefined)?.id;
           if (resolved.event?.type !== IDENTITY_EVENT_TYPE || typeof id !== 'string' || id.length === 0) {
             throw new Error(`KurrentDB: stream ${IDENTITY_STREAM} does not start with an ${IDENTITY_EVENT_TYPE} event holding an id`);

@@ -22,12 +22,9 @@ describe('log positions "<major>-<minor>"', () => {
     expect(parsePosition(formatPosition('345897', 12n))).toEqual([345897n, 12n]);
   });
 
-  test.each(['', '1', '1-', '-1', '-1-2', '1-2-3', 'a-b', '1.5-2', ' 1-2', '123456789012345678901-1'])(
-    'refuse %j with a clear error',
-    (text) => {
-      expect(isPosition(text)).toBe(false);
-      expect(() => parsePosition(text)).toThrow(InvalidPositionError);
-      expect(() => comparePositions(text, '1-1')).toThrow(/not a position/);
-    },
-  );
+  test.each(['', '1', '1-', '-1', '-1-2', '1-2-3', 'a-b', '1.5-2', ' 1-2', '123456789012345678901-1'])('refuse %j with a clear error', (text) => {
+    expect(isPosition(text)).toBe(false);
+    expect(() => parsePosition(text)).toThrow(InvalidPositionError);
+    expect(() => comparePositions(text, '1-1')).toThrow(/not a position/);
+  });
 });

@@ -1,4 +1,4 @@
-import type { Migration } from '../../sql/src/migrations.js';
+import type { Migration } from '#sql/migrations.js';
 
 /**
  * The SQL event store's tables. Version 1 is the baseline: idempotent, because databases made

@@ -1,6 +1,6 @@
-import { answeredInOrder, Batcher } from '../../sql/src/batcher.js';
-import { runMigrations } from '../../sql/src/migrations.js';
-import type { SqlClient, SqlDatabase } from '../../sql/src/sql.js';
+import { answeredInOrder, Batcher } from '#sql/batcher.js';
+import { runMigrations } from '#sql/migrations.js';
+import type { SqlClient, SqlDatabase } from '#sql/sql.js';
 import { EVENT_STORE_IDENTITY_SCHEMA, EVENT_STORE_SCHEMA } from './sql-event-store.schema.js';
 import { GroupCommit } from './group-commit.js';
 import { randomUUID } from 'node:crypto';
@@ -22,7 +22,7 @@ import {
 export async function ensureEventStoreIdentity(db: SqlClient): Promise<string> {
   await db.query('INSERT INTO event_store_identity (singleton, store_id) VALUES (true, $1) ON CONFLICT DO NOTHING', [randomUUID()]);
   const { rows } = await db.query<{ store_id: string }>('SELECT store_id FROM event_store_identity');
-  return rows[0]!.store_id;
+  return rows[0].store_id;
 }
 
 export interface SqlEventStoreOptions {
@@ -140,10 +140,9 @@ export class SqlEventStore implements EventStore {
   }
 
   private async readStreams(streamIds: readonly string[]): Promise<StreamRead[]> {
-    const { rows } = await this.db.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_version`,
-      [[...new Set(streamIds)]],
-    );
+    const { rows } = await this.db.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_version`, [
+      [...new Set(streamIds)],
+    ]);
     const events = new Map<string, RecordedEvent[]>();
     for (const row of rows) {
       const stream = events.get(row.stream_id) ?? [];
@@ -164,10 +163,10 @@ export class SqlEventStore implements EventStore {
 
   private async readLog(transactionId: bigint, sequence: bigint, limit: number): Promise<RecordedEvent[]> {
     if (this.serialised) {
-      const { rows } = await this.db.query<EventRow>(
-        `SELECT ${COLUMNS} FROM events WHERE global_position > $1::bigint ORDER BY global_position LIMIT $2`,
-        [sequence.toString(), limit],
-      );
+      const { rows } = await this.db.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE global_position > $1::bigint ORDER BY global_position LIMIT $2`, [
+        sequence.toString(),
+        limit,
+      ]);
       return rows.map((row) => this.toRecorded(row));
     }
     // The horizon is read first and passed as a constant: with the volatile function inside the
@@ -188,7 +187,7 @@ export class SqlEventStore implements EventStore {
   /** The oldest transaction still open: events of older transactions are all final. */
   private async horizon(): Promise<string> {
     const { rows } = await this.db.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin');
-    return rows[0]!.xmin;
+    return rows[0].xmin;
   }
 
   async headPosition(): Promise<string | null> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SqlDatabase } from '../../sql/src/sql.js';
+import type { SqlDatabase } from '#sql/sql.js';
 
 export interface LegacyUpgradeReport {
   /** workers that got a random id and lost the INSZ hash from their registration */
@@ -41,7 +41,10 @@ export async function upgradeLegacyWorkers(db: SqlDatabase): Promise<LegacyUpgra
           WHERE stream_id = $1 AND type = 'V1.WorkerRegistered'`,
         [newStream, newId],
       );
-      const { rows: keys } = await tx.query<{ has_key: boolean }>('UPDATE worker_keys SET worker_id = $2 WHERE worker_id = $1 RETURNING key IS NOT NULL AS has_key', [oldId, newId]);
+      const { rows: keys } = await tx.query<{ has_key: boolean }>(
+        'UPDATE worker_keys SET worker_id = $2 WHERE worker_id = $1 RETURNING key IS NOT NULL AS has_key',
+        [oldId, newId],
+      );
       if (keys[0]?.has_key) {
         await tx.query('INSERT INTO insz_lookup (insz_hash, worker_id) VALUES ($1, $2) ON CONFLICT (insz_hash) DO NOTHING', [row.insz_hash, newId]);
       } else {
@@ -50,7 +53,9 @@ export async function upgradeLegacyWorkers(db: SqlDatabase): Promise<LegacyUpgra
     });
   }
   let idempotencyRecords = 0;
-  const { rows: tables } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'idempotency_keys' AND table_schema = current_schema()");
-  if (tables[0]!.n > 0 && rows.length > 0) idempotencyRecords = (await db.query('DELETE FROM idempotency_keys')).rowCount;
+  const { rows: tables } = await db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'idempotency_keys' AND table_schema = current_schema()",
+  );
+  if (tables[0].n > 0 && rows.length > 0) idempotencyRecords = (await db.query('DELETE FROM idempotency_keys')).rowCount;
   return { workers: rows.length, erased, idempotencyRecords };
 }

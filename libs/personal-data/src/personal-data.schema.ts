@@ -1,4 +1,4 @@
-import type { Migration } from '../../sql/src/migrations.js';
+import type { Migration } from '#sql/migrations.js';
 
 /**
  * Per-worker encryption keys (baseline: idempotent). Also upgrades a table made before erasure

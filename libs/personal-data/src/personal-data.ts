@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import type { SqlDatabase } from '../../sql/src/sql.js';
+import type { SqlDatabase } from '#sql/sql.js';
 
 /** The worker was erased: its key is gone for good, and no new one is made. */
 export class WorkerErasedError extends Error {
@@ -40,7 +40,7 @@ export class PersonalData {
        RETURNING worker_id`,
       [inszHash, candidateId],
     );
-    return rows[0]!.worker_id;
+    return rows[0].worker_id;
   }
 
   /** The worker holding this INSZ hash, if any (a screener's exact lookup). */
@@ -145,7 +145,7 @@ export class PersonalData {
        RETURNING key`,
       [workerId, randomBytes(32)],
     );
-    const key = rows[0]!.key;
+    const key = rows[0].key;
     return key ? Buffer.from(key) : null;
   }
 }

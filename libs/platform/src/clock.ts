@@ -1,4 +1,4 @@
-import type { CalendarDate } from '../../domain/src/vocabulary.js';
+import type { CalendarDate } from '#domain/vocabulary.js';
 
 /** Time comes in through this port, never from a global (tests set it). */
 export interface Clock {

@@ -1,5 +1,5 @@
-import type { TrajectoryPolicy } from '../../domain/src/commands.js';
-import { WORKER_STREAM_PREFIX } from '../../domain/src/events.js';
+import type { TrajectoryPolicy } from '#domain/commands.js';
+import { WORKER_STREAM_PREFIX } from '#domain/events.js';
 
 /** The service's configuration, read once from the environment (api.md "Running"; README lists every variable). */
 export interface ServiceConfig {
@@ -89,7 +89,8 @@ function text(env: NodeJS.ProcessEnv, name: string): string | null {
 function streamPrefix(env: NodeJS.ProcessEnv): string {
   const raw = env.KURRENTDB_STREAM_PREFIX;
   if (raw === undefined || raw === '') return WORKER_STREAM_PREFIX;
-  if (raw.startsWith('$') || raw.trim() !== raw) throw new ConfigError(`KURRENTDB_STREAM_PREFIX must not start with $ or have surrounding spaces, got ${JSON.stringify(raw)}`);
+  if (raw.startsWith('$') || raw.trim() !== raw)
+    throw new ConfigError(`KURRENTDB_STREAM_PREFIX must not start with $ or have surrounding spaces, got ${JSON.stringify(raw)}`);
   return raw;
 }
 

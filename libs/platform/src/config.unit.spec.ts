@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from './config.js';
 
 describe('event-store configuration', () => {
-  test('defaults: a 10 s deadline, and the service\'s own stream naming as the KurrentDB prefix', () => {
+  test("defaults: a 10 s deadline, and the service's own stream naming as the KurrentDB prefix", () => {
     const config = loadConfig({});
     expect(config.eventStoreDeadlineMs).toBe(10_000);
     expect(config.kurrentDbStreamPrefix).toBe('worker-');

@@ -1,13 +1,13 @@
 import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
-import { WorkerCommandExecutor } from '../../application/src/worker-commands.js';
-import type { EventStore } from '../../event-store/src/event-store.js';
-import { SqlEventStore } from '../../event-store/src/sql-event-store.js';
-import { SqlEmploymentRegister, type EmploymentRegister } from '../../employment-register/src/employment-register.js';
-import { PersonalData } from '../../personal-data/src/personal-data.js';
-import { PgliteDatabase } from '../../sql/src/pglite.js';
-import { PostgresDatabase } from '../../sql/src/postgres.js';
-import type { SqlDatabase } from '../../sql/src/sql.js';
+import { WorkerCommandExecutor } from '#application/worker-commands.js';
+import type { EventStore } from '#event-store/event-store.js';
+import { SqlEventStore } from '#event-store/sql-event-store.js';
+import { SqlEmploymentRegister, type EmploymentRegister } from '#employment-register/employment-register.js';
+import { PersonalData } from '#personal-data/personal-data.js';
+import { PgliteDatabase } from '#sql/pglite.js';
+import { PostgresDatabase } from '#sql/postgres.js';
+import type { SqlDatabase } from '#sql/sql.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ServiceConfig } from './config.js';
 import { HealthRegistry } from './health-registry.js';
@@ -63,12 +63,16 @@ export class PlatformModule {
             const db =
               overrides.sqlDatabase ??
               (config.databaseUrl
-                ? await PostgresDatabase.connect(config.databaseUrl, { poolSize: config.databasePoolSize, ...(config.databaseSchema ? { schema: config.databaseSchema } : {}) })
+                ? await PostgresDatabase.connect(config.databaseUrl, {
+                    poolSize: config.databasePoolSize,
+                    ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
+                  })
                 : await PgliteDatabase.open(join(config.dataDir, 'pglite')));
             try {
               const { applied, unknown } = await migrateSchema(db);
               if (applied.length > 0) logger.log(`schema migrated: applied ${applied.join(', ')}`);
-              if (unknown.length > 0) logger.warn(`the database holds schema versions this release does not know (${unknown.join(', ')}): a newer release migrated it`);
+              if (unknown.length > 0)
+                logger.warn(`the database holds schema versions this release does not know (${unknown.join(', ')}): a newer release migrated it`);
             } catch (error) {
               if (!overrides.sqlDatabase) await db.close().catch(() => undefined);
               throw error;
@@ -84,7 +88,7 @@ export class PlatformModule {
             const deadlineMs = config.eventStoreDeadlineMs;
             if (config.kurrentDbUrl) {
               // Loaded only when used: its gRPC client is a large share of every process's start.
-              const { KurrentDbEventStore } = await import('../../event-store/src/kurrentdb-event-store.js');
+              const { KurrentDbEventStore } = await import('#event-store/kurrentdb-event-store.js');
               return KurrentDbEventStore.connect(config.kurrentDbUrl, { streamPrefix: config.kurrentDbStreamPrefix, deadlineMs });
             }
             return SqlEventStore.open(db, { deadlineMs });

@@ -1,15 +1,15 @@
 import { IDEMPOTENCY_EXPIRY_SCHEMA, IDEMPOTENCY_SCHEMA } from '../../../apps/api/src/http/idempotency.schema.js';
 import { FOLLOW_UP_SCHEDULE_SCHEMA, PROVISIONAL_RESULTS_SCHEMA } from '../../../apps/worker/src/follow-ups/follow-up-schedule.schema.js';
-import { EMPLOYMENT_REGISTER_SCHEMA } from '../../employment-register/src/employment-register.schema.js';
-import { EVENT_STORE_IDENTITY_SCHEMA, EVENT_STORE_SCHEMA } from '../../event-store/src/sql-event-store.schema.js';
-import { INSZ_LOOKUP_SCHEMA, PERSONAL_DATA_SCHEMA } from '../../personal-data/src/personal-data.schema.js';
-import { CHECKPOINT_EVENT_STORE_SCHEMA, PROJECTION_RUNNER_SCHEMA } from '../../projections/src/projection-runner.schema.js';
-import { AUDIT_LOG_SCHEMA } from '../../audit/src/audit-log.schema.js';
-import { CASELOAD_SCHEMA, CASELOAD_STEPS_SCHEMA } from '../../read-models/src/caseload/caseload.schema.js';
-import { PUBLICATIONS_SCHEMA } from '../../read-models/src/statistics-publishing/publications.schema.js';
-import { FLOW_COUNTS_SCHEMA } from '../../read-models/src/outflow-statistics/flow-counts.schema.js';
-import { assertOrdered, runMigrations, type Migration, type MigrationReport } from '../../sql/src/migrations.js';
-import type { SqlDatabase } from '../../sql/src/sql.js';
+import { EMPLOYMENT_REGISTER_SCHEMA } from '#employment-register/employment-register.schema.js';
+import { EVENT_STORE_IDENTITY_SCHEMA, EVENT_STORE_SCHEMA } from '#event-store/sql-event-store.schema.js';
+import { INSZ_LOOKUP_SCHEMA, PERSONAL_DATA_SCHEMA } from '#personal-data/personal-data.schema.js';
+import { CHECKPOINT_EVENT_STORE_SCHEMA, PROJECTION_RUNNER_SCHEMA } from '#projections/projection-runner.schema.js';
+import { AUDIT_LOG_SCHEMA } from '#audit/audit-log.schema.js';
+import { CASELOAD_SCHEMA, CASELOAD_STEPS_SCHEMA } from '#read-models/caseload/caseload.schema.js';
+import { PUBLICATIONS_SCHEMA } from '#read-models/statistics-publishing/publications.schema.js';
+import { FLOW_COUNTS_SCHEMA } from '#read-models/outflow-statistics/flow-counts.schema.js';
+import { assertOrdered, runMigrations, type Migration, type MigrationReport } from '#sql/migrations.js';
+import type { SqlDatabase } from '#sql/sql.js';
 
 /**
  * Every schema change of the service, in the order they apply. Each component keeps its SQL in

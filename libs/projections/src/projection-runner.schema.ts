@@ -1,4 +1,4 @@
-import type { Migration } from '../../sql/src/migrations.js';
+import type { Migration } from '#sql/migrations.js';
 import { RUNNER_NAME } from './projection-runner.js';
 
 /** The runner's checkpoint and rebuild flag, with the runner's row (baseline: idempotent). */

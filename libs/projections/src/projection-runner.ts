@@ -1,6 +1,6 @@
-import { eventTypeOf } from '../../domain/src/events.js';
-import { comparePositions, type EventStore, type RecordedEvent } from '../../event-store/src/event-store.js';
-import type { SqlClient, SqlDatabase } from '../../sql/src/sql.js';
+import { eventTypeOf } from '#domain/events.js';
+import { comparePositions, type EventStore, type RecordedEvent } from '#event-store/event-store.js';
+import type { SqlClient, SqlDatabase } from '#sql/sql.js';
 import type { Projection } from './projection.js';
 
 export const RUNNER_NAME = 'read-models';
@@ -90,10 +90,17 @@ export class ProjectionRunner {
     if (row.position !== null) {
       const head = await this.store.headPosition();
       if (head === null || comparePositions(row.position, head) > 0) {
-        throw new EventStoreChangedError('an unrecorded store', current, `the checkpoint ${row.position} lies beyond the event store's head ${head ?? '(empty log)'}`);
+        throw new EventStoreChangedError(
+          'an unrecorded store',
+          current,
+          `the checkpoint ${row.position} lies beyond the event store's head ${head ?? '(empty log)'}`,
+        );
       }
     }
-    const { rowCount } = await this.db.query('UPDATE projection_checkpoints SET event_store_id = $2 WHERE name = $1 AND event_store_id IS NULL', [RUNNER_NAME, current]);
+    const { rowCount } = await this.db.query('UPDATE projection_checkpoints SET event_store_id = $2 WHERE name = $1 AND event_store_id IS NULL', [
+      RUNNER_NAME,
+      current,
+    ]);
     if (rowCount === 0) return this.verifyEventStore(); // another runner recorded one meanwhile
     this.storeId = current;
   }
@@ -244,10 +251,12 @@ export interface CheckpointRow {
 }
 
 export async function readCheckpointRow(db: SqlClient): Promise<CheckpointRow> {
-  const { rows } = await db.query<{ position: string | null; event_store_id: string | null; skipped_events: string | number; last_skipped_type: string | null }>(
-    'SELECT position, event_store_id, skipped_events, last_skipped_type FROM projection_checkpoints WHERE name = $1',
-    [RUNNER_NAME],
-  );
+  const { rows } = await db.query<{
+    position: string | null;
+    event_store_id: string | null;
+    skipped_events: string | number;
+    last_skipped_type: string | null;
+  }>('SELECT position, event_store_id, skipped_events, last_skipped_type FROM projection_checkpoints WHERE name = $1', [RUNNER_NAME]);
   const row = rows[0];
   return {
     position: row?.position ?? null,
@@ -292,8 +301,20 @@ export class ProjectionProgress {
    * For /health: checkpoint against the log head, and the events skipped as unknown. Throws (the
    * check is then down) when the checkpoint belongs to another event store.
    */
-  async status(): Promise<{ checkpoint: string | null; head: string | null; caughtUp: boolean; rebuilding: boolean; skippedEvents: number; lastSkippedType: string | null }> {
-    const [row, head, rebuilding, current] = await Promise.all([readCheckpointRow(this.db), this.store.headPosition(), this.rebuilding(), this.store.identity()]);
+  async status(): Promise<{
+    checkpoint: string | null;
+    head: string | null;
+    caughtUp: boolean;
+    rebuilding: boolean;
+    skippedEvents: number;
+    lastSkippedType: string | null;
+  }> {
+    const [row, head, rebuilding, current] = await Promise.all([
+      readCheckpointRow(this.db),
+      this.store.headPosition(),
+      this.rebuilding(),
+      this.store.identity(),
+    ]);
     if (row.eventStoreId !== null && row.eventStoreId !== current) throw new EventStoreChangedError(row.eventStoreId, current);
     const checkpoint = row.position;
     const caughtUp = head === null || (checkpoint !== null && comparePositions(checkpoint, head) >= 0);

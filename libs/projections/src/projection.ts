@@ -1,5 +1,5 @@
-import type { RecordedEvent } from '../../event-store/src/event-store.js';
-import type { SqlClient } from '../../sql/src/sql.js';
+import type { RecordedEvent } from '#event-store/event-store.js';
+import type { SqlClient } from '#sql/sql.js';
 
 /**
  * A read model fed from the global log. The runner applies a batch of events to every

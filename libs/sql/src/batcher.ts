@@ -84,6 +84,6 @@ export function answeredInOrder<K, V>(lookUpMany: (keys: readonly K[]) => Promis
   return async (batch) => {
     const values = await lookUpMany(batch.map((pending) => pending.item));
     if (values.length !== batch.length) throw new Error(`lookup answered ${values.length} of ${batch.length} keys`);
-    batch.forEach((pending, i) => pending.resolve(values[i]!));
+    batch.forEach((pending, i) => pending.resolve(values[i]));
   };
 }

@@ -27,7 +27,7 @@ describe('Batcher', () => {
     const { batcher, batches } = manualBatcher();
     const value = batcher.submit(7);
     expect(batches.map((b) => b.items)).toEqual([[7]]);
-    batches[0]!.answer();
+    batches[0].answer();
     await expect(value).resolves.toBe('value-7');
   });
 
@@ -35,11 +35,11 @@ describe('Batcher', () => {
     const { batcher, batches } = manualBatcher();
     const values = [1, 2, 3, 4, 5, 3].map((k) => batcher.submit(k));
     expect(batches.map((b) => b.items)).toEqual([[1], [2]]);
-    batches[0]!.answer();
+    batches[0].answer();
     await settle();
     expect(batches.map((b) => b.items)).toEqual([[1], [2], [3, 4, 5, 3]]);
-    batches[1]!.answer();
-    batches[2]!.answer();
+    batches[1].answer();
+    batches[2].answer();
     await expect(Promise.all(values)).resolves.toEqual(['value-1', 'value-2', 'value-3', 'value-4', 'value-5', 'value-3']);
   });
 
@@ -48,11 +48,11 @@ describe('Batcher', () => {
     void batcher.submit(1);
     void batcher.submit(2);
     const late = batcher.submit(1);
-    batches[0]!.answer();
+    batches[0].answer();
     await settle();
-    expect(batches[2]!.items).toEqual([1]);
-    batches[1]!.answer();
-    batches[2]!.answer();
+    expect(batches[2].items).toEqual([1]);
+    batches[1].answer();
+    batches[2].answer();
     await expect(late).resolves.toBe('value-1');
   });
 
@@ -61,18 +61,18 @@ describe('Batcher', () => {
     void batcher.submit(1);
     void batcher.submit(2);
     for (const item of [11, 3, 21, 13]) void batcher.submit(item);
-    batches[0]!.answer();
+    batches[0].answer();
     await settle();
-    expect(batches[2]!.items).toEqual([11, 3]);
-    batches[1]!.answer();
+    expect(batches[2].items).toEqual([11, 3]);
+    batches[1].answer();
     await settle();
-    expect(batches[3]!.items).toEqual([21, 13]);
+    expect(batches[3].items).toEqual([21, 13]);
   });
 
   test('a failed batch fails only the items it carried and left open', async () => {
     const batcher = new Batcher<number, string>(async (batch) => {
-      if (batch.length === 1 && batch[0]!.item === 2) return batch[0]!.resolve('two');
-      batch[0]!.resolve('settled first');
+      if (batch.length === 1 && batch[0].item === 2) return batch[0].resolve('two');
+      batch[0].resolve('settled first');
       throw new Error('connection lost');
     });
     const [first, second] = [batcher.submit(1), batcher.submit(2)];
@@ -86,14 +86,14 @@ describe('Batcher', () => {
   test('at most 256 items go in one batch', async () => {
     const { batcher, batches } = manualBatcher();
     const values = Array.from({ length: 600 }, (_, k) => batcher.submit(k));
-    batches[0]!.answer();
-    batches[1]!.answer();
+    batches[0].answer();
+    batches[1].answer();
     await settle();
     expect(batches.slice(2).map((b) => b.items.length)).toEqual([256, 256]);
     for (const b of batches.slice(2)) b.answer();
     await settle();
     expect(batches.slice(4).map((b) => b.items.length)).toEqual([86]);
-    batches[4]!.answer();
+    batches[4].answer();
     expect(await Promise.all(values)).toHaveLength(600);
   });
 });

@@ -54,9 +54,7 @@ export class PgliteDatabase implements SqlDatabase {
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     if (this.openTransaction.getStore()?.open) {
-      return Promise.reject(
-        new Error('PGlite: the database was called from inside its own transaction; use the transaction client (tx) there'),
-      );
+      return Promise.reject(new Error('PGlite: the database was called from inside its own transaction; use the transaction client (tx) there'));
     }
     const result = this.turn.then(work, work);
     this.turn = result.catch(() => undefined);

@@ -12,10 +12,10 @@ type TypeId = Parameters<typeof pg.types.getTypeParser>[0];
  * dates as `YYYY-MM-DD` strings (never a JS Date in the server's time zone), intervals as text.
  */
 const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
     if (oid === DATE_OID || oid === INTERVAL_OID) return (value: string) => value;
-    if (oid === DATE_ARRAY_OID) return pg.types.getTypeParser(TEXT_ARRAY_OID as TypeId, 'text');
-    return pg.types.getTypeParser(oid, format);
+    if (oid === DATE_ARRAY_OID) return pg.types.getTypeParser(TEXT_ARRAY_OID as TypeId, 'text') as (value: string) => unknown;
+    return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
   },
 };
 

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { appendAuditEntries, type AuditEntry } from '../../../../libs/audit/src/audit-log.js';
-import type { Clock } from '../../../../libs/platform/src/clock.js';
-import { CLOCK, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
-import { Batcher } from '../../../../libs/sql/src/batcher.js';
-import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
+import { appendAuditEntries, type AuditEntry } from '#audit/audit-log.js';
+import type { Clock } from '#platform/clock.js';
+import { CLOCK, SQL_DATABASE } from '#platform/tokens.js';
+import { Batcher } from '#sql/batcher.js';
+import type { SqlDatabase } from '#sql/sql.js';
 
 /**
  * Records who read or changed which worker. Entries recorded at the same time go to the chain
@@ -12,7 +12,11 @@ import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
 @Injectable()
 export class AuditTrail {
   private readonly batches = new Batcher<readonly AuditEntry[], void>(async (batch) => {
-    await appendAuditEntries(this.db, batch.flatMap((pending) => pending.item), this.clock.now());
+    await appendAuditEntries(
+      this.db,
+      batch.flatMap((pending) => pending.item),
+      this.clock.now(),
+    );
     for (const pending of batch) pending.resolve();
   });
 

@@ -1,9 +1,9 @@
 import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { addDays, isCalendarDate } from '../../../../libs/domain/src/calendar.js';
-import { SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
-import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
+import { addDays, isCalendarDate } from '#domain/calendar.js';
+import { SQL_DATABASE } from '#platform/tokens.js';
+import type { SqlDatabase } from '#sql/sql.js';
 import { Roles } from '../http/auth.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { invalidInput } from '../http/problem.js';
@@ -17,9 +17,13 @@ class AuditQuery {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @Matches(UUID, { message: 'workerId must be a worker id (UUID)' }) workerId?: string;
   @ApiPropertyOptional({ description: 'user id (sub) or system component' }) @IsOptional() @IsString() @MaxLength(200) actor?: string;
   @ApiPropertyOptional({ description: 'from this date (YYYY-MM-DD, inclusive) or instant (ISO 8601)' })
-  @IsOptional() @Matches(MOMENT, { message: 'from must be YYYY-MM-DD or an ISO 8601 instant' }) from?: string;
+  @IsOptional()
+  @Matches(MOMENT, { message: 'from must be YYYY-MM-DD or an ISO 8601 instant' })
+  from?: string;
   @ApiPropertyOptional({ description: 'up to this date (YYYY-MM-DD, inclusive) or instant (ISO 8601)' })
-  @IsOptional() @Matches(MOMENT, { message: 'to must be YYYY-MM-DD or an ISO 8601 instant' }) to?: string;
+  @IsOptional()
+  @Matches(MOMENT, { message: 'to must be YYYY-MM-DD or an ISO 8601 instant' })
+  to?: string;
   @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'next of the previous page (opaque)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
 }
@@ -65,7 +69,14 @@ export class AuditController {
         WHERE ($1::text IS NULL OR worker_id = $1) AND ($2::text IS NULL OR actor = $2)
           AND ($3::text IS NULL OR at >= $3) AND ($4::text IS NULL OR at < $4) AND ($5::bigint IS NULL OR seq < $5)
         ORDER BY audit_log.seq DESC LIMIT $6`,
-      [query.workerId?.toLowerCase() ?? null, query.actor ?? null, query.from ? instant('from', query.from) : null, query.to ? instant('to', query.to) : null, before, limit],
+      [
+        query.workerId?.toLowerCase() ?? null,
+        query.actor ?? null,
+        query.from ? instant('from', query.from) : null,
+        query.to ? instant('to', query.to) : null,
+        before,
+        limit,
+      ],
     );
     const items = rows.map((r) => ({ at: r.at, actor: r.actor, action: r.action, workerId: r.worker_id, detail: r.detail }));
     return { items, next: rows.length === limit ? encodeCursor([Number(rows.at(-1)!.n)]) : null };

@@ -1,12 +1,12 @@
 import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { InvalidInszError, parseInsz } from '../../../../libs/domain/src/insz.js';
-import { PROGRAMMES, type Programme } from '../../../../libs/domain/src/vocabulary.js';
-import { PersonalData } from '../../../../libs/personal-data/src/personal-data.js';
-import { SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
-import { ProjectionProgress } from '../../../../libs/projections/src/projection-runner.js';
-import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
+import { InvalidInszError, parseInsz } from '#domain/insz.js';
+import { PROGRAMMES, type Programme } from '#domain/vocabulary.js';
+import { PersonalData } from '#personal-data/personal-data.js';
+import { SQL_DATABASE } from '#platform/tokens.js';
+import { ProjectionProgress } from '#projections/projection-runner.js';
+import type { SqlDatabase } from '#sql/sql.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { CurrentActor, Roles, type Actor } from '../http/auth.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
@@ -20,16 +20,26 @@ const WAIT_FOR_TIMEOUT_MS = 5_000;
 
 export class ListWorkersQuery {
   @ApiPropertyOptional({ description: "a coach's user id (sub); a coach sees only their own caseload" })
-  @IsOptional() @IsString() @MaxLength(200) coach?: string;
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  coach?: string;
   @ApiPropertyOptional({ enum: PROGRAMMES }) @IsOptional() @IsIn(PROGRAMMES) programme?: Programme;
   @ApiPropertyOptional({ enum: STATUSES, default: 'all', description: 'active: in a placement; exited: left the last placement' })
-  @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: (typeof STATUSES)[number];
   @ApiPropertyOptional({ description: 'exact INSZ (screener): 0 or 1 item, found through the keyed hash' })
-  @IsOptional() @IsString() @MaxLength(20) insz?: string;
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  insz?: string;
   @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'next of the previous page (opaque)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
   @ApiPropertyOptional({ description: 'answer once the read models have processed this position' })
-  @IsOptional() @Matches(/^\d{1,20}-\d{1,20}$/, { message: 'waitFor must be a position from a command response' }) waitFor?: string;
+  @IsOptional()
+  @Matches(/^\d{1,20}-\d{1,20}$/, { message: 'waitFor must be a position from a command response' })
+  waitFor?: string;
 }
 
 interface Row {
@@ -66,7 +76,14 @@ export class ListWorkersController {
   @ApiOperation({ summary: 'The caseload: workers by coach, programme and status, or one INSZ (screener); keyset pages' })
   async list(@Query() query: ListWorkersQuery, @CurrentActor() actor: Actor) {
     if (query.waitFor && !(await this.progress.waitFor(query.waitFor, WAIT_FOR_TIMEOUT_MS))) {
-      throw ProblemException.of(503, 'not-yet-processed', 'Not yet processed', `the read models have not processed position ${query.waitFor} yet`, {}, { 'retry-after': '1' });
+      throw ProblemException.of(
+        503,
+        'not-yet-processed',
+        'Not yet processed',
+        `the read models have not processed position ${query.waitFor} yet`,
+        {},
+        { 'retry-after': '1' },
+      );
     }
     const limit = query.limit ?? 50;
     const after = query.cursor ? (decodeCursor(query.cursor, ['string'])[0] as string) : '';
@@ -111,7 +128,9 @@ export class ListWorkersController {
     });
     const action = query.insz !== undefined ? 'lookup' : 'read';
     await this.audit.record(
-      items.filter((i) => i.insz !== null || i.givenName !== null || i.familyName !== null).map((i) => ({ actor: actor.sub, action, workerId: i.workerId, detail: 'GET /v1/workers' })),
+      items
+        .filter((i) => i.insz !== null || i.givenName !== null || i.familyName !== null)
+        .map((i) => ({ actor: actor.sub, action, workerId: i.workerId, detail: 'GET /v1/workers' })),
     );
     return { items, next: items.length === limit ? encodeCursor([items.at(-1)!.workerId]) : null };
   }

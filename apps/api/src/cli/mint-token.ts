@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../../../libs/platform/src/config.js';
-import { resolveSecrets } from '../../../../libs/platform/src/secrets.js';
+import { loadConfig } from '#platform/config.js';
+import { resolveSecrets } from '#platform/secrets.js';
 import { ROLES, signToken, type Role } from '../http/auth.js';
 
 export const USAGE = `Mints a bearer token for the trajectory service.
@@ -26,7 +26,10 @@ export function mintToken(argv: string[], env: NodeJS.ProcessEnv = process.env):
   });
   if (values.help) return USAGE;
   if (!values.sub) throw new Error('--sub <user id> is required (--help for usage)');
-  const roles = (values.roles ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+  const roles = (values.roles ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   if (roles.length === 0) throw new Error(`--roles is required: a comma-separated list of ${ROLES.join(', ')}`);
   const unknown = roles.filter((r) => !ROLES.includes(r as Role));
   if (unknown.length > 0) throw new Error(`unknown role(s) ${unknown.join(', ')}; roles are ${ROLES.join(', ')}`);

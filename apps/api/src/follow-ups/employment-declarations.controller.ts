@@ -3,8 +3,8 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validator';
-import { InvalidInszError, parseInsz } from '../../../../libs/domain/src/insz.js';
-import { PersonalData } from '../../../../libs/personal-data/src/personal-data.js';
+import { InvalidInszError, parseInsz } from '#domain/insz.js';
+import { PersonalData } from '#personal-data/personal-data.js';
 import { Roles } from '../http/auth.js';
 import { ApiImport, importBody } from '../http/openapi.js';
 import { invalidInput, type FieldError } from '../http/problem.js';
@@ -15,13 +15,19 @@ import { LateDeclarations } from './late-declarations.js';
 export const MAX_DECLARATIONS = 10_000;
 
 export class EmploymentDeclarationDto {
-  @ApiProperty({ pattern: '^[0-9\\s./-]{11,20}$', minLength: 11, maxLength: 20, description: 'INSZ of the person; stored only as its keyed hash' }) @IsString() @MaxLength(20) insz!: string;
+  @ApiProperty({ pattern: '^[0-9\\s./-]{11,20}$', minLength: 11, maxLength: 20, description: 'INSZ of the person; stored only as its keyed hash' })
+  @IsString()
+  @MaxLength(20)
+  insz!: string;
   @ApiProperty({ minLength: 1, maxLength: 100 }) @IsString() @IsNotEmpty() @MaxLength(100) employerId!: string;
   @ApiProperty({ enum: ['employment', 'ibo'], description: 'employment (Dimona) or the start of an IBO' })
   @IsIn(['employment', 'ibo'])
   kind!: 'employment' | 'ibo';
   @ApiProperty({ format: 'date' }) @IsCalendarDate() startDate!: string;
-  @ApiProperty({ type: 'string', format: 'date', nullable: true, description: 'last day; null while it runs; not before startDate' }) @ValidateIf((_, v) => v !== null) @IsCalendarDate() endDate!: string | null;
+  @ApiProperty({ type: 'string', format: 'date', nullable: true, description: 'last day; null while it runs; not before startDate' })
+  @ValidateIf((_, v) => v !== null)
+  @IsCalendarDate()
+  endDate!: string | null;
 }
 
 @ApiTags('employment register')

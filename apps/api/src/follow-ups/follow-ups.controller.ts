@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import type { Clock } from '../../../../libs/platform/src/clock.js';
-import { CLOCK, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
-import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
+import type { Clock } from '#platform/clock.js';
+import { CLOCK, SQL_DATABASE } from '#platform/tokens.js';
+import type { SqlDatabase } from '#sql/sql.js';
 import { CurrentActor, Roles, type Actor } from '../http/auth.js';
 import { IntegerFromQuery } from '../http/numbers.js';
 import { ApiListQuery } from '../http/openapi.js';
@@ -13,8 +13,16 @@ const STATUSES = ['scheduled', 'due', 'done', 'excluded'] as const;
 
 class FollowUpListQuery {
   @ApiPropertyOptional({ enum: STATUSES, description: 'due: the reference date has come and there is no result yet' })
-  @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
-  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(1000) limit?: number;
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: (typeof STATUSES)[number];
+  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 })
+  @IsOptional()
+  @IntegerFromQuery()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
   @ApiPropertyOptional({ format: 'uuid', description: 'placementId of the last item of the previous page (`next`)' }) @IsOptional() @IsUUID() after?: string;
 }
 
@@ -42,7 +50,9 @@ export class FollowUpsController {
   @Get()
   @Roles('admin', 'coach')
   @ApiListQuery('FollowUpList')
-  @ApiOperation({ summary: 'Six-month checks with their reference date and status (excluded: exit with reason death; due: reference date passed, no result yet)' })
+  @ApiOperation({
+    summary: 'Six-month checks with their reference date and status (excluded: exit with reason death; due: reference date passed, no result yet)',
+  })
   async list(@Query() query: FollowUpListQuery, @CurrentActor() actor: Actor) {
     const limit = query.limit ?? 100;
     const due = query.status === 'due';

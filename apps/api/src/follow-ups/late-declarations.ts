@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { WorkerCommandExecutor } from '../../../../libs/application/src/worker-commands.js';
-import { RuleViolation } from '../../../../libs/domain/src/rules.js';
-import type { EmploymentDeclaration, EmploymentRegister } from '../../../../libs/employment-register/src/employment-register.js';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.js';
-import { ProjectionProgress } from '../../../../libs/projections/src/projection-runner.js';
-import { EMPLOYMENT_REGISTER, EVENT_STORE, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
-import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
+import { WorkerCommandExecutor } from '#application/worker-commands.js';
+import { RuleViolation } from '#domain/rules.js';
+import type { EmploymentDeclaration, EmploymentRegister } from '#employment-register/employment-register.js';
+import type { EventStore } from '#event-store/event-store.js';
+import { ProjectionProgress } from '#projections/projection-runner.js';
+import { EMPLOYMENT_REGISTER, EVENT_STORE, SQL_DATABASE } from '#platform/tokens.js';
+import type { SqlDatabase } from '#sql/sql.js';
 
 /** How long an import waits for the projections to index the results recorded before it. */
 const INDEX_WAIT_MS = 10_000;
@@ -52,7 +52,7 @@ export class LateDeclarations {
     let next = 0;
     const work = async () => {
       while (next < affected.length) {
-        const result = affected[next++]!;
+        const result = affected[next++];
         if (await this.revise(result)) revised++;
       }
     };

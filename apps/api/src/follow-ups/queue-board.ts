@@ -19,5 +19,8 @@ export async function mountQueueBoard(app: NestFastifyApplication, gate: RouteGa
   createBullBoard({ queues: jobs.queues().map((queue) => new BullMQAdapter(queue)), serverAdapter });
   // Declared before the board's routes are registered: the gate decides as each route is added.
   gate.requireRoles(QUEUE_BOARD_PATH, ['admin']);
-  await app.getHttpAdapter().getInstance().register(serverAdapter.registerPlugin() as never, { prefix: QUEUE_BOARD_PATH });
+  await app
+    .getHttpAdapter()
+    .getInstance()
+    .register(serverAdapter.registerPlugin() as never, { prefix: QUEUE_BOARD_PATH });
 }

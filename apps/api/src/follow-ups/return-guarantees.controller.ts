@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
-import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
+import { SQL_DATABASE } from '#platform/tokens.js';
+import type { SqlDatabase } from '#sql/sql.js';
 import { CurrentActor, Roles, type Actor } from '../http/auth.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { scopeOf } from '../workers/shared/worker-access.js';
@@ -15,7 +15,9 @@ const STATUSES = ['running', 'expired', 'used', 'superseded'] as const;
 class ReturnGuaranteeQuery {
   @ApiPropertyOptional({ enum: STATUSES, description: 'default: every status' }) @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
   @ApiPropertyOptional({ format: 'date', description: 'only guarantees whose last day (expiresOn) is before this date' })
-  @IsOptional() @IsCalendarDate() expiresBefore?: string;
+  @IsOptional()
+  @IsCalendarDate()
+  expiresBefore?: string;
   @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'next of the previous page (opaque)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
 }

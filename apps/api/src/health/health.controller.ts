@@ -2,21 +2,18 @@ import { Controller, Get, Inject, Logger, Res, type OnApplicationShutdown } from
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Redis } from 'ioredis';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.js';
-import type { ServiceConfig } from '../../../../libs/platform/src/config.js';
-import { HealthRegistry, type HealthCheck } from '../../../../libs/platform/src/health-registry.js';
-import { EVENT_STORE, SERVICE_CONFIG, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
-import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
+import type { EventStore } from '#event-store/event-store.js';
+import type { ServiceConfig } from '#platform/config.js';
+import { HealthRegistry, type HealthCheck } from '#platform/health-registry.js';
+import { EVENT_STORE, SERVICE_CONFIG, SQL_DATABASE } from '#platform/tokens.js';
+import type { SqlDatabase } from '#sql/sql.js';
 import { Public } from '../http/auth.js';
 import { ApiHealth } from '../http/openapi.js';
 
 const TIMEOUT_MS = 2_000;
 
 function withTimeout<T>(promise: Promise<T>): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS).unref()),
-  ]);
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS).unref())]);
 }
 
 /** The yes/no states of a check's details (e.g. projections' caughtUp, rebuilding). */

@@ -8,7 +8,7 @@ const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE',
  */
 export function allowedMethods(request: FastifyRequest): HTTPMethods[] {
   const url = request.url;
-  const path = url.split('?', 1)[0]!;
+  const path = url.split('?', 1)[0];
   try {
     // A path the router cannot decode matches no route (the router answers it as a bad URL).
     decodeURIComponent(path);

@@ -1,22 +1,13 @@
 import { createSecretKey } from 'node:crypto';
-import {
-  applyDecorators,
-  createParamDecorator,
-  Injectable,
-  Logger,
-  SetMetadata,
-  type CanActivate,
-  type ExecutionContext,
-  type Provider,
-} from '@nestjs/common';
+import { applyDecorators, createParamDecorator, Injectable, Logger, SetMetadata, type CanActivate, type ExecutionContext, type Provider } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { ServiceConfig } from '../../../../libs/platform/src/config.js';
-import type { Secrets } from '../../../../libs/platform/src/secrets.js';
-import { SECRETS, SERVICE_CONFIG } from '../../../../libs/platform/src/tokens.js';
+import type { ServiceConfig } from '#platform/config.js';
+import type { Secrets } from '#platform/secrets.js';
+import { SECRETS, SERVICE_CONFIG } from '#platform/tokens.js';
 import { stringProblem } from './input-rules.js';
 import { ProblemException } from './problem.js';
 
@@ -49,8 +40,7 @@ export const CurrentActor = createParamDecorator((_: unknown, context: Execution
   return context.switchToHttp().getRequest<FastifyRequest & { actor: Actor }>().actor;
 });
 
-const unauthorized = (detail: string) =>
-  ProblemException.of(401, 'unauthorized', 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer' });
+const unauthorized = (detail: string) => ProblemException.of(401, 'unauthorized', 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer' });
 
 /** Mints an HS256 token with `sub`, `roles`, `iat` and `exp` (now + expiresInSeconds). */
 export function signToken(secret: string, actor: Actor, expiresInSeconds = 8 * 3600): string {
@@ -94,7 +84,9 @@ export class TokenVerifier {
     // A KeyObject, not the string: given a string, jsonwebtoken first tries (and fails) to parse it
     // as a public key on every verify, which was an eighth of the API's CPU under load.
     this.hs256 = new JwtService({ secret: createSecretKey(Buffer.from(secret)), verifyOptions: { algorithms: ['HS256'] } });
-    this.jwks = policy.jwksUrl ? createRemoteJWKSet(new URL(policy.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 }) : null;
+    this.jwks = policy.jwksUrl
+      ? createRemoteJWKSet(new URL(policy.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 })
+      : null;
   }
 
   static fromConfig(config: ServiceConfig, secrets: Pick<Secrets, 'jwtSecret'>): TokenVerifier {
@@ -111,7 +103,7 @@ export class TokenVerifier {
   async actorOf(header: unknown): Promise<Actor> {
     const match = typeof header === 'string' ? /^Bearer[ \t]+([A-Za-z0-9_.~+/=-]+)[ \t]*$/i.exec(header) : null;
     if (!match) throw unauthorized('a bearer token is required (Authorization: Bearer <JWT>)');
-    return this.verify(match[1]!);
+    return this.verify(match[1]);
   }
 
   async verify(token: string): Promise<Actor> {
@@ -158,11 +150,19 @@ export class TokenVerifier {
       });
       return payload;
     } catch (error) {
-      const providerFailed = error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || (error as errors.JOSEError).code === 'ERR_JOSE_GENERIC';
+      const providerFailed =
+        error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || (error as errors.JOSEError).code === 'ERR_JOSE_GENERIC';
       if (providerFailed || !(error instanceof errors.JOSEError)) {
         // The identity provider's keys could not be fetched: not the client's fault.
         this.logger.error(`AUTH_JWKS_URL could not be read: ${(error as Error).message}`);
-        throw ProblemException.of(503, 'identity-provider-unavailable', 'Service unavailable', "the identity provider's keys could not be fetched; try again", {}, { 'retry-after': '30' });
+        throw ProblemException.of(
+          503,
+          'identity-provider-unavailable',
+          'Service unavailable',
+          "the identity provider's keys could not be fetched; try again",
+          {},
+          { 'retry-after': '30' },
+        );
       }
       throw unauthorized(`the token is not valid: ${error.message}`);
     }
@@ -172,7 +172,11 @@ export class TokenVerifier {
   private checkLifetime(payload: JWTPayload): void {
     const { exp, iat, nbf } = payload;
     if (exp === undefined) throw unauthorized('the token has no expiry (exp)');
-    for (const [name, value] of [['exp', exp], ['iat', iat], ['nbf', nbf]] as const) {
+    for (const [name, value] of [
+      ['exp', exp],
+      ['iat', iat],
+      ['nbf', nbf],
+    ] as const) {
       if (value !== undefined && !Number.isFinite(value)) throw unauthorized(`the token's ${name} is not a NumericDate`);
     }
     const now = Math.floor(this.now() / 1000);

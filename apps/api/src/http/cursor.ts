@@ -19,8 +19,13 @@ export function decodeCursor(cursor: string, shape: readonly ('string' | 'number
   }
   if (!Array.isArray(key) || key.length !== shape.length) throw bad();
   for (const [i, type] of shape.entries()) {
-    const value = key[i];
-    if (typeof value !== type || (typeof value === 'string' && (value.length > 200 || value.includes('\u0000'))) || (typeof value === 'number' && !Number.isSafeInteger(value))) throw bad();
+    const value: unknown = key[i];
+    if (
+      typeof value !== type ||
+      (typeof value === 'string' && (value.length > 200 || value.includes('\u0000'))) ||
+      (typeof value === 'number' && !Number.isSafeInteger(value))
+    )
+      throw bad();
   }
   return key as (string | number)[];
 }

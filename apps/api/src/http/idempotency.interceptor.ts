@@ -1,10 +1,19 @@
-import { HttpStatus, Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  HttpStatus,
+  Inject,
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHmac } from 'node:crypto';
 import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
-import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
-import type { Secrets } from '../../../../libs/platform/src/secrets.js';
-import { SECRETS, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
+import type { SqlDatabase } from '#sql/sql.js';
+import type { Secrets } from '#platform/secrets.js';
+import { SECRETS, SQL_DATABASE } from '#platform/tokens.js';
 import type { Actor } from './auth.js';
 import { invalidInput, ProblemException } from './problem.js';
 
@@ -28,7 +37,10 @@ function statusOf(context: ExecutionContext): number {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -77,7 +89,9 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit, On
       throw invalidInput([{ field: 'Idempotency-Key', message: 'must be 1 to 200 visible ASCII characters' }]);
     }
     const actor = request.actor.sub;
-    const hash = createHmac('sha256', this.hashKey).update(`${request.method} ${request.url}\n${canonical(request.body ?? null)}`).digest('hex');
+    const hash = createHmac('sha256', this.hashKey)
+      .update(`${request.method} ${request.url}\n${canonical(request.body ?? null)}`)
+      .digest('hex');
 
     return from(this.claim(actor, key, hash)).pipe(
       mergeMap((stored) => {
@@ -87,7 +101,11 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit, On
         }
         return next.handle().pipe(
           // A handler may answer otherwise than its route's default (a repeated manual follow-up: 200).
-          mergeMap((body) => from(this.complete(actor, key, reply.statusCode === HttpStatus.OK ? HttpStatus.OK : statusOf(context), body)).pipe(mergeMap(() => of(body)))),
+          mergeMap((body) =>
+            from(this.complete(actor, key, reply.statusCode === Number(HttpStatus.OK) ? HttpStatus.OK : statusOf(context), body)).pipe(
+              mergeMap(() => of(body)),
+            ),
+          ),
           catchError((error: unknown) => from(this.release(actor, key)).pipe(mergeMap(() => throwError(() => error)))),
         );
       }),
@@ -114,18 +132,15 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit, On
       throw ProblemException.of(422, 'idempotency-key-reused', 'Idempotency key reused', 'this Idempotency-Key was used for another request');
     }
     if (row.status === null) {
-      throw ProblemException.of(409, 'idempotency-key-in-use', 'Request in progress', 'a request with this Idempotency-Key is still running', { rule: 'idempotency-key-in-use' });
+      throw ProblemException.of(409, 'idempotency-key-in-use', 'Request in progress', 'a request with this Idempotency-Key is still running', {
+        rule: 'idempotency-key-in-use',
+      });
     }
     return { status: row.status, body: row.body };
   }
 
   private async complete(actor: string, key: string, status: number, body: unknown): Promise<void> {
-    await this.db.query('UPDATE idempotency_keys SET status = $3, body = $4 WHERE actor = $1 AND key = $2', [
-      actor,
-      key,
-      status,
-      JSON.stringify(body ?? null),
-    ]);
+    await this.db.query('UPDATE idempotency_keys SET status = $3, body = $4 WHERE actor = $1 AND key = $2', [actor, key, status, JSON.stringify(body ?? null)]);
   }
 
   private async release(actor: string, key: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Migration } from '../../../../libs/sql/src/migrations.js';
+import type { Migration } from '#sql/migrations.js';
 
 /** Stored answers of `Idempotency-Key` requests (baseline: idempotent). */
 export const IDEMPOTENCY_SCHEMA: Migration = {

@@ -22,12 +22,15 @@ export function parseIfMatch(header: string | string[] | undefined): IfMatch {
   if (header === undefined) return { kind: 'absent' };
   const text = Array.isArray(header) ? header.join(',') : header;
   if (text.trim() === '*') return { kind: 'any' };
-  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   const versions = new Set<number>();
   for (const item of items) {
     const tag = ENTITY_TAG.exec(item);
     if (!tag) throw malformed();
-    if (!tag[1] && VERSION.test(tag[2]!)) versions.add(Number(tag[2]));
+    if (!tag[1] && VERSION.test(tag[2])) versions.add(Number(tag[2]));
   }
   if (items.length === 0) throw malformed();
   if (versions.size > 1) throw invalidInput([{ field: 'If-Match', message: 'must name one version of the worker, e.g. "3"' }]);

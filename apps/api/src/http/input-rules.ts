@@ -17,6 +17,7 @@ export const MAX_ERRORS = 100;
 const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor']);
 
 /** A NUL or a UTF-16 surrogate that is not half of a pair (with the `u` flag a valid pair is one code point and does not match). */
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const FORBIDDEN_CHARACTER = /[\u0000\ud800-\udfff]/u;
 
 /** Why a string may not be stored, or null: PostgreSQL text cannot hold NUL, nor UTF-8 encode a lone surrogate. */
@@ -85,7 +86,7 @@ export function inputProblems(input: unknown): FieldError[] {
       else children.push(next);
     }
     // Reversed onto the stack, so that findings come in document order.
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
   }
   return found;
 }

@@ -19,7 +19,8 @@ export class LocationInterceptor implements NestInterceptor {
       map((body: unknown) => {
         const created = (body as { workerId?: unknown } | null)?.workerId;
         const id = typeof created === 'string' ? created : request.params?.id;
-        if (typeof id === 'string' && UUID.test(id)) void context.switchToHttp().getResponse<FastifyReply>().header('location', `/v1/workers/${id.toLowerCase()}`);
+        if (typeof id === 'string' && UUID.test(id))
+          void context.switchToHttp().getResponse<FastifyReply>().header('location', `/v1/workers/${id.toLowerCase()}`);
         return body;
       }),
     );

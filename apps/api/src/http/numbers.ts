@@ -37,5 +37,5 @@ const QUERY_INTEGER = /^-?\d{1,15}$/;
  * 2011 and 0). Anything else stays a string, so @IsInt refuses it, naming the parameter.
  */
 export function IntegerFromQuery(): PropertyDecorator {
-  return Transform(({ value }) => (typeof value === 'string' && QUERY_INTEGER.test(value) ? Number(value) : value));
+  return Transform(({ value }: { value: unknown }) => (typeof value === 'string' && QUERY_INTEGER.test(value) ? Number(value) : value));
 }

@@ -1,4 +1,4 @@
-import { STORAGE_NAMES } from '../../../../libs/domain/src/events.js';
+import { STORAGE_NAMES } from '#domain/events.js';
 import { XLSX_TYPE } from '../statistics/export/table-export.js';
 import { applyDecorators, RequestMethod, type INestApplication } from '@nestjs/common';
 import { METHOD_METADATA } from '@nestjs/common/constants.js';
@@ -18,17 +18,9 @@ import {
   type ResponseObject,
   type SchemaObject,
 } from '@nestjs/swagger';
-import { RULES } from '../../../../libs/domain/src/rules.js';
-import {
-  ADVICES,
-  EDUCATION_LEVELS,
-  EXIT_REASONS,
-  FOLLOW_UP_OUTCOMES,
-  FOLLOW_UP_SOURCES,
-  GUIDANCE_LEVELS,
-  PROGRAMMES,
-} from '../../../../libs/domain/src/vocabulary.js';
-import { OUTFLOW_METHODS } from '../../../../libs/read-models/src/outflow-statistics/statistics-tables.js';
+import { RULES } from '#domain/rules.js';
+import { ADVICES, EDUCATION_LEVELS, EXIT_REASONS, FOLLOW_UP_OUTCOMES, FOLLOW_UP_SOURCES, GUIDANCE_LEVELS, PROGRAMMES } from '#domain/vocabulary.js';
+import { OUTFLOW_METHODS } from '#read-models/outflow-statistics/statistics-tables.js';
 import { ALLOWED_ROLES, PUBLIC, ROLES, type Role } from './auth.js';
 import { HTTP_RULES, PROBLEM_TYPE_URIS, RULE_NAMES } from './problem-types.js';
 
@@ -49,23 +41,39 @@ const uuid: SchemaObject = { type: 'string', format: 'uuid', pattern: UUID_PATTE
 const date: SchemaObject = { type: 'string', format: 'date', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' };
 const nullableDate: SchemaObject = { ...date, nullable: true };
 const version: SchemaObject = { type: 'integer', minimum: 1, description: "the worker stream's version after the command (also the ETag)" };
-const position: SchemaObject = { type: 'string', pattern: '^[0-9]{1,20}-[0-9]{1,20}$', description: 'global position of the last event appended; pass it as `waitFor` to a query', example: '812-3051' };
+const position: SchemaObject = {
+  type: 'string',
+  pattern: '^[0-9]{1,20}-[0-9]{1,20}$',
+  description: 'global position of the last event appended; pass it as `waitFor` to a query',
+  example: '812-3051',
+};
+/** A DTO class, as Swagger's decorators take it. */
+type DtoClass = abstract new (...args: never[]) => unknown;
+
 const percentage: SchemaObject = { type: 'number', nullable: true, description: 'one decimal; null when the denominator is 0' };
-const count: SchemaObject = { type: 'integer', minimum: 0 };
 /** A count of a statistics table: null when withheld as a small cell (`minCell`). */
 const cell: SchemaObject = { type: 'integer', minimum: 0, nullable: true, description: 'null when withheld (minCell)' };
-const SUPPRESSED: SchemaObject = { type: 'array', items: { type: 'string' }, description: 'with minCell: the fields of this row withheld as small cells or to protect them' };
+const SUPPRESSED: SchemaObject = {
+  type: 'array',
+  items: { type: 'string' },
+  description: 'with minCell: the fields of this row withheld as small cells or to protect them',
+};
 const rowName: SchemaObject = { type: 'string', enum: [...PROGRAMMES, 'INVOEG', 'TOTAL'] };
 
 /** A closed object whose properties are all required but those in `optional`. */
-const objectWithOptional = (properties: Record<string, SchemaObject | { $ref: string }>, optional: string[], extra: Partial<SchemaObject> = {}): SchemaObject => ({
+const objectWithOptional = (
+  properties: Record<string, SchemaObject | { $ref: string }>,
+  optional: string[],
+  extra: Partial<SchemaObject> = {},
+): SchemaObject => ({
   type: 'object',
   properties,
   required: Object.keys(properties).filter((key) => !optional.includes(key)),
   additionalProperties: false,
   ...extra,
 });
-const object = (properties: Record<string, SchemaObject | { $ref: string }>, extra: Partial<SchemaObject> = {}): SchemaObject => objectWithOptional(properties, [], extra);
+const object = (properties: Record<string, SchemaObject | { $ref: string }>, extra: Partial<SchemaObject> = {}): SchemaObject =>
+  objectWithOptional(properties, [], extra);
 
 const problemMembers = {
   type: ref('ProblemType'),
@@ -84,7 +92,10 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
   },
   Problem: object(problemMembers, { description: 'RFC 9457 problem details (application/problem+json).' }),
   FieldError: object({
-    field: { type: 'string', description: 'path of the field (`insz`, `indication.validUntil`, `[3].endDate`, a header or query name); empty for the body or URL as a whole' },
+    field: {
+      type: 'string',
+      description: 'path of the field (`insz`, `indication.validUntil`, `[3].endDate`, a header or query name); empty for the body or URL as a whole',
+    },
     message: { type: 'string' },
   }),
   ValidationProblem: object(
@@ -103,7 +114,10 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
   StaleVersionProblem: objectWithOptional(
     { ...problemMembers, currentVersion: { type: 'integer', minimum: 0, description: "the worker's current version (also in ETag)" } },
     ['currentVersion'],
-    { description: '`If-Match` named another version than the current one, or a tag that never matches (a weak `W/"3"`): nothing was written. `currentVersion` and `ETag` come with a version mismatch.' },
+    {
+      description:
+        '`If-Match` named another version than the current one, or a tag that never matches (a weak `W/"3"`): nothing was written. `currentVersion` and `ETag` come with a version mismatch.',
+    },
   ),
   CommandResult: object({ version, position }),
   RegistrationResult: object({ workerId: uuid, version, position }),
@@ -132,7 +146,11 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     fte: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1 },
     underReturnGuarantee: { type: 'boolean' },
     exit: {
-      ...object({ date, reason: { type: 'string', enum: [...EXIT_REASONS] }, followUpReferenceDate: { ...nullableDate, description: 'null after a death (no check)' } }),
+      ...object({
+        date,
+        reason: { type: 'string', enum: [...EXIT_REASONS] },
+        followUpReferenceDate: { ...nullableDate, description: 'null after a death (no check)' },
+      }),
       nullable: true,
       description: 'null while the placement is active',
     },
@@ -232,7 +250,13 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     ['year', 'suppressed'],
   ),
   FlowTable: objectWithOptional(
-    { year: { type: 'integer' }, from: { type: 'integer' }, to: { type: 'integer' }, minCell: { type: 'integer', minimum: 1 }, rows: { type: 'array', minItems: 1, items: ref('FlowRow') } },
+    {
+      year: { type: 'integer' },
+      from: { type: 'integer' },
+      to: { type: 'integer' },
+      minCell: { type: 'integer', minimum: 1 },
+      rows: { type: 'array', minItems: 1, items: ref('FlowRow') },
+    },
     ['year', 'from', 'to', 'minCell'],
   ),
   OutflowRow: objectWithOptional(
@@ -371,7 +395,12 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
       checks: {
         type: 'object',
         description: 'one entry per check (eventStore, readStore, redis, projections ...)',
-        additionalProperties: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['up', 'down'] } }, additionalProperties: true },
+        additionalProperties: {
+          type: 'object',
+          required: ['status'],
+          properties: { status: { type: 'string', enum: ['up', 'down'] } },
+          additionalProperties: true,
+        },
       },
     },
     ['down'],
@@ -382,11 +411,27 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
 // Headers and responses
 // ---------------------------------------------------------------------------------------------
 
-const ETAG: HeaderObject = { description: 'the worker stream version, as a strong entity tag: `"<version>"`', required: true, schema: { type: 'string', pattern: '^"[0-9]+"$' } };
-const LOCATION: HeaderObject = { description: "the worker's URL", required: true, schema: { type: 'string', pattern: `^/v1/workers/${UUID_PATTERN.slice(1, -1)}$` } };
+const ETAG: HeaderObject = {
+  description: 'the worker stream version, as a strong entity tag: `"<version>"`',
+  required: true,
+  schema: { type: 'string', pattern: '^"[0-9]+"$' },
+};
+const LOCATION: HeaderObject = {
+  description: "the worker's URL",
+  required: true,
+  schema: { type: 'string', pattern: `^/v1/workers/${UUID_PATTERN.slice(1, -1)}$` },
+};
 const RETRY_AFTER: HeaderObject = { description: 'seconds to wait before asking again', required: true, schema: { type: 'integer', minimum: 0 } };
-const IDEMPOTENT_REPLAYED: HeaderObject = { description: '`true` when this is the stored answer of an earlier request with the same Idempotency-Key', required: false, schema: { type: 'string', enum: ['true'] } };
-const CACHE_CONTROL: HeaderObject = { description: '`no-store`: the answer carries personal data (api.md)', required: false, schema: { type: 'string', pattern: 'no-store' } };
+const IDEMPOTENT_REPLAYED: HeaderObject = {
+  description: '`true` when this is the stored answer of an earlier request with the same Idempotency-Key',
+  required: false,
+  schema: { type: 'string', enum: ['true'] },
+};
+const CACHE_CONTROL: HeaderObject = {
+  description: '`no-store`: the answer carries personal data (api.md)',
+  required: false,
+  schema: { type: 'string', pattern: 'no-store' },
+};
 const WWW_AUTHENTICATE: HeaderObject = { description: '`Bearer`', required: true, schema: { type: 'string', pattern: '^Bearer' } };
 
 const problemContent = (schema: string, status: number) => ({
@@ -406,17 +451,31 @@ const RESPONSES = {
   unauthorized: problem(401, 'No bearer token, or it is not valid.', 'Problem', { 'WWW-Authenticate': WWW_AUTHENTICATE }),
   forbidden: problem(403, 'None of the token’s roles may do this (see x-roles).'),
   workerNotFound: problem(404, 'No such worker (an id that is not a UUID names none either).'),
-  ruleBroken: problem(409, 'A rule would be broken (`rule` names it), or a request with this Idempotency-Key is still running (`idempotency-key-in-use`). Nothing was written.', 'RuleProblem'),
-  staleVersion: problem(412, '`If-Match` is not the worker’s current version (`ETag` is the current one), or a tag that never matches, such as a weak one. Nothing was written.', 'StaleVersionProblem', { ETag: { ...ETAG, required: false } }),
+  ruleBroken: problem(
+    409,
+    'A rule would be broken (`rule` names it), or a request with this Idempotency-Key is still running (`idempotency-key-in-use`). Nothing was written.',
+    'RuleProblem',
+  ),
+  staleVersion: problem(
+    412,
+    '`If-Match` is not the worker’s current version (`ETag` is the current one), or a tag that never matches, such as a weak one. Nothing was written.',
+    'StaleVersionProblem',
+    { ETag: { ...ETAG, required: false } },
+  ),
   tooLarge: problem(413, 'The body is larger than 8 MiB.'),
   uriTooLong: problem(414, 'The URL or a path parameter is too long (a path parameter: over 2,048 characters).'),
   unsupportedMediaType: problem(415, 'The body is not `application/json`.'),
   keyReused: problem(422, 'This Idempotency-Key was used for another request.'),
   headersTooLarge: problem(431, 'The request headers are too large.'),
-  notReadable: problem(503, 'The statistics are being rebuilt (`read-model-rebuilding`), or `waitFor` was not reached within 5 s (`not-yet-processed`).', 'Problem', { 'Retry-After': RETRY_AFTER }),
+  notReadable: problem(
+    503,
+    'The statistics are being rebuilt (`read-model-rebuilding`), or `waitFor` was not reached within 5 s (`not-yet-processed`).',
+    'Problem',
+    { 'Retry-After': RETRY_AFTER },
+  ),
 };
 
-const respond = (status: number, response: ResponseObject) => ApiResponse({ status, ...response } as never);
+const respond = (status: number, response: ResponseObject) => ApiResponse({ status, ...response });
 
 const WORKER_ID = ApiParam({
   name: 'id',
@@ -461,7 +520,7 @@ export function ApiRegistration() {
 }
 
 /** `POST /v1/employment-declarations`: `201 { accepted, revised }`; no Location (nothing addressable is created). */
-export function ApiImport(itemSchema: Function) {
+export function ApiImport(itemSchema: DtoClass) {
   return applyDecorators(
     ApiExtraModels(itemSchema),
     respond(201, { description: 'Recorded.', content: json(ref('ImportResult')), headers: { 'Idempotent-Replayed': IDEMPOTENT_REPLAYED } }),
@@ -486,7 +545,13 @@ export function ApiStatisticsQuery(table: 'FlowTable' | 'OutflowTable') {
         'empty cells for null, CRLF line ends (`dialect=excel-nl`: `;`, decimal commas, a UTF-8 byte-order mark). With `format=xlsx`: a workbook of one named sheet. ' +
         'CSV and XLSX carry `Content-Disposition: attachment`.',
       content: { ...json(ref(table)), 'text/csv': { schema: { type: 'string' } }, [XLSX_TYPE]: { schema: { type: 'string', format: 'binary' } } },
-      headers: { 'Content-Disposition': { required: false, schema: { type: 'string' }, description: 'attachment; filename="<table>-<year or range>[-<method>].<ext>" (CSV and XLSX)' } },
+      headers: {
+        'Content-Disposition': {
+          required: false,
+          schema: { type: 'string' },
+          description: 'attachment; filename="<table>-<year or range>[-<method>].<ext>" (CSV and XLSX)',
+        },
+      },
     }),
     respond(503, RESPONSES.notReadable),
   );
@@ -494,10 +559,7 @@ export function ApiStatisticsQuery(table: 'FlowTable' | 'OutflowTable') {
 
 /** `POST /v1/statistics/publications`: 201 with the receipt; 503 while the read models are rebuilt. */
 export function ApiPublish() {
-  return applyDecorators(
-    respond(201, { description: 'The table is frozen.', content: json(ref('PublicationReceipt')) }),
-    respond(503, RESPONSES.notReadable),
-  );
+  return applyDecorators(respond(201, { description: 'The table is frozen.', content: json(ref('PublicationReceipt')) }), respond(503, RESPONSES.notReadable));
 }
 
 /** `GET /v1/statistics/publications/{id}`: the frozen table and its changes; 404. */
@@ -535,7 +597,7 @@ export function ApiProblemPage() {
 }
 
 /** The schema of an import body: 1 to `maxItems` items. */
-export function importBody(maxItems: number, itemSchema: Function): SchemaObject {
+export function importBody(maxItems: number, itemSchema: DtoClass): SchemaObject {
   return { type: 'array', minItems: 1, maxItems, items: { $ref: getSchemaPath(itemSchema) } };
 }
 
@@ -550,7 +612,13 @@ interface Access {
 
 const PUBLIC_KEY = PUBLIC;
 const ROLES_KEY = ALLOWED_ROLES;
-const METHODS: Record<number, string> = { [RequestMethod.GET]: 'get', [RequestMethod.POST]: 'post', [RequestMethod.PUT]: 'put', [RequestMethod.DELETE]: 'delete', [RequestMethod.PATCH]: 'patch' };
+const METHODS: Record<number, string> = {
+  [RequestMethod.GET]: 'get',
+  [RequestMethod.POST]: 'post',
+  [RequestMethod.PUT]: 'put',
+  [RequestMethod.DELETE]: 'delete',
+  [RequestMethod.PATCH]: 'patch',
+};
 
 /** Who may call each handler, by its operationId (`Controller_method`), read from the metadata the AuthGuard reads. */
 function accessByOperation(app: INestApplication): Map<string, Access> {
@@ -558,10 +626,11 @@ function accessByOperation(app: INestApplication): Map<string, Access> {
   const access = new Map<string, Access>();
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as Function | null;
+      const controller = wrapper.metatype;
       if (!controller) continue;
-      for (const name of Object.getOwnPropertyNames(controller.prototype)) {
-        const handler = controller.prototype[name] as unknown;
+      const prototype = controller.prototype as Record<string, unknown>;
+      for (const name of Object.getOwnPropertyNames(prototype)) {
+        const handler = prototype[name];
         if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
         const targets = [handler, controller];
         const isPublic = reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true;
@@ -577,7 +646,8 @@ const IDEMPOTENCY_KEY: ParameterObject = {
   name: 'Idempotency-Key',
   in: 'header',
   required: false,
-  description: 'Your key for this request (scoped to your `sub`): a repeat with the same key and body gets the first successful answer and writes nothing; the same key with another body is 422; a repeat while the first runs is 409 `idempotency-key-in-use`.',
+  description:
+    'Your key for this request (scoped to your `sub`): a repeat with the same key and body gets the first successful answer and writes nothing; the same key with another body is 422; a repeat while the first runs is 409 `idempotency-key-in-use`.',
   schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' },
 };
 
@@ -594,7 +664,9 @@ function completeOperations(document: OpenAPIObject, access: Map<string, Access>
         responses[String(status)] ??= response;
       };
       (operation as OperationObject & Record<`x-${string}`, unknown>)['x-roles'] = who.roles;
-      operation.description = [operation.description, who.public ? '**Public**: no token needed.' : `**Roles**: ${who.roles.join(', ')}.`].filter(Boolean).join('\n\n');
+      operation.description = [operation.description, who.public ? '**Public**: no token needed.' : `**Roles**: ${who.roles.join(', ')}.`]
+        .filter(Boolean)
+        .join('\n\n');
       if (who.public) {
         operation.security = [];
       } else {

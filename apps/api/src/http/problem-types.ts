@@ -1,4 +1,4 @@
-import { RULES } from '../../../../libs/domain/src/rules.js';
+import { RULES } from '#domain/rules.js';
 import { problemType } from './problem.js';
 import { slugOf, TITLES } from './problem.filter.js';
 
@@ -20,19 +20,72 @@ export const HTTP_RULES = {
 export const RULE_NAMES: string[] = [...Object.keys(RULES), ...Object.keys(HTTP_RULES)];
 
 const SPECIFIC: ProblemTypeInfo[] = [
-  { slug: 'invalid-input', title: 'Invalid input', status: 400, description: 'The request is malformed or a field is invalid. `errors` lists each field (`field`, a path such as `indication.validUntil` or `[3].insz`; empty for the body or the URL as a whole) with a `message`. Fix them and send the request again.' },
-  { slug: 'unauthorized', title: 'Unauthorized', status: 401, description: 'There is no bearer token, or it is not valid (signature, expiry, subject). Send `Authorization: Bearer <JWT>` with claims `sub` and `roles`.' },
-  { slug: 'forbidden', title: 'Forbidden', status: 403, description: 'The token is valid but none of its roles may do this. The operation lists the roles it allows (`x-roles` in /docs-json).' },
+  {
+    slug: 'invalid-input',
+    title: 'Invalid input',
+    status: 400,
+    description:
+      'The request is malformed or a field is invalid. `errors` lists each field (`field`, a path such as `indication.validUntil` or `[3].insz`; empty for the body or the URL as a whole) with a `message`. Fix them and send the request again.',
+  },
+  {
+    slug: 'unauthorized',
+    title: 'Unauthorized',
+    status: 401,
+    description: 'There is no bearer token, or it is not valid (signature, expiry, subject). Send `Authorization: Bearer <JWT>` with claims `sub` and `roles`.',
+  },
+  {
+    slug: 'forbidden',
+    title: 'Forbidden',
+    status: 403,
+    description: 'The token is valid but none of its roles may do this. The operation lists the roles it allows (`x-roles` in /docs-json).',
+  },
   { slug: 'worker-not-found', title: 'Unknown worker', status: 404, description: 'No worker has this id. An id that is not a UUID names no worker either.' },
-  { slug: 'stale-version', title: 'Stale version', status: 412, description: "`If-Match` named another version than the worker's current one: someone changed the worker since you read it. The answer's `ETag` (and `currentVersion`) is the current version: read the worker again, then decide." },
-  { slug: 'idempotency-key-reused', title: 'Idempotency key reused', status: 422, description: 'This Idempotency-Key was used before, by you, for another request (method, path or body). Use a new key for a new request.' },
+  {
+    slug: 'stale-version',
+    title: 'Stale version',
+    status: 412,
+    description:
+      "`If-Match` named another version than the worker's current one: someone changed the worker since you read it. The answer's `ETag` (and `currentVersion`) is the current version: read the worker again, then decide.",
+  },
+  {
+    slug: 'idempotency-key-reused',
+    title: 'Idempotency key reused',
+    status: 422,
+    description: 'This Idempotency-Key was used before, by you, for another request (method, path or body). Use a new key for a new request.',
+  },
   { slug: 'idempotency-key-in-use', title: 'Request in progress', status: 409, description: HTTP_RULES['idempotency-key-in-use'] },
-  { slug: 'read-model-rebuilding', title: 'Read model rebuilding', status: 503, description: 'The statistics are being rebuilt from the event log. Try again after `Retry-After` seconds.' },
-  { slug: 'not-yet-processed', title: 'Not yet processed', status: 503, description: 'The read models had not processed the `waitFor` position within 5 seconds. Try again after `Retry-After` seconds.' },
-  { slug: 'event-store-unavailable', title: 'Service unavailable', status: 503, description: 'The event store did not answer within its deadline. The outcome of a command is unknown: send it again after `Retry-After` seconds, with the same Idempotency-Key, and it takes effect once.' },
-  { slug: 'identity-provider-unavailable', title: 'Service unavailable', status: 503, description: "The identity provider's keys (AUTH_JWKS_URL) could not be fetched, so the token could not be checked. Try again after `Retry-After` seconds." },
+  {
+    slug: 'read-model-rebuilding',
+    title: 'Read model rebuilding',
+    status: 503,
+    description: 'The statistics are being rebuilt from the event log. Try again after `Retry-After` seconds.',
+  },
+  {
+    slug: 'not-yet-processed',
+    title: 'Not yet processed',
+    status: 503,
+    description: 'The read models had not processed the `waitFor` position within 5 seconds. Try again after `Retry-After` seconds.',
+  },
+  {
+    slug: 'event-store-unavailable',
+    title: 'Service unavailable',
+    status: 503,
+    description:
+      'The event store did not answer within its deadline. The outcome of a command is unknown: send it again after `Retry-After` seconds, with the same Idempotency-Key, and it takes effect once.',
+  },
+  {
+    slug: 'identity-provider-unavailable',
+    title: 'Service unavailable',
+    status: 503,
+    description: "The identity provider's keys (AUTH_JWKS_URL) could not be fetched, so the token could not be checked. Try again after `Retry-After` seconds.",
+  },
   { slug: 'publication-not-found', title: 'Unknown publication', status: 404, description: 'No published statistics table has this id.' },
-  { slug: 'internal-error', title: 'Internal server error', status: 500, description: 'The service failed to answer. The error was logged; nothing was written.' },
+  {
+    slug: 'internal-error',
+    title: 'Internal server error',
+    status: 500,
+    description: 'The service failed to answer. The error was logged; nothing was written.',
+  },
 ];
 
 const GENERIC_DESCRIPTIONS: Record<number, string> = {
@@ -48,14 +101,24 @@ const GENERIC_DESCRIPTIONS: Record<number, string> = {
 function genericTypes(): ProblemTypeInfo[] {
   const taken = new Set(SPECIFIC.map((p) => p.slug));
   return Object.entries(TITLES)
-    .map(([status, title]) => ({ slug: slugOf(Number(status)), title, status: Number(status), description: GENERIC_DESCRIPTIONS[Number(status)] ?? `The service answered ${status} ${title}.` }))
+    .map(([status, title]) => ({
+      slug: slugOf(Number(status)),
+      title,
+      status: Number(status),
+      description: GENERIC_DESCRIPTIONS[Number(status)] ?? `The service answered ${status} ${title}.`,
+    }))
     .filter((p) => !taken.has(p.slug));
 }
 
 function ruleTypes(): ProblemTypeInfo[] {
   return Object.entries({ ...RULES, ...HTTP_RULES })
     .filter(([rule]) => rule !== 'idempotency-key-in-use')
-    .map(([rule, text]) => ({ slug: `rule/${rule}`, title: rule === 'concurrent-modification' ? 'Concurrent modification' : 'A rule of the trajectory is broken', status: 409, description: `\`${rule}\`: ${text} Nothing was written.` }));
+    .map(([rule, text]) => ({
+      slug: `rule/${rule}`,
+      title: rule === 'concurrent-modification' ? 'Concurrent modification' : 'A rule of the trajectory is broken',
+      status: 409,
+      description: `\`${rule}\`: ${text} Nothing was written.`,
+    }));
 }
 
 /** Every problem type the service answers with, by slug. */

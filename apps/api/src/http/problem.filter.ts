@@ -1,8 +1,8 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { WorkerNotFoundError } from '../../../../libs/application/src/worker-commands.js';
+import { WorkerNotFoundError } from '#application/worker-commands.js';
 import { RuleViolation } from '#domain/rules.js';
-import { AppendTooLargeError, EventStoreDeadlineError, InvalidPositionError, WrongExpectedVersionError } from '../../../../libs/event-store/src/event-store.js';
+import { AppendTooLargeError, EventStoreDeadlineError, InvalidPositionError, WrongExpectedVersionError } from '#event-store/event-store.js';
 import { allowedMethods } from './allowed-methods.js';
 import { problemType, ProblemException, type ProblemDetails } from './problem.js';
 
@@ -49,15 +49,22 @@ export class ProblemFilter implements ExceptionFilter {
 export function answerWithProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { problem, headers } = toProblem(error, request);
   // A problem the service chose to answer (a bounded wait ran out, a rebuild runs) is no fault.
-  if (problem.status >= 500 && !(error instanceof ProblemException) && !(error instanceof EventStoreDeadlineError)) logger.error(error instanceof Error ? error.stack ?? error.message : String(error));
+  if (problem.status >= 500 && !(error instanceof ProblemException) && !(error instanceof EventStoreDeadlineError))
+    logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   else if (problem.status >= 500) logger.warn(`${problem.status} ${problem.type}: ${problem.detail}`);
-  void reply.status(problem.status).headers({ ...headers, 'content-type': 'application/problem+json' }).send(JSON.stringify(problem));
+  void reply
+    .status(problem.status)
+    .headers({ ...headers, 'content-type': 'application/problem+json' })
+    .send(JSON.stringify(problem));
 }
 
 function toProblem(error: unknown, request: FastifyRequest): { problem: ProblemDetails; headers: Record<string, string> } {
   if (error instanceof ProblemException) return { problem: error.problem, headers: error.headers };
   if (error instanceof RuleViolation) {
-    return { problem: { type: problemType(`rule/${error.rule}`), title: 'A rule of the trajectory is broken', status: 409, detail: error.message, rule: error.rule }, headers: {} };
+    return {
+      problem: { type: problemType(`rule/${error.rule}`), title: 'A rule of the trajectory is broken', status: 409, detail: error.message, rule: error.rule },
+      headers: {},
+    };
   }
   if (error instanceof WorkerNotFoundError) {
     return { problem: { type: problemType('worker-not-found'), title: 'Unknown worker', status: 404, detail: error.message }, headers: {} };
@@ -65,24 +72,61 @@ function toProblem(error: unknown, request: FastifyRequest): { problem: ProblemD
   if (error instanceof WrongExpectedVersionError) {
     if (request.headers['if-match'] !== undefined) {
       return {
-        problem: { type: problemType('stale-version'), title: 'Stale version', status: 412, detail: `If-Match "${error.expectedVersion}" does not match the worker's version "${error.actualVersion}"`, currentVersion: error.actualVersion },
+        problem: {
+          type: problemType('stale-version'),
+          title: 'Stale version',
+          status: 412,
+          detail: `If-Match "${error.expectedVersion}" does not match the worker's version "${error.actualVersion}"`,
+          currentVersion: error.actualVersion,
+        },
         headers: { etag: `"${error.actualVersion}"` },
       };
     }
     return {
-      problem: { type: problemType('rule/concurrent-modification'), title: 'Concurrent modification', status: 409, detail: 'the worker was changed by another request at the same time; try again', rule: 'concurrent-modification' },
+      problem: {
+        type: problemType('rule/concurrent-modification'),
+        title: 'Concurrent modification',
+        status: 409,
+        detail: 'the worker was changed by another request at the same time; try again',
+        rule: 'concurrent-modification',
+      },
       headers: {},
     };
   }
   if (error instanceof EventStoreDeadlineError) {
     // The store did not answer in time: the outcome of a command is unknown, so the client retries (with its Idempotency-Key).
-    return { problem: { type: problemType('event-store-unavailable'), title: TITLES[503]!, status: 503, detail: 'the event store did not answer in time; retry the request (with the same Idempotency-Key)' }, headers: { 'retry-after': '1' } };
+    return {
+      problem: {
+        type: problemType('event-store-unavailable'),
+        title: TITLES[503],
+        status: 503,
+        detail: 'the event store did not answer in time; retry the request (with the same Idempotency-Key)',
+      },
+      headers: { 'retry-after': '1' },
+    };
   }
   if (error instanceof AppendTooLargeError) {
-    return { problem: { type: problemType('payload-too-large'), title: TITLES[413]!, status: 413, detail: 'the events of this command exceed what the event store accepts in one append' }, headers: {} };
+    return {
+      problem: {
+        type: problemType('payload-too-large'),
+        title: TITLES[413],
+        status: 413,
+        detail: 'the events of this command exceed what the event store accepts in one append',
+      },
+      headers: {},
+    };
   }
   if (error instanceof InvalidPositionError) {
-    return { problem: { type: problemType('invalid-input'), title: 'Invalid input', status: 400, detail: error.message, errors: [{ field: 'waitFor', message: error.message }] }, headers: {} };
+    return {
+      problem: {
+        type: problemType('invalid-input'),
+        title: 'Invalid input',
+        status: 400,
+        detail: error.message,
+        errors: [{ field: 'waitFor', message: error.message }],
+      },
+      headers: {},
+    };
   }
   const status = statusOf(error);
   if (status === 404 && request.is404) {
@@ -90,16 +134,20 @@ function toProblem(error: unknown, request: FastifyRequest): { problem: ProblemD
     const allow = allowedMethods(request);
     if (allow.length > 0) {
       const detail = `${request.method} is not served here; use ${allow.join(', ')}`;
-      return { problem: { type: problemType('method-not-allowed'), title: TITLES[405]!, status: 405, detail }, headers: { allow: allow.join(', ') } };
+      return { problem: { type: problemType('method-not-allowed'), title: TITLES[405], status: 405, detail }, headers: { allow: allow.join(', ') } };
     }
   }
   if (status !== null && status < 500) {
-    const detail = FASTIFY_DETAILS[fastifyCodeOf(error)] ?? (error instanceof HttpException ? messageOf(error) : error instanceof Error ? error.message : 'request refused');
+    const detail =
+      FASTIFY_DETAILS[fastifyCodeOf(error)] ?? (error instanceof HttpException ? messageOf(error) : error instanceof Error ? error.message : 'request refused');
     // A 400 always names what to fix in `errors` (api.md), here the request as a whole (e.g. a malformed URL).
     const errors = status === 400 ? { errors: [{ field: '', message: detail }] } : {};
     return { problem: { type: problemType(slugOf(status)), title: TITLES[status] ?? 'Error', status, detail, ...errors }, headers: {} };
   }
-  return { problem: { type: problemType('internal-error'), title: TITLES[500]!, status: 500, detail: 'the service failed to answer; the error was logged' }, headers: {} };
+  return {
+    problem: { type: problemType('internal-error'), title: TITLES[500], status: 500, detail: 'the service failed to answer; the error was logged' },
+    headers: {},
+  };
 }
 
 function statusOf(error: unknown): number | null {

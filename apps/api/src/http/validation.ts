@@ -12,13 +12,19 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
-const declaredByDto = new WeakMap<Function, ReadonlySet<string>>();
+type DtoClass = abstract new (...args: never[]) => unknown;
+
+const declaredByDto = new WeakMap<DtoClass, ReadonlySet<string>>();
 
 /** The properties a DTO class declares through its validation decorators (inherited ones too). */
-function declaredProperties(dto: Function): ReadonlySet<string> {
+function declaredProperties(dto: DtoClass): ReadonlySet<string> {
   let declared = declaredByDto.get(dto);
   if (!declared) {
-    declared = new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((metadata) => metadata.propertyName));
+    declared = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(dto, '', true, false)
+        .map((metadata) => metadata.propertyName),
+    );
     declaredByDto.set(dto, declared);
   }
   return declared;
@@ -40,7 +46,7 @@ export function undeclaredFields(raw: unknown, dto: unknown, parent = ''): Field
 
 function undeclaredFieldsOfDto(raw: unknown, dto: unknown, parent: string): FieldError[] {
   if (!isRecord(raw) || !isRecord(dto)) return [];
-  const declared = declaredProperties(dto.constructor);
+  const declared = declaredProperties(dto.constructor as DtoClass);
   if (declared.size === 0) return [];
   return Object.keys(raw).flatMap((key) => {
     const field = parent ? `${parent}.${key}` : key;
@@ -58,7 +64,10 @@ class DtoValidationPipe extends ValidationPipe {
     if (metadata.type === 'query') {
       // `@Query('name')` hands over one parameter: name the fields from there.
       const name = metadata.data ?? '';
-      const problems = inputProblems(value).map(({ field, message }) => ({ field: !name ? field : !field ? name : field.startsWith('[') ? `${name}${field}` : `${name}.${field}`, message }));
+      const problems = inputProblems(value).map(({ field, message }) => ({
+        field: !name ? field : !field ? name : field.startsWith('[') ? `${name}${field}` : `${name}.${field}`,
+        message,
+      }));
       if (problems.length > 0) throw invalidInput(problems);
     }
     if (metadata.metatype && this.toValidate(metadata)) {

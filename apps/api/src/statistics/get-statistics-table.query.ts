@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
-import { tableAnswer, type TableAnswer, type TableSpec } from '../../../../libs/read-models/src/statistics-publishing/statistics-answers.js';
-import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
+import { SQL_DATABASE } from '#platform/tokens.js';
+import { tableAnswer, type TableAnswer, type TableSpec } from '#read-models/statistics-publishing/statistics-answers.js';
+import type { SqlDatabase } from '#sql/sql.js';
 
 /** One statistics table for a year or a series of years, small cells withheld when asked. */
 export class GetStatisticsTable extends Query<TableAnswer> {

@@ -1,12 +1,12 @@
 import { Module, type OnModuleInit } from '@nestjs/common';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.js';
-import { HealthRegistry } from '../../../../libs/platform/src/health-registry.js';
-import { EVENT_STORE, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
-import { ProjectionProgress } from '../../../../libs/projections/src/projection-runner.js';
-import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
+import type { EventStore } from '#event-store/event-store.js';
+import { HealthRegistry } from '#platform/health-registry.js';
+import { EVENT_STORE, SQL_DATABASE } from '#platform/tokens.js';
+import { ProjectionProgress } from '#projections/projection-runner.js';
+import type { SqlDatabase } from '#sql/sql.js';
 import { GetStatisticsTableHandler } from './get-statistics-table.query.js';
 import { StatisticsController } from './statistics.controller.js';
-import { Publications } from '../../../../libs/read-models/src/statistics-publishing/publications.js';
+import { Publications } from '#read-models/statistics-publishing/publications.js';
 import { PublicationsController } from './publications/publications.controller.js';
 
 @Module({

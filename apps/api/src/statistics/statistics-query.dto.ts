@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { OUTFLOW_METHODS, type OutflowMethod } from '../../../../libs/read-models/src/outflow-statistics/statistics-tables.js';
-import { MAX_SERIES_YEARS, type TableSpec } from '../../../../libs/read-models/src/statistics-publishing/statistics-answers.js';
+import { OUTFLOW_METHODS, type OutflowMethod } from '#read-models/outflow-statistics/statistics-tables.js';
+import { MAX_SERIES_YEARS, type TableSpec } from '#read-models/statistics-publishing/statistics-answers.js';
 import { invalidInput, type FieldError } from '../http/problem.js';
 import { CSV_DIALECTS, EXPORT_FORMATS, type CsvDialect, type ExportFormat } from './export/table-export.js';
 import { IntegerFromQuery } from '../http/numbers.js';
@@ -16,7 +16,13 @@ export class TableSelection {
   @Max(2200)
   year?: number;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1900, maximum: 2200, example: 2006, description: `first year of a series (at most ${MAX_SERIES_YEARS} years)` })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1900,
+    maximum: 2200,
+    example: 2006,
+    description: `first year of a series (at most ${MAX_SERIES_YEARS} years)`,
+  })
   @IsOptional()
   @IntegerFromQuery()
   @IsInt()
@@ -32,7 +38,13 @@ export class TableSelection {
   @Max(2200)
   to?: number;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, example: 10, description: 'withhold every count from 1 to minCell − 1, and what would reveal it (see suppressed)' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 1000,
+    example: 10,
+    description: 'withhold every count from 1 to minCell − 1, and what would reveal it (see suppressed)',
+  })
   @IsOptional()
   @IntegerFromQuery()
   @IsInt()
@@ -52,14 +64,21 @@ export class FlowsQuery extends TableSelection {
   @IsIn(CSV_DIALECTS)
   dialect?: CsvDialect;
 
-  @ApiPropertyOptional({ pattern: '^[0-9]{1,20}-[0-9]{1,20}$', description: 'answer once the read models have processed this position (from a command response); 503 with Retry-After after 5 s' })
+  @ApiPropertyOptional({
+    pattern: '^[0-9]{1,20}-[0-9]{1,20}$',
+    description: 'answer once the read models have processed this position (from a command response); 503 with Retry-After after 5 s',
+  })
   @IsOptional()
   @Matches(/^\d{1,20}-\d{1,20}$/, { message: 'waitFor must be a position from a command response, e.g. "812-3051"' })
   waitFor?: string;
 }
 
 export class OutflowQuery extends FlowsQuery {
-  @ApiPropertyOptional({ enum: OUTFLOW_METHODS, default: 'including-ibo', description: 'including-ibo: the new method (since 2010) counts an IBO start as work' })
+  @ApiPropertyOptional({
+    enum: OUTFLOW_METHODS,
+    default: 'including-ibo',
+    description: 'including-ibo: the new method (since 2010) counts an IBO start as work',
+  })
   @IsOptional()
   @IsIn(OUTFLOW_METHODS)
   method?: OutflowMethod;
@@ -75,7 +94,8 @@ export function tableSpecOf(table: 'flows' | 'outflow', selection: TableSelectio
     if (from === undefined) errors.push({ field: 'from', message: 'from is required with to' });
     if (to === undefined) errors.push({ field: 'to', message: 'to is required with from' });
     if (from !== undefined && to !== undefined && from > to) errors.push({ field: 'to', message: 'to must not be before from' });
-    if (from !== undefined && to !== undefined && to - from + 1 > MAX_SERIES_YEARS) errors.push({ field: 'to', message: `a series covers at most ${MAX_SERIES_YEARS} years` });
+    if (from !== undefined && to !== undefined && to - from + 1 > MAX_SERIES_YEARS)
+      errors.push({ field: 'to', message: `a series covers at most ${MAX_SERIES_YEARS} years` });
   }
   if (errors.length > 0) throw invalidInput(errors);
   const cells = minCell === undefined ? {} : { minCell };

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { tableFileBase, type TableAnswer, type TableSpec } from '../../../../libs/read-models/src/statistics-publishing/statistics-answers.js';
+import { tableFileBase, type TableAnswer, type TableSpec } from '#read-models/statistics-publishing/statistics-answers.js';
 import { tableToCsv, tableToXlsx, XLSX_TYPE, type CsvDialect, type ExportFormat } from './export/table-export.js';
 
 /** `format` when given, else what `Accept` asks for (CSV or XLSX), else JSON. */

@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ProjectionProgress } from '../../../../libs/projections/src/projection-runner.js';
+import { ProjectionProgress } from '#projections/projection-runner.js';
 import { Roles } from '../http/auth.js';
 import { ApiStatisticsQuery } from '../http/openapi.js';
 import { ProblemException } from '../http/problem.js';
@@ -50,10 +50,24 @@ export class StatisticsController {
 
   private async readable(waitFor: string | undefined): Promise<void> {
     if (await this.progress.rebuilding()) {
-      throw ProblemException.of(503, 'read-model-rebuilding', 'Read model rebuilding', 'the statistics are being rebuilt from the event log; try again shortly', {}, { 'retry-after': '5' });
+      throw ProblemException.of(
+        503,
+        'read-model-rebuilding',
+        'Read model rebuilding',
+        'the statistics are being rebuilt from the event log; try again shortly',
+        {},
+        { 'retry-after': '5' },
+      );
     }
     if (waitFor && !(await this.progress.waitFor(waitFor, WAIT_FOR_TIMEOUT_MS))) {
-      throw ProblemException.of(503, 'not-yet-processed', 'Not yet processed', `the read models have not processed position ${waitFor} within ${WAIT_FOR_TIMEOUT_MS / 1000} s`, {}, { 'retry-after': '1' });
+      throw ProblemException.of(
+        503,
+        'not-yet-processed',
+        'Not yet processed',
+        `the read models have not processed position ${waitFor} within ${WAIT_FOR_TIMEOUT_MS / 1000} s`,
+        {},
+        { 'retry-after': '1' },
+      );
     }
   }
 }

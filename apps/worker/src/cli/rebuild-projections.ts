@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig, type ServiceConfig } from '../../../../libs/platform/src/config.js';
-import { PlatformModule } from '../../../../libs/platform/src/platform.module.js';
-import { ProjectionRunner } from '../../../../libs/projections/src/projection-runner.js';
-import { EVENT_STORE, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
-import { CaseloadProjection } from '../../../../libs/read-models/src/caseload/caseload.projection.js';
-import { FlowCountsProjection } from '../../../../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
+import { loadConfig, type ServiceConfig } from '#platform/config.js';
+import { PlatformModule } from '#platform/platform.module.js';
+import { ProjectionRunner } from '#projections/projection-runner.js';
+import { EVENT_STORE, SQL_DATABASE } from '#platform/tokens.js';
+import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
+import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
 import { FollowUpScheduleProjection } from '../follow-ups/follow-up-schedule.projection.js';
 
 /**
@@ -39,11 +39,13 @@ async function main(): Promise<void> {
   };
   const applied = catchUpOnly ? await runner.catchUp(progress) : await runner.rebuild(progress);
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(`projections: ${catchUpOnly ? 'caught up' : 'rebuilt'} — ${applied} events in ${seconds.toFixed(1)} s (${Math.round(applied / Math.max(seconds, 0.001))} events/s), checkpoint ${await runner.checkpoint()}\n`);
+  process.stdout.write(
+    `projections: ${catchUpOnly ? 'caught up' : 'rebuilt'} — ${applied} events in ${seconds.toFixed(1)} s (${Math.round(applied / Math.max(seconds, 0.001))} events/s), checkpoint ${await runner.checkpoint()}\n`,
+  );
   await app.close();
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`projections: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`projections: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

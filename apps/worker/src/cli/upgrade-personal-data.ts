@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { upgradeLegacyWorkers } from '../../../../libs/personal-data/src/legacy-upgrade.js';
-import { loadConfig, type ServiceConfig } from '../../../../libs/platform/src/config.js';
-import { PlatformModule } from '../../../../libs/platform/src/platform.module.js';
-import { EVENT_STORE, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
-import { ProjectionProgress, ProjectionRunner } from '../../../../libs/projections/src/projection-runner.js';
-import { CaseloadProjection } from '../../../../libs/read-models/src/caseload/caseload.projection.js';
-import { FlowCountsProjection } from '../../../../libs/read-models/src/outflow-statistics/flow-counts.projection.js';
+import { upgradeLegacyWorkers } from '#personal-data/legacy-upgrade.js';
+import { loadConfig, type ServiceConfig } from '#platform/config.js';
+import { PlatformModule } from '#platform/platform.module.js';
+import { EVENT_STORE, SQL_DATABASE } from '#platform/tokens.js';
+import { ProjectionProgress, ProjectionRunner } from '#projections/projection-runner.js';
+import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
+import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
 import { FollowUpScheduleProjection } from '../follow-ups/follow-up-schedule.projection.js';
 
 /**
@@ -27,8 +27,15 @@ async function main(): Promise<void> {
   if (config.kurrentDbUrl) throw new Error('KurrentDB streams cannot be renamed: the service reads them through the upcaster (docs/erasure-and-audit.md)');
   const app = await NestFactory.createApplicationContext(UpgradeModule.forRoot(config), { logger: ['error', 'warn'], abortOnError: false });
   const report = await upgradeLegacyWorkers(app.get(SQL_DATABASE));
-  process.stdout.write(`personal-data: ${report.workers} workers given random ids (${report.erased} erased before), ${report.idempotencyRecords} idempotency records dropped\n`);
-  const runner = new ProjectionRunner(app.get(EVENT_STORE), app.get(SQL_DATABASE), [new FlowCountsProjection(), new FollowUpScheduleProjection(), new CaseloadProjection()], { batchSize: config.projectionBatchSize });
+  process.stdout.write(
+    `personal-data: ${report.workers} workers given random ids (${report.erased} erased before), ${report.idempotencyRecords} idempotency records dropped\n`,
+  );
+  const runner = new ProjectionRunner(
+    app.get(EVENT_STORE),
+    app.get(SQL_DATABASE),
+    [new FlowCountsProjection(), new FollowUpScheduleProjection(), new CaseloadProjection()],
+    { batchSize: config.projectionBatchSize },
+  );
   let applied = await runner.rebuild();
   // Until the read models hold every event written so far (a transaction open elsewhere on the
   // PostgreSQL server can hold the log's horizon back for a while).
@@ -42,6 +49,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`personal-data: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`personal-data: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

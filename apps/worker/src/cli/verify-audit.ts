@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { verifyAuditChain } from '../../../../libs/audit/src/audit-log.js';
-import { loadConfig } from '../../../../libs/platform/src/config.js';
-import { PgliteDatabase } from '../../../../libs/sql/src/pglite.js';
-import { PostgresDatabase } from '../../../../libs/sql/src/postgres.js';
-import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
+import { verifyAuditChain } from '#audit/audit-log.js';
+import { loadConfig } from '#platform/config.js';
+import { PgliteDatabase } from '#sql/pglite.js';
+import { PostgresDatabase } from '#sql/postgres.js';
+import type { SqlDatabase } from '#sql/sql.js';
 
 /**
  * `npm run audit:verify`: walks the audit trail from its first entry and checks that every entry

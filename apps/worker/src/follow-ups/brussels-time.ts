@@ -1,5 +1,5 @@
-import { addDays } from '../../../../libs/domain/src/calendar.js';
-import type { CalendarDate } from '../../../../libs/domain/src/vocabulary.js';
+import { addDays } from '#domain/calendar.js';
+import type { CalendarDate } from '#domain/vocabulary.js';
 
 const offsetFormat = new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Brussels', timeZoneName: 'longOffset' });
 

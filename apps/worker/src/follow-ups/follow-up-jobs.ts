@@ -1,15 +1,15 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import { WorkerCommandExecutor } from '../../../../libs/application/src/worker-commands.js';
-import { findPlacement, RuleViolation, type FollowUpOutcome } from '../../../../libs/domain/src/index.js';
-import type { EmploymentRegister } from '../../../../libs/employment-register/src/employment-register.js';
-import type { Clock } from '../../../../libs/platform/src/clock.js';
-import type { ServiceConfig } from '../../../../libs/platform/src/config.js';
-import { PersonalData } from '../../../../libs/personal-data/src/personal-data.js';
-import { HealthRegistry } from '../../../../libs/platform/src/health-registry.js';
-import { CLOCK, EMPLOYMENT_REGISTER, SERVICE_CONFIG, SQL_DATABASE } from '../../../../libs/platform/src/tokens.js';
-import type { SqlDatabase } from '../../../../libs/sql/src/sql.js';
+import { WorkerCommandExecutor } from '#application/worker-commands.js';
+import { findPlacement, RuleViolation, type FollowUpOutcome } from '#domain/index.js';
+import type { EmploymentRegister } from '#employment-register/employment-register.js';
+import type { Clock } from '#platform/clock.js';
+import type { ServiceConfig } from '#platform/config.js';
+import { PersonalData } from '#personal-data/personal-data.js';
+import { HealthRegistry } from '#platform/health-registry.js';
+import { CLOCK, EMPLOYMENT_REGISTER, SERVICE_CONFIG, SQL_DATABASE } from '#platform/tokens.js';
+import type { SqlDatabase } from '#sql/sql.js';
 import { startOfDayInBrussels, startOfNextDayInBrussels } from './brussels-time.js';
 
 export const CHECK_QUEUE = 'follow-up-checks';
@@ -100,7 +100,12 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
       worker.on('failed', (job, error) => this.logger.warn(`job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
     }
 
-    this.watcher = new Redis(this.config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: (times) => Math.min(times * 200, 2_000) });
+    this.watcher = new Redis(this.config.redisUrl, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      retryStrategy: (times) => Math.min(times * 200, 2_000),
+    });
     this.watcher.on('error', () => undefined);
     this.watcher.on('ready', () => {
       void this.warnUnlessNoEviction();
@@ -165,12 +170,20 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
     const delayUntil = (at: Date) => Math.max(0, at.getTime() - now);
     if (checks.length > 0) {
       await this.checks.addBulk(
-        checks.map((data) => ({ name: 'check', data, opts: { jobId: checkJobId(data.placementId), delay: delayUntil(startOfDayInBrussels(data.referenceDate)) } })),
+        checks.map((data) => ({
+          name: 'check',
+          data,
+          opts: { jobId: checkJobId(data.placementId), delay: delayUntil(startOfDayInBrussels(data.referenceDate)) },
+        })),
       );
     }
     if (expiries.length > 0) {
       await this.expiries.addBulk(
-        expiries.map((data) => ({ name: 'expiry', data, opts: { jobId: expiryJobId(data.placementId), delay: delayUntil(startOfNextDayInBrussels(data.expiresOn)) } })),
+        expiries.map((data) => ({
+          name: 'expiry',
+          data,
+          opts: { jobId: expiryJobId(data.placementId), delay: delayUntil(startOfNextDayInBrussels(data.expiresOn)) },
+        })),
       );
     }
   }
@@ -225,30 +238,38 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
   private async reconcileAll(): Promise<void> {
     if (!this.redisReady) return;
     let enqueued = 0;
-    for (let after = ''; ; ) {
+    for (let after = ''; ;) {
       const { rows } = await this.db.query<{ placement_id: string; worker_id: string; reference_date: string }>(
         `SELECT placement_id, worker_id, reference_date FROM follow_up_checks
           WHERE status = 'scheduled' AND placement_id > $1 ORDER BY placement_id LIMIT ${RECONCILE_PAGE}`,
         [after],
       );
       if (rows.length === 0) break;
-      await this.schedule(rows.map((r) => ({ workerId: r.worker_id, placementId: r.placement_id, referenceDate: r.reference_date })), []);
+      await this.schedule(
+        rows.map((r) => ({ workerId: r.worker_id, placementId: r.placement_id, referenceDate: r.reference_date })),
+        [],
+      );
       enqueued += rows.length;
       after = rows.at(-1)!.placement_id;
     }
     const { rows } = await this.db.query<{ placement_id: string; worker_id: string; expires_on: string }>(
       `SELECT placement_id, worker_id, expires_on FROM return_guarantees WHERE status = 'running'`,
     );
-    await this.schedule([], rows.map((r) => ({ workerId: r.worker_id, placementId: r.placement_id, expiresOn: r.expires_on })));
+    await this.schedule(
+      [],
+      rows.map((r) => ({ workerId: r.worker_id, placementId: r.placement_id, expiresOn: r.expires_on })),
+    );
     if (enqueued + rows.length > 0) this.logger.log(`reconciled ${enqueued} checks and ${rows.length} guarantee expiries with the queues`);
   }
 
   private async warnUnlessNoEviction(): Promise<void> {
     try {
-      const reply = (await this.watcher.config('GET', 'maxmemory-policy')) as string[];
+      const reply = await this.watcher.config('GET', 'maxmemory-policy');
       const policy = reply[1];
       if (policy !== 'noeviction') {
-        this.logger.warn(`Redis maxmemory-policy is "${policy}", not "noeviction": Redis may evict queued jobs under memory pressure (they are re-derived, but late). Set maxmemory-policy noeviction.`);
+        this.logger.warn(
+          `Redis maxmemory-policy is "${policy}", not "noeviction": Redis may evict queued jobs under memory pressure (they are re-derived, but late). Set maxmemory-policy noeviction.`,
+        );
       }
     } catch {
       // CONFIG may be disabled on managed Redis; nothing to check then.

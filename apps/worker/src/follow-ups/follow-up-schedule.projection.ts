@@ -1,9 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { toTrajectoryEvent } from '../../../../libs/application/src/serialization.js';
-import { WORKER_STREAM_PREFIX } from '../../../../libs/domain/src/events.js';
-import type { RecordedEvent } from '../../../../libs/event-store/src/event-store.js';
-import type { Projection } from '../../../../libs/projections/src/projection.js';
-import type { SqlClient } from '../../../../libs/sql/src/sql.js';
+import { toTrajectoryEvent } from '#application/serialization.js';
+import { WORKER_STREAM_PREFIX } from '#domain/events.js';
+import type { RecordedEvent } from '#event-store/event-store.js';
+import type { Projection } from '#projections/projection.js';
+import type { SqlClient } from '#sql/sql.js';
 import { FollowUpJobs, type CheckJob, type ExpiryJob } from './follow-up-jobs.js';
 
 /** Results that declarations imported later may still revise. */
@@ -40,10 +40,10 @@ export class FollowUpScheduleProjection implements Projection {
   async apply(events: readonly RecordedEvent[], tx: SqlClient): Promise<void> {
     let start = 0;
     for (let i = 0; i < events.length; i++) {
-      const type = events[i]!.type;
+      const type = events[i].type;
       if (type !== 'V1.FollowUpRevised' && type !== 'V1.StepRetracted') continue;
       if (i > start) await this.applyRun(events.slice(start, i), tx);
-      await this.applyCorrection(events[i]!, tx);
+      await this.applyCorrection(events[i], tx);
       start = i + 1;
     }
     if (start < events.length) await this.applyRun(start === 0 ? events : events.slice(start), tx);
@@ -101,7 +101,13 @@ export class FollowUpScheduleProjection implements Projection {
           break;
         }
         case 'FollowUpRecorded':
-          results.push({ workerId, placementId: event.data.placementId, outcome: event.data.outcome, source: event.data.source, referenceDate: event.data.referenceDate });
+          results.push({
+            workerId,
+            placementId: event.data.placementId,
+            outcome: event.data.outcome,
+            source: event.data.source,
+            referenceDate: event.data.referenceDate,
+          });
           break;
         case 'ReturnGuaranteeGranted':
           known.set(workerId, { placementId: event.data.placementId, expiresOn: event.data.expiresOn, status: 'running' });
@@ -135,7 +141,13 @@ export class FollowUpScheduleProjection implements Projection {
          SELECT p, w, prog, e, r, CASE WHEN r IS NULL THEN 'excluded' ELSE 'scheduled' END
            FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::date[]) AS u(p, w, prog, e, r)
          ON CONFLICT (placement_id) DO NOTHING`,
-        [checks.map((c) => c.placementId), checks.map((c) => c.workerId), checks.map((c) => c.programme), checks.map((c) => c.exitDate), checks.map((c) => c.referenceDate)],
+        [
+          checks.map((c) => c.placementId),
+          checks.map((c) => c.workerId),
+          checks.map((c) => c.programme),
+          checks.map((c) => c.exitDate),
+          checks.map((c) => c.referenceDate),
+        ],
       );
     }
     if (results.length > 0) {
@@ -151,7 +163,12 @@ export class FollowUpScheduleProjection implements Projection {
           `INSERT INTO follow_up_provisional (placement_id, worker_id, reference_date, outcome)
            SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[])
            ON CONFLICT (placement_id) DO NOTHING`,
-          [provisional.map((r) => r.placementId), provisional.map((r) => r.workerId), provisional.map((r) => r.referenceDate), provisional.map((r) => r.outcome)],
+          [
+            provisional.map((r) => r.placementId),
+            provisional.map((r) => r.workerId),
+            provisional.map((r) => r.referenceDate),
+            provisional.map((r) => r.outcome),
+          ],
         );
       }
     }

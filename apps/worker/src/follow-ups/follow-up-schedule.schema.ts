@@ -1,4 +1,4 @@
-import type { Migration } from '../../../../libs/sql/src/migrations.js';
+import type { Migration } from '#sql/migrations.js';
 
 /** The follow-up schedule read model: six-month checks and return guarantees (baseline: idempotent). */
 export const FOLLOW_UP_SCHEDULE_SCHEMA: Migration = {

@@ -57,12 +57,7 @@ export function placementStarted(placementId: string, startDate: string, overrid
 }
 
 /** The exit as `decide` makes it, with the default six-month reference date (null for death). */
-export function workerExited(
-  placementId: string,
-  date: string,
-  reason: ExitReason,
-  placement: { programme?: Programme; fte?: number } = {},
-): WorkerExited {
+export function workerExited(placementId: string, date: string, reason: ExitReason, placement: { programme?: Programme; fte?: number } = {}): WorkerExited {
   return {
     type: 'WorkerExited',
     data: {

@@ -1,8 +1,8 @@
-import { toTrajectoryEvent } from '../../../application/src/serialization.js';
-import { WORKER_STREAM_PREFIX } from '../../../domain/src/events.js';
-import type { RecordedEvent } from '../../../event-store/src/event-store.js';
-import type { Projection } from '../../../projections/src/projection.js';
-import type { SqlClient } from '../../../sql/src/sql.js';
+import { toTrajectoryEvent } from '#application/serialization.js';
+import { WORKER_STREAM_PREFIX } from '#domain/events.js';
+import type { RecordedEvent } from '#event-store/event-store.js';
+import type { Projection } from '#projections/projection.js';
+import type { SqlClient } from '#sql/sql.js';
 
 export type CaseloadStatus = 'registered' | 'active' | 'exited';
 
@@ -92,7 +92,7 @@ export class CaseloadProjection implements Projection {
       }
       if (!row) continue; // a stream this read model never saw registered (cannot happen in one log)
       row = { ...row, version: recorded.streamVersion };
-      const step = STEP_OF[event.type]?.(event.data as unknown as Record<string, unknown>);
+      const step = STEP_OF[event.type]?.(event.data);
       if (step) row.steps = [...row.steps, { v: recorded.streamVersion, ...step }];
       else if (event.type === 'StepRetracted') row.steps = row.steps.filter((s) => s.v !== event.data.version);
       else if (event.type === 'CoachAssigned') row.coach = event.data.coach;

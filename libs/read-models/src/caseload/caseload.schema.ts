@@ -1,4 +1,4 @@
-import type { Migration } from '../../../sql/src/migrations.js';
+import type { Migration } from '#sql/migrations.js';
 
 /**
  * The caseload read model: one row per worker, answering "whose workers are these, where do they

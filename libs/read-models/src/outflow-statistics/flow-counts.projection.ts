@@ -1,10 +1,10 @@
-import type { RecordedEvent } from '../../../event-store/src/event-store.js';
-import { eventTypeOf, type TrajectoryEvent } from '../../../domain/src/events.js';
-import { yearOf } from '../../../domain/src/calendar.js';
-import type { FollowUpOutcome } from '../../../domain/src/vocabulary.js';
-import type { Projection } from '../../../projections/src/projection.js';
-import type { SqlClient } from '../../../sql/src/sql.js';
-import { toTrajectoryEvent } from '../../../application/src/serialization.js';
+import type { RecordedEvent } from '#event-store/event-store.js';
+import { eventTypeOf, type TrajectoryEvent } from '#domain/events.js';
+import { yearOf } from '#domain/calendar.js';
+import type { FollowUpOutcome } from '#domain/vocabulary.js';
+import type { Projection } from '#projections/projection.js';
+import type { SqlClient } from '#sql/sql.js';
+import { toTrajectoryEvent } from '#application/serialization.js';
 
 /** FTE is kept in exact integer units of 1/10,000 (the API accepts at most four decimals). */
 export const FTE_UNITS = 10_000;

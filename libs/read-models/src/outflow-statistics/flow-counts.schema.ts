@@ -1,4 +1,4 @@
-import type { Migration } from '../../../sql/src/migrations.js';
+import type { Migration } from '#sql/migrations.js';
 
 /** The outflow statistics' counters per programme and year (baseline: idempotent). */
 export const FLOW_COUNTS_SCHEMA: Migration = {

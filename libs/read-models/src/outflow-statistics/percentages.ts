@@ -9,5 +9,5 @@ export function percentage(numerator: number, denominator: number): number | nul
   const n = BigInt(Math.abs(numerator));
   const d = BigInt(Math.abs(denominator));
   const tenths = (n * 2000n + d) / (2n * d);
-  return (negative ? -1 : 1) * Number(tenths) / 10;
+  return ((negative ? -1 : 1) * Number(tenths)) / 10;
 }

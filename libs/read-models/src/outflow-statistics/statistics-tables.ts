@@ -1,5 +1,5 @@
-import { PROGRAMMES } from '../../../domain/src/vocabulary.js';
-import type { SqlClient } from '../../../sql/src/sql.js';
+import { PROGRAMMES } from '#domain/vocabulary.js';
+import type { SqlClient } from '#sql/sql.js';
 import { FTE_UNITS } from './flow-counts.projection.js';
 import { percentage } from './percentages.js';
 
@@ -112,11 +112,7 @@ async function rowsOf(db: SqlClient, year: number): Promise<[RowName, Figures][]
     return f && hasData(f) ? [[p, f] as [RowName, Figures]] : [];
   });
   const segments = programmes.filter(([p]) => INVOEG_SEGMENTS.has(p)).map(([, f]) => f);
-  return [
-    ...programmes,
-    ...(segments.length > 0 ? [['INVOEG', sum(segments)] as [RowName, Figures]] : []),
-    ['TOTAL', sum(programmes.map(([, f]) => f))],
-  ];
+  return [...programmes, ...(segments.length > 0 ? [['INVOEG', sum(segments)] as [RowName, Figures]] : []), ['TOTAL', sum(programmes.map(([, f]) => f))]];
 }
 
 export async function flowTable(db: SqlClient, year: number): Promise<FlowRow[]> {

@@ -49,7 +49,7 @@ function reduce(relations: readonly Relation[], columns: readonly number[], pivo
     const row = new Array<number>(columns.length).fill(0);
     for (const [cell, coefficient] of relation) {
       const c = columnOf.get(cell);
-      if (c !== undefined) row[c] = mod(row[c]! + coefficient);
+      if (c !== undefined) row[c] = mod(row[c] + coefficient);
     }
     if (row.some((v) => v !== 0)) rows.push(row);
   }
@@ -58,15 +58,15 @@ function reduce(relations: readonly Relation[], columns: readonly number[], pivo
     const rank = pivots.length;
     const r = rows.findIndex((row, i) => i >= rank && row[c] !== 0);
     if (r === -1) continue;
-    [rows[rank], rows[r]] = [rows[r]!, rows[rank]!];
-    const pivotRow = rows[rank]!;
-    const scale = inverse(pivotRow[c]!);
-    for (let k = c; k < columns.length; k++) pivotRow[k] = (pivotRow[k]! * scale) % P;
+    [rows[rank], rows[r]] = [rows[r], rows[rank]];
+    const pivotRow = rows[rank];
+    const scale = inverse(pivotRow[c]);
+    for (let k = c; k < columns.length; k++) pivotRow[k] = (pivotRow[k] * scale) % P;
     for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      const factor = row[c]!;
+      const row = rows[i];
+      const factor = row[c];
       if (i === rank || factor === 0) continue;
-      for (let k = c; k < columns.length; k++) if (pivotRow[k] !== 0) row[k] = mod(row[k]! - ((factor * pivotRow[k]!) % P));
+      for (let k = c; k < columns.length; k++) if (pivotRow[k] !== 0) row[k] = mod(row[k] - ((factor * pivotRow[k]) % P));
     }
     pivots.push(c);
   }
@@ -77,7 +77,7 @@ function reduce(relations: readonly Relation[], columns: readonly number[], pivo
 function determinedRows({ rows, pivots }: Echelon, pivotable: number): number[] {
   const isPivot = new Set(pivots);
   return pivots.flatMap((c, r) => {
-    const row = rows[r]!;
+    const row = rows[r];
     for (let k = 0; k < pivotable; k++) if (k !== c && row[k] !== 0 && !isPivot.has(k)) return [];
     return [r];
   });
@@ -92,7 +92,7 @@ export function derivableCells(relations: readonly Relation[], withheld: Readonl
   const columns = [...withheld].sort((a, b) => a - b);
   const echelon = reduce(relations, columns, columns.length);
   return determinedRows(echelon, columns.length)
-    .map((r) => columns[echelon.pivots[r]!]!)
+    .map((r) => columns[echelon.pivots[r]])
     .sort((a, b) => a - b);
 }
 
@@ -150,15 +150,15 @@ export function protect(
     const stillDerivable = determinedRows(echelon, n);
     if (stillDerivable.length === 0) return withheld;
     // Every related cell is withheld and still one is derivable: the relations force a value.
-    if (candidates.length === 0) throw new Error(`cell ${columns[echelon.pivots[stillDerivable[0]!]!]} is fixed by the relations alone and cannot be protected`);
+    if (candidates.length === 0) throw new Error(`cell ${columns[echelon.pivots[stillDerivable[0]]]} is fixed by the relations alone and cannot be protected`);
     const rank = echelon.pivots.length;
     const ranked = candidates.map((cell, q) => {
       const k = n + q;
       const inSpan = echelon.rows.every((row, i) => i < rank || row[k] === 0);
-      const left = inSpan ? stillDerivable.filter((r) => echelon.rows[r]![k] === 0).length : stillDerivable.length + 1;
+      const left = inSpan ? stillDerivable.filter((r) => echelon.rows[r][k] === 0).length : stillDerivable.length + 1;
       return { cell, helps: left < stillDerivable.length ? 0 : 1, left, ...cost(cell) };
     });
     ranked.sort((a, b) => a.helps - b.helps || a.tier - b.tier || a.left - b.left || a.size - b.size || a.cell - b.cell);
-    withheld.add(ranked[0]!.cell);
+    withheld.add(ranked[0].cell);
   }
 }

@@ -1,4 +1,4 @@
-import type { Migration } from '../../../sql/src/migrations.js';
+import type { Migration } from '#sql/migrations.js';
 
 /** Published statistics tables, frozen as the projections stood (publications.ts). */
 export const PUBLICATIONS_SCHEMA: Migration = {

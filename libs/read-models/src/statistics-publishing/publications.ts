@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readCheckpoint } from '../../../projections/src/projection-runner.js';
-import type { SqlClient, SqlDatabase } from '../../../sql/src/sql.js';
+import { readCheckpoint } from '#projections/projection-runner.js';
+import type { SqlClient, SqlDatabase } from '#sql/sql.js';
 import { changesBetween, tableAnswer, type CellChange, type TableAnswer, type TableSpec } from './statistics-answers.js';
 
 /**
@@ -45,7 +45,6 @@ function summaryOf(row: PublicationRow): PublicationSummary {
 export class Publications {
   constructor(private readonly db: SqlDatabase) {}
 
-
   /**
    * Freezes the table as the read models stand: the checkpoint and the figures are read in one
    * repeatable-read transaction, so `position` is exactly the state the figures reflect.
@@ -56,17 +55,23 @@ export class Publications {
       await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       const position = await readCheckpoint(tx);
       const answer = await tableAnswer(tx, spec);
-      await tx.query(
-        'INSERT INTO stat_publications (id, spec, position, published_at, published_by, frozen) VALUES ($1, $2, $3, $4, $5, $6)',
-        [publicationId, JSON.stringify(spec), position, now.toISOString(), publishedBy, JSON.stringify(answer.rows)],
-      );
+      await tx.query('INSERT INTO stat_publications (id, spec, position, published_at, published_by, frozen) VALUES ($1, $2, $3, $4, $5, $6)', [
+        publicationId,
+        JSON.stringify(spec),
+        position,
+        now.toISOString(),
+        publishedBy,
+        JSON.stringify(answer.rows),
+      ]);
       return { publicationId, position, publishedAt: now.toISOString() };
     });
   }
 
   /** The frozen table and the cells that differ in today's figures; null when unknown. */
   async get(publicationId: string): Promise<Publication | null> {
-    const { rows } = await this.db.query<PublicationRow>('SELECT id, spec, position, published_at, frozen FROM stat_publications WHERE id = $1', [publicationId]);
+    const { rows } = await this.db.query<PublicationRow>('SELECT id, spec, position, published_at, frozen FROM stat_publications WHERE id = $1', [
+      publicationId,
+    ]);
     const row = rows[0];
     if (!row) return null;
     const frozen = JSON.parse(row.frozen!) as TableAnswer['rows'];

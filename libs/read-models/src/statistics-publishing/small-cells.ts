@@ -64,7 +64,7 @@ function crossRowRelations(rows: readonly RowFigures[], cellOf: (row: number) =>
   const invoeg = rows.findIndex((r) => r.programme === 'INVOEG');
   const total = rows.findIndex((r) => r.programme === 'TOTAL');
   if (invoeg !== -1) {
-    const segments = programmes.filter((i) => SEGMENTS.has(rows[i]!.programme));
+    const segments = programmes.filter((i) => SEGMENTS.has(rows[i].programme));
     relations.push([[cellOf(invoeg), 1], ...segments.map((i) => [cellOf(i), -1] as const)]);
   }
   if (total !== -1) relations.push([[cellOf(total), 1], ...programmes.map((i) => [cellOf(i), -1] as const)]);
@@ -93,13 +93,26 @@ export function planSuppression(
   const cells: readonly Cell[] = withOutcome ? CELLS : CELLS.filter((c) => c !== 'toWork' && c !== 'pending');
   const width = cells.length;
   const at = (row: number, cell: Cell) => row * width + cells.indexOf(cell);
-  const valueOf = (index: number) => rows[Math.floor(index / width)]![cells[index % width]!]!;
+  const valueOf = (index: number) => rows[Math.floor(index / width)][cells[index % width]]!;
 
   const relations: Relation[] = [];
   rows.forEach((_, i) => {
-    relations.push([[at(i, 'stockEnd'), 1], [at(i, 'stockStart'), -1], [at(i, 'inflow'), -1], [at(i, 'outflow'), 1]]);
-    relations.push([[at(i, 'growth'), 1], [at(i, 'stockEnd'), -1], [at(i, 'stockStart'), 1]]);
-    relations.push([[at(i, 'reach'), 1], [at(i, 'stockStart'), -1], [at(i, 'inflow'), -1]]);
+    relations.push([
+      [at(i, 'stockEnd'), 1],
+      [at(i, 'stockStart'), -1],
+      [at(i, 'inflow'), -1],
+      [at(i, 'outflow'), 1],
+    ]);
+    relations.push([
+      [at(i, 'growth'), 1],
+      [at(i, 'stockEnd'), -1],
+      [at(i, 'stockStart'), 1],
+    ]);
+    relations.push([
+      [at(i, 'reach'), 1],
+      [at(i, 'stockStart'), -1],
+      [at(i, 'inflow'), -1],
+    ]);
   });
   for (const cell of cells) relations.push(...crossRowRelations(rows, (i) => at(i, cell)));
 
@@ -114,16 +127,20 @@ export function planSuppression(
     });
   }
   if (nextYearRows) rows.forEach((row, i) => nextYearRows.has(row.programme) || published.add(at(i, 'stockEnd')));
-  const withheld = protect(relations, primary, (index) => costOf(rows[Math.floor(index / width)]!, valueOf(index)), published);
+  const withheld = protect(relations, primary, (index) => costOf(rows[Math.floor(index / width)], valueOf(index)), published);
 
   const plan: SuppressionPlan = { cells: rows.map(() => new Set<Cell>()), fteEnd: rows.map(() => false), stockEndWithheld: new Map() };
-  for (const index of withheld) plan.cells[Math.floor(index / width)]!.add(cells[index % width]!);
+  for (const index of withheld) plan.cells[Math.floor(index / width)].add(cells[index % width]);
 
   // fteEnd: withheld with stockEnd, then complemented across rows on its own.
-  const ftePrimary = rows.flatMap((_, i) => (plan.cells[i]!.has('stockEnd') ? [i] : []));
-  const fteWithheld = protect(crossRowRelations(rows, (i) => i), ftePrimary, (i) => costOf(rows[i]!, rows[i]!.fteEnd));
+  const ftePrimary = rows.flatMap((_, i) => (plan.cells[i].has('stockEnd') ? [i] : []));
+  const fteWithheld = protect(
+    crossRowRelations(rows, (i) => i),
+    ftePrimary,
+    (i) => costOf(rows[i], rows[i].fteEnd),
+  );
   for (const i of fteWithheld) plan.fteEnd[i] = true;
-  rows.forEach((row, i) => plan.stockEndWithheld.set(row.programme, plan.cells[i]!.has('stockEnd')));
+  rows.forEach((row, i) => plan.stockEndWithheld.set(row.programme, plan.cells[i].has('stockEnd')));
   return plan;
 }
 
@@ -149,7 +166,7 @@ const figuresOfFlow = (row: FlowRow): RowFigures => ({
 
 function applyToFlows(rows: readonly FlowRow[], plan: SuppressionPlan): Suppressed<FlowRow>[] {
   return rows.map((row, i) => {
-    const cells = plan.cells[i]!;
+    const cells = plan.cells[i];
     const nulled = new Set<string>([...cells].filter((c) => c in row));
     if (plan.fteEnd[i]) nulled.add('fteEnd');
     if (cells.has('growth') || cells.has('stockStart')) nulled.add('growthPct');
@@ -183,19 +200,23 @@ export function suppressFlowSeries(years: readonly (readonly FlowRow[])[], minCe
  * (the same rows), whose cells reach and exited are sums of.
  */
 export function suppressOutflowTable(rows: readonly OutflowRow[], flows: readonly FlowRow[], minCell: number): Suppressed<OutflowRow>[] {
-  return suppressOutflowSeries([rows], [flows], minCell)[0]!;
+  return suppressOutflowSeries([rows], [flows], minCell)[0];
 }
 
 /** A series of outflow tables, protected with the flows tables of the same years as in `suppressFlowSeries`. */
-export function suppressOutflowSeries(years: readonly (readonly OutflowRow[])[], flowYears: readonly (readonly FlowRow[])[], minCell: number): Suppressed<OutflowRow>[][] {
+export function suppressOutflowSeries(
+  years: readonly (readonly OutflowRow[])[],
+  flowYears: readonly (readonly FlowRow[])[],
+  minCell: number,
+): Suppressed<OutflowRow>[][] {
   let previous: ReadonlyMap<RowName, boolean> | undefined;
   return years.map((rows, y) => {
-    const flows = flowYears[y]!;
-    if (rows.length !== flows.length || rows.some((row, i) => row.programme !== flows[i]!.programme)) {
+    const flows = flowYears[y];
+    if (rows.length !== flows.length || rows.some((row, i) => row.programme !== flows[i].programme)) {
       throw new Error('the outflow and flows tables of a year must have the same rows');
     }
     const plan = planSuppression(
-      flows.map((flow, i) => ({ ...figuresOfFlow(flow), toWork: rows[i]!.toWork, pending: rows[i]!.pending })),
+      flows.map((flow, i) => ({ ...figuresOfFlow(flow), toWork: rows[i].toWork, pending: rows[i].pending })),
       minCell,
       previous,
       namesOf(flowYears[y + 1]),
@@ -207,7 +228,7 @@ export function suppressOutflowSeries(years: readonly (readonly OutflowRow[])[],
 
 function applyToOutflow(rows: readonly OutflowRow[], plan: SuppressionPlan): Suppressed<OutflowRow>[] {
   return rows.map((row, i) => {
-    const cells = plan.cells[i]!;
+    const cells = plan.cells[i];
     const nulled = new Set<string>();
     if (cells.has('reach')) nulled.add('reach');
     if (cells.has('outflow')) nulled.add('exited');

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { PROGRAMMES } from '../../../domain/src/vocabulary.js';
+import { PROGRAMMES } from '#domain/vocabulary.js';
 import { percentage } from '../outflow-statistics/percentages.js';
 import type { FlowRow, OutflowRow, RowName } from '../outflow-statistics/statistics-tables.js';
 import { derivableCells, protect } from './complementary-suppression.js';
@@ -68,7 +68,14 @@ function tablesOf(raws: readonly Raw[]): { flows: FlowRow[]; outflow: OutflowRow
 
 const rawArbitrary = (programme: (typeof PROGRAMMES)[number], max: number) =>
   fc
-    .record({ stockStart: fc.nat(max), inflow: fc.nat(max), outShare: fc.double({ min: 0, max: 1, noNaN: true }), workShare: fc.double({ min: 0, max: 1, noNaN: true }), pendingShare: fc.double({ min: 0, max: 1, noNaN: true }), fte: fc.double({ min: 0.1, max: 1, noNaN: true }) })
+    .record({
+      stockStart: fc.nat(max),
+      inflow: fc.nat(max),
+      outShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      workShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      pendingShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      fte: fc.double({ min: 0.1, max: 1, noNaN: true }),
+    })
     .map(({ stockStart, inflow, outShare, workShare, pendingShare, fte }): Raw => {
       const outflow = Math.floor((stockStart + inflow) * outShare);
       const toWork = Math.floor(outflow * workShare);
@@ -79,7 +86,7 @@ const rawArbitrary = (programme: (typeof PROGRAMMES)[number], max: number) =>
 const tableArbitrary = fc
   .tuple(fc.subarray([...PROGRAMMES]), fc.integer({ min: 3, max: 40 }))
   .chain(([programmes, max]) => fc.tuple(...programmes.map((p) => rawArbitrary(p, max))))
-  .map((raws) => raws as Raw[]);
+  .map((raws) => raws);
 
 /** Consecutive years: each programme's stock carries over from one year to the next. */
 const seriesArbitrary = fc
@@ -87,19 +94,32 @@ const seriesArbitrary = fc
   .chain(([programmes, max, yearCount]) =>
     fc.tuple(
       ...programmes.map((programme) =>
-        fc.tuple(fc.nat(max), fc.array(fc.tuple(fc.nat(max), fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(3)), { minLength: yearCount, maxLength: yearCount })).map(([start, years]) => {
-          let stock = start;
-          return years.map(([inflow, outShare, toWork]): Raw => {
-            const outflow = Math.floor((stock + inflow) * outShare);
-            const raw = { programme, stockStart: stock, inflow, outflow, fteUnitsEnd: (stock + inflow - outflow) * 5_000, toWork: Math.min(toWork, outflow), pending: 0 };
-            stock += inflow - outflow;
-            return raw;
-          });
-        }),
+        fc
+          .tuple(
+            fc.nat(max),
+            fc.array(fc.tuple(fc.nat(max), fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(3)), { minLength: yearCount, maxLength: yearCount }),
+          )
+          .map(([start, years]) => {
+            let stock = start;
+            return years.map(([inflow, outShare, toWork]): Raw => {
+              const outflow = Math.floor((stock + inflow) * outShare);
+              const raw = {
+                programme,
+                stockStart: stock,
+                inflow,
+                outflow,
+                fteUnitsEnd: (stock + inflow - outflow) * 5_000,
+                toWork: Math.min(toWork, outflow),
+                pending: 0,
+              };
+              stock += inflow - outflow;
+              return raw;
+            });
+          }),
       ),
     ),
   )
-  .map((byProgramme) => byProgramme[0]!.map((_, y) => byProgramme.map((years) => years[y]!)));
+  .map((byProgramme) => byProgramme[0].map((_, y) => byProgramme.map((years) => years[y])));
 
 // ---------------------------------------------------------------------------------------------
 // An independent derivability check: exact rational rank (BigInt), not the module's arithmetic.
@@ -118,14 +138,14 @@ function gaussJordan(matrix: bigint[][]): { rows: bigint[][]; pivots: number[] }
     const r = pivots.length;
     const p = rows.findIndex((row, i) => i >= r && row[c] !== 0n);
     if (p === -1) continue;
-    [rows[r], rows[p]] = [rows[p]!, rows[r]!];
-    const pivot = rows[r]!;
+    [rows[r], rows[p]] = [rows[p], rows[r]];
+    const pivot = rows[r];
     rows.forEach((row, i) => {
       if (i === r || row[c] === 0n) return;
-      const f = row[c]!;
-      for (let k = 0; k < width; k++) row[k] = row[k]! * pivot[c]! - pivot[k]! * f;
+      const f = row[c];
+      for (let k = 0; k < width; k++) row[k] = row[k] * pivot[c] - pivot[k] * f;
       const divisor = row.reduce((g, v) => gcd(g, v < 0n ? -v : v), 0n);
-      if (divisor > 1n) for (let k = 0; k < width; k++) row[k] = row[k]! / divisor;
+      if (divisor > 1n) for (let k = 0; k < width; k++) row[k] = row[k] / divisor;
     });
     pivots.push(c);
   }
@@ -149,7 +169,7 @@ function determinedInSeries(years: { flows: FlowTable; outflow: OutflowTable | n
     flows.forEach((row, i) => {
       for (const f of ['stockStart', 'inflow', 'outflow', 'stockEnd', 'growth', 'fteEnd'] as const) if (row[f] === null) unknown.add(`${y}.${i}.${f}`);
       if (outflow) {
-        const o = outflow[i]!;
+        const o = outflow[i];
         if (o.reach === null) unknown.add(`${y}.${i}.reach`);
         if (o.exited === null) unknown.add(`${y}.${i}.outflow`);
         if (o.toWork === null) unknown.add(`${y}.${i}.toWork`);
@@ -190,7 +210,7 @@ function determinedInSeries(years: { flows: FlowTable; outflow: OutflowTable | n
   const columns = [...unknown];
   const { rows, pivots } = gaussJordan(relations.map((rel) => columns.map((c) => BigInt(rel[c] ?? 0))));
   const isPivot = new Set(pivots);
-  return pivots.filter((c, r) => rows[r]!.every((v, k) => k === c || v === 0n || isPivot.has(k))).map((c) => columns[c]!);
+  return pivots.filter((c, r) => rows[r].every((v, k) => k === c || v === 0n || isPivot.has(k))).map((c) => columns[c]);
 }
 
 const determinedCells = (flows: FlowTable, outflow: OutflowTable | null, withheldReach?: (row: number) => boolean) =>
@@ -210,32 +230,32 @@ describe('small-cell suppression of the statistics tables', () => {
         const so = suppressOutflowTable(outflow, flows, minCell);
 
         flows.forEach((row, i) => {
-          for (const f of COUNT_FIELDS_FLOWS) if (row[f] >= 1 && row[f] < minCell) expect(sf[i]![f]).toBeNull();
-          for (const [field, value] of Object.entries(sf[i]!)) {
+          for (const f of COUNT_FIELDS_FLOWS) if (row[f] >= 1 && row[f] < minCell) expect(sf[i][f]).toBeNull();
+          for (const [field, value] of Object.entries(sf[i])) {
             if (field === 'suppressed') continue;
             if (value !== null) expect(value).toBe(row[field as keyof FlowRow]);
-            expect(sf[i]!.suppressed.includes(field)).toBe(value === null && (row[field as keyof FlowRow] !== null || sf[i]!.suppressed.includes(field)));
+            expect(sf[i].suppressed.includes(field)).toBe(value === null && (row[field as keyof FlowRow] !== null || sf[i].suppressed.includes(field)));
           }
           // A percentage is published only with the counts it is computed from.
-          if (sf[i]!.growthPct !== null) expect([sf[i]!.growth, sf[i]!.stockStart]).not.toContain(null);
-          if (sf[i]!.rotationPct !== null) expect([sf[i]!.inflow, sf[i]!.outflow, sf[i]!.stockStart]).not.toContain(null);
-          if (sf[i]!.stockEnd === null) expect(sf[i]!.fteEnd).toBeNull();
+          if (sf[i].growthPct !== null) expect([sf[i].growth, sf[i].stockStart]).not.toContain(null);
+          if (sf[i].rotationPct !== null) expect([sf[i].inflow, sf[i].outflow, sf[i].stockStart]).not.toContain(null);
+          if (sf[i].stockEnd === null) expect(sf[i].fteEnd).toBeNull();
         });
         outflow.forEach((row, i) => {
-          for (const f of COUNT_FIELDS_OUTFLOW) if (row[f] >= 1 && row[f] < minCell) expect(so[i]![f]).toBeNull();
-          for (const [field, value] of Object.entries(so[i]!)) {
+          for (const f of COUNT_FIELDS_OUTFLOW) if (row[f] >= 1 && row[f] < minCell) expect(so[i][f]).toBeNull();
+          for (const [field, value] of Object.entries(so[i])) {
             if (field !== 'suppressed' && value !== null) expect(value).toBe(row[field as keyof OutflowRow]);
           }
-          for (const f of COUNT_FIELDS_OUTFLOW) expect(so[i]!.suppressed.includes(f)).toBe(so[i]![f] === null);
-          if (so[i]!.exitedPct !== null) expect([so[i]!.exited, so[i]!.reach]).not.toContain(null);
-          if (so[i]!.toWorkPctOfExited !== null) expect([so[i]!.toWork, so[i]!.exited]).not.toContain(null);
-          if (so[i]!.toWorkPctOfReach !== null) expect([so[i]!.toWork, so[i]!.reach]).not.toContain(null);
+          for (const f of COUNT_FIELDS_OUTFLOW) expect(so[i].suppressed.includes(f)).toBe(so[i][f] === null);
+          if (so[i].exitedPct !== null) expect([so[i].exited, so[i].reach]).not.toContain(null);
+          if (so[i].toWorkPctOfExited !== null) expect([so[i].toWork, so[i].exited]).not.toContain(null);
+          if (so[i].toWorkPctOfReach !== null) expect([so[i].toWork, so[i].reach]).not.toContain(null);
           // The two tables of a year withhold the same shared figures.
-          expect(so[i]!.exited === null).toBe(sf[i]!.outflow === null);
+          expect(so[i].exited === null).toBe(sf[i].outflow === null);
         });
 
         expect(determinedCells(sf, so)).toEqual([]);
-        expect(determinedCells(sf, null, (i) => so[i]!.reach === null)).toEqual([]);
+        expect(determinedCells(sf, null, (i) => so[i].reach === null)).toEqual([]);
       }),
       { numRuns: 150 },
     );
@@ -245,17 +265,26 @@ describe('small-cell suppression of the statistics tables', () => {
     fc.assert(
       fc.property(seriesArbitrary, fc.integer({ min: 2, max: 8 }), (rawYears, minCell) => {
         const tables = rawYears.map(tablesOf);
-        const flows = suppressFlowSeries(tables.map((t) => t.flows), minCell);
-        const outflow = suppressOutflowSeries(tables.map((t) => t.outflow), tables.map((t) => t.flows), minCell);
+        const flows = suppressFlowSeries(
+          tables.map((t) => t.flows),
+          minCell,
+        );
+        const outflow = suppressOutflowSeries(
+          tables.map((t) => t.outflow),
+          tables.map((t) => t.flows),
+          minCell,
+        );
         tables.forEach((t, y) => {
           t.flows.forEach((row, i) => {
-            for (const f of COUNT_FIELDS_FLOWS) if (row[f] >= 1 && row[f] < minCell) expect(flows[y]![i]![f]).toBeNull();
+            for (const f of COUNT_FIELDS_FLOWS) if (row[f] >= 1 && row[f] < minCell) expect(flows[y][i][f]).toBeNull();
             // Both tables of a series withhold the same shared figures.
-            expect(outflow[y]![i]!.exited === null).toBe(flows[y]![i]!.outflow === null);
+            expect(outflow[y][i].exited === null).toBe(flows[y][i].outflow === null);
           });
         });
-        expect(determinedInSeries(tables.map((_, y) => ({ flows: flows[y]!, outflow: outflow[y]! })))).toEqual([]);
-        expect(determinedInSeries(tables.map((_, y) => ({ flows: flows[y]!, outflow: null, withheldReach: (i: number) => outflow[y]![i]!.reach === null })))).toEqual([]);
+        expect(determinedInSeries(tables.map((_, y) => ({ flows: flows[y], outflow: outflow[y] })))).toEqual([]);
+        expect(
+          determinedInSeries(tables.map((_, y) => ({ flows: flows[y], outflow: null, withheldReach: (i: number) => outflow[y][i].reach === null }))),
+        ).toEqual([]);
       }),
       { numRuns: 100 },
     );
@@ -325,10 +354,26 @@ describe('complementary suppression on a generic relation system', () => {
   // a + b − t = 0, c + d − u = 0, a + c − v = 0, b + d − w = 0 (a 2×2 table with margins)
   const [a, b, c, d, t, u, v, w] = [0, 1, 2, 3, 4, 5, 6, 7];
   const relations = [
-    [[a, 1], [b, 1], [t, -1]],
-    [[c, 1], [d, 1], [u, -1]],
-    [[a, 1], [c, 1], [v, -1]],
-    [[b, 1], [d, 1], [w, -1]],
+    [
+      [a, 1],
+      [b, 1],
+      [t, -1],
+    ],
+    [
+      [c, 1],
+      [d, 1],
+      [u, -1],
+    ],
+    [
+      [a, 1],
+      [c, 1],
+      [v, -1],
+    ],
+    [
+      [b, 1],
+      [d, 1],
+      [w, -1],
+    ],
   ] as const;
 
   test('a lone withheld cell is derivable; a rectangle of four is not', () => {
@@ -338,7 +383,7 @@ describe('complementary suppression on a generic relation system', () => {
   });
 
   test('protect completes the rectangle with the cheapest cells', () => {
-    const cost = (cell: number) => ({ tier: cell >= t ? 1 : 0, size: [1, 5, 6, 2, 100, 100, 100, 100][cell]! });
+    const cost = (cell: number) => ({ tier: cell >= t ? 1 : 0, size: [1, 5, 6, 2, 100, 100, 100, 100][cell] });
     expect([...protect(relations, [a], cost)].sort()).toEqual([a, b, c, d]);
   });
 });

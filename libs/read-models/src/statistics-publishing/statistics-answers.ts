@@ -1,4 +1,4 @@
-import type { SqlClient } from '../../../sql/src/sql.js';
+import type { SqlClient } from '#sql/sql.js';
 import { flowTable, outflowTable, type FlowRow, type OutflowMethod, type OutflowRow } from '../outflow-statistics/statistics-tables.js';
 import { suppressFlowSeries, suppressOutflowSeries } from './small-cells.js';
 
@@ -31,8 +31,7 @@ export interface TableAnswer {
   rows: AnswerRow[];
 }
 
-export const yearsOf = (spec: TableSpec): number[] =>
-  'year' in spec ? [spec.year] : Array.from({ length: spec.to - spec.from + 1 }, (_, i) => spec.from + i);
+export const yearsOf = (spec: TableSpec): number[] => ('year' in spec ? [spec.year] : Array.from({ length: spec.to - spec.from + 1 }, (_, i) => spec.from + i));
 
 /** The rows of each year asked for, small cells withheld when `minCell` is given (over the whole series). */
 async function rowsByYear(db: SqlClient, spec: TableSpec): Promise<AnswerRow[][]> {
@@ -53,9 +52,9 @@ export async function tableAnswer(db: SqlClient, spec: TableSpec): Promise<Table
     ...(spec.minCell !== undefined ? { minCell: spec.minCell } : {}),
   };
   const byYear = await rowsByYear(db, spec);
-  if ('year' in spec) return { ...head, rows: byYear[0]! };
+  if ('year' in spec) return { ...head, rows: byYear[0] };
   const years = yearsOf(spec);
-  return { ...head, rows: byYear.flatMap((rows, y) => rows.map((row) => ({ year: years[y]!, ...row }))) };
+  return { ...head, rows: byYear.flatMap((rows, y) => rows.map((row) => ({ year: years[y], ...row }))) };
 }
 
 /** `flows-2011`, `outflow-2006-2011-including-ibo`: the base of an export's file name. */
@@ -90,8 +89,8 @@ export function changesBetween(published: readonly AnswerRow[], current: readonl
     const row = (before ?? after)!;
     const fields = Object.keys(row).filter((f) => f !== 'programme' && f !== 'year' && f !== 'suppressed');
     for (const field of fields) {
-      const was = (before?.[field] ?? null) as Cell;
-      const now = (after?.[field] ?? null) as Cell;
+      const was = before?.[field] ?? null;
+      const now = after?.[field] ?? null;
       if (was !== now) changes.push({ ...(row.year !== undefined ? { year: row.year } : {}), programme: row.programme, field, published: was, current: now });
     }
   }

@@ -21,7 +21,9 @@ describe('statistics answers', () => {
   });
 
   test('a single year has no year in its changes', () => {
-    expect(changesBetween([{ programme: 'SW', inflow: 1 }], [{ programme: 'SW', inflow: 2 }])).toEqual([{ programme: 'SW', field: 'inflow', published: 1, current: 2 }]);
+    expect(changesBetween([{ programme: 'SW', inflow: 1 }], [{ programme: 'SW', inflow: 2 }])).toEqual([
+      { programme: 'SW', field: 'inflow', published: 1, current: 2 },
+    ]);
   });
 
   test('file names: table, year or range, and the method of an outflow table', () => {

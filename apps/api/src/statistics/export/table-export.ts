@@ -16,7 +16,7 @@ export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsh
 
 type Row = Record<string, unknown>;
 
-const fieldsOf = (rows: readonly Row[]): string[] => (rows.length === 0 ? [] : Object.keys(rows[0]!));
+const fieldsOf = (rows: readonly Row[]): string[] => (rows.length === 0 ? [] : Object.keys(rows[0]));
 
 /** The CSV text (RFC 4180 layout, CRLF line ends). */
 export function tableToCsv(rows: readonly Row[], dialect: CsvDialect = 'rfc4180'): string {
@@ -28,7 +28,9 @@ export function tableToCsv(rows: readonly Row[], dialect: CsvDialect = 'rfc4180'
         ? String(value).replace('.', ',')
         : Array.isArray(value)
           ? value.join(' ')
-          : String(value);
+          : typeof value === 'string'
+            ? value
+            : JSON.stringify(value);
     return text.includes(separator) || /["\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   const fields = fieldsOf(rows);
@@ -41,15 +43,23 @@ export function tableToCsv(rows: readonly Row[], dialect: CsvDialect = 'rfc4180'
 export async function tableToXlsx(rows: readonly Row[], sheetName: string): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'trajectory-service';
-  const sheet = workbook.addWorksheet(sheetName.replace(/[[\]:*?/\\]/g, ' ').trim().slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
+  const sheet = workbook.addWorksheet(
+    sheetName
+      .replace(/[[\]:*?/\\]/g, ' ')
+      .trim()
+      .slice(0, 31),
+    { views: [{ state: 'frozen', ySplit: 1 }] },
+  );
   const fields = fieldsOf(rows);
   sheet.addRow(fields).font = { bold: true };
   for (const row of rows) {
-    sheet.addRow(fields.map((f) => {
-      const value = row[f];
-      if (value === null || value === undefined) return null;
-      return Array.isArray(value) ? value.join(' ') : value;
-    }));
+    sheet.addRow(
+      fields.map((f) => {
+        const value = row[f];
+        if (value === null || value === undefined) return null;
+        return Array.isArray(value) ? value.join(' ') : value;
+      }),
+    );
   }
   fields.forEach((field, i) => {
     const column = sheet.getColumn(i + 1);

@@ -9,9 +9,7 @@ const rows = [
 describe('statistics exports', () => {
   test('CSV: a header of the field names, empty cells for null, CRLF line ends', () => {
     expect(tableToCsv(rows)).toBe(
-      'year,programme,stockStart,growthPct,rotationPct,fteEnd,suppressed\r\n' +
-        '2011,SW,4213,4.2,,3712.5,\r\n' +
-        '2011,LDE,,-12.5,,,stockStart fteEnd\r\n',
+      'year,programme,stockStart,growthPct,rotationPct,fteEnd,suppressed\r\n' + '2011,SW,4213,4.2,,3712.5,\r\n' + '2011,LDE,,-12.5,,,stockStart fteEnd\r\n',
     );
   });
 
@@ -53,6 +51,6 @@ describe('statistics exports', () => {
   test('XLSX: a sheet name Excel refuses is made acceptable', async () => {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load((await tableToXlsx(rows, 'outflow 2006/2011: [a]*?')) as never);
-    expect(workbook.worksheets[0]!.name).toBe('outflow 2006 2011   a');
+    expect(workbook.worksheets[0].name).toBe('outflow 2006 2011   a');
   });
 });

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { OUTFLOW_METHODS, type OutflowMethod } from '../../../../../libs/read-models/src/outflow-statistics/statistics-tables.js';
-import { STATISTICS_TABLES, type StatisticsTableName } from '../../../../../libs/read-models/src/statistics-publishing/statistics-answers.js';
+import { OUTFLOW_METHODS, type OutflowMethod } from '#read-models/outflow-statistics/statistics-tables.js';
+import { STATISTICS_TABLES, type StatisticsTableName } from '#read-models/statistics-publishing/statistics-answers.js';
 import { TableSelection } from '../statistics-query.dto.js';
 import { IntegerFromQuery } from '../../http/numbers.js';
 

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Clock } from '../../../../../libs/platform/src/clock.js';
-import { CLOCK } from '../../../../../libs/platform/src/tokens.js';
-import { ProjectionProgress } from '../../../../../libs/projections/src/projection-runner.js';
-import { Publications } from '../../../../../libs/read-models/src/statistics-publishing/publications.js';
+import type { Clock } from '#platform/clock.js';
+import { CLOCK } from '#platform/tokens.js';
+import { ProjectionProgress } from '#projections/projection-runner.js';
+import { Publications } from '#read-models/statistics-publishing/publications.js';
 import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { ApiListQuery, ApiPublication, ApiPublish } from '../../http/openapi.js';
 import { invalidInput, ProblemException } from '../../http/problem.js';
@@ -30,7 +30,14 @@ export class PublicationsController {
     if (body.table === 'flows' && body.method !== undefined) throw invalidInput([{ field: 'method', message: 'method applies to the outflow table only' }]);
     const spec = tableSpecOf(body.table, body);
     if (await this.progress.rebuilding()) {
-      throw ProblemException.of(503, 'read-model-rebuilding', 'Read model rebuilding', 'the statistics are being rebuilt from the event log; publish once that is done', {}, { 'retry-after': '5' });
+      throw ProblemException.of(
+        503,
+        'read-model-rebuilding',
+        'Read model rebuilding',
+        'the statistics are being rebuilt from the event log; publish once that is done',
+        {},
+        { 'retry-after': '5' },
+      );
     }
     return this.publications.publish(spec, actor.sub, this.clock.now());
   }

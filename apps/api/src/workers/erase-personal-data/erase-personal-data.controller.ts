@@ -1,8 +1,8 @@
 import { Controller, Delete, HttpCode, Inject, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PersonalData } from '../../../../../libs/personal-data/src/personal-data.js';
-import { SQL_DATABASE } from '../../../../../libs/platform/src/tokens.js';
-import type { SqlDatabase } from '../../../../../libs/sql/src/sql.js';
+import { PersonalData } from '#personal-data/personal-data.js';
+import { SQL_DATABASE } from '#platform/tokens.js';
+import type { SqlDatabase } from '#sql/sql.js';
 import { AuditTrail } from '../../audit/audit-trail.js';
 import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { forgetIdempotentAnswersNaming } from '../../http/idempotency.interceptor.js';

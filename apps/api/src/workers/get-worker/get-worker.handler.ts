@@ -1,7 +1,7 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { toTrajectoryEvent } from '../../../../../libs/application/src/serialization.js';
-import type { TrajectoryState } from '../../../../../libs/domain/src/state.js';
-import { PersonalData } from '../../../../../libs/personal-data/src/personal-data.js';
+import { toTrajectoryEvent } from '#application/serialization.js';
+import type { TrajectoryState } from '#domain/state.js';
+import { PersonalData } from '#personal-data/personal-data.js';
 import { AuditTrail } from '../../audit/audit-trail.js';
 import type { Actor } from '../../http/auth.js';
 import { WorkerAccess } from '../shared/worker-access.js';

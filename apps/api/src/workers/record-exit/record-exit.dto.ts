@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { EXIT_REASONS, type ExitReason } from '../../../../../libs/domain/src/vocabulary.js';
+import { EXIT_REASONS, type ExitReason } from '#domain/vocabulary.js';
 import { IsCalendarDate } from '../shared/calendar-date.js';
 
 export class RecordExitDto {

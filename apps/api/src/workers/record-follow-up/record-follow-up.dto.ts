@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsUUID } from 'class-validator';
-import { FOLLOW_UP_OUTCOMES, type FollowUpOutcome } from '../../../../../libs/domain/src/vocabulary.js';
+import { FOLLOW_UP_OUTCOMES, type FollowUpOutcome } from '#domain/vocabulary.js';
 
 export class RecordFollowUpDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID() placementId!: string;

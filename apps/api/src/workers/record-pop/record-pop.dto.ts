@@ -5,7 +5,13 @@ import { IsCalendarDate } from '../shared/calendar-date.js';
 export class RecordPopDto {
   @ApiProperty({ format: 'date' }) @IsCalendarDate() date!: string;
 
-  @ApiProperty({ type: 'array', items: { type: 'string', minLength: 1, maxLength: 500 }, minItems: 1, maxItems: 50, description: 'goals and competences; the first POP is established, later ones are reviews' })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', minLength: 1, maxLength: 500 },
+    minItems: 1,
+    maxItems: 50,
+    description: 'goals and competences; the first POP is established, later ones are reviews',
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)

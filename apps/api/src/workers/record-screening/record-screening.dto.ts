@@ -1,14 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsNumber, IsObject, IsOptional, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
-import {
-  ADVICES,
-  GUIDANCE_LEVELS,
-  PROGRAMMES,
-  type Advice,
-  type GuidanceLevel,
-  type Programme,
-} from '../../../../../libs/domain/src/vocabulary.js';
+import { ADVICES, GUIDANCE_LEVELS, PROGRAMMES, type Advice, type GuidanceLevel, type Programme } from '#domain/vocabulary.js';
 import { MaxDecimalPlaces } from '../../http/numbers.js';
 import { IsCalendarDate } from '../shared/calendar-date.js';
 
@@ -40,7 +33,13 @@ export class IndicationDto {
   @IsCalendarDate()
   validUntil?: string | null;
 
-  @ApiPropertyOptional({ type: 'number', minimum: 0, maximum: 100, nullable: true, description: 'productivity loss (rendementsverlies) in %, at most two decimals' })
+  @ApiPropertyOptional({
+    type: 'number',
+    minimum: 0,
+    maximum: 100,
+    nullable: true,
+    description: 'productivity loss (rendementsverlies) in %, at most two decimals',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsNumber({ allowNaN: false, allowInfinity: false })

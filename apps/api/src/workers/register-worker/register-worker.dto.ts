@@ -1,11 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { EDUCATION_LEVELS, type EducationLevel } from '../../../../../libs/domain/src/vocabulary.js';
+import { EDUCATION_LEVELS, type EducationLevel } from '#domain/vocabulary.js';
 import { IsCalendarDate } from '../shared/calendar-date.js';
 import { COACH_SUB } from '../assign-coach/assign-coach.dto.js';
 
 export class RegisterWorkerDto {
-  @ApiProperty({ pattern: '^[0-9\\s./-]{11,20}$', minLength: 11, maxLength: 20, description: 'INSZ: 11 digits, separators allowed (85.07.30-033.28); checked, then stored only hashed and encrypted', example: '85073003328' })
+  @ApiProperty({
+    pattern: '^[0-9\\s./-]{11,20}$',
+    minLength: 11,
+    maxLength: 20,
+    description: 'INSZ: 11 digits, separators allowed (85.07.30-033.28); checked, then stored only hashed and encrypted',
+    example: '85073003328',
+  })
   @IsString()
   @MaxLength(20)
   insz!: string;

@@ -1,9 +1,9 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { WorkerCommandExecutor } from '../../../../../libs/application/src/worker-commands.js';
-import { InvalidInszError, parseInsz } from '../../../../../libs/domain/src/insz.js';
-import { RuleViolation } from '../../../../../libs/domain/src/rules.js';
-import { PersonalData, WorkerErasedError } from '../../../../../libs/personal-data/src/personal-data.js';
+import { WorkerCommandExecutor } from '#application/worker-commands.js';
+import { InvalidInszError, parseInsz } from '#domain/insz.js';
+import { RuleViolation } from '#domain/rules.js';
+import { PersonalData, WorkerErasedError } from '#personal-data/personal-data.js';
 import { AuditTrail } from '../../audit/audit-trail.js';
 import type { Actor } from '../../http/auth.js';
 import { invalidInput, ProblemException, problemType } from '../../http/problem.js';

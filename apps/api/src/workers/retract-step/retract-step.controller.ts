@@ -1,8 +1,8 @@
 import { Body, Controller, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { WorkerCommandExecutor, WorkerNotFoundError } from '../../../../../libs/application/src/worker-commands.js';
-import { eventTypeOf } from '../../../../../libs/domain/src/events.js';
+import { WorkerCommandExecutor, WorkerNotFoundError } from '#application/worker-commands.js';
+import { eventTypeOf } from '#domain/events.js';
 import { CurrentActor, Roles, type Actor, type Role } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ApiWorkerCommand } from '../../http/openapi.js';
@@ -52,7 +52,12 @@ export class RetractStepController {
     const type = target && eventTypeOf(target.type);
     const role = type && RECORDED_BY[type];
     if (role && !actor.roles.includes(role)) {
-      throw ProblemException.of(403, 'forbidden', 'Forbidden', `only a ${role} may retract a ${type === 'ScreeningRecorded' ? 'screening' : 'step of this kind'}`);
+      throw ProblemException.of(
+        403,
+        'forbidden',
+        'Forbidden',
+        `only a ${role} may retract a ${type === 'ScreeningRecorded' ? 'screening' : 'step of this kind'}`,
+      );
     }
     const { version, position } = await this.commandBus.execute(
       new ExecuteWorkerCommand(workerId, { type: 'RetractStep', data: { version: body.version, reason: body.reason } }, { actor: actor.sub, expectedVersion }),

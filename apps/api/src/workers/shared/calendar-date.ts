@@ -1,5 +1,5 @@
 import { registerDecorator, type ValidationOptions } from 'class-validator';
-import { isCalendarDate } from '../../../../../libs/domain/src/calendar.js';
+import { isCalendarDate } from '#domain/calendar.js';
 
 /** A real date written `YYYY-MM-DD` (2011-02-30 is refused). */
 export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {

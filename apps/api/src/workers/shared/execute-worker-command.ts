@@ -1,6 +1,6 @@
 import { CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
-import { WorkerCommandExecutor, type CommandOptions, type CommandOutcome } from '../../../../../libs/application/src/worker-commands.js';
-import type { TrajectoryCommand } from '../../../../../libs/domain/src/commands.js';
+import { WorkerCommandExecutor, type CommandOptions, type CommandOutcome } from '#application/worker-commands.js';
+import type { TrajectoryCommand } from '#domain/commands.js';
 import { AuditTrail } from '../../audit/audit-trail.js';
 
 /** A trajectory command for one worker, as the HTTP slices send it on the command bus. */

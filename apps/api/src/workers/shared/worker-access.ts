@@ -1,12 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import {
-  WorkerCommandExecutor,
-  WorkerNotFoundError,
-  inScope,
-  type CommandOptions,
-  type LoadedWorker,
-  type WorkerScope,
-} from '../../../../../libs/application/src/worker-commands.js';
+import { WorkerCommandExecutor, WorkerNotFoundError, inScope, type CommandOptions, type LoadedWorker, type WorkerScope } from '#application/worker-commands.js';
 import type { Actor } from '../../http/auth.js';
 
 /**

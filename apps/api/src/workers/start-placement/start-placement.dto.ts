@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsNumber, IsString, Max, MaxLength, Min } from 'class-validator';
-import { PROGRAMMES, type Programme } from '../../../../../libs/domain/src/vocabulary.js';
+import { PROGRAMMES, type Programme } from '#domain/vocabulary.js';
 import { MaxDecimalPlaces } from '../../http/numbers.js';
 import { IsCalendarDate } from '../shared/calendar-date.js';
 
