@@ -1,3 +1,4 @@
+import type { ReturnGuarantee } from './state.js';
 import type { Advice, CalendarDate, EducationLevel, ExitReason, FollowUpOutcome, FollowUpSource, GuidanceLevel, Programme } from './vocabulary.js';
 
 /**
@@ -155,15 +156,8 @@ export interface FollowUpRevised {
 export type StepEvent = ScreeningRecorded | PopEstablished | PopReviewed | PlacementStarted | WorkerExited;
 export const STEP_EVENT_TYPES: readonly StepEvent['type'][] = ['ScreeningRecorded', 'PopEstablished', 'PopReviewed', 'PlacementStarted', 'WorkerExited'];
 
-/** The worker's latest return guarantee as it reads after a retraction (null: none). */
-export interface GuaranteeAfterRetraction {
-  placementId: string;
-  programme: Programme;
-  fte: number;
-  grantedOn: CalendarDate;
-  expiresOn: CalendarDate;
-  status: 'running' | 'expired' | 'used' | 'superseded';
-}
+/** The worker's latest return guarantee as it reads after a retraction (null: none): the state's own shape. */
+export type GuaranteeAfterRetraction = ReturnGuarantee;
 
 /**
  * The step recorded at stream version `version` was entered by mistake: every reader treats the
