@@ -4,7 +4,9 @@ const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE',
 
 /**
  * The methods the router serves at the request's path, asked of the router itself (so with its
- * percent-decoding, parameters and wildcards). Empty when no route has the path at all.
+ * percent-decoding, parameters and wildcards). Empty when no route has the path at all, and when
+ * the router's lookup serves the request's own method: then the request missed for another reason
+ * (`/v1/workers/` finds `/v1/workers/:id` with an empty id, which Fastify refuses), and that is a 404.
  */
 export function allowedMethods(request: FastifyRequest): HTTPMethods[] {
   const url = request.url;
@@ -15,5 +17,6 @@ export function allowedMethods(request: FastifyRequest): HTTPMethods[] {
   } catch {
     return [];
   }
-  return METHODS.filter((method) => request.server.findRoute({ method, url }) !== null);
+  const allowed = METHODS.filter((method) => request.server.findRoute({ method, url }) !== null);
+  return allowed.includes(request.method as HTTPMethods) ? [] : allowed;
 }
