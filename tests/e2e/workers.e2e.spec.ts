@@ -387,6 +387,10 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
     expect(repeat.status).toBe(201);
     expect(repeat.body).toEqual(first.body);
     expect(await versionOf(id)).toBe(first.body.version);
+    // The same worker id in capitals names the same worker: the same request, replayed.
+    const capitals = await service.request('POST', `/v1/workers/${id.toUpperCase()}/placements`, { roles: ['coach'], body, headers });
+    expect(capitals.status).toBe(201);
+    expect(capitals.body).toEqual(first.body);
     const other = await service.request('POST', `/v1/workers/${id}/placements`, { roles: ['coach'], body: { ...body, fte: 0.5 }, headers });
     expect(other.status).toBe(422);
     await service.restart();

@@ -90,7 +90,7 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit, On
     }
     const actor = request.actor.sub;
     const hash = createHmac('sha256', this.hashKey)
-      .update(`${request.method} ${request.url}\n${canonical(request.body ?? null)}`)
+      .update(`${request.method} ${targetOf(request)}\n${canonical(request.body ?? null)}`)
       .digest('hex');
 
     return from(this.claim(actor, key, hash)).pipe(
@@ -146,4 +146,13 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit, On
   private async release(actor: string, key: string): Promise<void> {
     await this.db.query('DELETE FROM idempotency_keys WHERE actor = $1 AND key = $2 AND status IS NULL', [actor, key]);
   }
+}
+
+/**
+ * The request's target as the router resolved it: the route and its parameters, lower-cased (they
+ * are worker ids, UUIDs in either case), so another spelling of the same URL is the same request.
+ */
+function targetOf(request: FastifyRequest): string {
+  const params = Object.entries((request.params ?? {}) as Record<string, unknown>).map(([name, value]) => `${name}=${String(value).toLowerCase()}`);
+  return `${request.routeOptions.url ?? request.url} ${params.join('&')}`;
 }
