@@ -3,13 +3,7 @@ import { join, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RouteGate } from '../http/route-gate.js';
-
-/**
- * What the web application may load: only its own files and the API (no inline script or style,
- * no other origin), and no page may frame it. It holds no data of its own.
- */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+import { WEB_APP_HEADERS } from './web-app-headers.js';
 
 /** The files of the built web application, as URL paths (`/index.html`, `/assets/…`); null when it is not built. */
 export function webAppFiles(root: string): string[] | null {
@@ -42,9 +36,7 @@ export async function mountWebApp(fastify: FastifyInstance, gate: RouteGate, roo
     setHeaders: (reply: FastifyReply, path: string) => {
       void reply.headers({
         'cache-control': path.startsWith(assets) ? 'public, max-age=31536000, immutable' : 'no-cache',
-        'content-security-policy': CONTENT_SECURITY_POLICY,
-        'x-content-type-options': 'nosniff',
-        'referrer-policy': 'same-origin',
+        ...WEB_APP_HEADERS,
       });
     },
   } as never);
