@@ -1,4 +1,5 @@
 import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
 import { join } from 'node:path';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { EventStore } from '#event-store/event-store.js';
@@ -9,7 +10,7 @@ import { PgliteDatabase } from '#sql/pglite.js';
 import { PostgresDatabase } from '#sql/postgres.js';
 import type { SqlDatabase } from '#sql/sql.js';
 import { systemClock, type Clock } from './clock.js';
-import type { ServiceConfig } from './config.js';
+import { serviceConfigNamespace, type ServiceConfig } from './config.js';
 import { HealthRegistry } from './health-registry.js';
 import { migrateSchema } from './schema-migrations.js';
 import { resolveSecrets, type Secrets } from './secrets.js';
@@ -44,8 +45,18 @@ export class PlatformModule {
     const logger = new Logger('Platform');
     return {
       module: PlatformModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          // Neither a .env file nor a second reading of process.env: the validated configuration only.
+          ignoreEnvFile: true,
+          validatePredefined: false,
+          skipProcessEnv: true,
+          load: [serviceConfigNamespace(config)],
+        }),
+      ],
       providers: [
-        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: SERVICE_CONFIG, inject: [ConfigService], useFactory: (configService: ConfigService) => configService.getOrThrow<ServiceConfig>('service') },
         { provide: 'PLATFORM_OVERRIDES', useValue: overrides },
         { provide: CLOCK, useValue: overrides.clock ?? systemClock },
         {
@@ -112,7 +123,17 @@ export class PlatformModule {
         HealthRegistry,
         StoreLifecycle,
       ],
-      exports: [SERVICE_CONFIG, CLOCK, SECRETS, SQL_DATABASE, EVENT_STORE, EMPLOYMENT_REGISTER, WorkerCommandExecutor, PersonalData, HealthRegistry],
+      exports: [
+        SERVICE_CONFIG,
+        CLOCK,
+        SECRETS,
+        SQL_DATABASE,
+        EVENT_STORE,
+        EMPLOYMENT_REGISTER,
+        WorkerCommandExecutor,
+        PersonalData,
+        HealthRegistry,
+      ],
     };
   }
 }
