@@ -1,5 +1,6 @@
 import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
 import { join } from 'node:path';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { EventStore } from '#event-store/event-store.js';
@@ -13,6 +14,7 @@ import { systemClock, type Clock } from './clock.js';
 import { serviceConfigNamespace, type ServiceConfig } from './config.js';
 import { HealthRegistry } from './health-registry.js';
 import { migrateSchema } from './schema-migrations.js';
+import { ServiceHealth } from './service-health.js';
 import { resolveSecrets, type Secrets } from './secrets.js';
 import { CLOCK, EMPLOYMENT_REGISTER, EVENT_STORE, SECRETS, SERVICE_CONFIG, SQL_DATABASE } from './tokens.js';
 
@@ -54,6 +56,8 @@ export class PlatformModule {
           skipProcessEnv: true,
           load: [serviceConfigNamespace(config)],
         }),
+        // ServiceHealth logs a component's failure once, when it starts; terminus would log every failed poll.
+        TerminusModule.forRoot({ logger: false }),
       ],
       providers: [
         { provide: SERVICE_CONFIG, inject: [ConfigService], useFactory: (configService: ConfigService) => configService.getOrThrow<ServiceConfig>('service') },
@@ -121,6 +125,7 @@ export class PlatformModule {
           useFactory: (db: SqlDatabase): Promise<EmploymentRegister> => SqlEmploymentRegister.create(db),
         },
         HealthRegistry,
+        ServiceHealth,
         StoreLifecycle,
       ],
       exports: [
@@ -133,6 +138,7 @@ export class PlatformModule {
         WorkerCommandExecutor,
         PersonalData,
         HealthRegistry,
+        ServiceHealth,
       ],
     };
   }
