@@ -8,7 +8,6 @@ import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { SqlEmploymentRegister, type EmploymentRegister } from '#employment-register/employment-register.js';
 import { PersonalData } from '#personal-data/personal-data.js';
 import { PgliteDatabase } from '#sql/pglite.js';
-import { PostgresDatabase } from '#sql/postgres.js';
 import type { SqlDatabase } from '#sql/sql.js';
 import { systemClock, type Clock } from './clock.js';
 import { serviceConfigNamespace, type ServiceConfig } from './config.js';
@@ -37,6 +36,17 @@ class StoreLifecycle implements OnApplicationShutdown {
     if (!this.overrides.eventStore) await this.store.close();
     if (!this.overrides.sqlDatabase) await this.db.close();
   }
+}
+
+/** PostgreSQL when configured, else PGlite under DATA_DIR. */
+async function openDatabase(config: ServiceConfig): Promise<SqlDatabase> {
+  if (!config.databaseUrl) return PgliteDatabase.open(join(config.dataDir, 'pglite'));
+  // Loaded only when used: the embedded default never needs the pg driver (about 14 MB resident).
+  const { PostgresDatabase } = await import('#sql/postgres.js');
+  return PostgresDatabase.connect(config.databaseUrl, {
+    poolSize: config.databasePoolSize,
+    ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
+  });
 }
 
 /** The ports and their adapters, chosen from the configuration (api.md "Running"). */
@@ -75,14 +85,7 @@ export class PlatformModule {
           provide: SQL_DATABASE,
           // The schema is migrated here, before any provider that uses the database exists.
           useFactory: async (): Promise<SqlDatabase> => {
-            const db =
-              overrides.sqlDatabase ??
-              (config.databaseUrl
-                ? await PostgresDatabase.connect(config.databaseUrl, {
-                    poolSize: config.databasePoolSize,
-                    ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
-                  })
-                : await PgliteDatabase.open(join(config.dataDir, 'pglite')));
+            const db = overrides.sqlDatabase ?? (await openDatabase(config));
             try {
               const { applied, unknown } = await migrateSchema(db);
               if (applied.length > 0) logger.log(`schema migrated: applied ${applied.join(', ')}`);
