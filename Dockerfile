@@ -17,5 +17,6 @@ COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY package.json ./
 USER node
-EXPOSE 3000
+# 3000: the API (PORT); 3001: the worker's health listener (WORKER_HEALTH_PORT)
+EXPOSE 3000 3001
 CMD ["node", "dist/apps/api/src/main.js", "--mode=api"]

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PgliteDatabase } from '#sql/pglite.js';
@@ -30,5 +30,21 @@ describe('PgliteDatabase on a folder', () => {
     } finally {
       await second.close();
     }
+  });
+
+  test('an empty folder, and the staging folder of an initdb that died, give a fresh database and no leftovers', async () => {
+    const fresh = join(root, 'fresh');
+    mkdirSync(fresh);
+    const staging = `${fresh}.initdb-${process.pid}`;
+    mkdirSync(staging);
+    writeFileSync(join(staging, 'PG_VERSION'), 'half-made');
+    const db = await PgliteDatabase.open(fresh);
+    try {
+      expect((await db.query<{ n: number }>('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);
+    } finally {
+      await db.close();
+    }
+    expect(existsSync(staging)).toBe(false);
+    expect(readdirSync(root).filter((name) => name.startsWith('fresh'))).toEqual(['fresh']);
   });
 });

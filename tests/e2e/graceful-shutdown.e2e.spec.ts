@@ -26,7 +26,7 @@ describe('graceful shutdown of the split-mode processes (PostgreSQL)', () => {
 
   beforeAll(async () => {
     const api = await replicas.addApi();
-    const worker = replicas.addWorker();
+    const worker = await replicas.addWorker();
     api.start();
     worker.start();
     await Promise.all([api.ready(), worker.ready()]);

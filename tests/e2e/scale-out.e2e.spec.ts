@@ -64,7 +64,7 @@ describe('scale-out: 3 APIs and 2 workers started together, restarted under load
 
   beforeAll(async () => {
     for (let i = 0; i < APIS; i++) await replicas.addApi();
-    for (let i = 0; i < WORKERS; i++) replicas.addWorker();
+    for (let i = 0; i < WORKERS; i++) await replicas.addWorker();
     const started = Date.now();
     // At once, on a schema that does not exist yet: every process creates, migrates, starts.
     for (const process of replicas.all) process.start();

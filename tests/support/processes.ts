@@ -24,6 +24,7 @@ export class ServiceProcess {
     readonly name: string,
     readonly kind: 'api' | 'worker',
     private readonly env: Record<string, string>,
+    /** the API's PORT, or the worker's WORKER_HEALTH_PORT */
     readonly port: number | null,
   ) {}
 
@@ -40,7 +41,11 @@ export class ServiceProcess {
     const args = this.kind === 'api' ? [script, '--mode=api'] : [script];
     this.log += `\n--- start ${this.name} ---\n`;
     const child = spawn(process.execPath, args, {
-      env: { ...process.env, ...this.env, ...(this.port ? { PORT: String(this.port), HOST: '127.0.0.1' } : {}) },
+      env: {
+        ...process.env,
+        ...this.env,
+        ...(this.port ? { [this.kind === 'api' ? 'PORT' : 'WORKER_HEALTH_PORT']: String(this.port), HOST: '127.0.0.1' } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -80,9 +85,9 @@ export class ServiceProcess {
     });
   }
 
-  /** Waits until the replica is ready: `/health` answers 200 (API) or the worker says it runs. */
+  /** Waits until the replica is ready: its `/health` (the API's, or the worker's health listener) answers 200. */
   async ready(timeoutMs = 45_000): Promise<void> {
-    if (this.kind === 'worker') return this.waitForLog(/trajectory worker running/, timeoutMs);
+    if (this.port === null) return this.waitForLog(/trajectory worker running/, timeoutMs);
     const deadline = Date.now() + timeoutMs;
     for (let delay = 25; ; delay = Math.min(delay * 2, 250)) {
       if (!this.running) throw new Error(`${this.name} exited while starting:\n${this.log.slice(-4000)}`);

@@ -44,8 +44,9 @@ export class Replicas {
     return api;
   }
 
-  addWorker(): ServiceProcess {
-    const worker = new ServiceProcess(`worker-${this.workers.length + 1}`, 'worker', this.env('worker'), null);
+  /** A worker whose health listener gets a free port; `env` overrides the deployment's (e.g. its own REDIS_URL). */
+  async addWorker(env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const worker = new ServiceProcess(`worker-${this.workers.length + 1}`, 'worker', { ...this.env('worker'), ...env }, await freePort());
     this.workers.push(worker);
     return worker;
   }

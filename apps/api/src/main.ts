@@ -2,19 +2,20 @@ import { Logger } from '@nestjs/common';
 import { loadConfig, type ServiceConfig } from '#platform/config.js';
 import { createApp } from './bootstrap.js';
 
-function modeFromArgs(argv: string[]): ServiceConfig['mode'] {
-  const arg = argv.find((a) => a.startsWith('--mode='))?.slice('--mode='.length) ?? process.env.MODE ?? 'all';
-  if (arg !== 'all' && arg !== 'api' && arg !== 'worker') throw new Error(`--mode must be all, api or worker, got ${arg}`);
+/** `--mode=`, which wins over MODE (validated with the other variables). */
+function modeFromArgs(argv: string[]): ServiceConfig['mode'] | undefined {
+  const arg = argv.find((a) => a.startsWith('--mode='))?.slice('--mode='.length);
+  if (arg !== undefined && arg !== 'all' && arg !== 'api' && arg !== 'worker') throw new Error(`--mode must be all, api or worker, got ${arg}`);
   return arg;
 }
 
 async function main(): Promise<void> {
-  const mode = modeFromArgs(process.argv.slice(2));
+  const config = loadConfig(process.env, modeFromArgs(process.argv.slice(2)));
+  const { mode } = config;
   if (mode === 'worker') {
     await import('../../worker/src/main.js');
     return;
   }
-  const config = loadConfig(process.env, mode);
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   const stores = `events: ${config.kurrentDbUrl ? 'KurrentDB' : config.databaseUrl ? 'PostgreSQL' : `PGlite in ${config.dataDir}`}; read models: ${config.databaseUrl ? 'PostgreSQL' : 'PGlite'}`;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { EventStore } from '#event-store/event-store.js';
 import type { ServiceConfig } from '#platform/config.js';
+import { HealthRegistry } from '#platform/health-registry.js';
 import { EVENT_STORE, SERVICE_CONFIG, SQL_DATABASE } from '#platform/tokens.js';
 import { ProjectionRunner } from '#projections/projection-runner.js';
 import type { Projection } from '#projections/projection.js';
@@ -19,6 +20,7 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
     @Inject(SQL_DATABASE) db: SqlDatabase,
     @Inject(PROJECTIONS) projections: Projection[],
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    private readonly health: HealthRegistry,
   ) {
     this.runner = new ProjectionRunner(store, db, projections, {
       batchSize: config.projectionBatchSize,
@@ -31,6 +33,12 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
     // Refuses to start (EventStoreChangedError, naming both stores) on read models of another store.
     await this.runner.verifyEventStore();
     this.runner.start();
+    this.health.register('projectionRunner', async () => {
+      const { running, failure } = this.runner.state();
+      if (!running) throw new Error('the projection runner is stopped');
+      if (failure) throw new Error(`the last projection batch failed: ${failure instanceof Error ? failure.message : 'unknown error'}`);
+      return { running };
+    });
     this.logger.log(`projections running from checkpoint ${(await this.runner.checkpoint()) ?? 'start of the log'}`);
   }
 

@@ -1,7 +1,21 @@
+import 'reflect-metadata';
+import { registerAs } from '@nestjs/config';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  getMetadataStorage,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  ValidateBy,
+  validateSync,
+  type ValidationArguments,
+  type ValidationError,
+} from 'class-validator';
 import type { TrajectoryPolicy } from '#domain/commands.js';
 import { WORKER_STREAM_PREFIX } from '#domain/events.js';
 
-/** The service's configuration, read once from the environment (api.md "Running"; README lists every variable). */
+/** The service's configuration, read once from the environment (docs/operations.md lists every variable). */
 export interface ServiceConfig {
   port: number;
   host: string;
@@ -42,89 +56,172 @@ export interface ServiceConfig {
   logLevel: string;
   /** what this process runs: everything (npm start), only the HTTP API, or only projections and jobs */
   mode: 'all' | 'api' | 'worker';
+  /** port of the worker process's own health listener (split mode; `npm start` answers /health on PORT) */
+  workerHealthPort: number;
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
-function hours(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!/^\s*\d+(\.\d+)?\s*$/.test(raw) || !(value > 0) || value > 24 * 365) {
-    throw new ConfigError(`${name} must be a number of hours above 0 (at most ${24 * 365}), got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
-function httpUrl(env: NodeJS.ProcessEnv, name: string): string | null {
-  const raw = text(env, name);
-  if (raw === null) return null;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`${name} must be a URL, got ${JSON.stringify(raw)}`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(raw)}`);
-  return url.href;
-}
-
-function text(env: NodeJS.ProcessEnv, name: string): string | null {
-  const raw = env[name];
-  return raw === undefined || raw.trim() === '' ? null : raw.trim();
-}
-
-function streamPrefix(env: NodeJS.ProcessEnv): string {
-  const raw = env.KURRENTDB_STREAM_PREFIX;
-  if (raw === undefined || raw === '') return WORKER_STREAM_PREFIX;
-  if (raw.startsWith('$') || raw.trim() !== raw)
-    throw new ConfigError(`KURRENTDB_STREAM_PREFIX must not start with $ or have surrounding spaces, got ${JSON.stringify(raw)}`);
-  return raw;
-}
-
 export const DEFAULT_RETURN_GUARANTEE_MONTHS = 12;
 export const DEFAULT_FOLLOW_UP_DELAY_MONTHS = 6;
 export const DEFAULT_MAX_TOKEN_HOURS = 12;
+const MAX_TOKEN_HOURS = 24 * 365;
+const MODES = ['all', 'api', 'worker'] as const;
+const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode: ServiceConfig['mode'] = 'all'): ServiceConfig {
-  return {
-    port: integer(env, 'PORT', 3000, 0, 65535),
-    host: text(env, 'HOST') ?? '127.0.0.1',
-    dataDir: text(env, 'DATA_DIR') ?? './data',
-    databaseUrl: text(env, 'DATABASE_URL'),
-    databaseSchema: text(env, 'DATABASE_SCHEMA'),
-    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 20, 1, 500),
-    projectionBatchSize: integer(env, 'PROJECTION_BATCH_SIZE', 2000, 1, 100_000),
-    kurrentDbUrl: text(env, 'KURRENTDB_URL'),
-    kurrentDbStreamPrefix: streamPrefix(env),
-    eventStoreDeadlineMs: integer(env, 'EVENT_STORE_DEADLINE_MS', 10_000, 100, 600_000),
-    redisUrl: text(env, 'REDIS_URL') ?? 'redis://127.0.0.1:6379',
-    queuePrefix: text(env, 'QUEUE_PREFIX') ?? 'trajectory',
-    jwtSecret: text(env, 'AUTH_JWT_SECRET'),
-    inszHashKey: text(env, 'INSZ_HASH_KEY'),
-    authMaxTokenHours: hours(env, 'AUTH_MAX_TOKEN_HOURS', DEFAULT_MAX_TOKEN_HOURS),
-    authJwksUrl: httpUrl(env, 'AUTH_JWKS_URL'),
-    authJwtIssuer: text(env, 'AUTH_JWT_ISSUER'),
-    authJwtAudience: text(env, 'AUTH_JWT_AUDIENCE'),
-    authRolesClaim: text(env, 'OIDC_ROLES_CLAIM') ?? 'roles',
-    policy: {
-      returnGuaranteeMonths: integer(env, 'RETURN_GUARANTEE_MONTHS', DEFAULT_RETURN_GUARANTEE_MONTHS, 1, 120),
-      followUpDelayMonths: integer(env, 'FOLLOW_UP_DELAY_MONTHS', DEFAULT_FOLLOW_UP_DELAY_MONTHS, 1, 60),
+/** the variables as they were set, before conversion: an error quotes what the operator wrote */
+const RAW = Symbol('raw');
+const got = (args: ValidationArguments) => `, got ${JSON.stringify((args.object as EnvironmentVariables)[RAW]?.[args.property])}`;
+
+/** A whole number within [min, max] (the variable's text converted; anything else is refused, not rounded). */
+function WholeNumber(min: number, max: number): PropertyDecorator {
+  const transform = Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? Number(value) : value));
+  const check = ValidateBy({
+    name: 'wholeNumber',
+    validator: {
+      validate: (value: unknown) => Number.isInteger(value) && (value as number) >= min && (value as number) <= max,
+      defaultMessage: (args) => `${args!.property} must be a whole number from ${min} to ${max}${got(args!)}`,
     },
-    followUpConcurrency: integer(env, 'FOLLOW_UP_CONCURRENCY', 128, 1, 256),
-    logLevel: text(env, 'LOG_LEVEL') ?? 'info',
-    mode,
+  });
+  return (target, key) => {
+    transform(target, key);
+    check(target, key);
   };
 }
+
+/** A URL whose protocol is one of `protocols` (checked with WHATWG URL parsing, as the clients parse it). */
+function UrlWith(protocols: string[], what: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'urlWith',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'string') return false;
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: (args) => `${args!.property} must be ${what}${got(args!)}`,
+    },
+  });
+}
+
+const trimmed = Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+
+/**
+ * The environment variables the service reads, with their defaults: the one schema behind both
+ * `loadConfig` (the processes and the CLIs) and Nest's ConfigModule. A variable set to an empty or
+ * blank value counts as unset. Property names are the variables' names, so every error names one.
+ */
+export class EnvironmentVariables {
+  @WholeNumber(0, 65535) PORT = 3000;
+  @trimmed @IsString() HOST = '127.0.0.1';
+  @IsOptional() @trimmed @IsIn(MODES, { message: (args) => `MODE must be one of ${MODES.join(', ')}${got(args)}` }) MODE?: ServiceConfig['mode'];
+  @trimmed @IsString() DATA_DIR = './data';
+  @IsOptional() @trimmed @UrlWith(['postgres:', 'postgresql:'], 'a postgres:// URL') DATABASE_URL?: string;
+  @IsOptional() @trimmed @IsString() DATABASE_SCHEMA?: string;
+  @WholeNumber(1, 500) DATABASE_POOL_SIZE = 20;
+  @WholeNumber(1, 100_000) PROJECTION_BATCH_SIZE = 2000;
+  @IsOptional() @trimmed @IsString() KURRENTDB_URL?: string;
+  @Matches(/^[^$\s](.*\S)?$/, { message: (args) => `KURRENTDB_STREAM_PREFIX must not start with $ or have surrounding spaces${got(args)}` })
+  KURRENTDB_STREAM_PREFIX = WORKER_STREAM_PREFIX;
+  @WholeNumber(100, 600_000) EVENT_STORE_DEADLINE_MS = 10_000;
+  @trimmed @UrlWith(['redis:', 'rediss:'], 'a redis:// or rediss:// URL') REDIS_URL = 'redis://127.0.0.1:6379';
+  @trimmed @IsString() QUEUE_PREFIX = 'trajectory';
+  @IsOptional() @trimmed @IsString() AUTH_JWT_SECRET?: string;
+  @IsOptional() @trimmed @IsString() INSZ_HASH_KEY?: string;
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value))
+  @ValidateBy({
+    name: 'hours',
+    validator: {
+      validate: (value: unknown) => typeof value === 'number' && value > 0 && value <= MAX_TOKEN_HOURS,
+      defaultMessage: (args) => `AUTH_MAX_TOKEN_HOURS must be a number of hours above 0 (at most ${MAX_TOKEN_HOURS})${got(args!)}`,
+    },
+  })
+  AUTH_MAX_TOKEN_HOURS = DEFAULT_MAX_TOKEN_HOURS;
+  @IsOptional() @trimmed @UrlWith(['http:', 'https:'], 'an http(s) URL') AUTH_JWKS_URL?: string;
+  @IsOptional() @trimmed @IsString() AUTH_JWT_ISSUER?: string;
+  @IsOptional() @trimmed @IsString() AUTH_JWT_AUDIENCE?: string;
+  @trimmed @IsString() OIDC_ROLES_CLAIM = 'roles';
+  @WholeNumber(1, 120) RETURN_GUARANTEE_MONTHS = DEFAULT_RETURN_GUARANTEE_MONTHS;
+  @WholeNumber(1, 60) FOLLOW_UP_DELAY_MONTHS = DEFAULT_FOLLOW_UP_DELAY_MONTHS;
+  @WholeNumber(1, 256) FOLLOW_UP_CONCURRENCY = 128;
+  @trimmed @IsIn(LOG_LEVELS, { message: (args) => `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}${got(args)}` }) LOG_LEVEL = 'info';
+  @WholeNumber(0, 65535) WORKER_HEALTH_PORT = 3001;
+  [RAW]?: Record<string, string>;
+}
+
+/** every variable of the schema (each property carries a validation decorator) */
+const KNOWN = new Set(
+  getMetadataStorage()
+    .getTargetValidationMetadatas(EnvironmentVariables, '', false, false)
+    .map((rule) => rule.propertyName),
+);
+
+function messagesOf(errors: ValidationError[]): string[] {
+  return errors.map((error) => Object.values(error.constraints ?? {})[0] ?? `${error.property} is invalid`);
+}
+
+/**
+ * Validates the environment against the schema; throws one ConfigError naming every bad variable.
+ * Nest's ConfigModule takes it as its `validate` option; `loadConfig` calls it directly.
+ */
+export function validateEnvironment(env: Record<string, unknown>): EnvironmentVariables {
+  // Only the schema's own variables, and a blank one is unset (its default applies).
+  const set: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (KNOWN.has(name) && typeof value === 'string' && value.trim() !== '') set[name] = value;
+    else if (KNOWN.has(name) && (typeof value === 'number' || typeof value === 'boolean')) set[name] = String(value);
+  }
+  const variables = plainToInstance(EnvironmentVariables, set, { exposeDefaultValues: true });
+  variables[RAW] = set;
+  const errors = validateSync(variables, { forbidUnknownValues: true });
+  if (errors.length > 0) throw new ConfigError(`invalid configuration:\n  ${messagesOf(errors).join('\n  ')}`);
+  delete variables[RAW];
+  return variables;
+}
+
+/** The service's configuration from validated variables. */
+export function serviceConfigOf(vars: EnvironmentVariables, mode: ServiceConfig['mode'] = vars.MODE ?? 'all'): ServiceConfig {
+  return {
+    port: vars.PORT,
+    host: vars.HOST,
+    dataDir: vars.DATA_DIR,
+    databaseUrl: vars.DATABASE_URL ?? null,
+    databaseSchema: vars.DATABASE_SCHEMA ?? null,
+    databasePoolSize: vars.DATABASE_POOL_SIZE,
+    projectionBatchSize: vars.PROJECTION_BATCH_SIZE,
+    kurrentDbUrl: vars.KURRENTDB_URL ?? null,
+    kurrentDbStreamPrefix: vars.KURRENTDB_STREAM_PREFIX,
+    eventStoreDeadlineMs: vars.EVENT_STORE_DEADLINE_MS,
+    redisUrl: vars.REDIS_URL,
+    queuePrefix: vars.QUEUE_PREFIX,
+    jwtSecret: vars.AUTH_JWT_SECRET ?? null,
+    inszHashKey: vars.INSZ_HASH_KEY ?? null,
+    authMaxTokenHours: vars.AUTH_MAX_TOKEN_HOURS,
+    authJwksUrl: vars.AUTH_JWKS_URL ? new URL(vars.AUTH_JWKS_URL).href : null,
+    authJwtIssuer: vars.AUTH_JWT_ISSUER ?? null,
+    authJwtAudience: vars.AUTH_JWT_AUDIENCE ?? null,
+    authRolesClaim: vars.OIDC_ROLES_CLAIM,
+    policy: { returnGuaranteeMonths: vars.RETURN_GUARANTEE_MONTHS, followUpDelayMonths: vars.FOLLOW_UP_DELAY_MONTHS },
+    followUpConcurrency: vars.FOLLOW_UP_CONCURRENCY,
+    logLevel: vars.LOG_LEVEL,
+    mode,
+    workerHealthPort: vars.WORKER_HEALTH_PORT,
+  };
+}
+
+/** The configuration outside Nest (the processes' entry points, the CLIs, tests). `mode` (from `--mode=`) wins over MODE. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, mode?: ServiceConfig['mode']): ServiceConfig {
+  return serviceConfigOf(validateEnvironment(env), mode);
+}
+
+/**
+ * The configuration as a namespace of Nest's ConfigService (`config.get('service')`), for
+ * ConfigModule's `load`. Built from a ServiceConfig that `loadConfig` already validated: the
+ * environment is read once, and tests hand in a configuration of their own (docs/toolchain.md).
+ */
+export const serviceConfigNamespace = (config: ServiceConfig) => registerAs('service', () => config);

@@ -1,4 +1,6 @@
 import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
 import { join } from 'node:path';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { EventStore } from '#event-store/event-store.js';
@@ -6,12 +8,12 @@ import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { SqlEmploymentRegister, type EmploymentRegister } from '#employment-register/employment-register.js';
 import { PersonalData } from '#personal-data/personal-data.js';
 import { PgliteDatabase } from '#sql/pglite.js';
-import { PostgresDatabase } from '#sql/postgres.js';
 import type { SqlDatabase } from '#sql/sql.js';
 import { systemClock, type Clock } from './clock.js';
-import type { ServiceConfig } from './config.js';
+import { serviceConfigNamespace, type ServiceConfig } from './config.js';
 import { HealthRegistry } from './health-registry.js';
 import { migrateSchema } from './schema-migrations.js';
+import { ServiceHealth } from './service-health.js';
 import { resolveSecrets, type Secrets } from './secrets.js';
 import { CLOCK, EMPLOYMENT_REGISTER, EVENT_STORE, SECRETS, SERVICE_CONFIG, SQL_DATABASE } from './tokens.js';
 
@@ -36,6 +38,17 @@ class StoreLifecycle implements OnApplicationShutdown {
   }
 }
 
+/** PostgreSQL when configured, else PGlite under DATA_DIR. */
+async function openDatabase(config: ServiceConfig): Promise<SqlDatabase> {
+  if (!config.databaseUrl) return PgliteDatabase.open(join(config.dataDir, 'pglite'));
+  // Loaded only when used: the embedded default never needs the pg driver (about 14 MB resident).
+  const { PostgresDatabase } = await import('#sql/postgres.js');
+  return PostgresDatabase.connect(config.databaseUrl, {
+    poolSize: config.databasePoolSize,
+    ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
+  });
+}
+
 /** The ports and their adapters, chosen from the configuration (api.md "Running"). */
 @Global()
 @Module({})
@@ -44,8 +57,20 @@ export class PlatformModule {
     const logger = new Logger('Platform');
     return {
       module: PlatformModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          // Neither a .env file nor a second reading of process.env: the validated configuration only.
+          ignoreEnvFile: true,
+          validatePredefined: false,
+          skipProcessEnv: true,
+          load: [serviceConfigNamespace(config)],
+        }),
+        // ServiceHealth logs a component's failure once, when it starts; terminus would log every failed poll.
+        TerminusModule.forRoot({ logger: false }),
+      ],
       providers: [
-        { provide: SERVICE_CONFIG, useValue: config },
+        { provide: SERVICE_CONFIG, inject: [ConfigService], useFactory: (configService: ConfigService) => configService.getOrThrow<ServiceConfig>('service') },
         { provide: 'PLATFORM_OVERRIDES', useValue: overrides },
         { provide: CLOCK, useValue: overrides.clock ?? systemClock },
         {
@@ -60,14 +85,7 @@ export class PlatformModule {
           provide: SQL_DATABASE,
           // The schema is migrated here, before any provider that uses the database exists.
           useFactory: async (): Promise<SqlDatabase> => {
-            const db =
-              overrides.sqlDatabase ??
-              (config.databaseUrl
-                ? await PostgresDatabase.connect(config.databaseUrl, {
-                    poolSize: config.databasePoolSize,
-                    ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
-                  })
-                : await PgliteDatabase.open(join(config.dataDir, 'pglite')));
+            const db = overrides.sqlDatabase ?? (await openDatabase(config));
             try {
               const { applied, unknown } = await migrateSchema(db);
               if (applied.length > 0) logger.log(`schema migrated: applied ${applied.join(', ')}`);
@@ -110,9 +128,21 @@ export class PlatformModule {
           useFactory: (db: SqlDatabase): Promise<EmploymentRegister> => SqlEmploymentRegister.create(db),
         },
         HealthRegistry,
+        ServiceHealth,
         StoreLifecycle,
       ],
-      exports: [SERVICE_CONFIG, CLOCK, SECRETS, SQL_DATABASE, EVENT_STORE, EMPLOYMENT_REGISTER, WorkerCommandExecutor, PersonalData, HealthRegistry],
+      exports: [
+        SERVICE_CONFIG,
+        CLOCK,
+        SECRETS,
+        SQL_DATABASE,
+        EVENT_STORE,
+        EMPLOYMENT_REGISTER,
+        WorkerCommandExecutor,
+        PersonalData,
+        HealthRegistry,
+        ServiceHealth,
+      ],
     };
   }
 }

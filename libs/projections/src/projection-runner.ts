@@ -52,6 +52,8 @@ export class ProjectionRunner {
   /** the store identity the checkpoint was found to belong to (verifyEventStore) */
   private storeId: string | null = null;
   private running = false;
+  /** the error of the last batch while the runner retries it; null once a batch succeeds */
+  private failure: unknown = null;
   /** set by stop(): a catch-up in progress ends after its current batch */
   private stopping = false;
   private loop: Promise<void> | null = null;
@@ -202,13 +204,20 @@ export class ProjectionRunner {
         let applied = 0;
         try {
           applied = await this.catchUp();
+          this.failure = null;
         } catch (error) {
+          this.failure = error;
           this.log('projection batch failed; retrying', error);
           await this.sleep(this.pollIntervalMs * 10);
         }
         if (applied === 0) await this.sleep(this.pollIntervalMs);
       }
     })();
+  }
+
+  /** For health: whether the loop runs, and why its last batch failed (null: it did not). */
+  state(): { running: boolean; failure: unknown } {
+    return { running: this.running, failure: this.failure };
   }
 
   /** Wakes the loop early (after a local append). */

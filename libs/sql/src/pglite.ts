@@ -1,5 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
 import type { QueryResult, SqlClient, SqlDatabase } from './sql.js';
 
@@ -10,7 +14,7 @@ const INT8_OID = 20;
  * inside the service's own process they only add to its resident size. The files stay in the
  * operating system's page cache anyway.
  */
-const EMBEDDED_SETTINGS = ['shared_buffers=16MB', 'work_mem=2MB', 'maintenance_work_mem=16MB', 'temp_buffers=2MB', 'wal_buffers=1MB'];
+export const EMBEDDED_SETTINGS = ['shared_buffers=16MB', 'work_mem=2MB', 'maintenance_work_mem=16MB', 'temp_buffers=2MB', 'wal_buffers=1MB'];
 const DATE_OID = 1082;
 
 /**
@@ -35,6 +39,54 @@ function clientOf(client: PGlite | Transaction): SqlClient {
       await client.exec(text);
     },
   };
+}
+
+/**
+ * V8 compiles WebAssembly twice: at once with its baseline compiler (Liftoff), then hot functions
+ * again with its optimizing one (TurboFan). For PGlite's 9 MB module the second tier costs
+ * 40-75 MB of resident memory (its compilation zones and code), and buys nothing measurable on
+ * the service's queries, whose time goes to the JS side and file I/O (docs/toolchain.md,
+ * "Footprint"). WASM flags are read when a module is compiled, so this takes effect when set
+ * before the first PGlite starts; PGlite is the only WebAssembly in the process.
+ */
+function baselineWasmOnly(): void {
+  setFlagsFromString('--liftoff-only');
+}
+
+/** The script that runs initdb in a process of its own (compiled next to this module). */
+const INITDB_SCRIPT = fileURLToPath(new URL('./pglite-initdb.js', import.meta.url));
+
+/**
+ * Creates the database files in an empty or missing `dataDir`. PGlite's initdb peaks near 800 MB
+ * resident (it runs a second WASM instance and fills the catalogs), while opening existing files
+ * takes under 200 MB; and WASM memory is never returned to the system. So initdb runs in a
+ * short-lived child process, into a staging folder renamed into place once complete (a crash
+ * leaves no half-made database), and the serving process only ever opens existing files
+ * (docs/toolchain.md, "Footprint"). Run from the TypeScript sources (Jest), where the compiled
+ * script does not exist, initdb runs in this process.
+ */
+export async function initializeDataDir(dataDir: string): Promise<void> {
+  if (existsSync(join(dataDir, 'PG_VERSION'))) return;
+  // Anything else in the folder is PGlite's to judge (it refuses what is not a database).
+  if (existsSync(dataDir) && readdirSync(dataDir).length > 0) return;
+  mkdirSync(dirname(dataDir), { recursive: true });
+  const staging = `${dataDir}.initdb-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  if (existsSync(INITDB_SCRIPT)) {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [INITDB_SCRIPT, staging], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+      child.once('error', reject);
+      child.once('exit', (code, signal) =>
+        code === 0 ? resolve() : reject(new Error(`initdb of the embedded database failed (${signal ?? `exit code ${code}`}): ${stderr.trim()}`)),
+      );
+    });
+  } else {
+    await (await PGlite.create({ dataDir: staging, postgresqlconf: EMBEDDED_SETTINGS })).close();
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+  renameSync(staging, dataDir);
 }
 
 /**
@@ -66,7 +118,8 @@ export class PgliteDatabase implements SqlDatabase {
   }
 
   static async open(dataDir: string | null): Promise<PgliteDatabase> {
-    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    if (dataDir) await initializeDataDir(dataDir);
+    baselineWasmOnly();
     const pglite = await PGlite.create({ ...(dataDir ? { dataDir } : {}), parsers, postgresqlconf: EMBEDDED_SETTINGS });
     return new PgliteDatabase(pglite);
   }

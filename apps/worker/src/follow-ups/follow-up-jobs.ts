@@ -116,11 +116,14 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
     this.reconcileTimer.unref();
 
     this.health.register('jobs', async () => {
+      // Consuming: this process's job workers are running (not closed, not paused).
+      const consuming = this.workers.length > 0 && this.workers.every((worker) => worker.isRunning() && !worker.isPaused());
+      if (!consuming) throw new Error('the job workers are not consuming');
       const [checks, expiries] = await Promise.all([
         this.checks.getJobCounts('waiting', 'delayed', 'active', 'failed'),
         this.expiries.getJobCounts('waiting', 'delayed', 'active', 'failed'),
       ]);
-      return { checks, expiries };
+      return { consuming, checks, expiries };
     });
   }
 

@@ -1,5 +1,3 @@
-import ExcelJS from 'exceljs';
-
 /**
  * Statistics tables as files. Every export has a header row of the JSON field names and one line
  * per row; a withheld or undefined figure is an empty cell; the list of withheld fields is one
@@ -41,6 +39,8 @@ export function tableToCsv(rows: readonly Row[], dialect: CsvDialect = 'rfc4180'
 
 /** An XLSX workbook with one sheet named `sheetName`: a bold header row, numbers stored as numbers. */
 export async function tableToXlsx(rows: readonly Row[], sheetName: string): Promise<Buffer> {
+  // Loaded on the first XLSX export: ExcelJS adds about 28 MB to a process that may never export one.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'trajectory-service';
   const sheet = workbook.addWorksheet(
