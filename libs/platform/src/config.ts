@@ -91,15 +91,19 @@ function WholeNumber(min: number, max: number): PropertyDecorator {
   };
 }
 
-/** A URL whose protocol is one of `protocols` (checked with WHATWG URL parsing, as the clients parse it). */
-function UrlWith(protocols: string[], what: string): PropertyDecorator {
+/**
+ * A URL whose protocol is one of `protocols` (checked with WHATWG URL parsing, as the clients parse
+ * it); with `bare`, without a query or fragment (a base that paths are appended to).
+ */
+function UrlWith(protocols: string[], what: string, { bare = false } = {}): PropertyDecorator {
   return ValidateBy({
     name: 'urlWith',
     validator: {
       validate: (value: unknown) => {
         if (typeof value !== 'string') return false;
         try {
-          return protocols.includes(new URL(value).protocol);
+          const url = new URL(value);
+          return protocols.includes(url.protocol) && (!bare || (url.search === '' && url.hash === ''));
         } catch {
           return false;
         }
@@ -151,6 +155,12 @@ export class EnvironmentVariables {
   @WholeNumber(1, 256) FOLLOW_UP_CONCURRENCY = 128;
   @trimmed @IsIn(LOG_LEVELS, { message: (args) => `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}${got(args)}` }) LOG_LEVEL = 'info';
   @WholeNumber(0, 65535) WORKER_HEALTH_PORT = 3001;
+  @IsOptional() @trimmed @UrlWith(['http:', 'https:'], 'an http(s) URL without query or fragment', { bare: true }) PUBLIC_URL?: string;
+  @trimmed @IsString() WEB_ROOT = 'dist/web';
+  @IsOptional() @trimmed @UrlWith(['http:', 'https:'], 'an http(s) URL') OIDC_ISSUER_URL?: string;
+  @IsOptional() @trimmed @IsString() OIDC_CLIENT_ID?: string;
+  @IsOptional() @trimmed @IsString() OIDC_CLIENT_SECRET?: string;
+  @trimmed @Matches(/(^|\s)openid(\s|$)/, { message: (args) => `OIDC_SCOPES must include openid${got(args)}` }) OIDC_SCOPES = 'openid profile';
   [RAW]?: Record<string, string>;
 }
 
