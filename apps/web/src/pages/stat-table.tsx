@@ -4,12 +4,15 @@ import type { StatisticsRow } from '../types.js';
 /** A statistics table; a cell withheld for small numbers shows "—" and says why. */
 export function StatTable({
   caption,
+  captionHidden = false,
   fields,
   rows,
   minCell,
   testId,
 }: {
   caption: string;
+  /** the caption repeats a visible heading: for screen readers only */
+  captionHidden?: boolean;
   fields: readonly string[];
   rows: StatisticsRow[];
   minCell?: number;
@@ -21,7 +24,7 @@ export function StatTable({
   return (
     <div class="table-wrap">
       <table class="numbers" data-testid={testId}>
-        <caption>{caption}</caption>
+        <caption class={captionHidden ? 'sr-only' : undefined}>{caption}</caption>
         <thead>
           <tr>
             {series && <th scope="col">{t('stats.yearCol')}</th>}

@@ -129,7 +129,7 @@ function TableSection({
       ) : !loaded.data ? (
         <p aria-busy="true">{t('app.loading')}</p>
       ) : (
-        <StatTable caption={title} fields={fields} rows={loaded.data.rows} minCell={q.minCell} testId={`stats-${table}`} />
+        <StatTable caption={title} captionHidden fields={fields} rows={loaded.data.rows} minCell={q.minCell} testId={`stats-${table}`} />
       )}
       <div class="downloads">
         <span>{t('stats.download')}:</span>

@@ -2,7 +2,7 @@ import { ApiError, get, type Session } from '../api.js';
 import { Checkbox, CommandForm, ErrorView, Input, Select, TextArea, checked, number, text } from '../components/forms.js';
 import { useLoad } from '../components/load.js';
 import { label, useT, type Translate } from '../i18n.js';
-import { ADVICES, EXIT_REASONS, OUTCOMES, PROGRAMMES, today, type Worker } from '../types.js';
+import { ADVICES, EXIT_REASONS, OUTCOMES, PROGRAMMES, today, type TimelineEntry, type Worker } from '../types.js';
 
 /** Timeline entries that are steps (the only ones a retraction can name). */
 const STEP_TYPES = new Set(['ScreeningRecorded', 'PopEstablished', 'PopReviewed', 'PlacementStarted', 'WorkerExited']);
@@ -95,7 +95,7 @@ function Situation({ worker: w }: { worker: Worker }) {
           <dt>{t('worker.guarantee')}</dt>
           <dd>
             {w.returnGuarantee
-              ? `${w.returnGuarantee.programme}, ${w.returnGuarantee.status}, ${t('worker.expiresOn', { date: w.returnGuarantee.expiresOn })}`
+              ? `${w.returnGuarantee.programme}, ${label(t, 'guarantee', w.returnGuarantee.status)}, ${t('worker.expiresOn', { date: w.returnGuarantee.expiresOn })}`
               : '—'}
           </dd>
         </div>
@@ -157,7 +157,9 @@ function Timeline({ worker: w }: { worker: Worker }) {
             {w.timeline.map((entry) => (
               <tr key={entry.version}>
                 <td>{entry.version}</td>
-                <th scope="row">{entry.type}</th>
+                <th scope="row">
+                  {label(t, 'event', entry.type)} <code class="type">{entry.type}</code>
+                </th>
                 <td>{entry.recordedAt.slice(0, 16).replace('T', ' ')}</td>
                 <td>{entry.actor}</td>
                 <td class="data">{summary(entry.data)}</td>
@@ -169,6 +171,12 @@ function Timeline({ worker: w }: { worker: Worker }) {
     </section>
   );
 }
+
+/** The date the step happened (its own date), else the day it was recorded. */
+const stepDate = (entry: TimelineEntry) => {
+  const { date, startDate } = entry.data as { date?: unknown; startDate?: unknown };
+  return typeof date === 'string' ? date : typeof startDate === 'string' ? startDate : entry.recordedAt.slice(0, 10);
+};
 
 /** The event's data as `key: value` pairs, nested objects flattened one level. */
 function summary(data: Record<string, unknown>): string {
@@ -342,7 +350,9 @@ function Steps({ worker: w, session, reload }: { worker: Worker; session: Sessio
                   label={t('field.version')}
                   errors={errors}
                   defaultValue={String(latestStep.version)}
-                  options={[...steps].reverse().map((s) => ({ value: String(s.version), label: `${s.version}: ${s.type} (${s.recordedAt.slice(0, 10)})` }))}
+                  options={[...steps]
+                    .reverse()
+                    .map((s) => ({ value: String(s.version), label: `${s.version}: ${label(t, 'event', s.type)} (${stepDate(s)})` }))}
                 />
                 <Input name="reason" label={t('field.retractReason')} errors={errors} required />
               </>
