@@ -31,6 +31,10 @@ const ROLES_OF: Record<string, string[]> = {
   'GET /health': [],
   'GET /problems/{slug}': [],
   'GET /problems/rule/{rule}': [],
+  'GET /login': [],
+  'GET /login/options': [],
+  'GET /session': ['screener', 'coach', 'analyst', 'admin'],
+  'POST /logout': ['screener', 'coach', 'analyst', 'admin'],
 };
 
 const WORKER_COMMANDS = Object.keys(ROLES_OF).filter((op) => op.startsWith('POST /v1/workers/{id}/'));
@@ -76,7 +80,14 @@ describe('the OpenAPI description (/docs-json)', () => {
       expect([op, operation.description]).toEqual([op, expect.stringContaining(roles.length ? `**Roles**: ${roles.join(', ')}.` : '**Public**')]);
       const statuses = Object.keys(operation.responses);
       expect([op, statuses]).toEqual([op, expect.arrayContaining(['400', '414', '431'])]);
-      if (roles.length) expect([op, statuses, operation.security]).toEqual([op, expect.arrayContaining(['401', '403']), [{ bearer: [] }]]);
+      // 403: too few roles, or (any unsafe method under a browser session) no CSRF token.
+      const refusable = roles.length < 4 || !op.startsWith('GET ');
+      if (roles.length)
+        expect([op, statuses, operation.security]).toEqual([
+          op,
+          expect.arrayContaining(refusable ? ['401', '403'] : ['401']),
+          [{ bearer: [] }, { session: [] }],
+        ]);
       else expect([op, statuses.includes('401'), operation.security]).toEqual([op, false, []]);
       if (operation.requestBody) expect([op, statuses]).toEqual([op, expect.arrayContaining(['413', '415', '409', '422'])]);
       for (const [status, response] of Object.entries(operation.responses as Json)) {
@@ -92,7 +103,7 @@ describe('the OpenAPI description (/docs-json)', () => {
     for (const op of [...WORKER_COMMANDS, 'POST /v1/workers']) {
       const operation = documented[op];
       const headers = (operation.parameters as Json[]).filter((p) => p.in === 'header').map((p) => p.name);
-      expect([op, headers]).toEqual([op, op === 'POST /v1/workers' ? ['Idempotency-Key'] : ['If-Match', 'Idempotency-Key']]);
+      expect([op, headers]).toEqual([op, op === 'POST /v1/workers' ? ['X-CSRF-Token', 'Idempotency-Key'] : ['If-Match', 'X-CSRF-Token', 'Idempotency-Key']]);
       expect([op, operation.responses['201'].headers.ETag.required, operation.responses['201'].headers.Location.required]).toEqual([op, true, true]);
       expect(resolve(document, operation.responses['409'].content['application/problem+json'].schema).required).toContain('rule');
       if (op !== 'POST /v1/workers') {

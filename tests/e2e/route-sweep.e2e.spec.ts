@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { signToken } from '../../apps/api/src/http/auth.js';
 import { startBuiltService, type BuiltService } from '../support/built-service.js';
+import { webRootFixture } from '../support/web-root.js';
 
 /**
  * api.md "Hardening": authorization is decided on the path as the router resolves it, for every
@@ -10,9 +11,16 @@ import { startBuiltService, type BuiltService } from '../support/built-service.j
  * variants, without a token, and fails on any answer but a 4xx where api.md makes nothing public.
  */
 
-/** What api.md makes public: /health, and the OpenAPI description with its UI; and the pages of the problem types it answers with. */
+/**
+ * What api.md makes public: /health, and the OpenAPI description with its UI; the pages of the
+ * problem types it answers with; the web application's files (they hold no data) and the login
+ * routes that start a browser session.
+ */
 const isPublic = (pattern: string) =>
-  ['/health', '/docs', '/docs-json', '/docs-yaml'].includes(pattern) || pattern.startsWith('/docs/') || pattern.startsWith('/problems/');
+  ['/health', '/docs', '/docs-json', '/docs-yaml', '/', '/index.html', '/login', '/login/options', '/login/oidc', '/login/oidc/callback'].includes(pattern) ||
+  pattern.startsWith('/docs/') ||
+  pattern.startsWith('/problems/') ||
+  pattern.startsWith('/assets/');
 
 const SAMPLES: Record<string, string> = {
   queueName: 'follow-up-checks',
@@ -52,7 +60,8 @@ function variants(path: string): string[] {
     // slashes and dots
     `${path}/`,
     `/${path}`,
-    path.replace(/\/([^/]*)$/, '%2F$1'),
+    // (the last slash encoded; a one-segment path would lose its leading slash: no HTTP request target)
+    ...(path.lastIndexOf('/') > 0 ? [path.replace(/\/([^/]*)$/, '%2F$1')] : []),
     `/x/..${path}`,
     `/.${path}`,
     `${path}?x=1`,
@@ -63,13 +72,16 @@ function variants(path: string): string[] {
 describe('every route of the built process, without a token', () => {
   let service: BuiltService;
 
+  const webRoot = webRootFixture();
+
   beforeAll(async () => {
-    service = await startBuiltService();
+    service = await startBuiltService({ WEB_ROOT: webRoot.dir });
   }, 90_000);
 
   afterAll(async () => {
     agent.destroy();
     await service?.stop();
+    webRoot.remove();
   });
 
   test('the router lists Nest, Swagger and Bull Board routes', () => {
@@ -87,6 +99,12 @@ describe('every route of the built process, without a token', () => {
         'PUT /admin/queues/api/queues/pause',
         'GET /admin/queues/static/*',
         'GET /docs/*',
+        'GET /',
+        'GET /index.html',
+        'GET /assets/app-3f2a9c1b.js',
+        'GET /login',
+        'GET /session',
+        'POST /logout',
       ]),
     );
   });
@@ -138,7 +156,17 @@ describe('every route of the built process, without a token', () => {
   }, 120_000);
 
   test('the public routes stay public', async () => {
-    for (const path of ['/health', '/docs', '/docs-json', '/%68ealth', '/problems/stale-version', '/problems/rule/date-in-future']) {
+    for (const path of [
+      '/health',
+      '/docs',
+      '/docs-json',
+      '/%68ealth',
+      '/problems/stale-version',
+      '/problems/rule/date-in-future',
+      '/',
+      '/index.html',
+      '/login/options',
+    ]) {
       expect([path, await send(service.url, 'GET', path)]).toEqual([path, 200]);
     }
   });

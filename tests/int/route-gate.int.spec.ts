@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { TokenVerifier, signToken } from '../../apps/api/src/http/auth.js';
+import { RequestAuthenticator, TokenVerifier, signToken } from '../../apps/api/src/http/auth.js';
 import { RouteGate } from '../../apps/api/src/http/route-gate.js';
 
 const SECRET = 'route-gate-unit-test-secret-0123456789';
@@ -31,7 +31,7 @@ function send(app: FastifyInstance, options: { method: string; url: string; head
 async function server(): Promise<{ app: FastifyInstance; calls: string[] }> {
   const calls: string[] = [];
   const app = Fastify();
-  new RouteGate(verifier).declarePublic('/docs', { subtree: true }).requireRoles('/admin/queues', ['admin']).install(app);
+  new RouteGate(new RequestAuthenticator(verifier, null)).declarePublic('/docs', { subtree: true }).requireRoles('/admin/queues', ['admin']).install(app);
   app.get('/health', { config: { access: 'public' } }, async () => ({ ok: true }));
   app.get('/v1/things/:id', async (request) => ({ actor: (request as unknown as { actor: unknown }).actor }));
   app.get('/docs/page', async () => 'docs');

@@ -41,6 +41,7 @@ async function ledger(db: TestDatabase['db']): Promise<number[]> {
 
 const EXPECTED_TABLES = [
   'audit_log',
+  'browser_sessions',
   'caseload_workers',
   'employment_declarations',
   'event_store_identity',
@@ -50,6 +51,7 @@ const EXPECTED_TABLES = [
   'follow_up_provisional',
   'idempotency_keys',
   'insz_lookup',
+  'login_codes_used',
   'projection_checkpoints',
   'projection_status',
   'return_guarantees',

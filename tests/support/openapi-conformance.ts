@@ -30,8 +30,8 @@ export interface Answer {
   body: unknown;
 }
 
-/** Paths the service serves outside its API description: the description itself and the admins' queue board. */
-const OUTSIDE_THE_API = [/^\/docs(?:[/?-]|$)/, /^\/admin\/queues(?:[/?]|$)/];
+/** Paths the service serves outside its API description: the description itself, the admins' queue board and the web application's files. */
+const OUTSIDE_THE_API = [/^\/docs(?:[/?-]|$)/, /^\/admin\/queues(?:[/?]|$)/, /^\/(?:index\.html)?(?:\?|$)/, /^\/assets\//];
 
 // ajv-formats is CommonJS: its function is the module itself or its `default`, depending on the loader.
 type AddFormats = (ajv: Ajv) => Ajv;

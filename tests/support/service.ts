@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createApp } from '../../apps/api/src/bootstrap.js';
 import { signToken, type Role } from '../../apps/api/src/http/auth.js';
+import { loadWebConfig, type WebConfig } from '../../apps/api/src/web/web-config.js';
 import { FixedClock } from '#platform/clock.js';
 import { loadConfig, type ServiceConfig } from '#platform/config.js';
 import { openTestDatabase, type TestDatabase, type TestStoreKind } from './databases.js';
@@ -31,6 +32,7 @@ export interface TestService {
   url: string;
   clock: FixedClock;
   config: ServiceConfig;
+  web: WebConfig;
   database: TestDatabase;
   app: NestFastifyApplication;
   token(roles: Role[], sub?: string): string;
@@ -73,11 +75,14 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     queuePrefix: options.env?.QUEUE_PREFIX ?? `test-${randomBytes(6).toString('hex')}`,
   };
 
+  // The browser side reads the same test environment, never the runner's own.
+  const web = loadWebConfig({ ...options.env });
+
   let app: NestFastifyApplication;
   let url = '';
   let conformance: Promise<OpenApiConformance> | undefined;
   const boot = async () => {
-    app = await createApp(config, { clock, sqlDatabase: database.db }, { htmlPages: false });
+    app = await createApp(config, { clock, sqlDatabase: database.db }, { htmlPages: false, web });
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
     conformance = undefined;
@@ -92,6 +97,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     },
     clock,
     config,
+    web,
     database,
     get app() {
       return app;

@@ -9,7 +9,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { CaseloadApiModule } from './caseload/caseload-api.module.js';
 import { FollowUpsApiModule } from './follow-ups/follow-ups-api.module.js';
 import { HealthController } from './health/health.controller.js';
-import { AuthGuard, tokenVerifierProvider } from './http/auth.js';
+import { AuthGuard, RequestAuthenticator, TokenVerifier, tokenVerifierProvider } from './http/auth.js';
 import { EtagInterceptor } from './http/etag.interceptor.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
 import { LocationInterceptor } from './http/location.interceptor.js';
@@ -18,12 +18,15 @@ import { ProblemsController } from './http/problems.controller.js';
 import { validationPipe } from './http/validation.js';
 import { loggerOptions } from './logging.js';
 import { StatisticsApiModule } from './statistics/statistics-api.module.js';
+import type { WebConfig } from './web/web-config.js';
+import { WebModule } from './web/web.module.js';
+import { SessionStore } from './web/sessions.js';
 import { WorkersModule } from './workers/workers.module.js';
 
 /** The HTTP API; in mode `all` (npm start) also the projections and jobs of the worker. */
 @Module({})
 export class AppModule {
-  static forRoot(config: ServiceConfig, overrides: PlatformOverrides = {}): DynamicModule {
+  static forRoot(config: ServiceConfig, web: WebConfig, overrides: PlatformOverrides = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -35,11 +38,17 @@ export class AppModule {
         StatisticsApiModule,
         CaseloadApiModule,
         FollowUpsApiModule,
+        WebModule.forRoot(web),
         ...(config.mode === 'all' ? [WorkerModule] : []),
       ],
       controllers: [HealthController, ProblemsController],
       providers: [
         tokenVerifierProvider,
+        {
+          provide: RequestAuthenticator,
+          inject: [TokenVerifier, SessionStore],
+          useFactory: (tokens: TokenVerifier, sessions: SessionStore) => new RequestAuthenticator(tokens, sessions),
+        },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useValue: validationPipe },

@@ -7,13 +7,14 @@ import { Logger } from 'nestjs-pino';
 import type { ServiceConfig } from '#platform/config.js';
 import type { PlatformOverrides } from '#platform/platform.module.js';
 import { AppModule } from './app.module.js';
-import { TokenVerifier } from './http/auth.js';
+import { RequestAuthenticator } from './http/auth.js';
 import { answerClientError } from './http/client-error.js';
 import { acceptOnlyJsonBodies } from './http/json-body.js';
 import { describeApi } from './http/openapi.js';
 import { answerWithProblem } from './http/problem.filter.js';
 import { RouteGate } from './http/route-gate.js';
 import { logRequests } from './logging.js';
+import { loadWebConfig, type WebConfig } from './web/web-config.js';
 
 /** Request bodies up to 8 MiB: an employment-declaration import holds up to 10,000 rows. */
 const BODY_LIMIT = 8 * 1024 * 1024;
@@ -33,11 +34,14 @@ export interface AppOptions {
    * the process-level test checks them.
    */
   htmlPages?: boolean;
+  /** the browser side's settings; default: read from the environment (loadWebConfig) */
+  web?: WebConfig;
 }
 
 export async function createApp(config: ServiceConfig, overrides: PlatformOverrides = {}, options: AppOptions = {}): Promise<NestFastifyApplication> {
+  const web = options.web ?? loadWebConfig(process.env);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, overrides),
+    AppModule.forRoot(config, web, overrides),
     new FastifyAdapter({
       bodyLimit: BODY_LIMIT,
       trustProxy: true,
@@ -55,8 +59,8 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
   );
   const fastify = app.getHttpAdapter().getInstance();
   // Before any route exists: every route gets its authentication as it is registered. Public:
-  // @Public() handlers (health) and the OpenAPI description with its UI, set up below.
-  const gate = new RouteGate(app.get(TokenVerifier, { strict: false }))
+  // @Public() handlers (health, login) and the OpenAPI description with its UI, set up below.
+  const gate = new RouteGate(app.get(RequestAuthenticator, { strict: false }))
     .declarePublic('/docs', { subtree: true })
     .declarePublic('/docs-json')
     .declarePublic('/docs-yaml');
@@ -73,6 +77,11 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
   app.enableShutdownHooks();
   const document = describeApi(app);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerUiEnabled: options.htmlPages ?? true });
+  if (options.htmlPages ?? true) {
+    // Loaded only here, like the queue board below: @fastify/static is what Jest on Node 20 cannot load.
+    const { mountWebApp } = await import('./web/web-app.js');
+    if (!(await mountWebApp(fastify, gate, web.webRoot))) app.get(Logger).log(`no web application in ${web.webRoot} (npm run build): / answers 404`, 'WebApp');
+  }
   if ((options.htmlPages ?? true) && config.mode === 'all') {
     // Loaded only here: its static-file plugin is what Jest on Node 20 cannot load.
     const { mountQueueBoard } = await import('./follow-ups/queue-board.js');

@@ -1,4 +1,5 @@
 import { IDEMPOTENCY_EXPIRY_SCHEMA, IDEMPOTENCY_SCHEMA } from '../../../apps/api/src/http/idempotency.schema.js';
+import { BROWSER_SESSIONS_SCHEMA } from '../../../apps/api/src/web/web.schema.js';
 import { FOLLOW_UP_SCHEDULE_SCHEMA, PROVISIONAL_RESULTS_SCHEMA } from '../../../apps/worker/src/follow-ups/follow-up-schedule.schema.js';
 import { EMPLOYMENT_REGISTER_SCHEMA } from '#employment-register/employment-register.schema.js';
 import { EVENT_STORE_IDENTITY_SCHEMA, EVENT_STORE_SCHEMA } from '#event-store/sql-event-store.schema.js';
@@ -41,6 +42,7 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   AUDIT_LOG_SCHEMA,
   IDEMPOTENCY_EXPIRY_SCHEMA,
   CASELOAD_STEPS_SCHEMA,
+  BROWSER_SESSIONS_SCHEMA,
 ];
 assertOrdered(SCHEMA_MIGRATIONS);
 

@@ -1,4 +1,4 @@
-import { createSecretKey } from 'node:crypto';
+import { createSecretKey, timingSafeEqual } from 'node:crypto';
 import { applyDecorators, createParamDecorator, Injectable, Logger, SetMetadata, type CanActivate, type ExecutionContext, type Provider } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
@@ -8,6 +8,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTP
 import type { ServiceConfig } from '#platform/config.js';
 import type { Secrets } from '#platform/secrets.js';
 import { SECRETS, SERVICE_CONFIG } from '#platform/tokens.js';
+import { sessionIdOf } from '../web/session-cookie.js';
 import { stringProblem } from './input-rules.js';
 import { ProblemException } from './problem.js';
 
@@ -101,12 +102,21 @@ export class TokenVerifier {
 
   /** The actor of a bearer `Authorization` header; throws the 401 problem when there is none or it is invalid. */
   async actorOf(header: unknown): Promise<Actor> {
+    return (await this.bearer(header)).actor;
+  }
+
+  /** The actor of a bearer `Authorization` header and when its token expires; throws the 401 problem like actorOf. */
+  async bearer(header: unknown): Promise<{ actor: Actor; expiresAt: Date }> {
     const match = typeof header === 'string' ? /^Bearer[ \t]+([A-Za-z0-9_.~+/=-]+)[ \t]*$/i.exec(header) : null;
     if (!match) throw unauthorized('a bearer token is required (Authorization: Bearer <JWT>)');
-    return this.verify(match[1]);
+    return this.check(match[1]);
   }
 
   async verify(token: string): Promise<Actor> {
+    return (await this.check(token)).actor;
+  }
+
+  private async check(token: string): Promise<{ actor: Actor; expiresAt: Date }> {
     let alg: unknown;
     try {
       alg = decodeProtectedHeader(token).alg;
@@ -135,7 +145,7 @@ export class TokenVerifier {
     if (stringProblem(payload.sub)) throw unauthorized(`the token's subject (sub) ${stringProblem(payload.sub)}`);
     const claim = fromProvider ? claimAt(payload, this.policy.rolesClaim) : payload.roles;
     const roles = Array.isArray(claim) ? ROLES.filter((role) => claim.includes(role)) : [];
-    return { sub: payload.sub, roles };
+    return { actor: { sub: payload.sub, roles }, expiresAt: new Date(payload.exp! * 1000) };
   }
 
   private async verifyWithJwks(token: string): Promise<JWTPayload> {
@@ -203,6 +213,58 @@ function claimAt(payload: JWTPayload, name: string): unknown {
   return value;
 }
 
+/** How a request was authenticated: by a bearer token, or by a browser session's cookie. */
+export type Authentication =
+  { kind: 'bearer'; actor: Actor; expiresAt: Date } | { kind: 'session'; actor: Actor; expiresAt: Date; csrfToken: string; sessionId: string };
+
+/** A request once the route gate (or AuthGuard) has authenticated it. */
+export type AuthenticatedRequest = FastifyRequest & { actor?: Actor; authentication?: Authentication };
+
+/** The live browser sessions (apps/api/src/web/sessions.ts). */
+export interface SessionLookup {
+  find(id: string): Promise<{ actor: Actor; csrfToken: string; expiresAt: Date } | null>;
+}
+
+/** Methods that change something: under a session cookie they need the CSRF token. */
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+export const CSRF_HEADER = 'x-csrf-token';
+
+/**
+ * Who sent the request (api.md "Authentication" and "The browser"): a bearer token when the
+ * request has an `Authorization` header (it takes precedence, and needs no CSRF token), else the
+ * browser session its cookie names. An unsafe method under a session needs `X-CSRF-Token` equal
+ * to the session's synchronizer token, whatever the Origin: 403 `csrf-token-missing` or
+ * `csrf-token-invalid` otherwise. The one place both the route gate and AuthGuard authenticate.
+ */
+export class RequestAuthenticator {
+  constructor(
+    private readonly tokens: TokenVerifier,
+    private readonly sessions: SessionLookup | null,
+  ) {}
+
+  async authenticate(request: FastifyRequest): Promise<Authentication> {
+    const header = request.headers.authorization;
+    if (header !== undefined || this.sessions === null) return { kind: 'bearer', ...(await this.tokens.bearer(header)) };
+    const sessionId = sessionIdOf(request);
+    if (sessionId === null) throw unauthorized('a bearer token (Authorization: Bearer <JWT>) or a browser session (its cookie) is required');
+    const session = await this.sessions.find(sessionId);
+    if (!session) throw unauthorized('the browser session has ended or expired: log in again');
+    if (UNSAFE_METHODS.has(request.method)) checkCsrfToken(request.headers[CSRF_HEADER], session.csrfToken);
+    return { kind: 'session', sessionId, ...session };
+  }
+}
+
+function checkCsrfToken(given: unknown, expected: string): void {
+  if (given === undefined || given === '') {
+    throw ProblemException.of(403, 'csrf-token-missing', 'CSRF token missing', `a change under a browser session needs the header X-CSRF-Token (GET /session)`);
+  }
+  const a = Buffer.from(typeof given === 'string' ? given : '');
+  const b = Buffer.from(expected);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) {
+    throw ProblemException.of(403, 'csrf-token-invalid', 'CSRF token invalid', "X-CSRF-Token is not this browser session's token (GET /session)");
+  }
+}
+
 /** The TokenVerifier of the service's configuration and secret. */
 export const tokenVerifierProvider: Provider = {
   provide: TokenVerifier,
@@ -218,14 +280,17 @@ export const tokenVerifierProvider: Provider = {
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly tokens: TokenVerifier,
+    private readonly authenticator: RequestAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest & { actor?: Actor }>();
-    request.actor ??= await this.tokens.actorOf(request.headers.authorization);
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!request.actor) {
+      request.authentication = await this.authenticator.authenticate(request);
+      request.actor = request.authentication.actor;
+    }
     const { roles } = request.actor;
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
     if (allowed && !roles.some((role) => allowed.includes(role))) {

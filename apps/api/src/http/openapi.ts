@@ -7,6 +7,7 @@ import {
   ApiExtraModels,
   ApiHeader,
   ApiParam,
+  ApiQuery,
   ApiResponse,
   DocumentBuilder,
   getSchemaPath,
@@ -388,6 +389,19 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     items: { type: 'array', maxItems: 1000, items: ref('FollowUpCheck') },
     next: { type: 'string', nullable: true, description: 'pass as `after` for the next page; null on the last page' },
   }),
+  Session: object({
+    sub: { type: 'string', minLength: 1 },
+    roles: { type: 'array', items: { type: 'string', enum: [...ROLES] } },
+    csrfToken: {
+      type: 'string',
+      nullable: true,
+      description: 'send it as `X-CSRF-Token` with every POST, PUT, PATCH and DELETE under the session; null under a bearer token',
+    },
+    expiresAt: { type: 'string', format: 'date-time', description: 'when the session (or the bearer token) expires' },
+  }),
+  LoginOptions: object({
+    oidc: { type: 'boolean', description: 'the organisation’s identity provider is configured: `GET /login/oidc` logs in through it' },
+  }),
   Health: objectWithOptional(
     {
       status: { type: 'string', enum: ['up', 'down'] },
@@ -450,6 +464,10 @@ const RESPONSES = {
   badRequest: problem(400, 'Malformed or invalid input (a body or query field, a header, the URL): `errors` names each field.', 'ValidationProblem'),
   unauthorized: problem(401, 'No bearer token, or it is not valid.', 'Problem', { 'WWW-Authenticate': WWW_AUTHENTICATE }),
   forbidden: problem(403, 'None of the token’s roles may do this (see x-roles).'),
+  forbiddenOrCsrf: problem(
+    403,
+    'None of the roles of the token or session may do this (see x-roles); or, under a browser session, `X-CSRF-Token` is missing (`csrf-token-missing`) or not the session’s (`csrf-token-invalid`).',
+  ),
   workerNotFound: problem(404, 'No such worker (an id that is not a UUID names none either).'),
   ruleBroken: problem(
     409,
@@ -588,6 +606,38 @@ export function ApiHealth() {
   );
 }
 
+const SET_COOKIE: HeaderObject = {
+  description: 'the browser session cookie (`trajectory_session`; HttpOnly, SameSite=Strict, Path=/, Secure over https)',
+  required: false,
+  schema: { type: 'string', pattern: '^trajectory_session=' },
+};
+
+/** `GET /login?code=…`: 303 to `/` with the session cookie, or to `/?login=failed`. */
+export function ApiLogin() {
+  return applyDecorators(
+    ApiQuery({ name: 'code', required: false, description: 'the one-time login code of the link', schema: { type: 'string' } }),
+    respond(303, {
+      description: 'To `/` with `Set-Cookie` (a session started), or to `/?login=failed` (a used, expired or forged code; no cookie).',
+      headers: { Location: { required: true, schema: { type: 'string', enum: ['/', '/?login=failed'] } }, 'Set-Cookie': SET_COOKIE },
+    }),
+  );
+}
+
+/** `GET /login/options`. */
+export function ApiLoginOptions() {
+  return respond(200, { description: 'The ways to log in.', content: json(ref('LoginOptions')) });
+}
+
+/** `GET /session`. */
+export function ApiSession() {
+  return respond(200, { description: 'The session’s user and CSRF token.', content: json(ref('Session')) });
+}
+
+/** `POST /logout`: 204 with the cookie cleared. */
+export function ApiLogout() {
+  return respond(204, { description: 'The session is ended and its cookie cleared (`Max-Age=0`).', headers: { 'Set-Cookie': SET_COOKIE } });
+}
+
 /** `GET /problems/...`: a short HTML page, or 404 for a type the service does not have. */
 export function ApiProblemPage() {
   return applyDecorators(
@@ -651,6 +701,16 @@ const IDEMPOTENCY_KEY: ParameterObject = {
   schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' },
 };
 
+const UNSAFE = ['post', 'put', 'patch', 'delete'];
+const CSRF_TOKEN: ParameterObject = {
+  name: 'X-CSRF-Token',
+  in: 'header',
+  required: false,
+  description:
+    'Under a browser session (cookie, no bearer token): required, the session’s `csrfToken` (`GET /session`); else 403. Not needed with a bearer token.',
+  schema: { type: 'string' },
+};
+
 /** What every operation shares, from the guard, the router, the body parser and the interceptors. */
 function completeOperations(document: OpenAPIObject, access: Map<string, Access>): void {
   for (const [path, item] of Object.entries(document.paths)) {
@@ -670,9 +730,14 @@ function completeOperations(document: OpenAPIObject, access: Map<string, Access>
       if (who.public) {
         operation.security = [];
       } else {
-        operation.security = [{ bearer: [] }];
+        operation.security = [{ bearer: [] }, { session: [] }];
         add(401, RESPONSES.unauthorized);
-        if (who.roles.length < ROLES.length) add(403, RESPONSES.forbidden);
+        if (UNSAFE.includes(method)) {
+          operation.parameters = [...(operation.parameters ?? []), CSRF_TOKEN];
+          add(403, RESPONSES.forbiddenOrCsrf);
+        } else if (who.roles.length < ROLES.length) {
+          add(403, RESPONSES.forbidden);
+        }
       }
       add(400, RESPONSES.badRequest);
       add(414, RESPONSES.uriTooLong);
@@ -700,7 +765,7 @@ export function describeApi(app: INestApplication): OpenAPIObject {
       [
         'Trajectories of target-group workers in the Flemish social economy (see domain.md and api.md).',
         '',
-        '**Authentication**: `Authorization: Bearer <JWT>` with claims `sub` and `roles`. Each operation lists the roles it allows in its description and in `x-roles`; without a valid token the answer is 401, with none of those roles 403.',
+        '**Authentication**: `Authorization: Bearer <JWT>` with claims `sub` and `roles`, or a browser session (the cookie `trajectory_session`, started by `GET /login` or `GET /login/oidc`); a bearer token takes precedence. Each operation lists the roles it allows in its description and in `x-roles`; without a valid token or session the answer is 401, with none of those roles 403. Under a session, POST, PUT, PATCH and DELETE need `X-CSRF-Token` (the session’s `csrfToken`, `GET /session`), else 403.',
         '',
         '**Errors** are `application/problem+json` (RFC 9457): `type`, `title`, `status`, `detail`. Every `type` is a URI relative to the service (`/problems/<slug>`) that resolves to a short page. A 400 carries `errors: [{ field, message }]`; a 409 names the broken rule in `rule`; a 412 carries the current `ETag`. A method a path does not serve is 405 with `Allow`; any other path is 404.',
         '',
@@ -712,6 +777,7 @@ export function describeApi(app: INestApplication): OpenAPIObject {
     )
     .setVersion('1')
     .addBearerAuth()
+    .addCookieAuth('trajectory_session', { type: 'apiKey', in: 'cookie', description: 'a browser session; unsafe methods also need X-CSRF-Token' }, 'session')
     .build();
   config.components = { ...config.components, schemas: { ...API_SCHEMAS } };
   const document = SwaggerModule.createDocument(app, config);

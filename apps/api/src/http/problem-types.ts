@@ -31,13 +31,27 @@ const SPECIFIC: ProblemTypeInfo[] = [
     slug: 'unauthorized',
     title: 'Unauthorized',
     status: 401,
-    description: 'There is no bearer token, or it is not valid (signature, expiry, subject). Send `Authorization: Bearer <JWT>` with claims `sub` and `roles`.',
+    description:
+      'There is no bearer token, or it is not valid (signature, expiry, subject), and no live browser session. Send `Authorization: Bearer <JWT>` with claims `sub` and `roles`, or log in again in the browser.',
   },
   {
     slug: 'forbidden',
     title: 'Forbidden',
     status: 403,
     description: 'The token is valid but none of its roles may do this. The operation lists the roles it allows (`x-roles` in /docs-json).',
+  },
+  {
+    slug: 'csrf-token-missing',
+    title: 'CSRF token missing',
+    status: 403,
+    description:
+      'A POST, PUT, PATCH or DELETE under a browser session (its cookie, no bearer token) must carry the header `X-CSRF-Token` with the session’s token (`csrfToken` of `GET /session`). Nothing was done.',
+  },
+  {
+    slug: 'csrf-token-invalid',
+    title: 'CSRF token invalid',
+    status: 403,
+    description: '`X-CSRF-Token` is not the token of this browser session. Read it again from `GET /session`. Nothing was done.',
   },
   { slug: 'worker-not-found', title: 'Unknown worker', status: 404, description: 'No worker has this id. An id that is not a UUID names no worker either.' },
   {

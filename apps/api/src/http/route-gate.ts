@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
-import { ROUTE_ACCESS, type Actor, type Role, type TokenVerifier } from './auth.js';
+import { ROUTE_ACCESS, type AuthenticatedRequest, type RequestAuthenticator, type Role } from './auth.js';
 import { answerWithProblem } from './problem.filter.js';
 import { ProblemException } from './problem.js';
 
@@ -17,7 +17,8 @@ interface PathRule {
  * decision belongs to the matched route, after the router has percent-decoded the path, never to
  * the raw URL: `/%61dmin/queues` is the route `/admin/queues` and gets that route's check. A route
  * is public only when declared so: by `@Public()` (its Fastify route config), or by a pattern
- * declared here (the Swagger routes). Every other route needs a valid bearer token, and answers
+ * declared here (the Swagger routes, the web application's files). Every other route needs a
+ * valid bearer token or browser session (RequestAuthenticator, with its CSRF check), and answers
  * with `Cache-Control: no-store`. Roles are checked by AuthGuard for Nest's handlers and here for
  * plugin routes declared with `requireRoles`.
  *
@@ -27,7 +28,7 @@ export class RouteGate {
   private readonly publicRules: PathRule[] = [];
   private readonly roleRules: (PathRule & { roles: Role[] })[] = [];
 
-  constructor(private readonly tokens: TokenVerifier) {}
+  constructor(private readonly authenticator: RequestAuthenticator) {}
 
   /** Routes registered at `path` (and, with `subtree`, below `path/`) need no token. */
   declarePublic(path: string, { subtree = false } = {}): this {
@@ -57,17 +58,18 @@ export class RouteGate {
   }
 
   private hook(roles: Role[] | null): onRequestHookHandler {
-    const tokens = this.tokens;
+    const authenticator = this.authenticator;
     // Fastify awaits an async hook (it is not the callback form the type also allows).
     // eslint-disable-next-line @typescript-eslint/no-misused-promises
     return async function routeGate(request: FastifyRequest, reply: FastifyReply) {
       void reply.header('cache-control', 'no-store');
       try {
-        const actor = await tokens.actorOf(request.headers.authorization);
+        const authentication = await authenticator.authenticate(request);
+        const { actor } = authentication;
         if (roles && !actor.roles.some((role) => roles.includes(role))) {
           throw ProblemException.of(403, 'forbidden', 'Forbidden', `this needs one of the roles ${roles.join(', ')}`);
         }
-        (request as FastifyRequest & { actor?: Actor }).actor = actor;
+        Object.assign(request as AuthenticatedRequest, { actor, authentication });
       } catch (error) {
         if (!(error instanceof ProblemException)) throw error;
         answerWithProblem(error, request, reply);
