@@ -67,6 +67,8 @@ test.describe('analyst', () => {
         return coloured;
       });
     expect(painted).toBeGreaterThan(500);
+    // the tooltip is drawn on the canvas too (an HTML tooltip would need inline styles, which the CSP refuses)
+    await chart.hover({ position: { x: 200, y: 150 } });
     await expectAccessible(page);
 
     const request = page.waitForRequest((r) => r.url().includes('/v1/statistics/outflow?') && r.url().includes('method=employment-only'));

@@ -77,7 +77,7 @@ test.describe('budgets', () => {
 
     await page.goto(service.loginLink(coach, ['coach']));
     await expect(page.getByRole('button', { name: 'Afmelden' })).toBeVisible();
-    // a fresh document: navigation start is the clock's zero
+    // each load is a fresh document: navigation start is the clock's zero
     const timings: number[] = [];
     for (let run = 0; run < 3; run++) {
       await page.goto('about:blank');
@@ -91,9 +91,9 @@ test.describe('budgets', () => {
       expect(mark?.rows).toBe(200);
       timings.push(mark!.at);
     }
-    const median = [...timings].sort((a, b) => a - b)[1];
-    record('caseload200', { millisecondsFromNavigation: timings.map((t) => Math.round(t)), median: Math.round(median), budgetMs: CASELOAD_BUDGET_MS });
+    record('caseload200', { millisecondsFromNavigation: timings.map((t) => Math.round(t)), budgetMs: CASELOAD_BUDGET_MS });
     testInfo.annotations.push({ type: 'caseload of 200 (ms from navigation)', description: timings.map((t) => t.toFixed(0)).join(', ') });
-    expect(median).toBeLessThan(CASELOAD_BUDGET_MS);
+    // every load, the first (cold: no cached assets) included
+    expect(Math.max(...timings)).toBeLessThan(CASELOAD_BUDGET_MS);
   });
 });

@@ -103,8 +103,10 @@ test.describe('coach', () => {
     // doorstroom 12 months (the default guarantee) less 10 days ago: the guarantee ends in about 10 days
     const position = await trajectory(service, coach, 'MAATWERK', shift(-40, -12), shift(10, -12), null);
     const token = service.token(coach, ['coach']);
+    // waitFor: every projection has processed the last command
+    await service.api(token, 'GET', `/v1/workers?waitFor=${position}`);
     const due = await service.api(token, 'GET', `/v1/follow-ups?status=due&limit=1000`);
-    const guarantees = await service.api(token, 'GET', `/v1/return-guarantees?status=running&expiresBefore=${shift(30)}&waitFor=${position}`);
+    const guarantees = await service.api(token, 'GET', `/v1/return-guarantees?status=running&expiresBefore=${shift(30)}`);
     expect(guarantees.body.items).toHaveLength(1);
 
     await loginAs(coach, ['coach']);
