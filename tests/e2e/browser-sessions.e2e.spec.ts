@@ -194,8 +194,10 @@ describe('browser sessions', () => {
     expect((await ann.request('GET', '/session')).status).toBe(401);
   });
 
-  test('GET /login/options says whether OIDC is configured', async () => {
+  test('GET /login/options says whether OIDC is configured; without it /login/oidc is a 404', async () => {
     expect((await service.request('GET', '/login/options')).body).toEqual({ oidc: false });
+    expect((await service.request('GET', '/login/oidc')).status).toBe(404);
+    expect((await service.request('GET', '/login/oidc/callback?code=x&state=y')).status).toBe(404);
   });
 
   test('GET /session answers any authenticated user, even one without roles', async () => {

@@ -33,6 +33,8 @@ const ROLES_OF: Record<string, string[]> = {
   'GET /problems/rule/{rule}': [],
   'GET /login': [],
   'GET /login/options': [],
+  'GET /login/oidc': [],
+  'GET /login/oidc/callback': [],
   'GET /session': ['screener', 'coach', 'analyst', 'admin'],
   'POST /logout': ['screener', 'coach', 'analyst', 'admin'],
 };

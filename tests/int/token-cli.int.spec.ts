@@ -16,6 +16,7 @@ describe('npm run token', () => {
   it('prints its usage for --help', () => {
     expect(mintToken(['--help'], {})).toBe(USAGE);
     expect(USAGE).toContain('--sub');
+    expect(USAGE).toMatch(/--login +print a one-time login link/);
   });
 
   it('refuses, naming the path, when the data folder has no secrets file, and creates none', () => {

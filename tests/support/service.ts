@@ -20,6 +20,8 @@ export interface TestServiceOptions {
   /** extra environment, read like the real process reads it (e.g. REDIS_URL) */
   env?: Record<string, string>;
   mode?: 'all' | 'api';
+  /** the port to listen on (default: any free one) */
+  port?: number;
 }
 
 export interface HttpAnswer<T = any> {
@@ -83,7 +85,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   let conformance: Promise<OpenApiConformance> | undefined;
   const boot = async () => {
     app = await createApp(config, { clock, sqlDatabase: database.db }, { htmlPages: false, web });
-    await app.listen(0, '127.0.0.1');
+    await app.listen(options.port ?? 0, '127.0.0.1');
     url = await app.getUrl();
     conformance = undefined;
   };

@@ -203,7 +203,7 @@ export class TokenVerifier {
 }
 
 /** A claim by exact name, else by dotted path (`realm_access.roles`). */
-function claimAt(payload: JWTPayload, name: string): unknown {
+export function claimAt(payload: Record<string, unknown>, name: string): unknown {
   if (Object.hasOwn(payload, name)) return payload[name];
   let value: unknown = payload;
   for (const part of name.split('.')) {

@@ -623,6 +623,38 @@ export function ApiLogin() {
   );
 }
 
+/** `GET /login/oidc`: 303 to the identity provider; 404 without OIDC; 503 when the provider cannot be reached. */
+export function ApiOidcLogin() {
+  return applyDecorators(
+    respond(303, {
+      description: 'To the identity provider’s authorization endpoint, with a short-lived cookie (`trajectory_oidc`) holding the login in progress.',
+      headers: {
+        Location: { required: true, schema: { type: 'string', format: 'uri' } },
+        'Set-Cookie': { required: true, schema: { type: 'string', pattern: '^trajectory_oidc=' } },
+      },
+    }),
+    respond(404, problem(404, 'OIDC login is not configured.')),
+    respond(503, problem(503, 'The identity provider could not be reached (`identity-provider-unavailable`).', 'Problem', { 'Retry-After': RETRY_AFTER })),
+  );
+}
+
+/** `GET /login/oidc/callback`: 303 to `/` with the session cookie, or to `/?login=failed`. */
+export function ApiOidcCallback() {
+  return applyDecorators(
+    ApiQuery({ name: 'code', required: false, schema: { type: 'string' } }),
+    ApiQuery({ name: 'state', required: false, schema: { type: 'string' } }),
+    respond(303, {
+      description: 'To `/` with the session cookie (a session started), or to `/?login=failed` (refused by the provider, a wrong state, no role; no session).',
+      headers: {
+        Location: { required: true, schema: { type: 'string', enum: ['/', '/?login=failed'] } },
+        'Set-Cookie': { required: true, schema: { type: 'string', pattern: '^trajectory_(session|oidc)=' } },
+      },
+    }),
+    respond(404, problem(404, 'OIDC login is not configured.')),
+    respond(503, problem(503, 'The identity provider could not be reached (`identity-provider-unavailable`).', 'Problem', { 'Retry-After': RETRY_AFTER })),
+  );
+}
+
 /** `GET /login/options`. */
 export function ApiLoginOptions() {
   return respond(200, { description: 'The ways to log in.', content: json(ref('LoginOptions')) });

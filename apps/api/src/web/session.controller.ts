@@ -2,9 +2,11 @@ import { Controller, Get, HttpCode, Inject, Logger, Post, Query, Redirect, Req, 
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public, type AuthenticatedRequest } from '../http/auth.js';
-import { ApiLogin, ApiLoginOptions, ApiLogout, ApiSession } from '../http/openapi.js';
+import { ApiLogin, ApiLoginOptions, ApiLogout, ApiOidcCallback, ApiOidcLogin, ApiSession } from '../http/openapi.js';
+import { ProblemException } from '../http/problem.js';
 import { LoginCodes } from './login-codes.js';
-import { clearSessionCookie, setSessionCookie } from './session-cookie.js';
+import { OIDC_LOGIN, TRANSACTION_SECONDS, type OidcLogin } from './oidc-login.js';
+import { clearOidcCookie, clearSessionCookie, oidcTransactionOf, setOidcCookie, setSessionCookie } from './session-cookie.js';
 import { SessionStore } from './sessions.js';
 import { WEB_CONFIG, type WebConfig } from './web-config.js';
 
@@ -18,7 +20,7 @@ export interface SessionView {
   expiresAt: string;
 }
 
-/** Browser sessions (docs/browser-sessions.md): the one-time login link, the session, logout. */
+/** Browser sessions (docs/browser-sessions.md): the one-time login link, OIDC login, the session, logout. */
 @ApiTags('browser')
 @Controller()
 export class SessionController {
@@ -28,6 +30,7 @@ export class SessionController {
     private readonly codes: LoginCodes,
     private readonly sessions: SessionStore,
     @Inject(WEB_CONFIG) private readonly web: WebConfig,
+    @Inject(OIDC_LOGIN) private readonly oidc: OidcLogin | null,
   ) {}
 
   @Get('login')
@@ -50,6 +53,53 @@ export class SessionController {
     setSessionCookie(request, reply, session.id, session.expiresAt);
     this.logger.log(`browser session started for ${redemption.actor.sub} (${redemption.actor.roles.join(', ')}) by login link`);
     return { url: '/' };
+  }
+
+  @Get('login/oidc')
+  @Public()
+  @Redirect('/', 303)
+  @ApiOidcLogin()
+  @ApiOperation({
+    summary: 'Log in through the organisation’s identity provider',
+    description:
+      'With OIDC_ISSUER_URL, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: 303 to the identity provider (authorization code with PKCE), which sends the browser back to `/login/oidc/callback`. 404 when OIDC is not configured; 503 when the provider cannot be reached.',
+  })
+  async oidcLogin(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ url: string }> {
+    const oidc = this.requireOidc();
+    void reply.header('cache-control', 'no-store');
+    const { url, transaction } = await oidc.start();
+    setOidcCookie(request, reply, transaction, TRANSACTION_SECONDS);
+    return { url };
+  }
+
+  @Get('login/oidc/callback')
+  @Public()
+  @Redirect('/', 303)
+  @ApiOidcCallback()
+  @ApiOperation({
+    summary: 'The identity provider’s answer: start a browser session',
+    description:
+      'Where the identity provider sends the browser back. A valid answer for a user with at least one role (claim OIDC_ROLES_CLAIM) starts a session: `Set-Cookie` and 303 to `/`. Anything else: 303 to `/?login=failed`, no session.',
+  })
+  async oidcCallback(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ url: string }> {
+    const oidc = this.requireOidc();
+    void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
+    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+    const outcome = await oidc.finish(query, oidcTransactionOf(request));
+    clearOidcCookie(request, reply);
+    if (!outcome.ok) {
+      this.logger.warn(`OIDC login refused: ${outcome.reason}`);
+      return { url: LOGIN_FAILED };
+    }
+    const session = await this.sessions.start(outcome.actor);
+    setSessionCookie(request, reply, session.id, session.expiresAt);
+    this.logger.log(`browser session started for ${outcome.actor.sub} (${outcome.actor.roles.join(', ')}) by OIDC`);
+    return { url: '/' };
+  }
+
+  private requireOidc(): OidcLogin {
+    if (this.oidc === null) throw ProblemException.of(404, 'not-found', 'Not found', 'OIDC login is not configured (OIDC_ISSUER_URL)');
+    return this.oidc;
   }
 
   @Get('login/options')

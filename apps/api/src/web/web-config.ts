@@ -18,6 +18,8 @@ export interface OidcConfig {
   clientSecret: string;
   /** claim of the ID token (or userinfo) that holds the roles: a name, or a dotted path */
   rolesClaim: string;
+  /** the scopes asked for (OIDC_SCOPES, default `openid profile`; must include openid) */
+  scopes: string;
   /** `<PUBLIC_URL>/login/oidc/callback` */
   redirectUri: string;
 }
@@ -74,12 +76,15 @@ function oidc(env: NodeJS.ProcessEnv, base: string | null): OidcConfig | null {
   if (set.length < names.length) {
     throw new WebConfigError(`OIDC login needs ${names.join(', ')} together; missing ${names.filter((name) => !set.includes(name)).join(', ')}`);
   }
+  const scopes = (text(env, 'OIDC_SCOPES') ?? 'openid profile').split(/\s+/);
+  if (!scopes.includes('openid')) throw new WebConfigError(`OIDC_SCOPES must include openid, got ${JSON.stringify(env.OIDC_SCOPES)}`);
   if (base === null) throw new WebConfigError(`OIDC login needs PUBLIC_URL: the identity provider sends the browser back to <PUBLIC_URL>${OIDC_CALLBACK_PATH}`);
   return {
     issuerUrl: httpUrl(env, 'OIDC_ISSUER_URL')!,
     clientId: text(env, 'OIDC_CLIENT_ID')!,
     clientSecret: text(env, 'OIDC_CLIENT_SECRET')!,
     rolesClaim: text(env, 'OIDC_ROLES_CLAIM') ?? 'roles',
+    scopes: scopes.join(' '),
     redirectUri: `${base}${OIDC_CALLBACK_PATH}`,
   };
 }

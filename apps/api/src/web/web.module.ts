@@ -3,6 +3,7 @@ import type { Secrets } from '#platform/secrets.js';
 import { SECRETS, SQL_DATABASE } from '#platform/tokens.js';
 import type { SqlDatabase } from '#sql/sql.js';
 import { LoginCodes } from './login-codes.js';
+import { OIDC_LOGIN, OidcLogin } from './oidc-login.js';
 import { SessionController } from './session.controller.js';
 import { SessionStore } from './sessions.js';
 import { WEB_CONFIG, type WebConfig } from './web-config.js';
@@ -46,6 +47,11 @@ export class WebModule {
         { provide: WEB_CONFIG, useValue: web },
         { provide: SessionStore, inject: [SQL_DATABASE], useFactory: (db: SqlDatabase) => new SessionStore(db, web.sessionHours) },
         { provide: LoginCodes, inject: [SQL_DATABASE, SECRETS], useFactory: (db: SqlDatabase, secrets: Secrets) => new LoginCodes(db, secrets.jwtSecret) },
+        {
+          provide: OIDC_LOGIN,
+          inject: [SECRETS],
+          useFactory: (secrets: Secrets) => (web.oidc ? new OidcLogin(web.oidc, secrets.jwtSecret) : null),
+        },
         SessionSweeper,
       ],
       exports: [WEB_CONFIG, SessionStore],
