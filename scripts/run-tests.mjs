@@ -1,12 +1,13 @@
 /**
  * `npm test`: Jest (unit, integration, e2e, process tests), then the browser tests (Playwright).
- * `npm test -- <args>` runs one of them with the arguments: Playwright when every path named is
- * under tests/browser/, Jest otherwise (so `npm test -- tests/e2e/x.spec.ts` stays a Jest run).
+ * `npm test -- <args>` runs one of them with the arguments: Playwright when every test path named
+ * is under tests/browser/, Jest otherwise (so `npm test -- tests/e2e/x.spec.ts` stays a Jest run).
  */
 import { spawnSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
-const paths = args.filter((arg) => !arg.startsWith('-'));
+// test paths: the arguments that name a file or folder (an option's value such as a -g pattern does not)
+const paths = args.filter((arg) => !arg.startsWith('-') && (arg.includes('/') || arg.endsWith('.ts')));
 const browserOnly = paths.length > 0 && paths.every((path) => path.replace(/^\.\//, '').startsWith('tests/browser'));
 
 const jest = () => run([process.execPath, '--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--runInBand', ...args]);
