@@ -28,7 +28,7 @@ export interface BrowserService {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
@@ -39,10 +39,11 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startBrowserService(): Promise<BrowserService> {
+/** `port` and `env` for a service that must be known before it starts (an OIDC provider's redirect URI). */
+export async function startBrowserService(options: { port?: number; env?: Record<string, string> } = {}): Promise<BrowserService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'trajectory-browser-'));
   const prefix = `test-browser-${process.pid}-${Date.now()}`;
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
@@ -58,6 +59,7 @@ export async function startBrowserService(): Promise<BrowserService> {
     AUTH_JWKS_URL: '',
     PUBLIC_URL: '',
     OIDC_ISSUER_URL: '',
+    ...options.env,
   };
   let log = '';
   const child: ChildProcess = spawn(process.execPath, ['tests/support/run-built-service.mjs'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
