@@ -92,7 +92,7 @@ test.describe('coach', () => {
     await expect(placement.getByRole('alert')).toContainText('fte');
   });
 
-  test('follow-up page: due checks as the API lists them, and guarantees expiring within 30 days (accessible)', async ({
+  test('follow-up page: a due six-month check and an expiring guarantee; the result recorded from there leaves the list (accessible)', async ({
     page,
     service,
     loginAs,
@@ -100,26 +100,39 @@ test.describe('coach', () => {
   }) => {
     void problems;
     const coach = 'coach-eva';
-    // doorstroom 12 months (the default guarantee) less 10 days ago: the guarantee ends in about 10 days
-    const position = await trajectory(service, coach, 'MAATWERK', shift(-40, -12), shift(10, -12), null);
     const token = service.token(coach, ['coach']);
-    // waitFor: every projection has processed the last command
-    await service.api(token, 'GET', `/v1/workers?waitFor=${position}`);
-    const due = await service.api(token, 'GET', `/v1/follow-ups?status=due&limit=1000`);
-    const guarantees = await service.api(token, 'GET', `/v1/return-guarantees?status=running&expiresBefore=${shift(30)}`);
-    expect(guarantees.body.items).toHaveLength(1);
+    // The six-month checks queue is paused (Bull Board's API), so the check stays due until the coach records a result.
+    const admin = service.token('admin-queues', ['admin']);
+    expect((await service.api(admin, 'PUT', '/admin/queues/api/queues/follow-up-checks/pause')).status).toBe(200);
+    try {
+      // doorstroom 12 months (the default guarantee) less 10 days ago: the check is due, the guarantee ends in about 10 days
+      const position = await trajectory(service, coach, 'MAATWERK', shift(-40, -12), shift(10, -12), null);
+      await service.api(token, 'GET', `/v1/workers?waitFor=${position}`);
+      const due = await service.api(token, 'GET', '/v1/follow-ups?status=due');
+      const guarantees = await service.api(token, 'GET', `/v1/return-guarantees?status=running&expiresBefore=${shift(30)}`);
+      expect([due.body.items.length, guarantees.body.items.length]).toEqual([1, 1]);
 
-    await loginAs(coach, ['coach']);
-    await page.getByRole('link', { name: 'Opvolging' }).click();
-    await expect(page.getByRole('heading', { level: 1, name: 'Opvolging' })).toBeVisible();
-    await expect(page.getByTestId('due-guarantees').locator('tbody tr')).toHaveCount(1);
-    await expect(page.getByTestId('due-guarantees')).toContainText(guarantees.body.items[0].expiresOn);
-    if (due.body.items.length === 0) await expect(page.getByRole('region', { name: /Zesmaandencontroles/ })).toContainText('Geen resultaten.');
-    else await expect(page.getByTestId('due-checks').locator('tbody tr')).toHaveCount(due.body.items.length);
-    await expectAccessible(page);
+      await loginAs(coach, ['coach']);
+      await expect(page.getByTestId('caseload')).toContainText(`waarborg tot ${guarantees.body.items[0].expiresOn}`);
+      await expect(page.getByTestId('caseload')).toContainText(`controle ${due.body.items[0].referenceDate}`);
+      await page.getByRole('link', { name: 'Opvolging' }).click();
+      await expect(page.getByRole('heading', { level: 1, name: 'Opvolging' })).toBeVisible();
+      await expect(page.getByTestId('due-guarantees').locator('tbody tr')).toHaveCount(1);
+      await expect(page.getByTestId('due-guarantees')).toContainText(guarantees.body.items[0].expiresOn);
+      const checks = page.getByTestId('due-checks');
+      await expect(checks.locator('tbody tr')).toHaveCount(1);
+      await expect(checks).toContainText(due.body.items[0].referenceDate);
+      await expectAccessible(page);
 
-    // the caseload shows the guarantee's end for that worker
-    await page.getByRole('link', { name: 'Caseload' }).click();
-    await expect(page.getByTestId('caseload')).toContainText(`waarborg tot ${guarantees.body.items[0].expiresOn}`);
+      await checks.getByRole('link').click();
+      const result = page.getByTestId('form-follow-up');
+      await result.getByLabel('Resultaat').selectOption('ibo');
+      await result.getByRole('button', { name: 'Opslaan' }).click();
+      await expect(result.getByRole('status')).toHaveText(/^Opgeslagen/);
+      await page.getByRole('link', { name: 'Opvolging' }).click();
+      await expect(page.getByRole('region', { name: /Zesmaandencontroles/ })).toContainText('Geen resultaten.');
+    } finally {
+      await service.api(admin, 'PUT', '/admin/queues/api/queues/follow-up-checks/resume');
+    }
   });
 });

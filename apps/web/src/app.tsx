@@ -47,6 +47,7 @@ export function App() {
   useEffect(() => {
     loadSession().then(setSession, setError);
   }, []);
+  // Bound while rendering, before any page's effect sends a request with it.
   bindSession(session ?? null, () => {
     setExpired(true);
     setSession(null);
@@ -116,7 +117,7 @@ function Content({ session, route }: { session: Session; route: Route }) {
     case 'statistics':
       return guard(['analyst'], <StatisticsPage route={route} />);
     case 'publications':
-      return guard(['analyst'], second ? <PublicationPage key={second} id={second} /> : <PublicationsPage />);
+      return guard(['analyst'], second ? <PublicationPage key={second} id={second} /> : <PublicationsPage route={route} />);
     case 'audit':
       return guard(['admin'], <AuditPage route={route} />);
     case 'erasure':
@@ -149,14 +150,18 @@ function Shell({
 }) {
   const { t, lang, setLang } = useI18n();
   const main = useRef<HTMLElement>(null);
-  // After a route change, focus moves to the new page's heading (screen readers announce it).
+  // After a move to another page (not a filter or page change on the same one), focus goes to the
+  // new page's heading, or to the main region while it loads, so screen readers announce the page.
+  const first = useRef(true);
   useEffect(() => {
     if (!route) return;
-    const heading = main.current?.querySelector('h1');
-    if (heading && document.activeElement === document.body) {
-      heading.tabIndex = -1;
-      heading.focus({ preventScroll: true });
+    if (first.current) {
+      first.current = false;
+      if (document.activeElement !== document.body) return;
     }
+    const heading = main.current?.querySelector('h1');
+    if (heading) heading.tabIndex = -1;
+    (heading ?? main.current)?.focus({ preventScroll: true });
   }, [route?.path]);
   const [busy, setBusy] = useState(false);
   const doLogout = async () => {

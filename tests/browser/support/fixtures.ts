@@ -56,6 +56,8 @@ export const test = base.extend<PageFixtures, WorkerFixtures>({
     await use(async (sub, roles) => {
       await page.goto(service.loginLink(sub, roles));
       await expect(page.getByRole('button', { name: /Afmelden|Log out/ })).toBeVisible();
+      // the application has moved on to the first page of the user's roles (a later goto must not race that move)
+      await expect(page).toHaveURL(/\/#\/[a-z]+$/);
     });
   },
 });

@@ -21,7 +21,7 @@ export function AuditPage({ route }: { route: Route }) {
   return (
     <>
       <h1>{t('audit.title')}</h1>
-      <form class="filters" onSubmit={submit} aria-label={t('common.filter')}>
+      <form key={key} class="filters" onSubmit={submit} aria-label={t('common.filter')}>
         <Input name="workerId" label={t('field.workerId')} defaultValue={filters.workerId} autoComplete="off" />
         <Input name="actor" label={t('audit.actor')} defaultValue={filters.actor} autoComplete="off" />
         <Input name="from" type="date" label={t('audit.from')} defaultValue={filters.from} />

@@ -70,7 +70,7 @@ export function CaseloadPage({ route }: { route: Route; session: Session }) {
   return (
     <>
       <h1>{t('caseload.title')}</h1>
-      <form class="filters" onSubmit={filter} aria-label={t('common.filter')}>
+      <form key={route.params.toString()} class="filters" onSubmit={filter} aria-label={t('common.filter')}>
         <Select
           name="status"
           label={t('common.status')}

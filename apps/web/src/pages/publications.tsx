@@ -1,17 +1,18 @@
-import { get } from '../api.js';
+import { get, query } from '../api.js';
 import { ErrorView } from '../components/forms.js';
 import { useLoad } from '../components/load.js';
 import { useI18n, type Translate } from '../i18n.js';
-import { href } from '../router.js';
+import { href, type Route } from '../router.js';
 import { FLOW_FIELDS, OUTFLOW_FIELDS, type Page, type Publication, type PublicationDetail } from '../types.js';
 import { StatTable } from './stat-table.js';
 
 const describe = (t: Translate, p: Publication) =>
   `${t(p.table === 'flows' ? 'stats.flows' : 'stats.outflow')}, ${p.year ?? `${p.from}–${p.to}`}${p.method ? `, ${t(`stats.method.${p.method}`)}` : ''}${p.minCell ? `, minCell ${p.minCell}` : ''}`;
 
-export function PublicationsPage() {
+export function PublicationsPage({ route }: { route: Route }) {
   const { t } = useI18n();
-  const list = useLoad(() => get<Page<Publication>>('/v1/statistics/publications?limit=100'), []);
+  const after = route.params.get('after') ?? '';
+  const list = useLoad(() => get<Page<Publication>>(`/v1/statistics/publications${query({ limit: 50, after })}`), [after]);
   return (
     <>
       <h1>{t('pub.title')}</h1>
@@ -43,6 +44,10 @@ export function PublicationsPage() {
           </table>
         </div>
       )}
+      <nav class="pager" aria-label={t('common.paging')}>
+        {after && <a href={href('/publications')}>{t('common.first')}</a>}
+        {list.data?.next && <a href={href('/publications', { after: list.data.next })}>{t('common.next')}</a>}
+      </nav>
     </>
   );
 }

@@ -51,44 +51,11 @@ export function StatisticsPage({ route }: { route: Route }) {
   const chartRange = q.mode === 'range' ? { from: q.from, to: q.to } : { from: q.year - CHART_YEARS + 1, to: q.year };
   const series = useLoad(() => get<StatisticsTable>(`/v1/statistics/outflow${query({ ...chartRange, method: q.method, minCell: q.minCell })}`), [key]);
 
-  const submit = (event: Event) => {
-    event.preventDefault();
-    const f = new FormData(event.currentTarget as HTMLFormElement);
-    const params: Record<string, string> = {};
-    for (const [name, value] of f.entries()) if (typeof value === 'string') params[name] = value.trim();
-    navigate('/statistics', params);
-  };
-
   return (
     <>
       <h1>{t('stats.title')}</h1>
-      <form class="filters" onSubmit={submit} aria-label={t('stats.query')}>
-        <Select
-          name="mode"
-          label={t('stats.mode')}
-          defaultValue={q.mode}
-          options={[
-            { value: 'year', label: t('stats.modeYear') },
-            { value: 'range', label: t('stats.modeRange') },
-          ]}
-        />
-        <Input name="year" type="number" min={1900} max={2200} label={t('stats.year')} defaultValue={String(q.year)} />
-        <Input name="from" type="number" min={1900} max={2200} label={t('stats.from')} defaultValue={String(q.from)} />
-        <Input name="to" type="number" min={1900} max={2200} label={t('stats.to')} defaultValue={String(q.to)} />
-        <Select name="method" label={t('stats.method')} defaultValue={q.method} options={METHODS.map((m) => ({ value: m, label: t(`stats.method.${m}`) }))} />
-        <Input
-          name="minCell"
-          type="number"
-          min={0}
-          max={1000}
-          label={t('stats.minCell')}
-          hint={t('stats.minCellHelp')}
-          defaultValue={q.minCell ? String(q.minCell) : ''}
-        />
-        <div class="actions">
-          <button type="submit">{t('stats.show')}</button>
-        </div>
-      </form>
+      {/* keyed by the query: a new address (a link, the back button) shows its own values */}
+      <QueryForm key={key} q={q} />
 
       <TableSection title={t('stats.flows')} table="flows" loaded={flows} fields={FLOW_FIELDS} params={flowsParams} q={q} />
       <TableSection title={t('stats.outflow')} table="outflow" loaded={outflow} fields={OUTFLOW_FIELDS} params={outflowParams} q={q} />
@@ -101,6 +68,54 @@ export function StatisticsPage({ route }: { route: Route }) {
         {series.error ? <ErrorView error={series.error} /> : series.data ? <Chart table={series.data} /> : <p aria-busy="true">{t('stats.chartLoading')}</p>}
       </section>
     </>
+  );
+}
+
+function QueryForm({ q }: { q: StatsQuery }) {
+  const { t } = useI18n();
+  const [mode, setMode] = useState(q.mode);
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const f = new FormData(event.currentTarget as HTMLFormElement);
+    const params: Record<string, string> = {};
+    for (const [name, value] of f.entries()) if (typeof value === 'string') params[name] = value.trim();
+    navigate('/statistics', params);
+  };
+
+  return (
+    <form class="filters" onSubmit={submit} aria-label={t('stats.query')}>
+      <Select
+        name="mode"
+        label={t('stats.mode')}
+        defaultValue={q.mode}
+        onChange={(event) => setMode(event.currentTarget.value === 'range' ? 'range' : 'year')}
+        options={[
+          { value: 'year', label: t('stats.modeYear') },
+          { value: 'range', label: t('stats.modeRange') },
+        ]}
+      />
+      {mode === 'year' ? (
+        <Input key="year" name="year" type="number" min={1900} max={2200} label={t('stats.year')} defaultValue={String(q.year)} />
+      ) : (
+        <>
+          <Input key="from" name="from" type="number" min={1900} max={2200} label={t('stats.from')} defaultValue={String(q.from)} />
+          <Input key="to" name="to" type="number" min={1900} max={2200} label={t('stats.to')} defaultValue={String(q.to)} />
+        </>
+      )}
+      <Select name="method" label={t('stats.method')} defaultValue={q.method} options={METHODS.map((m) => ({ value: m, label: t(`stats.method.${m}`) }))} />
+      <Input
+        name="minCell"
+        type="number"
+        min={0}
+        max={1000}
+        label={t('stats.minCell')}
+        hint={t('stats.minCellHelp')}
+        defaultValue={q.minCell ? String(q.minCell) : ''}
+      />
+      <div class="actions">
+        <button type="submit">{t('stats.show')}</button>
+      </div>
+    </form>
   );
 }
 
@@ -185,6 +200,7 @@ function Chart({ table }: { table: StatisticsTable }) {
   useEffect(() => {
     let dispose: (() => void) | undefined;
     let current = true;
+    setState({ kind: 'loading' });
     import('./outflow-chart.js').then(
       ({ drawOutflowChart }) => {
         if (!current || !element.current) return;
