@@ -2,8 +2,7 @@ import { expect, expectAccessible, test } from './support/fixtures.js';
 import { register } from './support/seed.js';
 
 test.describe('admin', () => {
-  test('the audit trail, filtered by worker; the Bull Board link opens with the session', async ({ page, service, loginAs, problems }) => {
-    void problems;
+  test('the audit trail, filtered by worker; the Bull Board link opens with the session', async ({ page, service, loginAs }) => {
     const worker = await register(service, 'coach-audit', { givenName: 'Audit', familyName: 'Case' });
     await loginAs('admin-beheer', ['admin']);
     await expect(page).toHaveURL(/#\/audit$/);
@@ -25,8 +24,7 @@ test.describe('admin', () => {
     expect(board.status()).toBe(200);
   });
 
-  test('erasure asks for confirmation, then the worker reads without INSZ and names', async ({ page, service, loginAs, problems }) => {
-    void problems;
+  test('erasure asks for confirmation, then the worker reads without INSZ and names', async ({ page, service, loginAs }) => {
     const worker = await register(service, 'coach-erase', { givenName: 'Weg', familyName: 'Gevlogen' });
     await loginAs('admin-beheer', ['admin']);
     await page.getByRole('link', { name: 'Persoonsgegevens wissen' }).click();

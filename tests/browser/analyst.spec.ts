@@ -36,9 +36,7 @@ test.describe('analyst', () => {
     page,
     service,
     loginAs,
-    problems,
   }) => {
-    void problems;
     const series = await caughtUp(service, await seed(service));
     const chartRequests: string[] = [];
     page.on('request', (request) => {
@@ -84,8 +82,7 @@ test.describe('analyst', () => {
     await expect(outflow.locator('tbody tr').first()).toContainText(String(old.body.rows[0].reach));
   });
 
-  test('small cells are shown as "—" with a title; downloads are CSV (excel-nl) and XLSX', async ({ page, service, loginAs, problems }) => {
-    void problems;
+  test('small cells are shown as "—" with a title; downloads are CSV (excel-nl) and XLSX', async ({ page, service, loginAs }) => {
     await caughtUp(service, await seed(service));
     await loginAs('analyst-an', ['analyst']);
     await page.goto(`${service.url}/#/statistics?mode=year&year=2024&minCell=3`);
@@ -112,13 +109,7 @@ test.describe('analyst', () => {
     expect(xlsxBytes.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
   });
 
-  test('publish a table; the publication page shows the frozen figures and, after a late change, what changed', async ({
-    page,
-    service,
-    loginAs,
-    problems,
-  }) => {
-    void problems;
+  test('publish a table; the publication page shows the frozen figures and, after a late change, what changed', async ({ page, service, loginAs }) => {
     await caughtUp(service, await seed(service));
     await loginAs('analyst-an', ['analyst']);
     await page.goto(`${service.url}/#/statistics?mode=year&year=2023`);

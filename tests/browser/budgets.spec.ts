@@ -25,9 +25,7 @@ test.describe('budgets', () => {
   test('first-load JavaScript is under 300 KB gzipped (measured over the network and over the built files); ECharts is not in it', async ({
     page,
     loginAs,
-    problems,
   }, testInfo) => {
-    void problems;
     const scripts = new Map<string, Promise<number>>();
     page.on('response', (response) => {
       if (response.request().resourceType() === 'script')
@@ -66,8 +64,7 @@ test.describe('budgets', () => {
     expect(built).toBeLessThan(FIRST_LOAD_JS_BUDGET);
   });
 
-  test('a caseload of 200 workers is on screen within 1 s of navigation', async ({ page, service, problems }, testInfo) => {
-    void problems;
+  test('a caseload of 200 workers is on screen within 1 s of navigation', async ({ page, service }, testInfo) => {
     const coach = 'coach-200';
     let position = '';
     for (let i = 0; i < 200; i++)

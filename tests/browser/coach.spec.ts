@@ -10,13 +10,7 @@ const shift = (days: number, months = 0) => {
 };
 
 test.describe('coach', () => {
-  test('the caseload lists the own workers (accessible), filters them, and another coach’s worker answers as unknown', async ({
-    page,
-    service,
-    loginAs,
-    problems,
-  }) => {
-    void problems;
+  test('the caseload lists the own workers (accessible), filters them, and another coach’s worker answers as unknown', async ({ page, service, loginAs }) => {
     const mine = await register(service, 'coach-anna', { givenName: 'Mira', familyName: 'Janssens' });
     const theirs = await register(service, 'coach-bert', { givenName: 'Omer', familyName: 'Elders' });
     await service.api(service.token('coach-anna', ['coach']), 'GET', `/v1/workers?waitFor=${theirs.position}`);
@@ -39,13 +33,7 @@ test.describe('coach', () => {
     await expect(page.locator('body')).not.toContainText('Omer');
   });
 
-  test('records a step from the worker page with If-Match and an Idempotency-Key; the timeline and version follow', async ({
-    page,
-    service,
-    loginAs,
-    problems,
-  }) => {
-    void problems;
+  test('records a step from the worker page with If-Match and an Idempotency-Key; the timeline and version follow', async ({ page, service, loginAs }) => {
     const worker = await register(service, 'coach-carl', { givenName: 'Sam', familyName: 'Peeters' });
     await service.api(service.token('coach-carl', ['coach']), 'GET', `/v1/workers?waitFor=${worker.position}`);
     await loginAs('coach-carl', ['coach']);
@@ -69,8 +57,7 @@ test.describe('coach', () => {
     expect(read.body.pop.goals).toEqual(['werken in een team', 'heftruckattest']);
   });
 
-  test('a broken rule (409) shows its rule and detail next to the form; invalid input (400) marks the field', async ({ page, service, loginAs, problems }) => {
-    void problems;
+  test('a broken rule (409) shows its rule and detail next to the form; invalid input (400) marks the field', async ({ page, service, loginAs }) => {
     const worker = await register(service, 'coach-dirk', { givenName: 'Ria', familyName: 'Smet' });
     await loginAs('coach-dirk', ['coach']);
     await page.goto(`${service.url}/#/workers/${worker.workerId}`);
@@ -96,9 +83,7 @@ test.describe('coach', () => {
     page,
     service,
     loginAs,
-    problems,
   }) => {
-    void problems;
     const coach = 'coach-eva';
     const token = service.token(coach, ['coach']);
     // The six-month checks queue is paused (Bull Board's API), so the check stays due until the coach records a result.

@@ -74,8 +74,7 @@ test.describe('login through the organisation (OIDC)', () => {
     await new Promise((resolve) => idp?.close(resolve));
   });
 
-  test('the login page’s button goes through the provider and back into the application, with the provider’s roles', async ({ page, problems }) => {
-    void problems;
+  test('the login page’s button goes through the provider and back into the application, with the provider’s roles', async ({ page }) => {
     await page.goto(`${service.url}/`);
     await page.getByRole('link', { name: 'Aanmelden via de organisatie' }).click();
     await expect(page).toHaveURL(`${service.url}/#/caseload`);

@@ -6,9 +6,7 @@ test.describe('screener', () => {
     page,
     service,
     loginAs,
-    problems,
   }) => {
-    void problems;
     const insz = freshInsz();
     await loginAs('screener-sofie', ['screener']);
     await expect(page).toHaveURL(/#\/screening$/);
@@ -69,8 +67,7 @@ test.describe('screener', () => {
     await expect(again.getByRole('link', { name: 'Dossier openen' })).toHaveAttribute('href', `#/workers/${workerId}`);
   });
 
-  test('a user with several roles gets the navigation of each', async ({ page, loginAs, problems }) => {
-    void problems;
+  test('a user with several roles gets the navigation of each', async ({ page, loginAs }) => {
     await loginAs('multi', ['coach', 'screener', 'analyst', 'admin']);
     const nav = page.getByRole('navigation', { name: 'Hoofdnavigatie' });
     for (const name of ['Caseload', 'Opvolging', 'Zoeken en registreren', 'Statistieken', 'Publicaties', 'Audittrail', 'Persoonsgegevens wissen']) {

@@ -1,8 +1,7 @@
 import { expect, expectAccessible, test } from './support/fixtures.js';
 
 test.describe('login, language, CSRF and logout', () => {
-  test('without a session the login page explains the one-time link (accessible); no organisation login without OIDC', async ({ page, service, problems }) => {
-    void problems;
+  test('without a session the login page explains the one-time link (accessible); no organisation login without OIDC', async ({ page, service }) => {
     await page.goto(`${service.url}/`);
     await expect(page.getByRole('heading', { level: 1, name: 'Aanmelden' })).toBeVisible();
     await expect(page.locator('html')).toHaveAttribute('lang', 'nl');
@@ -12,15 +11,13 @@ test.describe('login, language, CSRF and logout', () => {
     await expectAccessible(page);
   });
 
-  test('the organisation login button appears when /login/options says oidc, and starts at /login/oidc', async ({ page, service, problems }) => {
-    void problems;
+  test('the organisation login button appears when /login/options says oidc, and starts at /login/oidc', async ({ page, service }) => {
     await page.route('**/login/options', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"oidc":true}' }));
     await page.goto(`${service.url}/`);
     await expect(page.getByRole('link', { name: 'Aanmelden via de organisatie' })).toHaveAttribute('href', '/login/oidc');
   });
 
-  test('English is a choice: remembered across loads, and <html lang> follows', async ({ page, service, problems }) => {
-    void problems;
+  test('English is a choice: remembered across loads, and <html lang> follows', async ({ page, service }) => {
     await page.goto(`${service.url}/`);
     await page.getByLabel('Taal').selectOption('en');
     await expect(page.getByRole('heading', { level: 1, name: 'Log in' })).toBeVisible();
@@ -32,8 +29,7 @@ test.describe('login, language, CSRF and logout', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Aanmelden' })).toBeVisible();
   });
 
-  test('a one-time link logs in once; the second use lands on the login page with a message', async ({ page, service, browser, problems }) => {
-    void problems;
+  test('a one-time link logs in once; the second use lands on the login page with a message', async ({ page, service, browser }) => {
     const link = service.loginLink('coach-once', ['coach']);
     await page.goto(link);
     await expect(page).toHaveURL(/\/#\/caseload$/);
@@ -48,12 +44,7 @@ test.describe('login, language, CSRF and logout', () => {
     await other.close();
   });
 
-  test('an unsafe request under the session without the CSRF header is refused (403); with it the request gets through', async ({
-    page,
-    loginAs,
-    problems,
-  }) => {
-    void problems;
+  test('an unsafe request under the session without the CSRF header is refused (403); with it the request gets through', async ({ page, loginAs }) => {
     await loginAs('coach-csrf', ['coach']);
     const statuses = await page.evaluate(async () => {
       const post = (headers: Record<string, string>) =>
@@ -68,8 +59,7 @@ test.describe('login, language, CSRF and logout', () => {
     expect(statuses).toEqual({ without: 403, withoutType: expect.stringContaining('application/problem+json'), wrong: 403, right: 400 });
   });
 
-  test('logout ends the session on the server: the old cookie gets 401 from /session and the API', async ({ page, loginAs, service, problems }) => {
-    void problems;
+  test('logout ends the session on the server: the old cookie gets 401 from /session and the API', async ({ page, loginAs, service }) => {
     await loginAs('coach-logout', ['coach']);
     const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
     expect((await fetch(`${service.url}/session`, { headers: { cookie } })).status).toBe(200);

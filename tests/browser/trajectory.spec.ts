@@ -12,9 +12,7 @@ test.describe('a trajectory through the forms', () => {
     page,
     service,
     loginAs,
-    problems,
   }) => {
-    void problems;
     const user = 'lies';
     const worker = await register(service, user, { givenName: 'Nora', familyName: 'Vos' });
     await loginAs(user, ['coach', 'screener']);
@@ -94,9 +92,7 @@ test.describe('a trajectory through the forms', () => {
     page,
     service,
     loginAs,
-    problems,
   }) => {
-    void problems;
     const worker = await register(service, 'coach-stale', { givenName: 'Tim', familyName: 'Laat' });
     await loginAs('coach-stale', ['coach']);
     await page.goto(`${service.url}/#/workers/${worker.workerId}`);
@@ -123,8 +119,7 @@ test.describe('a trajectory through the forms', () => {
     await expect(pop.getByRole('status')).toHaveText(/^Opgeslagen \(versie \d+\)\.$/);
   });
 
-  test('the caseload pages with the cursor', async ({ page, service, loginAs, problems }) => {
-    void problems;
+  test('the caseload pages with the cursor', async ({ page, service, loginAs }) => {
     const coach = 'coach-pages';
     let position = '';
     for (let i = 0; i < 55; i++) position = (await register(service, coach, { givenName: `P${String(i).padStart(2, '0')}`, familyName: 'Pager' })).position;

@@ -31,28 +31,28 @@ export const test = base.extend<PageFixtures, WorkerFixtures>({
     },
     { scope: 'worker', timeout: 120_000 },
   ],
-  problems: async ({ page }, use) => {
-    const problems: string[] = [];
-    await page.addInitScript(() => {
-      window.cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (event) => {
-        window.cspViolations!.push(`${event.violatedDirective} ${event.blockedURI} ${event.sample}`);
+  // Automatic: every test fails on a CSP violation, an uncaught error or a console error of its page.
+  problems: [
+    async ({ page }, use) => {
+      const problems: string[] = [];
+      await page.addInitScript(() => {
+        window.cspViolations = [];
+        document.addEventListener('securitypolicyviolation', (event) => {
+          window.cspViolations!.push(`${event.violatedDirective} ${event.blockedURI} ${event.sample}`);
+        });
       });
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      // Chromium logs every 4xx answer as "Failed to load resource"; the tests provoke several on purpose.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
-    });
-    await use(problems);
-    const violations = await page.evaluate(() => window.cspViolations ?? []).catch(() => [] as string[]);
-    expect([...problems, ...violations.map((v) => `CSP: ${v}`)]).toEqual([]);
-  },
-  page: async ({ page }, use) => {
-    await use(page);
-  },
-  loginAs: async ({ page, service, problems }, use) => {
-    void problems;
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        // Chromium logs every 4xx answer as "Failed to load resource"; the tests provoke several on purpose.
+        if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
+      });
+      await use(problems);
+      const violations = await page.evaluate(() => window.cspViolations ?? []).catch(() => [] as string[]);
+      expect([...problems, ...violations.map((v) => `CSP: ${v}`)]).toEqual([]);
+    },
+    { auto: true },
+  ],
+  loginAs: async ({ page, service }, use) => {
     await use(async (sub, roles) => {
       await page.goto(service.loginLink(sub, roles));
       await expect(page.getByRole('button', { name: /Afmelden|Log out/ })).toBeVisible();
