@@ -3,6 +3,8 @@ export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/tests'],
   testMatch: ['**/*.spec.ts'],
+  // tests/browser/ is Playwright's (npm run test:browser)
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/browser/'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^#([a-z-]+)/(.*)\\.js$': '<rootDir>/libs/$1/src/$2', '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

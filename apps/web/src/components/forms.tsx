@@ -1,0 +1,263 @@
+import type { ComponentChildren, PartialInputHTMLAttributes, PartialSelectHTMLAttributes, TextareaHTMLAttributes } from 'preact';
+import { useId, useRef, useState } from 'preact/hooks';
+import { ApiError, request, type Answer, type FieldError, type Problem } from '../api.js';
+import { useT } from '../i18n.js';
+
+type Errors = FieldError[] | undefined;
+
+/** The field error for `name`, or for a member of it (`indication` for `indication.validUntil`). */
+const errorFor = (errors: Errors, name: string) => errors?.find((e) => e.field === name || e.field.startsWith(`${name}.`) || e.field.startsWith(`${name}[`));
+
+interface FieldProps {
+  name: string;
+  label: string;
+  errors?: Errors;
+  hint?: string;
+}
+
+function useFieldIds(name: string, errors: Errors, hint?: string) {
+  const id = useId();
+  const error = errorFor(errors, name);
+  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return { id, error, described };
+}
+
+function Messages({ id, error, hint }: { id: string; error?: FieldError; hint?: string }) {
+  return (
+    <>
+      {hint && (
+        <p id={`${id}-hint`} class="hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} class="field-error">
+          {error.message}
+        </p>
+      )}
+    </>
+  );
+}
+
+export function Input({ name, label, errors, hint, ...rest }: FieldProps & Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'name' | 'label' | 'role'>) {
+  const { id, error, described } = useFieldIds(name, errors, hint);
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input id={id} name={name} aria-invalid={error ? 'true' : undefined} aria-describedby={described} {...(rest as object)} />
+      <Messages id={id} error={error} hint={hint} />
+    </div>
+  );
+}
+
+export function TextArea({ name, label, errors, hint, ...rest }: FieldProps & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'name' | 'label' | 'role'>) {
+  const { id, error, described } = useFieldIds(name, errors, hint);
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <textarea id={id} name={name} aria-invalid={error ? 'true' : undefined} aria-describedby={described} {...rest} />
+      <Messages id={id} error={error} hint={hint} />
+    </div>
+  );
+}
+
+export interface Option {
+  value: string;
+  label: string;
+}
+
+export function Select({
+  name,
+  label,
+  errors,
+  hint,
+  options,
+  defaultValue,
+  ...rest
+}: FieldProps & { options: Option[]; defaultValue?: string } & Omit<
+    PartialSelectHTMLAttributes<HTMLSelectElement>,
+    'name' | 'label' | 'defaultValue' | 'role'
+  >) {
+  const { id, error, described } = useFieldIds(name, errors, hint);
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select id={id} name={name} aria-invalid={error ? 'true' : undefined} aria-describedby={described} {...rest}>
+        {options.map((option) => (
+          <option key={option.value} value={option.value} selected={option.value === defaultValue}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      <Messages id={id} error={error} hint={hint} />
+    </div>
+  );
+}
+
+export function Checkbox({
+  name,
+  label,
+  errors,
+  ...rest
+}: FieldProps & Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'name' | 'label' | 'type' | 'role'>) {
+  const { id, error, described } = useFieldIds(name, errors);
+  return (
+    <div class="field checkbox">
+      <input id={id} type="checkbox" name={name} aria-invalid={error ? 'true' : undefined} aria-describedby={described} {...rest} />
+      <label for={id}>{label}</label>
+      <Messages id={id} error={error} />
+    </div>
+  );
+}
+
+/** A problem+json answer as the user should read it: the broken rule, the fields to fix, or what else went wrong. */
+export function ProblemView({ problem, onReload }: { problem: Problem; onReload?: () => void }) {
+  const t = useT();
+  return (
+    <div class="problem" role="alert" data-status={problem.status}>
+      {problem.status === 409 && problem.rule ? (
+        <p>
+          <strong>{t('problem.rule')}:</strong> <code class="rule">{problem.rule}</code>
+        </p>
+      ) : problem.status === 412 ? (
+        <p>{t('problem.stale')}</p>
+      ) : (
+        <p>
+          <strong>{problem.title ?? `HTTP ${problem.status}`}</strong>
+        </p>
+      )}
+      {problem.detail && <p class="detail">{problem.detail}</p>}
+      {problem.errors && problem.errors.length > 0 && (
+        <>
+          <p>{t('problem.fields')}</p>
+          <ul>
+            {problem.errors.map((e) => (
+              <li key={e.field}>
+                <code>{e.field}</code>: {e.message}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {problem.status === 412 && onReload && (
+        <button type="button" onClick={onReload}>
+          {t('problem.reload')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function ErrorView({ error }: { error: unknown }) {
+  const t = useT();
+  if (error instanceof ApiError) return <ProblemView problem={error.problem} />;
+  return (
+    <div class="problem" role="alert">
+      <p>
+        <strong>{t('app.error')}</strong>
+      </p>
+      <p>{String(error)}</p>
+    </div>
+  );
+}
+
+export interface CommandFormProps<T> {
+  title: string;
+  method?: 'POST' | 'DELETE';
+  path: string;
+  /** the worker's version, sent as If-Match */
+  version?: number;
+  /** the request body from the form's fields, or a FieldError list for what the browser can already tell */
+  body: (form: FormData) => unknown;
+  onDone: (answer: Answer<T>) => void;
+  onReload?: () => void;
+  onProblem?: (problem: Problem) => void;
+  submitLabel?: string;
+  children: (errors: Errors) => ComponentChildren;
+  testId?: string;
+}
+
+/**
+ * A form that sends one command. The Idempotency-Key stays the same while the body does (a retry after
+ * a lost answer is answered once), and changes with the body (another key for another request).
+ */
+export function CommandForm<T>({
+  title,
+  method = 'POST',
+  path,
+  version,
+  body,
+  onDone,
+  onReload,
+  onProblem,
+  submitLabel,
+  children,
+  testId,
+}: CommandFormProps<T>) {
+  const t = useT();
+  const headingId = useId();
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const attempt = useRef<{ body: string; key: string } | null>(null);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    const payload = body(new FormData(form));
+    const text = JSON.stringify(payload);
+    if (attempt.current?.body !== text) attempt.current = { body: text, key: crypto.randomUUID() };
+    const headers: Record<string, string> = { 'idempotency-key': attempt.current.key };
+    if (version !== undefined) headers['if-match'] = `"${version}"`;
+    setBusy(true);
+    setProblem(null);
+    setSaved(null);
+    try {
+      const answer = await request<T>(method, path, { body: payload, headers });
+      attempt.current = null;
+      const v = (answer.data as { version?: number } | null)?.version;
+      setSaved(v === undefined ? t('common.saved', { version: '—' }) : t('common.saved', { version: v }));
+      form.reset();
+      onDone(answer);
+    } catch (error) {
+      const problem = error instanceof ApiError ? error.problem : { status: 0, title: String(error) };
+      setProblem(problem);
+      onProblem?.(problem);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="command" aria-labelledby={headingId} data-testid={testId}>
+      <h3 id={headingId}>{title}</h3>
+      <form onSubmit={(event) => void submit(event)} noValidate>
+        {children(problem?.errors)}
+        <div class="actions">
+          <button type="submit" disabled={busy}>
+            {submitLabel ?? t('common.save')}
+          </button>
+        </div>
+        <div aria-live="polite">
+          {problem && <ProblemView problem={problem} onReload={onReload} />}
+          {saved && (
+            <p class="saved" role="status">
+              {saved}
+            </p>
+          )}
+        </div>
+      </form>
+    </section>
+  );
+}
+
+/** Form helpers: a trimmed text or undefined, a number or undefined, a checkbox. */
+export const text = (form: FormData, name: string): string | undefined => {
+  const value = form.get(name);
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+};
+export const number = (form: FormData, name: string): number | undefined => {
+  const value = text(form, name);
+  return value === undefined ? undefined : Number(value.replace(',', '.'));
+};
+export const checked = (form: FormData, name: string): boolean => form.get(name) === 'on';

@@ -1,0 +1,71 @@
+import { get, query } from '../api.js';
+import { ErrorView, Input, text } from '../components/forms.js';
+import { useLoad } from '../components/load.js';
+import { useT } from '../i18n.js';
+import { href, navigate, type Route } from '../router.js';
+import type { AuditItem, Page } from '../types.js';
+
+const FILTERS = ['workerId', 'actor', 'from', 'to'] as const;
+
+export function AuditPage({ route }: { route: Route }) {
+  const t = useT();
+  const filters = Object.fromEntries(FILTERS.map((name) => [name, route.params.get(name) ?? ''])) as Record<(typeof FILTERS)[number], string>;
+  const cursor = route.params.get('cursor') ?? '';
+  const key = route.params.toString();
+  const page = useLoad(() => get<Page<AuditItem>>(`/v1/audit${query({ ...filters, limit: 50, cursor })}`), [key]);
+  const submit = (event: Event) => {
+    event.preventDefault();
+    const f = new FormData(event.currentTarget as HTMLFormElement);
+    navigate('/audit', Object.fromEntries(FILTERS.map((name) => [name, text(f, name) ?? ''])));
+  };
+  return (
+    <>
+      <h1>{t('audit.title')}</h1>
+      <form key={key} class="filters" onSubmit={submit} aria-label={t('common.filter')}>
+        <Input name="workerId" label={t('field.workerId')} defaultValue={filters.workerId} autoComplete="off" />
+        <Input name="actor" label={t('audit.actor')} defaultValue={filters.actor} autoComplete="off" />
+        <Input name="from" type="date" label={t('audit.from')} defaultValue={filters.from} />
+        <Input name="to" type="date" label={t('audit.to')} defaultValue={filters.to} />
+        <div class="actions">
+          <button type="submit">{t('common.filter')}</button>
+        </div>
+      </form>
+      {page.error ? (
+        <ErrorView error={page.error} />
+      ) : !page.data ? (
+        <p aria-busy="true">{t('app.loading')}</p>
+      ) : page.data.items.length === 0 ? (
+        <p>{t('common.empty')}</p>
+      ) : (
+        <div class="table-wrap">
+          <table data-testid="audit">
+            <thead>
+              <tr>
+                <th scope="col">{t('audit.at')}</th>
+                <th scope="col">{t('audit.actor')}</th>
+                <th scope="col">{t('audit.action')}</th>
+                <th scope="col">{t('common.worker')}</th>
+                <th scope="col">{t('audit.detail')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.data.items.map((item, i) => (
+                <tr key={`${item.at}-${i}`}>
+                  <td>{item.at.replace('T', ' ').slice(0, 19)}</td>
+                  <td>{item.actor}</td>
+                  <td>{item.action}</td>
+                  <td>{item.workerId ? <code>{item.workerId}</code> : '—'}</td>
+                  <td>{item.detail}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav class="pager" aria-label={t('common.paging')}>
+        {cursor && <a href={href('/audit', filters)}>{t('common.first')}</a>}
+        {page.data?.next && <a href={href('/audit', { ...filters, cursor: page.data.next })}>{t('common.next')}</a>}
+      </nav>
+    </>
+  );
+}

@@ -1,0 +1,115 @@
+import { get, query } from '../api.js';
+import { ErrorView } from '../components/forms.js';
+import { useLoad } from '../components/load.js';
+import { useI18n, type Translate } from '../i18n.js';
+import { href, type Route } from '../router.js';
+import { FLOW_FIELDS, OUTFLOW_FIELDS, type Page, type Publication, type PublicationDetail } from '../types.js';
+import { StatTable } from './stat-table.js';
+
+const describe = (t: Translate, p: Publication) =>
+  `${t(p.table === 'flows' ? 'stats.flows' : 'stats.outflow')}, ${p.year ?? `${p.from}–${p.to}`}${p.method ? `, ${t(`stats.method.${p.method}`)}` : ''}${p.minCell ? `, minCell ${p.minCell}` : ''}`;
+
+export function PublicationsPage({ route }: { route: Route }) {
+  const { t } = useI18n();
+  const after = route.params.get('after') ?? '';
+  const list = useLoad(() => get<Page<Publication>>(`/v1/statistics/publications${query({ limit: 50, after })}`), [after]);
+  return (
+    <>
+      <h1>{t('pub.title')}</h1>
+      {list.error ? (
+        <ErrorView error={list.error} />
+      ) : !list.data ? (
+        <p aria-busy="true">{t('app.loading')}</p>
+      ) : list.data.items.length === 0 ? (
+        <p>{t('common.empty')}</p>
+      ) : (
+        <div class="table-wrap">
+          <table data-testid="publications">
+            <thead>
+              <tr>
+                <th scope="col">{t('pub.publishedAt')}</th>
+                <th scope="col">{t('pub.table')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.items.map((p) => (
+                <tr key={p.publicationId}>
+                  <th scope="row">
+                    <a href={href(`/publications/${p.publicationId}`)}>{p.publishedAt.slice(0, 19).replace('T', ' ')}</a>
+                  </th>
+                  <td>{describe(t, p)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav class="pager" aria-label={t('common.paging')}>
+        {after && <a href={href('/publications')}>{t('common.first')}</a>}
+        {list.data?.next && <a href={href('/publications', { after: list.data.next })}>{t('common.next')}</a>}
+      </nav>
+    </>
+  );
+}
+
+export function PublicationPage({ id }: { id: string }) {
+  const { t } = useI18n();
+  const publication = useLoad(() => get<PublicationDetail>(`/v1/statistics/publications/${encodeURIComponent(id)}`), [id]);
+  if (publication.error)
+    return (
+      <>
+        <h1>{t('pub.detail')}</h1>
+        <ErrorView error={publication.error} />
+      </>
+    );
+  if (!publication.data) return <p aria-busy="true">{t('app.loading')}</p>;
+  const p = publication.data;
+  return (
+    <>
+      <h1>
+        {t('pub.detail')}: {describe(t, p)}
+      </h1>
+      <p>
+        {t('pub.publishedAt')} {p.publishedAt.slice(0, 19).replace('T', ' ')}
+      </p>
+      <StatTable
+        caption={t('pub.frozen')}
+        fields={p.table === 'flows' ? FLOW_FIELDS : OUTFLOW_FIELDS}
+        rows={p.rows}
+        minCell={p.minCell}
+        testId="publication-rows"
+      />
+      <section aria-labelledby="changes">
+        <h2 id="changes">{t('pub.changes')}</h2>
+        {p.changes.length === 0 ? (
+          <p>{t('pub.noChanges')}</p>
+        ) : (
+          <div class="table-wrap">
+            <table data-testid="publication-changes">
+              <thead>
+                <tr>
+                  {p.changes.some((c) => c.year !== undefined) && <th scope="col">{t('stats.yearCol')}</th>}
+                  <th scope="col">{t('common.programme')}</th>
+                  <th scope="col">{t('pub.field')}</th>
+                  <th scope="col">{t('pub.published')}</th>
+                  <th scope="col">{t('pub.current')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.changes.map((c) => (
+                  <tr key={`${c.year ?? ''}-${c.programme}-${c.field}`}>
+                    {c.year !== undefined && <td>{c.year}</td>}
+                    <th scope="row">{c.programme}</th>
+                    <td>{c.field}</td>
+                    <td>{c.published ?? '—'}</td>
+                    <td>{c.current ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,146 @@
+/** The API's answers as the browser app reads them (the served OpenAPI description has the full schemas). */
+
+export const PROGRAMMES = ['SW', 'BW', 'MAATWERK', 'INVOEG_DC', 'INVOEG_NDC', 'LDE', 'ARBEIDSZORG'] as const;
+export type Programme = (typeof PROGRAMMES)[number];
+export const ADVICES = ['regular-work', 'supported-employment', 'activation-guidance', 'work-care', 'not-referable'] as const;
+export const EXIT_REASONS = ['doorstroom-regular-work', 'training', 'dismissal', 'resignation', 'retirement', 'health', 'death', 'other'] as const;
+export const OUTCOMES = ['employed', 'ibo', 'not-employed'] as const;
+export const EDUCATION_LEVELS = ['low', 'medium', 'high'] as const;
+export const METHODS = ['including-ibo', 'employment-only'] as const;
+export type Method = (typeof METHODS)[number];
+
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+export interface CaseloadItem {
+  workerId: string;
+  givenName: string | null;
+  familyName: string | null;
+  insz: string | null;
+  coach: string | null;
+  programme: Programme | null;
+  status: 'registered' | 'active' | 'exited';
+  lastStepDate: string | null;
+  version: number;
+}
+
+export interface Placement {
+  placementId: string;
+  programme: Programme;
+  enterpriseId: string;
+  startDate: string;
+  fte: number;
+  underReturnGuarantee: boolean;
+  exit: { date: string; reason: string; followUpReferenceDate: string | null } | null;
+  followUp: { outcome: string; source: string; referenceDate: string; revisions: unknown[] } | null;
+}
+
+export interface TimelineEntry {
+  version: number;
+  position: string;
+  type: string;
+  recordedAt: string;
+  actor: string;
+  data: Record<string, unknown>;
+}
+
+export interface Worker {
+  workerId: string;
+  insz: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  coach: string | null;
+  characteristics: {
+    birthYear: number | null;
+    educationLevel: string;
+    migrationBackground: boolean;
+    disability: boolean;
+    unemployedSince: string | null;
+    socialAssistance: boolean;
+  };
+  registeredOn: string | null;
+  deceased: boolean;
+  lastStepDate: string | null;
+  latestScreening: { date: string; advice: string; programme: Programme | null; closedByDoorstroom: boolean } | null;
+  pop: { establishedOn: string; reviewedOn: string | null; goals: string[] } | null;
+  activePlacement: string | null;
+  placements: Placement[];
+  returnGuarantee: { placementId: string; programme: Programme; expiresOn: string; status: string } | null;
+  version: number;
+  timeline: TimelineEntry[];
+}
+
+export interface FollowUpItem {
+  workerId: string;
+  placementId: string;
+  programme: Programme;
+  exitDate: string;
+  referenceDate: string | null;
+  status: string;
+  outcome: string | null;
+}
+
+export interface GuaranteeItem {
+  workerId: string;
+  placementId: string;
+  programme: Programme;
+  expiresOn: string;
+  status: string;
+}
+
+export type StatisticsRow = Record<string, number | string | null | string[] | undefined> & {
+  programme: string;
+  year?: number;
+  suppressed?: string[];
+};
+
+export interface StatisticsTable {
+  year?: number;
+  from?: number;
+  to?: number;
+  method?: Method;
+  minCell?: number;
+  rows: StatisticsRow[];
+}
+
+export interface Publication {
+  publicationId: string;
+  table: 'flows' | 'outflow';
+  year?: number;
+  from?: number;
+  to?: number;
+  method?: Method;
+  minCell?: number;
+  position: string | null;
+  publishedAt: string;
+}
+
+export interface PublicationDetail extends Publication {
+  rows: StatisticsRow[];
+  changes: { year?: number; programme: string; field: string; published: number | null; current: number | null }[];
+}
+
+export interface AuditItem {
+  at: string;
+  actor: string;
+  action: string;
+  workerId: string | null;
+  detail: string;
+}
+
+export const FLOW_FIELDS = ['stockStart', 'inflow', 'outflow', 'stockEnd', 'growth', 'growthPct', 'rotationPct', 'fteEnd'] as const;
+export const OUTFLOW_FIELDS = ['reach', 'exited', 'exitedPct', 'toWork', 'toWorkPctOfExited', 'toWorkPctOfReach', 'pending'] as const;
+
+/** Today as YYYY-MM-DD in the browser's time zone. */
+export function today(): string {
+  const now = new Date();
+  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+}
+
+export function addDays(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}

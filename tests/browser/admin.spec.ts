@@ -1,0 +1,59 @@
+import { expect, expectAccessible, test } from './support/fixtures.js';
+import { register } from './support/seed.js';
+
+test.describe('admin', () => {
+  test('the audit trail, filtered by worker; the Bull Board link opens with the session', async ({ page, service, loginAs }) => {
+    const worker = await register(service, 'coach-audit', { givenName: 'Audit', familyName: 'Case' });
+    await loginAs('admin-beheer', ['admin']);
+    await expect(page).toHaveURL(/#\/audit$/);
+    await expect(page.getByRole('heading', { level: 1, name: 'Audittrail' })).toBeVisible();
+    await expect(page.getByTestId('audit').locator('tbody tr').first()).toBeVisible();
+    await expectAccessible(page);
+
+    await page.getByLabel('Werknemer (id)').fill(worker.workerId);
+    await page.getByRole('button', { name: 'Filteren' }).click();
+    await expect(page).toHaveURL(new RegExp(`workerId=${worker.workerId}`));
+    const rows = page.getByTestId('audit').locator('tbody tr');
+    await expect(rows.first()).toContainText(worker.workerId);
+    for (const row of await rows.all()) await expect(row).toContainText(worker.workerId);
+    await expect(rows.first()).toContainText('seed-screener');
+
+    const link = page.getByRole('link', { name: 'Wachtrijen (Bull Board)' });
+    await expect(link).toHaveAttribute('href', '/admin/queues');
+    const board = await page.request.get(`${service.url}/admin/queues`);
+    expect(board.status()).toBe(200);
+  });
+
+  test('erasure asks for confirmation, then the worker reads without INSZ and names', async ({ page, service, loginAs }) => {
+    const worker = await register(service, 'coach-erase', { givenName: 'Weg', familyName: 'Gevlogen' });
+    await loginAs('admin-beheer', ['admin']);
+    await page.getByRole('link', { name: 'Persoonsgegevens wissen' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Persoonsgegevens wissen' })).toBeVisible();
+    await expectAccessible(page);
+
+    await page.getByLabel('Werknemer (id)').fill(worker.workerId);
+    await page.getByRole('button', { name: 'Wissen…' }).click();
+    const confirm = page.getByRole('alertdialog');
+    await expect(confirm).toContainText(worker.workerId);
+    await expectAccessible(page);
+    // cancelling erases nothing
+    await confirm.getByRole('button', { name: 'Annuleren' }).click();
+    const screener = service.token('screener-check', ['screener']);
+    expect((await service.api(screener, 'GET', `/v1/workers/${worker.workerId}`)).body.familyName).toBe('Gevlogen');
+
+    await page.getByRole('button', { name: 'Wissen…' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Ja, definitief wissen' }).click();
+    await expect(page.getByRole('status')).toHaveText('De persoonsgegevens zijn gewist.');
+    const read = await service.api(screener, 'GET', `/v1/workers/${worker.workerId}`);
+    expect({ insz: read.body.insz, givenName: read.body.givenName, familyName: read.body.familyName }).toEqual({
+      insz: null,
+      givenName: null,
+      familyName: null,
+    });
+
+    await page.getByLabel('Werknemer (id)').fill('00000000-0000-4000-8000-000000000000');
+    await page.getByRole('button', { name: 'Wissen…' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Ja, definitief wissen' }).click();
+    await expect(page.getByRole('alert')).toHaveAttribute('data-status', '404');
+  });
+});

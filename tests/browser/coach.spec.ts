@@ -1,0 +1,123 @@
+import { expect, expectAccessible, test } from './support/fixtures.js';
+import { register, trajectory } from './support/seed.js';
+
+const isoDay = (date: Date) => date.toISOString().slice(0, 10);
+const shift = (days: number, months = 0) => {
+  const d = new Date();
+  d.setUTCMonth(d.getUTCMonth() + months);
+  d.setUTCDate(d.getUTCDate() + days);
+  return isoDay(d);
+};
+
+test.describe('coach', () => {
+  test('the caseload lists the own workers (accessible), filters them, and another coach’s worker answers as unknown', async ({ page, service, loginAs }) => {
+    const mine = await register(service, 'coach-anna', { givenName: 'Mira', familyName: 'Janssens' });
+    const theirs = await register(service, 'coach-bert', { givenName: 'Omer', familyName: 'Elders' });
+    await service.api(service.token('coach-anna', ['coach']), 'GET', `/v1/workers?waitFor=${theirs.position}`);
+
+    await loginAs('coach-anna', ['coach']);
+    const table = page.getByTestId('caseload');
+    await expect(table.getByRole('link', { name: 'Mira Janssens' })).toHaveAttribute('href', `#/workers/${mine.workerId}`);
+    await expect(table.locator('tbody tr')).toHaveCount(1);
+    await expect(table).not.toContainText('Omer Elders');
+    await expect(table.locator('tbody tr').first()).toContainText('geregistreerd');
+    await expectAccessible(page);
+
+    await page.getByLabel('Status').selectOption('active');
+    await page.getByRole('button', { name: 'Filteren' }).click();
+    await expect(page).toHaveURL(/status=active/);
+    await expect(page.getByText('Geen resultaten.')).toBeVisible();
+
+    await page.goto(`${service.url}/#/workers/${theirs.workerId}`);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Deze werknemer bestaat niet of staat niet in uw caseload.');
+    await expect(page.locator('body')).not.toContainText('Omer');
+  });
+
+  test('records a step from the worker page with If-Match and an Idempotency-Key; the timeline and version follow', async ({ page, service, loginAs }) => {
+    const worker = await register(service, 'coach-carl', { givenName: 'Sam', familyName: 'Peeters' });
+    await service.api(service.token('coach-carl', ['coach']), 'GET', `/v1/workers?waitFor=${worker.position}`);
+    await loginAs('coach-carl', ['coach']);
+    await page.getByRole('link', { name: 'Sam Peeters' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Werknemer Sam Peeters');
+    await expectAccessible(page);
+
+    const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/v1/workers/${worker.workerId}/pops`));
+    const pop = page.getByTestId('form-pop');
+    await pop.getByLabel('Datum').fill('2025-01-15');
+    await pop.getByLabel('Doelen (één per regel)').fill('werken in een team\nheftruckattest');
+    await pop.getByRole('button', { name: 'Opslaan' }).click();
+    const headers = (await sent).headers();
+    expect(headers['if-match']).toBe('"1"');
+    expect(headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+    await expect(pop.getByRole('status')).toHaveText('Opgeslagen (versie 2).');
+    await expect(page.getByTestId('timeline')).toContainText('PopEstablished');
+    await expect(page.getByText('werken in een team; heftruckattest')).toBeVisible();
+
+    const read = await service.api(service.token('coach-carl', ['coach']), 'GET', `/v1/workers/${worker.workerId}`);
+    expect(read.body.pop.goals).toEqual(['werken in een team', 'heftruckattest']);
+  });
+
+  test('a broken rule (409) shows its rule and detail next to the form; invalid input (400) marks the field', async ({ page, service, loginAs }) => {
+    const worker = await register(service, 'coach-dirk', { givenName: 'Ria', familyName: 'Smet' });
+    await loginAs('coach-dirk', ['coach']);
+    await page.goto(`${service.url}/#/workers/${worker.workerId}`);
+    const placement = page.getByTestId('form-placement');
+    await placement.getByLabel('Programma').selectOption('SW');
+    await placement.getByLabel('Onderneming (id)').fill('ent-7');
+    await placement.getByLabel('Startdatum').fill('2025-02-01');
+    await placement.getByRole('button', { name: 'Opslaan' }).click();
+    const alert = placement.getByRole('alert');
+    await expect(alert.locator('.rule')).toHaveText('placement-needs-advice');
+    await expect(alert.locator('.detail')).not.toBeEmpty();
+    // the other forms show nothing
+    await expect(page.getByTestId('form-pop').getByRole('alert')).toHaveCount(0);
+
+    await placement.getByLabel('VTE (0 < vte ≤ 1)').fill('2');
+    await placement.getByRole('button', { name: 'Opslaan' }).click();
+    await expect(placement.getByLabel('VTE (0 < vte ≤ 1)')).toHaveAttribute('aria-invalid', 'true');
+    await expect(placement.locator('.field-error')).not.toBeEmpty();
+    await expect(placement.getByRole('alert')).toContainText('fte');
+  });
+
+  test('follow-up page: a due six-month check and an expiring guarantee; the result recorded from there leaves the list (accessible)', async ({
+    page,
+    service,
+    loginAs,
+  }) => {
+    const coach = 'coach-eva';
+    const token = service.token(coach, ['coach']);
+    // The six-month checks queue is paused (Bull Board's API), so the check stays due until the coach records a result.
+    const admin = service.token('admin-queues', ['admin']);
+    expect((await service.api(admin, 'PUT', '/admin/queues/api/queues/follow-up-checks/pause')).status).toBe(200);
+    try {
+      // doorstroom 12 months (the default guarantee) less 10 days ago: the check is due, the guarantee ends in about 10 days
+      const position = await trajectory(service, coach, 'MAATWERK', shift(-40, -12), shift(10, -12), null);
+      await service.api(token, 'GET', `/v1/workers?waitFor=${position}`);
+      const due = await service.api(token, 'GET', '/v1/follow-ups?status=due');
+      const guarantees = await service.api(token, 'GET', `/v1/return-guarantees?status=running&expiresBefore=${shift(30)}`);
+      expect([due.body.items.length, guarantees.body.items.length]).toEqual([1, 1]);
+
+      await loginAs(coach, ['coach']);
+      await expect(page.getByTestId('caseload')).toContainText(`waarborg tot ${guarantees.body.items[0].expiresOn}`);
+      await expect(page.getByTestId('caseload')).toContainText(`controle ${due.body.items[0].referenceDate}`);
+      await page.getByRole('link', { name: 'Opvolging' }).click();
+      await expect(page.getByRole('heading', { level: 1, name: 'Opvolging' })).toBeVisible();
+      await expect(page.getByTestId('due-guarantees').locator('tbody tr')).toHaveCount(1);
+      await expect(page.getByTestId('due-guarantees')).toContainText(guarantees.body.items[0].expiresOn);
+      const checks = page.getByTestId('due-checks');
+      await expect(checks.locator('tbody tr')).toHaveCount(1);
+      await expect(checks).toContainText(due.body.items[0].referenceDate);
+      await expectAccessible(page);
+
+      await checks.getByRole('link').click();
+      const result = page.getByTestId('form-follow-up');
+      await result.getByLabel('Resultaat').selectOption('ibo');
+      await result.getByRole('button', { name: 'Opslaan' }).click();
+      await expect(result.getByRole('status')).toHaveText(/^Opgeslagen/);
+      await page.getByRole('link', { name: 'Opvolging' }).click();
+      await expect(page.getByRole('region', { name: /Zesmaandencontroles/ })).toContainText('Geen resultaten.');
+    } finally {
+      await service.api(admin, 'PUT', '/admin/queues/api/queues/follow-up-checks/resume');
+    }
+  });
+});
