@@ -37,26 +37,44 @@ export function auditHash(entry: Omit<StoredAuditEntry, 'hash'>): string {
     .digest('hex');
 }
 
+/** An entry with the moment it happened: a command's is the time its events were recorded. */
+export interface TimedAuditEntry extends AuditEntry {
+  /** ISO 8601, UTC, milliseconds */
+  at: string;
+}
+
 /** Appends entries at the chain's tip, in one transaction; returns them as stored. */
 export async function appendAuditEntries(db: SqlDatabase, entries: readonly AuditEntry[], at: Date): Promise<StoredAuditEntry[]> {
   if (entries.length === 0) return [];
-  return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-    // The text form is named tip_seq: ORDER BY would resolve a bare `seq` to a text output column.
-    const { rows } = await tx.query<{ tip_seq: string; hash: string }>('SELECT seq::text AS tip_seq, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1');
-    let seq = rows[0] ? Number(rows[0].tip_seq) : 0;
-    let prevHash = rows[0]?.hash ?? GENESIS_HASH;
-    const iso = at.toISOString();
-    const stored = entries.map((entry) => {
-      seq += 1;
-      const withoutHash = { seq, at: iso, actor: entry.actor, action: entry.action, workerId: entry.workerId, detail: entry.detail, prevHash };
-      const hash = auditHash(withoutHash);
-      prevHash = hash;
-      return { ...withoutHash, hash };
-    });
-    await insert(tx, stored);
-    return stored;
+  const iso = at.toISOString();
+  return db.transaction((tx) =>
+    appendAuditEntriesIn(
+      tx,
+      entries.map((entry) => ({ ...entry, at: iso })),
+    ),
+  );
+}
+
+/**
+ * Appends entries at the chain's tip inside the caller's transaction, so that they commit (or roll
+ * back) together with what the caller writes. Holds the chain's lock until that transaction ends.
+ */
+export async function appendAuditEntriesIn(tx: SqlClient, entries: readonly TimedAuditEntry[]): Promise<StoredAuditEntry[]> {
+  if (entries.length === 0) return [];
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+  // The text form is named tip_seq: ORDER BY would resolve a bare `seq` to a text output column.
+  const { rows } = await tx.query<{ tip_seq: string; hash: string }>('SELECT seq::text AS tip_seq, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1');
+  let seq = rows[0] ? Number(rows[0].tip_seq) : 0;
+  let prevHash = rows[0]?.hash ?? GENESIS_HASH;
+  const stored = entries.map((entry) => {
+    seq += 1;
+    const withoutHash = { seq, at: entry.at, actor: entry.actor, action: entry.action, workerId: entry.workerId, detail: entry.detail, prevHash };
+    const hash = auditHash(withoutHash);
+    prevHash = hash;
+    return { ...withoutHash, hash };
   });
+  await insert(tx, stored);
+  return stored;
 }
 
 async function insert(tx: SqlClient, stored: StoredAuditEntry[]): Promise<void> {

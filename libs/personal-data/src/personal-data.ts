@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import type { SqlDatabase } from '#sql/sql.js';
+import type { SqlClient, SqlDatabase } from '#sql/sql.js';
 
 /** The worker was erased: its key is gone for good, and no new one is made. */
 export class WorkerErasedError extends Error {
@@ -112,9 +112,9 @@ export class PersonalData {
    * Erasure that unlinks: the INSZ lookup row goes (so the same INSZ registers again as a new
    * worker, and the six-month check can no longer ask the register about this trajectory) and the
    * key is shredded (the INSZ and names in every stored event become unreadable), in one
-   * transaction. Repeating it changes nothing.
+   * transaction, together with whatever `alsoIn` writes (the audit entry). Repeating it changes nothing.
    */
-  async erase(workerId: string): Promise<void> {
+  async erase(workerId: string, alsoIn?: (tx: SqlClient) => Promise<void>): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query('DELETE FROM insz_lookup WHERE worker_id = $1', [workerId]);
       await tx.query(
@@ -122,6 +122,7 @@ export class PersonalData {
          ON CONFLICT (worker_id) DO UPDATE SET key = NULL, shredded_at = coalesce(worker_keys.shredded_at, now())`,
         [workerId],
       );
+      await alsoIn?.(tx);
     });
   }
 

@@ -467,6 +467,7 @@ const RESPONSES = {
   unsupportedMediaType: problem(415, 'The body is not `application/json`.'),
   keyReused: problem(422, 'This Idempotency-Key was used for another request.'),
   headersTooLarge: problem(431, 'The request headers are too large.'),
+  notYetProcessed: problem(503, '`waitFor` was not reached within 5 s (`not-yet-processed`).', 'Problem', { 'Retry-After': RETRY_AFTER }),
   notReadable: problem(
     503,
     'The statistics are being rebuilt (`read-model-rebuilding`), or `waitFor` was not reached within 5 s (`not-yet-processed`).',
@@ -576,8 +577,10 @@ export function ApiErasure() {
 }
 
 /** A list query answering `{ items, next }`. */
-export function ApiListQuery(schema: string) {
-  return respond(200, { description: 'One page.', content: json(ref(schema)) });
+/** A list; with `waitFor`, also 503 when the read models do not reach that position in time. */
+export function ApiListQuery(schema: string, { waitFor = false } = {}) {
+  const page = respond(200, { description: 'One page.', content: json(ref(schema)) });
+  return waitFor ? applyDecorators(page, respond(503, RESPONSES.notYetProcessed)) : page;
 }
 
 /** `GET /health`: the same body for 200 and 503. */

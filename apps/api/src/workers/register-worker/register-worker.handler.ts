@@ -4,7 +4,6 @@ import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import { InvalidInszError, parseInsz } from '#domain/insz.js';
 import { RuleViolation } from '#domain/rules.js';
 import { PersonalData, WorkerErasedError } from '#personal-data/personal-data.js';
-import { AuditTrail } from '../../audit/audit-trail.js';
 import type { Actor } from '../../http/auth.js';
 import { invalidInput, ProblemException, problemType } from '../../http/problem.js';
 import { scopeOf } from '../shared/worker-access.js';
@@ -37,7 +36,6 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
   constructor(
     private readonly executor: WorkerCommandExecutor,
     private readonly personalData: PersonalData,
-    private readonly audit: AuditTrail,
   ) {}
 
   async execute({ body, actor }: RegisterWorkerCommand): Promise<RegisterWorkerResult> {
@@ -77,7 +75,6 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
         },
         { actor: actor.sub },
       );
-      await this.audit.record([{ actor: actor.sub, action: 'command', workerId, detail: 'RegisterWorker' }]);
       return { workerId, version: outcome.version, position: outcome.position };
     } catch (error) {
       if ((error instanceof RuleViolation && error.rule === 'worker-already-registered') || error instanceof WorkerErasedError) {
