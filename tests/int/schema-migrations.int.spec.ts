@@ -42,6 +42,7 @@ async function ledger(db: TestDatabase['db']): Promise<number[]> {
 const EXPECTED_TABLES = [
   'audit_log',
   'caseload_workers',
+  'declaration_revisions',
   'employment_declarations',
   'event_store_identity',
   'event_streams',

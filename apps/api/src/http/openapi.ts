@@ -124,7 +124,6 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
   PlacementResult: object({ placementId: uuid, version, position }),
   ImportResult: object({
     accepted: { type: 'integer', minimum: 0, maximum: 10_000, description: 'declarations recorded (a repeat of a known one counts too and changes nothing)' },
-    revised: { type: 'integer', minimum: 0, description: 'provisional six-month results these declarations revised' },
   }),
   SupportPackage: object({
     workFloorTraining: { type: 'boolean' },
@@ -520,11 +519,15 @@ export function ApiRegistration() {
   );
 }
 
-/** `POST /v1/employment-declarations`: `201 { accepted, revised }`; no Location (nothing addressable is created). */
+/** `POST /v1/employment-declarations`: `201 { accepted }`; no Location (nothing addressable is created). */
 export function ApiImport(itemSchema: DtoClass) {
   return applyDecorators(
     ApiExtraModels(itemSchema),
-    respond(201, { description: 'Recorded.', content: json(ref('ImportResult')), headers: { 'Idempotent-Replayed': IDEMPOTENT_REPLAYED } }),
+    respond(201, {
+      description: 'Recorded; the results they cover are revised by the worker process shortly after.',
+      content: json(ref('ImportResult')),
+      headers: { 'Idempotent-Replayed': IDEMPOTENT_REPLAYED },
+    }),
   );
 }
 
