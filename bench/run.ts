@@ -23,6 +23,7 @@ import { SqlEmploymentRegister } from '#employment-register/employment-register.
 import { HttpClient } from './lib/http-client.js';
 import { startServiceProcess, stopAll } from './lib/service-process.js';
 import { seedEvents } from './lib/seed.js';
+import { registrationOverhead } from './lib/registration-overhead.js';
 import { cpuPerUnit, cpuSeconds, latencySummary, peakRssMb, programCpuSeconds, round, runFor } from './lib/stats.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
@@ -298,6 +299,26 @@ async function main(): Promise<void> {
       target: 'no lost update',
     });
     if (lost > 0) throw new Error(`${lost} workers lost an update across API processes`);
+
+    log('registration with and without the caseload and audit projections, taking turns');
+    const overhead = await registrationOverhead({
+      adminUrl: ADMIN_URL,
+      env: { ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-reg`, DATABASE_POOL_SIZE: '24' },
+      jwtSecret: secrets.AUTH_JWT_SECRET,
+      port: PORT_BASE + 9,
+      clients: CLIENTS,
+      secondsPerTurn: 8,
+      rounds: 2,
+      nextInsz: () => uniqueInsz(sequence++),
+    });
+    rows.push({
+      figure: 'registrations/s with the caseload and audit projections vs without (same build, same run, taking turns)',
+      project: overhead.withThem,
+      baseline: overhead.without,
+      unit: 'req/s vs req/s',
+      ratio: overhead.ratio,
+      target: '≥ 0.9',
+    });
 
     // 2. Projection rebuild from a million events, against a raw sequential read of them.
     const db = await PostgresDatabase.connect(url, { poolSize: 4 });

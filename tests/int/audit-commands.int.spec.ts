@@ -123,7 +123,7 @@ describe.each(['pglite', 'postgres'] as const)('audit entries of commands (%s)',
   test('erasure: the entry, the lookup row and the key commit together or not at all', async () => {
     const personalData = await PersonalData.create(database.db, 'k');
     const workerId = randomUUID();
-    await personalData.claimInsz('hash-erasure', workerId);
+    await personalData.claimAndSeal('hash-erasure', workerId, []);
     const before = (await entries()).length;
     const erase = { actor: 'adm', action: 'erase' as const, workerId, detail: 'DELETE /v1/workers/{id}/personal-data', at: clock.now().toISOString() };
     await expect(

@@ -50,7 +50,7 @@ describe.each(['pglite', 'postgres'] as const)('declaration revisions (%s)', (ki
   async function aProvisionalResult(inszHash: string) {
     const workerId = randomUUID();
     const placementId = randomUUID();
-    await personalData.claimInsz(inszHash, workerId);
+    await personalData.claimAndSeal(inszHash, workerId, []);
     const commands: TrajectoryCommand[] = [
       {
         type: 'RegisterWorker',

@@ -28,19 +28,28 @@ export class PersonalData {
   }
 
   /**
-   * Claims the INSZ (by its hash) for `candidateId` and returns the worker id that holds it: the
-   * candidate when the INSZ was free, else the earlier claimant. One statement on a primary key,
-   * so two registrations of one INSZ always end up with the same worker id; the event store's
-   * "new stream" check on that id then lets exactly one of them register.
+   * A registration's claim, in one statement: claims the INSZ (by its hash) for `candidateId`,
+   * which yields the worker id that holds it (the candidate when the INSZ was free, else the
+   * earlier claimant), makes or reads that worker's key, and seals each value under it. One
+   * statement on primary keys, so two registrations of one INSZ always end up with the same worker
+   * id and key; the event store's "new stream" check on that id then lets exactly one of them
+   * register. Throws `WorkerErasedError` when that worker's key was shredded.
    */
-  async claimInsz(inszHash: string, candidateId: string): Promise<string> {
-    const { rows } = await this.db.query<{ worker_id: string }>(
-      `INSERT INTO insz_lookup (insz_hash, worker_id) VALUES ($1, $2)
-       ON CONFLICT (insz_hash) DO UPDATE SET insz_hash = excluded.insz_hash
-       RETURNING worker_id`,
-      [inszHash, candidateId],
+  async claimAndSeal(inszHash: string, candidateId: string, values: readonly (string | null)[]): Promise<{ workerId: string; sealed: (string | null)[] }> {
+    const { rows } = await this.db.query<{ worker_id: string; key: Uint8Array | null }>(
+      `WITH claim AS (
+         INSERT INTO insz_lookup (insz_hash, worker_id) VALUES ($1, $2)
+         ON CONFLICT (insz_hash) DO UPDATE SET insz_hash = excluded.insz_hash
+         RETURNING worker_id)
+       INSERT INTO worker_keys (worker_id, key) SELECT worker_id, $3 FROM claim
+       ON CONFLICT (worker_id) DO UPDATE SET worker_id = excluded.worker_id
+       RETURNING worker_id, key`,
+      [inszHash, candidateId, randomBytes(32)],
     );
-    return rows[0].worker_id;
+    const { worker_id: workerId, key } = rows[0];
+    if (!key) throw new WorkerErasedError(workerId);
+    const sealingKey = Buffer.from(key);
+    return { workerId, sealed: values.map((value) => (value === null ? null : seal(sealingKey, value))) };
   }
 
   /** The worker holding this INSZ hash, if any (a screener's exact lookup). */

@@ -2,6 +2,7 @@ import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type On
 import { join } from 'node:path';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { EventStore } from '#event-store/event-store.js';
+import type { Projection } from '#projections/projection.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { SqlEmploymentRegister, type EmploymentRegister } from '#employment-register/employment-register.js';
 import { PersonalData } from '#personal-data/personal-data.js';
@@ -13,13 +14,18 @@ import type { ServiceConfig } from './config.js';
 import { HealthRegistry } from './health-registry.js';
 import { migrateSchema } from './schema-migrations.js';
 import { resolveSecrets, type Secrets } from './secrets.js';
-import { CLOCK, EMPLOYMENT_REGISTER, EVENT_STORE, SECRETS, SERVICE_CONFIG, SQL_DATABASE } from './tokens.js';
+import { CLOCK, EMPLOYMENT_REGISTER, EVENT_STORE, PLATFORM_OVERRIDES, SECRETS, SERVICE_CONFIG, SQL_DATABASE } from './tokens.js';
 
 export interface PlatformOverrides {
   clock?: Clock;
   /** a database opened by the caller (tests): used as is and not closed by the module */
   sqlDatabase?: SqlDatabase;
   eventStore?: EventStore;
+  /**
+   * The bench only: which of the worker's projections run (the registration-overhead row compares
+   * the service with and without the caseload and audit projections). The service runs them all.
+   */
+  projections?: (all: Projection[]) => Projection[];
 }
 
 @Injectable()
@@ -27,7 +33,7 @@ class StoreLifecycle implements OnApplicationShutdown {
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject('PLATFORM_OVERRIDES') private readonly overrides: PlatformOverrides,
+    @Inject(PLATFORM_OVERRIDES) private readonly overrides: PlatformOverrides,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
@@ -46,7 +52,7 @@ export class PlatformModule {
       module: PlatformModule,
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
-        { provide: 'PLATFORM_OVERRIDES', useValue: overrides },
+        { provide: PLATFORM_OVERRIDES, useValue: overrides },
         { provide: CLOCK, useValue: overrides.clock ?? systemClock },
         {
           provide: SECRETS,
@@ -112,7 +118,7 @@ export class PlatformModule {
         HealthRegistry,
         StoreLifecycle,
       ],
-      exports: [SERVICE_CONFIG, CLOCK, SECRETS, SQL_DATABASE, EVENT_STORE, EMPLOYMENT_REGISTER, WorkerCommandExecutor, PersonalData, HealthRegistry],
+      exports: [PLATFORM_OVERRIDES, SERVICE_CONFIG, CLOCK, SECRETS, SQL_DATABASE, EVENT_STORE, EMPLOYMENT_REGISTER, WorkerCommandExecutor, PersonalData, HealthRegistry],
     };
   }
 }
