@@ -120,6 +120,30 @@ describe.each(['pglite', 'postgres'] as const)('audit entries of commands (%s)',
     ]);
   });
 
+  test("read models moved to another event store: the checkpoint moves to that store's head (its events were copied, not commanded)", async () => {
+    const checkpoint = async () =>
+      (
+        await database.db.query<{ position: string; event_store_id: string }>(
+          "SELECT position, event_store_id FROM projection_checkpoints WHERE name = 'audit-trail'",
+        )
+      ).rows[0];
+    const before = await checkpoint();
+    expect(before.event_store_id).toBe(await store.identity());
+    // The same store again (a plain rebuild): nothing moves.
+    await database.db.transaction((tx) => new AuditProjection(store).reset(tx));
+    expect(await checkpoint()).toEqual(before);
+    const other = new Proxy(store, {
+      get: (target, property, receiver) =>
+        property === 'identity'
+          ? () => Promise.resolve('sql:another-store')
+          : property === 'headPosition'
+            ? () => Promise.resolve('0-999999')
+            : (Reflect.get(target, property, receiver) as unknown),
+    }) as EventStore;
+    await database.db.transaction((tx) => new AuditProjection(other).reset(tx));
+    expect(await checkpoint()).toEqual({ position: '0-999999', event_store_id: 'sql:another-store' });
+  });
+
   test('erasure: the entry, the lookup row and the key commit together or not at all', async () => {
     const personalData = await PersonalData.create(database.db, 'k');
     const workerId = randomUUID();

@@ -4,7 +4,7 @@ import { comparePositions, type EventStore, type RecordedEvent } from '#event-st
 import { RUNNER_NAME } from '#projections/projection-runner.js';
 import type { Projection } from '#projections/projection.js';
 import type { SqlClient } from '#sql/sql.js';
-import { appendAuditEntriesIn, type TimedAuditEntry } from './audit-log.js';
+import { AUDIT_LOCK, chain, GENESIS_HASH, INSERT_ENTRIES, insertParameters, type TimedAuditEntry } from './audit-log.js';
 
 /** The audit projection's own checkpoint row: a rebuild of the read models never moves it back. */
 export const AUDIT_CHECKPOINT = 'audit-trail';
@@ -23,24 +23,32 @@ export class AuditProjection implements Projection {
 
   constructor(private readonly store: EventStore) {}
 
+  /**
+   * Two statements when the batch holds commands, besides the chain's lock: the tip and this
+   * projection's checkpoint in one read, then the entries and the checkpoint in one write. (The
+   * checkpoint row needs no lock of its own: only the runner holding its checkpoint's row lock,
+   * taken before this, writes it.)
+   */
   async apply(events: readonly RecordedEvent[], tx: SqlClient): Promise<void> {
-    const { rows } = await tx.query<{ position: string | null }>('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [AUDIT_CHECKPOINT]);
-    const seen = rows[0]?.position ?? null;
     const last = events.at(-1)!.position;
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+    const { rows } = await tx.query<{ seen: string | null; tip_seq: string | null; tip_hash: string | null }>(
+      `SELECT (SELECT position FROM projection_checkpoints WHERE name = $1) AS seen,
+              (SELECT seq::text FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1) AS tip_seq,
+              (SELECT hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1) AS tip_hash`,
+      [AUDIT_CHECKPOINT],
+    );
+    const { seen, tip_seq: tipSeq, tip_hash: tipHash } = rows[0];
     if (seen !== null && comparePositions(last, seen) <= 0) return;
-    const entries: TimedAuditEntry[] = [];
-    for (const event of events) {
-      if (seen !== null && comparePositions(event.position, seen) <= 0) continue;
-      const entry = commandEntryOf(event);
-      if (entry) entries.push(entry);
-    }
-    await appendAuditEntriesIn(tx, entries);
-    // A new row takes the runner's event store identity: the position belongs to that log.
+    const entries = events.filter((event) => seen === null || comparePositions(event.position, seen) > 0).flatMap((event) => commandEntryOf(event) ?? []);
+    const stored = chain(tipSeq === null ? { seq: 0, hash: GENESIS_HASH } : { seq: Number(tipSeq), hash: tipHash! }, entries);
+    // A new checkpoint row takes the runner's event store identity: the position belongs to that log.
     await tx.query(
-      `INSERT INTO projection_checkpoints (name, position, event_store_id)
-       SELECT $1, $2, (SELECT event_store_id FROM projection_checkpoints WHERE name = $3)
+      `WITH appended AS (${INSERT_ENTRIES})
+       INSERT INTO projection_checkpoints (name, position, event_store_id)
+       SELECT $9, $10, (SELECT event_store_id FROM projection_checkpoints WHERE name = $11)
        ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()`,
-      [AUDIT_CHECKPOINT, last, RUNNER_NAME],
+      [...insertParameters(stored), AUDIT_CHECKPOINT, last, RUNNER_NAME],
     );
   }
 
