@@ -118,7 +118,18 @@ export class PlatformModule {
         HealthRegistry,
         StoreLifecycle,
       ],
-      exports: [PLATFORM_OVERRIDES, SERVICE_CONFIG, CLOCK, SECRETS, SQL_DATABASE, EVENT_STORE, EMPLOYMENT_REGISTER, WorkerCommandExecutor, PersonalData, HealthRegistry],
+      exports: [
+        PLATFORM_OVERRIDES,
+        SERVICE_CONFIG,
+        CLOCK,
+        SECRETS,
+        SQL_DATABASE,
+        EVENT_STORE,
+        EMPLOYMENT_REGISTER,
+        WorkerCommandExecutor,
+        PersonalData,
+        HealthRegistry,
+      ],
     };
   }
 }
