@@ -16,6 +16,7 @@ import { makeInsz } from '#domain/insz.js';
 import { migrateSchema } from '#platform/schema-migrations.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { ProjectionRunner } from '#projections/projection-runner.js';
+import { AuditProjection } from '#audit/audit-projection.js';
 import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
 import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
 import { PostgresDatabase } from '#sql/postgres.js';
@@ -24,6 +25,8 @@ import { initdbPeakMb } from './lib/embedded-footprint.js';
 import { HttpClient } from './lib/http-client.js';
 import { startServiceProcess, stopAll } from './lib/service-process.js';
 import { seedEvents } from './lib/seed.js';
+import { registrationOverhead } from './lib/registration-overhead.js';
+import { declarationsEndToEnd } from './lib/declarations.js';
 import { cpuPerUnit, cpuSeconds, latencySummary, peakRssMb, programCpuSeconds, round, runFor } from './lib/stats.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
@@ -308,6 +311,26 @@ async function main(): Promise<void> {
     });
     if (lost > 0) throw new Error(`${lost} workers lost an update across API processes`);
 
+    log('registration with and without the caseload and audit projections, taking turns');
+    const overhead = await registrationOverhead({
+      adminUrl: ADMIN_URL,
+      env: { ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-reg`, DATABASE_POOL_SIZE: '24' },
+      jwtSecret: secrets.AUTH_JWT_SECRET,
+      port: PORT_BASE + 9,
+      clients: CLIENTS,
+      secondsPerTurn: 8,
+      rounds: 2,
+      nextInsz: () => uniqueInsz(sequence++),
+    });
+    rows.push({
+      figure: 'registrations/s with the caseload and audit projections vs without (same build, same run, taking turns)',
+      project: overhead.withThem,
+      baseline: overhead.without,
+      unit: 'req/s vs req/s',
+      ratio: overhead.ratio,
+      target: '≥ 0.9',
+    });
+
     // 2. Projection rebuild from a million events, against a raw sequential read of them.
     const db = await PostgresDatabase.connect(url, { poolSize: 4 });
     await migrateSchema(db);
@@ -334,9 +357,14 @@ async function main(): Promise<void> {
     }
     const rawRead = read / ((performance.now() - readStart) / 1000);
     log('rebuilding the read models');
-    const runner = new ProjectionRunner(store, db, [new FlowCountsProjection(), new FollowUpScheduleProjection(), new CaseloadProjection()], {
-      batchSize: 5_000,
-    });
+    const runner = new ProjectionRunner(
+      store,
+      db,
+      [new FlowCountsProjection(), new FollowUpScheduleProjection(), new CaseloadProjection(), new AuditProjection(store)],
+      {
+        batchSize: 5_000,
+      },
+    );
     const rebuildStart = performance.now();
     const rebuilt = await runner.rebuild();
     const rebuildRate = rebuilt / ((performance.now() - rebuildStart) / 1000);
@@ -398,6 +426,26 @@ async function main(): Promise<void> {
       unit: 'ms (p99 | p50)',
       ratio: null,
       target: 'p99 < 20 ms',
+    });
+
+    // 3c. Employment-declaration imports end to end, revisions included, at 100,000 workers.
+    const declarations = await declarationsEndToEnd({
+      adminUrl: ADMIN_URL,
+      env: { ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-decl`, DATABASE_POOL_SIZE: '24' },
+      jwtSecret: secrets.AUTH_JWT_SECRET,
+      inszHashKey: secrets.INSZ_HASH_KEY,
+      port: PORT_BASE + 10,
+      workers: 100_000,
+      reviseEvery: 50,
+      log,
+    });
+    rows.push({
+      figure: `declarations imported end to end, revisions included (${declarations.declarations} at ${declarations.workers} workers, ${declarations.revised} revised)`,
+      project: declarations.perSecond,
+      baseline: declarations.rawPerSecond,
+      unit: 'declarations/s vs raw INSERT rows/s',
+      ratio: round(declarations.perSecond / declarations.rawPerSecond, 3),
+      target: '≥ 5,000/s',
     });
 
     // 4. Follow-up backlog: every past-due check, end to end, against BullMQ no-op jobs.

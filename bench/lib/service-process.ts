@@ -32,7 +32,9 @@ export async function startServiceProcess(
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'bench-data-'));
-  const child = spawn(process.execPath, [script], {
+  // BENCH_PROFILE_DIR=<dir>: each service process writes a V8 CPU profile there when it exits.
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, script], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -31,10 +31,13 @@ describe.each(['pglite', 'postgres'] as const)('audit trail (%s)', (store) => {
       body: { ...registration(insz), coach: 'coach-audit', givenName: 'Mia' },
     });
     const workerId = created.body.workerId as string;
+    // A command's entry is derived from its events: `waitFor` answers once it is in the trail.
+    expect((await audit(`?workerId=${workerId}&waitFor=${created.body.position}`)).body.items).toHaveLength(1);
     service.clock.set('2026-11-24T10:00:00Z');
     expect((await service.request('GET', `/v1/workers/${workerId}`, { token: coach })).status).toBe(200);
-    expect((await service.request('POST', `/v1/workers/${workerId}/pops`, { token: coach, body: { date: '2026-11-24', goals: ['x'] } })).status).toBe(201);
-    const lookup = await service.request('GET', `/v1/workers?insz=${insz}&waitFor=${created.body.position}`, { token: as('scr-audit', 'screener') });
+    const pop = await service.request('POST', `/v1/workers/${workerId}/pops`, { token: coach, body: { date: '2026-11-24', goals: ['x'] } });
+    expect(pop.status).toBe(201);
+    const lookup = await service.request('GET', `/v1/workers?insz=${insz}&waitFor=${pop.body.position}`, { token: as('scr-audit', 'screener') });
     expect(lookup.body.items).toHaveLength(1);
     // A read of someone else's worker (404) answers no personal data and is not recorded.
     expect((await service.request('GET', `/v1/workers/${workerId}`, { token: as('coach-other', 'coach') })).status).toBe(404);
@@ -83,7 +86,16 @@ describe.each(['pglite', 'postgres'] as const)('audit trail (%s)', (store) => {
     for (const roles of [['coach'], ['screener'], ['analyst']] as const) {
       expect((await service.request('GET', '/v1/audit', { roles: [...roles] })).status).toBe(403);
     }
-    for (const query of ['?limit=0', '?limit=201', '?workerId=abc', '?from=2026-02-30', '?to=yesterday', '?cursor=zz', '?from=2026-11-24T25:00:00Z']) {
+    for (const query of [
+      '?limit=0',
+      '?limit=201',
+      '?workerId=abc',
+      '?waitFor=x',
+      '?from=2026-02-30',
+      '?to=yesterday',
+      '?cursor=zz',
+      '?from=2026-11-24T25:00:00Z',
+    ]) {
       expect([query, (await audit(query)).status]).toEqual([query, 400]);
     }
   });

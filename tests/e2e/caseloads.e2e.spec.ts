@@ -1,3 +1,4 @@
+import { comparePositions } from '#event-store/event-store.js';
 import { randomUUID } from 'node:crypto';
 import { freshInsz, registration as registrationForTester } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -208,7 +209,9 @@ describe.each(['pglite', 'postgres'] as const)('names, coaches and caseload scop
       const seen: string[] = [];
       let cursor: string | null = null;
       let added: { workerId: string; position: string }[] = [];
-      let last = first.at(-1)!.position;
+      // Registrations run concurrently: the last to answer need not hold the highest position.
+      const highest = (answers: { position: string }[]) => answers.map((a) => a.position).reduce((a, b) => (comparePositions(a, b) >= 0 ? a : b));
+      let last = highest(first);
       for (let page = 0; page < 20; page++) {
         const query: string = `?coach=${coach}&limit=3&waitFor=${last}${cursor ? `&cursor=${cursor}` : ''}`;
         const res = await list(as('scr-1', 'screener'), query);
@@ -218,7 +221,7 @@ describe.each(['pglite', 'postgres'] as const)('names, coaches and caseload scop
         cursor = res.body.next;
         if (page === 0) {
           added = await Promise.all([registerOne(), registerOne()]);
-          last = added.at(-1)!.position;
+          last = highest(added);
         }
         if (!cursor) break;
       }

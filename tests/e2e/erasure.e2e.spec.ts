@@ -1,4 +1,6 @@
+import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
+import { CHECK_QUEUE, checkJobId } from '../../apps/worker/src/follow-ups/follow-up-jobs.js';
 import { PersonalData } from '#personal-data/personal-data.js';
 import { aWorkerPlacedIn, freshInsz, registration } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -82,6 +84,36 @@ describe.each(['pglite', 'postgres'] as const)('erasure that unlinks (%s)', (sto
     expect(unknown.status).toBe(404);
     expect(unknown.body.type).toBe('/problems/worker-not-found');
     expect((await erase('not-a-uuid')).status).toBe(404);
+  });
+
+  test("an erased worker's six-month check stays pending (never not-at-work) and due for a manual result", async () => {
+    // A historic exit after erasure: its check runs at once, but the register can no longer be asked.
+    const year = 2009;
+    const { workerId, placementId } = await aWorkerPlacedIn(service, 'SW', `${year - 1}-02-02`);
+    expect((await erase(workerId)).status).toBe(204);
+    const exit = await service.request('POST', `/v1/workers/${workerId}/exits`, { roles: ['coach'], body: { date: `${year}-01-31`, reason: 'resignation' } });
+    expect(exit.status).toBe(201);
+    const queue = new Queue(CHECK_QUEUE, { connection: { url: service.config.redisUrl }, prefix: service.config.queuePrefix });
+    try {
+      for (const deadline = Date.now() + 30_000; (await queue.getJobState(checkJobId(placementId))) !== 'completed';) {
+        if (Date.now() > deadline) throw new Error('the check did not run');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await queue.getJob(checkJobId(placementId)))?.returnvalue).toMatch(/personal data erased/);
+    } finally {
+      await queue.close();
+    }
+    const total = async (waitFor: string) =>
+      (await service.request('GET', `/v1/statistics/outflow?year=${year}&waitFor=${waitFor}`, { roles: ['analyst'] })).body.rows.find(
+        (r: { programme: string }) => r.programme === 'TOTAL',
+      );
+    expect(await total(exit.body.position)).toMatchObject({ exited: 1, toWork: 0, pending: 1 });
+    const due = await service.request('GET', '/v1/follow-ups?status=due&limit=200', { roles: ['admin'] });
+    expect(due.body.items.map((i: { placementId: string }) => i.placementId)).toContain(placementId);
+
+    const manual = await service.request('POST', `/v1/workers/${workerId}/follow-ups`, { roles: ['coach'], body: { placementId, outcome: 'employed' } });
+    expect(manual.status).toBe(201);
+    expect(await total(manual.body.position)).toMatchObject({ exited: 1, toWork: 1, pending: 0 });
   });
 
   test('idempotency records are keyed and expire after 24 hours', async () => {

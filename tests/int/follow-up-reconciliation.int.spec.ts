@@ -13,7 +13,7 @@ import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { deleteQueueKeys, TEST_REDIS_URL } from '../support/service.js';
 
 /** Reconciliation that fails (its table not there yet, the database away) is tried again within seconds, not ten minutes. */
-describe('follow-up reconciliation retries soon after a failure', () => {
+describe('follow-up reconciliation retries soon after a failure, and skips erased workers', () => {
   const prefix = `test-reconcile-${randomBytes(6).toString('hex')}`;
   let database: TestDatabase;
   let jobs: FollowUpJobs | undefined;
@@ -25,6 +25,11 @@ describe('follow-up reconciliation retries soon after a failure', () => {
     await database.db.query(
       `INSERT INTO follow_up_checks (placement_id, worker_id, programme, exit_date, reference_date, status) VALUES ('p-1', 'w-1', 'SW', '2030-07-15', '2031-01-15', 'scheduled')`,
     );
+    // An erased worker's check: the register cannot be asked any more, so it is not queued again.
+    await database.db.query(
+      `INSERT INTO follow_up_checks (placement_id, worker_id, programme, exit_date, reference_date, status) VALUES ('p-0', 'w-erased', 'SW', '2030-07-15', '2031-01-15', 'scheduled')`,
+    );
+    await database.db.query(`INSERT INTO worker_keys (worker_id, key, shredded_at) VALUES ('w-erased', NULL, now())`);
   });
   afterAll(async () => {
     if (jobs) {
@@ -66,6 +71,7 @@ describe('follow-up reconciliation retries soon after a failure', () => {
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
       expect(await queue.getJobState(checkJobId('p-1'))).toBe('delayed');
+      expect(await queue.getJobState(checkJobId('p-0'))).toBe('unknown');
     } finally {
       await queue.close();
     }

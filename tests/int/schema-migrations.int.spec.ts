@@ -43,6 +43,7 @@ const EXPECTED_TABLES = [
   'audit_log',
   'browser_sessions',
   'caseload_workers',
+  'declaration_revisions',
   'employment_declarations',
   'event_store_identity',
   'event_streams',

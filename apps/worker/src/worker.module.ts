@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { AuditProjection } from '#audit/audit-projection.js';
+import type { EventStore } from '#event-store/event-store.js';
+import type { PlatformOverrides } from '#platform/platform.module.js';
+import { EVENT_STORE, PLATFORM_OVERRIDES } from '#platform/tokens.js';
 import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
 import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
 import { FollowUpJobsModule } from './follow-ups/follow-up-jobs.module.js';
@@ -12,8 +16,12 @@ import { ProjectionsService, PROJECTIONS } from './projections.service.js';
     FlowCountsProjection,
     {
       provide: PROJECTIONS,
-      inject: [FlowCountsProjection, FollowUpScheduleProjection],
-      useFactory: (flows: FlowCountsProjection, followUps: FollowUpScheduleProjection) => [flows, followUps, new CaseloadProjection()],
+      inject: [FlowCountsProjection, FollowUpScheduleProjection, EVENT_STORE, PLATFORM_OVERRIDES],
+      // The audit projection last: it holds the chain's lock from its append until the batch commits.
+      useFactory: (flows: FlowCountsProjection, followUps: FollowUpScheduleProjection, store: EventStore, overrides: PlatformOverrides) => {
+        const all = [flows, followUps, new CaseloadProjection(), new AuditProjection(store)];
+        return overrides.projections ? overrides.projections(all) : all;
+      },
     },
     ProjectionsService,
   ],

@@ -57,6 +57,9 @@ export class WorkerNotFoundError extends Error {
   }
 }
 
+/** Metadata on the first event of each command's append: the command's name (the audit trail derives its entry from it). */
+export const COMMAND_METADATA = 'command';
+
 /** Optimistic retries when another command wrote the same stream in between (without If-Match). */
 const MAX_ATTEMPTS = 10;
 /** Workers whose folded state is kept after a command; about 1 kB each. */
@@ -133,7 +136,7 @@ export class WorkerCommandExecutor {
         return { version: loaded.version, position: last ? last.position : '0-0', events };
       }
       try {
-        return await this.append(workerId, loaded, events, options);
+        return await this.append(workerId, command, loaded, events, options);
       } catch (error) {
         const retry = error instanceof WrongExpectedVersionError && options.expectedVersion === undefined && attempt < MAX_ATTEMPTS;
         if (!retry) throw error;
@@ -155,15 +158,21 @@ export class WorkerCommandExecutor {
     }
     if (events.length === 0) return undefined;
     try {
-      return await this.append(workerId, guess, events, options);
+      return await this.append(workerId, command, guess, events, options);
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) return undefined;
       throw error;
     }
   }
 
-  private async append(workerId: string, before: RecentWorker, events: TrajectoryEvent[], options: CommandOptions): Promise<CommandOutcome> {
-    const metadata = {
+  private async append(
+    workerId: string,
+    command: TrajectoryCommand,
+    before: RecentWorker,
+    events: TrajectoryEvent[],
+    options: CommandOptions,
+  ): Promise<CommandOutcome> {
+    const metadata: EventMetadata = {
       actor: options.actor,
       correlationId: options.correlationId ?? randomUUID(),
       causationId: options.causationId ?? null,
@@ -171,7 +180,7 @@ export class WorkerCommandExecutor {
     };
     const result = await this.appendOnce(
       workerStreamId(workerId),
-      events.map((event) => toNewEvent(event, metadata)),
+      events.map((event, i) => toNewEvent(event, i === 0 ? { ...metadata, [COMMAND_METADATA]: command.type } : metadata)),
       before.version,
     );
     this.remember(workerId, { state: events.reduce(evolve, before.state), version: result.version });

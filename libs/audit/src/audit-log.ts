@@ -9,7 +9,7 @@ import type { SqlClient, SqlDatabase } from '#sql/sql.js';
  */
 
 /** Serialises appenders across processes: the chain has one tip. */
-const AUDIT_LOCK = 7_310_624_119;
+export const AUDIT_LOCK = 7_310_624_119;
 export const GENESIS_HASH = '0'.repeat(64);
 
 export type AuditAction = 'read' | 'lookup' | 'command' | 'erase';
@@ -37,43 +37,76 @@ export function auditHash(entry: Omit<StoredAuditEntry, 'hash'>): string {
     .digest('hex');
 }
 
+/** An entry with the moment it happened: a command's is the time its events were recorded. */
+export interface TimedAuditEntry extends AuditEntry {
+  /** ISO 8601, UTC, milliseconds */
+  at: string;
+}
+
 /** Appends entries at the chain's tip, in one transaction; returns them as stored. */
 export async function appendAuditEntries(db: SqlDatabase, entries: readonly AuditEntry[], at: Date): Promise<StoredAuditEntry[]> {
   if (entries.length === 0) return [];
-  return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
-    // The text form is named tip_seq: ORDER BY would resolve a bare `seq` to a text output column.
-    const { rows } = await tx.query<{ tip_seq: string; hash: string }>('SELECT seq::text AS tip_seq, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1');
-    let seq = rows[0] ? Number(rows[0].tip_seq) : 0;
-    let prevHash = rows[0]?.hash ?? GENESIS_HASH;
-    const iso = at.toISOString();
-    const stored = entries.map((entry) => {
-      seq += 1;
-      const withoutHash = { seq, at: iso, actor: entry.actor, action: entry.action, workerId: entry.workerId, detail: entry.detail, prevHash };
-      const hash = auditHash(withoutHash);
-      prevHash = hash;
-      return { ...withoutHash, hash };
-    });
-    await insert(tx, stored);
-    return stored;
+  const iso = at.toISOString();
+  return db.transaction((tx) =>
+    appendAuditEntriesIn(
+      tx,
+      entries.map((entry) => ({ ...entry, at: iso })),
+    ),
+  );
+}
+
+/**
+ * Appends entries at the chain's tip inside the caller's transaction, so that they commit (or roll
+ * back) together with what the caller writes. Holds the chain's lock until that transaction ends.
+ */
+export async function appendAuditEntriesIn(tx: SqlClient, entries: readonly TimedAuditEntry[]): Promise<StoredAuditEntry[]> {
+  if (entries.length === 0) return [];
+  const tip = await lockAuditChain(tx);
+  const stored = chain(tip, entries);
+  await tx.query(INSERT_ENTRIES, insertParameters(stored));
+  return stored;
+}
+
+export interface AuditChainTip {
+  seq: number;
+  hash: string;
+}
+
+/** Takes the chain's lock for the rest of the caller's transaction, then reads the tip (in a snapshot taken after the lock). */
+async function lockAuditChain(tx: SqlClient): Promise<AuditChainTip> {
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+  // The text form is named tip_seq: ORDER BY would resolve a bare `seq` to a text output column.
+  const { rows } = await tx.query<{ tip_seq: string; hash: string }>('SELECT seq::text AS tip_seq, hash FROM audit_log ORDER BY audit_log.seq DESC LIMIT 1');
+  return rows[0] ? { seq: Number(rows[0].tip_seq), hash: rows[0].hash } : { seq: 0, hash: GENESIS_HASH };
+}
+
+/** The entries as they are stored after `tip`: numbered and hashed, each linked to the one before. */
+export function chain(tip: AuditChainTip, entries: readonly TimedAuditEntry[]): StoredAuditEntry[] {
+  let { seq, hash: prevHash } = tip;
+  return entries.map((entry) => {
+    seq += 1;
+    const withoutHash = { seq, at: entry.at, actor: entry.actor, action: entry.action, workerId: entry.workerId, detail: entry.detail, prevHash };
+    const hash = auditHash(withoutHash);
+    prevHash = hash;
+    return { ...withoutHash, hash };
   });
 }
 
-async function insert(tx: SqlClient, stored: StoredAuditEntry[]): Promise<void> {
-  await tx.query(
-    `INSERT INTO audit_log (seq, at, actor, action, worker_id, detail, prev_hash, hash)
-     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`,
-    [
-      stored.map((e) => e.seq),
-      stored.map((e) => e.at),
-      stored.map((e) => e.actor),
-      stored.map((e) => e.action),
-      stored.map((e) => e.workerId),
-      stored.map((e) => e.detail),
-      stored.map((e) => e.prevHash),
-      stored.map((e) => e.hash),
-    ],
-  );
+/** Inserts the stored entries given as `insertParameters` ($1–$8). */
+export const INSERT_ENTRIES = `INSERT INTO audit_log (seq, at, actor, action, worker_id, detail, prev_hash, hash)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`;
+
+export function insertParameters(stored: readonly StoredAuditEntry[]): unknown[] {
+  return [
+    stored.map((e) => e.seq),
+    stored.map((e) => e.at),
+    stored.map((e) => e.actor),
+    stored.map((e) => e.action),
+    stored.map((e) => e.workerId),
+    stored.map((e) => e.detail),
+    stored.map((e) => e.prevHash),
+    stored.map((e) => e.hash),
+  ];
 }
 
 export interface ChainVerdict {

@@ -184,67 +184,64 @@ export class KurrentDbEventStore implements EventStore {
     if (after !== null) parsePosition(after);
     return withDeadline('read of the log', this.deadlineMs, async () => {
       const events: RecordedEvent[] = [];
-      let boundary = after;
-      for (;;) {
-        const batch = limit - events.length + 1;
-        const start = boundary;
-        let received = 0;
-        try {
-          for await (const resolved of this.client.readAll({
-            fromPosition: start === null ? START : fromPosition(start),
-            direction: FORWARDS,
-            maxCount: batch,
-            filter: streamNameFilter({ prefixes: [this.prefix] }),
-            deadline: this.deadlineMs,
-          })) {
-            received += 1;
-            const position = resolved.event?.position;
-            if (!position) continue;
-            const current = toPosition(position);
-            if (boundary !== null && comparePositions(current, boundary) <= 0) continue;
-            boundary = current;
-            const recorded = this.ours(resolved);
-            if (recorded) events.push(recorded);
-            if (events.length === limit) return events;
-          }
-        } catch (error) {
-          throw mapReadError(error, 'read of the log', this.deadlineMs);
-        }
-        if (received < batch || boundary === start) return events;
+      for await (const { resolved } of this.walk(FORWARDS, after, () => limit - events.length + 1, 'read of the log')) {
+        const recorded = this.ours(resolved);
+        if (recorded) events.push(recorded);
+        if (events.length === limit) break;
       }
+      return events;
     });
   }
 
   /** Reads backwards from the end, in rounds, to the last event of ours. */
   async headPosition(): Promise<string | null> {
     return withDeadline('read of the log head', this.deadlineMs, async () => {
-      const batch = 100;
-      let boundary: string | null = null;
-      for (;;) {
-        const start: string | null = boundary;
-        let received = 0;
-        try {
-          for await (const resolved of this.client.readAll({
-            fromPosition: start === null ? END : fromPosition(start),
-            direction: BACKWARDS,
-            maxCount: batch,
-            filter: streamNameFilter({ prefixes: [this.prefix] }),
-            deadline: this.deadlineMs,
-          })) {
-            received += 1;
-            const position = resolved.event?.position;
-            if (!position) continue;
-            const current = toPosition(position);
-            if (boundary !== null && comparePositions(current, boundary) >= 0) continue;
-            boundary = current;
-            if (this.ours(resolved)) return current;
-          }
-        } catch (error) {
-          throw mapReadError(error, 'read of the log head', this.deadlineMs);
-        }
-        if (received < batch || boundary === start) return null;
+      for await (const { position, resolved } of this.walk(BACKWARDS, null, () => 100, 'read of the log head')) {
+        if (this.ours(resolved)) return position;
       }
+      return null;
     });
+  }
+
+  /**
+   * `$all` through our prefix's filter, in one direction from `from` (null: from the start, or
+   * backwards from the end), in rounds of `batch()` events: each event once, never the one at
+   * `from`, ending when a round comes back short or moves no further.
+   */
+  private async *walk(
+    direction: typeof FORWARDS | typeof BACKWARDS,
+    from: string | null,
+    batch: () => number,
+    operation: string,
+  ): AsyncGenerator<{ position: string; resolved: AllStreamResolvedEvent }> {
+    const beyond = (current: string, boundary: string) =>
+      direction === FORWARDS ? comparePositions(current, boundary) > 0 : comparePositions(current, boundary) < 0;
+    let boundary = from;
+    for (;;) {
+      const start = boundary;
+      const maxCount = batch();
+      let received = 0;
+      try {
+        for await (const resolved of this.client.readAll({
+          fromPosition: start === null ? (direction === FORWARDS ? START : END) : fromPosition(start),
+          direction,
+          maxCount,
+          filter: streamNameFilter({ prefixes: [this.prefix] }),
+          deadline: this.deadlineMs,
+        })) {
+          received += 1;
+          const position = resolved.event?.position;
+          if (!position) continue;
+          const current = toPosition(position);
+          if (boundary !== null && !beyond(current, boundary)) continue;
+          boundary = current;
+          yield { position: current, resolved };
+        }
+      } catch (error) {
+        throw mapReadError(error, operation, this.deadlineMs);
+      }
+      if (received < maxCount || boundary === start) return;
+    }
   }
 
   /**

@@ -22,7 +22,7 @@ ALTER TABLE worker_keys ADD COLUMN IF NOT EXISTS shredded_at timestamptz;`,
 /**
  * The INSZ lookup: which worker holds an INSZ, by its keyed hash. Outside the event store, so that
  * erasure can delete it: nothing in the log is derived from the INSZ. The primary key makes the
- * claim of an INSZ atomic on every event store (PersonalData.claimInsz).
+ * claim of an INSZ atomic on every event store (PersonalData.claimAndSeal).
  */
 export const INSZ_LOOKUP_SCHEMA: Migration = {
   version: 12,

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import type { SqlDatabase } from '#sql/sql.js';
+import type { SqlClient, SqlDatabase } from '#sql/sql.js';
 
 /** The worker was erased: its key is gone for good, and no new one is made. */
 export class WorkerErasedError extends Error {
@@ -28,19 +28,28 @@ export class PersonalData {
   }
 
   /**
-   * Claims the INSZ (by its hash) for `candidateId` and returns the worker id that holds it: the
-   * candidate when the INSZ was free, else the earlier claimant. One statement on a primary key,
-   * so two registrations of one INSZ always end up with the same worker id; the event store's
-   * "new stream" check on that id then lets exactly one of them register.
+   * A registration's claim, in one statement: claims the INSZ (by its hash) for `candidateId`,
+   * which yields the worker id that holds it (the candidate when the INSZ was free, else the
+   * earlier claimant), makes or reads that worker's key, and seals each value under it. One
+   * statement on primary keys, so two registrations of one INSZ always end up with the same worker
+   * id and key; the event store's "new stream" check on that id then lets exactly one of them
+   * register. Throws `WorkerErasedError` when that worker's key was shredded.
    */
-  async claimInsz(inszHash: string, candidateId: string): Promise<string> {
-    const { rows } = await this.db.query<{ worker_id: string }>(
-      `INSERT INTO insz_lookup (insz_hash, worker_id) VALUES ($1, $2)
-       ON CONFLICT (insz_hash) DO UPDATE SET insz_hash = excluded.insz_hash
-       RETURNING worker_id`,
-      [inszHash, candidateId],
+  async claimAndSeal(inszHash: string, candidateId: string, values: readonly (string | null)[]): Promise<{ workerId: string; sealed: (string | null)[] }> {
+    const { rows } = await this.db.query<{ worker_id: string; key: Uint8Array | null }>(
+      `WITH claim AS (
+         INSERT INTO insz_lookup (insz_hash, worker_id) VALUES ($1, $2)
+         ON CONFLICT (insz_hash) DO UPDATE SET insz_hash = excluded.insz_hash
+         RETURNING worker_id)
+       INSERT INTO worker_keys (worker_id, key) SELECT worker_id, $3 FROM claim
+       ON CONFLICT (worker_id) DO UPDATE SET worker_id = excluded.worker_id
+       RETURNING worker_id, key`,
+      [inszHash, candidateId, randomBytes(32)],
     );
-    return rows[0].worker_id;
+    const { worker_id: workerId, key } = rows[0];
+    if (!key) throw new WorkerErasedError(workerId);
+    const sealingKey = Buffer.from(key);
+    return { workerId, sealed: values.map((value) => (value === null ? null : seal(sealingKey, value))) };
   }
 
   /** The worker holding this INSZ hash, if any (a screener's exact lookup). */
@@ -112,9 +121,9 @@ export class PersonalData {
    * Erasure that unlinks: the INSZ lookup row goes (so the same INSZ registers again as a new
    * worker, and the six-month check can no longer ask the register about this trajectory) and the
    * key is shredded (the INSZ and names in every stored event become unreadable), in one
-   * transaction. Repeating it changes nothing.
+   * transaction, together with whatever `alsoIn` writes (the audit entry). Repeating it changes nothing.
    */
-  async erase(workerId: string): Promise<void> {
+  async erase(workerId: string, alsoIn?: (tx: SqlClient) => Promise<void>): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.query('DELETE FROM insz_lookup WHERE worker_id = $1', [workerId]);
       await tx.query(
@@ -122,6 +131,7 @@ export class PersonalData {
          ON CONFLICT (worker_id) DO UPDATE SET key = NULL, shredded_at = coalesce(worker_keys.shredded_at, now())`,
         [workerId],
       );
+      await alsoIn?.(tx);
     });
   }
 

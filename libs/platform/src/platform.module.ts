@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { join } from 'node:path';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { EventStore } from '#event-store/event-store.js';
+import type { Projection } from '#projections/projection.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { SqlEmploymentRegister, type EmploymentRegister } from '#employment-register/employment-register.js';
 import { PersonalData } from '#personal-data/personal-data.js';
@@ -15,13 +16,18 @@ import { HealthRegistry } from './health-registry.js';
 import { migrateSchema } from './schema-migrations.js';
 import { ServiceHealth } from './service-health.js';
 import { resolveSecrets, type Secrets } from './secrets.js';
-import { CLOCK, EMPLOYMENT_REGISTER, EVENT_STORE, SECRETS, SERVICE_CONFIG, SQL_DATABASE } from './tokens.js';
+import { CLOCK, EMPLOYMENT_REGISTER, EVENT_STORE, PLATFORM_OVERRIDES, SECRETS, SERVICE_CONFIG, SQL_DATABASE } from './tokens.js';
 
 export interface PlatformOverrides {
   clock?: Clock;
   /** a database opened by the caller (tests): used as is and not closed by the module */
   sqlDatabase?: SqlDatabase;
   eventStore?: EventStore;
+  /**
+   * The bench only: which of the worker's projections run (the registration-overhead row compares
+   * the service with and without the caseload and audit projections). The service runs them all.
+   */
+  projections?: (all: Projection[]) => Projection[];
 }
 
 @Injectable()
@@ -29,7 +35,7 @@ class StoreLifecycle implements OnApplicationShutdown {
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject('PLATFORM_OVERRIDES') private readonly overrides: PlatformOverrides,
+    @Inject(PLATFORM_OVERRIDES) private readonly overrides: PlatformOverrides,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
@@ -71,7 +77,7 @@ export class PlatformModule {
       ],
       providers: [
         { provide: SERVICE_CONFIG, inject: [ConfigService], useFactory: (configService: ConfigService) => configService.getOrThrow<ServiceConfig>('service') },
-        { provide: 'PLATFORM_OVERRIDES', useValue: overrides },
+        { provide: PLATFORM_OVERRIDES, useValue: overrides },
         { provide: CLOCK, useValue: overrides.clock ?? systemClock },
         {
           provide: SECRETS,
@@ -132,6 +138,7 @@ export class PlatformModule {
         StoreLifecycle,
       ],
       exports: [
+        PLATFORM_OVERRIDES,
         SERVICE_CONFIG,
         CLOCK,
         SECRETS,

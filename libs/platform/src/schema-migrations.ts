@@ -9,6 +9,7 @@ import { AUDIT_LOG_SCHEMA } from '#audit/audit-log.schema.js';
 import { CASELOAD_SCHEMA, CASELOAD_STEPS_SCHEMA } from '#read-models/caseload/caseload.schema.js';
 import { PUBLICATIONS_SCHEMA } from '#read-models/statistics-publishing/publications.schema.js';
 import { FLOW_COUNTS_SCHEMA } from '#read-models/outflow-statistics/flow-counts.schema.js';
+import { DECLARATION_REVISIONS_SCHEMA } from '#application/declaration-revisions.schema.js';
 import { assertOrdered, runMigrations, type Migration, type MigrationReport } from '#sql/migrations.js';
 import type { SqlDatabase } from '#sql/sql.js';
 
@@ -43,6 +44,7 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   IDEMPOTENCY_EXPIRY_SCHEMA,
   CASELOAD_STEPS_SCHEMA,
   BROWSER_SESSIONS_SCHEMA,
+  DECLARATION_REVISIONS_SCHEMA,
 ];
 assertOrdered(SCHEMA_MIGRATIONS);
 

@@ -8,3 +8,5 @@ export const SQL_DATABASE = Symbol('SqlDatabase');
 export const SECRETS = Symbol('Secrets');
 /** `EmploymentRegister`: Dimona/IBO declarations the six-month check consults */
 export const EMPLOYMENT_REGISTER = Symbol('EmploymentRegister');
+/** The PlatformOverrides the process was started with (tests, bench). */
+export const PLATFORM_OVERRIDES = Symbol('PlatformOverrides');

@@ -3,10 +3,12 @@ import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nest
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { addDays, isCalendarDate } from '#domain/calendar.js';
 import { SQL_DATABASE } from '#platform/tokens.js';
+import { ProjectionProgress } from '#projections/projection-runner.js';
 import type { SqlDatabase } from '#sql/sql.js';
 import { Roles } from '../http/auth.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { invalidInput } from '../http/problem.js';
+import { awaitReadModels } from '../http/read-models.js';
 import { IntegerFromQuery } from '../http/numbers.js';
 import { ApiListQuery } from '../http/openapi.js';
 
@@ -26,6 +28,10 @@ class AuditQuery {
   to?: string;
   @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'next of the previous page (opaque)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
+  @ApiPropertyOptional({ description: "answer once the audit trail holds the commands up to this position (a command's entry is derived from its events)" })
+  @IsOptional()
+  @Matches(/^\d{1,20}-\d{1,20}$/, { message: 'waitFor must be a position from a command response' })
+  waitFor?: string;
 }
 
 /** `at` is stored as ISO 8601 UTC text with milliseconds, so instants compare as text. */
@@ -54,14 +60,18 @@ interface Row {
 @ApiBearerAuth()
 @Controller('v1/audit')
 export class AuditController {
-  constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    private readonly progress: ProjectionProgress,
+  ) {}
 
   @Get()
   @Header('Cache-Control', 'no-store')
   @Roles('admin')
-  @ApiListQuery('AuditList')
+  @ApiListQuery('AuditList', { waitFor: true })
   @ApiOperation({ summary: 'Who read or changed which worker, when (read, lookup, command, erase); newest first, keyset pages' })
   async list(@Query() query: AuditQuery) {
+    await awaitReadModels(this.progress, { waitFor: query.waitFor, refuseWhileRebuilding: false });
     const limit = query.limit ?? 50;
     const before = query.cursor ? (decodeCursor(query.cursor, ['number'])[0] as number) : null;
     const { rows } = await this.db.query<Row>(

@@ -10,13 +10,13 @@ import type { SqlDatabase } from '#sql/sql.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { CurrentActor, Roles, type Actor } from '../http/auth.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
-import { invalidInput, ProblemException } from '../http/problem.js';
+import { invalidInput } from '../http/problem.js';
+import { awaitReadModels } from '../http/read-models.js';
 import { scopeOf } from '../workers/shared/worker-access.js';
 import { IntegerFromQuery } from '../http/numbers.js';
 import { ApiListQuery } from '../http/openapi.js';
 
 const STATUSES = ['active', 'exited', 'all'] as const;
-const WAIT_FOR_TIMEOUT_MS = 5_000;
 
 export class ListWorkersQuery {
   @ApiPropertyOptional({ description: "a coach's user id (sub); a coach sees only their own caseload" })
@@ -72,19 +72,10 @@ export class ListWorkersController {
   @Get()
   @Header('Cache-Control', 'no-store')
   @Roles('coach', 'screener')
-  @ApiListQuery('WorkerList')
+  @ApiListQuery('WorkerList', { waitFor: true })
   @ApiOperation({ summary: 'The caseload: workers by coach, programme and status, or one INSZ (screener); keyset pages' })
   async list(@Query() query: ListWorkersQuery, @CurrentActor() actor: Actor) {
-    if (query.waitFor && !(await this.progress.waitFor(query.waitFor, WAIT_FOR_TIMEOUT_MS))) {
-      throw ProblemException.of(
-        503,
-        'not-yet-processed',
-        'Not yet processed',
-        `the read models have not processed position ${query.waitFor} yet`,
-        {},
-        { 'retry-after': '1' },
-      );
-    }
+    await awaitReadModels(this.progress, { waitFor: query.waitFor, refuseWhileRebuilding: false });
     const limit = query.limit ?? 50;
     const after = query.cursor ? (decodeCursor(query.cursor, ['string'])[0] as string) : '';
     const scope = scopeOf(actor);

@@ -45,11 +45,11 @@ export class EmploymentDeclarationsController {
     summary: `Import employment declarations (Dimona) and IBO starts, at most ${MAX_DECLARATIONS} per request; a repeat changes nothing`,
     description:
       'Provisional six-month results (not-employed, or ibo when an employment now covers the reference date) whose reference date a declaration covers are revised, ' +
-      'as FollowUpRevised events with source register; `revised` counts them.',
+      'as FollowUpRevised events with source register, by the worker process shortly after the import answers.',
   })
   @ApiBody({ schema: importBody(MAX_DECLARATIONS, EmploymentDeclarationDto) })
   @ApiImport(EmploymentDeclarationDto)
-  async import(@Body() raw: unknown): Promise<{ accepted: number; revised: number }> {
+  async import(@Body() raw: unknown): Promise<{ accepted: number }> {
     if (!Array.isArray(raw)) throw invalidInput([{ field: '', message: 'the body must be an array of declarations' }]);
     if (raw.length === 0 || raw.length > MAX_DECLARATIONS) {
       throw invalidInput([{ field: '', message: `send 1 to ${MAX_DECLARATIONS} declarations, got ${raw.length}` }]);

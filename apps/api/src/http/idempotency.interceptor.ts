@@ -11,7 +11,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHmac } from 'node:crypto';
 import { catchError, from, mergeMap, of, throwError, type Observable } from 'rxjs';
-import type { SqlDatabase } from '#sql/sql.js';
+import type { SqlClient, SqlDatabase } from '#sql/sql.js';
 import type { Secrets } from '#platform/secrets.js';
 import { SECRETS, SQL_DATABASE } from '#platform/tokens.js';
 import type { Actor } from './auth.js';
@@ -25,7 +25,7 @@ const SWEEP_EVERY_MS = 10 * 60_000;
  * Erasure: drops every kept answer that names the worker (a registration's answer names its
  * workerId, and its request hash is keyed over a body holding the INSZ).
  */
-export async function forgetIdempotentAnswersNaming(db: SqlDatabase, workerId: string): Promise<void> {
+export async function forgetIdempotentAnswersNaming(db: SqlClient, workerId: string): Promise<void> {
   await db.query("DELETE FROM idempotency_keys WHERE body->>'workerId' = $1", [workerId]);
 }
 

@@ -125,7 +125,6 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
   PlacementResult: object({ placementId: uuid, version, position }),
   ImportResult: object({
     accepted: { type: 'integer', minimum: 0, maximum: 10_000, description: 'declarations recorded (a repeat of a known one counts too and changes nothing)' },
-    revised: { type: 'integer', minimum: 0, description: 'provisional six-month results these declarations revised' },
   }),
   SupportPackage: object({
     workFloorTraining: { type: 'boolean' },
@@ -485,6 +484,7 @@ const RESPONSES = {
   unsupportedMediaType: problem(415, 'The body is not `application/json`.'),
   keyReused: problem(422, 'This Idempotency-Key was used for another request.'),
   headersTooLarge: problem(431, 'The request headers are too large.'),
+  notYetProcessed: problem(503, '`waitFor` was not reached within 5 s (`not-yet-processed`).', 'Problem', { 'Retry-After': RETRY_AFTER }),
   notReadable: problem(
     503,
     'The statistics are being rebuilt (`read-model-rebuilding`), or `waitFor` was not reached within 5 s (`not-yet-processed`).',
@@ -537,11 +537,15 @@ export function ApiRegistration() {
   );
 }
 
-/** `POST /v1/employment-declarations`: `201 { accepted, revised }`; no Location (nothing addressable is created). */
+/** `POST /v1/employment-declarations`: `201 { accepted }`; no Location (nothing addressable is created). */
 export function ApiImport(itemSchema: DtoClass) {
   return applyDecorators(
     ApiExtraModels(itemSchema),
-    respond(201, { description: 'Recorded.', content: json(ref('ImportResult')), headers: { 'Idempotent-Replayed': IDEMPOTENT_REPLAYED } }),
+    respond(201, {
+      description: 'Recorded; the results they cover are revised by the worker process shortly after.',
+      content: json(ref('ImportResult')),
+      headers: { 'Idempotent-Replayed': IDEMPOTENT_REPLAYED },
+    }),
   );
 }
 
@@ -594,8 +598,10 @@ export function ApiErasure() {
 }
 
 /** A list query answering `{ items, next }`. */
-export function ApiListQuery(schema: string) {
-  return respond(200, { description: 'One page.', content: json(ref(schema)) });
+/** A list; with `waitFor`, also 503 when the read models do not reach that position in time. */
+export function ApiListQuery(schema: string, { waitFor = false } = {}) {
+  const page = respond(200, { description: 'One page.', content: json(ref(schema)) });
+  return waitFor ? applyDecorators(page, respond(503, RESPONSES.notYetProcessed)) : page;
 }
 
 /** `GET /health`: the same body for 200 and 503. */

@@ -5,12 +5,10 @@ import type { FastifyReply } from 'fastify';
 import { ProjectionProgress } from '#projections/projection-runner.js';
 import { Roles } from '../http/auth.js';
 import { ApiStatisticsQuery } from '../http/openapi.js';
-import { ProblemException } from '../http/problem.js';
+import { awaitReadModels } from '../http/read-models.js';
 import { GetStatisticsTable } from './get-statistics-table.query.js';
 import { FlowsQuery, OutflowQuery, tableSpecOf } from './statistics-query.dto.js';
 import { negotiateFormat, sendTable } from './statistics-response.js';
-
-const WAIT_FOR_TIMEOUT_MS = 5_000;
 
 /** Aggregates only: analysts never reach one person's data. */
 @ApiTags('statistics')
@@ -48,26 +46,7 @@ export class StatisticsController {
     return sendTable(reply, spec, answer, negotiateFormat(query.format, accept), query.dialect);
   }
 
-  private async readable(waitFor: string | undefined): Promise<void> {
-    if (await this.progress.rebuilding()) {
-      throw ProblemException.of(
-        503,
-        'read-model-rebuilding',
-        'Read model rebuilding',
-        'the statistics are being rebuilt from the event log; try again shortly',
-        {},
-        { 'retry-after': '5' },
-      );
-    }
-    if (waitFor && !(await this.progress.waitFor(waitFor, WAIT_FOR_TIMEOUT_MS))) {
-      throw ProblemException.of(
-        503,
-        'not-yet-processed',
-        'Not yet processed',
-        `the read models have not processed position ${waitFor} within ${WAIT_FOR_TIMEOUT_MS / 1000} s`,
-        {},
-        { 'retry-after': '1' },
-      );
-    }
+  private readable(waitFor: string | undefined): Promise<void> {
+    return awaitReadModels(this.progress, { waitFor, refuseWhileRebuilding: true });
   }
 }

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { AuditProjection } from '#audit/audit-projection.js';
+import type { EventStore } from '#event-store/event-store.js';
 import { loadConfig, type ServiceConfig } from '#platform/config.js';
 import { PlatformModule } from '#platform/platform.module.js';
 import { ProjectionRunner } from '#projections/projection-runner.js';
@@ -27,7 +29,12 @@ async function main(): Promise<void> {
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env }, 'worker');
   const app = await NestFactory.createApplicationContext(RebuildModule.forRoot(config), { logger: ['error', 'warn'], abortOnError: false });
   // No job queues here: the running service's reconciliation enqueues what the rebuild schedules.
-  const projections = [new FlowCountsProjection(), new FollowUpScheduleProjection(), new CaseloadProjection()];
+  const projections = [
+    new FlowCountsProjection(),
+    new FollowUpScheduleProjection(),
+    new CaseloadProjection(),
+    new AuditProjection(app.get<EventStore>(EVENT_STORE)),
+  ];
   const runner = new ProjectionRunner(app.get(EVENT_STORE), app.get(SQL_DATABASE), projections, { batchSize: config.projectionBatchSize });
   const started = performance.now();
   let last = started;

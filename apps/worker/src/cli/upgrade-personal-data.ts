@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { upgradeLegacyWorkers } from '#personal-data/legacy-upgrade.js';
+import { AuditProjection } from '#audit/audit-projection.js';
+import type { EventStore } from '#event-store/event-store.js';
 import { loadConfig, type ServiceConfig } from '#platform/config.js';
 import { PlatformModule } from '#platform/platform.module.js';
 import { EVENT_STORE, SQL_DATABASE } from '#platform/tokens.js';
@@ -33,7 +35,7 @@ async function main(): Promise<void> {
   const runner = new ProjectionRunner(
     app.get(EVENT_STORE),
     app.get(SQL_DATABASE),
-    [new FlowCountsProjection(), new FollowUpScheduleProjection(), new CaseloadProjection()],
+    [new FlowCountsProjection(), new FollowUpScheduleProjection(), new CaseloadProjection(), new AuditProjection(app.get<EventStore>(EVENT_STORE))],
     { batchSize: config.projectionBatchSize },
   );
   let applied = await runner.rebuild();

@@ -243,8 +243,12 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
     let enqueued = 0;
     for (let after = ''; ;) {
       const { rows } = await this.db.query<{ placement_id: string; worker_id: string; reference_date: string }>(
-        `SELECT placement_id, worker_id, reference_date FROM follow_up_checks
-          WHERE status = 'scheduled' AND placement_id > $1 ORDER BY placement_id LIMIT ${RECONCILE_PAGE}`,
+        // An erased worker's check ran once and found the register unreachable (no INSZ hash): it
+        // stays pending, due for a coach's manual result, and is not queued again.
+        `SELECT c.placement_id, c.worker_id, c.reference_date FROM follow_up_checks c
+          WHERE c.status = 'scheduled' AND c.placement_id > $1
+            AND NOT EXISTS (SELECT 1 FROM worker_keys k WHERE k.worker_id = c.worker_id AND k.shredded_at IS NOT NULL)
+          ORDER BY c.placement_id LIMIT ${RECONCILE_PAGE}`,
         [after],
       );
       if (rows.length === 0) break;
@@ -298,9 +302,11 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
     const referenceDate = placement?.exit?.followUpReferenceDate;
     if (!placement || !referenceDate) return 'no check due';
     if (placement.followUp) return `already ${placement.followUp.outcome} (${placement.followUp.source})`;
-    // The INSZ hash lives outside the log; after erasure there is none and the register cannot be asked.
+    // The INSZ hash lives outside the log; after erasure there is none and the register cannot be
+    // asked. The check stays pending (never counted as not at work: the statistics do not change)
+    // and due for a coach's manual result; reconciliation does not queue it again.
     const inszHash = await this.personalData.inszHashOf(workerId);
-    if (!inszHash) return 'personal data erased: the register cannot be matched';
+    if (!inszHash) return 'personal data erased: the register cannot be matched; pending until a manual result';
     const outcome = await this.registerOutcome(inszHash, referenceDate);
     const record = (found: FollowUpOutcome) =>
       this.executor.execute(

@@ -60,14 +60,24 @@ export class CaseloadProjection implements Projection {
   }
 
   async apply(events: readonly RecordedEvent[], tx: SqlClient): Promise<void> {
-    const workerIds = [...new Set(events.filter((e) => e.streamId.startsWith(WORKER_STREAM_PREFIX)).map((e) => e.streamId.slice(WORKER_STREAM_PREFIX.length)))];
-    if (workerIds.length === 0) return;
-    const { rows } = await tx.query<CaseloadRow>(
-      `SELECT worker_id, coach, programme, status, last_step_date::text AS last_step_date, version,
-              insz_ciphertext, given_name_ciphertext, family_name_ciphertext, steps
-         FROM caseload_workers WHERE worker_id = ANY($1::text[])`,
-      [workerIds],
-    );
+    // A worker registered in this batch starts from its registration: only the others are read.
+    const registeredHere = new Set(events.filter((e) => e.streamVersion === 1).map((e) => e.streamId));
+    const workerIds = [
+      ...new Set(
+        events
+          .filter((e) => e.streamId.startsWith(WORKER_STREAM_PREFIX) && !registeredHere.has(e.streamId))
+          .map((e) => e.streamId.slice(WORKER_STREAM_PREFIX.length)),
+      ),
+    ];
+    const { rows } =
+      workerIds.length === 0
+        ? { rows: [] }
+        : await tx.query<CaseloadRow>(
+            `SELECT worker_id, coach, programme, status, last_step_date::text AS last_step_date, version,
+                    insz_ciphertext, given_name_ciphertext, family_name_ciphertext, steps
+               FROM caseload_workers WHERE worker_id = ANY($1::text[])`,
+            [workerIds],
+          );
     const current = new Map(rows.map((row) => [row.worker_id, row]));
     const changed = new Map<string, CaseloadRow>();
 

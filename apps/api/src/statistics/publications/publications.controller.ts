@@ -7,6 +7,7 @@ import { Publications } from '#read-models/statistics-publishing/publications.js
 import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { ApiListQuery, ApiPublication, ApiPublish } from '../../http/openapi.js';
 import { invalidInput, ProblemException } from '../../http/problem.js';
+import { awaitReadModels } from '../../http/read-models.js';
 import { tableSpecOf } from '../statistics-query.dto.js';
 import { PublicationListQuery, PublishTableDto } from './publication.dto.js';
 
@@ -29,16 +30,7 @@ export class PublicationsController {
   async publish(@Body() body: PublishTableDto, @CurrentActor() actor: Actor) {
     if (body.table === 'flows' && body.method !== undefined) throw invalidInput([{ field: 'method', message: 'method applies to the outflow table only' }]);
     const spec = tableSpecOf(body.table, body);
-    if (await this.progress.rebuilding()) {
-      throw ProblemException.of(
-        503,
-        'read-model-rebuilding',
-        'Read model rebuilding',
-        'the statistics are being rebuilt from the event log; publish once that is done',
-        {},
-        { 'retry-after': '5' },
-      );
-    }
+    await awaitReadModels(this.progress, { refuseWhileRebuilding: true });
     return this.publications.publish(spec, actor.sub, this.clock.now());
   }
 

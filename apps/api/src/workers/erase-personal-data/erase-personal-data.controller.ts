@@ -1,9 +1,9 @@
 import { Controller, Delete, HttpCode, Inject, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { appendAuditEntriesIn } from '#audit/audit-log.js';
 import { PersonalData } from '#personal-data/personal-data.js';
-import { SQL_DATABASE } from '#platform/tokens.js';
-import type { SqlDatabase } from '#sql/sql.js';
-import { AuditTrail } from '../../audit/audit-trail.js';
+import type { Clock } from '#platform/clock.js';
+import { CLOCK } from '#platform/tokens.js';
 import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { forgetIdempotentAnswersNaming } from '../../http/idempotency.interceptor.js';
 import { WorkerAccess } from '../shared/worker-access.js';
@@ -22,8 +22,7 @@ export class ErasePersonalDataController {
   constructor(
     private readonly access: WorkerAccess,
     private readonly personalData: PersonalData,
-    private readonly audit: AuditTrail,
-    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Delete()
@@ -33,8 +32,12 @@ export class ErasePersonalDataController {
   @ApiOperation({ summary: "Erase the worker's personal data: INSZ and names unreadable, the INSZ no longer linked (204, again 204)" })
   async erase(@Param('id', WorkerIdPipe) workerId: string, @CurrentActor() actor: Actor): Promise<void> {
     await this.access.load(workerId, actor);
-    await this.personalData.erase(workerId);
-    await forgetIdempotentAnswersNaming(this.db, workerId);
-    await this.audit.record([{ actor: actor.sub, action: 'erase', workerId, detail: 'DELETE /v1/workers/{id}/personal-data' }]);
+    // The kept answers and the audit entry go with the lookup row and the key, in one transaction.
+    await this.personalData.erase(workerId, async (tx) => {
+      await forgetIdempotentAnswersNaming(tx, workerId);
+      await appendAuditEntriesIn(tx, [
+        { actor: actor.sub, action: 'erase', workerId, detail: 'DELETE /v1/workers/{id}/personal-data', at: this.clock.now().toISOString() },
+      ]);
+    });
   }
 }

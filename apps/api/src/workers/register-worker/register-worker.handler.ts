@@ -4,7 +4,6 @@ import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import { InvalidInszError, parseInsz } from '#domain/insz.js';
 import { RuleViolation } from '#domain/rules.js';
 import { PersonalData, WorkerErasedError } from '#personal-data/personal-data.js';
-import { AuditTrail } from '../../audit/audit-trail.js';
 import type { Actor } from '../../http/auth.js';
 import { invalidInput, ProblemException, problemType } from '../../http/problem.js';
 import { scopeOf } from '../shared/worker-access.js';
@@ -37,7 +36,6 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
   constructor(
     private readonly executor: WorkerCommandExecutor,
     private readonly personalData: PersonalData,
-    private readonly audit: AuditTrail,
   ) {}
 
   async execute({ body, actor }: RegisterWorkerCommand): Promise<RegisterWorkerResult> {
@@ -49,14 +47,18 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
       throw error;
     }
     const inszHash = this.personalData.hashInsz(insz.normalized);
-    const workerId = await this.personalData.claimInsz(inszHash, randomUUID());
     const coach = body.coach ?? (actor.roles.includes('coach') ? actor.sub : null);
+    // The claim decides the worker id; it and the worker's key are one statement.
+    let workerId: string;
+    let sealed: (string | null)[];
     try {
-      const [inszCiphertext, givenNameCiphertext, familyNameCiphertext] = await this.personalData.sealAll(workerId, [
-        insz.normalized,
-        body.givenName ?? null,
-        body.familyName ?? null,
-      ]);
+      ({ workerId, sealed } = await this.personalData.claimAndSeal(inszHash, randomUUID(), [insz.normalized, body.givenName ?? null, body.familyName ?? null]));
+    } catch (error) {
+      if (error instanceof WorkerErasedError) throw await this.alreadyRegistered(error.workerId, actor);
+      throw error;
+    }
+    try {
+      const [inszCiphertext, givenNameCiphertext, familyNameCiphertext] = sealed;
       const outcome = await this.executor.execute(
         workerId,
         {
@@ -77,21 +79,22 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
         },
         { actor: actor.sub },
       );
-      await this.audit.record([{ actor: actor.sub, action: 'command', workerId, detail: 'RegisterWorker' }]);
       return { workerId, version: outcome.version, position: outcome.position };
     } catch (error) {
-      if ((error instanceof RuleViolation && error.rule === 'worker-already-registered') || error instanceof WorkerErasedError) {
-        throw new ProblemException({
-          type: problemType('rule/worker-already-registered'),
-          title: 'A rule of the trajectory is broken',
-          status: 409,
-          detail: 'this INSZ is already registered',
-          rule: 'worker-already-registered',
-          ...((await this.mayName(workerId, actor)) ? { workerId } : {}),
-        });
-      }
+      if (error instanceof RuleViolation && error.rule === 'worker-already-registered') throw await this.alreadyRegistered(workerId, actor);
       throw error;
     }
+  }
+
+  private async alreadyRegistered(workerId: string, actor: Actor): Promise<ProblemException> {
+    return new ProblemException({
+      type: problemType('rule/worker-already-registered'),
+      title: 'A rule of the trajectory is broken',
+      status: 409,
+      detail: 'this INSZ is already registered',
+      rule: 'worker-already-registered',
+      ...((await this.mayName(workerId, actor)) ? { workerId } : {}),
+    });
   }
 
   /** A coach learns the existing worker's id only when that worker is in their caseload. */

@@ -1,7 +1,6 @@
 import { CommandHandler, Command, type ICommandHandler } from '@nestjs/cqrs';
 import { WorkerCommandExecutor, type CommandOptions, type CommandOutcome } from '#application/worker-commands.js';
 import type { TrajectoryCommand } from '#domain/commands.js';
-import { AuditTrail } from '../../audit/audit-trail.js';
 
 /** A trajectory command for one worker, as the HTTP slices send it on the command bus. */
 export class ExecuteWorkerCommand extends Command<CommandOutcome> {
@@ -16,16 +15,11 @@ export class ExecuteWorkerCommand extends Command<CommandOutcome> {
 
 @CommandHandler(ExecuteWorkerCommand)
 export class ExecuteWorkerCommandHandler implements ICommandHandler<ExecuteWorkerCommand, CommandOutcome> {
-  constructor(
-    private readonly executor: WorkerCommandExecutor,
-    private readonly audit: AuditTrail,
-  ) {}
+  constructor(private readonly executor: WorkerCommandExecutor) {}
 
-  /** Runs the command (scoped by the executor) and records it in the audit trail once it succeeded. */
-  async execute({ workerId, command, options }: ExecuteWorkerCommand): Promise<CommandOutcome> {
-    const outcome = await this.executor.execute(workerId, command, options);
-    await this.audit.record([{ actor: options.actor, action: 'command', workerId, detail: command.type }]);
-    return outcome;
+  /** Runs the command (scoped by the executor); its audit entry is derived from its events (AuditProjection). */
+  execute({ workerId, command, options }: ExecuteWorkerCommand): Promise<CommandOutcome> {
+    return this.executor.execute(workerId, command, options);
   }
 }
 
