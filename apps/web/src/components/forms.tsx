@@ -1,6 +1,7 @@
 import type { ComponentChildren, PartialInputHTMLAttributes, PartialSelectHTMLAttributes, TextareaHTMLAttributes } from 'preact';
 import { useId, useRef, useState } from 'preact/hooks';
 import { ApiError, request, type Answer, type FieldError, type Problem } from '../api.js';
+import type { Loaded } from './load.js';
 import { useT } from '../i18n.js';
 
 type Errors = FieldError[] | undefined;
@@ -159,6 +160,15 @@ export function ErrorView({ error }: { error: unknown }) {
       <p>{String(error)}</p>
     </div>
   );
+}
+
+/** A loaded list: its error, loading, or nothing found; `children` renders the items once there are some. */
+export function ListView<T>({ list, children }: { list: Loaded<{ items: T[] }>; children: (items: T[]) => ComponentChildren }) {
+  const t = useT();
+  if (list.error) return <ErrorView error={list.error} />;
+  if (!list.data) return <p aria-busy="true">{t('app.loading')}</p>;
+  if (list.data.items.length === 0) return <p>{t('common.empty')}</p>;
+  return <>{children(list.data.items)}</>;
 }
 
 export interface CommandFormProps<T> {

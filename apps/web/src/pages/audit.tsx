@@ -1,5 +1,5 @@
 import { get, query } from '../api.js';
-import { ErrorView, Input, text } from '../components/forms.js';
+import { ListView, Input, text } from '../components/forms.js';
 import { useLoad } from '../components/load.js';
 import { useT } from '../i18n.js';
 import { href, navigate, type Route } from '../router.js';
@@ -30,38 +30,34 @@ export function AuditPage({ route }: { route: Route }) {
           <button type="submit">{t('common.filter')}</button>
         </div>
       </form>
-      {page.error ? (
-        <ErrorView error={page.error} />
-      ) : !page.data ? (
-        <p aria-busy="true">{t('app.loading')}</p>
-      ) : page.data.items.length === 0 ? (
-        <p>{t('common.empty')}</p>
-      ) : (
-        <div class="table-wrap">
-          <table data-testid="audit">
-            <thead>
-              <tr>
-                <th scope="col">{t('audit.at')}</th>
-                <th scope="col">{t('audit.actor')}</th>
-                <th scope="col">{t('audit.action')}</th>
-                <th scope="col">{t('common.worker')}</th>
-                <th scope="col">{t('audit.detail')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {page.data.items.map((item, i) => (
-                <tr key={`${item.at}-${i}`}>
-                  <td>{item.at.replace('T', ' ').slice(0, 19)}</td>
-                  <td>{item.actor}</td>
-                  <td>{item.action}</td>
-                  <td>{item.workerId ? <code>{item.workerId}</code> : '—'}</td>
-                  <td>{item.detail}</td>
+      <ListView list={page}>
+        {(items) => (
+          <div class="table-wrap">
+            <table data-testid="audit">
+              <thead>
+                <tr>
+                  <th scope="col">{t('audit.at')}</th>
+                  <th scope="col">{t('audit.actor')}</th>
+                  <th scope="col">{t('audit.action')}</th>
+                  <th scope="col">{t('common.worker')}</th>
+                  <th scope="col">{t('audit.detail')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {items.map((item, i) => (
+                  <tr key={`${item.at}-${i}`}>
+                    <td>{item.at.replace('T', ' ').slice(0, 19)}</td>
+                    <td>{item.actor}</td>
+                    <td>{item.action}</td>
+                    <td>{item.workerId ? <code>{item.workerId}</code> : '—'}</td>
+                    <td>{item.detail}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </ListView>
       <nav class="pager" aria-label={t('common.paging')}>
         {cursor && <a href={href('/audit', filters)}>{t('common.first')}</a>}
         {page.data?.next && <a href={href('/audit', { ...filters, cursor: page.data.next })}>{t('common.next')}</a>}

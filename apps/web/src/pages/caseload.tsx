@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { get, query, type Session } from '../api.js';
-import { ErrorView, Select } from '../components/forms.js';
+import { ListView, Select } from '../components/forms.js';
 import { useLoad } from '../components/load.js';
 import { label, useT } from '../i18n.js';
 import { href, navigate, type Route } from '../router.js';
@@ -88,53 +88,49 @@ export function CaseloadPage({ route }: { route: Route; session: Session }) {
           <button type="submit">{t('common.filter')}</button>
         </div>
       </form>
-      {page.error ? (
-        <ErrorView error={page.error} />
-      ) : !page.data ? (
-        <p aria-busy="true">{t('app.loading')}</p>
-      ) : page.data.items.length === 0 ? (
-        <p>{t('common.empty')}</p>
-      ) : (
-        <>
-          <p class="hint" role="status">
-            {t('caseload.count', { n: page.data.items.length })}
-          </p>
-          <div class="table-wrap">
-            <table class="caseload" data-testid="caseload">
-              <thead>
-                <tr>
-                  <th scope="col">{t('caseload.name')}</th>
-                  <th scope="col">{t('common.programme')}</th>
-                  <th scope="col">{t('common.status')}</th>
-                  <th scope="col">{t('caseload.lastStep')}</th>
-                  <th scope="col">{t('caseload.next')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {page.data.items.map((item) => {
-                  const next = dates.data?.get(item.workerId);
-                  const name = [item.givenName, item.familyName].filter(Boolean).join(' ');
-                  return (
-                    <tr key={item.workerId}>
-                      <th scope="row">
-                        <a href={href(`/workers/${item.workerId}`)}>{name || t('caseload.unnamed')}</a>
-                      </th>
-                      <td>{item.programme ?? '—'}</td>
-                      <td>{label(t, 'status', item.status)}</td>
-                      <td>{item.lastStepDate ?? '—'}</td>
-                      <td>
-                        {[next?.check && t('caseload.check', { date: next.check }), next?.guarantee && t('caseload.guarantee', { date: next.guarantee })]
-                          .filter(Boolean)
-                          .join('; ') || '—'}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        </>
-      )}
+      <ListView list={page}>
+        {(items) => (
+          <>
+            <p class="hint" role="status">
+              {t('caseload.count', { n: items.length })}
+            </p>
+            <div class="table-wrap">
+              <table class="caseload" data-testid="caseload">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('caseload.name')}</th>
+                    <th scope="col">{t('common.programme')}</th>
+                    <th scope="col">{t('common.status')}</th>
+                    <th scope="col">{t('caseload.lastStep')}</th>
+                    <th scope="col">{t('caseload.next')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((item) => {
+                    const next = dates.data?.get(item.workerId);
+                    const name = [item.givenName, item.familyName].filter(Boolean).join(' ');
+                    return (
+                      <tr key={item.workerId}>
+                        <th scope="row">
+                          <a href={href(`/workers/${item.workerId}`)}>{name || t('caseload.unnamed')}</a>
+                        </th>
+                        <td>{item.programme ?? '—'}</td>
+                        <td>{label(t, 'status', item.status)}</td>
+                        <td>{item.lastStepDate ?? '—'}</td>
+                        <td>
+                          {[next?.check && t('caseload.check', { date: next.check }), next?.guarantee && t('caseload.guarantee', { date: next.guarantee })]
+                            .filter(Boolean)
+                            .join('; ') || '—'}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+      </ListView>
       <nav class="pager" aria-label={t('common.paging')}>
         {cursor && <a href={href('/caseload', { status, programme, limit })}>{t('common.first')}</a>}
         {page.data?.next && <a href={href('/caseload', { status, programme, limit, cursor: page.data.next })}>{t('common.next')}</a>}

@@ -1,5 +1,5 @@
 import { get, query } from '../api.js';
-import { ErrorView } from '../components/forms.js';
+import { ListView } from '../components/forms.js';
 import { useLoad } from '../components/load.js';
 import { useT } from '../i18n.js';
 import { href } from '../router.js';
@@ -18,71 +18,63 @@ export function DuePage() {
       <h1>{t('due.title')}</h1>
       <section aria-labelledby="due-checks">
         <h2 id="due-checks">{t('due.checks')}</h2>
-        {checks.error ? (
-          <ErrorView error={checks.error} />
-        ) : !checks.data ? (
-          <p aria-busy="true">{t('app.loading')}</p>
-        ) : checks.data.items.length === 0 ? (
-          <p>{t('common.empty')}</p>
-        ) : (
-          <div class="table-wrap">
-            <table data-testid="due-checks">
-              <thead>
-                <tr>
-                  <th scope="col">{t('common.worker')}</th>
-                  <th scope="col">{t('common.programme')}</th>
-                  <th scope="col">{t('due.exitDate')}</th>
-                  <th scope="col">{t('due.referenceDate')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {checks.data.items.map((item) => (
-                  <tr key={item.placementId}>
-                    <th scope="row">
-                      <a href={href(`/workers/${item.workerId}`)}>{item.workerId.slice(0, 8)}</a>
-                    </th>
-                    <td>{item.programme}</td>
-                    <td>{item.exitDate}</td>
-                    <td>{item.referenceDate ?? '—'}</td>
+        <ListView list={checks}>
+          {(items) => (
+            <div class="table-wrap">
+              <table data-testid="due-checks">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('common.worker')}</th>
+                    <th scope="col">{t('common.programme')}</th>
+                    <th scope="col">{t('due.exitDate')}</th>
+                    <th scope="col">{t('due.referenceDate')}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                </thead>
+                <tbody>
+                  {items.map((item) => (
+                    <tr key={item.placementId}>
+                      <th scope="row">
+                        <a href={href(`/workers/${item.workerId}`)}>{item.workerId.slice(0, 8)}</a>
+                      </th>
+                      <td>{item.programme}</td>
+                      <td>{item.exitDate}</td>
+                      <td>{item.referenceDate ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </ListView>
       </section>
       <section aria-labelledby="due-guarantees">
         <h2 id="due-guarantees">{t('due.guarantees')}</h2>
-        {guarantees.error ? (
-          <ErrorView error={guarantees.error} />
-        ) : !guarantees.data ? (
-          <p aria-busy="true">{t('app.loading')}</p>
-        ) : guarantees.data.items.length === 0 ? (
-          <p>{t('common.empty')}</p>
-        ) : (
-          <div class="table-wrap">
-            <table data-testid="due-guarantees">
-              <thead>
-                <tr>
-                  <th scope="col">{t('common.worker')}</th>
-                  <th scope="col">{t('common.programme')}</th>
-                  <th scope="col">{t('due.expiresOn')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {guarantees.data.items.map((item) => (
-                  <tr key={item.placementId}>
-                    <th scope="row">
-                      <a href={href(`/workers/${item.workerId}`)}>{item.workerId.slice(0, 8)}</a>
-                    </th>
-                    <td>{item.programme}</td>
-                    <td>{item.expiresOn}</td>
+        <ListView list={guarantees}>
+          {(items) => (
+            <div class="table-wrap">
+              <table data-testid="due-guarantees">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('common.worker')}</th>
+                    <th scope="col">{t('common.programme')}</th>
+                    <th scope="col">{t('due.expiresOn')}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+                </thead>
+                <tbody>
+                  {items.map((item) => (
+                    <tr key={item.placementId}>
+                      <th scope="row">
+                        <a href={href(`/workers/${item.workerId}`)}>{item.workerId.slice(0, 8)}</a>
+                      </th>
+                      <td>{item.programme}</td>
+                      <td>{item.expiresOn}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </ListView>
       </section>
     </>
   );

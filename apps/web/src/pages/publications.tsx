@@ -1,5 +1,5 @@
 import { get, query } from '../api.js';
-import { ErrorView } from '../components/forms.js';
+import { ErrorView, ListView } from '../components/forms.js';
 import { useLoad } from '../components/load.js';
 import { useI18n, type Translate } from '../i18n.js';
 import { href, type Route } from '../router.js';
@@ -16,34 +16,30 @@ export function PublicationsPage({ route }: { route: Route }) {
   return (
     <>
       <h1>{t('pub.title')}</h1>
-      {list.error ? (
-        <ErrorView error={list.error} />
-      ) : !list.data ? (
-        <p aria-busy="true">{t('app.loading')}</p>
-      ) : list.data.items.length === 0 ? (
-        <p>{t('common.empty')}</p>
-      ) : (
-        <div class="table-wrap">
-          <table data-testid="publications">
-            <thead>
-              <tr>
-                <th scope="col">{t('pub.publishedAt')}</th>
-                <th scope="col">{t('pub.table')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((p) => (
-                <tr key={p.publicationId}>
-                  <th scope="row">
-                    <a href={href(`/publications/${p.publicationId}`)}>{p.publishedAt.slice(0, 19).replace('T', ' ')}</a>
-                  </th>
-                  <td>{describe(t, p)}</td>
+      <ListView list={list}>
+        {(items) => (
+          <div class="table-wrap">
+            <table data-testid="publications">
+              <thead>
+                <tr>
+                  <th scope="col">{t('pub.publishedAt')}</th>
+                  <th scope="col">{t('pub.table')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody>
+                {items.map((p) => (
+                  <tr key={p.publicationId}>
+                    <th scope="row">
+                      <a href={href(`/publications/${p.publicationId}`)}>{p.publishedAt.slice(0, 19).replace('T', ' ')}</a>
+                    </th>
+                    <td>{describe(t, p)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </ListView>
       <nav class="pager" aria-label={t('common.paging')}>
         {after && <a href={href('/publications')}>{t('common.first')}</a>}
         {list.data?.next && <a href={href('/publications', { after: list.data.next })}>{t('common.next')}</a>}
