@@ -11,10 +11,10 @@ const paths = args.filter((arg) => !arg.startsWith('-') && (arg.includes('/') ||
 const browserOnly = paths.length > 0 && paths.every((path) => path.replace(/^\.\//, '').startsWith('tests/browser'));
 
 const jest = () => run([process.execPath, '--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--runInBand', ...args]);
-const playwright = (extra, env = process.env) => run([process.execPath, 'node_modules/@playwright/test/cli.js', 'test', ...extra], env);
+const playwright = (extra) => run([process.execPath, 'node_modules/@playwright/test/cli.js', 'test', ...extra]);
 
-function run([command, ...rest], env = process.env) {
-  const result = spawnSync(command, rest, { stdio: 'inherit', env });
+function run([command, ...rest]) {
+  const result = spawnSync(command, rest, { stdio: 'inherit' });
   if (result.error) throw result.error;
   return result.status ?? 1;
 }
@@ -23,5 +23,4 @@ if (browserOnly) process.exit(playwright(args));
 if (args.length > 0) process.exit(jest());
 const status = jest();
 if (status !== 0) process.exit(status);
-// Jest's global setup has just built dist/ (or was told to skip it): the same build serves the browser tests.
-process.exit(playwright([], { ...process.env, TEST_SKIP_BUILD: '1' }));
+process.exit(playwright([]));
