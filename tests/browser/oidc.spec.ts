@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 import { expect, test } from './support/fixtures.js';
-import { freePort, startBrowserService, type BrowserService } from './support/service.js';
+import { freePort } from '../support/ports.js';
+import { startBrowserService, type BrowserService } from './support/service.js';
 
 /**
  * The organisation's login in a real browser: an OpenID provider (oidc-provider) runs in the test

@@ -4,7 +4,8 @@ import { CHECK_QUEUE, EXPIRY_QUEUE, checkJobId, expiryJobId } from '../../apps/w
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import { EVENT_STORE } from '#platform/tokens.js';
 import { aWorkerAfterDoorstroom, aWorkerPlacedIn, freshInsz, registration } from '../fixtures/workers.js';
-import { freePort, PrivateRedis } from '../support/private-redis.js';
+import { freePort } from '../support/ports.js';
+import { PrivateRedis } from '../support/private-redis.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 const TODAY = '2026-11-23';

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { parseIfMatch } from '../../apps/api/src/http/if-match.js';
 import { aWorkerScreenedFor } from '../fixtures/workers.js';
-import { freePort } from '../support/private-redis.js';
+import { freePort } from '../support/ports.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 /** api.md "Hardening" at the edges of HTTP: 405 with Allow, the server's own errors, If-Match, caching, /health. */

@@ -3,7 +3,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 import { SESSION_COOKIE } from '../../apps/api/src/web/session-cookie.js';
 import { conformanceOf } from '../support/openapi-conformance.js';
-import { freePort } from '../support/private-redis.js';
+import { freePort } from '../support/ports.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 /**

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signToken } from '../../apps/api/src/http/auth.js';
 import { freshInsz, registration } from '../fixtures/workers.js';
-import { freePort } from '../support/private-redis.js';
+import { freePort } from '../support/ports.js';
 import { deleteQueueKeys, TEST_REDIS_URL } from '../support/service.js';
 
 function filesUnder(dir: string): string[] {

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
-import { freePort, PrivateRedis } from '../support/private-redis.js';
+import { freePort } from '../support/ports.js';
+import { PrivateRedis } from '../support/private-redis.js';
 import { cleanExit, ServiceProcess } from '../support/processes.js';
 import { Replicas } from '../support/replicas.js';
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './private-redis.js';
+import { freePort } from './ports.js';
 import { deleteQueueKeys, TEST_REDIS_URL } from './service.js';
 
 export interface BuiltService {

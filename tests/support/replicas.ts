@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signToken } from '../../apps/api/src/http/auth.js';
 import { TEST_DATABASE_URL } from './databases.js';
-import { freePort } from './private-redis.js';
+import { freePort } from './ports.js';
 import { ServiceProcess } from './processes.js';
 import { deleteQueueKeys, TEST_REDIS_URL } from './service.js';
 import { PostgresDatabase } from '#sql/postgres.js';
