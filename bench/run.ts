@@ -6,8 +6,8 @@
  */
 import { Queue, Worker } from 'bullmq';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { signToken } from '../apps/api/src/http/auth.js';
@@ -23,7 +23,7 @@ import { PostgresDatabase } from '#sql/postgres.js';
 import { SqlEmploymentRegister } from '#employment-register/employment-register.js';
 import { initdbPeakMb } from './lib/embedded-footprint.js';
 import { HttpClient } from './lib/http-client.js';
-import { startServiceProcess, stopAll } from './lib/service-process.js';
+import { scratchDir, startServiceProcess, stopAll } from './lib/service-process.js';
 import { seedEvents } from './lib/seed.js';
 import { registrationOverhead } from './lib/registration-overhead.js';
 import { declarationsEndToEnd } from './lib/declarations.js';
@@ -256,10 +256,7 @@ async function main(): Promise<void> {
 
     log('commands over HTTP on the embedded PGlite store');
     // A fresh data folder: the peak includes the first start (initdb runs in a child process, measured below).
-    const embedded = await startServiceProcess(
-      { ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-pglite`, DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-pglite-')) },
-      PORT_BASE + 2,
-    );
+    const embedded = await startServiceProcess({ ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-pglite`, DATA_DIR: scratchDir('pglite') }, PORT_BASE + 2);
     const onPglite = await commandLoad([embedded.url], Math.min(COMMAND_SECONDS, 10), [embedded.pid]);
     await embedded.stop();
     const embeddedCommands = onPglite.finished.size * 4;
@@ -514,7 +511,7 @@ async function main(): Promise<void> {
       JSON.stringify({ machine, seconds: round((Date.now() - started) / 1000, 0), seeded, rows, summary }, null, 2),
     );
   } finally {
-    await stopAll();
+    await stopAll(REDIS_URL, queuePrefix).catch((error: unknown) => log(`cleaning up: ${String(error)}`));
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
     await admin.end();
   }

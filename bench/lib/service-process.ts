@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 
 /** The service as users run it: a separate Node process started from dist/. */
 export interface ServiceProcess {
@@ -14,9 +15,30 @@ export interface ServiceProcess {
 
 const running = new Set<ServiceProcess>();
 
-/** Stops every process still running (a failed bench must not leave any behind). */
-export async function stopAll(): Promise<void> {
+/** The run's own folder for data folders (the embedded stores'), removed by `stopAll`. */
+export const scratch = mkdtempSync(join(tmpdir(), 'bench-'));
+
+/** A new empty folder inside the run's scratch folder. */
+export function scratchDir(name: string): string {
+  return mkdtempSync(join(scratch, `${name}-`));
+}
+
+/**
+ * Stops every process still running (a failed bench must not leave any behind), then removes the
+ * run's data folders and every Redis key under its queue prefix.
+ */
+export async function stopAll(redisUrl: string, queuePrefix: string): Promise<void> {
   await Promise.all([...running].map((p) => p.stop()));
+  rmSync(scratch, { recursive: true, force: true });
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    for await (const keys of redis.scanStream({ match: `${queuePrefix}*`, count: 1_000 }) as AsyncIterable<string[]>) {
+      if (keys.length > 0) await redis.unlink(...keys);
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Starts `script` (the service by default) and waits for its /health, unless `waitForHealth` is false. */
@@ -31,7 +53,7 @@ export async function startServiceProcess(
     const probe = createServer().once('error', () => reject(new Error(`port ${port} is taken: stop what listens there`)));
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
-  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'bench-data-'));
+  const dataDir = env.DATA_DIR ?? scratchDir('data');
   // BENCH_PROFILE_DIR=<dir>: each service process writes a V8 CPU profile there when it exits.
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const child = spawn(process.execPath, [...profile, script], {
