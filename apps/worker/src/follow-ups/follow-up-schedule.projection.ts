@@ -125,7 +125,8 @@ export class FollowUpScheduleProjection implements Projection {
           const row = known.get(workerId);
           if (row) {
             if (row.status === 'running') row.status = status;
-          } else if (!expiries.has(workerId)) {
+          } else if (!expiries.has(workerId) && !placementStarts.has(workerId)) {
+            // Only the first start after the stored grant ends it; a later one finds it ended.
             placementStarts.set(workerId, status);
           }
           break;

@@ -1,0 +1,84 @@
+import { toNewEvent } from '#application/serialization.js';
+import { decide, evolve, initialState, workerStreamId, type TrajectoryCommand, type TrajectoryEvent } from '#domain/index.js';
+import { formatPosition, type RecordedEvent } from '#event-store/event-store.js';
+import { migrateSchema } from '#platform/schema-migrations.js';
+import { PgliteDatabase } from '#sql/pglite.js';
+import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
+
+const context = { today: '2026-11-23', policy: { returnGuaranteeMonths: 12, followUpDelayMonths: 6 } };
+
+/** A worker's log, through the domain: every command must be accepted. */
+function logOf(workerId: string, commands: TrajectoryCommand[]): RecordedEvent[] {
+  let state = initialState;
+  const events: TrajectoryEvent[] = [];
+  for (const command of commands) {
+    for (const event of decide(command, state, context)) {
+      events.push(event);
+      state = evolve(state, event);
+    }
+  }
+  return events.map((event, i) => ({
+    streamId: workerStreamId(workerId),
+    streamVersion: i + 1,
+    position: formatPosition(1, i + 1),
+    ...toNewEvent(event, { actor: 'test', correlationId: 'c', causationId: null, recordedAt: '2026-11-23T00:00:00Z' }),
+  }));
+}
+
+const register: TrajectoryCommand = {
+  type: 'RegisterWorker',
+  data: {
+    workerId: 'w',
+    inszCiphertext: 'sealed',
+    birthYear: 1970,
+    educationLevel: 'low',
+    migrationBackground: false,
+    disability: false,
+    unemployedSince: null,
+    socialAssistance: false,
+  },
+};
+const screen = (date: string): TrajectoryCommand => ({
+  type: 'RecordScreening',
+  data: { date, advice: 'supported-employment', programme: 'SW', indication: null },
+});
+const place = (placementId: string, startDate: string): TrajectoryCommand => ({
+  type: 'StartPlacement',
+  data: { placementId, programme: 'SW', enterpriseId: 'e', startDate, fte: 1 },
+});
+const exit = (date: string, reason: 'doorstroom-regular-work' | 'resignation'): TrajectoryCommand => ({ type: 'RecordExit', data: { date, reason } });
+
+describe('the follow-up schedule projection: the same rows however the log is cut into batches (PGlite)', () => {
+  let db: PgliteDatabase;
+  const projection = new FollowUpScheduleProjection();
+
+  beforeAll(async () => {
+    db = await PgliteDatabase.open(null);
+    await migrateSchema(db);
+  });
+  afterAll(() => db.close());
+
+  async function guaranteeAfter(batches: RecordedEvent[][]) {
+    await db.transaction((tx) => projection.reset(tx));
+    for (const batch of batches) await db.transaction((tx) => projection.apply(batch, tx));
+    return (await db.query('SELECT worker_id, placement_id, expires_on, status FROM return_guarantees')).rows;
+  }
+
+  test('a return under the guarantee, then another placement after a new screening, in one batch after the grant: the guarantee reads used', async () => {
+    const log = logOf('w', [
+      register,
+      screen('2011-01-05'),
+      place('p-1', '2011-02-01'),
+      exit('2011-06-30', 'doorstroom-regular-work'),
+      { type: 'ReturnUnderGuarantee', data: { placementId: 'p-2', date: '2011-09-01', enterpriseId: 'e' } },
+      exit('2011-10-31', 'resignation'),
+      screen('2012-01-05'),
+      place('p-3', '2012-02-01'),
+    ]);
+    const granted = log.findIndex((e) => e.type === 'V1.ReturnGuaranteeGranted') + 1;
+    const expected = [{ worker_id: 'w', placement_id: 'p-1', expires_on: '2012-06-30', status: 'used' }];
+    expect(await guaranteeAfter([log])).toEqual(expected);
+    expect(await guaranteeAfter([log.slice(0, granted), log.slice(granted)])).toEqual(expected);
+    expect(await guaranteeAfter(log.map((e) => [e]))).toEqual(expected);
+  });
+});
