@@ -15,6 +15,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
+# The packed files of a new embedded store (DATA_DIR without DATABASE_URL), found from package.json.
+COPY --from=build /app/libs/sql/assets libs/sql/assets
 COPY package.json ./
 USER node
 # 3000: the API (PORT); 3001: the worker's health listener (WORKER_HEALTH_PORT)

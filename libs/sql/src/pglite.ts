@@ -5,16 +5,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { PGlite, type Results, type Transaction } from '@electric-sql/pglite';
+import { createDataDir, EMBEDDED_SETTINGS } from './pglite-data-dir.js';
 import type { QueryResult, SqlClient, SqlDatabase } from './sql.js';
 
 const INT8_OID = 20;
-
-/**
- * PostgreSQL's server defaults size memory for a dedicated machine (128 MB of shared buffers);
- * inside the service's own process they only add to its resident size. The files stay in the
- * operating system's page cache anyway.
- */
-export const EMBEDDED_SETTINGS = ['shared_buffers=16MB', 'work_mem=2MB', 'maintenance_work_mem=16MB', 'temp_buffers=2MB', 'wal_buffers=1MB'];
 const DATE_OID = 1082;
 
 /**
@@ -53,17 +47,17 @@ function baselineWasmOnly(): void {
   setFlagsFromString('--liftoff-only');
 }
 
-/** The script that runs initdb in a process of its own (compiled next to this module). */
-const INITDB_SCRIPT = fileURLToPath(new URL('./pglite-initdb.js', import.meta.url));
+/** The script that creates the database's files in a process of its own (compiled next to this module). */
+const CREATE_SCRIPT = fileURLToPath(new URL('./pglite-create.js', import.meta.url));
 
 /**
- * Creates the database files in an empty or missing `dataDir`. PGlite's initdb peaks near 800 MB
- * resident (it runs a second WASM instance and fills the catalogs), while opening existing files
- * takes under 200 MB; and WASM memory is never returned to the system. So initdb runs in a
- * short-lived child process, into a staging folder renamed into place once complete (a crash
+ * Creates the database files in an empty or missing `dataDir`, from the packed template
+ * (pglite-data-dir.ts) or, when it does not fit the installed PGlite, by initdb, which
+ * peaks near 800 MB resident; and WASM memory is never returned to the system. So either runs in
+ * a short-lived child process, into a staging folder renamed into place once complete (a crash
  * leaves no half-made database), and the serving process only ever opens existing files
  * (docs/toolchain.md, "Footprint"). Run from the TypeScript sources (Jest), where the compiled
- * script does not exist, initdb runs in this process.
+ * script does not exist, it runs in this process.
  */
 export async function initializeDataDir(dataDir: string): Promise<void> {
   if (existsSync(join(dataDir, 'PG_VERSION'))) return;
@@ -72,18 +66,18 @@ export async function initializeDataDir(dataDir: string): Promise<void> {
   mkdirSync(dirname(dataDir), { recursive: true });
   const staging = `${dataDir}.initdb-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  if (existsSync(INITDB_SCRIPT)) {
+  if (existsSync(CREATE_SCRIPT)) {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [INITDB_SCRIPT, staging], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [CREATE_SCRIPT, staging], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
       child.once('error', reject);
       child.once('exit', (code, signal) =>
-        code === 0 ? resolve() : reject(new Error(`initdb of the embedded database failed (${signal ?? `exit code ${code}`}): ${stderr.trim()}`)),
+        code === 0 ? resolve() : reject(new Error(`creating the embedded database failed (${signal ?? `exit code ${code}`}): ${stderr.trim()}`)),
       );
     });
   } else {
-    await (await PGlite.create({ dataDir: staging, postgresqlconf: EMBEDDED_SETTINGS })).close();
+    await createDataDir(staging);
   }
   rmSync(dataDir, { recursive: true, force: true });
   renameSync(staging, dataDir);
