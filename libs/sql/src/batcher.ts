@@ -17,15 +17,19 @@ export interface BatcherOptions<I> {
 
 /**
  * Turns concurrent single-item requests into one database round trip for many: group commit of
- * appends, and lookups of many keys in one query. The first item goes out at once; those that
- * arrive while batches are out go together in the next. Nothing waits for a timer, so a quiet
- * service sends batches of one. An item always travels in a batch sent after it was submitted,
- * so it sees every write that finished before it. `send` settles each item of its batch; if it
- * throws, the items it left unsettled fail with its error, and only those.
+ * appends, and lookups of many keys in one query. A batch goes out at the end of the event loop's
+ * current turn (`setImmediate`), so every request that turn brought in joins it; those that arrive
+ * while batches are out go together in the next. Nothing waits for a timer, so a quiet service
+ * sends batches of one, a turn later. On the embedded store, whose statements run on this same
+ * thread, sending at once instead meant batches of one under any load (docs/toolchain.md). An
+ * item always travels in a batch sent after it was submitted, so it sees every write that
+ * finished before it. `send` settles each item of its batch; if it throws, the items it left
+ * unsettled fail with its error, and only those.
  */
 export class Batcher<I, O> {
   private queue: Pending<I, O>[] = [];
   private inFlight = 0;
+  private pumpScheduled = false;
 
   constructor(
     private readonly send: (batch: Pending<I, O>[]) => Promise<void>,
@@ -35,6 +39,15 @@ export class Batcher<I, O> {
   submit(item: I): Promise<O> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
+      this.schedulePump();
+    });
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }
@@ -45,7 +58,7 @@ export class Batcher<I, O> {
       this.inFlight++;
       void this.run(batch).finally(() => {
         this.inFlight--;
-        this.pump();
+        this.schedulePump();
       });
     }
   }
