@@ -34,6 +34,14 @@ describe.each(['pglite', 'postgres'] as const)('worker keys made before erasure 
     await expect(personalData.encryptInsz('w-never', '85073003328')).rejects.toBeInstanceOf(WorkerErasedError);
   });
 
+  test('asked together, each worker gets its own INSZ hash; a worker without one gets null', async () => {
+    const a = await personalData.claimAndSeal(personalData.hashInsz('85073003328'), 'w-a', []);
+    const b = await personalData.claimAndSeal(personalData.hashInsz('85073003427'), 'w-b', []);
+    const asked = ['w-a', 'w-nobody', a.workerId, b.workerId, 'w-a'].map((id) => personalData.inszHashOf(id));
+    const [hashA, hashB] = [personalData.hashInsz('85073003328'), personalData.hashInsz('85073003427')];
+    await expect(Promise.all(asked)).resolves.toEqual([hashA, null, hashA, hashB, hashA]);
+  });
+
   test('erasing twice keeps the first erasure time', async () => {
     await personalData.shredWorkerKey('w-twice');
     const first = await database.db.query<{ at: string }>(`SELECT shredded_at::text AS at FROM worker_keys WHERE worker_id = 'w-twice'`);

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { answeredInOrder, Batcher } from '#sql/batcher.js';
 import type { SqlClient, SqlDatabase } from '#sql/sql.js';
 
 /** The worker was erased: its key is gone for good, and no new one is made. */
@@ -17,6 +18,9 @@ export class WorkerErasedError extends Error {
  * row stays, without its key, so that nothing makes a new key under that id.
  */
 export class PersonalData {
+  /** Follow-up checks running at once ask for their workers' hashes in one query. */
+  private readonly inszHashes = new Batcher<string, string | null>(answeredInOrder((workerIds) => this.inszHashesOf(workerIds)));
+
   private constructor(
     private readonly db: SqlDatabase,
     private readonly hashKey: string,
@@ -59,9 +63,18 @@ export class PersonalData {
   }
 
   /** The INSZ hash of a worker (the employment register's key), or null after erasure. */
-  async inszHashOf(workerId: string): Promise<string | null> {
-    const { rows } = await this.db.query<{ insz_hash: string }>('SELECT insz_hash FROM insz_lookup WHERE worker_id = $1', [workerId]);
-    return rows[0]?.insz_hash ?? null;
+  inszHashOf(workerId: string): Promise<string | null> {
+    return this.inszHashes.submit(workerId);
+  }
+
+  private async inszHashesOf(workerIds: readonly string[]): Promise<(string | null)[]> {
+    const { rows } = await this.db.query<{ insz_hash: string | null }>(
+      `SELECT l.insz_hash FROM unnest($1::text[]) WITH ORDINALITY AS u(worker_id, n)
+         LEFT JOIN insz_lookup l ON l.worker_id = u.worker_id
+        ORDER BY u.n`,
+      [workerIds],
+    );
+    return rows.map((row) => row.insz_hash);
   }
 
   /** HMAC-SHA256 of the normalised (11-digit) INSZ. */
