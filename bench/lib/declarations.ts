@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import pg from 'pg';
 import { AuditProjection } from '#audit/audit-projection.js';
-import { decide, evolve, findPlacement, initialState, makeInsz, parseInsz, storageNameOf, type TrajectoryEvent } from '#domain/index.js';
+import { decide, evolve, findPlacement, initialState, makeInsz, parseInsz, type TrajectoryEvent } from '#domain/index.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { migrateSchema } from '#platform/schema-migrations.js';
 import { ProjectionRunner } from '#projections/projection-runner.js';
@@ -11,7 +11,7 @@ import { PostgresDatabase } from '#sql/postgres.js';
 import { signToken } from '../../apps/api/src/http/auth.js';
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import { HttpClient } from './http-client.js';
-import { trajectory } from './seed.js';
+import { insertWorkers, trajectory, type SeededWorker } from './seed.js';
 import { startServiceProcess } from './service-process.js';
 import { round } from './stats.js';
 
@@ -134,14 +134,8 @@ function dayAfter(date: string): string {
 /** Workers who left, each with a `not-employed` result from the register; returns each one's reference date. */
 async function seedProvisionalResults(db: PostgresDatabase, workers: number, hashKey: string): Promise<string[]> {
   const references: string[] = [];
-  const meta = JSON.stringify({ actor: 'bench', correlationId: 'bench', causationId: null, recordedAt: '2026-11-23T00:00:00Z' });
   for (let from = 0; from < workers; from += 2_000) {
-    const streams: string[] = [];
-    const versions: number[] = [];
-    const types: string[] = [];
-    const data: string[] = [];
-    const heads: [string, number][] = [];
-    const lookups: [string, string][] = [];
+    const seeded: SeededWorker[] = [];
     for (let i = from; i < Math.min(from + 2_000, workers); i++) {
       const t = trajectory(i, true);
       const state = t.events.reduce(evolve, initialState);
@@ -149,37 +143,13 @@ async function seedProvisionalResults(db: PostgresDatabase, workers: number, has
       const result = decide({ type: 'RecordFollowUp', data: { placementId, outcome: 'not-employed', source: 'register' } }, state, context);
       // A doorstroom's return guarantee ran out long ago: expired here, so that the service starts with no job to run.
       const expiry = state.returnGuarantee ? decide({ type: 'ExpireReturnGuarantee', data: { placementId } }, state, context) : [];
-      const events = [...t.events, ...result, ...expiry];
       references.push(findPlacement(state, placementId)!.exit!.followUpReferenceDate!);
-      lookups.push([
-        createHmac('sha256', hashKey)
-          .update(parseInsz(inszOf(i)).normalized)
-          .digest('hex'),
-        t.workerId,
-      ]);
-      events.forEach((event, index) => {
-        streams.push(`worker-${t.workerId}`);
-        versions.push(index + 1);
-        types.push(storageNameOf(event.type));
-        data.push(JSON.stringify(event.data));
-      });
-      heads.push([`worker-${t.workerId}`, events.length]);
+      const inszHash = createHmac('sha256', hashKey)
+        .update(parseInsz(inszOf(i)).normalized)
+        .digest('hex');
+      seeded.push({ workerId: t.workerId, inszHash, events: [...t.events, ...result, ...expiry] });
     }
-    await db.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO events (stream_id, stream_version, type, data, metadata)
-         SELECT s, v, t, d, $5::jsonb FROM unnest($1::text[], $2::int[], $3::text[], $4::jsonb[]) AS u(s, v, t, d)`,
-        [streams, versions, types, data, meta],
-      );
-      await tx.query('INSERT INTO event_streams (stream_id, version) SELECT * FROM unnest($1::text[], $2::int[])', [
-        heads.map((h) => h[0]),
-        heads.map((h) => h[1]),
-      ]);
-      await tx.query('INSERT INTO insz_lookup (insz_hash, worker_id) SELECT * FROM unnest($1::text[], $2::text[])', [
-        lookups.map((l) => l[0]),
-        lookups.map((l) => l[1]),
-      ]);
-    });
+    await insertWorkers(db, seeded);
   }
   return references;
 }

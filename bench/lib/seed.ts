@@ -49,6 +49,47 @@ export function trajectory(i: number, exits: boolean): { workerId: string; inszH
   return { workerId, inszHash, events };
 }
 
+/** A seeded worker: their log, and the INSZ hash the lookup table holds for them. */
+export interface SeededWorker {
+  workerId: string;
+  inszHash: string;
+  events: TrajectoryEvent[];
+}
+
+const SEED_METADATA = JSON.stringify({ actor: 'bench', correlationId: 'bench', causationId: null, recordedAt: '2026-11-23T00:00:00Z' });
+
+/** Writes workers straight into the SQL event store's tables and the INSZ lookup, in one transaction. */
+export async function insertWorkers(db: SqlDatabase, workers: readonly SeededWorker[]): Promise<void> {
+  const streams: string[] = [];
+  const versions: number[] = [];
+  const types: string[] = [];
+  const data: string[] = [];
+  for (const { workerId, events } of workers) {
+    events.forEach((event, index) => {
+      streams.push(`worker-${workerId}`);
+      versions.push(index + 1);
+      types.push(storageNameOf(event.type));
+      data.push(JSON.stringify(event.data));
+    });
+  }
+  await db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO events (stream_id, stream_version, type, data, metadata)
+       SELECT s, v, t, d, $5::jsonb FROM unnest($1::text[], $2::int[], $3::text[], $4::jsonb[]) AS u(s, v, t, d)`,
+      [streams, versions, types, data, SEED_METADATA],
+    );
+    await tx.query('INSERT INTO event_streams (stream_id, version) SELECT * FROM unnest($1::text[], $2::int[])', [
+      workers.map((w) => `worker-${w.workerId}`),
+      workers.map((w) => w.events.length),
+    ]);
+    // The INSZ hash lives in the lookup table, outside the log (the six-month check reads it there).
+    await tx.query('INSERT INTO insz_lookup (insz_hash, worker_id) SELECT * FROM unnest($1::text[], $2::text[])', [
+      workers.map((w) => w.inszHash),
+      workers.map((w) => w.workerId),
+    ]);
+  });
+}
+
 /**
  * Bulk-loads trajectories straight into the SQL event store's tables (one statement per chunk):
  * the benchmark's history, not a measurement. Returns how many events and exits it wrote.
@@ -62,45 +103,19 @@ export async function seedEvents(
   let events = 0;
   let exits = 0;
   let i = 0;
-  const meta = JSON.stringify({ actor: 'bench', correlationId: 'bench', causationId: null, recordedAt: '2026-11-23T00:00:00Z' });
   while (events < targetEvents) {
-    const streams: string[] = [];
-    const versions: number[] = [];
-    const types: string[] = [];
-    const data: string[] = [];
-    const heads: [string, number][] = [];
-    const lookups: [string, string][] = [];
-    while (types.length < 5_000 && events + types.length < targetEvents) {
+    const workers: SeededWorker[] = [];
+    let chunk = 0;
+    while (chunk < 5_000 && events + chunk < targetEvents) {
       const exited = i % exitEvery === 0;
       const t = trajectory(i++, exited);
       onWorker?.({ inszHash: t.inszHash, exited });
-      lookups.push([t.inszHash, t.workerId]);
       if (exited) exits++;
-      t.events.forEach((event, index) => {
-        streams.push(`worker-${t.workerId}`);
-        versions.push(index + 1);
-        types.push(storageNameOf(event.type));
-        data.push(JSON.stringify(event.data));
-      });
-      heads.push([`worker-${t.workerId}`, t.events.length]);
+      workers.push(t);
+      chunk += t.events.length;
     }
-    await db.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO events (stream_id, stream_version, type, data, metadata)
-         SELECT s, v, t, d, $5::jsonb FROM unnest($1::text[], $2::int[], $3::text[], $4::jsonb[]) AS u(s, v, t, d)`,
-        [streams, versions, types, data, meta],
-      );
-      await tx.query('INSERT INTO event_streams (stream_id, version) SELECT * FROM unnest($1::text[], $2::int[])', [
-        heads.map((h) => h[0]),
-        heads.map((h) => h[1]),
-      ]);
-      // The INSZ hash lives in the lookup table, outside the log (the six-month check reads it there).
-      await tx.query('INSERT INTO insz_lookup (insz_hash, worker_id) SELECT * FROM unnest($1::text[], $2::text[])', [
-        lookups.map((l) => l[0]),
-        lookups.map((l) => l[1]),
-      ]);
-    });
-    events += types.length;
+    await insertWorkers(db, workers);
+    events += chunk;
   }
   return { events, exits };
 }
