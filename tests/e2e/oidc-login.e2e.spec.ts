@@ -1,8 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { exportJWK, generateKeyPair } from 'jose';
-import Provider from 'oidc-provider';
 import { SESSION_COOKIE } from '../../apps/api/src/web/session-cookie.js';
 import { conformanceOf } from '../support/openapi-conformance.js';
+import { startIdentityProvider, type IdentityProvider } from '../support/identity-provider.js';
 import { freePort } from '../support/ports.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -64,74 +62,27 @@ class Browser {
 }
 
 describe('login through the identity provider (OIDC, authorization code with PKCE)', () => {
-  let provider: Provider;
-  let idp: Server;
+  let idp: IdentityProvider;
   let service: TestService;
   let issuer: string;
   /** who the provider's login interaction logs in next */
   let nextAccount = 'ann@org.example';
 
-  async function interact(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const details = await provider.interactionDetails(req, res);
-    if (details.prompt.name === 'login') {
-      await provider.interactionFinished(req, res, { login: { accountId: nextAccount } }, { mergeWithLastSubmission: false });
-      return;
-    }
-    const { missingOIDCScope, missingOIDCClaims } = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[] };
-    const grant = new provider.Grant({ accountId: details.session!.accountId, clientId: details.params.client_id as string });
-    if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
-    if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
-    await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
-  }
-
   beforeAll(async () => {
-    const [idpPort, servicePort] = [await freePort(), await freePort()];
-    issuer = `http://127.0.0.1:${idpPort}`;
+    const servicePort = await freePort();
     const serviceUrl = `http://127.0.0.1:${servicePort}`;
-    provider = new Provider(issuer, {
-      clients: [
-        {
-          client_id: 'trajectory',
-          client_secret: 'the-client-secret-of-this-test',
-          redirect_uris: [`${serviceUrl}/login/oidc/callback`],
-          grant_types: ['authorization_code'],
-          response_types: ['code'],
-        },
-      ],
-      findAccount: (_ctx: unknown, id: string) => ({
-        accountId: id,
-        claims: () => ({ sub: id, ...(ACCOUNTS[id] === undefined ? {} : { roles: ACCOUNTS[id] }) }),
-      }),
-      claims: { openid: ['sub', 'roles'], profile: ['name'] },
-      features: { devInteractions: { enabled: false } },
-      pkce: { required: () => true },
-      cookies: { keys: ['a-cookie-key-of-this-test'] },
-      jwks: { keys: [{ ...(await exportJWK((await generateKeyPair('RS256', { extractable: true })).privateKey)), alg: 'RS256', use: 'sig', kid: 'test' }] },
-      ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
+    idp = await startIdentityProvider({
+      serviceUrl,
+      nextAccount: () => nextAccount,
+      claimsOf: (id) => (ACCOUNTS[id] === undefined ? {} : { roles: ACCOUNTS[id] }),
     });
-    const handle = provider.callback();
-    idp = createServer((req, res) => {
-      if (req.url?.startsWith('/interaction/')) {
-        interact(req, res).catch((error: unknown) => {
-          res.statusCode = 500;
-          res.end(String(error));
-        });
-      } else {
-        void handle(req, res);
-      }
-    });
-    await new Promise<void>((resolve) => idp.listen(idpPort, '127.0.0.1', resolve));
-    service = await startTestService({
-      mode: 'api',
-      port: servicePort,
-      env: { PUBLIC_URL: serviceUrl, OIDC_ISSUER_URL: issuer, OIDC_CLIENT_ID: 'trajectory', OIDC_CLIENT_SECRET: 'the-client-secret-of-this-test' },
-    });
+    issuer = idp.issuer;
+    service = await startTestService({ mode: 'api', port: servicePort, env: idp.serviceEnv });
   });
 
   afterAll(async () => {
     await service?.close();
-    idp?.closeAllConnections();
-    await new Promise((resolve) => idp?.close(resolve));
+    await idp?.close();
   });
 
   const sessionOf = (browser: Browser) => {
