@@ -34,6 +34,16 @@ describe.each(['pglite', 'postgres'] as const)('group commit after a deadlock (%
     return wrapped;
   }
 
+  /** The first two appends go out alone (each in a turn of its own); the other four, appended in one turn, go together. */
+  async function appendAll(commit: GroupCommit, streams: string[]): Promise<PromiseSettledResult<unknown>[]> {
+    const appends = [];
+    for (const [n, id] of streams.entries()) {
+      appends.push(commit.append(id, [event(n)], 0));
+      if (n < 2) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return Promise.allSettled(appends);
+  }
+
   const event = (n: number) => ({
     type: 'V1.A',
     data: { n },
@@ -44,10 +54,12 @@ describe.each(['pglite', 'postgres'] as const)('group commit after a deadlock (%
     const db = deadlockingOnce(database.db, { code: '40P01' });
     const commit = new GroupCommit(db);
     const streams = Array.from({ length: 6 }, () => `worker-${randomUUID()}`);
-    // The first two go out alone; the other four gather into one batch, the one that deadlocks.
-    const written = await Promise.all(streams.map((id, n) => commit.append(id, [event(n)], 0)));
+    // The other four's batch is the one that deadlocks.
+    const written = await appendAll(commit, streams);
     expect(db.injected).toBe(4);
-    expect(written.map((rows) => rows.map((row) => row.stream_id))).toEqual(streams.map((id) => [id]));
+    expect(written.map((outcome) => outcome.status === 'fulfilled' && (outcome.value as { stream_id: string }[]).map((row) => row.stream_id))).toEqual(
+      streams.map((id) => [id]),
+    );
     for (const [n, id] of streams.entries()) expect((await store.readStream(id)).events.map((e) => e.data)).toEqual([{ n }]);
   });
 
@@ -55,7 +67,7 @@ describe.each(['pglite', 'postgres'] as const)('group commit after a deadlock (%
     const db = deadlockingOnce(database.db, { code: '57014' });
     const commit = new GroupCommit(db);
     const streams = Array.from({ length: 6 }, () => `worker-${randomUUID()}`);
-    const outcomes = await Promise.allSettled(streams.map((id, n) => commit.append(id, [event(n)], 0)));
+    const outcomes = await appendAll(commit, streams);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected', 'rejected']);
     for (const [n, id] of streams.entries()) expect((await store.readStream(id)).version).toBe(n < 2 ? 1 : 0);
   });
