@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -14,6 +14,11 @@ export interface ServiceProcess {
 }
 
 const running = new Set<ServiceProcess>();
+
+/** Node's flags from `npm start` (the heap cap), so that every process the bench starts runs as `npm start` would. */
+const START_FLAGS = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((argument) => argument.startsWith('--'));
 
 /** The run's own folder for data folders (the embedded stores'), removed by `stopAll`. */
 export const scratch = mkdtempSync(join(tmpdir(), 'bench-'));
@@ -56,7 +61,7 @@ export async function startServiceProcess(
   const dataDir = env.DATA_DIR ?? scratchDir('data');
   // BENCH_PROFILE_DIR=<dir>: each service process writes a V8 CPU profile there when it exits.
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, script], {
+  const child = spawn(process.execPath, [...START_FLAGS, ...profile, script], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -33,8 +33,8 @@ const RETRY_ALONE = new Set(['40P01', '40001']);
  * and inserts the events only of the streams it claimed, so an append whose version moved fails
  * with `WrongExpectedVersionError` while the others in its batch are written. Two appends to one
  * stream never share a batch (the second waits for the next), so they keep their order.
- * Nothing waits for a timer: a batch is whatever gathered while the previous statement ran, one
- * append when the service is quiet.
+ * Nothing waits for a timer: a batch is whatever gathered in the event loop's turn or while the
+ * previous statement ran, one append when the service is quiet (`Batcher`).
  */
 export class GroupCommit {
   private readonly batcher = new Batcher<Append, AppendedRow[]>((batch) => this.write(batch), { exclusiveKey: (append) => append.streamId });
