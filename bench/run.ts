@@ -105,6 +105,8 @@ interface CommandLoad {
   p50: number;
   p99: number;
   rss: number | null;
+  /** the peak resident size when the first 1,000 commands (warm-up included) had been answered */
+  rssAt1000: number | null;
   cpu: Record<string, number | null>;
   /** workers whose four commands were all acknowledged, with the version the last answer gave */
   finished: Map<string, number>;
@@ -123,10 +125,14 @@ async function commandLoad(urls: string[], seconds: number, pids: number[]): Pro
   const finished = new Map<string, number>();
   const clients = urls.map((url) => new HttpClient(url, CLIENTS));
   let turn = 0;
+  const peakRss = () => pids.map(peakRssMb).reduce<number | null>((max, mb) => (mb === null ? max : Math.max(max ?? 0, mb)), null);
+  let answered = 0;
+  let rssAt1000: number | null = null;
   const post = async (path: string, body: unknown) => {
     const started = performance.now();
     const answer = await clients[turn++ % clients.length].send('POST', path, headers, JSON.stringify(body));
     latencies.push(performance.now() - started);
+    if (++answered === 1_000) rssAt1000 = peakRss();
     if (answer.status !== 201) throw new Error(`${path}: ${answer.status} ${answer.body}`);
     return JSON.parse(answer.body) as Record<string, string>;
   };
@@ -150,8 +156,7 @@ async function commandLoad(urls: string[], seconds: number, pids: number[]): Pro
   const elapsed = (performance.now() - started) / 1000;
   for (const client of clients) client.close();
   const summary = latencySummary(latencies);
-  const rss = pids.map(peakRssMb).reduce<number | null>((max, mb) => (mb === null ? max : Math.max(max ?? 0, mb)), null);
-  return { perSecond: latencies.length / elapsed, p50: summary.p50, p99: summary.p99, rss, cpu, finished };
+  return { perSecond: latencies.length / elapsed, p50: summary.p50, p99: summary.p99, rss: peakRss(), rssAt1000, cpu, finished };
 }
 
 /** The same number of requests at the same concurrency against the bare Fastify + INSERT route. */
@@ -269,12 +274,20 @@ async function main(): Promise<void> {
       target: '≥ 0.5',
     });
     rows.push({
+      figure: 'embedded process peak RSS, first start through 1,000 commands',
+      project: onPglite.rssAt1000 ?? -1,
+      baseline: null,
+      unit: 'MB',
+      ratio: null,
+      target: '< 300 MB',
+    });
+    rows.push({
       figure: `embedded process peak RSS, first start through ${embeddedCommands} commands`,
       project: onPglite.rss ?? -1,
       baseline: null,
       unit: 'MB',
       ratio: null,
-      target: '< 300 MB',
+      target: 'reported (the target counts 1,000 commands)',
     });
     rows.push({
       figure: 'embedded first start: the short-lived process that creates the store, peak RSS',
@@ -496,7 +509,7 @@ async function main(): Promise<void> {
 
     const summary = [
       `bench: commands=${round(onPostgres.perSecond / rawInserts, 2)} rebuild=${round(rebuildRate, 0)} followups=${round(backlogRate, 0)} query_p99=${round(query.p99, 2)} rss=${onPostgres.rss}`,
-      `ceiling=${round(onPostgres.perSecond / ceiling, 2)} embedded_rss=${onPglite.rss} embedded_ratio=${round(onPglite.perSecond / onPostgres.perSecond, 2)} split=${round(onTwo.perSecond / onPostgres.perSecond, 2)} caseload_p99=${round(caseload.p99, 2)}`,
+      `ceiling=${round(onPostgres.perSecond / ceiling, 2)} embedded_rss=${onPglite.rss} embedded_rss_1000=${onPglite.rssAt1000} embedded_ratio=${round(onPglite.perSecond / onPostgres.perSecond, 2)} split=${round(onTwo.perSecond / onPostgres.perSecond, 2)} caseload_p99=${round(caseload.p99, 2)}`,
     ].join(' ');
     const table = [
       `| figure | project | baseline | unit | ratio | target |`,
