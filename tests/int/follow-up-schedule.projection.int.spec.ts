@@ -1,23 +1,14 @@
 import { toNewEvent } from '#application/serialization.js';
-import { decide, evolve, initialState, workerStreamId, type TrajectoryCommand, type TrajectoryEvent } from '#domain/index.js';
+import { workerStreamId, type TrajectoryCommand } from '#domain/index.js';
 import { formatPosition, type RecordedEvent } from '#event-store/event-store.js';
 import { migrateSchema } from '#platform/schema-migrations.js';
 import { PgliteDatabase } from '#sql/pglite.js';
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
-
-const context = { today: '2026-11-23', policy: { returnGuaranteeMonths: 12, followUpDelayMonths: 6 } };
+import { decided, registration } from '../support/trajectories.js';
 
 /** A worker's log, through the domain: every command must be accepted. */
 function logOf(workerId: string, commands: TrajectoryCommand[]): RecordedEvent[] {
-  let state = initialState;
-  const events: TrajectoryEvent[] = [];
-  for (const command of commands) {
-    for (const event of decide(command, state, context)) {
-      events.push(event);
-      state = evolve(state, event);
-    }
-  }
-  return events.map((event, i) => ({
+  return decided(commands).map((event, i) => ({
     streamId: workerStreamId(workerId),
     streamVersion: i + 1,
     position: formatPosition(1, i + 1),
@@ -25,19 +16,7 @@ function logOf(workerId: string, commands: TrajectoryCommand[]): RecordedEvent[]
   }));
 }
 
-const register: TrajectoryCommand = {
-  type: 'RegisterWorker',
-  data: {
-    workerId: 'w',
-    inszCiphertext: 'sealed',
-    birthYear: 1970,
-    educationLevel: 'low',
-    migrationBackground: false,
-    disability: false,
-    unemployedSince: null,
-    socialAssistance: false,
-  },
-};
+const register = registration('w');
 const screen = (date: string): TrajectoryCommand => ({
   type: 'RecordScreening',
   data: { date, advice: 'supported-employment', programme: 'SW', indication: null },

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { toNewEvent } from '#application/serialization.js';
-import { decide, evolve, initialState, workerStreamId, type TrajectoryCommand, type TrajectoryEvent } from '#domain/index.js';
+import { workerStreamId, type TrajectoryCommand, type TrajectoryEvent } from '#domain/index.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { migrateSchema } from '#platform/schema-migrations.js';
 import { ProjectionRunner } from '#projections/projection-runner.js';
@@ -10,8 +10,8 @@ import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-count
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import type { SqlDatabase } from '#sql/sql.js';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/databases.js';
+import { decided, registration } from '../support/trajectories.js';
 
-const context = { today: '2026-11-23', policy: { returnGuaranteeMonths: 12, followUpDelayMonths: 6 } };
 const WORKERS = 2_500;
 
 /** One worker's trajectory as events, decided by the domain (no HTTP: this test is about the runner). */
@@ -21,33 +21,13 @@ function trajectory(i: number): TrajectoryEvent[] {
   const workerId = randomUUID();
   const year = 2008 + (i % 6);
   const commands: TrajectoryCommand[] = [
-    {
-      type: 'RegisterWorker',
-      data: {
-        workerId,
-        inszCiphertext: 'sealed',
-        birthYear: 1970,
-        educationLevel: 'low',
-        migrationBackground: false,
-        disability: false,
-        unemployedSince: null,
-        socialAssistance: false,
-      },
-    },
+    registration(workerId),
     { type: 'RecordScreening', data: { date: `${year}-01-05`, advice: 'supported-employment', programme, indication: null } },
     { type: 'StartPlacement', data: { placementId: randomUUID(), programme, enterpriseId: 'e', startDate: `${year}-02-01`, fte: i % 3 === 0 ? 0.5 : 1 } },
   ];
   if (i % 2 === 0)
     commands.push({ type: 'RecordExit', data: { date: `${year + 1}-0${1 + (i % 9)}-15`, reason: i % 10 === 0 ? 'doorstroom-regular-work' : 'resignation' } });
-  let state = initialState;
-  const events: TrajectoryEvent[] = [];
-  for (const command of commands) {
-    for (const event of decide(command, state, context)) {
-      events.push(event);
-      state = evolve(state, event);
-    }
-  }
-  return events;
+  return decided(commands);
 }
 
 async function snapshot(db: SqlDatabase) {

@@ -1,45 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { toNewEvent } from '#application/serialization.js';
-import { decide, evolve, initialState, workerStreamId, type TrajectoryCommand, type TrajectoryEvent } from '#domain/index.js';
+import { workerStreamId, type TrajectoryEvent } from '#domain/index.js';
 import type { NewEvent } from '#event-store/event-store.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { ProjectionProgress, ProjectionRunner, readCheckpointRow } from '#projections/projection-runner.js';
 import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { decided, registration } from '../support/trajectories.js';
 import { migrateSchema } from '#platform/schema-migrations.js';
 
-const context = { today: '2026-11-23', policy: { returnGuaranteeMonths: 12, followUpDelayMonths: 6 } };
 const metadata = () => ({ actor: 'test', correlationId: randomUUID(), causationId: null, recordedAt: '2026-11-23T00:00:00Z' });
 
 function trajectory(workerId: string): TrajectoryEvent[] {
-  const commands: TrajectoryCommand[] = [
-    {
-      type: 'RegisterWorker',
-      data: {
-        workerId,
-        inszCiphertext: 'sealed',
-        birthYear: 1970,
-        educationLevel: 'low',
-        migrationBackground: false,
-        disability: false,
-        unemployedSince: null,
-        socialAssistance: false,
-      },
-    },
+  return decided([
+    registration(workerId),
     { type: 'RecordScreening', data: { date: '2011-01-05', advice: 'supported-employment', programme: 'SW', indication: null } },
     { type: 'StartPlacement', data: { placementId: randomUUID(), programme: 'SW', enterpriseId: 'e', startDate: '2011-02-01', fte: 1 } },
     { type: 'RecordExit', data: { date: '2011-09-15', reason: 'resignation' } },
-  ];
-  let state = initialState;
-  const events: TrajectoryEvent[] = [];
-  for (const command of commands) {
-    for (const event of decide(command, state, context)) {
-      events.push(event);
-      state = evolve(state, event);
-    }
-  }
-  return events;
+  ]);
 }
 
 describe('the real projections beside events they do not know (PGlite)', () => {
