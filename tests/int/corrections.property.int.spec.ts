@@ -23,6 +23,7 @@ import { flowTable, outflowTable } from '#read-models/outflow-statistics/statist
 import { PgliteDatabase } from '#sql/pglite.js';
 import { migrateSchema } from '#platform/schema-migrations.js';
 import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
+import { registration } from '../support/trajectories.js';
 
 /**
  * "Every projection of the log with its corrections equals the projection of the log without the
@@ -93,19 +94,7 @@ function trajectories(actions: Action[]): { log: { workerId: string; version: nu
     if (!worker) {
       worker = { state: initialState, date: '2008-01-01', placements: 0 };
       workers.set(action.worker, worker);
-      run(action.worker, worker, {
-        type: 'RegisterWorker',
-        data: {
-          workerId: `w${action.worker}`,
-          inszCiphertext: 'c',
-          birthYear: 1970,
-          educationLevel: 'low',
-          migrationBackground: false,
-          disability: false,
-          unemployedSince: null,
-          socialAssistance: false,
-        },
-      });
+      run(action.worker, worker, registration(`w${action.worker}`));
     }
     worker.date = addDays(worker.date, action.days);
     const date = worker.date;
