@@ -78,7 +78,10 @@ describe('Batcher', () => {
     const { batcher, batches } = manualBatcher({ exclusiveKey: (item) => String(item % 10) });
     for (const item of [1, 2, 11, 3, 21, 13]) void batcher.submit(item);
     await settle();
-    expect(batches.map((b) => b.items)).toEqual([[1, 2, 3], [11, 13]]);
+    expect(batches.map((b) => b.items)).toEqual([
+      [1, 2, 3],
+      [11, 13],
+    ]);
     batches[0].answer();
     await settle();
     expect(batches[2].items).toEqual([21]);
