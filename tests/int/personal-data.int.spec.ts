@@ -42,6 +42,31 @@ describe.each(['pglite', 'postgres'] as const)('worker keys made before erasure 
     await expect(Promise.all(asked)).resolves.toEqual([hashA, null, hashA, hashB, hashA]);
   });
 
+  test('claims made at once, also of one INSZ and from two processes, give each INSZ one worker and one key', async () => {
+    const other = await PersonalData.create(database.db, 'hash-key');
+    const [x, y] = [personalData.hashInsz('71011512311'), personalData.hashInsz('71011512410')];
+    const claims = await Promise.all([
+      personalData.claimAndSeal(x, 'cand-1', ['a']),
+      personalData.claimAndSeal(x, 'cand-2', ['a']),
+      other.claimAndSeal(x, 'cand-3', ['a']),
+      personalData.claimAndSeal(y, 'cand-4', ['b']),
+      other.claimAndSeal(y, 'cand-5', ['b']),
+    ]);
+    const xs = claims.filter((_, i) => i < 3);
+    const ys = claims.filter((_, i) => i >= 3);
+    expect(new Set(xs.map((c) => c.workerId)).size).toBe(1);
+    expect(new Set(ys.map((c) => c.workerId)).size).toBe(1);
+    expect(xs[0].workerId).not.toBe(ys[0].workerId);
+    for (const { workerId, sealed } of claims)
+      await expect(personalData.decryptInsz(workerId, sealed[0]!)).resolves.toBe(workerId === xs[0].workerId ? 'a' : 'b');
+    await personalData.erase(ys[0].workerId);
+    await expect(personalData.claimAndSeal(personalData.hashInsz('71011512410'), 'cand-6', [])).resolves.toMatchObject({ workerId: 'cand-6' });
+    await personalData.shredWorkerKey(xs[0].workerId);
+    await expect(Promise.all([personalData.claimAndSeal(x, 'cand-7', []), personalData.claimAndSeal(y, 'cand-8', [])])).rejects.toBeInstanceOf(
+      WorkerErasedError,
+    );
+  });
+
   test('erasing twice keeps the first erasure time', async () => {
     await personalData.shredWorkerKey('w-twice');
     const first = await database.db.query<{ at: string }>(`SELECT shredded_at::text AS at FROM worker_keys WHERE worker_id = 'w-twice'`);

@@ -10,6 +10,17 @@ export class WorkerErasedError extends Error {
   }
 }
 
+interface Claim {
+  inszHash: string;
+  candidateId: string;
+}
+
+interface ClaimedKey {
+  workerId: string;
+  /** null: the worker was erased */
+  key: Uint8Array | null;
+}
+
 /**
  * Guards the INSZ and the names. Events hold only their ciphertext under a key of the worker's
  * own, kept in `worker_keys` outside the event store: deleting that key (erasure) shreds them in
@@ -18,6 +29,13 @@ export class WorkerErasedError extends Error {
  * row stays, without its key, so that nothing makes a new key under that id.
  */
 export class PersonalData {
+  /** Registrations at once claim in one statement; two claims of one INSZ never share it. */
+  private readonly claims = new Batcher<Claim, ClaimedKey>(
+    answeredInOrder((claims) => this.claimMany(claims)),
+    {
+      exclusiveKey: (claim) => claim.inszHash,
+    },
+  );
   /** Follow-up checks running at once ask for their workers' hashes in one query. */
   private readonly inszHashes = new Batcher<string, string | null>(answeredInOrder((workerIds) => this.inszHashesOf(workerIds)));
 
@@ -32,28 +50,47 @@ export class PersonalData {
   }
 
   /**
-   * A registration's claim, in one statement: claims the INSZ (by its hash) for `candidateId`,
-   * which yields the worker id that holds it (the candidate when the INSZ was free, else the
-   * earlier claimant), makes or reads that worker's key, and seals each value under it. One
-   * statement on primary keys, so two registrations of one INSZ always end up with the same worker
-   * id and key; the event store's "new stream" check on that id then lets exactly one of them
-   * register. Throws `WorkerErasedError` when that worker's key was shredded.
+   * A registration's claim: claims the INSZ (by its hash) for `candidateId`, which yields the
+   * worker id that holds it (the candidate when the INSZ was free, else the earlier claimant),
+   * makes or reads that worker's key, and seals each value under it. One statement on primary
+   * keys, so two registrations of one INSZ always end up with the same worker id and key; the
+   * event store's "new stream" check on that id then lets exactly one of them register. Claims
+   * made at once share the statement (never two of one INSZ). Throws `WorkerErasedError` when
+   * that worker's key was shredded.
    */
   async claimAndSeal(inszHash: string, candidateId: string, values: readonly (string | null)[]): Promise<{ workerId: string; sealed: (string | null)[] }> {
-    const { rows } = await this.db.query<{ worker_id: string; key: Uint8Array | null }>(
-      `WITH claim AS (
-         INSERT INTO insz_lookup (insz_hash, worker_id) VALUES ($1, $2)
-         ON CONFLICT (insz_hash) DO UPDATE SET insz_hash = excluded.insz_hash
-         RETURNING worker_id)
-       INSERT INTO worker_keys (worker_id, key) SELECT worker_id, $3 FROM claim
-       ON CONFLICT (worker_id) DO UPDATE SET worker_id = excluded.worker_id
-       RETURNING worker_id, key`,
-      [inszHash, candidateId, randomBytes(32)],
-    );
-    const { worker_id: workerId, key } = rows[0];
+    const { workerId, key } = await this.claims.submit({ inszHash, candidateId });
     if (!key) throw new WorkerErasedError(workerId);
     const sealingKey = Buffer.from(key);
     return { workerId, sealed: values.map((value) => (value === null ? null : seal(sealingKey, value))) };
+  }
+
+  /**
+   * Rows are claimed and keyed in INSZ-hash order, so that two statements holding the same
+   * INSZs (two API processes) lock them in the same order and never deadlock.
+   */
+  private async claimMany(claims: readonly Claim[]): Promise<ClaimedKey[]> {
+    const { rows } = await this.db.query<{ insz_hash: string; worker_id: string; key: Uint8Array | null }>(
+      `WITH wanted AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[]) AS w(insz_hash, candidate_id, key)),
+       claim AS (
+         INSERT INTO insz_lookup (insz_hash, worker_id) SELECT insz_hash, candidate_id FROM wanted ORDER BY insz_hash
+         ON CONFLICT (insz_hash) DO UPDATE SET insz_hash = excluded.insz_hash
+         RETURNING insz_hash, worker_id),
+       keyed AS (
+         INSERT INTO worker_keys (worker_id, key)
+         SELECT c.worker_id, w.key FROM claim c JOIN wanted w USING (insz_hash) ORDER BY c.insz_hash
+         ON CONFLICT (worker_id) DO UPDATE SET worker_id = excluded.worker_id
+         RETURNING worker_id, key)
+       SELECT c.insz_hash, k.worker_id, k.key FROM claim c JOIN keyed k USING (worker_id)`,
+      [claims.map((c) => c.inszHash), claims.map((c) => c.candidateId), claims.map(() => randomBytes(32))],
+    );
+    const byHash = new Map(rows.map((row) => [row.insz_hash, { workerId: row.worker_id, key: row.key }]));
+    return claims.map((claim) => {
+      const claimed = byHash.get(claim.inszHash);
+      if (!claimed) throw new Error('the claim statement answered without one of its INSZs');
+      return claimed;
+    });
   }
 
   /** The worker holding this INSZ hash, if any (a screener's exact lookup). */
