@@ -34,7 +34,13 @@ describe('the input rules every body and query obeys', () => {
 
   test('well-formed text passes: pairs, other control characters, any script', () => {
     for (const fine of ['😀', 'e\u0301', 'tab\there', '\u0001', 'ĳ', 'Ελληνικά', '']) expect(inputProblems({ s: fine, [fine]: [fine] })).toEqual([]);
-    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (s) => s.includes('\u0000') || inputProblems({ [s]: s }).length === 0));
+    // fast-check draws `__proto__` and `constructor` on purpose: refused as keys (next test), fine as values.
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (s) => {
+        if (s.includes('\u0000')) return true;
+        return inputProblems({ s }).length === 0 && (['__proto__', 'constructor'].includes(s) || inputProblems({ [s]: s }).length === 0);
+      }),
+    );
   });
 
   test('prototype keys anywhere; numbers beyond the double range (JSON 1e400 parses as Infinity)', () => {
