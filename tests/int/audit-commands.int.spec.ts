@@ -12,6 +12,7 @@ import { migrateSchema } from '#platform/schema-migrations.js';
 import { ProjectionRunner } from '#projections/projection-runner.js';
 import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { registration as register } from '../support/trajectories.js';
 
 /**
  * A command's audit entry is derived from its events by the projection runner, in the runner's
@@ -21,19 +22,6 @@ import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 const policy = { returnGuaranteeMonths: 12, followUpDelayMonths: 6 };
 const clock = new FixedClock(new Date('2026-11-24T09:00:00Z'));
 
-const register = (workerId: string): TrajectoryCommand => ({
-  type: 'RegisterWorker',
-  data: {
-    workerId,
-    inszCiphertext: 'sealed',
-    birthYear: 1985,
-    educationLevel: 'low',
-    migrationBackground: false,
-    disability: false,
-    unemployedSince: null,
-    socialAssistance: false,
-  },
-});
 const screen: TrajectoryCommand = { type: 'RecordScreening', data: { date: '2024-01-10', advice: 'supported-employment', programme: 'SW', indication: null } };
 const exit: TrajectoryCommand = { type: 'RecordExit', data: { date: '2024-05-01', reason: 'resignation' } };
 

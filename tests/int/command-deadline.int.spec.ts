@@ -1,26 +1,13 @@
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
-import type { TrajectoryCommand } from '#domain/commands.js';
 import { workerStreamId } from '#domain/events.js';
 import { EventStoreDeadlineError, WrongExpectedVersionError, type EventStore } from '#event-store/event-store.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { FixedClock } from '#platform/clock.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { registration as register } from '../support/trajectories.js';
 
 const policy = { returnGuaranteeMonths: 12, followUpDelayMonths: 6 };
 const clock = new FixedClock(new Date('2024-06-30T10:00:00Z'));
-const register = (workerId: string): TrajectoryCommand => ({
-  type: 'RegisterWorker',
-  data: {
-    workerId,
-    inszCiphertext: 'sealed',
-    birthYear: 1985,
-    educationLevel: 'low',
-    migrationBackground: false,
-    disability: false,
-    unemployedSince: null,
-    socialAssistance: false,
-  },
-});
 
 /** The store, except that the next append's caller sees its deadline pass: after the append was written, or before it got anywhere. */
 function stalling(store: EventStore, mode: 'written' | 'lost' | 'conflict'): EventStore & { appends: number } {

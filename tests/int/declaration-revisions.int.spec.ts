@@ -12,6 +12,7 @@ import { migrateSchema } from '#platform/schema-migrations.js';
 import { ProjectionRunner } from '#projections/projection-runner.js';
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { registration } from '../support/trajectories.js';
 
 /**
  * Late declarations are imported without waiting for anything; the worker revises what they cover
@@ -52,19 +53,7 @@ describe.each(['pglite', 'postgres'] as const)('declaration revisions (%s)', (ki
     const placementId = randomUUID();
     await personalData.claimAndSeal(inszHash, workerId, []);
     const commands: TrajectoryCommand[] = [
-      {
-        type: 'RegisterWorker',
-        data: {
-          workerId,
-          inszCiphertext: 'sealed',
-          birthYear: 1985,
-          educationLevel: 'low',
-          migrationBackground: false,
-          disability: false,
-          unemployedSince: null,
-          socialAssistance: false,
-        },
-      },
+      registration(workerId),
       { type: 'RecordScreening', data: { date: '2012-01-02', advice: 'supported-employment', programme: 'SW', indication: null } },
       { type: 'StartPlacement', data: { placementId, programme: 'SW', enterpriseId: 'e', startDate: '2012-01-02', fte: 1 } },
       { type: 'RecordExit', data: { date: '2013-03-31', reason: 'resignation' } },

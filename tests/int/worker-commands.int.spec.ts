@@ -5,6 +5,7 @@ import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { WrongExpectedVersionError } from '#event-store/event-store.js';
 import { FixedClock } from '#platform/clock.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { registration as register } from '../support/trajectories.js';
 
 /**
  * The executor keeps each worker's state after its own commands, so that the next command on
@@ -16,19 +17,6 @@ const policy = { returnGuaranteeMonths: 12, followUpDelayMonths: 6 };
 const clock = new FixedClock(new Date('2024-06-30T10:00:00Z'));
 const actor = { actor: 'coach-1' };
 
-const register = (workerId: string): TrajectoryCommand => ({
-  type: 'RegisterWorker',
-  data: {
-    workerId,
-    inszCiphertext: 'sealed',
-    birthYear: 1985,
-    educationLevel: 'low',
-    migrationBackground: false,
-    disability: false,
-    unemployedSince: null,
-    socialAssistance: false,
-  },
-});
 const screen: TrajectoryCommand = { type: 'RecordScreening', data: { date: '2024-01-10', advice: 'supported-employment', programme: 'SW', indication: null } };
 const place = (placementId: string, startDate = '2024-02-01'): TrajectoryCommand => ({
   type: 'StartPlacement',

@@ -3,6 +3,7 @@ import type { TrajectoryCommand } from '#domain/commands.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { FixedClock } from '#platform/clock.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
+import { registration as register } from '../support/trajectories.js';
 
 /**
  * Caseload scoping in the command executor, with two executors standing for two processes: a
@@ -12,20 +13,6 @@ import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 const policy = { returnGuaranteeMonths: 12, followUpDelayMonths: 6 };
 const clock = new FixedClock(new Date('2024-06-30T10:00:00Z'));
 
-const register = (workerId: string, coach: string): TrajectoryCommand => ({
-  type: 'RegisterWorker',
-  data: {
-    workerId,
-    inszCiphertext: 'sealed',
-    coach,
-    birthYear: 1985,
-    educationLevel: 'low',
-    migrationBackground: false,
-    disability: false,
-    unemployedSince: null,
-    socialAssistance: false,
-  },
-});
 const pop = (date: string): TrajectoryCommand => ({ type: 'RecordPop', data: { date, goals: ['x'] } });
 const assign = (coach: string): TrajectoryCommand => ({ type: 'AssignCoach', data: { coach } });
 

@@ -2,13 +2,14 @@ import { decide, evolve, initialState, type DecisionContext, type TrajectoryComm
 
 export const TEST_CONTEXT: DecisionContext = { today: '2026-11-23', policy: { returnGuaranteeMonths: 12, followUpDelayMonths: 6 } };
 
-/** A registration with unremarkable personal data (the INSZ already sealed). */
-export function registration(workerId: string): TrajectoryCommand {
+/** A registration with unremarkable personal data (the INSZ already sealed), with a coach when given. */
+export function registration(workerId: string, coach?: string): TrajectoryCommand {
   return {
     type: 'RegisterWorker',
     data: {
       workerId,
       inszCiphertext: 'sealed',
+      ...(coach === undefined ? {} : { coach }),
       birthYear: 1970,
       educationLevel: 'low',
       migrationBackground: false,
