@@ -6,7 +6,7 @@ import { freshInsz, registration } from '../fixtures/workers.js';
 import { TEST_DATABASE_URL } from '../support/databases.js';
 import { cleanExit } from '../support/processes.js';
 import { holdLock, post, Replicas, waitForBlocked } from '../support/replicas.js';
-import { TEST_REDIS_URL } from '../support/service.js';
+import { TEST_REDIS_URL } from '../support/redis-keys.js';
 
 /**
  * SIGTERM drains: the test makes work wait on a lock of its own, sends SIGTERM while that work

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { signToken } from '../../apps/api/src/http/auth.js';
 import { freshInsz, registration } from '../fixtures/workers.js';
 import { freePort } from '../support/ports.js';
-import { deleteQueueKeys, TEST_REDIS_URL } from '../support/service.js';
+import { deleteQueueKeys, TEST_REDIS_URL } from '../support/redis-keys.js';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

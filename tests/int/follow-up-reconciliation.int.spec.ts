@@ -10,7 +10,7 @@ import { HealthRegistry } from '#platform/health-registry.js';
 import { migrateSchema } from '#platform/schema-migrations.js';
 import type { SqlDatabase } from '#sql/sql.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
-import { deleteQueueKeys, TEST_REDIS_URL } from '../support/service.js';
+import { deleteQueueKeys, TEST_REDIS_URL } from '../support/redis-keys.js';
 
 /** Reconciliation that fails (its table not there yet, the database away) is tried again within seconds, not ten minutes. */
 describe('follow-up reconciliation retries soon after a failure, and skips erased workers', () => {

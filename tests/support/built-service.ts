@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { deleteQueueKeys, TEST_REDIS_URL } from './service.js';
+import { deleteQueueKeys, TEST_REDIS_URL } from './redis-keys.js';
 
 export interface BuiltService {
   url: string;
@@ -11,38 +11,42 @@ export interface BuiltService {
   routes: { method: string; path: string }[];
   /** the JWT secret the process generated (embedded default) */
   secret: string;
+  /** the environment it runs in (for the CLIs that must find the same data folder) */
+  env: NodeJS.ProcessEnv;
   log(): string;
   stop(): Promise<void>;
 }
 
-/** Starts tests/support/run-built-service.mjs (the built service, HTML pages and Bull Board on) on the embedded default. */
-export async function startBuiltService(env: Record<string, string> = {}): Promise<BuiltService> {
+/**
+ * Starts tests/support/run-built-service.mjs (the built service, HTML pages and Bull Board on) on
+ * the embedded default, with its own data folder and queue prefix; `port` when it must be known
+ * before the start (an OIDC provider's redirect URI).
+ */
+export async function startBuiltService(overrides: Record<string, string> = {}, options: { port?: number } = {}): Promise<BuiltService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'trajectory-built-'));
   const prefix = `test-built-${process.pid}-${Date.now()}`;
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   let log = '';
-  const child: ChildProcess = spawn(process.execPath, ['tests/support/run-built-service.mjs'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      LOG_LEVEL: 'silent',
-      AUTH_JWT_SECRET: '',
-      INSZ_HASH_KEY: '',
-      DATABASE_URL: '',
-      KURRENTDB_URL: '',
-      AUTH_JWKS_URL: '',
-      PUBLIC_URL: '',
-      OIDC_ISSUER_URL: '',
-      OIDC_CLIENT_ID: '',
-      OIDC_CLIENT_SECRET: '',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    LOG_LEVEL: 'silent',
+    AUTH_JWT_SECRET: '',
+    INSZ_HASH_KEY: '',
+    DATABASE_URL: '',
+    KURRENTDB_URL: '',
+    AUTH_JWKS_URL: '',
+    PUBLIC_URL: '',
+    OIDC_ISSUER_URL: '',
+    OIDC_CLIENT_ID: '',
+    OIDC_CLIENT_SECRET: '',
+    ...overrides,
+  };
+  const child: ChildProcess = spawn(process.execPath, ['tests/support/run-built-service.mjs'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr!.on('data', (chunk) => (log += chunk));
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -58,6 +62,7 @@ export async function startBuiltService(env: Record<string, string> = {}): Promi
   const { url, routes } = JSON.parse(line) as { url: string; routes: string };
   return {
     url,
+    env,
     routes: parseRouteTree(routes),
     secret: JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).jwtSecret,
     log: () => log,

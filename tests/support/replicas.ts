@@ -6,7 +6,7 @@ import { signToken } from '../../apps/api/src/http/auth.js';
 import { TEST_DATABASE_URL } from './databases.js';
 import { freePort } from './ports.js';
 import { ServiceProcess } from './processes.js';
-import { deleteQueueKeys, TEST_REDIS_URL } from './service.js';
+import { deleteQueueKeys, TEST_REDIS_URL } from './redis-keys.js';
 import { PostgresDatabase } from '#sql/postgres.js';
 import type { SqlDatabase } from '#sql/sql.js';
 

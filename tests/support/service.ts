@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { deleteQueueKeys, TEST_REDIS_URL } from './redis-keys.js';
 import { createApp } from '../../apps/api/src/bootstrap.js';
 import { signToken, type Role } from '../../apps/api/src/http/auth.js';
 import { loadWebConfig, type WebConfig } from '../../apps/api/src/web/web-config.js';
@@ -59,8 +59,6 @@ function parseOrUndefined(text: string): unknown {
     return undefined;
   }
 }
-
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** The real service over real HTTP, on a fresh test database and its own queue prefix. */
 export async function startTestService(options: TestServiceOptions = {}): Promise<TestService> {
@@ -135,22 +133,4 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     },
   };
   return service;
-}
-
-export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } catch {
-    // Redis not reachable (a test of that case): nothing to clean.
-  } finally {
-    redis.disconnect();
-  }
 }

@@ -2,6 +2,7 @@ import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type On
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { join } from 'node:path';
+import { DeclarationRevisions } from '#application/declaration-revisions.js';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { EventStore } from '#event-store/event-store.js';
 import type { Projection } from '#projections/projection.js';
@@ -133,6 +134,12 @@ export class PlatformModule {
           inject: [SQL_DATABASE],
           useFactory: (db: SqlDatabase): Promise<EmploymentRegister> => SqlEmploymentRegister.create(db),
         },
+        {
+          provide: DeclarationRevisions,
+          inject: [SQL_DATABASE, EVENT_STORE, EMPLOYMENT_REGISTER, WorkerCommandExecutor],
+          useFactory: (db: SqlDatabase, store: EventStore, register: EmploymentRegister, executor: WorkerCommandExecutor) =>
+            new DeclarationRevisions(db, store, register, executor),
+        },
         HealthRegistry,
         ServiceHealth,
         StoreLifecycle,
@@ -146,6 +153,7 @@ export class PlatformModule {
         EVENT_STORE,
         EMPLOYMENT_REGISTER,
         WorkerCommandExecutor,
+        DeclarationRevisions,
         PersonalData,
         HealthRegistry,
         ServiceHealth,

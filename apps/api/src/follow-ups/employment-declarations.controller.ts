@@ -10,7 +10,7 @@ import { ApiImport, importBody } from '../http/openapi.js';
 import { invalidInput, type FieldError } from '../http/problem.js';
 import { flattenValidationErrors, undeclaredFields } from '../http/validation.js';
 import { IsCalendarDate } from '../workers/shared/calendar-date.js';
-import { LateDeclarations } from './late-declarations.js';
+import { DeclarationRevisions } from '#application/declaration-revisions.js';
 
 export const MAX_DECLARATIONS = 10_000;
 
@@ -35,7 +35,7 @@ export class EmploymentDeclarationDto {
 @Controller('v1/employment-declarations')
 export class EmploymentDeclarationsController {
   constructor(
-    private readonly lateDeclarations: LateDeclarations,
+    private readonly revisions: DeclarationRevisions,
     private readonly personalData: PersonalData,
   ) {}
 
@@ -81,6 +81,6 @@ export class EmploymentDeclarationsController {
       }
     });
     if (errors.length > 0) throw invalidInput(errors);
-    return this.lateDeclarations.import(declarations);
+    return { accepted: await this.revisions.import(declarations) };
   }
 }

@@ -1,6 +1,7 @@
 import { get, query } from '../api.js';
 import { ListView, Input, text } from '../components/forms.js';
 import { useLoad } from '../components/load.js';
+import { DataTable, Pager } from '../components/table.js';
 import { useT } from '../i18n.js';
 import { href, navigate, type Route } from '../router.js';
 import type { AuditItem, Page } from '../types.js';
@@ -32,36 +33,21 @@ export function AuditPage({ route }: { route: Route }) {
       </form>
       <ListView list={page}>
         {(items) => (
-          <div class="table-wrap">
-            <table data-testid="audit">
-              <thead>
-                <tr>
-                  <th scope="col">{t('audit.at')}</th>
-                  <th scope="col">{t('audit.actor')}</th>
-                  <th scope="col">{t('audit.action')}</th>
-                  <th scope="col">{t('common.worker')}</th>
-                  <th scope="col">{t('audit.detail')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((item, i) => (
-                  <tr key={`${item.at}-${i}`}>
-                    <td>{item.at.replace('T', ' ').slice(0, 19)}</td>
-                    <td>{item.actor}</td>
-                    <td>{item.action}</td>
-                    <td>{item.workerId ? <code>{item.workerId}</code> : '—'}</td>
-                    <td>{item.detail}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            testId="audit"
+            rows={items}
+            rowKey={(item, i) => `${item.at}-${i}`}
+            columns={[
+              { header: t('audit.at'), cell: (item) => item.at.replace('T', ' ').slice(0, 19) },
+              { header: t('audit.actor'), cell: (item) => item.actor },
+              { header: t('audit.action'), cell: (item) => item.action },
+              { header: t('common.worker'), cell: (item) => (item.workerId ? <code>{item.workerId}</code> : '—') },
+              { header: t('audit.detail'), cell: (item) => item.detail },
+            ]}
+          />
         )}
       </ListView>
-      <nav class="pager" aria-label={t('common.paging')}>
-        {cursor && <a href={href('/audit', filters)}>{t('common.first')}</a>}
-        {page.data?.next && <a href={href('/audit', { ...filters, cursor: page.data.next })}>{t('common.next')}</a>}
-      </nav>
+      <Pager first={cursor ? href('/audit', filters) : null} next={page.data?.next ? href('/audit', { ...filters, cursor: page.data.next }) : null} />
     </>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { get, query, type Session } from '../api.js';
 import { ListView, Select } from '../components/forms.js';
 import { useLoad } from '../components/load.js';
+import { DataTable, Pager } from '../components/table.js';
 import { label, useT } from '../i18n.js';
 import { href, navigate, type Route } from '../router.js';
 import { PROGRAMMES, type CaseloadItem, type FollowUpItem, type GuaranteeItem, type Page } from '../types.js';
@@ -94,47 +95,41 @@ export function CaseloadPage({ route }: { route: Route; session: Session }) {
             <p class="hint" role="status">
               {t('caseload.count', { n: items.length })}
             </p>
-            <div class="table-wrap">
-              <table class="caseload" data-testid="caseload">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('caseload.name')}</th>
-                    <th scope="col">{t('common.programme')}</th>
-                    <th scope="col">{t('common.status')}</th>
-                    <th scope="col">{t('caseload.lastStep')}</th>
-                    <th scope="col">{t('caseload.next')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((item) => {
+            <DataTable
+              testId="caseload"
+              class="caseload"
+              rows={items}
+              rowKey={(item) => item.workerId}
+              columns={[
+                {
+                  header: t('caseload.name'),
+                  cell: (item) => (
+                    <a href={href(`/workers/${item.workerId}`)}>{[item.givenName, item.familyName].filter(Boolean).join(' ') || t('caseload.unnamed')}</a>
+                  ),
+                },
+                { header: t('common.programme'), cell: (item) => item.programme ?? '—' },
+                { header: t('common.status'), cell: (item) => label(t, 'status', item.status) },
+                { header: t('caseload.lastStep'), cell: (item) => item.lastStepDate ?? '—' },
+                {
+                  header: t('caseload.next'),
+                  cell: (item) => {
                     const next = dates.data?.get(item.workerId);
-                    const name = [item.givenName, item.familyName].filter(Boolean).join(' ');
                     return (
-                      <tr key={item.workerId}>
-                        <th scope="row">
-                          <a href={href(`/workers/${item.workerId}`)}>{name || t('caseload.unnamed')}</a>
-                        </th>
-                        <td>{item.programme ?? '—'}</td>
-                        <td>{label(t, 'status', item.status)}</td>
-                        <td>{item.lastStepDate ?? '—'}</td>
-                        <td>
-                          {[next?.check && t('caseload.check', { date: next.check }), next?.guarantee && t('caseload.guarantee', { date: next.guarantee })]
-                            .filter(Boolean)
-                            .join('; ') || '—'}
-                        </td>
-                      </tr>
+                      [next?.check && t('caseload.check', { date: next.check }), next?.guarantee && t('caseload.guarantee', { date: next.guarantee })]
+                        .filter(Boolean)
+                        .join('; ') || '—'
                     );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                  },
+                },
+              ]}
+            />
           </>
         )}
       </ListView>
-      <nav class="pager" aria-label={t('common.paging')}>
-        {cursor && <a href={href('/caseload', { status, programme, limit })}>{t('common.first')}</a>}
-        {page.data?.next && <a href={href('/caseload', { status, programme, limit, cursor: page.data.next })}>{t('common.next')}</a>}
-      </nav>
+      <Pager
+        first={cursor ? href('/caseload', { status, programme, limit }) : null}
+        next={page.data?.next ? href('/caseload', { status, programme, limit, cursor: page.data.next }) : null}
+      />
     </>
   );
 }

@@ -1,9 +1,12 @@
 import { get, query } from '../api.js';
 import { ListView } from '../components/forms.js';
+import { DataTable } from '../components/table.js';
 import { useLoad } from '../components/load.js';
 import { useT } from '../i18n.js';
 import { href } from '../router.js';
 import { addDays, today, type FollowUpItem, type GuaranteeItem, type Page } from '../types.js';
+
+const workerLink = (item: { workerId: string }) => <a href={href(`/workers/${item.workerId}`)}>{item.workerId.slice(0, 8)}</a>;
 
 /** Due six-month checks and guarantees that expire within 30 days, for the coach's own caseload. */
 export function DuePage() {
@@ -20,30 +23,17 @@ export function DuePage() {
         <h2 id="due-checks">{t('due.checks')}</h2>
         <ListView list={checks}>
           {(items) => (
-            <div class="table-wrap">
-              <table data-testid="due-checks">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('common.worker')}</th>
-                    <th scope="col">{t('common.programme')}</th>
-                    <th scope="col">{t('due.exitDate')}</th>
-                    <th scope="col">{t('due.referenceDate')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((item) => (
-                    <tr key={item.placementId}>
-                      <th scope="row">
-                        <a href={href(`/workers/${item.workerId}`)}>{item.workerId.slice(0, 8)}</a>
-                      </th>
-                      <td>{item.programme}</td>
-                      <td>{item.exitDate}</td>
-                      <td>{item.referenceDate ?? '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              testId="due-checks"
+              rows={items}
+              rowKey={(item) => item.placementId}
+              columns={[
+                { header: t('common.worker'), cell: workerLink },
+                { header: t('common.programme'), cell: (item) => item.programme },
+                { header: t('due.exitDate'), cell: (item) => item.exitDate },
+                { header: t('due.referenceDate'), cell: (item) => item.referenceDate ?? '—' },
+              ]}
+            />
           )}
         </ListView>
       </section>
@@ -51,28 +41,16 @@ export function DuePage() {
         <h2 id="due-guarantees">{t('due.guarantees')}</h2>
         <ListView list={guarantees}>
           {(items) => (
-            <div class="table-wrap">
-              <table data-testid="due-guarantees">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('common.worker')}</th>
-                    <th scope="col">{t('common.programme')}</th>
-                    <th scope="col">{t('due.expiresOn')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {items.map((item) => (
-                    <tr key={item.placementId}>
-                      <th scope="row">
-                        <a href={href(`/workers/${item.workerId}`)}>{item.workerId.slice(0, 8)}</a>
-                      </th>
-                      <td>{item.programme}</td>
-                      <td>{item.expiresOn}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              testId="due-guarantees"
+              rows={items}
+              rowKey={(item) => item.placementId}
+              columns={[
+                { header: t('common.worker'), cell: workerLink },
+                { header: t('common.programme'), cell: (item) => item.programme },
+                { header: t('due.expiresOn'), cell: (item) => item.expiresOn },
+              ]}
+            />
           )}
         </ListView>
       </section>

@@ -1,6 +1,7 @@
 import { get, query } from '../api.js';
 import { ErrorView, ListView } from '../components/forms.js';
 import { useLoad } from '../components/load.js';
+import { DataTable, Pager } from '../components/table.js';
 import { useI18n, type Translate } from '../i18n.js';
 import { href, type Route } from '../router.js';
 import { FLOW_FIELDS, OUTFLOW_FIELDS, type Page, type Publication, type PublicationDetail } from '../types.js';
@@ -18,32 +19,21 @@ export function PublicationsPage({ route }: { route: Route }) {
       <h1>{t('pub.title')}</h1>
       <ListView list={list}>
         {(items) => (
-          <div class="table-wrap">
-            <table data-testid="publications">
-              <thead>
-                <tr>
-                  <th scope="col">{t('pub.publishedAt')}</th>
-                  <th scope="col">{t('pub.table')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((p) => (
-                  <tr key={p.publicationId}>
-                    <th scope="row">
-                      <a href={href(`/publications/${p.publicationId}`)}>{p.publishedAt.slice(0, 19).replace('T', ' ')}</a>
-                    </th>
-                    <td>{describe(t, p)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            testId="publications"
+            rows={items}
+            rowKey={(p) => p.publicationId}
+            columns={[
+              {
+                header: t('pub.publishedAt'),
+                cell: (p) => <a href={href(`/publications/${p.publicationId}`)}>{p.publishedAt.slice(0, 19).replace('T', ' ')}</a>,
+              },
+              { header: t('pub.table'), cell: (p) => describe(t, p) },
+            ]}
+          />
         )}
       </ListView>
-      <nav class="pager" aria-label={t('common.paging')}>
-        {after && <a href={href('/publications')}>{t('common.first')}</a>}
-        {list.data?.next && <a href={href('/publications', { after: list.data.next })}>{t('common.next')}</a>}
-      </nav>
+      <Pager first={after ? href('/publications') : null} next={list.data?.next ? href('/publications', { after: list.data.next }) : null} />
     </>
   );
 }

@@ -1,10 +1,5 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DeclarationRevisions } from '#application/declaration-revisions.js';
-import { WorkerCommandExecutor } from '#application/worker-commands.js';
-import type { EmploymentRegister } from '#employment-register/employment-register.js';
-import type { EventStore } from '#event-store/event-store.js';
-import { EMPLOYMENT_REGISTER, EVENT_STORE, SQL_DATABASE } from '#platform/tokens.js';
-import type { SqlDatabase } from '#sql/sql.js';
 
 /** How often an empty queue is looked at again. */
 const POLL_MS = 100;
@@ -19,19 +14,11 @@ const RETRY_MS = 2_000;
 @Injectable()
 export class DeclarationRevisionsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('DeclarationRevisions');
-  readonly revisions: DeclarationRevisions;
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
 
-  constructor(
-    @Inject(SQL_DATABASE) db: SqlDatabase,
-    @Inject(EVENT_STORE) store: EventStore,
-    @Inject(EMPLOYMENT_REGISTER) register: EmploymentRegister,
-    executor: WorkerCommandExecutor,
-  ) {
-    this.revisions = new DeclarationRevisions(db, store, register, executor);
-  }
+  constructor(readonly revisions: DeclarationRevisions) {}
 
   onApplicationBootstrap(): void {
     this.running = true;
