@@ -37,4 +37,13 @@ describe('the repository stands on its own', () => {
     expect(Object.keys(imports).sort()).toEqual(libraries.map((lib) => `#${lib}/*`).sort());
     for (const lib of libraries) expect(imports[`#${lib}/*`]).toBe(`./dist/libs/${lib}/src/*`);
   });
+
+  it('every start script and the Docker image run Node with the same heap cap', () => {
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    const cap = /--max-old-space-size=\d+/;
+    const caps = ['start', 'start:api', 'start:worker'].map((name) => cap.exec(scripts[name])?.[0]);
+    expect(caps[0]).toBeDefined();
+    expect(caps).toEqual([caps[0], caps[0], caps[0]]);
+    expect(read('Dockerfile')).toContain(`ENV NODE_OPTIONS=${caps[0]}`);
+  });
 });
