@@ -20,6 +20,12 @@ export default tseslint.config(
     },
   },
   {
+    // Libraries never import an application: an app depends on libraries, never the reverse
+    // (an app registers its own migrations and providers with the platform).
+    files: ['libs/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '(^|/)apps/', message: 'a library never imports an application' }] }] },
+  },
+  {
     // Tests reach into answers typed `any` on purpose (HTTP bodies), and Jest's matchers are untyped.
     files: ['**/*.spec.ts', 'tests/**/*.ts'],
     rules: {

@@ -13,7 +13,7 @@ import pg from 'pg';
 import { signToken } from '../apps/api/src/http/auth.js';
 import { FollowUpScheduleProjection } from '../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import { makeInsz } from '#domain/insz.js';
-import { migrateSchema } from '#platform/schema-migrations.js';
+import { migrateSchema } from '../apps/worker/src/schema-migrations.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { ProjectionRunner } from '#projections/projection-runner.js';
 import { AuditProjection } from '#audit/audit-projection.js';

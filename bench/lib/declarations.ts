@@ -3,7 +3,7 @@ import pg from 'pg';
 import { AuditProjection } from '#audit/audit-projection.js';
 import { decide, evolve, findPlacement, initialState, makeInsz, parseInsz, type TrajectoryEvent } from '#domain/index.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
-import { migrateSchema } from '#platform/schema-migrations.js';
+import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 import { ProjectionRunner } from '#projections/projection-runner.js';
 import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
 import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';

@@ -10,7 +10,7 @@ import {
 import { ProjectionRunner, readCheckpointRow } from '#projections/projection-runner.js';
 import type { Projection } from '#projections/projection.js';
 import { PgliteDatabase } from '#sql/pglite.js';
-import { migrateSchema } from '#platform/schema-migrations.js';
+import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 
 export interface EventStoreUnderTest {
   store: EventStore;

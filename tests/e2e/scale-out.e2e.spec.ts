@@ -1,7 +1,7 @@
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import { formatPosition } from '#event-store/event-store.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
-import { migrateSchema, SCHEMA_MIGRATIONS } from '#platform/schema-migrations.js';
+import { migrateSchema, SCHEMA_MIGRATIONS } from '../../apps/worker/src/schema-migrations.js';
 import { ProjectionRunner, readCheckpoint } from '#projections/projection-runner.js';
 import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
 import { PostgresDatabase } from '#sql/postgres.js';

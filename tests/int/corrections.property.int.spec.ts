@@ -21,7 +21,7 @@ import type { Projection } from '#projections/projection.js';
 import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
 import { flowTable, outflowTable } from '#read-models/outflow-statistics/statistics-tables.js';
 import { PgliteDatabase } from '#sql/pglite.js';
-import { migrateSchema } from '#platform/schema-migrations.js';
+import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
 import { registration } from '../support/trajectories.js';
 

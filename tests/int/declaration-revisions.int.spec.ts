@@ -8,7 +8,7 @@ import type { EventStore } from '#event-store/event-store.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { PersonalData } from '#personal-data/personal-data.js';
 import { FixedClock } from '#platform/clock.js';
-import { migrateSchema } from '#platform/schema-migrations.js';
+import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 import { ProjectionRunner } from '#projections/projection-runner.js';
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';

@@ -1,6 +1,6 @@
 import { SqlEmploymentRegister, type EmploymentDeclaration } from '#employment-register/employment-register.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
-import { migrateSchema } from '#platform/schema-migrations.js';
+import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 
 /** What the six-month check asks the register, alone and many at once (then in one query). */
 describe.each(['pglite', 'postgres'] as const)('the employment register on %s', (kind) => {

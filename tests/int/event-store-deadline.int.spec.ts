@@ -7,7 +7,7 @@ import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { ProjectionProgress, ProjectionRunner } from '#projections/projection-runner.js';
 import { PgliteDatabase } from '#sql/pglite.js';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/databases.js';
-import { migrateSchema } from '#platform/schema-migrations.js';
+import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 
 const DEADLINE_MS = 400;
 /** what a busy test machine may add to a deadline before the caller runs again */

@@ -7,7 +7,7 @@ import type { EmploymentRegister } from '#employment-register/employment-registe
 import { FixedClock } from '#platform/clock.js';
 import { loadConfig } from '#platform/config.js';
 import { HealthRegistry } from '#platform/health-registry.js';
-import { migrateSchema } from '#platform/schema-migrations.js';
+import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 import type { SqlDatabase } from '#sql/sql.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { deleteQueueKeys, TEST_REDIS_URL } from '../support/redis-keys.js';

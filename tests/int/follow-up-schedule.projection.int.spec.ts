@@ -1,7 +1,7 @@
 import { toNewEvent } from '#application/serialization.js';
 import { workerStreamId, type TrajectoryCommand } from '#domain/index.js';
 import { formatPosition, type RecordedEvent } from '#event-store/event-store.js';
-import { migrateSchema } from '#platform/schema-migrations.js';
+import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 import { PgliteDatabase } from '#sql/pglite.js';
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import { decided, registration } from '../support/trajectories.js';

@@ -1,6 +1,6 @@
 import { PersonalData, WorkerErasedError } from '#personal-data/personal-data.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
-import { migrateSchema } from '#platform/schema-migrations.js';
+import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 
 /** Erasure on a `worker_keys` table made before erasure kept rows (key required, no shredded_at). */
 describe.each(['pglite', 'postgres'] as const)('worker keys made before erasure kept rows (%s)', (kind) => {

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { migrateSchema } from '#platform/schema-migrations.js';
+import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 import { createDataDir, expectedManifest, TEMPLATE, templateManifest } from '#sql/pglite-data-dir.js';
 import { initializeDataDir, PgliteDatabase } from '#sql/pglite.js';
 

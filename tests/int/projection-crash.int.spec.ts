@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { toNewEvent } from '#application/serialization.js';
 import { workerStreamId, type TrajectoryCommand, type TrajectoryEvent } from '#domain/index.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
-import { migrateSchema } from '#platform/schema-migrations.js';
+import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 import { ProjectionRunner } from '#projections/projection-runner.js';
 import type { Projection } from '#projections/projection.js';
 import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';

@@ -6,7 +6,7 @@ import type { Projection } from '#projections/projection.js';
 import type { SqlClient, SqlDatabase } from '#sql/sql.js';
 import { untilReadable } from '../contract/event-store.contract.js';
 import { openTestDatabase, type TestDatabase, type TestStoreKind } from '../support/databases.js';
-import { migrateSchema } from '#platform/schema-migrations.js';
+import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 
 /** The read store's schema, and the counting projection's table. */
 async function prepare(db: SqlClient): Promise<void> {

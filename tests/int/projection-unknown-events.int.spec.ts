@@ -8,7 +8,7 @@ import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-count
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { decided, registration } from '../support/trajectories.js';
-import { migrateSchema } from '#platform/schema-migrations.js';
+import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 
 const metadata = () => ({ actor: 'test', correlationId: randomUUID(), causationId: null, recordedAt: '2026-11-23T00:00:00Z' });
 

@@ -1,4 +1,4 @@
-import { migrateSchema, SCHEMA_MIGRATIONS } from '#platform/schema-migrations.js';
+import { migrateSchema, SCHEMA_MIGRATIONS } from '../../apps/worker/src/schema-migrations.js';
 import { runMigrations } from '#sql/migrations.js';
 import { PostgresDatabase } from '#sql/postgres.js';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/databases.js';

@@ -4,6 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import type { ServiceConfig } from '#platform/config.js';
 import { PlatformModule, type PlatformOverrides } from '#platform/platform.module.js';
+import { SCHEMA_MIGRATIONS } from '../../worker/src/schema-migrations.js';
 import { WorkerModule } from '../../worker/src/worker.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { CaseloadApiModule } from './caseload/caseload-api.module.js';
@@ -31,7 +32,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         LoggerModule.forRoot(loggerOptions(config)),
-        PlatformModule.forRoot(config, overrides),
+        PlatformModule.forRoot(config, SCHEMA_MIGRATIONS, overrides),
         CqrsModule.forRoot(),
         AuditModule,
         WorkersModule,

@@ -6,6 +6,7 @@ import { loadConfig, type ServiceConfig } from '#platform/config.js';
 import { PlatformModule } from '#platform/platform.module.js';
 import { loggerOptions } from '../../api/src/logging.js';
 import { WorkerHealthListener } from './health-listener.js';
+import { SCHEMA_MIGRATIONS } from './schema-migrations.js';
 import { WorkerModule } from './worker.module.js';
 
 /** The worker process of the split mode: projections and job processors; HTTP only for its health check. */
@@ -14,7 +15,7 @@ class WorkerProcessModule {
   static forRoot(config: ServiceConfig): DynamicModule {
     return {
       module: WorkerProcessModule,
-      imports: [LoggerModule.forRoot(loggerOptions(config)), PlatformModule.forRoot(config), WorkerModule],
+      imports: [LoggerModule.forRoot(loggerOptions(config)), PlatformModule.forRoot(config, SCHEMA_MIGRATIONS), WorkerModule],
       providers: [WorkerHealthListener],
     };
   }

@@ -10,11 +10,11 @@ import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { SqlEmploymentRegister, type EmploymentRegister } from '#employment-register/employment-register.js';
 import { PersonalData } from '#personal-data/personal-data.js';
 import { PgliteDatabase } from '#sql/pglite.js';
+import { runMigrations, type Migration } from '#sql/migrations.js';
 import type { SqlDatabase } from '#sql/sql.js';
 import { systemClock, type Clock } from './clock.js';
 import { serviceConfigNamespace, type ServiceConfig } from './config.js';
 import { HealthRegistry } from './health-registry.js';
-import { migrateSchema } from './schema-migrations.js';
 import { ServiceHealth } from './service-health.js';
 import { resolveSecrets, type Secrets } from './secrets.js';
 import { CLOCK, EMPLOYMENT_REGISTER, EVENT_STORE, PLATFORM_OVERRIDES, SECRETS, SERVICE_CONFIG, SQL_DATABASE } from './tokens.js';
@@ -60,7 +60,8 @@ async function openDatabase(config: ServiceConfig): Promise<SqlDatabase> {
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot(config: ServiceConfig, overrides: PlatformOverrides = {}): DynamicModule {
+  /** `migrations`: the application's schema (apps/worker/src/schema-migrations.ts), applied before any provider uses the database. */
+  static forRoot(config: ServiceConfig, migrations: readonly Migration[], overrides: PlatformOverrides = {}): DynamicModule {
     const logger = new Logger('Platform');
     return {
       module: PlatformModule,
@@ -94,7 +95,7 @@ export class PlatformModule {
           useFactory: async (): Promise<SqlDatabase> => {
             const db = overrides.sqlDatabase ?? (await openDatabase(config));
             try {
-              const { applied, unknown } = await migrateSchema(db);
+              const { applied, unknown } = await runMigrations(db, migrations);
               if (applied.length > 0) logger.log(`schema migrated: applied ${applied.join(', ')}`);
               if (unknown.length > 0)
                 logger.warn(`the database holds schema versions this release does not know (${unknown.join(', ')}): a newer release migrated it`);

@@ -6,6 +6,7 @@ import { AuditProjection } from '#audit/audit-projection.js';
 import type { EventStore } from '#event-store/event-store.js';
 import { loadConfig, type ServiceConfig } from '#platform/config.js';
 import { PlatformModule } from '#platform/platform.module.js';
+import { SCHEMA_MIGRATIONS } from '../schema-migrations.js';
 import { EVENT_STORE, SQL_DATABASE } from '#platform/tokens.js';
 import { ProjectionProgress, ProjectionRunner } from '#projections/projection-runner.js';
 import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
@@ -20,7 +21,7 @@ import { FollowUpScheduleProjection } from '../follow-ups/follow-up-schedule.pro
 @Module({})
 class UpgradeModule {
   static forRoot(config: ServiceConfig): DynamicModule {
-    return { module: UpgradeModule, imports: [PlatformModule.forRoot(config)] };
+    return { module: UpgradeModule, imports: [PlatformModule.forRoot(config, SCHEMA_MIGRATIONS)] };
   }
 }
 

@@ -1,6 +1,6 @@
-import { IDEMPOTENCY_EXPIRY_SCHEMA, IDEMPOTENCY_SCHEMA } from '../../../apps/api/src/http/idempotency.schema.js';
-import { BROWSER_SESSIONS_SCHEMA } from '../../../apps/api/src/web/web.schema.js';
-import { FOLLOW_UP_SCHEDULE_SCHEMA, PROVISIONAL_RESULTS_SCHEMA } from '../../../apps/worker/src/follow-ups/follow-up-schedule.schema.js';
+import { IDEMPOTENCY_EXPIRY_SCHEMA, IDEMPOTENCY_SCHEMA } from '../../api/src/http/idempotency.schema.js';
+import { BROWSER_SESSIONS_SCHEMA } from '../../api/src/web/web.schema.js';
+import { FOLLOW_UP_SCHEDULE_SCHEMA, PROVISIONAL_RESULTS_SCHEMA } from './follow-ups/follow-up-schedule.schema.js';
 import { EMPLOYMENT_REGISTER_SCHEMA } from '#employment-register/employment-register.schema.js';
 import { EVENT_STORE_IDENTITY_SCHEMA, EVENT_STORE_SCHEMA } from '#event-store/sql-event-store.schema.js';
 import { INSZ_LOOKUP_SCHEMA, PERSONAL_DATA_SCHEMA } from '#personal-data/personal-data.schema.js';
@@ -15,9 +15,9 @@ import type { SqlDatabase } from '#sql/sql.js';
 
 /**
  * Every schema change of the service, in the order they apply. Each component keeps its SQL in
- * its own folder (`*.schema.ts`); this list is the one place that orders them, and
- * `migrateSchema` the one place that runs them, once, at process start, before anything
- * touches a table.
+ * its own folder (`*.schema.ts`); this list, which belongs to the applications (libraries never
+ * import an application), is the one place that orders them. Each process hands it to
+ * `PlatformModule.forRoot`, which runs it once, at process start, before anything touches a table.
  *
  * Versions 1–7 are the baseline: the tables as the releases before `schema_migrations` made
  * them, written so that they also run on such a database (IF NOT EXISTS, the worker_keys
