@@ -10,6 +10,7 @@ import { CASELOAD_SCHEMA, CASELOAD_STEPS_SCHEMA } from '#read-models/caseload/ca
 import { PUBLICATIONS_SCHEMA } from '#read-models/statistics-publishing/publications.schema.js';
 import { FLOW_COUNTS_SCHEMA } from '#read-models/outflow-statistics/flow-counts.schema.js';
 import { DECLARATION_REVISIONS_SCHEMA } from '#application/declaration-revisions.schema.js';
+import { DIRECTORY_SCHEMA } from '#directory/directory.schema.js';
 import { assertOrdered, runMigrations, type Migration, type MigrationReport } from '#sql/migrations.js';
 import type { SqlDatabase } from '#sql/sql.js';
 
@@ -45,6 +46,7 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   CASELOAD_STEPS_SCHEMA,
   BROWSER_SESSIONS_SCHEMA,
   DECLARATION_REVISIONS_SCHEMA,
+  DIRECTORY_SCHEMA,
 ];
 assertOrdered(SCHEMA_MIGRATIONS);
 
