@@ -6,7 +6,7 @@ import { IsIn, IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validat
 import { InvalidInszError, parseInsz } from '#domain/insz.js';
 import { PersonalData } from '#personal-data/personal-data.js';
 import { Roles } from '../http/auth.js';
-import { ApiImport, importBody } from '../http/openapi.js';
+import { ApiImport, importBody, INSZ_PATTERN } from '../http/openapi.js';
 import { invalidInput, type FieldError } from '../http/problem.js';
 import { flattenValidationErrors, undeclaredFields } from '../http/validation.js';
 import { IsCalendarDate } from '../workers/shared/calendar-date.js';
@@ -15,7 +15,7 @@ import { DeclarationRevisions } from '#application/declaration-revisions.js';
 export const MAX_DECLARATIONS = 10_000;
 
 export class EmploymentDeclarationDto {
-  @ApiProperty({ pattern: '^[0-9\\s./-]{11,20}$', minLength: 11, maxLength: 20, description: 'INSZ of the person; stored only as its keyed hash' })
+  @ApiProperty({ pattern: INSZ_PATTERN, maxLength: 20, description: 'INSZ of the person; stored only as its keyed hash' })
   @IsString()
   @MaxLength(20)
   insz!: string;

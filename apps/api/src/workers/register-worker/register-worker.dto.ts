@@ -3,11 +3,11 @@ import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } 
 import { EDUCATION_LEVELS, type EducationLevel } from '#domain/vocabulary.js';
 import { IsCalendarDate } from '../shared/calendar-date.js';
 import { COACH_SUB } from '../assign-coach/assign-coach.dto.js';
+import { INSZ_PATTERN } from '../../http/openapi.js';
 
 export class RegisterWorkerDto {
   @ApiProperty({
-    pattern: '^[0-9\\s./-]{11,20}$',
-    minLength: 11,
+    pattern: INSZ_PATTERN,
     maxLength: 20,
     description: 'INSZ: 11 digits, separators allowed (85.07.30-033.28); checked, then stored only hashed and encrypted',
     example: '85073003328',
@@ -44,7 +44,7 @@ export class RegisterWorkerDto {
   @MaxLength(100)
   familyName?: string;
 
-  @ApiPropertyOptional({ description: "the coach's user id (sub) to assign; a coach registering without one becomes the coach" })
+  @ApiPropertyOptional({ pattern: COACH_SUB.source, description: "the coach's user id (sub) to assign; a coach registering without one becomes the coach" })
   @IsOptional()
   @IsString()
   @Matches(COACH_SUB, { message: 'coach must be a user id (sub): 1 to 200 visible characters' })
