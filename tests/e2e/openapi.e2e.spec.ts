@@ -1,5 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { aRegisteredWorker, aWorkerScreenedFor, registration } from '../fixtures/workers.js';
+import { aRegisteredWorker, aWorkerScreenedFor, freshInsz, registration } from '../fixtures/workers.js';
 import { conformanceOf, OpenApiConformance, pointer, type Answer } from '../support/openapi-conformance.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -373,6 +373,18 @@ describe('the OpenAPI description (/docs-json)', () => {
           'If-Match',
           `If-Match/value ${pattern}`,
         );
+    });
+
+    test('what the service accepts, the description allows: a worker id in capitals in the audit, an INSZ with separators', async () => {
+      for (const url of [`/v1/audit?workerId=${workerId.toUpperCase()}&from=2010-01-01&to=2030-01-01T00:00:00.000Z`]) {
+        expect([url, checker.requestViolations('GET', url, {})]).toEqual([url, []]);
+        expect((await service.request('GET', url, { roles: ['admin'] })).status).toBe(200);
+      }
+      const insz = freshInsz();
+      const spelled = `${insz.slice(0, 2)}.${insz.slice(2, 4)}.${insz.slice(4, 6)}-${insz.slice(6, 9)}.${insz.slice(9)}`;
+      expect(checker.requestViolations('GET', `/v1/workers?insz=${encodeURIComponent(spelled)}`, {})).toEqual([]);
+      expect((await service.request('GET', `/v1/workers?insz=${encodeURIComponent(spelled)}`, { roles: ['screener'] })).status).toBe(200);
+      expect((await service.request('POST', '/v1/workers', { roles: ['screener'], body: registration(spelled) })).status).toBe(201);
     });
 
     test('If-Match forms the service reads are ones the description allows', () => {

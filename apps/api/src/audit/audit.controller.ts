@@ -10,13 +10,13 @@ import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { invalidInput } from '../http/problem.js';
 import { awaitReadModels } from '../http/read-models.js';
 import { IntegerFromQuery } from '../http/numbers.js';
-import { ApiListQuery, MOMENT_PATTERN, POSITION_PATTERN } from '../http/openapi.js';
+import { ANY_CASE_UUID_PATTERN, ApiListQuery, MOMENT_PATTERN, POSITION_PATTERN } from '../http/openapi.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MOMENT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 class AuditQuery {
-  @ApiPropertyOptional({ format: 'uuid', pattern: UUID.source })
+  @ApiPropertyOptional({ format: 'uuid', pattern: ANY_CASE_UUID_PATTERN })
   @IsOptional()
   @Matches(UUID, { message: 'workerId must be a worker id (UUID)' })
   workerId?: string;

@@ -44,6 +44,8 @@ const nullableRef = (name: string): SchemaObject => ({ anyOf: [ref(name), { type
 const exclusiveMinimum = (limit: number) => ({ exclusiveMinimum: limit }) as unknown as SchemaObject;
 
 export const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+/** A UUID in either case, as the service reads a worker id it is given. */
+export const ANY_CASE_UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 /** A global position (`812-3051`), as commands answer it and `waitFor` takes it. */
 export const POSITION_PATTERN = '^[0-9]{1,20}-[0-9]{1,20}$';
 /** An INSZ as the service reads it: 11 digits, with `.`, `-`, `/` or white space anywhere between them (check digits are checked too). */
@@ -511,7 +513,7 @@ const respond = (status: number, response: ResponseObject) => ApiResponse({ stat
 const WORKER_ID = ApiParam({
   name: 'id',
   description: 'the worker id, a UUID in either case (anything else is answered as an unknown worker, 404)',
-  schema: { type: 'string', format: 'uuid', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' },
+  schema: { type: 'string', format: 'uuid', pattern: ANY_CASE_UUID_PATTERN },
 });
 /** An entity tag of RFC 9110 as http/if-match.ts reads one: optional `W/`, a quoted opaque tag (no `"`, and no `,`, which separates tags). */
 const ENTITY_TAG = '(?:W/)?"[\\x21\\x23-\\x2b\\x2d-\\x7e\\x80-\\xff]*"';
