@@ -110,7 +110,7 @@ export class OpenApiConformance {
     return validate;
   }
 
-  /** Where the path matches a documented template, with the operation and values of its path parameters. */
+  /** The path as the router reads it, and the documented template it matches (if any). */
   private locate(url: string) {
     // Matched as the router resolves it: percent-decoded (`/%68ealth` is `/health`).
     const raw = url.split('?')[0].split('#')[0];
