@@ -53,6 +53,8 @@ const EXPECTED_TABLES = [
   'idempotency_keys',
   'insz_lookup',
   'login_codes_used',
+  'organisation_members',
+  'organisations',
   'projection_checkpoints',
   'projection_status',
   'return_guarantees',
