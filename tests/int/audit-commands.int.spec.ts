@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import { appendAuditEntriesIn, verifyAuditChain } from '#audit/audit-log.js';
 import { AuditProjection } from '#audit/audit-projection.js';
@@ -133,7 +133,7 @@ describe.each(['pglite', 'postgres'] as const)('audit entries of commands (%s)',
   });
 
   test('erasure: the entry, the lookup row and the key commit together or not at all', async () => {
-    const personalData = await PersonalData.create(database.db, 'k');
+    const personalData = await PersonalData.create(database.db, 'k', { current: randomBytes(32) });
     const workerId = randomUUID();
     await personalData.claimAndSeal('hash-erasure', workerId, []);
     const before = (await entries()).length;

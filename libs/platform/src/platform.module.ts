@@ -9,6 +9,7 @@ import type { Projection } from '#projections/projection.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { SqlEmploymentRegister, type EmploymentRegister } from '#employment-register/employment-register.js';
 import { PersonalData } from '#personal-data/personal-data.js';
+import { KeyWrapping } from '#personal-data/key-wrapping.js';
 import { PgliteDatabase } from '#sql/pglite.js';
 import { runMigrations, type Migration } from '#sql/migrations.js';
 import type { SqlDatabase } from '#sql/sql.js';
@@ -84,9 +85,9 @@ export class PlatformModule {
         {
           provide: SECRETS,
           useFactory: (): Secrets => {
-            const { file, fromFile, jwtSecret, inszHashKey } = resolveSecrets(config);
-            if (file) logger.warn(`${fromFile.join(' and ')} not set: using the value kept in ${file} (set both in production)`);
-            return { jwtSecret, inszHashKey };
+            const { file, fromFile, ...secrets } = resolveSecrets(config);
+            if (file) logger.warn(`${fromFile.join(', ')} not set: using the value kept in ${file} (set them all in production)`);
+            return secrets;
           },
         },
         {
@@ -128,7 +129,8 @@ export class PlatformModule {
         {
           provide: PersonalData,
           inject: [SQL_DATABASE, SECRETS],
-          useFactory: (db: SqlDatabase, secrets: Secrets) => PersonalData.create(db, secrets.inszHashKey),
+          useFactory: (db: SqlDatabase, secrets: Secrets) =>
+            PersonalData.create(db, secrets.inszHashKey, KeyWrapping.of(secrets.personalDataKek, secrets.personalDataKekPrevious)),
         },
         {
           provide: EMPLOYMENT_REGISTER,
