@@ -5,7 +5,7 @@ import { EMPLOYMENT_REGISTER_SCHEMA } from '#employment-register/employment-regi
 import { EVENT_STORE_IDENTITY_SCHEMA, EVENT_STORE_SCHEMA } from '#event-store/sql-event-store.schema.js';
 import { INSZ_LOOKUP_SCHEMA, PERSONAL_DATA_SCHEMA, WRAPPED_WORKER_KEYS_SCHEMA } from '#personal-data/personal-data.schema.js';
 import { CHECKPOINT_EVENT_STORE_SCHEMA, PROJECTION_RUNNER_SCHEMA } from '#projections/projection-runner.schema.js';
-import { AUDIT_LOG_SCHEMA } from '#audit/audit-log.schema.js';
+import { AUDIT_LOG_SCHEMA, AUDIT_LOG_TIMESTAMPS_SCHEMA } from '#audit/audit-log.schema.js';
 import { CASELOAD_SCHEMA, CASELOAD_STEPS_SCHEMA } from '#read-models/caseload/caseload.schema.js';
 import { PUBLICATIONS_SCHEMA } from '#read-models/statistics-publishing/publications.schema.js';
 import { FLOW_COUNTS_SCHEMA } from '#read-models/outflow-statistics/flow-counts.schema.js';
@@ -48,6 +48,7 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   DECLARATION_REVISIONS_SCHEMA,
   DIRECTORY_SCHEMA,
   WRAPPED_WORKER_KEYS_SCHEMA,
+  AUDIT_LOG_TIMESTAMPS_SCHEMA,
 ];
 assertOrdered(SCHEMA_MIGRATIONS);
 

@@ -3,6 +3,8 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { join } from 'node:path';
 import { DeclarationRevisions } from '#application/declaration-revisions.js';
+import { anchorsPathOf, AuditAnchors } from '#audit/audit-anchors.js';
+import { AuditVerification } from '#audit/audit-verification.js';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { EventStore } from '#event-store/event-store.js';
 import type { Projection } from '#projections/projection.js';
@@ -133,6 +135,12 @@ export class PlatformModule {
             PersonalData.create(db, secrets.inszHashKey, KeyWrapping.of(secrets.personalDataKek, secrets.personalDataKekPrevious)),
         },
         {
+          provide: AuditVerification,
+          inject: [SQL_DATABASE, SECRETS, CLOCK],
+          useFactory: (db: SqlDatabase, secrets: Secrets, clock: Clock) =>
+            new AuditVerification(db, new AuditAnchors(anchorsPathOf(config), Buffer.from(secrets.auditSigningKey, 'base64')), () => clock.now()),
+        },
+        {
           provide: EMPLOYMENT_REGISTER,
           inject: [SQL_DATABASE],
           useFactory: (db: SqlDatabase): Promise<EmploymentRegister> => SqlEmploymentRegister.create(db),
@@ -158,6 +166,7 @@ export class PlatformModule {
         WorkerCommandExecutor,
         DeclarationRevisions,
         PersonalData,
+        AuditVerification,
         HealthRegistry,
         ServiceHealth,
       ],
