@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -185,5 +186,19 @@ describe('npm run personal-data:rotate-kek on the embedded default', () => {
     } finally {
       await db.close();
     }
+  });
+
+  test('refuses while a service answers on HOST:PORT (the embedded store is its files), and changes nothing', async () => {
+    const before = resolveSecrets(loadConfig({ DATA_DIR: dataDir })).personalDataKek;
+    const port = await freePort();
+    const running = createServer((_, response) => response.end('{}'));
+    await new Promise<void>((resolve) => running.listen(port, '127.0.0.1', resolve));
+    try {
+      const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: '', KURRENTDB_URL: '', PERSONAL_DATA_KEK: '' };
+      await expect(run(process.execPath, [ROTATE], { env })).rejects.toMatchObject({ stderr: expect.stringMatching(/stop it first/) });
+    } finally {
+      running.close();
+    }
+    expect(resolveSecrets(loadConfig({ DATA_DIR: dataDir })).personalDataKek).toBe(before);
   });
 });
