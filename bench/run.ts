@@ -50,7 +50,12 @@ interface Row {
 }
 const rows: Row[] = [];
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
-const secrets = { AUTH_JWT_SECRET: randomBytes(24).toString('hex'), INSZ_HASH_KEY: randomBytes(24).toString('hex') };
+const secrets = {
+  AUTH_JWT_SECRET: randomBytes(24).toString('hex'),
+  INSZ_HASH_KEY: randomBytes(24).toString('hex'),
+  PERSONAL_DATA_KEK: randomBytes(32).toString('base64'),
+  AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
+};
 
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);

@@ -39,6 +39,7 @@ const nullableRef = (name: string): SchemaObject => ({ type: 'object', nullable:
 
 const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 const uuid: SchemaObject = { type: 'string', format: 'uuid', pattern: UUID_PATTERN };
+const auditHash: SchemaObject = { type: 'string', pattern: '^[0-9a-f]{64}$' };
 const date: SchemaObject = { type: 'string', format: 'date', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' };
 const nullableDate: SchemaObject = { ...date, nullable: true };
 const version: SchemaObject = { type: 'integer', minimum: 1, description: "the worker stream's version after the command (also the ETag)" };
@@ -364,11 +365,21 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     next: { type: 'string', nullable: true, description: 'pass as `cursor` for the next page; null on the last page' },
   }),
   AuditEntry: object({
+    seq: { type: 'integer', minimum: 1, description: 'position in the chain, from 1' },
     at: { type: 'string', format: 'date-time' },
     actor: { type: 'string' },
     action: { type: 'string', enum: ['read', 'lookup', 'command', 'erase'] },
     workerId: { ...uuid, nullable: true },
     detail: { type: 'string' },
+    prevHash: { ...auditHash, description: "the previous entry's hash (64 zeros for the first)" },
+    hash: { ...auditHash, description: 'SHA-256 over prevHash and every field of this entry' },
+  }),
+  AuditVerification: object({
+    ok: { type: 'boolean', description: 'false: an entry was changed, removed or inserted, or anchored entries were cut off' },
+    entries: { type: 'integer', minimum: 0, description: 'entries that hold (every entry when ok)' },
+    tip: object({ seq: { type: 'integer', minimum: 0 }, hash: auditHash }, { description: 'the last entry that holds' }),
+    anchoredAt: { type: 'string', format: 'date-time', nullable: true, description: 'when the latest signed anchor was made; null before the first' },
+    checkedAt: { type: 'string', format: 'date-time' },
   }),
   AuditList: object({
     items: { type: 'array', maxItems: 200, items: ref('AuditEntry') },
@@ -602,6 +613,11 @@ export function ApiErasure() {
 export function ApiListQuery(schema: string, { waitFor = false } = {}) {
   const page = respond(200, { description: 'One page.', content: json(ref(schema)) });
   return waitFor ? applyDecorators(page, respond(503, RESPONSES.notYetProcessed)) : page;
+}
+
+/** `GET /v1/audit/verification`. */
+export function ApiAuditVerification() {
+  return respond(200, { description: 'The verdict, whether the chain holds or not.', content: json(ref('AuditVerification')) });
 }
 
 /** `GET /health`: the same body for 200 and 503. */
