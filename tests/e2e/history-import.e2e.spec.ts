@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { IMPORT_COLUMNS } from '#application/history-import/import-rows.js';
 import { freshInsz } from '../fixtures/workers.js';
@@ -272,6 +273,17 @@ describe.each(['pglite', 'postgres'] as const)('history import (%s)', (store) =>
     });
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body).status).toBe(413);
+  });
+
+  test("the repository's template is the header and its sample imports as a dry run", async () => {
+    const template = readFileSync('docs/import/template.csv', 'utf8');
+    expect(template.trim().split(',')).toEqual([...IMPORT_COLUMNS]);
+    await service.database.db.query(
+      `INSERT INTO organisation_members (sub, organisation_id, display_name, roles) VALUES ('coach-antwerpen', $1, 'Coach Antwerpen', ARRAY['coach']) ON CONFLICT DO NOTHING`,
+      [ORGANISATION],
+    );
+    const dry = await imported(readFileSync('docs/import/sample.csv', 'utf8'), 'text/csv', '?dryRun=true');
+    expect(dry).toMatchObject({ status: 'done', errors: 0, workers: 2, rows: 11 });
   });
 
   test('only an admin may import; another role gets 403 and an unknown import 404', async () => {
