@@ -134,7 +134,6 @@ describe.each(['pglite', 'postgres'] as const)('imported history equals the same
 
     // Through the API meanwhile: 16 persons at a time, each person's steps in order.
     const token = entered.token(['screener', 'coach'], COACHES[0]);
-    if (process.env.HISTORY_DEBUG) console.log(`${new Date().toISOString()} import started`);
     let enteredAt = '0-0';
     const queue = [...histories];
     await Promise.all(
@@ -147,12 +146,9 @@ describe.each(['pglite', 'postgres'] as const)('imported history equals the same
       }),
     );
 
-    const log = (what: string) => process.env.HISTORY_DEBUG && console.log(`${new Date().toISOString()} ${what}`);
-    log('entered through the API');
     let progress: any;
     for (;;) {
       progress = (await imported.request('GET', `/v1/imports/${importId}`, { token: admin })).body;
-      if (process.env.HISTORY_DEBUG) console.log(JSON.stringify(progress));
       if (progress.status === 'done' || progress.status === 'failed') break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -168,7 +164,6 @@ describe.each(['pglite', 'postgres'] as const)('imported history equals the same
       ['outflow', '&method=employment-only'],
     ] as const) {
       const path = `/v1/statistics/${table}?from=${FROM}&to=${TO + 2}${query}`;
-      log(`comparing ${path}`);
       const fromFile = await imported.request('GET', `${path}&waitFor=${progress.position}`, { roles: ['analyst'] });
       const fromApi = await entered.request('GET', `${path}&waitFor=${enteredAt}`, { roles: ['analyst'] });
       expect(fromFile.status).toBe(200);

@@ -72,12 +72,12 @@ async function main(argv: string[]): Promise<number> {
     ...(values['allow-unregistered'] ? { unregisteredEnterprises: 'allow' } : {}),
   });
   const { size } = await stat(file);
-  const answer = await fetch(`${base}/v1/imports?${query}`, {
+  const answer = await fetch(`${base}/v1/imports?${query.toString()}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': type, 'content-length': String(size) },
     body: Readable.toWeb(createReadStream(file)) as ReadableStream,
     duplex: 'half',
-  } as RequestInit);
+  });
   const body = (await answer.json()) as { importId?: string; detail?: string; errors?: { field: string; message: string }[] };
   if (answer.status === 200) {
     process.stdout.write(`these very bytes were imported before (import ${body.importId}): nothing done\n`);
