@@ -10,6 +10,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { CaseloadApiModule } from './caseload/caseload-api.module.js';
 import { FollowUpsApiModule } from './follow-ups/follow-ups-api.module.js';
 import { HealthController } from './health/health.controller.js';
+import { ImportsModule } from './imports/imports.module.js';
 import { AuthGuard, RequestAuthenticator, TokenVerifier, tokenVerifierProvider } from './http/auth.js';
 import { EtagInterceptor } from './http/etag.interceptor.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
@@ -39,6 +40,7 @@ export class AppModule {
         StatisticsApiModule,
         CaseloadApiModule,
         FollowUpsApiModule,
+        ImportsModule,
         WebModule.forRoot(web),
         ...(config.mode === 'all' ? [WorkerModule] : []),
       ],

@@ -49,6 +49,16 @@ export interface ServiceConfig {
   authRolesClaim: string;
   /** key for the INSZ's keyed hash; null: generated once and kept in dataDir/secrets.json */
   inszHashKey: string | null;
+  /** key-encryption key (32 bytes, base64) that wraps every worker's data key; null: generated once and kept in dataDir/secrets.json */
+  personalDataKek: string | null;
+  /** the key-encryption key before a rotation, still accepted for unwrapping until every data key is re-wrapped */
+  personalDataKekPrevious: string | null;
+  /** Ed25519 private key (32-byte seed, base64) that signs the audit chain's anchors; null: generated once and kept in dataDir/secrets.json */
+  auditSigningKey: string | null;
+  /** where the signed anchors of the audit chain are appended (outside the database); null: dataDir/audit-anchors.log */
+  auditAnchorsPath: string | null;
+  /** minutes between the worker's verifications (each signs an anchor of the tip) */
+  auditVerifyIntervalMinutes: number;
   policy: TrajectoryPolicy;
   followUpConcurrency: number;
   /** events per projection transaction */
@@ -113,6 +123,17 @@ function UrlWith(protocols: string[], what: string, { bare = false } = {}): Prop
   });
 }
 
+/** 32 bytes in base64 (standard or URL-safe alphabet): how keys are given. */
+function Base64Key(): PropertyDecorator {
+  return ValidateBy({
+    name: 'base64Key',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && /^[A-Za-z0-9+/_-]{43}=?$/.test(value) && Buffer.from(value, 'base64').length === 32,
+      defaultMessage: (args) => `${args!.property} must be 32 bytes in base64 (openssl rand -base64 32)`,
+    },
+  });
+}
+
 const trimmed = Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 /**
@@ -137,6 +158,11 @@ export class EnvironmentVariables {
   @trimmed @IsString() QUEUE_PREFIX = 'trajectory';
   @IsOptional() @trimmed @IsString() AUTH_JWT_SECRET?: string;
   @IsOptional() @trimmed @IsString() INSZ_HASH_KEY?: string;
+  @IsOptional() @trimmed @Base64Key() PERSONAL_DATA_KEK?: string;
+  @IsOptional() @trimmed @Base64Key() PERSONAL_DATA_KEK_PREVIOUS?: string;
+  @IsOptional() @trimmed @Base64Key() AUDIT_SIGNING_KEY?: string;
+  @IsOptional() @trimmed @IsString() AUDIT_ANCHORS_PATH?: string;
+  @WholeNumber(1, 60) AUDIT_VERIFY_INTERVAL_MINUTES = 60;
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value))
   @ValidateBy({
     name: 'hours',
@@ -211,6 +237,11 @@ export function serviceConfigOf(vars: EnvironmentVariables, mode: ServiceConfig[
     queuePrefix: vars.QUEUE_PREFIX,
     jwtSecret: vars.AUTH_JWT_SECRET ?? null,
     inszHashKey: vars.INSZ_HASH_KEY ?? null,
+    personalDataKek: vars.PERSONAL_DATA_KEK ?? null,
+    personalDataKekPrevious: vars.PERSONAL_DATA_KEK_PREVIOUS ?? null,
+    auditSigningKey: vars.AUDIT_SIGNING_KEY ?? null,
+    auditAnchorsPath: vars.AUDIT_ANCHORS_PATH ?? null,
+    auditVerifyIntervalMinutes: vars.AUDIT_VERIFY_INTERVAL_MINUTES,
     authMaxTokenHours: vars.AUTH_MAX_TOKEN_HOURS,
     authJwksUrl: vars.AUTH_JWKS_URL ? new URL(vars.AUTH_JWKS_URL).href : null,
     authJwtIssuer: vars.AUTH_JWT_ISSUER ?? null,

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { inputProblems } from './input-rules.js';
-import { invalidInput } from './problem.js';
+import { IMPORT_TYPES } from '../imports/file-readers.js';
+import { MAX_IMPORT_BYTES } from '../imports/history-imports.js';
+import { slugOf, TITLES } from './problem.filter.js';
+import { invalidInput, ProblemException } from './problem.js';
 
 /**
  * Request bodies are JSON (api.md), nothing else: Fastify's and Nest's other parsers (text,
@@ -26,5 +29,17 @@ export function acceptOnlyJsonBodies(fastify: FastifyInstance): void {
       return;
     }
     done(null, body);
+  });
+  // A history import's file is streamed to disk by its route, never parsed here; no other route takes one.
+  fastify.addContentTypeParser([...IMPORT_TYPES], (request, payload, done) => {
+    if (request.routeOptions.url !== '/v1/imports') {
+      done(ProblemException.of(415, slugOf(415), TITLES[415], 'this route takes application/json'), undefined);
+      return;
+    }
+    if (Number(request.headers['content-length'] ?? 0) > MAX_IMPORT_BYTES) {
+      done(ProblemException.of(413, slugOf(413), TITLES[413], `an import file holds at most ${MAX_IMPORT_BYTES / 1024 / 1024} MiB`), undefined);
+      return;
+    }
+    done(null, payload);
   });
 }

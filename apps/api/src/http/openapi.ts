@@ -53,6 +53,7 @@ export const INSZ_PATTERN = '^[\\s./-]*(?:[0-9][\\s./-]*){11}$';
 /** A date or an instant: `2011-02-03`, `2011-02-03T10:00Z`, `2011-02-03T10:00:00.123+01:00`. */
 export const MOMENT_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,3})?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$';
 const uuid: SchemaObject = { type: 'string', format: 'uuid', pattern: UUID_PATTERN };
+const auditHash: SchemaObject = { type: 'string', pattern: '^[0-9a-f]{64}$' };
 const date: SchemaObject = { type: 'string', format: 'date', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' };
 const nullableDate: SchemaObject = { ...date, nullable: true };
 const version: SchemaObject = { type: 'integer', minimum: 1, description: "the worker stream's version after the command (also the ETag)" };
@@ -378,11 +379,21 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     next: { type: 'string', nullable: true, description: 'pass as `cursor` for the next page; null on the last page' },
   }),
   AuditEntry: object({
+    seq: { type: 'integer', minimum: 1, description: 'position in the chain, from 1' },
     at: { type: 'string', format: 'date-time' },
     actor: { type: 'string' },
     action: { type: 'string', enum: ['read', 'lookup', 'command', 'erase'] },
     workerId: { ...uuid, nullable: true },
     detail: { type: 'string' },
+    prevHash: { ...auditHash, description: "the previous entry's hash (64 zeros for the first)" },
+    hash: { ...auditHash, description: 'SHA-256 over prevHash and every field of this entry' },
+  }),
+  AuditVerification: object({
+    ok: { type: 'boolean', description: 'false: an entry was changed, removed or inserted, or anchored entries were cut off' },
+    entries: { type: 'integer', minimum: 0, description: 'entries that hold (every entry when ok)' },
+    tip: object({ seq: { type: 'integer', minimum: 0 }, hash: auditHash }, { description: 'the last entry that holds' }),
+    anchoredAt: { type: 'string', format: 'date-time', nullable: true, description: 'when the latest signed anchor was made; null before the first' },
+    checkedAt: { type: 'string', format: 'date-time' },
   }),
   AuditList: object({
     items: { type: 'array', maxItems: 200, items: ref('AuditEntry') },
@@ -621,6 +632,11 @@ export function ApiErasure() {
 export function ApiListQuery(schema: string, { waitFor = false } = {}) {
   const page = respond(200, { description: 'One page.', content: json(ref(schema)) });
   return waitFor ? applyDecorators(page, respond(503, RESPONSES.notYetProcessed)) : page;
+}
+
+/** `GET /v1/audit/verification`. */
+export function ApiAuditVerification() {
+  return respond(200, { description: 'The verdict, whether the chain holds or not.', content: json(ref('AuditVerification')) });
 }
 
 /** `GET /health`: the same body for 200 and 503. */

@@ -94,6 +94,7 @@ const SPECIFIC: ProblemTypeInfo[] = [
     description: "The identity provider's keys (AUTH_JWKS_URL) could not be fetched, so the token could not be checked. Try again after `Retry-After` seconds.",
   },
   { slug: 'publication-not-found', title: 'Unknown publication', status: 404, description: 'No published statistics table has this id.' },
+  { slug: 'import-not-found', title: 'Unknown import', status: 404, description: 'No history import has this id.' },
   {
     slug: 'internal-error',
     title: 'Internal server error',
