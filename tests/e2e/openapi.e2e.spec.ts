@@ -1,4 +1,8 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
+import { ModulesContainer } from '@nestjs/core';
+import { getMetadataStorage } from 'class-validator';
 import { aRegisteredWorker, aWorkerScreenedFor, freshInsz, registration } from '../fixtures/workers.js';
 import { conformanceOf, OpenApiConformance, pointer, type Answer } from '../support/openapi-conformance.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -333,6 +337,36 @@ describe('the OpenAPI description (/docs-json)', () => {
         await refusedByBoth('GET', `/v1/statistics/publications?limit=${limit}`, analyst, 'limit', `limit/value ${because}`);
     });
 
+    test('every validation rule of a body or query DTO is stated on its property (routes added later too)', () => {
+      const mismatches: string[] = [];
+      const inputs = validatedInputs(service, document);
+      expect(inputs.map(({ where }) => where)).toEqual(
+        expect.arrayContaining([
+          'POST /v1/workers (RegisterWorkerDto)',
+          'POST /v1/workers/{id}/retractions (RetractStepDto)',
+          'POST /v1/workers/{id}/screenings (IndicationDto)',
+          'POST /v1/workers/{id}/screenings (SupportPackageDto)',
+          'GET /v1/workers (ListWorkersQuery)',
+          'GET /v1/audit (AuditQuery)',
+          'POST /v1/statistics/publications (PublishTableDto)',
+          'GET /v1/statistics/publications (PublicationListQuery)',
+          'GET /v1/statistics/outflow (OutflowQuery)',
+          'POST /v1/employment-declarations (EmploymentDeclarationDto)',
+        ]),
+      );
+      for (const { where, dto, schemaOf } of inputs) {
+        for (const [property, rules] of Object.entries(rulesOf(dto))) {
+          const schema = schemaOf(property);
+          if (!schema) {
+            mismatches.push(`${where} ${property}: not in the description`);
+            continue;
+          }
+          mismatches.push(...disagreements(schema, rules).map((problem) => `${where} ${property}: ${problem}`));
+        }
+      }
+      expect(mismatches).toEqual([]);
+    });
+
     test('decimals the description allows pass the standard validator and the service alike', async () => {
       // multipleOf 0.0001 is about the decimal written: 0.3 / 0.0001 is not a whole number in binary floating point.
       for (const fte of [0.3, 0.0003, 0.1234, 1]) {
@@ -614,6 +648,106 @@ function objectsIn(document: Json, schema: Json, field = '', wrap: (inner: unkno
       objectsIn(document, property, field ? `${field}.${name}` : name, (inner) => wrap({ [name]: inner })),
     ),
   ];
+}
+
+/** A class-validator rule: its name (`isInt`, `max`, `matches` ...), its constraints, and whether it applies to each item. */
+type Rule = { name: string; constraints: unknown[]; each: boolean };
+
+/** The class-validator rules of a DTO class (inherited ones too), by property. */
+function rulesOf(dto: Dto): Record<string, Rule[]> {
+  const rules: Record<string, Rule[]> = {};
+  for (const metadata of getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false)) {
+    const name = metadata.name ?? metadata.type;
+    (rules[metadata.propertyName] ??= []).push({ name, constraints: metadata.constraints ?? [], each: metadata.each });
+  }
+  return rules;
+}
+
+type Dto = abstract new (...args: never[]) => unknown;
+
+const hasRules = (type: unknown): type is Dto =>
+  typeof type === 'function' && getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).length > 0;
+
+/**
+ * Every DTO the validation pipe checks, with where its properties are described: a body DTO (and the
+ * DTOs nested in it, and the models a handler names with @ApiExtraModels) as its component schema,
+ * a query DTO as the parameters of its operation. Found from the controllers, so a route added later is in it.
+ */
+function validatedInputs(service: TestService, document: Json) {
+  const inputs: { where: string; dto: Dto; schemaOf: (property: string) => Json | undefined }[] = [];
+  const byOperationId = new Map(operations(document).map(([op, operation]) => [operation.operationId as string, { op, operation }]));
+  const bodies = new Map<Dto, string>();
+  const addBody = (dto: Dto, where: string) => {
+    if (bodies.has(dto)) return;
+    bodies.set(dto, where);
+    for (const rule of getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false)) {
+      const nested: unknown = Reflect.getMetadata('design:type', dto.prototype as object, rule.propertyName);
+      if (hasRules(nested)) addBody(nested, where);
+    }
+  };
+  for (const module of service.app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as Dto | null;
+      if (!controller) continue;
+      const prototype = controller.prototype as Record<string, unknown>;
+      for (const name of Object.getOwnPropertyNames(prototype)) {
+        const found = byOperationId.get(`${controller.name}_${name}`);
+        if (!found) continue;
+        const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<string, { index: number; data?: unknown }>;
+        const params = (Reflect.getMetadata('design:paramtypes', prototype, name) ?? []) as unknown[];
+        for (const [key, { index, data }] of Object.entries(args)) {
+          const kind = Number(key.split(':')[0]) as RouteParamtypes;
+          const dto = params[index];
+          if (data !== undefined || !hasRules(dto)) continue;
+          if (kind === RouteParamtypes.BODY) addBody(dto, found.op);
+          if (kind === RouteParamtypes.QUERY)
+            inputs.push({
+              where: `${found.op} (${dto.name})`,
+              dto,
+              schemaOf: (property) => ((found.operation.parameters ?? []) as Json[]).find((p) => p.in === 'query' && p.name === property)?.schema,
+            });
+        }
+        for (const model of (Reflect.getMetadata('swagger/apiExtraModels', prototype[name] as object) ?? []) as unknown[])
+          if (hasRules(model)) addBody(model, found.op);
+      }
+    }
+  }
+  for (const [dto, where] of bodies) {
+    const component = document.components.schemas[dto.name] as Json | undefined;
+    inputs.push({ where: `${where} (${dto.name})`, dto, schemaOf: (property) => component?.properties?.[property] });
+  }
+  return inputs;
+}
+
+const types = (schema: Json): string[] => ([] as string[]).concat(schema.type ?? []);
+
+/** How the description of a property departs from its validation rules. */
+function disagreements(property: Json, rules: Rule[]): string[] {
+  const problems: string[] = [];
+  for (const { name, constraints, each } of rules) {
+    const schema = each ? (property.items ?? {}) : property;
+    const [first] = constraints as [any];
+    const check = (ok: boolean, what: string) => {
+      if (!ok) problems.push(`${name}${constraints.length ? ` ${JSON.stringify(constraints[0])}` : ''} but ${what}: ${JSON.stringify(schema)}`);
+    };
+    if (name === 'isInt') check(types(schema).includes('integer'), 'not integer');
+    if (name === 'isNumber') check(types(schema).includes('number') || types(schema).includes('integer'), 'not a number');
+    if (name === 'isBoolean') check(types(schema).includes('boolean'), 'not boolean');
+    if (name === 'isString') check(types(schema).includes('string'), 'not a string');
+    if (name === 'min') check(schema.minimum === first || schema.exclusiveMinimum === first, 'another minimum');
+    if (name === 'max') check(schema.maximum === first, 'another maximum');
+    if (name === 'maxLength') check(schema.maxLength === first || (schema.pattern !== undefined && schema.maxLength === undefined), 'another maxLength');
+    if (name === 'minLength') check(schema.minLength === first || schema.pattern !== undefined, 'another minLength');
+    if (name === 'isNotEmpty') check(schema.minLength >= 1 || schema.pattern !== undefined, 'no minLength');
+    if (name === 'matches') check(schema.pattern !== undefined, 'no pattern');
+    if (name === 'isUUID') check(schema.format === 'uuid', 'not format uuid');
+    if (name === 'isCalendarDate') check(schema.format === 'date', 'not format date');
+    if (name === 'isIn') check(JSON.stringify((schema.enum ?? []).filter((v: unknown) => v !== null)) === JSON.stringify(first), 'another enum');
+    if (name === 'maxDecimalPlaces') check(Math.abs(schema.multipleOf - 10 ** -first) < 1e-12, 'another multipleOf');
+    if (name === 'arrayMinSize') check(property.minItems === first, 'another minItems');
+    if (name === 'arrayMaxSize') check(property.maxItems === first, 'another maxItems');
+  }
+  return problems;
 }
 
 function documented(document: Json, op: string): Json {
