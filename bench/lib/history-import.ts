@@ -47,7 +47,7 @@ function personRows(n: number): string[][] {
       date: `${year}-01-05`,
     }),
     row({ insz, step: 'screening', date: `${year}-01-12`, advice: 'supported-employment', programme }),
-    row({ insz, step: 'placement', date: `${year}-02-01`, programme, enterpriseId: '0123.456.749', fte: n % 3 === 0 ? '0,8' : '1' }),
+    row({ insz, step: 'placement', date: `${year}-02-01`, programme, enterpriseId: '0123.456.749', fte: n % 3 === 0 ? '0.8' : '1' }),
     row({ insz, step: 'exit', date: `${year + 1}-03-31`, reason: 'resignation' }),
     row({ insz, step: 'follow-up', date: `${year + 1}-10-01`, outcome: n % 2 === 0 ? 'employed' : 'not-employed' }),
   ];
