@@ -12,12 +12,10 @@ import { answerClientError } from './http/client-error.js';
 import { acceptOnlyJsonBodies } from './http/json-body.js';
 import { describeApi } from './http/openapi.js';
 import { answerWithProblem } from './http/problem.filter.js';
+import { COMMAND_BODY_LIMIT } from './http/route-config.js';
 import { RouteGate } from './http/route-gate.js';
 import { logRequests } from './logging.js';
 import { loadWebConfig, type WebConfig } from './web/web-config.js';
-
-/** Request bodies up to 8 MiB: an employment-declaration import holds up to 10,000 rows. */
-const BODY_LIMIT = 8 * 1024 * 1024;
 
 /**
  * Longest path parameter the router matches (Fastify's default is 100). Up to this length an id
@@ -43,7 +41,8 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, web, overrides),
     new FastifyAdapter({
-      bodyLimit: BODY_LIMIT,
+      // Each route's own limit is set by the route gate (route-config.ts); this is the rest's.
+      bodyLimit: COMMAND_BODY_LIMIT,
       trustProxy: true,
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
       // The router's own refusals (malformed URL, over-long parameter) come before any hook or filter.

@@ -479,7 +479,7 @@ const RESPONSES = {
     'StaleVersionProblem',
     { ETag: { ...ETAG, required: false } },
   ),
-  tooLarge: problem(413, 'The body is larger than 8 MiB.'),
+  tooLarge: problem(413, 'The body is larger than the operation accepts: 64 KiB, or 8 MiB for employment declarations. It was not read.'),
   uriTooLong: problem(414, 'The URL or a path parameter is too long (a path parameter: over 2,048 characters).'),
   unsupportedMediaType: problem(415, 'The body is not `application/json`.'),
   keyReused: problem(422, 'This Idempotency-Key was used for another request.'),

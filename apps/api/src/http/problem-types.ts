@@ -106,7 +106,7 @@ const GENERIC_DESCRIPTIONS: Record<number, string> = {
   400: 'The request could not be read (for example a URL that is not validly percent-encoded). `errors` says what.',
   404: 'Nothing is served at this path.',
   405: 'The path does not serve this method; `Allow` lists the ones it does.',
-  413: 'The request body is larger than 8 MiB.',
+  413: 'The request body is larger than the operation accepts (64 KiB; 8 MiB for employment declarations).',
   414: 'The URL or a path parameter is too long.',
   415: 'Request bodies are `application/json` only.',
   431: 'The request headers are too large.',
