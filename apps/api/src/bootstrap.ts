@@ -9,6 +9,7 @@ import type { PlatformOverrides } from '#platform/platform.module.js';
 import { AppModule } from './app.module.js';
 import { RequestAuthenticator } from './http/auth.js';
 import { answerClientError } from './http/client-error.js';
+import { FailedAuthentications } from './http/failed-authentications.js';
 import { acceptOnlyJsonBodies } from './http/json-body.js';
 import { describeApi } from './http/openapi.js';
 import { answerWithProblem } from './http/problem.filter.js';
@@ -59,7 +60,9 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
   const fastify = app.getHttpAdapter().getInstance();
   // Before any route exists: every route gets its authentication as it is registered. Public:
   // @Public() handlers (health, login) and the OpenAPI description with its UI, set up below.
-  const gate = new RouteGate(app.get(RequestAuthenticator, { strict: false }))
+  const failures = app.get(FailedAuthentications, { strict: false });
+  await failures.install(fastify);
+  const gate = new RouteGate(app.get(RequestAuthenticator, { strict: false }), failures)
     .declarePublic('/docs', { subtree: true })
     .declarePublic('/docs-json')
     .declarePublic('/docs-yaml');

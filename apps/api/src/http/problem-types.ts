@@ -35,6 +35,13 @@ const SPECIFIC: ProblemTypeInfo[] = [
       'There is no bearer token, or it is not valid (signature, expiry, subject), and no live browser session. Send `Authorization: Bearer <JWT>` with claims `sub` and `roles`, or log in again in the browser.',
   },
   {
+    slug: 'too-many-failed-authentications',
+    title: 'Too many requests',
+    status: 429,
+    description:
+      'More than 100 authentications from this address failed within a minute (bad or expired tokens, unknown sessions, bad login links). Its further failed attempts answer this until `Retry-After` seconds have passed; requests that authenticate pass as ever.',
+  },
+  {
     slug: 'forbidden',
     title: 'Forbidden',
     status: 403,

@@ -1,6 +1,7 @@
 import { NotFoundException } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import type { AuthenticatedRequest, RequestAuthenticator, Role } from './auth.js';
+import type { FailedAuthentications } from './failed-authentications.js';
 import { answerWithProblem } from './problem.filter.js';
 import { ProblemException } from './problem.js';
 import { COMMAND_BODY_LIMIT, ROUTE_ACCESS, ROUTE_BODY_LIMIT, ROUTE_ROLES } from './route-config.js';
@@ -37,7 +38,10 @@ export class RouteGate {
   private readonly publicRules: PathRule[] = [];
   private readonly roleRules: (PathRule & { roles: Role[] })[] = [];
 
-  constructor(private readonly authenticator: RequestAuthenticator) {}
+  constructor(
+    private readonly authenticator: RequestAuthenticator,
+    private readonly failures: FailedAuthentications,
+  ) {}
 
   /** Routes registered at `path` (and, with `subtree`, below `path/`) need no token. */
   declarePublic(path: string, { subtree = false } = {}): this {
@@ -75,13 +79,17 @@ export class RouteGate {
   }
 
   private hook(roles: Role[] | null): onRequestHookHandler {
-    const authenticator = this.authenticator;
+    const { authenticator, failures } = this;
     // Fastify awaits an async hook (it is not the callback form the type also allows).
     // eslint-disable-next-line @typescript-eslint/no-misused-promises
     return async function routeGate(request: FastifyRequest, reply: FastifyReply) {
       void reply.header('cache-control', 'no-store');
       try {
-        const authentication = await authenticator.authenticate(request);
+        const authentication = await authenticator.authenticate(request).catch(async (error: unknown) => {
+          // A failed authentication counts against its address: past the limit, 429 instead of 401.
+          if (error instanceof ProblemException && error.problem.status === 401) await failures.fail(request);
+          throw error;
+        });
         const { actor } = authentication;
         if (roles && !actor.roles.some((role) => roles.includes(role))) {
           throw ProblemException.of(403, 'forbidden', 'Forbidden', `this needs one of the roles ${roles.join(', ')}`);
