@@ -77,10 +77,28 @@ describe('browser sessions', () => {
     expect(rows.map((r) => r.id_hash).join()).not.toContain(cookie.split('=')[1]);
   });
 
-  test('over https (X-Forwarded-Proto behind a proxy) the cookie is Secure', async () => {
+  test("X-Forwarded-Proto is no client's to set: without TRUST_PROXY the cookie follows the connection (http: not Secure)", async () => {
     const { setCookie } = await login(mintLoginCode(secret(), { sub: 'coach-ann', roles: ['coach'] }), { 'x-forwarded-proto': 'https' });
-    expect(setCookie).toMatch(/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+    expect(setCookie).toMatch(/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
   });
+
+  test('over https behind a trusted proxy (TRUST_PROXY names it) the cookie is Secure; behind an untrusted one it is not', async () => {
+    for (const [trustProxy, secure] of [
+      ['127.0.0.1', true],
+      ['10.0.0.0/8', false],
+      ['1', true],
+    ] as const) {
+      const behindProxy = await startTestService({ env: { TRUST_PROXY: trustProxy } });
+      try {
+        const code = mintLoginCode(behindProxy.config.jwtSecret!, { sub: 'coach-ann', roles: ['coach'] });
+        const response = await fetch(`${behindProxy.url}/login?code=${code}`, { redirect: 'manual', headers: { 'x-forwarded-proto': 'https' } });
+        expect(response.status).toBe(303);
+        expect([trustProxy, response.headers.get('set-cookie')?.endsWith('; Secure')]).toEqual([trustProxy, secure]);
+      } finally {
+        await behindProxy.close();
+      }
+    }
+  }, 60_000);
 
   test('a link works once; an expired, forged or altered code, or a bearer token as code, starts no session', async () => {
     const code = mintLoginCode(secret(), { sub: 'coach-ann', roles: ['coach'] });

@@ -39,6 +39,8 @@ describe('failed authentications are limited per address', () => {
     expect(token.status).toBe(429);
     expect(token.body).toMatchObject({ status: 429, type: expect.stringContaining('too-many-failed-authentications') });
     expect(Number(token.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    // Without TRUST_PROXY a client cannot pass for another address.
+    expect((await service.request('GET', '/v1/follow-ups', { token: 'forged', headers: { 'x-forwarded-for': '198.51.100.7' } })).status).toBe(429);
 
     expect((await service.request('GET', '/v1/follow-ups', { roles: ['coach'] })).status).toBe(200);
     expect((await service.request('GET', '/health')).status).toBe(200);

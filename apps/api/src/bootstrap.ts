@@ -25,6 +25,15 @@ import { loadWebConfig, type WebConfig } from './web/web-config.js';
  */
 const MAX_PARAM_LENGTH = 2048;
 
+/**
+ * Fastify's `trustProxy` for TRUST_PROXY. A hop count trusts the `n` hops nearest the service,
+ * whoever they are (Fastify 5 now refuses a bare number, trusting nobody): it fits only a service
+ * that no client reaches but through its proxies (docs/operations.md).
+ */
+function trustedProxies(trust: ServiceConfig['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
 export interface AppOptions {
   /**
    * Serve the HTML pages: the Swagger UI under /docs (the JSON document is always at /docs-json)
@@ -44,7 +53,9 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
     new FastifyAdapter({
       // Each route's own limit is set by the route gate (route-config.ts); this is the rest's.
       bodyLimit: COMMAND_BODY_LIMIT,
-      trustProxy: true,
+      // X-Forwarded-* only from the proxies TRUST_PROXY names (by default nobody's): else any client
+      // could set the session cookie's Secure, or the address failed authentications count against.
+      trustProxy: trustedProxies(config.trustProxy),
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
       // The router's own refusals (malformed URL, over-long parameter) come before any hook or filter.
       frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => answerWithProblem(error, request, reply),
