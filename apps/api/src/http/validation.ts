@@ -68,14 +68,14 @@ function collectUndeclaredOfDto(raw: unknown, dto: unknown, parent: string, foun
 }
 
 /**
- * Nest's ValidationPipe, which first holds query strings to the rules every input obeys
+ * Nest's ValidationPipe, which first holds query strings and path parameters to the rules every input obeys
  * (input-rules.ts: no NUL or lone surrogate, no prototype keys; bodies were held to them by the
  * JSON parser), then refuses every key the DTO does not declare, whatever its name.
  */
 class DtoValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'query') {
-      // `@Query('name')` hands over one parameter: name the fields from there.
+    if (metadata.type === 'query' || metadata.type === 'param') {
+      // `@Query('name')` or `@Param('name')` hands over one parameter: name the fields from there.
       const name = metadata.data ?? '';
       const problems = inputProblems(value).map(({ field, message }) => ({
         field: !name ? field : !field ? name : field.startsWith('[') ? `${name}${field}` : `${name}.${field}`,
