@@ -212,6 +212,22 @@ describe('browser sessions', () => {
     expect((await ann.request('GET', '/session')).status).toBe(401);
   });
 
+  test('a session older than AUTH_MAX_TOKEN_HOURS as configured now is refused, though started under a higher one', async () => {
+    const ann = await browserOf('coach-before-lowering', ['coach']);
+    // Started 13 hours ago, when the maximum was 24: its own expiry is still 11 hours away.
+    await service.database.db.query(
+      "UPDATE browser_sessions SET created_at = now() - interval '13 hours', expires_at = now() + interval '11 hours' WHERE sub = 'coach-before-lowering'",
+    );
+    expect(service.web.sessionHours).toBe(12);
+    expect((await ann.request('GET', '/session')).status).toBe(401);
+    const bob = await browserOf('coach-within', ['coach']);
+    await service.database.db.query("UPDATE browser_sessions SET created_at = now() - interval '11 hours' WHERE sub = 'coach-within'");
+    const session = await bob.request('GET', '/session');
+    expect(session.status).toBe(200);
+    // It ends 12 hours after its start, whatever expiry it was given.
+    expect(Date.parse(session.body.expiresAt as string)).toBeLessThanOrEqual(Date.now() + 3600_000 + 5_000);
+  });
+
   test('GET /login/options says whether OIDC is configured; without it /login/oidc is a 404', async () => {
     expect((await service.request('GET', '/login/options')).body).toEqual({ oidc: false });
     expect((await service.request('GET', '/login/oidc')).status).toBe(404);
