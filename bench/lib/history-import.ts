@@ -47,7 +47,7 @@ function personRows(n: number): string[][] {
       date: `${year}-01-05`,
     }),
     row({ insz, step: 'screening', date: `${year}-01-12`, advice: 'supported-employment', programme }),
-    row({ insz, step: 'placement', date: `${year}-02-01`, programme, enterpriseId: '0123.456.749', fte: n % 3 === 0 ? '0,8' : '1' }),
+    row({ insz, step: 'placement', date: `${year}-02-01`, programme, enterpriseId: '0123.456.749', fte: n % 3 === 0 ? '0.8' : '1' }),
     row({ insz, step: 'exit', date: `${year + 1}-03-31`, reason: 'resignation' }),
     row({ insz, step: 'follow-up', date: `${year + 1}-10-01`, outcome: n % 2 === 0 ? 'employed' : 'not-employed' }),
   ];
@@ -112,8 +112,9 @@ export async function historyImportEndToEnd(options: {
     let progress: { status: string; position: string | null; errors: number };
     for (;;) {
       progress = (await (await fetch(`${service.url}/v1/imports/${importId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as typeof progress;
+      if (process.env.BENCH_IMPORT_TRACE) options.log(`${round((performance.now() - started) / 1000, 1)} s ${JSON.stringify(progress)}`);
       if (progress.status === 'done' || progress.status === 'failed') break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, process.env.BENCH_IMPORT_TRACE ? 1_000 : 100));
     }
     if (progress.status !== 'done') throw new Error(`import failed with ${progress.errors} errors`);
     // Until every read model holds it: a statistics query that waits for the import's position.
@@ -125,6 +126,7 @@ export async function historyImportEndToEnd(options: {
       if (waited.status !== 503) throw new Error(`statistics: ${waited.status}`);
     }
     const seconds = (performance.now() - started) / 1000;
+    if (process.env.BENCH_IMPORT_TRACE) options.log(`${round(seconds, 1)} s: the projections hold it`);
     const peak = peakRssMb(service.pid);
     await service.stop();
     return { rows, persons: options.persons, perSecond: round(rows / seconds, 0), rawPerSecond, peakRssMb: peak };

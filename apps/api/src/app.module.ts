@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import type { ServiceConfig } from '#platform/config.js';
@@ -11,7 +11,7 @@ import { CaseloadApiModule } from './caseload/caseload-api.module.js';
 import { FollowUpsApiModule } from './follow-ups/follow-ups-api.module.js';
 import { HealthController } from './health/health.controller.js';
 import { ImportsModule } from './imports/imports.module.js';
-import { AuthGuard, RequestAuthenticator, TokenVerifier, tokenVerifierProvider } from './http/auth.js';
+import { RequestAuthenticator, TokenVerifier, tokenVerifierProvider } from './http/auth.js';
 import { EtagInterceptor } from './http/etag.interceptor.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
 import { LocationInterceptor } from './http/location.interceptor.js';
@@ -52,7 +52,6 @@ export class AppModule {
           inject: [TokenVerifier, SessionStore],
           useFactory: (tokens: TokenVerifier, sessions: SessionStore) => new RequestAuthenticator(tokens, sessions),
         },
-        { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useValue: validationPipe },
         { provide: APP_INTERCEPTOR, useClass: EtagInterceptor },

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { isIP } from 'node:net';
 import { registerAs } from '@nestjs/config';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
@@ -68,6 +69,11 @@ export interface ServiceConfig {
   mode: 'all' | 'api' | 'worker';
   /** port of the worker process's own health listener (split mode; `npm start` answers /health on PORT) */
   workerHealthPort: number;
+  /**
+   * Whose X-Forwarded-For/-Proto/-Host to believe (Fastify's `trustProxy`): the proxies' addresses
+   * and CIDRs, or the number of proxy hops in front; false (the default): nobody's.
+   */
+  trustProxy: false | number | string[];
 }
 
 export class ConfigError extends Error {
@@ -134,6 +140,39 @@ function Base64Key(): PropertyDecorator {
   });
 }
 
+/** One IPv4 or IPv6 address, optionally with a /prefix (a CIDR). */
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+
+/** TRUST_PROXY: a hop count, or a comma-separated list of addresses and CIDRs. */
+function TrustedProxies(): PropertyDecorator {
+  return ValidateBy({
+    name: 'trustedProxies',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        (/^\s*\d{1,2}\s*$/.test(value) ||
+          value
+            .split(',')
+            .map((entry) => entry.trim())
+            .every(isAddressOrCidr)),
+      defaultMessage: (args) =>
+        `TRUST_PROXY must be the number of proxy hops (0–99) or a comma-separated list of proxy addresses and CIDRs (10.0.0.5, 10.1.0.0/16, ::1)${got(args!)}`,
+    },
+  });
+}
+
+/** The `trustProxy` option of TRUST_PROXY as validated (unset: none). */
+function trustProxyOf(value: string | undefined): ServiceConfig['trustProxy'] {
+  if (value === undefined) return false;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  return value.split(',').map((entry) => entry.trim());
+}
+
 const trimmed = Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 /**
@@ -187,6 +226,7 @@ export class EnvironmentVariables {
   @IsOptional() @trimmed @IsString() OIDC_CLIENT_ID?: string;
   @IsOptional() @trimmed @IsString() OIDC_CLIENT_SECRET?: string;
   @trimmed @Matches(/(^|\s)openid(\s|$)/, { message: (args) => `OIDC_SCOPES must include openid${got(args)}` }) OIDC_SCOPES = 'openid profile';
+  @IsOptional() @TrustedProxies() TRUST_PROXY?: string;
   [RAW]?: Record<string, string>;
 }
 
@@ -252,6 +292,7 @@ export function serviceConfigOf(vars: EnvironmentVariables, mode: ServiceConfig[
     logLevel: vars.LOG_LEVEL,
     mode,
     workerHealthPort: vars.WORKER_HEALTH_PORT,
+    trustProxy: trustProxyOf(vars.TRUST_PROXY),
   };
 }
 

@@ -487,6 +487,12 @@ const json = (schema: SchemaObject | { $ref: string }) => ({ 'application/json':
 const RESPONSES = {
   badRequest: problem(400, 'Malformed or invalid input (a body or query field, a header, the URL): `errors` names each field.', 'ValidationProblem'),
   unauthorized: problem(401, 'No bearer token, or it is not valid.', 'Problem', { 'WWW-Authenticate': WWW_AUTHENTICATE }),
+  tooManyFailedAuthentications: problem(
+    429,
+    'More than 100 failed authentications from this address within a minute: this one failed too (`too-many-failed-authentications`). Retry after `Retry-After` seconds.',
+    'Problem',
+    { 'Retry-After': RETRY_AFTER },
+  ),
   forbidden: problem(403, 'None of the token’s roles may do this (see x-roles).'),
   forbiddenOrCsrf: problem(
     403,
@@ -505,7 +511,7 @@ const RESPONSES = {
     'StaleVersionProblem',
     { ETag: { ...ETAG, required: false } },
   ),
-  tooLarge: problem(413, 'The body is larger than 8 MiB.'),
+  tooLarge: problem(413, 'The body is larger than the operation accepts: 64 KiB, or 8 MiB for employment declarations. It was not read.'),
   uriTooLong: problem(414, 'The URL or a path parameter is too long (a path parameter: over 2,048 characters).'),
   unsupportedMediaType: problem(415, 'The body is not `application/json`.'),
   keyReused: problem(422, 'This Idempotency-Key was used for another request.'),
@@ -661,6 +667,7 @@ export function ApiLogin() {
       description: 'To `/` with `Set-Cookie` (a session started), or to `/?login=failed` (a used, expired or forged code; no cookie).',
       headers: { Location: { required: true, schema: { type: 'string', enum: ['/', '/?login=failed'] } }, 'Set-Cookie': SET_COOKIE },
     }),
+    respond(429, RESPONSES.tooManyFailedAuthentications),
   );
 }
 
@@ -810,6 +817,7 @@ function completeOperations(document: OpenAPIObject, access: Map<string, Access>
       } else {
         operation.security = [{ bearer: [] }, { session: [] }];
         add(401, RESPONSES.unauthorized);
+        add(429, RESPONSES.tooManyFailedAuthentications);
         if (UNSAFE.includes(method)) {
           operation.parameters = [...(operation.parameters ?? []), CSRF_TOKEN];
           add(403, who.roles ? RESPONSES.forbiddenOrCsrf : RESPONSES.csrfRefused);

@@ -16,11 +16,12 @@ import type { Clock } from '#platform/clock.js';
 import type { ServiceConfig } from '#platform/config.js';
 import { CLOCK, EVENT_STORE, SERVICE_CONFIG, SQL_DATABASE } from '#platform/tokens.js';
 import type { SqlDatabase } from '#sql/sql.js';
+import { IMPORT_BODY_LIMIT } from '../http/route-config.js';
 import { checkFile, readRecords, UnreadableFileError, type ImportFormat } from './file-readers.js';
 import { IMPORT_DIRECTORY, rememberingAnswers } from './import-directory.js';
 
-/** The largest file an import takes (a million rows of the template is about 150 MB). */
-export const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
+/** The largest file an import takes (a million rows of the template is about 150 MB): the route's body limit. */
+export const MAX_IMPORT_BYTES = IMPORT_BODY_LIMIT;
 /** Rows written to the spool table per statement, and persons decided per page of the second pass. */
 const SPOOL_BATCH = 1_000;
 const PAGE = 2_000;

@@ -4,6 +4,7 @@ import { IsIn, IsOptional } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { CurrentActor, Roles, type Actor } from '../http/auth.js';
+import { BodyLimit, IMPORT_BODY_LIMIT } from '../http/route-config.js';
 import { invalidInput, ProblemException } from '../http/problem.js';
 import { TITLES, slugOf } from '../http/problem.filter.js';
 import { formatOf, IMPORT_TYPES, UnreadableFileError } from './file-readers.js';
@@ -89,6 +90,7 @@ export class ImportsController {
 
   @Post()
   @Roles('admin')
+  @BodyLimit(IMPORT_BODY_LIMIT)
   @ApiOperation({
     summary: 'Import history from a file (CSV, XLSX or NDJSON in the template of docs/import.md); checked whole before anything is written',
     description:
