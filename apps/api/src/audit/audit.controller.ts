@@ -12,25 +12,31 @@ import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { invalidInput } from '../http/problem.js';
 import { awaitReadModels } from '../http/read-models.js';
 import { IntegerFromQuery } from '../http/numbers.js';
-import { ApiAuditVerification, ApiListQuery } from '../http/openapi.js';
+import { ANY_CASE_UUID_PATTERN, ApiAuditVerification, ApiListQuery, MOMENT_PATTERN, POSITION_PATTERN } from '../http/openapi.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MOMENT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
 class AuditQuery {
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @Matches(UUID, { message: 'workerId must be a worker id (UUID)' }) workerId?: string;
-  @ApiPropertyOptional({ description: 'user id (sub) or system component' }) @IsOptional() @IsString() @MaxLength(200) actor?: string;
-  @ApiPropertyOptional({ description: 'from this date (YYYY-MM-DD, inclusive) or instant (ISO 8601)' })
+  @ApiPropertyOptional({ format: 'uuid', pattern: ANY_CASE_UUID_PATTERN })
+  @IsOptional()
+  @Matches(UUID, { message: 'workerId must be a worker id (UUID)' })
+  workerId?: string;
+  @ApiPropertyOptional({ maxLength: 200, description: 'user id (sub) or system component' }) @IsOptional() @IsString() @MaxLength(200) actor?: string;
+  @ApiPropertyOptional({ pattern: MOMENT_PATTERN, description: 'from this date (YYYY-MM-DD, inclusive) or instant (ISO 8601); a real one' })
   @IsOptional()
   @Matches(MOMENT, { message: 'from must be YYYY-MM-DD or an ISO 8601 instant' })
   from?: string;
-  @ApiPropertyOptional({ description: 'up to this date (YYYY-MM-DD, inclusive) or instant (ISO 8601)' })
+  @ApiPropertyOptional({ pattern: MOMENT_PATTERN, description: 'up to this date (YYYY-MM-DD, inclusive) or instant (ISO 8601); a real one' })
   @IsOptional()
   @Matches(MOMENT, { message: 'to must be YYYY-MM-DD or an ISO 8601 instant' })
   to?: string;
   @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ description: 'next of the previous page (opaque)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
-  @ApiPropertyOptional({ description: "answer once the audit trail holds the commands up to this position (a command's entry is derived from its events)" })
+  @ApiPropertyOptional({ maxLength: 400, description: 'next of the previous page (opaque)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
+  @ApiPropertyOptional({
+    pattern: POSITION_PATTERN,
+    description: "answer once the audit trail holds the commands up to this position (a command's entry is derived from its events)",
+  })
   @IsOptional()
   @Matches(/^\d{1,20}-\d{1,20}$/, { message: 'waitFor must be a position from a command response' })
   waitFor?: string;

@@ -7,7 +7,7 @@ import { InvalidInszError, parseInsz } from '#domain/insz.js';
 import { PersonalData } from '#personal-data/personal-data.js';
 import { Roles } from '../http/auth.js';
 import { BodyLimit, DECLARATIONS_BODY_LIMIT } from '../http/route-config.js';
-import { ApiImport, importBody } from '../http/openapi.js';
+import { ApiImport, importBody, INSZ_PATTERN } from '../http/openapi.js';
 import { MAX_ERRORS } from '../http/input-rules.js';
 import { invalidInput, type FieldError } from '../http/problem.js';
 import { flattenValidationErrors, undeclaredFields } from '../http/validation.js';
@@ -17,7 +17,7 @@ import { DeclarationRevisions } from '#application/declaration-revisions.js';
 export const MAX_DECLARATIONS = 10_000;
 
 export class EmploymentDeclarationDto {
-  @ApiProperty({ pattern: '^[0-9\\s./-]{11,20}$', minLength: 11, maxLength: 20, description: 'INSZ of the person; stored only as its keyed hash' })
+  @ApiProperty({ pattern: INSZ_PATTERN, maxLength: 20, description: 'INSZ of the person; stored only as its keyed hash' })
   @IsString()
   @MaxLength(20)
   insz!: string;

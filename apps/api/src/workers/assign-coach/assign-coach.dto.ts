@@ -20,7 +20,7 @@ export function IsNotReservedSub(): PropertyDecorator {
 }
 
 export class AssignCoachDto {
-  @ApiProperty({ description: "the coach's user id (JWT sub); replaces the current coach (a worker has at most one)" })
+  @ApiProperty({ pattern: COACH_SUB.source, description: "the coach's user id (JWT sub); replaces the current coach (a worker has at most one)" })
   @IsString()
   @Matches(COACH_SUB, { message: 'coach must be a user id (sub): 1 to 200 visible characters' })
   @IsNotReservedSub()
