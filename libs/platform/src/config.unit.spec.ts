@@ -28,6 +28,7 @@ describe('configuration from the environment', () => {
       logLevel: 'info',
       mode: 'all',
       workerHealthPort: 3001,
+      metricsToken: null,
     });
   });
 
@@ -45,6 +46,7 @@ describe('configuration from the environment', () => {
       LOG_LEVEL: 'warn',
       MODE: 'api',
       WORKER_HEALTH_PORT: '4001',
+      METRICS_TOKEN: ' scrape-me ',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -59,6 +61,7 @@ describe('configuration from the environment', () => {
       logLevel: 'warn',
       mode: 'api',
       workerHealthPort: 4001,
+      metricsToken: 'scrape-me',
     });
   });
 

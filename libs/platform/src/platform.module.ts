@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DeclarationRevisions } from '#application/declaration-revisions.js';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { EventStore } from '#event-store/event-store.js';
+import { ProjectionProgress } from '#projections/projection-runner.js';
 import type { Projection } from '#projections/projection.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { SqlEmploymentRegister, type EmploymentRegister } from '#employment-register/employment-register.js';
@@ -17,7 +18,8 @@ import { serviceConfigNamespace, type ServiceConfig } from './config.js';
 import { HealthRegistry } from './health-registry.js';
 import { ServiceHealth } from './service-health.js';
 import { resolveSecrets, type Secrets } from './secrets.js';
-import { CLOCK, EMPLOYMENT_REGISTER, EVENT_STORE, PLATFORM_OVERRIDES, SECRETS, SERVICE_CONFIG, SQL_DATABASE } from './tokens.js';
+import { NEVER_VERIFIED, ServiceMetrics, type AuditVerificationResults } from './metrics.js';
+import { AUDIT_VERIFICATION_RESULTS, CLOCK, EMPLOYMENT_REGISTER, EVENT_STORE, PLATFORM_OVERRIDES, SECRETS, SERVICE_CONFIG, SQL_DATABASE } from './tokens.js';
 
 export interface PlatformOverrides {
   clock?: Clock;
@@ -42,6 +44,15 @@ class StoreLifecycle implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (!this.overrides.eventStore) await this.store.close();
     if (!this.overrides.sqlDatabase) await this.db.close();
+  }
+}
+
+/** Every process reports how far the read models are behind the log: the checkpoints are shared, and the API's queries wait on them. */
+@Injectable()
+class ProjectionLagMetric {
+  constructor(metrics: ServiceMetrics, @Inject(SQL_DATABASE) db: SqlDatabase, @Inject(EVENT_STORE) store: EventStore) {
+    const progress = new ProjectionProgress(db, store);
+    metrics.measureProjectionLag(() => progress.lag());
   }
 }
 
@@ -106,10 +117,17 @@ export class PlatformModule {
             return db;
           },
         },
+        // Until the scheduled verification of the audit chain provides its own.
+        { provide: AUDIT_VERIFICATION_RESULTS, useValue: NEVER_VERIFIED },
+        {
+          provide: ServiceMetrics,
+          inject: [AUDIT_VERIFICATION_RESULTS],
+          useFactory: (audit: AuditVerificationResults) => new ServiceMetrics(audit),
+        },
         {
           provide: EVENT_STORE,
-          inject: [SQL_DATABASE],
-          useFactory: async (db: SqlDatabase): Promise<EventStore> => {
+          inject: [SQL_DATABASE, ServiceMetrics],
+          useFactory: async (db: SqlDatabase, metrics: ServiceMetrics): Promise<EventStore> => {
             if (overrides.eventStore) return overrides.eventStore;
             const deadlineMs = config.eventStoreDeadlineMs;
             if (config.kurrentDbUrl) {
@@ -117,13 +135,14 @@ export class PlatformModule {
               const { KurrentDbEventStore } = await import('#event-store/kurrentdb-event-store.js');
               return KurrentDbEventStore.connect(config.kurrentDbUrl, { streamPrefix: config.kurrentDbStreamPrefix, deadlineMs });
             }
-            return SqlEventStore.open(db, { deadlineMs });
+            return SqlEventStore.open(db, { deadlineMs, onAppendBatch: (appends) => metrics.appendBatch(appends) });
           },
         },
+        ProjectionLagMetric,
         {
           provide: WorkerCommandExecutor,
-          inject: [EVENT_STORE, CLOCK],
-          useFactory: (store: EventStore, clock: Clock) => new WorkerCommandExecutor(store, clock, config.policy),
+          inject: [EVENT_STORE, CLOCK, ServiceMetrics],
+          useFactory: (store: EventStore, clock: Clock, metrics: ServiceMetrics) => new WorkerCommandExecutor(store, clock, config.policy, undefined, metrics),
         },
         {
           provide: PersonalData,
@@ -158,6 +177,8 @@ export class PlatformModule {
         PersonalData,
         HealthRegistry,
         ServiceHealth,
+        ServiceMetrics,
+        AUDIT_VERIFICATION_RESULTS,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { eventTypeOf } from '#domain/events.js';
-import { comparePositions, type EventStore, type RecordedEvent } from '#event-store/event-store.js';
+import { comparePositions, parsePosition, type EventStore, type RecordedEvent } from '#event-store/event-store.js';
 import type { SqlClient, SqlDatabase } from '#sql/sql.js';
 import type { Projection } from './projection.js';
 
@@ -297,6 +297,25 @@ export class ProjectionProgress {
       if (Date.now() >= deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
+  }
+
+  /**
+   * Per checkpoint (one per runner), the positions between it and the log's head: on the SQL
+   * store the events not yet projected (the sequence part of a position), on KurrentDB the log's
+   * bytes (the prepare part). For `trajectory_projection_lag_positions`.
+   */
+  async lag(): Promise<Map<string, number>> {
+    const [{ rows }, head] = await Promise.all([
+      this.db.query<{ name: string; position: string | null }>('SELECT name, position FROM projection_checkpoints'),
+      this.store.headPosition(),
+    ]);
+    const headSequence = head === null ? 0n : parsePosition(head)[1];
+    return new Map(
+      rows.map(({ name, position }) => {
+        const behind = headSequence - (position === null ? 0n : parsePosition(position)[1]);
+        return [name, Number(behind > 0n ? behind : 0n)];
+      }),
+    );
   }
 
   async rebuilding(): Promise<boolean> {
