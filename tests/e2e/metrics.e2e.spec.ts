@@ -1,4 +1,6 @@
+import { signToken } from '../../apps/api/src/http/auth.js';
 import { freshInsz, registration } from '../fixtures/workers.js';
+import { startBuiltService, type BuiltService } from '../support/built-service.js';
 import { freePort } from '../support/ports.js';
 import { PrivateRedis } from '../support/private-redis.js';
 import type { ServiceProcess } from '../support/processes.js';
@@ -16,7 +18,7 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 30
 }
 
 /** One scrape, as `name{labels}` → value (labels as the exposition writes them, in its order). */
-async function scrape(process: ServiceProcess): Promise<Map<string, number>> {
+async function scrape(process: { url: string }): Promise<Map<string, number>> {
   const response = await fetch(`${process.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   expect([response.status, response.headers.get('content-type')]).toEqual([200, 'text/plain; version=0.0.4; charset=utf-8']);
   const samples = new Map<string, number>();
@@ -136,4 +138,26 @@ describe('GET /metrics on the API and the worker (split mode, PostgreSQL)', () =
     expect(sample(done, 'trajectory_append_batch_size_count')).toBeGreaterThanOrEqual(1);
     await until('the follow-up result to be projected', async () => sample(await scrape(worker), LAG) === 0);
   }, 90_000);
+});
+
+describe('GET /metrics on npm start (one process, embedded store)', () => {
+  let service: BuiltService;
+
+  beforeAll(async () => {
+    service = await startBuiltService({ METRICS_TOKEN });
+  }, 90_000);
+
+  afterAll(() => service?.stop());
+
+  test('one port answers for the API, the projections and the jobs', async () => {
+    const token = signToken(service.secret, { sub: 'metrics', roles: ['screener', 'coach'] });
+    expect((await post(service.url, token, '/v1/workers', registration(freshInsz()))).status).toBe(201);
+    expect((await fetch(`${service.url}/metrics`)).status).toBe(401);
+    await until('the registration to be projected', async () => sample(await scrape(service), LAG) === 0);
+    const samples = await scrape(service);
+    expect(samples.get(commandCount('RegisterWorker', 'ok'))).toBe(1);
+    expect(samples.get(queueJobs('follow-up-checks', 'waiting'))).toBe(0);
+    expect(samples.get('trajectory_follow_up_checks{state="due"}')).toBe(0);
+    expect(samples.get('process_resident_memory_bytes')).toBeGreaterThan(10e6);
+  });
 });
