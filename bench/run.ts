@@ -27,6 +27,7 @@ import { scratchDir, startServiceProcess, stopAll } from './lib/service-process.
 import { seedEvents } from './lib/seed.js';
 import { registrationOverhead } from './lib/registration-overhead.js';
 import { declarationsEndToEnd } from './lib/declarations.js';
+import { historyImportEndToEnd } from './lib/history-import.js';
 import { backendsOf, cpuPerUnit, cpuSeconds, latencySummary, peakRssMb, processesCpuSeconds, programCpuSeconds, round, runFor } from './lib/stats.js';
 import { projectionLag, projectionsCaughtUp } from './lib/metrics.js';
 
@@ -53,7 +54,12 @@ interface Row {
 }
 const rows: Row[] = [];
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
-const secrets = { AUTH_JWT_SECRET: randomBytes(24).toString('hex'), INSZ_HASH_KEY: randomBytes(24).toString('hex') };
+const secrets = {
+  AUTH_JWT_SECRET: randomBytes(24).toString('hex'),
+  INSZ_HASH_KEY: randomBytes(24).toString('hex'),
+  PERSONAL_DATA_KEK: randomBytes(32).toString('base64'),
+  AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
+};
 
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
@@ -307,7 +313,7 @@ async function main(): Promise<void> {
     const peerUrl = withDatabase(ADMIN_URL, peerDatabase);
     const peer = await startServiceProcess(
       { ...secrets, DATABASE_URL: peerUrl, DATABASE_POOL_SIZE: '24' },
-      PORT_BASE + 11,
+      PORT_BASE + 12,
       'dist/bench/peers/emmett/server.js',
     );
     const onPeer = await commandLoad([peer.url], COMMAND_SECONDS, { peer: peer.pid }, peerDatabase);
@@ -570,6 +576,33 @@ async function main(): Promise<void> {
         ratio: round(declarations.perSecond / declarations.rawPerSecond, 3),
         target: '≥ 5,000/s',
       });
+
+      // 3d. History import end to end: a file of past trajectories until every read model holds it.
+      const historyImport = await historyImportEndToEnd({
+        adminUrl: ADMIN_URL,
+        env: { ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-import`, DATABASE_POOL_SIZE: '24' },
+        jwtSecret: secrets.AUTH_JWT_SECRET,
+        port: PORT_BASE + 11,
+        persons: Number(process.env.BENCH_IMPORT_PERSONS ?? 20_000),
+        log,
+      });
+      rows.push({
+        figure: `history rows imported end to end (${historyImport.rows} rows of ${historyImport.persons} persons, until the projections hold them)`,
+        project: historyImport.perSecond,
+        baseline: historyImport.rawPerSecond,
+        unit: 'rows/s vs raw INSERT rows/s',
+        ratio: round(historyImport.perSecond / historyImport.rawPerSecond, 3),
+        target: '≥ 5,000 rows/s',
+      });
+      rows.push({
+        figure: 'service peak RSS during the history import',
+        project: historyImport.peakRssMb ?? -1,
+        baseline: null,
+        unit: 'MB',
+        ratio: null,
+        target: '< 300 MB',
+      });
+      summary.import = historyImport.perSecond;
 
       // 4. Follow-up backlog: every past-due check, end to end, against BullMQ no-op jobs.
       log('BullMQ no-op baseline');

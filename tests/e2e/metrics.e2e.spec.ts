@@ -98,7 +98,7 @@ describe('GET /metrics on the API and the worker (split mode, PostgreSQL)', () =
     expect(sample(after, commandCount('StartPlacement', 'rejected')) - sample(before, commandCount('StartPlacement', 'rejected'))).toBe(1);
     expect(sample(after, 'trajectory_append_batch_size_count') - sample(before, 'trajectory_append_batch_size_count')).toBe(1);
     expect(after.get('process_resident_memory_bytes')).toBeGreaterThan(10e6);
-    // Until a scheduled verification of the audit chain reports: never verified.
+    // The API verifies the audit chain only on request: none yet in this process.
     expect([after.get('trajectory_audit_verification_ok'), after.get('trajectory_audit_verification_timestamp_seconds')]).toEqual([0, 0]);
   });
 
@@ -112,6 +112,10 @@ describe('GET /metrics on the API and the worker (split mode, PostgreSQL)', () =
     worker.start();
     await worker.waitForLog(/trajectory worker running/, 45_000);
     await until('the read models to catch up, on both scrapes', async () => sample(await scrape(api), LAG) === 0 && sample(await scrape(worker), LAG) === 0);
+    // The worker verifies the audit chain as it starts.
+    const startedAt = Date.now() / 1000;
+    await until('the audit chain to be verified', async () => sample(await scrape(worker), 'trajectory_audit_verification_ok') === 1);
+    expect(sample(await scrape(worker), 'trajectory_audit_verification_timestamp_seconds')).toBeGreaterThan(startedAt - 60);
     // Redis is not there yet: the checks are scheduled in the read model, no job has run, and no queue figures are made up.
     const waiting = await scrape(worker);
     expect([waiting.get('trajectory_follow_up_checks{state="due"}'), waiting.get('trajectory_follow_up_checks{state="overdue"}')]).toEqual([1, 1]);

@@ -20,6 +20,7 @@ const ROLES_OF: Record<string, string[]> = {
   'GET /v1/workers': ['coach', 'screener'],
   'GET /v1/return-guarantees': ['admin', 'coach'],
   'GET /v1/audit': ['admin'],
+  'GET /v1/audit/verification': ['admin'],
   'POST /v1/employment-declarations': ['admin'],
   'GET /v1/workers/{id}': ['screener', 'coach'],
   'GET /v1/statistics/flows': ['analyst'],

@@ -214,6 +214,15 @@ export class SqlEventStore implements EventStore {
     return rows[0] ? this.positionOf(rows[0]) : null;
   }
 
+  async lastAppendedPosition(): Promise<string | null> {
+    return withDeadline('read of the last appended event', this.deadlineMs, async () => {
+      const { rows } = await this.db.query<PositionRow>(
+        'SELECT transaction_id::text AS xid, global_position FROM events ORDER BY global_position DESC LIMIT 1',
+      );
+      return rows[0] ? this.positionOf(rows[0]) : null;
+    });
+  }
+
   async close(): Promise<void> {
     // The database belongs to whoever opened it.
   }

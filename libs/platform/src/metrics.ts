@@ -11,13 +11,12 @@ export interface AuditVerificationResult {
   verifiedAt: Date;
 }
 
-/** Whoever verifies the audit chain on a schedule exposes its last result through this (token AUDIT_VERIFICATION_RESULTS). */
+/** The audit chain's verifications in this process (the worker's schedule, an API's on request). */
 export interface AuditVerificationResults {
   last(): AuditVerificationResult | null;
 }
 
-/** Until a scheduled verification is wired in: never verified (both gauges read 0). */
-export const NEVER_VERIFIED: AuditVerificationResults = { last: () => null };
+const NEVER_VERIFIED: AuditVerificationResults = { last: () => null };
 
 type Source<T> = () => Promise<T>;
 

@@ -3,6 +3,8 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { join } from 'node:path';
 import { DeclarationRevisions } from '#application/declaration-revisions.js';
+import { anchorsPathOf, AuditAnchors } from '#audit/audit-anchors.js';
+import { AuditVerification } from '#audit/audit-verification.js';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { EventStore } from '#event-store/event-store.js';
 import { ProjectionProgress } from '#projections/projection-runner.js';
@@ -10,6 +12,7 @@ import type { Projection } from '#projections/projection.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { SqlEmploymentRegister, type EmploymentRegister } from '#employment-register/employment-register.js';
 import { PersonalData } from '#personal-data/personal-data.js';
+import { KeyWrapping } from '#personal-data/key-wrapping.js';
 import { PgliteDatabase } from '#sql/pglite.js';
 import { runMigrations, type Migration } from '#sql/migrations.js';
 import type { SqlDatabase } from '#sql/sql.js';
@@ -18,8 +21,8 @@ import { serviceConfigNamespace, type ServiceConfig } from './config.js';
 import { HealthRegistry } from './health-registry.js';
 import { ServiceHealth } from './service-health.js';
 import { resolveSecrets, type Secrets } from './secrets.js';
-import { NEVER_VERIFIED, ServiceMetrics, type AuditVerificationResults } from './metrics.js';
-import { AUDIT_VERIFICATION_RESULTS, CLOCK, EMPLOYMENT_REGISTER, EVENT_STORE, PLATFORM_OVERRIDES, SECRETS, SERVICE_CONFIG, SQL_DATABASE } from './tokens.js';
+import { ServiceMetrics } from './metrics.js';
+import { CLOCK, EMPLOYMENT_REGISTER, EVENT_STORE, PLATFORM_OVERRIDES, SECRETS, SERVICE_CONFIG, SQL_DATABASE } from './tokens.js';
 
 export interface PlatformOverrides {
   clock?: Clock;
@@ -95,9 +98,9 @@ export class PlatformModule {
         {
           provide: SECRETS,
           useFactory: (): Secrets => {
-            const { file, fromFile, jwtSecret, inszHashKey } = resolveSecrets(config);
-            if (file) logger.warn(`${fromFile.join(' and ')} not set: using the value kept in ${file} (set both in production)`);
-            return { jwtSecret, inszHashKey };
+            const { file, fromFile, ...secrets } = resolveSecrets(config);
+            if (file) logger.warn(`${fromFile.join(', ')} not set: using the value kept in ${file} (set them all in production)`);
+            return secrets;
           },
         },
         {
@@ -117,12 +120,16 @@ export class PlatformModule {
             return db;
           },
         },
-        // Until the scheduled verification of the audit chain provides its own.
-        { provide: AUDIT_VERIFICATION_RESULTS, useValue: NEVER_VERIFIED },
         {
           provide: ServiceMetrics,
-          inject: [AUDIT_VERIFICATION_RESULTS],
-          useFactory: (audit: AuditVerificationResults) => new ServiceMetrics(audit),
+          inject: [AuditVerification],
+          useFactory: (verification: AuditVerification) =>
+            new ServiceMetrics({
+              last: () => {
+                const last = verification.last();
+                return last && { ok: last.ok, verifiedAt: new Date(last.checkedAt) };
+              },
+            }),
         },
         {
           provide: EVENT_STORE,
@@ -147,7 +154,14 @@ export class PlatformModule {
         {
           provide: PersonalData,
           inject: [SQL_DATABASE, SECRETS],
-          useFactory: (db: SqlDatabase, secrets: Secrets) => PersonalData.create(db, secrets.inszHashKey),
+          useFactory: (db: SqlDatabase, secrets: Secrets) =>
+            PersonalData.create(db, secrets.inszHashKey, KeyWrapping.of(secrets.personalDataKek, secrets.personalDataKekPrevious)),
+        },
+        {
+          provide: AuditVerification,
+          inject: [SQL_DATABASE, SECRETS, CLOCK],
+          useFactory: (db: SqlDatabase, secrets: Secrets, clock: Clock) =>
+            new AuditVerification(db, new AuditAnchors(anchorsPathOf(config), Buffer.from(secrets.auditSigningKey, 'base64')), () => clock.now()),
         },
         {
           provide: EMPLOYMENT_REGISTER,
@@ -175,10 +189,10 @@ export class PlatformModule {
         WorkerCommandExecutor,
         DeclarationRevisions,
         PersonalData,
+        AuditVerification,
         HealthRegistry,
         ServiceHealth,
         ServiceMetrics,
-        AUDIT_VERIFICATION_RESULTS,
       ],
     };
   }

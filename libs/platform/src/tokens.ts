@@ -10,5 +10,3 @@ export const SECRETS = Symbol('Secrets');
 export const EMPLOYMENT_REGISTER = Symbol('EmploymentRegister');
 /** The PlatformOverrides the process was started with (tests, bench). */
 export const PLATFORM_OVERRIDES = Symbol('PlatformOverrides');
-/** `AuditVerificationResults`: the audit chain's last scheduled verification, for the metrics (default: never verified) */
-export const AUDIT_VERIFICATION_RESULTS = Symbol('AuditVerificationResults');

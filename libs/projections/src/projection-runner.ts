@@ -310,14 +310,15 @@ export class ProjectionProgress {
   }
 
   /**
-   * Per checkpoint (one per runner), the positions between it and the log's head: on the SQL
-   * store the events not yet projected (the sequence part of a position), on KurrentDB the log's
-   * bytes (the prepare part). For `trajectory_projection_lag_positions`.
+   * Per checkpoint, the positions between it and the last event appended: on the SQL store the
+   * events not yet projected (the sequence part of a position), including those an open
+   * transaction elsewhere holds back; on KurrentDB the log's bytes (the prepare part). For
+   * `trajectory_projection_lag_positions`.
    */
   async lag(): Promise<Map<string, number>> {
     const [{ rows }, head] = await Promise.all([
       this.db.query<{ name: string; position: string | null }>('SELECT name, position FROM projection_checkpoints'),
-      this.store.headPosition(),
+      this.store.lastAppendedPosition ? this.store.lastAppendedPosition() : this.store.headPosition(),
     ]);
     const headSequence = head === null ? 0n : parsePosition(head)[1];
     return new Map(

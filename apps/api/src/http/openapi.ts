@@ -39,6 +39,7 @@ const nullableRef = (name: string): SchemaObject => ({ type: 'object', nullable:
 
 const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 const uuid: SchemaObject = { type: 'string', format: 'uuid', pattern: UUID_PATTERN };
+const auditHash: SchemaObject = { type: 'string', pattern: '^[0-9a-f]{64}$' };
 const date: SchemaObject = { type: 'string', format: 'date', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' };
 const nullableDate: SchemaObject = { ...date, nullable: true };
 const version: SchemaObject = { type: 'integer', minimum: 1, description: "the worker stream's version after the command (also the ETag)" };
@@ -364,11 +365,21 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     next: { type: 'string', nullable: true, description: 'pass as `cursor` for the next page; null on the last page' },
   }),
   AuditEntry: object({
+    seq: { type: 'integer', minimum: 1, description: 'position in the chain, from 1' },
     at: { type: 'string', format: 'date-time' },
     actor: { type: 'string' },
     action: { type: 'string', enum: ['read', 'lookup', 'command', 'erase'] },
     workerId: { ...uuid, nullable: true },
     detail: { type: 'string' },
+    prevHash: { ...auditHash, description: "the previous entry's hash (64 zeros for the first)" },
+    hash: { ...auditHash, description: 'SHA-256 over prevHash and every field of this entry' },
+  }),
+  AuditVerification: object({
+    ok: { type: 'boolean', description: 'false: an entry was changed, removed or inserted, or anchored entries were cut off' },
+    entries: { type: 'integer', minimum: 0, description: 'entries that hold (every entry when ok)' },
+    tip: object({ seq: { type: 'integer', minimum: 0 }, hash: auditHash }, { description: 'the last entry that holds' }),
+    anchoredAt: { type: 'string', format: 'date-time', nullable: true, description: 'when the latest signed anchor was made; null before the first' },
+    checkedAt: { type: 'string', format: 'date-time' },
   }),
   AuditList: object({
     items: { type: 'array', maxItems: 200, items: ref('AuditEntry') },
@@ -462,6 +473,12 @@ const json = (schema: SchemaObject | { $ref: string }) => ({ 'application/json':
 const RESPONSES = {
   badRequest: problem(400, 'Malformed or invalid input (a body or query field, a header, the URL): `errors` names each field.', 'ValidationProblem'),
   unauthorized: problem(401, 'No bearer token, or it is not valid.', 'Problem', { 'WWW-Authenticate': WWW_AUTHENTICATE }),
+  tooManyFailedAuthentications: problem(
+    429,
+    'More than 100 failed authentications from this address within a minute: this one failed too (`too-many-failed-authentications`). Retry after `Retry-After` seconds.',
+    'Problem',
+    { 'Retry-After': RETRY_AFTER },
+  ),
   forbidden: problem(403, 'None of the token’s roles may do this (see x-roles).'),
   forbiddenOrCsrf: problem(
     403,
@@ -479,7 +496,7 @@ const RESPONSES = {
     'StaleVersionProblem',
     { ETag: { ...ETAG, required: false } },
   ),
-  tooLarge: problem(413, 'The body is larger than 8 MiB.'),
+  tooLarge: problem(413, 'The body is larger than the operation accepts: 64 KiB, or 8 MiB for employment declarations. It was not read.'),
   uriTooLong: problem(414, 'The URL or a path parameter is too long (a path parameter: over 2,048 characters).'),
   unsupportedMediaType: problem(415, 'The body is not `application/json`.'),
   keyReused: problem(422, 'This Idempotency-Key was used for another request.'),
@@ -604,6 +621,11 @@ export function ApiListQuery(schema: string, { waitFor = false } = {}) {
   return waitFor ? applyDecorators(page, respond(503, RESPONSES.notYetProcessed)) : page;
 }
 
+/** `GET /v1/audit/verification`. */
+export function ApiAuditVerification() {
+  return respond(200, { description: 'The verdict, whether the chain holds or not.', content: json(ref('AuditVerification')) });
+}
+
 /** `GET /health`: the same body for 200 and 503. */
 export function ApiHealth() {
   return applyDecorators(
@@ -626,6 +648,7 @@ export function ApiLogin() {
       description: 'To `/` with `Set-Cookie` (a session started), or to `/?login=failed` (a used, expired or forged code; no cookie).',
       headers: { Location: { required: true, schema: { type: 'string', enum: ['/', '/?login=failed'] } }, 'Set-Cookie': SET_COOKIE },
     }),
+    respond(429, RESPONSES.tooManyFailedAuthentications),
   );
 }
 
@@ -770,6 +793,7 @@ function completeOperations(document: OpenAPIObject, access: Map<string, Access>
       } else {
         operation.security = [{ bearer: [] }, { session: [] }];
         add(401, RESPONSES.unauthorized);
+        add(429, RESPONSES.tooManyFailedAuthentications);
         if (UNSAFE.includes(method)) {
           operation.parameters = [...(operation.parameters ?? []), CSRF_TOKEN];
           add(403, RESPONSES.forbiddenOrCsrf);

@@ -2,7 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { EDUCATION_LEVELS, type EducationLevel } from '#domain/vocabulary.js';
 import { IsCalendarDate } from '../shared/calendar-date.js';
-import { COACH_SUB } from '../assign-coach/assign-coach.dto.js';
+import { COACH_SUB, IsNotReservedSub } from '../assign-coach/assign-coach.dto.js';
+import { IsPersonName } from '../shared/person-name.js';
 
 export class RegisterWorkerDto {
   @ApiProperty({
@@ -35,6 +36,7 @@ export class RegisterWorkerDto {
   @IsString()
   @MinLength(1)
   @MaxLength(100)
+  @IsPersonName()
   givenName?: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 100, description: 'personal data: stored only encrypted under the worker key' })
@@ -42,11 +44,13 @@ export class RegisterWorkerDto {
   @IsString()
   @MinLength(1)
   @MaxLength(100)
+  @IsPersonName()
   familyName?: string;
 
   @ApiPropertyOptional({ description: "the coach's user id (sub) to assign; a coach registering without one becomes the coach" })
   @IsOptional()
   @IsString()
   @Matches(COACH_SUB, { message: 'coach must be a user id (sub): 1 to 200 visible characters' })
+  @IsNotReservedSub()
   coach?: string;
 }
