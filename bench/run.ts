@@ -254,6 +254,8 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.query(`CREATE DATABASE ${database}`);
   const url = withDatabase(ADMIN_URL, database);
+  /** the Emmett peer's database, on the same server */
+  const peerDatabase = `${database}_peer`;
   const queuePrefix = `bench-${randomBytes(4).toString('hex')}`;
   const serviceEnv = { ...secrets, DATABASE_URL: url, REDIS_URL, QUEUE_PREFIX: queuePrefix, DATABASE_POOL_SIZE: '24' };
   /** The summary line's keys, in the order their rows come. */
@@ -308,7 +310,6 @@ async function main(): Promise<void> {
     Object.assign(summary, { commands: round(onPostgres.perSecond / rawInserts, 2), rss: onPostgres.rss });
 
     log("the peer: the same commands served by Fastify on Emmett's PostgreSQL event store (bench/peers/emmett)");
-    const peerDatabase = `${database}_peer`;
     await admin.query(`CREATE DATABASE ${peerDatabase}`);
     const peerUrl = withDatabase(ADMIN_URL, peerDatabase);
     const peer = await startServiceProcess(
@@ -679,7 +680,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await stopAll(REDIS_URL, queuePrefix).catch((error: unknown) => log(`cleaning up: ${String(error)}`));
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    for (const name of [database, peerDatabase]) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
     await admin.end();
   }
 }
