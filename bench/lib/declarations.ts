@@ -12,6 +12,7 @@ import { signToken } from '../../apps/api/src/http/auth.js';
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import { HttpClient } from './http-client.js';
 import { insertWorkers, trajectory, type SeededWorker } from './seed.js';
+import { projectionLag } from './metrics.js';
 import { startServiceProcess } from './service-process.js';
 import { round } from './stats.js';
 
@@ -178,10 +179,7 @@ async function rawInserts(
 async function settled(db: PostgresDatabase, serviceUrl: string): Promise<void> {
   for (const deadline = Date.now() + 600_000; ;) {
     const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM declaration_revisions');
-    if (rows[0].n === 0) {
-      const health = (await (await fetch(`${serviceUrl}/health`)).json()) as { checks?: { projections?: { caughtUp?: boolean } } };
-      if (health.checks?.projections?.caughtUp === true) return;
-    }
+    if (rows[0].n === 0 && (await projectionLag(serviceUrl)) === 0) return;
     if (Date.now() > deadline) throw new Error('declarations: revisions did not settle within 10 minutes');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { signToken } from '../../apps/api/src/http/auth.js';
 import { HttpClient } from './http-client.js';
+import { projectionsCaughtUp } from './metrics.js';
 import { startServiceProcess } from './service-process.js';
 import { round, runFor } from './stats.js';
 
@@ -69,7 +70,7 @@ export async function registrationOverhead(options: {
         const started = performance.now();
         done[side] += await runFor(options.secondsPerTurn * 1000, options.clients, register);
         // The turn lasts until its projections have caught up: their work is what is compared.
-        await caughtUp(client);
+        await projectionsCaughtUp(service.url);
         seconds[side] += (performance.now() - started) / 1000;
         client.close();
         await service.stop();
@@ -82,15 +83,4 @@ export async function registrationOverhead(options: {
   const withThem = done.withThem / seconds.withThem;
   const without = done.without / seconds.without;
   return { withThem: round(withThem, 0), without: round(without, 0), ratio: round(withThem / without, 2) };
-}
-
-/** Waits until /health says the projections hold every event appended so far. */
-async function caughtUp(client: HttpClient): Promise<void> {
-  for (const deadline = Date.now() + 120_000; ;) {
-    const answer = await client.send('GET', '/health', {});
-    const health = JSON.parse(answer.body) as { checks?: { projections?: { caughtUp?: boolean } } };
-    if (health.checks?.projections?.caughtUp === true) return;
-    if (Date.now() > deadline) throw new Error('the projections did not catch up within 2 minutes');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -84,3 +84,21 @@ export async function cpuPerUnit(watch: Record<string, () => number | null>, wor
     }),
   );
 }
+
+/**
+ * The PostgreSQL backends serving `database` (by process id), so that CPU is counted for this
+ * run's connections only: other work on a shared server is left out, and so are the server's
+ * shared background processes (WAL writer, checkpointer). Read once the pools are open.
+ */
+export async function backendsOf(
+  db: { query: (text: string, values: unknown[]) => Promise<{ rows: { pid: number }[] }> },
+  database: string,
+): Promise<number[]> {
+  const { rows } = await db.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+  return rows.map((row) => row.pid);
+}
+
+/** CPU seconds used so far by these processes (those that have exited count nothing). */
+export function processesCpuSeconds(pids: number[]): number {
+  return pids.reduce((total, pid) => total + (cpuSeconds(pid) ?? 0), 0);
+}

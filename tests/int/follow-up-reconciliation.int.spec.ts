@@ -6,6 +6,7 @@ import type { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { EmploymentRegister } from '#employment-register/employment-register.js';
 import { FixedClock } from '#platform/clock.js';
 import { loadConfig } from '#platform/config.js';
+import { ServiceMetrics } from '#platform/metrics.js';
 import { HealthRegistry } from '#platform/health-registry.js';
 import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 import type { SqlDatabase } from '#sql/sql.js';
@@ -60,6 +61,7 @@ describe('follow-up reconciliation retries soon after a failure, and skips erase
       {} as WorkerCommandExecutor,
       new HealthRegistry(),
       {} as PersonalData,
+      new ServiceMetrics(),
     );
     const started = Date.now();
     await jobs.onApplicationBootstrap();

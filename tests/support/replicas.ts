@@ -42,8 +42,9 @@ export class Replicas {
     };
   }
 
-  async addApi(): Promise<ServiceProcess> {
-    const api = new ServiceProcess(`api-${this.apis.length + 1}`, 'api', this.env('api'), await freePort());
+  /** An API replica; `env` overrides the deployment's. */
+  async addApi(env: Record<string, string> = {}): Promise<ServiceProcess> {
+    const api = new ServiceProcess(`api-${this.apis.length + 1}`, 'api', { ...this.env('api'), ...env }, await freePort());
     this.apis.push(api);
     return api;
   }

@@ -5,6 +5,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { ServiceConfig } from '#platform/config.js';
+import { ServiceMetrics } from '#platform/metrics.js';
 import type { PlatformOverrides } from '#platform/platform.module.js';
 import { AppModule } from './app.module.js';
 import { RequestAuthenticator } from './http/auth.js';
@@ -16,6 +17,7 @@ import { describeApi } from './http/openapi.js';
 import { answerWithProblem } from './http/problem.filter.js';
 import { COMMAND_BODY_LIMIT } from './http/route-config.js';
 import { RouteGate } from './http/route-gate.js';
+import { mountMetrics } from './http/metrics-route.js';
 import { SecurityHeaders } from './http/security-headers.js';
 import { logRequests } from './logging.js';
 import { loadWebConfig, type WebConfig } from './web/web-config.js';
@@ -85,6 +87,7 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
   serveOnlyDocsPageFiles(fastify);
   acceptOnlyJsonBodies(fastify);
   logRequests(fastify);
+  if (config.metricsToken) mountMetrics(fastify, gate, app.get(ServiceMetrics), config.metricsToken);
   // Once the server stops listening (shutdown), each answer closes its connection: a kept-alive
   // connection would otherwise stay open, idle, until keepAliveTimeout and hold the exit back.
   fastify.addHook('onSend', async (_request, reply, payload) => {

@@ -2,13 +2,15 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ServiceConfig } from '#platform/config.js';
+import { carriesMetricsToken, METRICS_PATH, ServiceMetrics } from '#platform/metrics.js';
 import { ServiceHealth } from '#platform/service-health.js';
 import { SERVICE_CONFIG } from '#platform/tokens.js';
 
 /**
- * The worker process's only HTTP: `GET /health` on WORKER_HEALTH_PORT (bound to HOST), the same
+ * The worker process's only HTTP, on WORKER_HEALTH_PORT (bound to HOST): `GET /health`, the same
  * answer as the API's /health (database, Redis, the projection runner, the job consumers), for
- * an orchestrator's health check. Plain node:http: one route needs no framework.
+ * an orchestrator's health check; and, when METRICS_TOKEN is set, `GET /metrics` for the
+ * operators' scraper, with that token. Plain node:http: two routes need no framework.
  */
 @Injectable()
 export class WorkerHealthListener implements BeforeApplicationShutdown {
@@ -17,6 +19,7 @@ export class WorkerHealthListener implements BeforeApplicationShutdown {
 
   constructor(
     private readonly health: ServiceHealth,
+    private readonly metrics: ServiceMetrics,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
@@ -47,6 +50,8 @@ export class WorkerHealthListener implements BeforeApplicationShutdown {
 
   private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? '/', 'http://worker').pathname;
+    const metricsToken = this.config.metricsToken;
+    if (path === METRICS_PATH && metricsToken !== null) return this.answerScrape(request, response, metricsToken);
     if (path !== '/health') return this.send(response, 404, 'application/problem+json', { type: 'about:blank', title: 'Not Found', status: 404 });
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('allow', 'GET, HEAD');
@@ -59,6 +64,24 @@ export class WorkerHealthListener implements BeforeApplicationShutdown {
       this.logger.error(`health check failed: ${error instanceof Error ? error.message : String(error)}`);
       this.send(response, 500, 'application/problem+json', { type: 'about:blank', title: 'Internal Server Error', status: 500 });
     }
+  }
+
+  private async answerScrape(request: IncomingMessage, response: ServerResponse, token: string): Promise<void> {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.setHeader('allow', 'GET, HEAD');
+      return this.send(response, 405, 'application/problem+json', { type: 'about:blank', title: 'Method Not Allowed', status: 405 });
+    }
+    if (!carriesMetricsToken(request.headers.authorization, token)) {
+      response.setHeader('www-authenticate', 'Bearer');
+      return this.send(response, 401, 'application/problem+json', { type: 'about:blank', title: 'Unauthorized', status: 401 });
+    }
+    const text = await this.metrics.render().catch((error: unknown) => {
+      this.logger.error(`metrics failed: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    });
+    if (text === null) return this.send(response, 500, 'application/problem+json', { type: 'about:blank', title: 'Internal Server Error', status: 500 });
+    response.writeHead(200, { 'content-type': this.metrics.contentType, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+    response.end(request.method === 'HEAD' ? undefined : text);
   }
 
   private send(response: ServerResponse, status: number, type: string, body: unknown, headOnly = false): void {

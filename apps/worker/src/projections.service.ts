@@ -24,7 +24,10 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
   ) {
     this.runner = new ProjectionRunner(store, db, projections, {
       batchSize: config.projectionBatchSize,
+      // 50 ms after the last events, backing off to 400 ms while the log stays quiet: an idle worker
+      // looked 20 times a second, 3 statements each: 3% of a core and 60 statements a second for nothing.
       pollIntervalMs: 50,
+      maxPollIntervalMs: 400,
       log: (message, error) => this.logger.error(`${message}: ${error instanceof Error ? error.message : String(error)}`),
     });
   }

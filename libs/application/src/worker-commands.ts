@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DecisionContext, TrajectoryCommand, TrajectoryPolicy } from '#domain/commands.js';
 import { workerStreamId, type TrajectoryEvent } from '#domain/events.js';
-import { decide, evolve, initialState, type TrajectoryState } from '#domain/index.js';
+import { decide, evolve, initialState, RuleViolation, type TrajectoryState } from '#domain/index.js';
 import {
   EventStoreDeadlineError,
   WrongExpectedVersionError,
@@ -57,6 +57,35 @@ export class WorkerNotFoundError extends Error {
   }
 }
 
+/** How a command ended, for the latency histogram: the answer's kind, never its details. */
+export type CommandOutcomeLabel = 'ok' | 'rejected' | 'conflict' | 'not-found' | 'error';
+
+/** Told how long each command took and how it ended (the service's metrics). */
+export interface CommandRecorder {
+  command(command: string, outcome: CommandOutcomeLabel, seconds: number): void;
+}
+
+const NO_RECORDER: CommandRecorder = { command: () => undefined };
+
+function outcomeOf(error: unknown): CommandOutcomeLabel {
+  if (error instanceof RuleViolation) return 'rejected';
+  if (error instanceof WrongExpectedVersionError) return 'conflict';
+  if (error instanceof WorkerNotFoundError) return 'not-found';
+  return 'error';
+}
+
+async function timed(recorder: CommandRecorder, command: string, run: () => Promise<CommandOutcome>): Promise<CommandOutcome> {
+  const started = performance.now();
+  try {
+    const outcome = await run();
+    recorder.command(command, 'ok', (performance.now() - started) / 1000);
+    return outcome;
+  } catch (error) {
+    recorder.command(command, outcomeOf(error), (performance.now() - started) / 1000);
+    throw error;
+  }
+}
+
 /** Metadata on the first event of each command's append: the command's name (the audit trail derives its entry from it). */
 export const COMMAND_METADATA = 'command';
 
@@ -90,6 +119,7 @@ export class WorkerCommandExecutor {
     private readonly clock: Clock,
     private readonly policy: TrajectoryPolicy,
     private readonly recentCapacity = DEFAULT_RECENT_WORKERS,
+    private readonly recorder: CommandRecorder = NO_RECORDER,
   ) {}
 
   /** Reads and folds the worker's stream; the next command on the worker starts from it. */
@@ -112,7 +142,11 @@ export class WorkerCommandExecutor {
     return { today: this.clock.today(), policy: this.policy };
   }
 
-  async execute(workerId: string, command: TrajectoryCommand, options: CommandOptions): Promise<CommandOutcome> {
+  execute(workerId: string, command: TrajectoryCommand, options: CommandOptions): Promise<CommandOutcome> {
+    return timed(this.recorder, command.type, () => this.decideAndAppend(workerId, command, options));
+  }
+
+  private async decideAndAppend(workerId: string, command: TrajectoryCommand, options: CommandOptions): Promise<CommandOutcome> {
     // A registration is first tried as if the stream were new: it nearly always is.
     let guess: RecentWorker | undefined = this.recent.get(workerId) ?? (command.type === 'RegisterWorker' ? { state: initialState, version: 0 } : undefined);
     this.recent.delete(workerId);

@@ -64,6 +64,12 @@ export interface EventStore {
   /** Position of the last event in the log that `readAll` can return now; null when empty. */
   headPosition(): Promise<string | null>;
   /**
+   * Position of the last event appended, whether or not readers may read it yet (the SQL store
+   * holds back events behind a transaction still open anywhere on the server); absent where the
+   * two are the same. How far projections are behind includes what they are held back from.
+   */
+  lastAppendedPosition?(): Promise<string | null>;
+  /**
    * The identity of the log `readAll` reads: the same for every process and every restart on the
    * same data, different for another database or cluster (or another stream filter). Projection
    * checkpoints are kept beside it, because a position means nothing in another log.

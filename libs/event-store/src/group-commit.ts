@@ -39,7 +39,11 @@ const RETRY_ALONE = new Set(['40P01', '40001']);
 export class GroupCommit {
   private readonly batcher = new Batcher<Append, AppendedRow[]>((batch) => this.write(batch), { exclusiveKey: (append) => append.streamId });
 
-  constructor(private readonly db: SqlDatabase) {}
+  /** `onBatch`: told each statement's number of appends (the service's metrics) */
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly onBatch: (appends: number) => void = () => undefined,
+  ) {}
 
   append(streamId: string, events: NewEvent[], expectedVersion: number): Promise<AppendedRow[]> {
     return this.batcher.submit({ streamId, events, expectedVersion });
@@ -56,6 +60,7 @@ export class GroupCommit {
   }
 
   private async insert(batch: PendingAppend[]): Promise<AppendedRow[]> {
+    this.onBatch(batch.length);
     const events = batch.flatMap((pending) => pending.item.events.map((event, i) => ({ pending, event, version: pending.item.expectedVersion + i + 1 })));
     const { rows } = await this.db.query<AppendedRow>(
       `WITH wanted AS (

@@ -28,6 +28,8 @@ export async function ensureEventStoreIdentity(db: SqlClient): Promise<string> {
 export interface SqlEventStoreOptions {
   /** deadline of every call, in ms (default 10 s) */
   deadlineMs?: number;
+  /** told the number of appends in each group-commit statement */
+  onAppendBatch?: (appends: number) => void;
 }
 
 interface EventRow {
@@ -84,9 +86,10 @@ export class SqlEventStore implements EventStore {
     private readonly db: SqlDatabase,
     private readonly storeId: string,
     private readonly deadlineMs: number,
+    onAppendBatch?: (appends: number) => void,
   ) {
     this.serialised = db.kind === 'pglite';
-    this.groupCommit = new GroupCommit(db);
+    this.groupCommit = new GroupCommit(db, onAppendBatch);
   }
 
   /**
@@ -96,7 +99,7 @@ export class SqlEventStore implements EventStore {
   static async open(db: SqlDatabase, options: SqlEventStoreOptions = {}): Promise<SqlEventStore> {
     const deadlineMs = options.deadlineMs ?? DEFAULT_EVENT_STORE_DEADLINE_MS;
     assertDeadline(deadlineMs);
-    return new SqlEventStore(db, await ensureEventStoreIdentity(db), deadlineMs);
+    return new SqlEventStore(db, await ensureEventStoreIdentity(db), deadlineMs, options.onAppendBatch);
   }
 
   /**
@@ -209,6 +212,15 @@ export class SqlEventStore implements EventStore {
       [horizon],
     );
     return rows[0] ? this.positionOf(rows[0]) : null;
+  }
+
+  async lastAppendedPosition(): Promise<string | null> {
+    return withDeadline('read of the last appended event', this.deadlineMs, async () => {
+      const { rows } = await this.db.query<PositionRow>(
+        'SELECT transaction_id::text AS xid, global_position FROM events ORDER BY global_position DESC LIMIT 1',
+      );
+      return rows[0] ? this.positionOf(rows[0]) : null;
+    });
   }
 
   async close(): Promise<void> {

@@ -74,6 +74,8 @@ export interface ServiceConfig {
    * and CIDRs, or the number of proxy hops in front; false (the default): nobody's.
    */
   trustProxy: false | number | string[];
+  /** bearer token of `GET /metrics`; null: no metrics are served (404) */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -220,6 +222,7 @@ export class EnvironmentVariables {
   @WholeNumber(1, 256) FOLLOW_UP_CONCURRENCY = 128;
   @trimmed @IsIn(LOG_LEVELS, { message: (args) => `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}${got(args)}` }) LOG_LEVEL = 'info';
   @WholeNumber(0, 65535) WORKER_HEALTH_PORT = 3001;
+  @IsOptional() @trimmed @IsString() METRICS_TOKEN?: string;
   @IsOptional() @trimmed @UrlWith(['http:', 'https:'], 'an http(s) URL without query or fragment', { bare: true }) PUBLIC_URL?: string;
   @trimmed @IsString() WEB_ROOT = 'dist/web';
   @IsOptional() @trimmed @UrlWith(['http:', 'https:'], 'an http(s) URL') OIDC_ISSUER_URL?: string;
@@ -293,6 +296,7 @@ export function serviceConfigOf(vars: EnvironmentVariables, mode: ServiceConfig[
     mode,
     workerHealthPort: vars.WORKER_HEALTH_PORT,
     trustProxy: trustProxyOf(vars.TRUST_PROXY),
+    metricsToken: vars.METRICS_TOKEN ?? null,
   };
 }
 

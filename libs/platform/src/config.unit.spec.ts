@@ -34,6 +34,7 @@ describe('configuration from the environment', () => {
       mode: 'all',
       workerHealthPort: 3001,
       trustProxy: false,
+      metricsToken: null,
     });
   });
 
@@ -60,6 +61,7 @@ describe('configuration from the environment', () => {
       LOG_LEVEL: 'warn',
       MODE: 'api',
       WORKER_HEALTH_PORT: '4001',
+      METRICS_TOKEN: ' scrape-me ',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -74,6 +76,7 @@ describe('configuration from the environment', () => {
       logLevel: 'warn',
       mode: 'api',
       workerHealthPort: 4001,
+      metricsToken: 'scrape-me',
     });
   });
 

@@ -7,6 +7,7 @@ import { anchorsPathOf, AuditAnchors } from '#audit/audit-anchors.js';
 import { AuditVerification } from '#audit/audit-verification.js';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { EventStore } from '#event-store/event-store.js';
+import { ProjectionProgress } from '#projections/projection-runner.js';
 import type { Projection } from '#projections/projection.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { SqlEmploymentRegister, type EmploymentRegister } from '#employment-register/employment-register.js';
@@ -20,6 +21,7 @@ import { serviceConfigNamespace, type ServiceConfig } from './config.js';
 import { HealthRegistry } from './health-registry.js';
 import { ServiceHealth } from './service-health.js';
 import { resolveSecrets, type Secrets } from './secrets.js';
+import { ServiceMetrics } from './metrics.js';
 import { CLOCK, EMPLOYMENT_REGISTER, EVENT_STORE, PLATFORM_OVERRIDES, SECRETS, SERVICE_CONFIG, SQL_DATABASE } from './tokens.js';
 
 export interface PlatformOverrides {
@@ -45,6 +47,15 @@ class StoreLifecycle implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (!this.overrides.eventStore) await this.store.close();
     if (!this.overrides.sqlDatabase) await this.db.close();
+  }
+}
+
+/** Every process reports how far the read models are behind the log: the checkpoints are shared, and the API's queries wait on them. */
+@Injectable()
+class ProjectionLagMetric {
+  constructor(metrics: ServiceMetrics, @Inject(SQL_DATABASE) db: SqlDatabase, @Inject(EVENT_STORE) store: EventStore) {
+    const progress = new ProjectionProgress(db, store);
+    metrics.measureProjectionLag(() => progress.lag());
   }
 }
 
@@ -110,9 +121,20 @@ export class PlatformModule {
           },
         },
         {
+          provide: ServiceMetrics,
+          inject: [AuditVerification],
+          useFactory: (verification: AuditVerification) =>
+            new ServiceMetrics({
+              last: () => {
+                const last = verification.last();
+                return last && { ok: last.ok, verifiedAt: new Date(last.checkedAt) };
+              },
+            }),
+        },
+        {
           provide: EVENT_STORE,
-          inject: [SQL_DATABASE],
-          useFactory: async (db: SqlDatabase): Promise<EventStore> => {
+          inject: [SQL_DATABASE, ServiceMetrics],
+          useFactory: async (db: SqlDatabase, metrics: ServiceMetrics): Promise<EventStore> => {
             if (overrides.eventStore) return overrides.eventStore;
             const deadlineMs = config.eventStoreDeadlineMs;
             if (config.kurrentDbUrl) {
@@ -120,13 +142,14 @@ export class PlatformModule {
               const { KurrentDbEventStore } = await import('#event-store/kurrentdb-event-store.js');
               return KurrentDbEventStore.connect(config.kurrentDbUrl, { streamPrefix: config.kurrentDbStreamPrefix, deadlineMs });
             }
-            return SqlEventStore.open(db, { deadlineMs });
+            return SqlEventStore.open(db, { deadlineMs, onAppendBatch: (appends) => metrics.appendBatch(appends) });
           },
         },
+        ProjectionLagMetric,
         {
           provide: WorkerCommandExecutor,
-          inject: [EVENT_STORE, CLOCK],
-          useFactory: (store: EventStore, clock: Clock) => new WorkerCommandExecutor(store, clock, config.policy),
+          inject: [EVENT_STORE, CLOCK, ServiceMetrics],
+          useFactory: (store: EventStore, clock: Clock, metrics: ServiceMetrics) => new WorkerCommandExecutor(store, clock, config.policy, undefined, metrics),
         },
         {
           provide: PersonalData,
@@ -169,6 +192,7 @@ export class PlatformModule {
         AuditVerification,
         HealthRegistry,
         ServiceHealth,
+        ServiceMetrics,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { eventTypeOf } from '#domain/events.js';
-import { comparePositions, type EventStore, type RecordedEvent } from '#event-store/event-store.js';
+import { comparePositions, parsePosition, type EventStore, type RecordedEvent } from '#event-store/event-store.js';
 import type { SqlClient, SqlDatabase } from '#sql/sql.js';
 import type { Projection } from './projection.js';
 
@@ -7,7 +7,9 @@ export const RUNNER_NAME = 'read-models';
 
 export interface RunnerOptions {
   batchSize?: number;
+  /** the first wait after the log had nothing new; each further empty look doubles it, up to `maxPollIntervalMs` */
   pollIntervalMs?: number;
+  maxPollIntervalMs?: number;
   log?: (message: string, error?: unknown) => void;
   /** events of other types are skipped and counted, never applied (default: the domain's storage names) */
   isKnownEventType?: (type: string) => boolean;
@@ -47,6 +49,7 @@ class CheckpointMoved extends Error {}
 export class ProjectionRunner {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
+  private readonly maxPollIntervalMs: number;
   private readonly log: (message: string, error?: unknown) => void;
   private readonly isKnown: (type: string) => boolean;
   /** the store identity the checkpoint was found to belong to (verifyEventStore) */
@@ -67,6 +70,7 @@ export class ProjectionRunner {
   ) {
     this.batchSize = options.batchSize ?? 2_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.maxPollIntervalMs = Math.max(this.pollIntervalMs, options.maxPollIntervalMs ?? this.pollIntervalMs);
     this.log = options.log ?? (() => undefined);
     this.isKnown = options.isKnownEventType ?? isTrajectoryEventType;
   }
@@ -200,6 +204,8 @@ export class ProjectionRunner {
     this.running = true;
     this.stopping = false;
     this.loop = (async () => {
+      // A quiet log is looked at less and less often (a poke after a local append wakes the loop at once).
+      let wait = this.pollIntervalMs;
       while (this.running) {
         let applied = 0;
         try {
@@ -210,7 +216,11 @@ export class ProjectionRunner {
           this.log('projection batch failed; retrying', error);
           await this.sleep(this.pollIntervalMs * 10);
         }
-        if (applied === 0) await this.sleep(this.pollIntervalMs);
+        if (applied > 0) wait = this.pollIntervalMs;
+        else {
+          await this.sleep(wait);
+          wait = Math.min(wait * 2, this.maxPollIntervalMs);
+        }
       }
     })();
   }
@@ -297,6 +307,26 @@ export class ProjectionProgress {
       if (Date.now() >= deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
+  }
+
+  /**
+   * Per checkpoint, the positions between it and the last event appended: on the SQL store the
+   * events not yet projected (the sequence part of a position), including those an open
+   * transaction elsewhere holds back; on KurrentDB the log's bytes (the prepare part). For
+   * `trajectory_projection_lag_positions`.
+   */
+  async lag(): Promise<Map<string, number>> {
+    const [{ rows }, head] = await Promise.all([
+      this.db.query<{ name: string; position: string | null }>('SELECT name, position FROM projection_checkpoints'),
+      this.store.lastAppendedPosition ? this.store.lastAppendedPosition() : this.store.headPosition(),
+    ]);
+    const headSequence = head === null ? 0n : parsePosition(head)[1];
+    return new Map(
+      rows.map(({ name, position }) => {
+        const behind = headSequence - (position === null ? 0n : parsePosition(position)[1]);
+        return [name, Number(behind > 0n ? behind : 0n)];
+      }),
+    );
   }
 
   async rebuilding(): Promise<boolean> {

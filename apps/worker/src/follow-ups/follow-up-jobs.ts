@@ -8,6 +8,7 @@ import type { Clock } from '#platform/clock.js';
 import type { ServiceConfig } from '#platform/config.js';
 import { PersonalData } from '#personal-data/personal-data.js';
 import { HealthRegistry } from '#platform/health-registry.js';
+import { ServiceMetrics, type QueueState } from '#platform/metrics.js';
 import { CLOCK, EMPLOYMENT_REGISTER, SERVICE_CONFIG, SQL_DATABASE } from '#platform/tokens.js';
 import type { SqlDatabase } from '#sql/sql.js';
 import { startOfDayInBrussels, startOfNextDayInBrussels } from './brussels-time.js';
@@ -67,6 +68,8 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
   private retryTimer: NodeJS.Timeout | null = null;
   private failedReconciliations = 0;
   private stopping = false;
+  /** jobs this process's workers found stalled (their lock expired while active), per queue */
+  private readonly stalled = new Map<string, number>();
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
@@ -76,6 +79,7 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly executor: WorkerCommandExecutor,
     private readonly health: HealthRegistry,
     private readonly personalData: PersonalData,
+    private readonly metrics: ServiceMetrics,
   ) {
     const common = { connection: this.connection(), prefix: this.config.queuePrefix };
     this.checks = new Queue(CHECK_QUEUE, { ...common, defaultJobOptions: JOB_OPTIONS });
@@ -97,6 +101,7 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
     ];
     for (const worker of this.workers) {
       worker.on('error', () => undefined);
+      worker.on('stalled', () => this.stalled.set(worker.name, (this.stalled.get(worker.name) ?? 0) + 1));
       worker.on('failed', (job, error) => this.logger.warn(`job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`));
     }
 
@@ -115,6 +120,8 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
     this.reconcileTimer = setInterval(() => void this.reconcile(), RECONCILE_EVERY_MS);
     this.reconcileTimer.unref();
 
+    this.metrics.measureQueues(() => this.jobCounts());
+    this.metrics.measureFollowUpChecks(() => this.dueChecks());
     this.health.register('jobs', async () => {
       // Consuming: this process's job workers are running (not closed, not paused).
       const consuming = this.workers.length > 0 && this.workers.every((worker) => worker.isRunning() && !worker.isPaused());
@@ -160,6 +167,32 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
 
   get redisReady(): boolean {
     return this.watcher?.status === 'ready';
+  }
+
+  /** For the metrics: jobs per queue and state. Not while Redis is away (a queue's commands would wait for it). */
+  private async jobCounts(): Promise<Map<string, Record<QueueState, number>>> {
+    if (!this.redisReady) throw new Error('Redis is not reachable');
+    const counts = await Promise.all(this.queues().map((queue) => queue.getJobCounts('waiting', 'delayed', 'active', 'failed')));
+    return new Map(
+      this.queues().map((queue, i) => {
+        const { waiting = 0, delayed = 0, active = 0, failed = 0 } = counts[i];
+        return [queue.name, { waiting, delayed, active, failed, stalled: this.stalled.get(queue.name) ?? 0 }];
+      }),
+    );
+  }
+
+  /**
+   * For the metrics: checks without a result whose reference date has come (due, as the due list
+   * says) and those whose reference date has passed (overdue: the job runs at the start of its
+   * reference day, so a check still open the day after was not done).
+   */
+  private async dueChecks(): Promise<{ due: number; overdue: number }> {
+    const { rows } = await this.db.query<{ due: string | number; overdue: string | number }>(
+      `SELECT count(*) AS due, count(*) FILTER (WHERE reference_date < $1::date) AS overdue
+         FROM follow_up_checks WHERE status = 'scheduled' AND reference_date <= $1::date`,
+      [this.clock.today()],
+    );
+    return { due: Number(rows[0]?.due ?? 0), overdue: Number(rows[0]?.overdue ?? 0) };
   }
 
   queues(): Queue[] {
