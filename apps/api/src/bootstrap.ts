@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { ServiceConfig } from '#platform/config.js';
 import type { PlatformOverrides } from '#platform/platform.module.js';
 import { AppModule } from './app.module.js';
@@ -13,6 +14,7 @@ import { acceptOnlyJsonBodies } from './http/json-body.js';
 import { describeApi } from './http/openapi.js';
 import { answerWithProblem } from './http/problem.filter.js';
 import { RouteGate } from './http/route-gate.js';
+import { scopeWorkerRoutes } from './http/worker-scope.js';
 import { logRequests } from './logging.js';
 import { loadWebConfig, type WebConfig } from './web/web-config.js';
 
@@ -65,6 +67,7 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
     .declarePublic('/docs-json')
     .declarePublic('/docs-yaml');
   gate.install(fastify);
+  scopeWorkerRoutes(fastify, app.get(WorkerCommandExecutor));
   acceptOnlyJsonBodies(fastify);
   logRequests(fastify);
   // Once the server stops listening (shutdown), each answer closes its connection: a kept-alive

@@ -2,6 +2,8 @@ import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type On
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { join } from 'node:path';
+import { MEMBERSHIPS, WorkerReach, type Memberships } from '#access/reach.js';
+import { SqlMemberships } from '#access/sql-memberships.js';
 import { DeclarationRevisions } from '#application/declaration-revisions.js';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { EventStore } from '#event-store/event-store.js';
@@ -121,9 +123,19 @@ export class PlatformModule {
           },
         },
         {
+          provide: MEMBERSHIPS,
+          inject: [SQL_DATABASE],
+          useFactory: (db: SqlDatabase): Memberships => new SqlMemberships(db),
+        },
+        {
+          provide: WorkerReach,
+          inject: [MEMBERSHIPS],
+          useFactory: (memberships: Memberships) => new WorkerReach(memberships),
+        },
+        {
           provide: WorkerCommandExecutor,
-          inject: [EVENT_STORE, CLOCK],
-          useFactory: (store: EventStore, clock: Clock) => new WorkerCommandExecutor(store, clock, config.policy),
+          inject: [EVENT_STORE, CLOCK, WorkerReach],
+          useFactory: (store: EventStore, clock: Clock, reach: WorkerReach) => new WorkerCommandExecutor(store, clock, config.policy, reach),
         },
         {
           provide: PersonalData,
@@ -153,6 +165,8 @@ export class PlatformModule {
         SQL_DATABASE,
         EVENT_STORE,
         EMPLOYMENT_REGISTER,
+        MEMBERSHIPS,
+        WorkerReach,
         WorkerCommandExecutor,
         DeclarationRevisions,
         PersonalData,

@@ -5,6 +5,7 @@ import { JwtService } from '@nestjs/jwt';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { ROLES, type Actor, type Role } from '#access/actor.js';
 import type { ServiceConfig } from '#platform/config.js';
 import type { Secrets } from '#platform/secrets.js';
 import { SECRETS, SERVICE_CONFIG } from '#platform/tokens.js';
@@ -12,13 +13,7 @@ import { sessionIdOf } from '../web/session-cookie.js';
 import { stringProblem } from './input-rules.js';
 import { ProblemException } from './problem.js';
 
-export const ROLES = ['screener', 'coach', 'analyst', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-export interface Actor {
-  sub: string;
-  roles: Role[];
-}
+export { ROLES, type Actor, type Role };
 
 /** Metadata keys of @Public() and @Roles(): the guard and the OpenAPI description read the same ones. */
 export const PUBLIC = 'auth:public';
@@ -33,8 +28,11 @@ export const ROUTE_ACCESS = 'access';
  * on handlers, not controllers: Nest reads a route's Fastify config from its handler only.
  */
 export const Public = () => applyDecorators(SetMetadata(PUBLIC, true), RouteConfig({ [ROUTE_ACCESS]: 'public' }));
-/** Only these roles may call the route. */
-export const Roles = (...roles: Role[]) => SetMetadata(ALLOWED_ROLES, roles);
+/** Fastify route config member that lists a route's roles, for hooks that run before the guard (worker-scope.ts). */
+export const ROUTE_ROLES = 'roles';
+
+/** Only these roles may call the route (also on the Fastify route it becomes: Nest reads that from handlers only). */
+export const Roles = (...roles: Role[]) => applyDecorators(SetMetadata(ALLOWED_ROLES, roles), RouteConfig({ [ROUTE_ROLES]: roles }));
 
 /** The authenticated user (JWT `sub` and `roles`). */
 export const CurrentActor = createParamDecorator((_: unknown, context: ExecutionContext): Actor => {

@@ -5,7 +5,6 @@ import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ApiWorkerCommand } from '../../http/openapi.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
-import { commandOptions } from '../shared/worker-access.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { RecordPopDto } from './record-pop.dto.js';
 
@@ -16,7 +15,7 @@ export class RecordPopController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post()
-  @Roles('coach')
+  @Roles('coach', 'org-admin')
   @ApiWorkerCommand()
   @ApiOperation({ summary: 'Establish the personal development plan (POP), or review it' })
   async record(
@@ -26,7 +25,7 @@ export class RecordPopController {
     @IfMatchVersion() expectedVersion: number | undefined,
   ): Promise<CommandResponse> {
     const { version, position } = await this.commandBus.execute(
-      new ExecuteWorkerCommand(workerId, { type: 'RecordPop', data: { date: body.date, goals: body.goals } }, commandOptions(actor, expectedVersion)),
+      new ExecuteWorkerCommand(workerId, { type: 'RecordPop', data: { date: body.date, goals: body.goals } }, { actor, expectedVersion }),
     );
     return { version, position };
   }

@@ -6,7 +6,6 @@ import { RuleViolation } from '#domain/rules.js';
 import { PersonalData, WorkerErasedError } from '#personal-data/personal-data.js';
 import type { Actor } from '../../http/auth.js';
 import { invalidInput, ProblemException, problemType } from '../../http/problem.js';
-import { scopeOf } from '../shared/worker-access.js';
 import type { RegisterWorkerDto } from './register-worker.dto.js';
 
 export interface RegisterWorkerResult {
@@ -77,7 +76,7 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
             socialAssistance: body.socialAssistance,
           },
         },
-        { actor: actor.sub },
+        { actor },
       );
       return { workerId, version: outcome.version, position: outcome.position };
     } catch (error) {
@@ -97,11 +96,8 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
     });
   }
 
-  /** A coach learns the existing worker's id only when that worker is in their caseload. */
+  /** The caller learns the existing worker's id only when that worker is within their reach. */
   private async mayName(workerId: string, actor: Actor): Promise<boolean> {
-    const scope = scopeOf(actor);
-    if (!scope) return true;
-    const { state } = await this.executor.load(workerId);
-    return state.coach === scope.coach;
+    return (await this.executor.load(workerId, actor)).version > 0;
   }
 }
