@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parseRouteTree } from '../support/built-service.js';
 import { seedTwoOrganisations } from '../support/access.js';
 import { startTestService, type TestService } from '../support/service.js';
-import { aWorkerAfterDoorstroom } from '../fixtures/workers.js';
+import { aRegisteredWorker, aWorkerAfterDoorstroom, freshInsz, registration } from '../fixtures/workers.js';
 import type { Role } from '../../apps/api/src/http/auth.js';
 
 /**
@@ -162,5 +162,28 @@ describe('a worker out of reach is an unknown worker, on every route that names 
       expect([path, await listed(path, 'tester', ['coach'])]).toEqual([path, expect.arrayContaining([workerId])]);
       for (const { sub, roles } of OUTSIDERS) expect([path, sub, await listed(path, sub, roles)]).toEqual([path, sub, []]);
     }
+  });
+
+  test('a registration refused as worker-already-registered is audited as a lookup by its caller; an outsider learns no worker id', async () => {
+    const insz = freshInsz();
+    const existing = await aRegisteredWorker(service, insz);
+    const lookups = async () =>
+      (
+        await service.database.db.query<{ actor: string; worker_id: string }>(
+          "SELECT actor, worker_id FROM audit_log WHERE action = 'lookup' AND worker_id = $1 ORDER BY seq",
+          [existing],
+        )
+      ).rows;
+    expect(await lookups()).toEqual([]);
+    const outsider = await service.request('POST', '/v1/workers', { token: service.token(['coach'], 'bob'), body: { ...registration(insz), coach: 'bob' } });
+    expect(outsider.status).toBe(409);
+    expect(outsider.body.rule).toBe('worker-already-registered');
+    expect(outsider.body.workerId).toBeUndefined();
+    const screener = await service.request('POST', '/v1/workers', { token: service.token(['screener'], 'sara'), body: registration(insz) });
+    expect(screener.body).toMatchObject({ rule: 'worker-already-registered', workerId: existing });
+    expect(await lookups()).toEqual([
+      { actor: 'bob', worker_id: existing },
+      { actor: 'sara', worker_id: existing },
+    ]);
   });
 });
