@@ -109,7 +109,9 @@ describe.each(['pglite', 'postgres'] as const)('WorkerCommandExecutor on %s', (k
     const id = newWorker();
     await api.execute(id, register(id), actor);
     await api.execute(id, screen, actor);
-    const pops = Array.from({ length: 6 }, (_, i) => api.execute(id, { type: 'RecordPop', data: { date: '2024-01-20', goals: [`goal ${i}`] } }, actor));
+    const pops = Array.from({ length: 6 }, (_, i) =>
+      api.execute(id, { type: 'RecordPop', data: { date: '2024-01-20', goals: [`goal ${i}`], goalsCiphertext: 'sealed' } }, actor),
+    );
     const outcomes = await Promise.all(pops);
     expect(outcomes.map((o) => o.version).sort((a, b) => a - b)).toEqual([3, 4, 5, 6, 7, 8]);
     expect((await store.readStream(`worker-${id}`)).version).toBe(8);
@@ -129,7 +131,7 @@ describe.each(['pglite', 'postgres'] as const)('WorkerCommandExecutor on %s', (k
     await small.execute(a, screen, actor); // the least recently used: no longer kept
     expect(reads).toBe(1);
     await small.load(b, actor.actor); // a job reads the worker before it decides what to do
-    await small.execute(b, { type: 'RecordPop', data: { date: '2024-01-20', goals: ['g'] } }, actor);
+    await small.execute(b, { type: 'RecordPop', data: { date: '2024-01-20', goals: ['g'], goalsCiphertext: 'sealed' } }, actor);
     expect(reads).toBe(2);
   });
 });

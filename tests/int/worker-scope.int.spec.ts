@@ -17,7 +17,7 @@ import { registration as register } from '../support/trajectories.js';
 const policy = { returnGuaranteeMonths: 12, followUpDelayMonths: 6 };
 const clock = new FixedClock(new Date('2024-06-30T10:00:00Z'));
 
-const pop = (date: string): TrajectoryCommand => ({ type: 'RecordPop', data: { date, goals: ['x'] } });
+const pop = (date: string): TrajectoryCommand => ({ type: 'RecordPop', data: { date, goals: ['x'], goalsCiphertext: 'sealed' } });
 const assign = (coach: string): TrajectoryCommand => ({ type: 'AssignCoach', data: { coach } });
 
 const reach = new WorkerReach(

@@ -64,7 +64,7 @@ export interface Worker {
   deceased: boolean;
   lastStepDate: string | null;
   latestScreening: { date: string; advice: string; programme: Programme | null; closedByDoorstroom: boolean } | null;
-  pop: { establishedOn: string; reviewedOn: string | null; goals: string[] } | null;
+  pop: { establishedOn: string; reviewedOn: string | null; goals: string[] | null } | null;
   activePlacement: string | null;
   placements: Placement[];
   returnGuarantee: { placementId: string; programme: Programme; expiresOn: string; status: string } | null;

@@ -80,8 +80,8 @@ export interface TrajectoryState {
     /** a doorstroom to regular work used this advice up: a new placement needs a new screening */
     closedByDoorstroom: boolean;
   } | null;
-  /** the personal development plan: first date, latest review, current goals */
-  pop: { establishedOn: CalendarDate; reviewedOn: CalendarDate | null; goals: string[] } | null;
+  /** the personal development plan: first date, latest review, current goals (sealed: PopData) */
+  pop: { establishedOn: CalendarDate; reviewedOn: CalendarDate | null; goalsCiphertext: string | null; legacyGoals?: string[] } | null;
   /** placementId of the active placement, or null */
   activePlacement: string | null;
   /** every placement episode, in start order */

@@ -184,7 +184,11 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     },
     recordedAt: { type: 'string', format: 'date-time' },
     actor: { type: 'string', description: 'the `sub` of the user, or `system:<job>`' },
-    data: { type: 'object', additionalProperties: true, description: "the event's data, without personal data" },
+    data: {
+      type: 'object',
+      additionalProperties: true,
+      description: "the event's data, without the INSZ and names; a POP's `goals` and a retraction's `reason` opened for the reader (null after erasure)",
+    },
   }),
   Worker: object({
     workerId: uuid,
@@ -216,7 +220,14 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
       }),
       nullable: true,
     },
-    pop: { ...object({ establishedOn: date, reviewedOn: nullableDate, goals: { type: 'array', items: { type: 'string' } } }), nullable: true },
+    pop: {
+      ...object({
+        establishedOn: date,
+        reviewedOn: nullableDate,
+        goals: { type: 'array', items: { type: 'string' }, nullable: true, description: 'null after erasure' },
+      }),
+      nullable: true,
+    },
     activePlacement: { ...uuid, nullable: true, description: 'placementId of the active placement' },
     placements: { type: 'array', items: ref('Placement') },
     returnGuarantee: {

@@ -89,7 +89,7 @@ function Situation({ worker: w }: { worker: Worker }) {
         </div>
         <div>
           <dt>{t('worker.pop')}</dt>
-          <dd>{w.pop ? `${w.pop.reviewedOn ?? w.pop.establishedOn}: ${w.pop.goals.join('; ')}` : '—'}</dd>
+          <dd>{w.pop ? `${w.pop.reviewedOn ?? w.pop.establishedOn}: ${w.pop.goals?.join('; ') ?? '—'}` : '—'}</dd>
         </div>
         <div>
           <dt>{t('worker.guarantee')}</dt>

@@ -1,5 +1,6 @@
 import { Body, Controller, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { PersonalData } from '#personal-data/personal-data.js';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
@@ -12,7 +13,10 @@ import { RecordPopDto } from './record-pop.dto.js';
 @ApiBearerAuth()
 @Controller('v1/workers/:id/pops')
 export class RecordPopController {
-  constructor(private readonly commandBus: CommandBus) {}
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly personalData: PersonalData,
+  ) {}
 
   @Post()
   @Roles('coach', 'org-admin')
@@ -24,8 +28,10 @@ export class RecordPopController {
     @CurrentActor() actor: Actor,
     @IfMatchVersion() expectedVersion: number | undefined,
   ): Promise<CommandResponse> {
+    // The goals are what the coach typed about the person: the event holds them sealed only.
+    const [goalsCiphertext] = await this.personalData.sealFreeText(workerId, [JSON.stringify(body.goals)]);
     const { version, position } = await this.commandBus.execute(
-      new ExecuteWorkerCommand(workerId, { type: 'RecordPop', data: { date: body.date, goals: body.goals } }, { actor, expectedVersion }),
+      new ExecuteWorkerCommand(workerId, { type: 'RecordPop', data: { date: body.date, goals: body.goals, goalsCiphertext } }, { actor, expectedVersion }),
     );
     return { version, position };
   }

@@ -1,5 +1,6 @@
 import { Body, Controller, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { PersonalData } from '#personal-data/personal-data.js';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { eventTypeOf } from '#domain/events.js';
 import { CurrentActor, Roles, type Actor, type Role } from '../../http/auth.js';
@@ -29,6 +30,7 @@ export class RetractStepController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly access: WorkerAccess,
+    private readonly personalData: PersonalData,
   ) {}
 
   @Post()
@@ -61,8 +63,9 @@ export class RetractStepController {
         `only a ${roles[0]} may retract a ${type === 'ScreeningRecorded' ? 'screening' : 'step of this kind'}`,
       );
     }
+    const [reasonCiphertext] = await this.personalData.sealFreeText(workerId, [body.reason]);
     const { version, position } = await this.commandBus.execute(
-      new ExecuteWorkerCommand(workerId, { type: 'RetractStep', data: { version: body.version, reason: body.reason } }, { actor, expectedVersion }),
+      new ExecuteWorkerCommand(workerId, { type: 'RetractStep', data: { version: body.version, reasonCiphertext } }, { actor, expectedVersion }),
     );
     return { version, position };
   }
