@@ -3,7 +3,7 @@ import type { EventStore } from '#event-store/event-store.js';
 import { sealStoredFreeText } from '#personal-data/free-text-upgrade.js';
 import { PersonalData } from '#personal-data/personal-data.js';
 import { EVENT_STORE } from '#platform/tokens.js';
-import { seedTwoOrganisations } from '../support/access.js';
+import { ORGANISATION_A, seedTwoOrganisations } from '../support/access.js';
 import { aWorkerScreenedFor, freshInsz } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -60,7 +60,7 @@ describe('free text about a person is sealed, and erasure shreds it', () => {
     expect(after.latestScreening).toMatchObject({ advice: 'supported-employment', programme: 'SW' });
   });
 
-  test('the upgrade seals the plain goals and reasons of a store written before, and drops those of erased workers', async () => {
+  test('the upgrade seals the plain goals, reasons and typed employers of a store written before, and drops those of erased workers', async () => {
     const personalData = service.app.get(PersonalData);
     const store = service.app.get<symbol, EventStore>(EVENT_STORE);
     const meta = { actor: 'legacy', correlationId: 'c', causationId: null, recordedAt: '2026-11-01T10:00:00Z' };
@@ -102,6 +102,18 @@ describe('free text about a person is sealed, and erasure shreds it', () => {
               returnGuarantee: null,
             },
           },
+          {
+            type: 'V1.PlacementStarted',
+            data: {
+              placementId: randomUUID(),
+              programme: 'SW',
+              // typed as free text before the directory, or an organisation of the directory
+              enterpriseId: erased ? ORGANISATION_A : 'Bakkerij Jan Peeters',
+              startDate: '2010-02-01',
+              fte: 1,
+              underReturnGuarantee: false,
+            },
+          },
         ].map((e) => ({ ...e, metadata: meta })),
         0,
       );
@@ -115,9 +127,10 @@ describe('free text about a person is sealed, and erasure shreds it', () => {
     const old = await view(kept);
     expect(old.pop.goals).toEqual(['Jan Peeters wil lassen']);
     expect(old.timeline.find((e: { type: string }) => e.type === 'StepRetracted').data.reason).toBe('typo by Jan Peeters');
-    expect(await plainInEvents('Peeters')).toBe(4);
+    expect(old.placements[0].enterpriseId).toBe('Bakkerij Jan Peeters');
+    expect(await plainInEvents('Peeters')).toBe(5);
 
-    expect(await sealStoredFreeText(service.database.db, personalData)).toEqual({ events: 6, erased: 3 });
+    expect(await sealStoredFreeText(service.database.db, personalData)).toEqual({ events: 7, erased: 3 });
     expect(await plainInEvents('Peeters')).toBe(0);
     expect(await plainInEvents('plain review')).toBe(0);
     const upgraded = await view(kept);
@@ -126,9 +139,15 @@ describe('free text about a person is sealed, and erasure shreds it', () => {
       reason: 'typo by Jan Peeters',
       step: { data: { goals: ['plain review'] } },
     });
+    expect(upgraded.placements[0].enterpriseId).toBe('Bakkerij Jan Peeters');
+    expect(upgraded.timeline.find((e: { type: string }) => e.type === 'PlacementStarted').data.enterpriseId).toBe('Bakkerij Jan Peeters');
     const gone = await view(erased);
+    expect(gone.placements[0].enterpriseId).toBe(ORGANISATION_A);
     expect(gone.pop.goals).toBeNull();
     expect(gone.timeline.find((e: { type: string }) => e.type === 'StepRetracted').data.reason).toBeNull();
+    // Erasing the kept worker now shreds their employer's name too.
+    expect((await service.request('DELETE', `/v1/workers/${kept}/personal-data`, { roles: ['admin'] })).status).toBe(204);
+    expect((await view(kept)).placements[0].enterpriseId).toBeNull();
     // A second run finds nothing to do.
     expect(await sealStoredFreeText(service.database.db, personalData)).toEqual({ events: 0, erased: 0 });
   });

@@ -29,7 +29,7 @@ export interface CaseloadItem {
 export interface Placement {
   placementId: string;
   programme: Programme;
-  enterpriseId: string;
+  enterpriseId: string | null;
   startDate: string;
   fte: number;
   underReturnGuarantee: boolean;

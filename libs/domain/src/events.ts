@@ -95,7 +95,13 @@ export interface PlacementStarted {
   data: {
     placementId: string;
     programme: Programme;
-    enterpriseId: string;
+    /** the employer as given; null where it was free text, now sealed in `enterpriseTextCiphertext` */
+    enterpriseId: string | null;
+    /**
+     * An employer typed as free text (placements recorded before the directory of organisations)
+     * may name a person: `npm run personal-data:upgrade` seals it here under the worker's key.
+     */
+    enterpriseTextCiphertext?: string | null;
     startDate: CalendarDate;
     /** full-time equivalent, 0 < fte ≤ 1 */
     fte: number;

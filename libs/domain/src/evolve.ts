@@ -70,13 +70,17 @@ function applyEvent(state: TrajectoryState, event: TrajectoryEvent): TrajectoryS
         pop: state.pop && { ...state.pop, reviewedOn: event.data.date, ...goalsOf(event.data) },
       };
     case 'PlacementStarted': {
-      const { placementId, programme, enterpriseId, startDate, fte, underReturnGuarantee } = event.data;
+      const { placementId, programme, enterpriseId, enterpriseTextCiphertext, startDate, fte, underReturnGuarantee } = event.data;
+      const sealedEnterprise = enterpriseTextCiphertext === undefined ? {} : { enterpriseTextCiphertext };
       const guarantee = state.returnGuarantee;
       return {
         ...state,
         lastStepDate: laterOf(state.lastStepDate, startDate),
         activePlacement: placementId,
-        placements: [...state.placements, { placementId, programme, enterpriseId, startDate, fte, underReturnGuarantee, exit: null, followUp: null }],
+        placements: [
+          ...state.placements,
+          { placementId, programme, enterpriseId, ...sealedEnterprise, startDate, fte, underReturnGuarantee, exit: null, followUp: null },
+        ],
         returnGuarantee: guarantee && guarantee.status === 'running' ? { ...guarantee, status: underReturnGuarantee ? 'used' : 'superseded' } : guarantee,
       };
     }

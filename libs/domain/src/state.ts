@@ -5,7 +5,9 @@ import type { Advice, CalendarDate, EducationLevel, ExitReason, FollowUpOutcome,
 export interface PlacementEpisode {
   placementId: string;
   programme: Programme;
-  enterpriseId: string;
+  /** null: free text, sealed in `enterpriseTextCiphertext` (PlacementStarted) */
+  enterpriseId: string | null;
+  enterpriseTextCiphertext?: string | null;
   startDate: CalendarDate;
   fte: number;
   /** a return under the return guarantee (no new screening) */

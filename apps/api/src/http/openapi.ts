@@ -141,7 +141,7 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
   Placement: object({
     placementId: uuid,
     programme: { type: 'string', enum: [...PROGRAMMES] },
-    enterpriseId: { type: 'string' },
+    enterpriseId: { type: 'string', nullable: true, description: 'an employer typed as free text reads null after erasure' },
     startDate: date,
     fte: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1 },
     underReturnGuarantee: { type: 'boolean' },

@@ -118,7 +118,7 @@ function Situation({ worker: w }: { worker: Worker }) {
               {w.placements.map((p) => (
                 <tr key={p.placementId}>
                   <th scope="row">{p.programme}</th>
-                  <td>{p.enterpriseId}</td>
+                  <td>{p.enterpriseId ?? '—'}</td>
                   <td>{p.startDate}</td>
                   <td>{p.fte}</td>
                   <td>{p.exit ? `${p.exit.date}: ${label(t, 'reason', p.exit.reason)}` : '—'}</td>

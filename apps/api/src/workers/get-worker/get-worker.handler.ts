@@ -66,6 +66,7 @@ export class GetWorkerHandler implements IQueryHandler<GetWorkerQuery, WorkerVie
       familyName: familyName ?? null,
       ...rest,
       pop: pop && { establishedOn: pop.establishedOn, reviewedOn: pop.reviewedOn, goals: goalsOf(pop, open) },
+      placements: rest.placements.map((placement) => withEnterpriseOpened(placement, open)),
       version,
       timeline: events.map((recorded) => {
         const event = toTrajectoryEvent(recorded);
@@ -96,6 +97,8 @@ function openFreeText(event: TrajectoryEvent, open: Opener): { type: string; dat
     case 'PopEstablished':
     case 'PopReviewed':
       return { type: event.type, data: { date: event.data.date, goals: goalsOf(event.data, open) } };
+    case 'PlacementStarted':
+      return { type: event.type, data: withEnterpriseOpened(event.data, open) };
     case 'StepRetracted': {
       const { reasonCiphertext, legacyReason, step, ...data } = event.data;
       const reason = open(reasonCiphertext) ?? legacyReason ?? null;
@@ -104,4 +107,13 @@ function openFreeText(event: TrajectoryEvent, open: Opener): { type: string; dat
     default:
       return event;
   }
+}
+
+/** An employer typed as free text and sealed reads as that text for the reader (null once erased); an id as it is. */
+function withEnterpriseOpened<T extends { enterpriseId: string | null; enterpriseTextCiphertext?: string | null }>(
+  placement: T,
+  open: Opener,
+): Omit<T, 'enterpriseTextCiphertext'> {
+  const { enterpriseTextCiphertext, ...rest } = placement;
+  return enterpriseTextCiphertext === undefined ? rest : { ...rest, enterpriseId: open(enterpriseTextCiphertext) };
 }
