@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preParsingHookHandler } from 'fastify';
 import { WorkerNotFoundError, type WorkerCommandExecutor } from '#application/worker-commands.js';
-import { ROUTE_ROLES, type AuthenticatedRequest, type Role } from './auth.js';
+import type { AuthenticatedRequest, Role } from './auth.js';
+import { ROUTE_ROLES } from './route-config.js';
 import { answerWithProblem } from './problem.filter.js';
 
 /** Every route that names a worker: `/v1/workers/:id` and everything under it (whatever the parameter's name). */
