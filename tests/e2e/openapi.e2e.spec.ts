@@ -387,6 +387,29 @@ describe('the OpenAPI description (/docs-json)', () => {
         `body/coach ${pattern}`,
       );
       await refusedByBoth('POST', '/v1/workers', { roles: ['screener'], body: { ...registration(), coach: '' } }, 'coach', `body/coach ${pattern}`);
+      await refusedByBoth(
+        'POST',
+        '/v1/workers',
+        { roles: ['screener'], body: { ...registration(), coach: 'system:x' } },
+        'coach',
+        'body/coach must NOT be valid',
+      );
+      await refusedByBoth(
+        'POST',
+        `/v1/workers/${workerId}/coach-assignments`,
+        { roles: ['admin'], body: { coach: 'system:x' } },
+        'coach',
+        'body/coach must NOT be valid',
+      );
+      for (const name of ['\u202eAnna', '123', '\u200b'])
+        await refusedByBoth(
+          'POST',
+          '/v1/workers',
+          { roles: ['screener'], body: { ...registration(), givenName: name } },
+          'givenName',
+          `body/givenName ${pattern}`,
+        );
+      expect(checker.requestViolations('POST', '/v1/workers', { body: { ...registration(), givenName: 'Zoë-Ann', familyName: "D'Haese" } })).toEqual([]);
       await refusedByBoth('POST', '/v1/workers', { roles: ['screener'], body: { ...registration(), insz: '8507300332' } }, 'insz', `body/insz ${pattern}`);
       await refusedByBoth('GET', '/v1/workers?insz=85.07.30-033', { roles: ['screener'] }, 'insz', `insz/value ${pattern}`);
       await refusedByBoth('GET', '/v1/workers?insz=abcdefghijk', { roles: ['screener'] }, 'insz', `insz/value ${pattern}`);

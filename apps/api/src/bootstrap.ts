@@ -12,11 +12,13 @@ import { RequestAuthenticator } from './http/auth.js';
 import { answerClientError } from './http/client-error.js';
 import { FailedAuthentications } from './http/failed-authentications.js';
 import { acceptOnlyJsonBodies } from './http/json-body.js';
+import { DOCS_CONTENT_SECURITY_POLICY, DOCS_PATH, DOCS_UI_OPTIONS, serveOnlyDocsPageFiles } from './http/docs-page.js';
 import { describeApi } from './http/openapi.js';
 import { answerWithProblem } from './http/problem.filter.js';
 import { COMMAND_BODY_LIMIT } from './http/route-config.js';
 import { RouteGate } from './http/route-gate.js';
 import { scopeWorkerRoutes } from './http/worker-scope.js';
+import { SecurityHeaders } from './http/security-headers.js';
 import { logRequests } from './logging.js';
 import { loadWebConfig, type WebConfig } from './web/web-config.js';
 
@@ -81,6 +83,9 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
     .declarePublic('/docs-yaml');
   gate.install(fastify);
   scopeWorkerRoutes(fastify, app.get(WorkerCommandExecutor));
+  const securityHeaders = new SecurityHeaders().usePolicy(DOCS_PATH, DOCS_CONTENT_SECURITY_POLICY);
+  securityHeaders.install(fastify);
+  serveOnlyDocsPageFiles(fastify);
   acceptOnlyJsonBodies(fastify);
   logRequests(fastify);
   // Once the server stops listening (shutdown), each answer closes its connection: a kept-alive
@@ -92,7 +97,11 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const document = describeApi(app);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerUiEnabled: options.htmlPages ?? true });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    swaggerUiEnabled: options.htmlPages ?? true,
+    swaggerOptions: DOCS_UI_OPTIONS,
+  });
   if (options.htmlPages ?? true) {
     // Loaded only here, like the queue board below: @fastify/static is what Jest on Node 20 cannot load.
     const { mountWebApp } = await import('./web/web-app.js');
@@ -101,7 +110,7 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
   if ((options.htmlPages ?? true) && config.mode === 'all') {
     // Loaded only here: its static-file plugin is what Jest on Node 20 cannot load.
     const { mountQueueBoard } = await import('./follow-ups/queue-board.js');
-    await mountQueueBoard(app, gate);
+    await mountQueueBoard(app, gate, securityHeaders);
   }
   return app;
 }

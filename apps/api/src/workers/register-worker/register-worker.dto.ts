@@ -2,8 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { EDUCATION_LEVELS, type EducationLevel } from '#domain/vocabulary.js';
 import { IsCalendarDate } from '../shared/calendar-date.js';
-import { COACH_SUB, IsNotReservedSub } from '../assign-coach/assign-coach.dto.js';
-import { IsPersonName } from '../shared/person-name.js';
+import { COACH_SUB, COACH_SUB_SCHEMA, IsNotReservedSub } from '../assign-coach/assign-coach.dto.js';
+import { IsPersonName, PERSON_NAME_PATTERN } from '../shared/person-name.js';
 import { INSZ_PATTERN } from '../../http/openapi.js';
 
 export class RegisterWorkerDto {
@@ -31,7 +31,12 @@ export class RegisterWorkerDto {
 
   @ApiProperty({ description: 'receives social assistance (leefloon)' }) @IsBoolean() socialAssistance!: boolean;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 100, description: 'personal data: stored only encrypted under the worker key' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 100,
+    pattern: PERSON_NAME_PATTERN,
+    description: 'personal data: stored only encrypted under the worker key; visible text (a letter, no bidirectional control)',
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -39,7 +44,12 @@ export class RegisterWorkerDto {
   @IsPersonName()
   givenName?: string;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 100, description: 'personal data: stored only encrypted under the worker key' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 100,
+    pattern: PERSON_NAME_PATTERN,
+    description: 'personal data: stored only encrypted under the worker key; visible text (a letter, no bidirectional control)',
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -47,7 +57,7 @@ export class RegisterWorkerDto {
   @IsPersonName()
   familyName?: string;
 
-  @ApiPropertyOptional({ pattern: COACH_SUB.source, description: "the coach's user id (sub) to assign; a coach registering without one becomes the coach" })
+  @ApiPropertyOptional({ ...COACH_SUB_SCHEMA, description: "the coach's user id (sub) to assign; a coach registering without one becomes the coach" })
   @IsOptional()
   @IsString()
   @Matches(COACH_SUB, { message: 'coach must be a user id (sub): 1 to 200 visible characters' })

@@ -4,6 +4,9 @@ import { registerDecorator, type ValidationOptions } from 'class-validator';
 const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/u;
 const LETTER = /\p{L}/u;
 
+/** The same rule as a JSON Schema pattern, for the API description: no bidirectional control, and a letter somewhere. */
+export const PERSON_NAME_PATTERN = `^[^${BIDI_CONTROL.source.slice(1, -1)}]*\\p{L}[^${BIDI_CONTROL.source.slice(1, -1)}]*$`;
+
 /** Why a name is not visible text, or null: it must hold a letter, and no bidirectional control (which could make it read as another). */
 export function nameProblem(value: string): string | null {
   if (BIDI_CONTROL.test(value)) return 'must not contain bidirectional control characters';
