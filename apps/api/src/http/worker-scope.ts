@@ -43,9 +43,11 @@ function workerScopeHook(executor: WorkerCommandExecutor, parameter: string, rol
     // The route's roles come first: a caller without them is refused the same way for every worker.
     if (actor && roles && !actor.roles.some((role) => roles.includes(role))) return payload;
     const id = (request.params as Record<string, unknown>)[parameter];
-    const workerId = typeof id === 'string' && UUID.test(id) ? id.toLowerCase() : null;
-    if (actor && workerId !== null && (await executor.load(workerId, actor)).version > 0) return payload;
-    answerWithProblem(new WorkerNotFoundError(typeof id === 'string' ? id.slice(0, 64) : ''), request, reply);
+    // An id that is no UUID names no worker, for every caller alike: the route's own checks answer it
+    // (400 for a NUL, else the unknown worker's 404).
+    if (typeof id !== 'string' || !UUID.test(id)) return payload;
+    if (actor && (await executor.load(id.toLowerCase(), actor)).version > 0) return payload;
+    answerWithProblem(new WorkerNotFoundError(id), request, reply);
     return reply;
   };
 }
