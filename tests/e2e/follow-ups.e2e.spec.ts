@@ -7,6 +7,7 @@ import { aWorkerAfterDoorstroom, aWorkerPlacedIn, freshInsz, registration } from
 import { freePort } from '../support/ports.js';
 import { PrivateRedis } from '../support/private-redis.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { reachWithoutDirectory, staff } from '../support/access.js';
 
 const TODAY = '2026-11-23';
 
@@ -127,8 +128,12 @@ describe('six-month checks and return-guarantee expiries on BullMQ', () => {
     service.clock.set('2027-03-01T10:00:00Z');
     try {
       // Another process records the result; this service still remembers the worker as it left them.
-      const elsewhere = new WorkerCommandExecutor(service.app.get(EVENT_STORE), service.clock, service.config.policy);
-      await elsewhere.execute(workerId, { type: 'RecordFollowUp', data: { placementId, outcome: 'ibo', source: 'manual' } }, { actor: 'coach-elsewhere' });
+      const elsewhere = new WorkerCommandExecutor(service.app.get(EVENT_STORE), service.clock, service.config.policy, reachWithoutDirectory());
+      await elsewhere.execute(
+        workerId,
+        { type: 'RecordFollowUp', data: { placementId, outcome: 'ibo', source: 'manual' } },
+        { actor: staff('coach-elsewhere') },
+      );
       await job!.promote();
       const done = await eventually(
         () => queues[0].getJob(checkJobId(placementId)),

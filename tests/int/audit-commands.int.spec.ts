@@ -13,6 +13,7 @@ import { ProjectionRunner } from '#projections/projection-runner.js';
 import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { registration as register } from '../support/trajectories.js';
+import { reachWithoutDirectory, staff } from '../support/access.js';
 
 /**
  * A command's audit entry is derived from its events by the projection runner, in the runner's
@@ -64,14 +65,18 @@ describe.each(['pglite', 'postgres'] as const)('audit entries of commands (%s)',
   });
 
   test('an entry exactly for each command whose events were appended, whatever crashes where; a replay adds none', async () => {
-    const executor = new WorkerCommandExecutor(store, clock, policy);
+    const executor = new WorkerCommandExecutor(store, clock, policy, reachWithoutDirectory());
     const [a, b, c, d] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-    await executor.execute(a, register(a), { actor: 'scr-1' });
-    await executor.execute(a, screen, { actor: 'coach-1' });
-    await expect(executor.execute(a, exit, { actor: 'coach-1' })).rejects.toThrow(RuleViolation); // refused: nothing appended
-    await expect(new WorkerCommandExecutor(crashing(store, 'before'), clock, policy).execute(b, register(b), { actor: 'scr-1' })).rejects.toThrow(Crash);
-    await expect(new WorkerCommandExecutor(crashing(store, 'after'), clock, policy).execute(c, register(c), { actor: 'scr-2' })).rejects.toThrow(Crash);
-    await executor.execute(d, register(d), { actor: 'scr-1' });
+    await executor.execute(a, register(a), { actor: staff('scr-1') });
+    await executor.execute(a, screen, { actor: staff('coach-1') });
+    await expect(executor.execute(a, exit, { actor: staff('coach-1') })).rejects.toThrow(RuleViolation); // refused: nothing appended
+    await expect(
+      new WorkerCommandExecutor(crashing(store, 'before'), clock, policy, reachWithoutDirectory()).execute(b, register(b), { actor: staff('scr-1') }),
+    ).rejects.toThrow(Crash);
+    await expect(
+      new WorkerCommandExecutor(crashing(store, 'after'), clock, policy, reachWithoutDirectory()).execute(c, register(c), { actor: staff('scr-2') }),
+    ).rejects.toThrow(Crash);
+    await executor.execute(d, register(d), { actor: staff('scr-1') });
 
     // The runner crashes after the audit projection appended, before the batch commits: nothing stays.
     const head = await store.readAll(null, 100);
@@ -97,7 +102,7 @@ describe.each(['pglite', 'postgres'] as const)('audit entries of commands (%s)',
     expect(await entries()).toHaveLength(4);
     expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, entries: 4 });
 
-    await executor.execute(d, screen, { actor: 'coach-2' });
+    await executor.execute(d, screen, { actor: staff('coach-2') });
     await runner.catchUp();
     expect((await entries()).map((e) => [e.worker_id, e.detail])).toEqual([
       [a, 'RegisterWorker'],

@@ -5,6 +5,7 @@ import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { FixedClock } from '#platform/clock.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { registration as register } from '../support/trajectories.js';
+import { reachWithoutDirectory, staff } from '../support/access.js';
 
 const policy = { returnGuaranteeMonths: 12, followUpDelayMonths: 6 };
 const clock = new FixedClock(new Date('2024-06-30T10:00:00Z'));
@@ -45,7 +46,7 @@ describe('a command whose append outlived its deadline', () => {
   test('written after all: the repeat finds its own events and succeeds, nothing is doubled', async () => {
     const id = newWorker();
     const wrapped = stalling(store, 'written');
-    const outcome = await new WorkerCommandExecutor(wrapped, clock, policy).execute(id, register(id), { actor: 'coach' });
+    const outcome = await new WorkerCommandExecutor(wrapped, clock, policy, reachWithoutDirectory()).execute(id, register(id), { actor: staff('coach') });
     expect(outcome.version).toBe(1);
     expect(wrapped.appends).toBe(2);
     expect((await store.readStream(workerStreamId(id))).events.map((e) => e.type)).toEqual(['V1.WorkerRegistered']);
@@ -54,7 +55,7 @@ describe('a command whose append outlived its deadline', () => {
   test('never written: the repeat writes it', async () => {
     const id = newWorker();
     const wrapped = stalling(store, 'lost');
-    const outcome = await new WorkerCommandExecutor(wrapped, clock, policy).execute(id, register(id), { actor: 'coach' });
+    const outcome = await new WorkerCommandExecutor(wrapped, clock, policy, reachWithoutDirectory()).execute(id, register(id), { actor: staff('coach') });
     expect(outcome.version).toBe(1);
     expect((await store.readStream(workerStreamId(id))).version).toBe(1);
   });
@@ -62,8 +63,8 @@ describe('a command whose append outlived its deadline', () => {
   test('another command wrote meanwhile: the conflict stands (a registration is then refused by rule)', async () => {
     const id = newWorker();
     const wrapped = stalling(store, 'conflict');
-    const error = await new WorkerCommandExecutor(wrapped, clock, policy)
-      .execute(id, register(id), { actor: 'coach', expectedVersion: 0 })
+    const error = await new WorkerCommandExecutor(wrapped, clock, policy, reachWithoutDirectory())
+      .execute(id, register(id), { actor: staff('coach'), expectedVersion: 0 })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WrongExpectedVersionError);
     const stored = (await store.readStream(workerStreamId(id))).events;

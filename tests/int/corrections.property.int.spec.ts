@@ -154,7 +154,7 @@ function trajectories(actions: Action[]): { log: { workerId: string; version: nu
       case 'retract-any': {
         // Retract the latest step, mostly; sometimes try another version (refused unless it is the latest).
         const target = kind === 'retract-latest' ? steps.at(-1)?.version : 1 + (action.pick % Math.max(1, state.version));
-        if (target !== undefined) run(action.worker, worker, { type: 'RetractStep', data: { version: target, reason: 'mistake' } });
+        if (target !== undefined) run(action.worker, worker, { type: 'RetractStep', data: { version: target, reasonCiphertext: 'sealed' } });
         break;
       }
       case 'return':
@@ -167,7 +167,7 @@ function trajectories(actions: Action[]): { log: { workerId: string; version: nu
         if (state.returnGuarantee) run(action.worker, worker, { type: 'ExpireReturnGuarantee', data: { placementId: state.returnGuarantee.placementId } });
         break;
       case 'pop':
-        run(action.worker, worker, { type: 'RecordPop', data: { date, goals: ['a goal'] } });
+        run(action.worker, worker, { type: 'RecordPop', data: { date, goals: ['a goal'], goalsCiphertext: 'sealed' } });
     }
   }
   return { log, states: new Map([...workers].map(([index, w]) => [`w${index}`, w.state])) };

@@ -13,6 +13,7 @@ import { ProjectionRunner } from '#projections/projection-runner.js';
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { registration } from '../support/trajectories.js';
+import { reachWithoutDirectory, staff } from '../support/access.js';
 
 /**
  * Late declarations are imported without waiting for anything; the worker revises what they cover
@@ -31,14 +32,15 @@ describe.each(['pglite', 'postgres'] as const)('declaration revisions (%s)', (ki
   let personalData: PersonalData;
   let runner: ProjectionRunner;
   const queued = async () => (await database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM declaration_revisions')).rows[0].n;
-  const outcomeOf = async (workerId: string, placementId: string) => findPlacement((await executor.load(workerId)).state, placementId)?.followUp?.outcome;
+  const outcomeOf = async (workerId: string, placementId: string) =>
+    findPlacement((await executor.load(workerId, staff('test'))).state, placementId)?.followUp?.outcome;
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
     await migrateSchema(database.db);
     store = await SqlEventStore.open(database.db);
     register = await SqlEmploymentRegister.create(database.db);
-    executor = new WorkerCommandExecutor(store, clock, policy);
+    executor = new WorkerCommandExecutor(store, clock, policy, reachWithoutDirectory());
     personalData = await PersonalData.create(database.db, 'k', { current: randomBytes(32) });
     runner = new ProjectionRunner(store, database.db, [new FollowUpScheduleProjection()]);
   });
@@ -59,7 +61,7 @@ describe.each(['pglite', 'postgres'] as const)('declaration revisions (%s)', (ki
       { type: 'RecordExit', data: { date: '2013-03-31', reason: 'resignation' } },
       { type: 'RecordFollowUp', data: { placementId, outcome: 'not-employed', source: 'register' } },
     ];
-    for (const command of commands) await executor.execute(workerId, command, { actor: 'test' });
+    for (const command of commands) await executor.execute(workerId, command, { actor: staff('test') });
     return { workerId, placementId };
   }
   const ibo = (inszHash: string): EmploymentDeclaration => ({ inszHash, employerId: 'vdab', kind: 'ibo', startDate: '2013-09-01', endDate: '2013-12-31' });

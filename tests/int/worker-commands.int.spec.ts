@@ -6,6 +6,7 @@ import { WrongExpectedVersionError } from '#event-store/event-store.js';
 import { FixedClock } from '#platform/clock.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { registration as register } from '../support/trajectories.js';
+import { reachWithoutDirectory, staff } from '../support/access.js';
 
 /**
  * The executor keeps each worker's state after its own commands, so that the next command on
@@ -15,7 +16,7 @@ import { registration as register } from '../support/trajectories.js';
  */
 const policy = { returnGuaranteeMonths: 12, followUpDelayMonths: 6 };
 const clock = new FixedClock(new Date('2024-06-30T10:00:00Z'));
-const actor = { actor: 'coach-1' };
+const actor = { actor: staff('coach-1') };
 
 const screen: TrajectoryCommand = { type: 'RecordScreening', data: { date: '2024-01-10', advice: 'supported-employment', programme: 'SW', indication: null } };
 const place = (placementId: string, startDate = '2024-02-01'): TrajectoryCommand => ({
@@ -37,8 +38,8 @@ describe.each(['pglite', 'postgres'] as const)('WorkerCommandExecutor on %s', (k
     store = await SqlEventStore.create(database.db);
   });
   beforeEach(() => {
-    api = new WorkerCommandExecutor(store, clock, policy);
-    other = new WorkerCommandExecutor(store, clock, policy);
+    api = new WorkerCommandExecutor(store, clock, policy, reachWithoutDirectory());
+    other = new WorkerCommandExecutor(store, clock, policy, reachWithoutDirectory());
   });
   afterAll(() => database.dispose());
 
@@ -59,7 +60,7 @@ describe.each(['pglite', 'postgres'] as const)('WorkerCommandExecutor on %s', (k
     const refused = api.execute(id, exit('2024-04-30'), actor);
     await expect(refused).rejects.toBeInstanceOf(RuleViolation);
     await expect(refused).rejects.toMatchObject({ rule: 'exit-needs-active-placement' });
-    expect((await api.load(id)).version).toBe(4);
+    expect((await api.load(id, actor.actor)).version).toBe(4);
   });
 
   it('a command the stale guess would refuse succeeds when the stream allows it', async () => {
@@ -108,7 +109,9 @@ describe.each(['pglite', 'postgres'] as const)('WorkerCommandExecutor on %s', (k
     const id = newWorker();
     await api.execute(id, register(id), actor);
     await api.execute(id, screen, actor);
-    const pops = Array.from({ length: 6 }, (_, i) => api.execute(id, { type: 'RecordPop', data: { date: '2024-01-20', goals: [`goal ${i}`] } }, actor));
+    const pops = Array.from({ length: 6 }, (_, i) =>
+      api.execute(id, { type: 'RecordPop', data: { date: '2024-01-20', goals: [`goal ${i}`], goalsCiphertext: 'sealed' } }, actor),
+    );
     const outcomes = await Promise.all(pops);
     expect(outcomes.map((o) => o.version).sort((a, b) => a - b)).toEqual([3, 4, 5, 6, 7, 8]);
     expect((await store.readStream(`worker-${id}`)).version).toBe(8);
@@ -118,7 +121,7 @@ describe.each(['pglite', 'postgres'] as const)('WorkerCommandExecutor on %s', (k
     let reads = 0;
     const counted: SqlEventStore = Object.create(store);
     counted.readStream = (streamId) => (reads++, store.readStream(streamId));
-    const small = new WorkerCommandExecutor(counted, clock, policy, 2);
+    const small = new WorkerCommandExecutor(counted, clock, policy, reachWithoutDirectory(), 2);
     const [a, b, c] = [newWorker(), newWorker(), newWorker()];
     for (const id of [a, b, c]) await small.execute(id, register(id), actor);
     expect(reads).toBe(0);
@@ -127,8 +130,8 @@ describe.each(['pglite', 'postgres'] as const)('WorkerCommandExecutor on %s', (k
     expect(reads).toBe(0);
     await small.execute(a, screen, actor); // the least recently used: no longer kept
     expect(reads).toBe(1);
-    await small.load(b); // a job reads the worker before it decides what to do
-    await small.execute(b, { type: 'RecordPop', data: { date: '2024-01-20', goals: ['g'] } }, actor);
+    await small.load(b, actor.actor); // a job reads the worker before it decides what to do
+    await small.execute(b, { type: 'RecordPop', data: { date: '2024-01-20', goals: ['g'], goalsCiphertext: 'sealed' } }, actor);
     expect(reads).toBe(2);
   });
 });

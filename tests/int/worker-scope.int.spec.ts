@@ -1,22 +1,38 @@
+import { systemActor } from '#access/actor.js';
+import { WorkerReach } from '#access/reach.js';
 import { WorkerCommandExecutor, WorkerNotFoundError } from '#application/worker-commands.js';
 import type { TrajectoryCommand } from '#domain/commands.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { FixedClock } from '#platform/clock.js';
+import { membershipsOf, user } from '../support/access.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { registration as register } from '../support/trajectories.js';
 
 /**
- * Caseload scoping in the command executor, with two executors standing for two processes: a
- * remembered state that says "theirs" is proven by the append, one that says "not theirs" is
- * checked on a fresh read, so a reassignment made elsewhere is always respected.
+ * Reach in the command executor, with two executors standing for two processes: a remembered
+ * state that says "theirs" is proven by the append, one that says "not theirs" is checked on a
+ * fresh read, so a reassignment made elsewhere is always respected. Two coaches in two
+ * organisations, each with an org-admin.
  */
 const policy = { returnGuaranteeMonths: 12, followUpDelayMonths: 6 };
 const clock = new FixedClock(new Date('2024-06-30T10:00:00Z'));
 
-const pop = (date: string): TrajectoryCommand => ({ type: 'RecordPop', data: { date, goals: ['x'] } });
+const pop = (date: string): TrajectoryCommand => ({ type: 'RecordPop', data: { date, goals: ['x'], goalsCiphertext: 'sealed' } });
 const assign = (coach: string): TrajectoryCommand => ({ type: 'AssignCoach', data: { coach } });
 
-describe.each(['pglite', 'postgres'] as const)('scoping in the command executor (%s)', (kind) => {
+const reach = new WorkerReach(
+  membershipsOf({
+    'org-a': { ann: ['coach'], 'admin-a': ['org-admin'] },
+    'org-b': { bob: ['coach'], 'admin-b': ['org-admin', 'coach'] },
+  }),
+);
+const screener = user('scr', 'screener');
+const ann = user('ann', 'coach');
+const bob = user('bob', 'coach');
+const adminA = user('admin-a', 'org-admin');
+const adminB = user('admin-b', 'org-admin');
+
+describe.each(['pglite', 'postgres'] as const)('reach in the command executor (%s)', (kind) => {
   let database: TestDatabase;
   let store: SqlEventStore;
   let n = 0;
@@ -29,29 +45,48 @@ describe.each(['pglite', 'postgres'] as const)('scoping in the command executor 
   afterAll(() => database.dispose());
 
   it('a coach loses a worker reassigned by another process, though their own process still remembers it as theirs', async () => {
-    const api = new WorkerCommandExecutor(store, clock, policy);
-    const other = new WorkerCommandExecutor(store, clock, policy);
+    const api = new WorkerCommandExecutor(store, clock, policy, reach);
+    const other = new WorkerCommandExecutor(store, clock, policy, reach);
     const id = newWorker();
-    await api.execute(id, register(id, 'ann'), { actor: 'scr' });
-    await api.execute(id, pop('2024-01-10'), { actor: 'ann', scope: { coach: 'ann' } });
-    await other.execute(id, assign('bob'), { actor: 'scr' });
-    await expect(api.execute(id, pop('2024-01-11'), { actor: 'ann', scope: { coach: 'ann' } })).rejects.toBeInstanceOf(WorkerNotFoundError);
+    await api.execute(id, register(id, 'ann'), { actor: screener });
+    await api.execute(id, pop('2024-01-10'), { actor: ann });
+    await other.execute(id, assign('bob'), { actor: screener });
+    await expect(api.execute(id, pop('2024-01-11'), { actor: ann })).rejects.toBeInstanceOf(WorkerNotFoundError);
     // The new coach reaches the worker through the process that still remembers ann.
-    const done = await api.execute(id, pop('2024-01-12'), { actor: 'bob', scope: { coach: 'bob' } });
+    const done = await api.execute(id, pop('2024-01-12'), { actor: bob });
     expect(done.version).toBe(4);
     expect((await store.readStream(`worker-${id}`)).version).toBe(4);
   });
 
-  it('out of reach and unknown are the same error, and nothing is written', async () => {
-    const api = new WorkerCommandExecutor(store, clock, policy);
+  it('out of reach and unknown are the same error and load the same, and nothing is written', async () => {
+    const api = new WorkerCommandExecutor(store, clock, policy, reach);
     const id = newWorker();
-    await api.execute(id, register(id, 'ann'), { actor: 'scr' });
-    const foreign = await api.execute(id, pop('2024-01-10'), { actor: 'bob', scope: { coach: 'bob' } }).catch((e: unknown) => e);
-    const unknown = await api.execute('nobody', pop('2024-01-10'), { actor: 'bob', scope: { coach: 'bob' } }).catch((e: unknown) => e);
-    expect(foreign).toBeInstanceOf(WorkerNotFoundError);
-    expect(unknown).toBeInstanceOf(WorkerNotFoundError);
+    await api.execute(id, register(id, 'ann'), { actor: screener });
+    for (const outsider of [bob, adminB]) {
+      const foreign = await api.execute(id, pop('2024-01-10'), { actor: outsider }).catch((e: unknown) => e);
+      const unknown = await api.execute('nobody', pop('2024-01-10'), { actor: outsider }).catch((e: unknown) => e);
+      expect(foreign).toBeInstanceOf(WorkerNotFoundError);
+      expect(unknown).toBeInstanceOf(WorkerNotFoundError);
+      expect(await api.load(id, outsider)).toEqual(await api.load('nobody', outsider));
+    }
     expect((await store.readStream(`worker-${id}`)).version).toBe(1);
-    // Without a scope (screener, admin) the worker is reached.
-    await expect(api.execute(id, pop('2024-01-10'), { actor: 'scr' })).resolves.toMatchObject({ version: 2 });
+    // A screener and a system component reach every worker.
+    await expect(api.execute(id, pop('2024-01-10'), { actor: screener })).resolves.toMatchObject({ version: 2 });
+    await expect(api.execute(id, pop('2024-01-11'), { actor: systemActor('test') })).resolves.toMatchObject({ version: 3 });
+  });
+
+  it("an org-admin reaches the workers of their organisation's coaches, and no other", async () => {
+    const api = new WorkerCommandExecutor(store, clock, policy, reach);
+    const [a, b] = [newWorker(), newWorker()];
+    await api.execute(a, register(a, 'ann'), { actor: screener });
+    await api.execute(b, register(b, 'bob'), { actor: screener });
+    await expect(api.execute(a, pop('2024-01-10'), { actor: adminA })).resolves.toMatchObject({ version: 2 });
+    await expect(api.execute(b, pop('2024-01-10'), { actor: adminA })).rejects.toBeInstanceOf(WorkerNotFoundError);
+    // admin-b is also a coach: the union of both reaches.
+    await expect(api.execute(b, pop('2024-01-10'), { actor: adminB })).resolves.toMatchObject({ version: 2 });
+    // Reassigned to a coach of org-a, the worker leaves org-b's reach.
+    await api.execute(b, assign('ann'), { actor: screener });
+    await expect(api.execute(b, pop('2024-01-11'), { actor: adminB })).rejects.toBeInstanceOf(WorkerNotFoundError);
+    await expect(api.execute(b, pop('2024-01-11'), { actor: adminA })).resolves.toMatchObject({ version: 4 });
   });
 });

@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { ServiceConfig } from '#platform/config.js';
 import { ServiceMetrics } from '#platform/metrics.js';
 import type { PlatformOverrides } from '#platform/platform.module.js';
@@ -18,6 +19,7 @@ import { answerWithProblem } from './http/problem.filter.js';
 import { COMMAND_BODY_LIMIT } from './http/route-config.js';
 import { RouteGate } from './http/route-gate.js';
 import { mountMetrics } from './http/metrics-route.js';
+import { scopeWorkerRoutes } from './http/worker-scope.js';
 import { SecurityHeaders } from './http/security-headers.js';
 import { logRequests } from './logging.js';
 import { loadWebConfig, type WebConfig } from './web/web-config.js';
@@ -82,6 +84,7 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
     .declarePublic('/docs-json')
     .declarePublic('/docs-yaml');
   gate.install(fastify);
+  scopeWorkerRoutes(fastify, app.get(WorkerCommandExecutor));
   const securityHeaders = new SecurityHeaders().usePolicy(DOCS_PATH, DOCS_CONTENT_SECURITY_POLICY);
   securityHeaders.install(fastify);
   serveOnlyDocsPageFiles(fastify);

@@ -29,7 +29,7 @@ export interface CaseloadItem {
 export interface Placement {
   placementId: string;
   programme: Programme;
-  enterpriseId: string;
+  enterpriseId: string | null;
   startDate: string;
   fte: number;
   underReturnGuarantee: boolean;
@@ -64,7 +64,7 @@ export interface Worker {
   deceased: boolean;
   lastStepDate: string | null;
   latestScreening: { date: string; advice: string; programme: Programme | null; closedByDoorstroom: boolean } | null;
-  pop: { establishedOn: string; reviewedOn: string | null; goals: string[] } | null;
+  pop: { establishedOn: string; reviewedOn: string | null; goals: string[] | null } | null;
   activePlacement: string | null;
   placements: Placement[];
   returnGuarantee: { placementId: string; programme: Programme; expiresOn: string; status: string } | null;

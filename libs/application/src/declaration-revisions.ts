@@ -1,3 +1,4 @@
+import { systemActor } from '#access/actor.js';
 import { RuleViolation } from '#domain/rules.js';
 import type { EmploymentDeclaration, EmploymentRegister } from '#employment-register/employment-register.js';
 import { comparePositions, type EventStore } from '#event-store/event-store.js';
@@ -150,7 +151,7 @@ export class DeclarationRevisions {
       const outcome = await this.executor.execute(
         result.worker_id,
         { type: 'RecordFollowUp', data: { placementId: result.placement_id, outcome: found === 'employment' ? 'employed' : 'ibo', source: 'register' } },
-        { actor: 'system:employment-declarations' },
+        { actor: systemActor('employment-declarations') },
       );
       return outcome.events.length > 0;
     } catch (error) {

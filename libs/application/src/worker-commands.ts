@@ -11,28 +11,18 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '#event-store/event-store.js';
+import type { Caller } from '#access/actor.js';
+import type { WorkerReach } from '#access/reach.js';
 import type { Clock } from '#platform/clock.js';
 import { toNewEvent, toTrajectoryEvent } from './serialization.js';
 
 export interface CommandOptions {
-  /** JWT `sub` of the user, or the name of the system component */
-  actor: string;
+  /** who gives the command: a user (scoped by their reach) or a named system component; recorded with the events */
+  actor: Caller;
   correlationId?: string;
   causationId?: string | null;
   /** `If-Match`: the stream version the client saw; a mismatch throws `WrongExpectedVersionError` (412) */
   expectedVersion?: number;
-  /** caseload scoping: the command may only touch a worker this coach is assigned to (else: unknown worker) */
-  scope?: WorkerScope;
-}
-
-/** A coach's reach: only the workers currently assigned to them. Screeners and admins have none (unscoped). */
-export interface WorkerScope {
-  coach: string;
-}
-
-/** Whether a worker in `state` is within `scope` (no scope: every worker). */
-export function inScope(scope: WorkerScope | undefined, state: TrajectoryState): boolean {
-  return scope === undefined || state.coach === scope.coach;
 }
 
 export interface CommandOutcome {
@@ -118,16 +108,31 @@ export class WorkerCommandExecutor {
     private readonly store: EventStore,
     private readonly clock: Clock,
     private readonly policy: TrajectoryPolicy,
+    private readonly reach: WorkerReach,
     private readonly recentCapacity = DEFAULT_RECENT_WORKERS,
     private readonly recorder: CommandRecorder = NO_RECORDER,
   ) {}
 
-  /** Reads and folds the worker's stream; the next command on the worker starts from it. */
-  async load(workerId: string): Promise<LoadedWorker> {
+  /**
+   * The worker as `caller` may see them: read and folded from the stream (the next command on the
+   * worker starts from it). A worker out of the caller's reach loads exactly as an unknown one
+   * does (version 0, no events), so no caller can tell the two apart.
+   */
+  async load(workerId: string, caller: Caller): Promise<LoadedWorker> {
     const { version, events } = await this.store.readStream(workerStreamId(workerId));
     const state = events.map(toTrajectoryEvent).reduce(evolve, initialState);
     if (version > 0) this.remember(workerId, { state, version });
+    if (version === 0 || !(await this.reach.reaches(caller, state.coach))) return { state: initialState, version: 0, events: [] };
     return { state, version, events };
+  }
+
+  /**
+   * A registration's stream: a new worker is nobody's yet, and an existing one is refused by the
+   * domain (worker-already-registered) whoever the caller is, so reach plays no part.
+   */
+  private async loadForRegistration(workerId: string): Promise<LoadedWorker> {
+    const { version, events } = await this.store.readStream(workerStreamId(workerId));
+    return { state: events.map(toTrajectoryEvent).reduce(evolve, initialState), version, events };
   }
 
   /**
@@ -157,10 +162,9 @@ export class WorkerCommandExecutor {
         if (outcome) return outcome;
         continue;
       }
-      const loaded = await this.load(workerId);
+      // Reach is decided here, where the worker is loaded, for every command from every caller.
+      const loaded = command.type === 'RegisterWorker' ? await this.loadForRegistration(workerId) : await this.load(workerId, options.actor);
       if (loaded.version === 0 && command.type !== 'RegisterWorker') throw new WorkerNotFoundError(workerId);
-      // Scoping is decided here, where the worker is loaded, for every command from every route.
-      if (command.type !== 'RegisterWorker' && !inScope(options.scope, loaded.state)) throw new WorkerNotFoundError(workerId);
       if (options.expectedVersion !== undefined && options.expectedVersion !== loaded.version) {
         throw new WrongExpectedVersionError(workerStreamId(workerId), options.expectedVersion, loaded.version);
       }
@@ -182,8 +186,9 @@ export class WorkerCommandExecutor {
   /** The command decided on a guessed state; undefined when only a fresh read can answer it. */
   private async tryOnGuess(workerId: string, command: TrajectoryCommand, options: CommandOptions, guess: RecentWorker): Promise<CommandOutcome | undefined> {
     if (options.expectedVersion !== undefined && options.expectedVersion !== guess.version) return undefined;
-    // A guess that says "not theirs" may be outdated: only a fresh read refuses.
-    if (command.type !== 'RegisterWorker' && !inScope(options.scope, guess.state)) return undefined;
+    // A guess that says "not theirs" may be outdated: only a fresh read refuses. One that says
+    // "theirs" is proven current by the append's expected version, or the command is decided again.
+    if (command.type !== 'RegisterWorker' && !(await this.reach.reaches(options.actor, guess.state.coach))) return undefined;
     let events: TrajectoryEvent[];
     try {
       events = decide(command, guess.state, this.context());
@@ -207,7 +212,7 @@ export class WorkerCommandExecutor {
     options: CommandOptions,
   ): Promise<CommandOutcome> {
     const metadata: EventMetadata = {
-      actor: options.actor,
+      actor: options.actor.sub,
       correlationId: options.correlationId ?? randomUUID(),
       causationId: options.causationId ?? null,
       recordedAt: this.clock.now().toISOString(),

@@ -34,7 +34,8 @@ export interface RecordScreening {
 /** The first POP is established; every later one is a review. */
 export interface RecordPop {
   type: 'RecordPop';
-  data: { date: CalendarDate; goals: string[] };
+  /** `goals` for the rules only: the event carries `goalsCiphertext`, the same goals sealed under the worker's key */
+  data: { date: CalendarDate; goals: string[]; goalsCiphertext: string | null };
 }
 
 export interface StartPlacement {
@@ -68,7 +69,8 @@ export interface ExpireReturnGuarantee {
 /** Retracts the step recorded at stream version `version` (only the latest step). */
 export interface RetractStep {
   type: 'RetractStep';
-  data: { version: number; reason: string };
+  /** the reason sealed under the worker's key */
+  data: { version: number; reasonCiphertext: string | null };
 }
 
 /** Assigns the worker to a coach, replacing the current one (a worker has at most one coach). */

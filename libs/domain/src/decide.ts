@@ -46,10 +46,10 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
       return [{ type: 'ScreeningRecorded', data: { date, advice, programme, indication } }];
     }
     case 'RecordPop': {
-      const { date, goals } = command.data;
+      const { date, goals, goalsCiphertext } = command.data;
       requireStepDate(state, date, context);
       if (goals.length === 0 || goals.some((goal) => goal.trim() === '')) refuse('pop-goals-required');
-      return [{ type: state.pop ? 'PopReviewed' : 'PopEstablished', data: { date, goals } }];
+      return [{ type: state.pop ? 'PopReviewed' : 'PopEstablished', data: { date, goalsCiphertext } }];
     }
     case 'StartPlacement': {
       const { placementId, programme, enterpriseId, startDate, fte } = command.data;
@@ -161,7 +161,7 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
       return [{ type: 'ReturnGuaranteeExpired', data: { placementId, expiredOn: addDays(guarantee.expiresOn, 1) } }];
     }
     case 'RetractStep':
-      return [retraction(state, command.data.version, command.data.reason, context)];
+      return [retraction(state, command.data.version, command.data.reasonCiphertext, context)];
   }
 }
 
@@ -179,7 +179,7 @@ function revises(current: { outcome: FollowUpOutcome; source: FollowUpSource }, 
 }
 
 /** The retraction of the step recorded at `version`, with everything it withdraws. */
-function retraction(state: TrajectoryState, version: number, reason: string, context: DecisionContext): TrajectoryEvent {
+function retraction(state: TrajectoryState, version: number, reasonCiphertext: string | null, context: DecisionContext): TrajectoryEvent {
   const target = state.history.find((live) => live.version === version);
   if (target?.event.type === 'WorkerRegistered') refuse('registration-not-retractable');
   if (!target || !isStep(target.event)) {
@@ -211,7 +211,7 @@ function retraction(state: TrajectoryState, version: number, reason: string, con
     type: 'StepRetracted',
     data: {
       version,
-      reason,
+      reasonCiphertext,
       retractedOn: context.today,
       step,
       withdrawnVersions,

@@ -34,7 +34,10 @@ const screening = (date: string, data: Partial<RecordScreening['data']> = {}): R
   type: 'RecordScreening',
   data: { date, advice: 'supported-employment', programme: 'SW', indication: null, ...data },
 });
-const pop = (date: string, goals = ['punctuality', 'forklift licence']): RecordPop => ({ type: 'RecordPop', data: { date, goals } });
+const pop = (date: string, goals = ['punctuality', 'forklift licence']): RecordPop => ({
+  type: 'RecordPop',
+  data: { date, goals, goalsCiphertext: `sealed ${goals.join('|')}` },
+});
 const start = (placementId: string, startDate: string, data: Partial<StartPlacement['data']> = {}): StartPlacement => ({
   type: 'StartPlacement',
   data: { placementId, programme: 'SW', enterpriseId: 'enterprise-1', startDate, fte: 0.8, ...data },
@@ -144,7 +147,7 @@ describe('worker-deceased', () => {
 
 describe('step dates', () => {
   it('date-before-previous-step: a screening before the POP', () => {
-    given([registered, screened, { type: 'PopEstablished', data: { date: '2023-01-20', goals: ['x'] } }])
+    given([registered, screened, { type: 'PopEstablished', data: { date: '2023-01-20', goalsCiphertext: 'sealed x' } }])
       .when(screening('2023-01-19'))
       .thenRejects('date-before-previous-step');
   });
@@ -344,10 +347,10 @@ describe('RecordPop', () => {
   it('establishes the first POP and reviews it later', () => {
     given([registered])
       .when(pop('2024-01-10', ['a']))
-      .then([{ type: 'PopEstablished', data: { date: '2024-01-10', goals: ['a'] } }]);
-    given([registered, { type: 'PopEstablished', data: { date: '2024-01-10', goals: ['a'] } }])
+      .then([{ type: 'PopEstablished', data: { date: '2024-01-10', goalsCiphertext: 'sealed a' } }]);
+    given([registered, { type: 'PopEstablished', data: { date: '2024-01-10', goalsCiphertext: 'sealed a' } }])
       .when(pop('2024-03-10', ['a', 'b']))
-      .then([{ type: 'PopReviewed', data: { date: '2024-03-10', goals: ['a', 'b'] } }]);
+      .then([{ type: 'PopReviewed', data: { date: '2024-03-10', goalsCiphertext: 'sealed a|b' } }]);
   });
 
   it('pop-goals-required: at least one goal, none blank', () => {
@@ -668,7 +671,10 @@ describe('RecordFollowUp', () => {
 });
 
 describe('RetractStep', () => {
-  const retract = (version: number, reason = 'entered by mistake'): TrajectoryCommand => ({ type: 'RetractStep', data: { version, reason } });
+  const retract = (version: number, reason = 'entered by mistake'): TrajectoryCommand => ({
+    type: 'RetractStep',
+    data: { version, reasonCiphertext: `sealed ${reason}` },
+  });
   const fold = (events: TrajectoryEvent[]) => events.reduce(evolve, initialState);
   /** the state as it reads: without the internal version and history */
   const reads = (state: TrajectoryState) => {
@@ -685,7 +691,7 @@ describe('RetractStep', () => {
           type: 'StepRetracted',
           data: {
             version: 3,
-            reason: 'entered by mistake',
+            reasonCiphertext: 'sealed entered by mistake',
             retractedOn: DEFAULT_CONTEXT.today,
             step: placed,
             withdrawnVersions: [],

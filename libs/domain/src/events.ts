@@ -65,14 +65,30 @@ export interface ScreeningRecorded {
   };
 }
 
+/**
+ * A POP's goals are what a coach typed about the person: stored only sealed under the worker's key
+ * (a JSON array of strings), so that erasure shreds them with the INSZ and the names.
+ */
+// A type, not an interface: event payloads are plain records (Emmett's Event type needs the index signature).
+export type PopData = {
+  date: CalendarDate;
+  /** the goals, sealed; null when recorded after the worker's key was shredded */
+  goalsCiphertext: string | null;
+  /**
+   * Only in events written before goals were sealed (their `goals`, as the upcaster reads them),
+   * until `npm run personal-data:upgrade` seals them; never written.
+   */
+  legacyGoals?: string[];
+};
+
 export interface PopEstablished {
   type: 'PopEstablished';
-  data: { date: CalendarDate; goals: string[] };
+  data: PopData;
 }
 
 export interface PopReviewed {
   type: 'PopReviewed';
-  data: { date: CalendarDate; goals: string[] };
+  data: PopData;
 }
 
 export interface PlacementStarted {
@@ -80,7 +96,13 @@ export interface PlacementStarted {
   data: {
     placementId: string;
     programme: Programme;
-    enterpriseId: string;
+    /** the employer as given; null where it was free text, now sealed in `enterpriseTextCiphertext` */
+    enterpriseId: string | null;
+    /**
+     * An employer typed as free text (placements recorded before the directory of organisations)
+     * may name a person: `npm run personal-data:upgrade` seals it here under the worker's key.
+     */
+    enterpriseTextCiphertext?: string | null;
     startDate: CalendarDate;
     /** full-time equivalent, 0 < fte ≤ 1 */
     fte: number;
@@ -171,7 +193,10 @@ export interface StepRetracted {
   data: {
     /** stream version of the retracted step */
     version: number;
-    reason: string;
+    /** why, as the user typed it, sealed under the worker's key (erasure shreds it); null when recorded after erasure */
+    reasonCiphertext: string | null;
+    /** only in events written before reasons were sealed, until `npm run personal-data:upgrade`; never written */
+    legacyReason?: string;
     retractedOn: CalendarDate;
     /** the retracted step as it was recorded */
     step: StepEvent;

@@ -1,4 +1,4 @@
-import type { TrajectoryEvent } from './events.js';
+import type { PopData, TrajectoryEvent } from './events.js';
 import { initialState, type LiveEvent, type PlacementEpisode, type TrajectoryState } from './state.js';
 import type { CalendarDate } from './vocabulary.js';
 
@@ -61,22 +61,26 @@ function applyEvent(state: TrajectoryState, event: TrajectoryEvent): TrajectoryS
       return {
         ...state,
         lastStepDate: laterOf(state.lastStepDate, event.data.date),
-        pop: { establishedOn: event.data.date, reviewedOn: null, goals: event.data.goals },
+        pop: { establishedOn: event.data.date, reviewedOn: null, ...goalsOf(event.data) },
       };
     case 'PopReviewed':
       return {
         ...state,
         lastStepDate: laterOf(state.lastStepDate, event.data.date),
-        pop: state.pop && { ...state.pop, reviewedOn: event.data.date, goals: event.data.goals },
+        pop: state.pop && { ...state.pop, reviewedOn: event.data.date, ...goalsOf(event.data) },
       };
     case 'PlacementStarted': {
-      const { placementId, programme, enterpriseId, startDate, fte, underReturnGuarantee } = event.data;
+      const { placementId, programme, enterpriseId, enterpriseTextCiphertext, startDate, fte, underReturnGuarantee } = event.data;
+      const sealedEnterprise = enterpriseTextCiphertext === undefined ? {} : { enterpriseTextCiphertext };
       const guarantee = state.returnGuarantee;
       return {
         ...state,
         lastStepDate: laterOf(state.lastStepDate, startDate),
         activePlacement: placementId,
-        placements: [...state.placements, { placementId, programme, enterpriseId, startDate, fte, underReturnGuarantee, exit: null, followUp: null }],
+        placements: [
+          ...state.placements,
+          { placementId, programme, enterpriseId, ...sealedEnterprise, startDate, fte, underReturnGuarantee, exit: null, followUp: null },
+        ],
         returnGuarantee: guarantee && guarantee.status === 'running' ? { ...guarantee, status: underReturnGuarantee ? 'used' : 'superseded' } : guarantee,
       };
     }
@@ -126,4 +130,9 @@ function applyEvent(state: TrajectoryState, event: TrajectoryEvent): TrajectoryS
       // handled by evolve: never part of the live history
       return state;
   }
+}
+
+/** A POP's goals as the state keeps them: sealed, or (events written before sealing) as they were. */
+function goalsOf(data: PopData): { goalsCiphertext: string | null; legacyGoals?: string[] } {
+  return data.legacyGoals === undefined ? { goalsCiphertext: data.goalsCiphertext } : { goalsCiphertext: data.goalsCiphertext, legacyGoals: data.legacyGoals };
 }

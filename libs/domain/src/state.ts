@@ -5,7 +5,9 @@ import type { Advice, CalendarDate, EducationLevel, ExitReason, FollowUpOutcome,
 export interface PlacementEpisode {
   placementId: string;
   programme: Programme;
-  enterpriseId: string;
+  /** null: free text, sealed in `enterpriseTextCiphertext` (PlacementStarted) */
+  enterpriseId: string | null;
+  enterpriseTextCiphertext?: string | null;
   startDate: CalendarDate;
   fte: number;
   /** a return under the return guarantee (no new screening) */
@@ -80,8 +82,8 @@ export interface TrajectoryState {
     /** a doorstroom to regular work used this advice up: a new placement needs a new screening */
     closedByDoorstroom: boolean;
   } | null;
-  /** the personal development plan: first date, latest review, current goals */
-  pop: { establishedOn: CalendarDate; reviewedOn: CalendarDate | null; goals: string[] } | null;
+  /** the personal development plan: first date, latest review, current goals (sealed: PopData) */
+  pop: { establishedOn: CalendarDate; reviewedOn: CalendarDate | null; goalsCiphertext: string | null; legacyGoals?: string[] } | null;
   /** placementId of the active placement, or null */
   activePlacement: string | null;
   /** every placement episode, in start order */

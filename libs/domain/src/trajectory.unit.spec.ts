@@ -43,9 +43,9 @@ describe('a full trajectory', () => {
         },
       ],
       ['2022-12-05', { type: 'RecordScreening', data: { date: '2022-12-05', advice: 'supported-employment', programme: 'MAATWERK', indication: null } }],
-      ['2022-12-20', { type: 'RecordPop', data: { date: '2022-12-20', goals: ['work in a team'] } }],
+      ['2022-12-20', { type: 'RecordPop', data: { date: '2022-12-20', goals: ['work in a team'], goalsCiphertext: 'sealed' } }],
       ['2023-01-02', { type: 'StartPlacement', data: { placementId: 'p-1', programme: 'MAATWERK', enterpriseId: 'e-1', startDate: '2023-01-02', fte: 0.5 } }],
-      ['2023-06-01', { type: 'RecordPop', data: { date: '2023-06-01', goals: ['work in a team', 'doorstroom'] } }],
+      ['2023-06-01', { type: 'RecordPop', data: { date: '2023-06-01', goals: ['work in a team', 'doorstroom'], goalsCiphertext: 'sealed' } }],
       ['2023-08-31', { type: 'RecordExit', data: { date: '2023-08-31', reason: 'doorstroom-regular-work' } }],
       ['2024-02-29', { type: 'RecordFollowUp', data: { placementId: 'p-1', outcome: 'employed', source: 'register' } }],
       ['2024-03-15', { type: 'ReturnUnderGuarantee', data: { placementId: 'p-2', date: '2024-03-15', enterpriseId: 'e-2' } }],
@@ -95,7 +95,7 @@ describe('a full trajectory', () => {
       deceased: false,
       lastStepDate: '2024-06-30',
       latestScreening: { date: '2022-12-05', advice: 'supported-employment', programme: 'MAATWERK', indication: null, closedByDoorstroom: true },
-      pop: { establishedOn: '2022-12-20', reviewedOn: '2023-06-01', goals: ['work in a team', 'doorstroom'] },
+      pop: { establishedOn: '2022-12-20', reviewedOn: '2023-06-01', goalsCiphertext: 'sealed' },
       activePlacement: null,
       placements: [
         {
@@ -134,7 +134,7 @@ describe('evolve', () => {
   const history: TrajectoryEvent[] = [
     workerRegistered(),
     screeningRecorded('2023-01-10'),
-    { type: 'PopEstablished', data: { date: '2023-01-20', goals: ['a'] } },
+    { type: 'PopEstablished', data: { date: '2023-01-20', goalsCiphertext: 'sealed' } },
     placementStarted('p-1', '2023-02-01'),
     ...doorstroom('p-1', '2023-09-30'),
     { type: 'ReturnGuaranteeExpired', data: { placementId: 'p-1', expiredOn: '2024-10-01' } },

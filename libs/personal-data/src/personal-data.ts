@@ -219,6 +219,17 @@ export class PersonalData {
   }
 
   /**
+   * Seals free text a user typed about the worker (POP goals, retraction reasons, notes) under the
+   * worker's key, so that erasure shreds it with the INSZ and the names: the one way to store such
+   * text. It never makes a key: for an erased worker each text is null (nothing typed about an
+   * erased person is kept).
+   */
+  async sealFreeText(workerId: string, texts: readonly string[]): Promise<(string | null)[]> {
+    const key = (await this.keysOf([workerId])).get(workerId);
+    return texts.map((text) => (key ? seal(key, text) : null));
+  }
+
+  /**
    * The INSZ, or null when it cannot be read: the worker's key was shredded, or the key or the
    * ciphertext is not the one it was sealed with (GCM does not authenticate them). Either way the
    * INSZ is absent, as after erasure; a format this code does not know is a fault.

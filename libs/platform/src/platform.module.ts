@@ -2,6 +2,8 @@ import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type On
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { join } from 'node:path';
+import { MEMBERSHIPS, WorkerReach, type Memberships } from '#access/reach.js';
+import { SqlMemberships } from '#access/sql-memberships.js';
 import { DeclarationRevisions } from '#application/declaration-revisions.js';
 import { anchorsPathOf, AuditAnchors } from '#audit/audit-anchors.js';
 import { AuditVerification } from '#audit/audit-verification.js';
@@ -147,9 +149,20 @@ export class PlatformModule {
         },
         ProjectionLagMetric,
         {
+          provide: MEMBERSHIPS,
+          inject: [SQL_DATABASE],
+          useFactory: (db: SqlDatabase): Memberships => new SqlMemberships(db),
+        },
+        {
+          provide: WorkerReach,
+          inject: [MEMBERSHIPS],
+          useFactory: (memberships: Memberships) => new WorkerReach(memberships),
+        },
+        {
           provide: WorkerCommandExecutor,
-          inject: [EVENT_STORE, CLOCK, ServiceMetrics],
-          useFactory: (store: EventStore, clock: Clock, metrics: ServiceMetrics) => new WorkerCommandExecutor(store, clock, config.policy, undefined, metrics),
+          inject: [EVENT_STORE, CLOCK, WorkerReach, ServiceMetrics],
+          useFactory: (store: EventStore, clock: Clock, reach: WorkerReach, metrics: ServiceMetrics) =>
+            new WorkerCommandExecutor(store, clock, config.policy, reach, undefined, metrics),
         },
         {
           provide: PersonalData,
@@ -186,6 +199,8 @@ export class PlatformModule {
         SQL_DATABASE,
         EVENT_STORE,
         EMPLOYMENT_REGISTER,
+        MEMBERSHIPS,
+        WorkerReach,
         WorkerCommandExecutor,
         DeclarationRevisions,
         PersonalData,

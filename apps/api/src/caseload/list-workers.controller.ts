@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { coachFilter, WorkerReach } from '#access/reach.js';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { InvalidInszError, parseInsz } from '#domain/insz.js';
 import { PROGRAMMES, type Programme } from '#domain/vocabulary.js';
@@ -12,7 +13,6 @@ import { CurrentActor, Roles, type Actor } from '../http/auth.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { invalidInput } from '../http/problem.js';
 import { awaitReadModels } from '../http/read-models.js';
-import { scopeOf } from '../workers/shared/worker-access.js';
 import { IntegerFromQuery } from '../http/numbers.js';
 import { ApiListQuery, INSZ_PATTERN, POSITION_PATTERN } from '../http/openapi.js';
 
@@ -67,18 +67,19 @@ export class ListWorkersController {
     private readonly personalData: PersonalData,
     private readonly progress: ProjectionProgress,
     private readonly audit: AuditTrail,
+    private readonly reach: WorkerReach,
   ) {}
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  @Roles('coach', 'screener')
+  @Roles('coach', 'screener', 'org-admin')
   @ApiListQuery('WorkerList', { waitFor: true })
   @ApiOperation({ summary: 'The caseload: workers by coach, programme and status, or one INSZ (screener); keyset pages' })
   async list(@Query() query: ListWorkersQuery, @CurrentActor() actor: Actor) {
     await awaitReadModels(this.progress, { waitFor: query.waitFor, refuseWhileRebuilding: false });
     const limit = query.limit ?? 50;
     const after = query.cursor ? (decodeCursor(query.cursor, ['string'])[0] as string) : '';
-    const scope = scopeOf(actor);
+    const coaches = coachFilter(await this.reach.of(actor));
     let onlyWorker: string | null = null;
     if (query.insz !== undefined) {
       let normalized: string;
@@ -96,11 +97,11 @@ export class ListWorkersController {
               insz_ciphertext, given_name_ciphertext, family_name_ciphertext
          FROM caseload_workers
         WHERE worker_id > $1
-          AND ($2::text IS NULL OR coach = $2) AND ($3::text IS NULL OR coach = $3)
+          AND ($2::text[] IS NULL OR coach = ANY($2::text[])) AND ($3::text IS NULL OR coach = $3)
           AND ($4::text IS NULL OR programme = $4) AND ($5::text IS NULL OR status = $5)
           AND ($6::text IS NULL OR worker_id = $6)
         ORDER BY worker_id LIMIT $7`,
-      [after, scope?.coach ?? null, query.coach ?? null, query.programme ?? null, status === 'all' ? null : status, onlyWorker, limit],
+      [after, coaches, query.coach ?? null, query.programme ?? null, status === 'all' ? null : status, onlyWorker, limit],
     );
     const keys = await this.personalData.keysOf(rows.map((r) => r.worker_id));
     const items = rows.map((r) => {

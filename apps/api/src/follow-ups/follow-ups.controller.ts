@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { coachFilter, WorkerReach } from '#access/reach.js';
 import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import type { Clock } from '#platform/clock.js';
 import { CLOCK, SQL_DATABASE } from '#platform/tokens.js';
@@ -7,7 +8,6 @@ import type { SqlDatabase } from '#sql/sql.js';
 import { CurrentActor, Roles, type Actor } from '../http/auth.js';
 import { IntegerFromQuery } from '../http/numbers.js';
 import { ApiListQuery } from '../http/openapi.js';
-import { scopeOf } from '../workers/shared/worker-access.js';
 
 const STATUSES = ['scheduled', 'due', 'done', 'excluded'] as const;
 
@@ -44,11 +44,12 @@ export class FollowUpsController {
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly reach: WorkerReach,
   ) {}
 
   /** Admins see every check; a coach only those of the workers in their caseload. */
   @Get()
-  @Roles('admin', 'coach')
+  @Roles('admin', 'coach', 'org-admin')
   @ApiListQuery('FollowUpList')
   @ApiOperation({
     summary: 'Six-month checks with their reference date and status (excluded: exit with reason death; due: reference date passed, no result yet)',
@@ -56,14 +57,14 @@ export class FollowUpsController {
   async list(@Query() query: FollowUpListQuery, @CurrentActor() actor: Actor) {
     const limit = query.limit ?? 100;
     const due = query.status === 'due';
-    const scope = scopeOf(actor);
+    const coaches = coachFilter(await this.reach.of(actor));
     const { rows } = await this.db.query<CheckRow>(
       `SELECT c.worker_id, c.placement_id, c.programme, c.exit_date::text AS exit_date, c.reference_date::text AS reference_date, c.status, c.outcome, c.source
          FROM follow_up_checks c
         WHERE ($1::text IS NULL OR c.status = $1) AND ($2::date IS NULL OR c.reference_date <= $2) AND c.placement_id > $3
-          AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM caseload_workers w WHERE w.worker_id = c.worker_id AND w.coach = $5))
+          AND ($5::text[] IS NULL OR EXISTS (SELECT 1 FROM caseload_workers w WHERE w.worker_id = c.worker_id AND w.coach = ANY($5::text[])))
         ORDER BY c.placement_id LIMIT $4`,
-      [due ? 'scheduled' : (query.status ?? null), due ? this.clock.today() : null, query.after ?? '', limit, scope?.coach ?? null],
+      [due ? 'scheduled' : (query.status ?? null), due ? this.clock.today() : null, query.after ?? '', limit, coaches],
     );
     const items = rows.map((r) => ({
       workerId: r.worker_id,

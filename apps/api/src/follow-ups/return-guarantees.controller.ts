@@ -1,11 +1,11 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { coachFilter, WorkerReach } from '#access/reach.js';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { SQL_DATABASE } from '#platform/tokens.js';
 import type { SqlDatabase } from '#sql/sql.js';
 import { CurrentActor, Roles, type Actor } from '../http/auth.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
-import { scopeOf } from '../workers/shared/worker-access.js';
 import { IsCalendarDate } from '../workers/shared/calendar-date.js';
 import { IntegerFromQuery } from '../http/numbers.js';
 import { ApiListQuery } from '../http/openapi.js';
@@ -35,25 +35,28 @@ interface Row {
 @ApiBearerAuth()
 @Controller('v1/return-guarantees')
 export class ReturnGuaranteesController {
-  constructor(@Inject(SQL_DATABASE) private readonly db: SqlDatabase) {}
+  constructor(
+    @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    private readonly reach: WorkerReach,
+  ) {}
 
   @Get()
-  @Roles('admin', 'coach')
+  @Roles('admin', 'coach', 'org-admin')
   @ApiListQuery('ReturnGuaranteeList')
   @ApiOperation({ summary: "Return guarantees by status and expiry (a coach: their own caseload's), ordered by expiresOn" })
   async list(@Query() query: ReturnGuaranteeQuery, @CurrentActor() actor: Actor) {
     const limit = query.limit ?? 50;
     const [afterDate, afterWorker] = query.cursor ? (decodeCursor(query.cursor, ['date', 'string']) as string[]) : [null, ''];
-    const scope = scopeOf(actor);
+    const coaches = coachFilter(await this.reach.of(actor));
     const { rows } = await this.db.query<Row>(
       `SELECT g.worker_id, g.placement_id, c.programme, g.expires_on::text AS expires_on, g.status
          FROM return_guarantees g
          LEFT JOIN follow_up_checks c ON c.placement_id = g.placement_id
         WHERE ($1::text IS NULL OR g.status = $1) AND ($2::date IS NULL OR g.expires_on < $2)
           AND ($3::date IS NULL OR (g.expires_on, g.worker_id) > ($3::date, $4::text))
-          AND ($6::text IS NULL OR EXISTS (SELECT 1 FROM caseload_workers w WHERE w.worker_id = g.worker_id AND w.coach = $6))
+          AND ($6::text[] IS NULL OR EXISTS (SELECT 1 FROM caseload_workers w WHERE w.worker_id = g.worker_id AND w.coach = ANY($6::text[])))
         ORDER BY g.expires_on, g.worker_id LIMIT $5`,
-      [query.status ?? null, query.expiresBefore ?? null, afterDate, afterWorker, limit, scope?.coach ?? null],
+      [query.status ?? null, query.expiresBefore ?? null, afterDate, afterWorker, limit, coaches],
     );
     const items = rows.map((r) => ({ workerId: r.worker_id, placementId: r.placement_id, programme: r.programme, expiresOn: r.expires_on, status: r.status }));
     const last = items.at(-1);

@@ -3,6 +3,7 @@ import { applyDecorators, createParamDecorator, Logger, SetMetadata, type Execut
 import { JwtService } from '@nestjs/jwt';
 import type { FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { ROLES, type Actor, type Role } from '#access/actor.js';
 import type { ServiceConfig } from '#platform/config.js';
 import type { Secrets } from '#platform/secrets.js';
 import { SECRETS, SERVICE_CONFIG } from '#platform/tokens.js';
@@ -11,13 +12,7 @@ import { stringProblem } from './input-rules.js';
 import { ProblemException } from './problem.js';
 import { addRouteConfig, ROUTE_ACCESS, ROUTE_ROLES } from './route-config.js';
 
-export const ROLES = ['screener', 'coach', 'analyst', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
-
-export interface Actor {
-  sub: string;
-  roles: Role[];
-}
+export { ROLES, type Actor, type Role };
 
 /** Metadata keys of @Public() and @Roles(): the guard and the OpenAPI description read the same ones. */
 export const PUBLIC = 'auth:public';

@@ -156,7 +156,7 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
   Placement: object({
     placementId: uuid,
     programme: { type: 'string', enum: [...PROGRAMMES] },
-    enterpriseId: { type: 'string' },
+    enterpriseId: { type: 'string', nullable: true, description: 'an employer typed as free text reads null after erasure' },
     startDate: date,
     fte: { type: 'number', ...exclusiveMinimum(0), maximum: 1 },
     underReturnGuarantee: { type: 'boolean' },
@@ -199,7 +199,11 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     },
     recordedAt: { type: 'string', format: 'date-time' },
     actor: { type: 'string', description: 'the `sub` of the user, or `system:<job>`' },
-    data: { type: 'object', additionalProperties: true, description: "the event's data, without personal data" },
+    data: {
+      type: 'object',
+      additionalProperties: true,
+      description: "the event's data, without the INSZ and names; a POP's `goals` and a retraction's `reason` opened for the reader (null after erasure)",
+    },
   }),
   Worker: object({
     workerId: uuid,
@@ -231,7 +235,14 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
       }),
       nullable: true,
     },
-    pop: { ...object({ establishedOn: date, reviewedOn: nullableDate, goals: { type: 'array', items: { type: 'string' } } }), nullable: true },
+    pop: {
+      ...object({
+        establishedOn: date,
+        reviewedOn: nullableDate,
+        goals: { type: 'array', items: { type: 'string' }, nullable: true, description: 'null after erasure' },
+      }),
+      nullable: true,
+    },
     activePlacement: { ...uuid, nullable: true, description: 'placementId of the active placement' },
     placements: { type: 'array', items: ref('Placement') },
     returnGuarantee: {

@@ -337,7 +337,13 @@ export class HistoryImports {
   /** Second pass: a registered INSZ is an error; every other person's history is decided in order. */
   private async validatePersons(persons: readonly Person[], directory: ImportDirectory, allowUnregistered: boolean): Promise<RowError[]> {
     const registered = await this.registered(persons);
-    const standIn: Sealed = { workerId: 'validation', inszCiphertext: 'validation', givenNameCiphertext: null, familyNameCiphertext: null };
+    const standIn: Sealed = {
+      workerId: 'validation',
+      inszCiphertext: 'validation',
+      givenNameCiphertext: null,
+      familyNameCiphertext: null,
+      sealFreeText: async () => 'validation',
+    };
     const errors: RowError[] = [];
     for (const { person, rows } of persons) {
       if (registered.has(person)) {
@@ -382,7 +388,13 @@ export class HistoryImports {
         if (workerId !== candidate) return refused('this INSZ was registered while the import ran');
         const history = await decidePersonHistory(
           rows,
-          { workerId, inszCiphertext: sealed[0]!, givenNameCiphertext: sealed[1], familyNameCiphertext: sealed[2] },
+          {
+            workerId,
+            inszCiphertext: sealed[0]!,
+            givenNameCiphertext: sealed[1],
+            familyNameCiphertext: sealed[2],
+            sealFreeText: async (text) => (await this.personalData.sealFreeText(workerId, [text]))[0],
+          },
           directory,
           this.decisionOptions(options.allowUnregistered),
         );

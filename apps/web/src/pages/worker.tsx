@@ -89,7 +89,7 @@ function Situation({ worker: w }: { worker: Worker }) {
         </div>
         <div>
           <dt>{t('worker.pop')}</dt>
-          <dd>{w.pop ? `${w.pop.reviewedOn ?? w.pop.establishedOn}: ${w.pop.goals.join('; ')}` : '—'}</dd>
+          <dd>{w.pop ? `${w.pop.reviewedOn ?? w.pop.establishedOn}: ${w.pop.goals?.join('; ') ?? '—'}` : '—'}</dd>
         </div>
         <div>
           <dt>{t('worker.guarantee')}</dt>
@@ -118,7 +118,7 @@ function Situation({ worker: w }: { worker: Worker }) {
               {w.placements.map((p) => (
                 <tr key={p.placementId}>
                   <th scope="row">{p.programme}</th>
-                  <td>{p.enterpriseId}</td>
+                  <td>{p.enterpriseId ?? '—'}</td>
                   <td>{p.startDate}</td>
                   <td>{p.fte}</td>
                   <td>{p.exit ? `${p.exit.date}: ${label(t, 'reason', p.exit.reason)}` : '—'}</td>

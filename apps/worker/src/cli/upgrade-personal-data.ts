@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { sealStoredFreeText } from '#personal-data/free-text-upgrade.js';
 import { upgradeLegacyWorkers } from '#personal-data/legacy-upgrade.js';
+import { PersonalData } from '#personal-data/personal-data.js';
 import { AuditProjection } from '#audit/audit-projection.js';
 import type { EventStore } from '#event-store/event-store.js';
 import { loadConfig, type ServiceConfig } from '#platform/config.js';
@@ -15,8 +17,9 @@ import { FollowUpScheduleProjection } from '../follow-ups/follow-up-schedule.pro
 
 /**
  * `npm run personal-data:upgrade`: gives workers of a store written before erasure unlinked the
- * person random ids, removes the INSZ hash from their events into the lookup table, then rebuilds
- * the read models (they held the old ids; the caseload is new). Stop the service first.
+ * person random ids, removes the INSZ hash from their events into the lookup table, seals the free
+ * text stored before it was sealed (POP goals, retraction reasons), then rebuilds the read models
+ * (they held the old ids; the caseload is new). Stop the service first.
  */
 @Module({})
 class UpgradeModule {
@@ -33,6 +36,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `personal-data: ${report.workers} workers given random ids (${report.erased} erased before), ${report.idempotencyRecords} idempotency records dropped\n`,
   );
+  const sealed = await sealStoredFreeText(app.get(SQL_DATABASE), app.get(PersonalData));
+  process.stdout.write(`personal-data: free text of ${sealed.events} events sealed (${sealed.erased} of erased workers dropped)\n`);
   const runner = new ProjectionRunner(
     app.get(EVENT_STORE),
     app.get(SQL_DATABASE),

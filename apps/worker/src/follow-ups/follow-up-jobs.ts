@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import { systemActor } from '#access/actor.js';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import { findPlacement, RuleViolation, type FollowUpOutcome } from '#domain/index.js';
 import type { EmploymentRegister } from '#employment-register/employment-register.js';
@@ -12,6 +13,10 @@ import { ServiceMetrics, type QueueState } from '#platform/metrics.js';
 import { CLOCK, EMPLOYMENT_REGISTER, SERVICE_CONFIG, SQL_DATABASE } from '#platform/tokens.js';
 import type { SqlDatabase } from '#sql/sql.js';
 import { startOfDayInBrussels, startOfNextDayInBrussels } from './brussels-time.js';
+
+/** The jobs act on their own authority, on every worker. */
+const FOLLOW_UP_CHECK = systemActor('follow-up-check');
+const GUARANTEE_EXPIRY = systemActor('return-guarantee-expiry');
 
 export const CHECK_QUEUE = 'follow-up-checks';
 export const EXPIRY_QUEUE = 'return-guarantee-expiries';
@@ -322,13 +327,13 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
     let { workerId } = job.data;
     // The exit that scheduled the check is usually still remembered from its command; if not, read.
     const recalled = this.executor.recall(workerId);
-    let state = recalled && findPlacement(recalled, placementId)?.exit ? recalled : (await this.executor.load(workerId)).state;
+    let state = recalled && findPlacement(recalled, placementId)?.exit ? recalled : (await this.executor.load(workerId, FOLLOW_UP_CHECK)).state;
     if (!state.registered) {
       // A job queued before `personal-data:upgrade` gave the worker a new id: the schedule knows it.
       const current = await this.currentWorkerOf('follow_up_checks', placementId);
       if (current && current !== workerId) {
         workerId = current;
-        state = (await this.executor.load(workerId)).state;
+        state = (await this.executor.load(workerId, FOLLOW_UP_CHECK)).state;
       }
     }
     const placement = findPlacement(state, placementId);
@@ -345,7 +350,7 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
       this.executor.execute(
         workerId,
         { type: 'RecordFollowUp', data: { placementId, outcome: found, source: 'register' } },
-        { actor: 'system:follow-up-check', causationId: job.id ?? null },
+        { actor: FOLLOW_UP_CHECK, causationId: job.id ?? null },
       );
     let recorded;
     try {
@@ -378,7 +383,7 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
 
   private async runExpiry(job: Job<ExpiryJob>): Promise<string> {
     let { workerId } = job.data;
-    if (!this.executor.recall(workerId) && (await this.executor.load(workerId)).version === 0) {
+    if (!this.executor.recall(workerId) && (await this.executor.load(workerId, GUARANTEE_EXPIRY)).version === 0) {
       workerId = (await this.currentWorkerOf('return_guarantees', job.data.placementId)) ?? workerId;
     }
     let outcome;
@@ -386,7 +391,7 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
       outcome = await this.executor.execute(
         workerId,
         { type: 'ExpireReturnGuarantee', data: { placementId: job.data.placementId } },
-        { actor: 'system:return-guarantee-expiry', causationId: job.id ?? null },
+        { actor: GUARANTEE_EXPIRY, causationId: job.id ?? null },
       );
     } catch (error) {
       // The doorstroom exit that granted it was retracted.

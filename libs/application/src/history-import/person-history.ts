@@ -30,6 +30,8 @@ export interface Sealed {
   inszCiphertext: string;
   givenNameCiphertext: string | null;
   familyNameCiphertext: string | null;
+  /** seals free text about the person (a POP's goals) under the worker's key: PersonalData.sealFreeText */
+  sealFreeText(text: string): Promise<string | null>;
 }
 
 export interface DecidedStep {
@@ -158,7 +160,7 @@ async function commandOf(
     case 'screening':
       return { type: 'RecordScreening', data: { date: step.date, advice: step.advice, programme: step.programme, indication: null } };
     case 'pop':
-      return { type: 'RecordPop', data: { date: step.date, goals: step.goals } };
+      return { type: 'RecordPop', data: { date: step.date, goals: step.goals, goalsCiphertext: await sealed.sealFreeText(JSON.stringify(step.goals)) } };
     case 'placement':
       return {
         type: 'StartPlacement',

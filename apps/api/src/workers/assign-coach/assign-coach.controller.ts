@@ -4,7 +4,6 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
-import { commandOptions } from '../shared/worker-access.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { AssignCoachDto } from './assign-coach.dto.js';
 import { ApiWorkerCommand } from '../../http/openapi.js';
@@ -17,7 +16,7 @@ export class AssignCoachController {
 
   /** A coach may hand over only their own workers: the executor's scoping answers 404 for any other. */
   @Post()
-  @Roles('screener', 'admin', 'coach')
+  @Roles('screener', 'admin', 'coach', 'org-admin')
   @ApiWorkerCommand()
   @ApiOperation({ summary: "Assign the worker's coach (screener, admin, or the current coach); replaces the current one" })
   async assign(
@@ -27,7 +26,7 @@ export class AssignCoachController {
     @IfMatchVersion() expectedVersion: number | undefined,
   ): Promise<CommandResponse> {
     const { version, position } = await this.commandBus.execute(
-      new ExecuteWorkerCommand(workerId, { type: 'AssignCoach', data: { coach: body.coach } }, commandOptions(actor, expectedVersion)),
+      new ExecuteWorkerCommand(workerId, { type: 'AssignCoach', data: { coach: body.coach } }, { actor, expectedVersion }),
     );
     return { version, position };
   }

@@ -14,7 +14,7 @@ export class GetWorkerController {
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  @Roles('screener', 'coach')
+  @Roles('screener', 'coach', 'org-admin')
   @ApiWorkerQuery()
   @ApiOperation({ summary: "The worker's current state and timeline (ETag: the stream version)" })
   get(@Param('id', WorkerIdPipe) workerId: string, @CurrentActor() actor: Actor): Promise<WorkerView> {

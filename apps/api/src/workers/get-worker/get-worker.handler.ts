@@ -1,5 +1,6 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { toTrajectoryEvent } from '#application/serialization.js';
+import type { TrajectoryEvent } from '#domain/events.js';
 import type { TrajectoryState } from '#domain/state.js';
 import { PersonalData } from '#personal-data/personal-data.js';
 import { AuditTrail } from '../../audit/audit-trail.js';
@@ -17,12 +18,14 @@ export interface TimelineEntry {
 
 type SealedFields = 'inszCiphertext' | 'givenNameCiphertext' | 'familyNameCiphertext';
 
-export interface WorkerView extends Omit<TrajectoryState, SealedFields | 'registered' | 'workerId' | 'history'> {
+export interface WorkerView extends Omit<TrajectoryState, SealedFields | 'registered' | 'workerId' | 'history' | 'pop'> {
   workerId: string;
   /** the INSZ and names, decrypted for the screener or coach who opens the worker; null after erasure */
   insz: string | null;
   givenName: string | null;
   familyName: string | null;
+  /** the POP; its goals opened for the reader, null after erasure */
+  pop: { establishedOn: string; reviewedOn: string | null; goals: string[] | null } | null;
   version: number;
   timeline: TimelineEntry[];
 }
@@ -49,8 +52,10 @@ export class GetWorkerHandler implements IQueryHandler<GetWorkerQuery, WorkerVie
 
   async execute({ workerId, actor }: GetWorkerQuery): Promise<WorkerView> {
     const { state, version, events } = await this.access.load(workerId, actor);
-    const { inszCiphertext, givenNameCiphertext, familyNameCiphertext, registered: _registered, workerId: _id, history: _history, ...rest } = state;
-    const [insz, givenName, familyName] = await this.personalData.openAll(workerId, [inszCiphertext, givenNameCiphertext, familyNameCiphertext]);
+    const { inszCiphertext, givenNameCiphertext, familyNameCiphertext, registered: _registered, workerId: _id, history: _history, pop, ...rest } = state;
+    const key = (await this.personalData.keysOf([workerId])).get(workerId);
+    const open = (sealed: string | null) => this.personalData.open(key, sealed);
+    const [insz, givenName, familyName] = [inszCiphertext, givenNameCiphertext, familyNameCiphertext].map(open);
     if (insz != null || givenName != null || familyName != null) {
       await this.audit.record([{ actor: actor.sub, action: 'read', workerId, detail: 'GET /v1/workers/{id}' }]);
     }
@@ -60,6 +65,8 @@ export class GetWorkerHandler implements IQueryHandler<GetWorkerQuery, WorkerVie
       givenName: givenName ?? null,
       familyName: familyName ?? null,
       ...rest,
+      pop: pop && { establishedOn: pop.establishedOn, reviewedOn: pop.reviewedOn, goals: goalsOf(pop, open) },
+      placements: rest.placements.map((placement) => withEnterpriseOpened(placement, open)),
       version,
       timeline: events.map((recorded) => {
         const event = toTrajectoryEvent(recorded);
@@ -69,9 +76,44 @@ export class GetWorkerHandler implements IQueryHandler<GetWorkerQuery, WorkerVie
           type: event.type,
           recordedAt: recorded.metadata.recordedAt,
           actor: recorded.metadata.actor,
-          data: Object.fromEntries(Object.entries(event.data).filter(([key]) => !PERSONAL_FIELDS.has(key))),
+          data: Object.fromEntries(Object.entries(openFreeText(event, open).data).filter(([key]) => !PERSONAL_FIELDS.has(key))),
         };
       }),
     };
   }
+}
+
+type Opener = (sealed: string | null) => string | null;
+
+/** A POP's goals as its reader sees them: opened (null once erased), or as written before goals were sealed. */
+function goalsOf(pop: { goalsCiphertext: string | null; legacyGoals?: string[] }, open: Opener): string[] | null {
+  const opened = open(pop.goalsCiphertext);
+  return opened === null ? (pop.legacyGoals ?? null) : (JSON.parse(opened) as string[]);
+}
+
+/** An event with its sealed free text opened for the reader: `goals` and `reason` (null once erased). */
+function openFreeText(event: TrajectoryEvent, open: Opener): { type: string; data: object } {
+  switch (event.type) {
+    case 'PopEstablished':
+    case 'PopReviewed':
+      return { type: event.type, data: { date: event.data.date, goals: goalsOf(event.data, open) } };
+    case 'PlacementStarted':
+      return { type: event.type, data: withEnterpriseOpened(event.data, open) };
+    case 'StepRetracted': {
+      const { reasonCiphertext, legacyReason, step, ...data } = event.data;
+      const reason = open(reasonCiphertext) ?? legacyReason ?? null;
+      return { type: event.type, data: { ...data, reason, step: openFreeText(step, open) } };
+    }
+    default:
+      return event;
+  }
+}
+
+/** An employer typed as free text and sealed reads as that text for the reader (null once erased); an id as it is. */
+function withEnterpriseOpened<T extends { enterpriseId: string | null; enterpriseTextCiphertext?: string | null }>(
+  placement: T,
+  open: Opener,
+): Omit<T, 'enterpriseTextCiphertext'> {
+  const { enterpriseTextCiphertext, ...rest } = placement;
+  return enterpriseTextCiphertext === undefined ? rest : { ...rest, enterpriseId: open(enterpriseTextCiphertext) };
 }

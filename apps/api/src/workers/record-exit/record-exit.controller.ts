@@ -5,7 +5,6 @@ import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ApiWorkerCommand } from '../../http/openapi.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
-import { commandOptions } from '../shared/worker-access.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { RecordExitDto } from './record-exit.dto.js';
 
@@ -16,7 +15,7 @@ export class RecordExitController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post()
-  @Roles('coach')
+  @Roles('coach', 'org-admin')
   @ApiWorkerCommand()
   @ApiOperation({ summary: 'Record the exit (uitstroom) from the active placement; schedules the six-month check' })
   async record(
@@ -26,7 +25,7 @@ export class RecordExitController {
     @IfMatchVersion() expectedVersion: number | undefined,
   ): Promise<CommandResponse> {
     const { version, position } = await this.commandBus.execute(
-      new ExecuteWorkerCommand(workerId, { type: 'RecordExit', data: { date: body.date, reason: body.reason } }, commandOptions(actor, expectedVersion)),
+      new ExecuteWorkerCommand(workerId, { type: 'RecordExit', data: { date: body.date, reason: body.reason } }, { actor, expectedVersion }),
     );
     return { version, position };
   }

@@ -6,7 +6,6 @@ import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ApiWorkerCommand } from '../../http/openapi.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
-import { commandOptions } from '../shared/worker-access.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { RecordFollowUpDto } from './record-follow-up.dto.js';
 
@@ -17,7 +16,7 @@ export class RecordFollowUpController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post()
-  @Roles('coach')
+  @Roles('coach', 'org-admin')
   @ApiWorkerCommand('CommandResult', { unchanged: 'The check already has this outcome: nothing was written; `version` is unchanged.' })
   @ApiOperation({
     summary: 'Record a manual six-month result when the register cannot answer, or revise a provisional not-employed one',
@@ -36,7 +35,7 @@ export class RecordFollowUpController {
       new ExecuteWorkerCommand(
         workerId,
         { type: 'RecordFollowUp', data: { placementId: body.placementId.toLowerCase(), outcome: body.outcome, source: 'manual' } },
-        commandOptions(actor, expectedVersion),
+        { actor, expectedVersion },
       ),
     );
     // The same outcome again: nothing was written.

@@ -5,7 +5,6 @@ import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ApiWorkerCommand } from '../../http/openapi.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
-import { commandOptions } from '../shared/worker-access.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { RecordScreeningDto } from './record-screening.dto.js';
 
@@ -37,7 +36,7 @@ export class RecordScreeningController {
       new ExecuteWorkerCommand(
         workerId,
         { type: 'RecordScreening', data: { date: body.date, advice: body.advice, programme: body.programme ?? null, indication } },
-        commandOptions(actor, expectedVersion),
+        { actor, expectedVersion },
       ),
     );
     return { version, position };

@@ -4,9 +4,9 @@ import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import { InvalidInszError, parseInsz } from '#domain/insz.js';
 import { RuleViolation } from '#domain/rules.js';
 import { PersonalData, WorkerErasedError } from '#personal-data/personal-data.js';
+import { AuditTrail } from '../../audit/audit-trail.js';
 import type { Actor } from '../../http/auth.js';
 import { invalidInput, ProblemException, problemType } from '../../http/problem.js';
-import { scopeOf } from '../shared/worker-access.js';
 import type { RegisterWorkerDto } from './register-worker.dto.js';
 
 export interface RegisterWorkerResult {
@@ -36,6 +36,7 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
   constructor(
     private readonly executor: WorkerCommandExecutor,
     private readonly personalData: PersonalData,
+    private readonly audit: AuditTrail,
   ) {}
 
   async execute({ body, actor }: RegisterWorkerCommand): Promise<RegisterWorkerResult> {
@@ -77,7 +78,7 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
             socialAssistance: body.socialAssistance,
           },
         },
-        { actor: actor.sub },
+        { actor },
       );
       return { workerId, version: outcome.version, position: outcome.position };
     } catch (error) {
@@ -86,7 +87,12 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
     }
   }
 
+  /**
+   * The refusal of an INSZ already registered. It tells the caller that this person is known, so it
+   * is a lookup, and recorded as one (api.md third round, "Lookups are audited").
+   */
   private async alreadyRegistered(workerId: string, actor: Actor): Promise<ProblemException> {
+    await this.audit.record([{ actor: actor.sub, action: 'lookup', workerId, detail: 'POST /v1/workers (worker-already-registered)' }]);
     return new ProblemException({
       type: problemType('rule/worker-already-registered'),
       title: 'A rule of the trajectory is broken',
@@ -97,11 +103,8 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
     });
   }
 
-  /** A coach learns the existing worker's id only when that worker is in their caseload. */
+  /** The caller learns the existing worker's id only when that worker is within their reach. */
   private async mayName(workerId: string, actor: Actor): Promise<boolean> {
-    const scope = scopeOf(actor);
-    if (!scope) return true;
-    const { state } = await this.executor.load(workerId);
-    return state.coach === scope.coach;
+    return (await this.executor.load(workerId, actor)).version > 0;
   }
 }

@@ -1,23 +1,26 @@
 import { Body, Controller, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { PersonalData } from '#personal-data/personal-data.js';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { WorkerCommandExecutor, WorkerNotFoundError } from '#application/worker-commands.js';
 import { eventTypeOf } from '#domain/events.js';
 import { CurrentActor, Roles, type Actor, type Role } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ApiWorkerCommand } from '../../http/openapi.js';
 import { ProblemException } from '../../http/problem.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
+import { WorkerAccess } from '../shared/worker-access.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { RetractStepDto } from './retract-step.dto.js';
 
-/** Who may retract a step: whoever may record that kind of step. */
-const RECORDED_BY: Record<string, Role> = {
-  ScreeningRecorded: 'screener',
-  PopEstablished: 'coach',
-  PopReviewed: 'coach',
-  PlacementStarted: 'coach',
-  WorkerExited: 'coach',
+/** Who may retract a step: whoever may record that kind of step (an org-admin does what a coach does). */
+const BY_SCREENER: Role[] = ['screener'];
+const BY_COACH: Role[] = ['coach', 'org-admin'];
+const RECORDED_BY: Record<string, Role[]> = {
+  ScreeningRecorded: BY_SCREENER,
+  PopEstablished: BY_COACH,
+  PopReviewed: BY_COACH,
+  PlacementStarted: BY_COACH,
+  WorkerExited: BY_COACH,
 };
 
 @ApiTags('workers')
@@ -26,11 +29,12 @@ const RECORDED_BY: Record<string, Role> = {
 export class RetractStepController {
   constructor(
     private readonly commandBus: CommandBus,
-    private readonly executor: WorkerCommandExecutor,
+    private readonly access: WorkerAccess,
+    private readonly personalData: PersonalData,
   ) {}
 
   @Post()
-  @Roles('screener', 'coach')
+  @Roles('screener', 'coach', 'org-admin')
   @ApiWorkerCommand()
   @ApiOperation({
     summary: 'Retract the latest step (entered by mistake): every reader then treats it as never recorded',
@@ -45,22 +49,23 @@ export class RetractStepController {
     @CurrentActor() actor: Actor,
     @IfMatchVersion() expectedVersion: number | undefined,
   ): Promise<CommandResponse> {
-    // The event at a version never changes, so the role is checked on what the stream holds there.
-    const { version: current, events } = await this.executor.load(workerId);
-    if (current === 0) throw new WorkerNotFoundError(workerId);
+    // The event at a version never changes, so the role is checked on what the stream holds there
+    // (a worker out of the actor's reach is unknown to them, before anything about it is said).
+    const { events } = await this.access.load(workerId, actor);
     const target = events.find((event) => event.streamVersion === body.version);
     const type = target && eventTypeOf(target.type);
-    const role = type && RECORDED_BY[type];
-    if (role && !actor.roles.includes(role)) {
+    const roles = type && RECORDED_BY[type];
+    if (roles && !actor.roles.some((role) => roles.includes(role))) {
       throw ProblemException.of(
         403,
         'forbidden',
         'Forbidden',
-        `only a ${role} may retract a ${type === 'ScreeningRecorded' ? 'screening' : 'step of this kind'}`,
+        `only a ${roles[0]} may retract a ${type === 'ScreeningRecorded' ? 'screening' : 'step of this kind'}`,
       );
     }
+    const [reasonCiphertext] = await this.personalData.sealFreeText(workerId, [body.reason]);
     const { version, position } = await this.commandBus.execute(
-      new ExecuteWorkerCommand(workerId, { type: 'RetractStep', data: { version: body.version, reason: body.reason } }, { actor: actor.sub, expectedVersion }),
+      new ExecuteWorkerCommand(workerId, { type: 'RetractStep', data: { version: body.version, reasonCiphertext } }, { actor, expectedVersion }),
     );
     return { version, position };
   }

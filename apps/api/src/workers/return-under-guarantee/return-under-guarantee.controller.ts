@@ -6,7 +6,6 @@ import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ApiWorkerCommand } from '../../http/openapi.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
-import { commandOptions } from '../shared/worker-access.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { ReturnUnderGuaranteeDto } from './return-under-guarantee.dto.js';
 
@@ -17,7 +16,7 @@ export class ReturnUnderGuaranteeController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post()
-  @Roles('coach')
+  @Roles('coach', 'org-admin')
   @ApiWorkerCommand('PlacementResult')
   @ApiOperation({ summary: 'Return under the return guarantee: a new placement in the programme left by doorstroom, without new screening' })
   async return(
@@ -28,7 +27,7 @@ export class ReturnUnderGuaranteeController {
   ): Promise<CommandResponse & { placementId: string }> {
     const placementId = randomUUID();
     const { version, position } = await this.commandBus.execute(
-      new ExecuteWorkerCommand(workerId, { type: 'ReturnUnderGuarantee', data: { placementId, ...body } }, commandOptions(actor, expectedVersion)),
+      new ExecuteWorkerCommand(workerId, { type: 'ReturnUnderGuarantee', data: { placementId, ...body } }, { actor, expectedVersion }),
     );
     return { placementId, version, position };
   }

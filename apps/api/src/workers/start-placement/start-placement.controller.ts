@@ -6,7 +6,6 @@ import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ApiWorkerCommand } from '../../http/openapi.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
-import { commandOptions } from '../shared/worker-access.js';
 import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { StartPlacementDto } from './start-placement.dto.js';
 
@@ -17,7 +16,7 @@ export class StartPlacementController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post()
-  @Roles('coach')
+  @Roles('coach', 'org-admin')
   @ApiWorkerCommand('PlacementResult')
   @ApiOperation({ summary: 'Start a placement in a programme (needs an advice that leads there)' })
   async start(
@@ -28,7 +27,7 @@ export class StartPlacementController {
   ): Promise<CommandResponse & { placementId: string }> {
     const placementId = randomUUID();
     const { version, position } = await this.commandBus.execute(
-      new ExecuteWorkerCommand(workerId, { type: 'StartPlacement', data: { placementId, ...body } }, commandOptions(actor, expectedVersion)),
+      new ExecuteWorkerCommand(workerId, { type: 'StartPlacement', data: { placementId, ...body } }, { actor, expectedVersion }),
     );
     return { placementId, version, position };
   }
