@@ -13,6 +13,7 @@ import { ProjectionRunner } from '#projections/projection-runner.js';
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { registration } from '../support/trajectories.js';
+import { employer } from '#domain/testing/fixtures.js';
 
 /**
  * Late declarations are imported without waiting for anything; the worker revises what they cover
@@ -55,7 +56,7 @@ describe.each(['pglite', 'postgres'] as const)('declaration revisions (%s)', (ki
     const commands: TrajectoryCommand[] = [
       registration(workerId),
       { type: 'RecordScreening', data: { date: '2012-01-02', advice: 'supported-employment', programme: 'SW', indication: null } },
-      { type: 'StartPlacement', data: { placementId, programme: 'SW', enterpriseId: 'e', startDate: '2012-01-02', fte: 1 } },
+      { type: 'StartPlacement', data: { placementId, programme: 'SW', enterpriseId: 'e', employer: employer('e'), startDate: '2012-01-02', fte: 1 } },
       { type: 'RecordExit', data: { date: '2013-03-31', reason: 'resignation' } },
       { type: 'RecordFollowUp', data: { placementId, outcome: 'not-employed', source: 'register' } },
     ];

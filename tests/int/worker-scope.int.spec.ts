@@ -4,6 +4,7 @@ import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { FixedClock } from '#platform/clock.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { registration as register } from '../support/trajectories.js';
+import { COACH_MEMBER } from '#domain/testing/fixtures.js';
 
 /**
  * Caseload scoping in the command executor, with two executors standing for two processes: a
@@ -14,7 +15,7 @@ const policy = { returnGuaranteeMonths: 12, followUpDelayMonths: 6 };
 const clock = new FixedClock(new Date('2024-06-30T10:00:00Z'));
 
 const pop = (date: string): TrajectoryCommand => ({ type: 'RecordPop', data: { date, goals: ['x'] } });
-const assign = (coach: string): TrajectoryCommand => ({ type: 'AssignCoach', data: { coach } });
+const assign = (coach: string): TrajectoryCommand => ({ type: 'AssignCoach', data: { coach, coachMembership: COACH_MEMBER } });
 
 describe.each(['pglite', 'postgres'] as const)('scoping in the command executor (%s)', (kind) => {
   let database: TestDatabase;

@@ -1,5 +1,6 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { toTrajectoryEvent } from '#application/serialization.js';
+import { Directory } from '#directory/directory.js';
 import type { TrajectoryState } from '#domain/state.js';
 import { PersonalData } from '#personal-data/personal-data.js';
 import { AuditTrail } from '../../audit/audit-trail.js';
@@ -17,8 +18,18 @@ export interface TimelineEntry {
 
 type SealedFields = 'inszCiphertext' | 'givenNameCiphertext' | 'familyNameCiphertext';
 
-export interface WorkerView extends Omit<TrajectoryState, SealedFields | 'registered' | 'workerId' | 'history'> {
+/** An organisation of the directory, as the worker view names it. */
+export interface OrganisationRef {
+  organisationId: string;
+  name: string;
+}
+
+export interface WorkerView extends Omit<TrajectoryState, SealedFields | 'registered' | 'workerId' | 'history' | 'placements'> {
   workerId: string;
+  /** the coach's organisation: it decides who reaches the worker (null without a coach, or a coach in none) */
+  organisation: OrganisationRef | null;
+  /** each placement with its employer (null: an enterpriseId recorded before the directory, naming no organisation) */
+  placements: (TrajectoryState['placements'][number] & { organisation: OrganisationRef | null })[];
   /** the INSZ and names, decrypted for the screener or coach who opens the worker; null after erasure */
   insz: string | null;
   givenName: string | null;
@@ -45,11 +56,20 @@ export class GetWorkerHandler implements IQueryHandler<GetWorkerQuery, WorkerVie
     private readonly access: WorkerAccess,
     private readonly personalData: PersonalData,
     private readonly audit: AuditTrail,
+    private readonly directory: Directory,
   ) {}
 
   async execute({ workerId, actor }: GetWorkerQuery): Promise<WorkerView> {
     const { state, version, events } = await this.access.load(workerId, actor);
-    const { inszCiphertext, givenNameCiphertext, familyNameCiphertext, registered: _registered, workerId: _id, history: _history, ...rest } = state;
+    const { inszCiphertext, givenNameCiphertext, familyNameCiphertext, registered: _registered, workerId: _id, history: _history, placements, ...rest } = state;
+    const [coachOrganisations, employers] = await Promise.all([
+      this.directory.organisationsOfCoaches(state.coach === null ? [] : [state.coach]),
+      this.directory.names(placements.map((placement) => placement.enterpriseId)),
+    ]);
+    const employerOf = (enterpriseId: string): OrganisationRef | null => {
+      const name = employers.get(enterpriseId);
+      return name === undefined ? null : { organisationId: enterpriseId, name };
+    };
     const [insz, givenName, familyName] = await this.personalData.openAll(workerId, [inszCiphertext, givenNameCiphertext, familyNameCiphertext]);
     if (insz != null || givenName != null || familyName != null) {
       await this.audit.record([{ actor: actor.sub, action: 'read', workerId, detail: 'GET /v1/workers/{id}' }]);
@@ -60,6 +80,8 @@ export class GetWorkerHandler implements IQueryHandler<GetWorkerQuery, WorkerVie
       givenName: givenName ?? null,
       familyName: familyName ?? null,
       ...rest,
+      organisation: (state.coach !== null && coachOrganisations.get(state.coach)) || null,
+      placements: placements.map((placement) => ({ ...placement, organisation: employerOf(placement.enterpriseId) })),
       version,
       timeline: events.map((recorded) => {
         const event = toTrajectoryEvent(recorded);

@@ -1,6 +1,7 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
+import { Directory } from '#directory/directory.js';
 import { InvalidInszError, parseInsz } from '#domain/insz.js';
 import { RuleViolation } from '#domain/rules.js';
 import { PersonalData, WorkerErasedError } from '#personal-data/personal-data.js';
@@ -36,6 +37,7 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
   constructor(
     private readonly executor: WorkerCommandExecutor,
     private readonly personalData: PersonalData,
+    private readonly directory: Directory,
   ) {}
 
   async execute({ body, actor }: RegisterWorkerCommand): Promise<RegisterWorkerResult> {
@@ -48,6 +50,7 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
     }
     const inszHash = this.personalData.hashInsz(insz.normalized);
     const coach = body.coach ?? (actor.roles.includes('coach') ? actor.sub : null);
+    const coachMembership = coach === null ? null : await this.directory.coachMembership(coach);
     // The claim decides the worker id; it and the worker's key are one statement.
     let workerId: string;
     let sealed: (string | null)[];
@@ -69,6 +72,7 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
             givenNameCiphertext: givenNameCiphertext ?? null,
             familyNameCiphertext: familyNameCiphertext ?? null,
             coach,
+            coachMembership,
             birthYear: insz.birthYear,
             educationLevel: body.educationLevel,
             migrationBackground: body.migrationBackground,
