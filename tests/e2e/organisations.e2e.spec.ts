@@ -232,6 +232,35 @@ describe.each(['pglite', 'postgres'] as const)('organisations and the directory 
     expect((await service.request('DELETE', `/v1/organisations/${a.organisationId}/members/${coach}`, { token: admin() })).status).toBe(204);
   });
 
+  test('GET /v1/workers?organisation=: the workers whose coach is a member; an org-admin gets their own without asking, and no other', async () => {
+    const coachA = await service.newCoach('a');
+    const coachB = await service.newCoach('b');
+    const register = async (coach: string) =>
+      (await service.request('POST', '/v1/workers', { roles: ['screener'], body: { ...registration(freshInsz()), coach } })).body as {
+        workerId: string;
+        position: string;
+      };
+    const ofA = await register(coachA);
+    const ofB = await register(coachB);
+    const list = (token: string, query = '') => service.request('GET', `/v1/workers?limit=200&waitFor=${ofB.position}${query}`, { token });
+    const ids = (answer: { body: { items: { workerId: string }[] } }) => answer.body.items.map((item) => item.workerId);
+
+    const byScreener = await list(service.token(['screener'], 'any-screener'), `&organisation=${b.organisationId}`);
+    expect(ids(byScreener)).toContain(ofB.workerId);
+    expect(ids(byScreener)).not.toContain(ofA.workerId);
+    expect(ids(await list(service.token(['admin'], 'adm-dir'), `&organisation=${a.organisationId}`))).toContain(ofA.workerId);
+
+    const orgAdminB = service.memberToken('b', 'orgAdmin');
+    const own = await list(orgAdminB);
+    expect(ids(own)).toContain(ofB.workerId);
+    expect(ids(own)).not.toContain(ofA.workerId);
+    expect(ids(await list(orgAdminB, `&organisation=${b.organisationId}`))).toEqual(ids(own));
+    expect((await list(orgAdminB, `&organisation=${a.organisationId}`)).status).toBe(403);
+    // A token role org-admin without that membership has nothing in scope; a coach may not name an organisation.
+    expect(ids(await list(service.token(['org-admin'], 'nobody-here')))).toEqual([]);
+    expect((await list(service.memberToken('a', 'coach'), `&organisation=${a.organisationId}`)).status).toBe(403);
+  });
+
   describe('the rules the directory adds to trajectories', () => {
     test('unknown-coach: a registration naming, or by, a coach who is no coach member; an assignment to one; nothing written', async () => {
       const before = await snapshot();

@@ -10,7 +10,8 @@ import type { SqlDatabase } from '#sql/sql.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { CurrentActor, Roles, type Actor } from '../http/auth.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
-import { invalidInput } from '../http/problem.js';
+import { invalidInput, ProblemException } from '../http/problem.js';
+import { Directory } from '#directory/directory.js';
 import { awaitReadModels } from '../http/read-models.js';
 import { scopeOf } from '../workers/shared/worker-access.js';
 import { IntegerFromQuery } from '../http/numbers.js';
@@ -24,6 +25,11 @@ export class ListWorkersQuery {
   @IsString()
   @MaxLength(200)
   coach?: string;
+  @ApiPropertyOptional({ description: "an organisationId: the workers whose coach is a member of it (screener, admin, that organisation's org-admin)" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  organisation?: string;
   @ApiPropertyOptional({ enum: PROGRAMMES }) @IsOptional() @IsIn(PROGRAMMES) programme?: Programme;
   @ApiPropertyOptional({ enum: STATUSES, default: 'all', description: 'active: in a placement; exited: left the last placement' })
   @IsOptional()
@@ -67,18 +73,20 @@ export class ListWorkersController {
     private readonly personalData: PersonalData,
     private readonly progress: ProjectionProgress,
     private readonly audit: AuditTrail,
+    private readonly directory: Directory,
   ) {}
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  @Roles('coach', 'screener')
+  @Roles('coach', 'screener', 'admin', 'org-admin')
   @ApiListQuery('WorkerList', { waitFor: true })
   @ApiOperation({ summary: 'The caseload: workers by coach, programme and status, or one INSZ (screener); keyset pages' })
   async list(@Query() query: ListWorkersQuery, @CurrentActor() actor: Actor) {
     await awaitReadModels(this.progress, { waitFor: query.waitFor, refuseWhileRebuilding: false });
     const limit = query.limit ?? 50;
     const after = query.cursor ? (decodeCursor(query.cursor, ['string'])[0] as string) : '';
-    const scope = scopeOf(actor);
+    const reached = await this.reachedCoaches(actor, query.organisation);
+    const scope = reached === null ? scopeOf(actor) : undefined;
     let onlyWorker: string | null = null;
     if (query.insz !== undefined) {
       let normalized: string;
@@ -98,9 +106,9 @@ export class ListWorkersController {
         WHERE worker_id > $1
           AND ($2::text IS NULL OR coach = $2) AND ($3::text IS NULL OR coach = $3)
           AND ($4::text IS NULL OR programme = $4) AND ($5::text IS NULL OR status = $5)
-          AND ($6::text IS NULL OR worker_id = $6)
+          AND ($6::text IS NULL OR worker_id = $6) AND ($8::text[] IS NULL OR coach = ANY($8::text[]))
         ORDER BY worker_id LIMIT $7`,
-      [after, scope?.coach ?? null, query.coach ?? null, query.programme ?? null, status === 'all' ? null : status, onlyWorker, limit],
+      [after, scope?.coach ?? null, query.coach ?? null, query.programme ?? null, status === 'all' ? null : status, onlyWorker, limit, reached],
     );
     const keys = await this.personalData.keysOf(rows.map((r) => r.worker_id));
     const items = rows.map((r) => {
@@ -124,5 +132,25 @@ export class ListWorkersController {
         .map((i) => ({ actor: actor.sub, action, workerId: i.workerId, detail: 'GET /v1/workers' })),
     );
     return { items, next: items.length === limit ? encodeCursor([items.at(-1)!.workerId]) : null };
+  }
+
+  /**
+   * The coaches whose workers an organisation filter or an org-admin reaches (null: no such
+   * limit). Screeners and admins may name any organisation; an org-admin reaches the workers of
+   * the organisation where they are an org-admin member (named or not), and nothing without one.
+   */
+  private async reachedCoaches(actor: Actor, organisation: string | undefined): Promise<string[] | null> {
+    const unscoped = actor.roles.includes('screener') || actor.roles.includes('admin');
+    if (unscoped) return organisation === undefined ? null : this.directory.membersOf(organisation);
+    if (!actor.roles.includes('org-admin')) {
+      if (organisation !== undefined)
+        throw ProblemException.of(403, 'forbidden', 'Forbidden', 'only screeners, admins and its org-admins list an organisation');
+      return null;
+    }
+    const membership = await this.directory.membershipOf(actor.sub);
+    const own = membership?.roles.includes('org-admin') ? membership.organisationId : null;
+    if (organisation !== undefined && organisation !== own)
+      throw ProblemException.of(403, 'forbidden', 'Forbidden', "an org-admin lists their own organisation's workers only");
+    return own === null ? [] : this.directory.membersOf(own);
   }
 }
