@@ -1,6 +1,7 @@
 import { makeEnterpriseNumber } from '#directory/enterprise-number.js';
 import { PROGRAMMES } from '#domain/vocabulary.js';
 import type { SqlDatabase } from '#sql/sql.js';
+import { signToken } from '../../apps/api/src/http/auth.js';
 import type { HttpClient } from './http-client.js';
 import { latencySummary } from './stats.js';
 
@@ -27,6 +28,31 @@ export function benchCoach(n: number): string {
 /** The enterprise number of organisation n (the command load sends organisation 1's). */
 export function benchEnterpriseNumber(n: number): string {
   return makeEnterpriseNumber(String(10_000_000 + n).padStart(8, '0'));
+}
+
+/** The enterprise the command load places workers at (registered through the API, outside the seeded numbers). */
+export const BENCH_ENTERPRISE = benchEnterpriseNumber(BENCH_ORGANISATIONS + 1);
+
+/**
+ * Registers, through the API of a running service (any store), the organisation the command load
+ * names and `bench` as one of its coaches; a second call changes nothing. Since the directory,
+ * a registering coach must be a coach member and a placement's enterprise a registered one.
+ */
+export async function registerBenchDirectory(url: string, jwtSecret: string): Promise<void> {
+  const headers = { authorization: `Bearer ${signToken(jwtSecret, { sub: 'bench-admin', roles: ['admin'] })}`, 'content-type': 'application/json' };
+  const created = await fetch(`${url}/v1/organisations`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ enterpriseNumber: BENCH_ENTERPRISE, name: 'Bench Maatwerk', kind: 'maatwerkbedrijf', postalCode: '9000', programmes: PROGRAMMES }),
+  });
+  const { organisationId } = (await created.json()) as { organisationId: string };
+  if (created.status !== 201 && created.status !== 409) throw new Error(`registering the bench organisation: ${created.status}`);
+  const member = await fetch(`${url}/v1/organisations/${organisationId}/members/${BENCH_SUB}`, {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify({ displayName: 'Bench', roles: ['coach', 'screener'] }),
+  });
+  if (member.status !== 201 && member.status !== 200 && member.status !== 409) throw new Error(`adding the bench coach: ${member.status}`);
 }
 
 const PLACES = ['1000', '2000', '3000', '3500', '8000', '9000', '1500', '2800', '8500', '9300'];
