@@ -23,6 +23,8 @@ export interface TestServiceOptions {
   mode?: 'all' | 'api';
   /** the port to listen on (default: any free one) */
   port?: number;
+  /** false: start without the test directory (an empty store) */
+  directory?: boolean;
 }
 
 export interface HttpAnswer<T = any> {
@@ -94,7 +96,7 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
   };
   await boot();
   // Every test service has the test directory: two organisations and their members.
-  await seedTestDirectory(database.db);
+  if (options.directory !== false) await seedTestDirectory(database.db);
 
   const token = (roles: Role[], sub = 'tester') => signToken(config.jwtSecret!, { sub, roles });
 
