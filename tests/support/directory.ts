@@ -116,8 +116,8 @@ function displayNameOf(sub: string): string {
     .join(' ');
 }
 
-/** The same directory through the API (a service in another process): an admin's POSTs and PUTs. */
-export async function seedTestDirectoryOver(url: string, adminToken: string): Promise<void> {
+/** The same directory through the API (a service in another process): an admin's POSTs and PUTs; answers each organisation's id there. */
+export async function seedTestDirectoryOver(url: string, adminToken: string): Promise<Record<'a' | 'b', string>> {
   const send = async (method: string, path: string, body: unknown) => {
     const response = await fetch(`${url}${path}`, {
       method,
@@ -127,13 +127,16 @@ export async function seedTestDirectoryOver(url: string, adminToken: string): Pr
     if (response.status >= 300 && response.status !== 409) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as { organisationId: string };
   };
-  for (const organisation of Object.values(TEST_ORGANISATIONS)) {
-    const { enterpriseNumber, name, kind, postalCode, programmes } = organisation;
+  const ids = { a: '', b: '' };
+  for (const key of ['a', 'b'] as const) {
+    const { enterpriseNumber, name, kind, postalCode, programmes, members } = TEST_ORGANISATIONS[key];
     const { organisationId } = await send('POST', '/v1/organisations', { enterpriseNumber, name, kind, postalCode, programmes });
-    for (const [sub, roles] of Object.entries(organisation.members)) {
+    ids[key] = organisationId;
+    for (const [sub, roles] of Object.entries(members)) {
       await send('PUT', `/v1/organisations/${organisationId}/members/${encodeURIComponent(sub)}`, { displayName: displayNameOf(sub), roles });
     }
   }
+  return ids;
 }
 
 /** Adds a member to a test organisation (a fixture, no audit entry): for tests that need a coach with an empty caseload. */
