@@ -16,8 +16,8 @@ describe.each(['pglite', 'postgres'] as const)('organisations and the directory 
   const { a, b } = TEST_ORGANISATIONS;
   const admin = () => service.token(['admin'], 'adm-dir');
   const count = async (table: string) => (await service.database.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
-  /** What a refused request must leave as it was: the directory's rows and the audit trail. */
-  const snapshot = async () => [await count('organisations'), await count('organisation_members'), await count('audit_log'), await count('events')];
+  /** What a refused request must leave as it was: the directory's rows, the audit trail, the events, the INSZ claims and keys. */
+  const snapshot = async () => Promise.all(['organisations', 'organisation_members', 'audit_log', 'events', 'insz_lookup', 'worker_keys'].map(count));
   let serial = 0;
   const newNumber = () => makeEnterpriseNumber(String(3_000_000 + ++serial * 7).padStart(8, '0'));
   const register = (body: Record<string, unknown>, token = admin()) => service.request('POST', '/v1/organisations', { token, body });

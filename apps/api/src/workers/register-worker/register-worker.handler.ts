@@ -4,6 +4,8 @@ import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import { Directory } from '#directory/directory.js';
 import { InvalidInszError, parseInsz } from '#domain/insz.js';
 import { RuleViolation } from '#domain/rules.js';
+import type { RegisterWorker } from '#domain/commands.js';
+import { decide, initialState } from '#domain/index.js';
 import { PersonalData, WorkerErasedError } from '#personal-data/personal-data.js';
 import type { Actor } from '../../http/auth.js';
 import { invalidInput, ProblemException, problemType } from '../../http/problem.js';
@@ -51,6 +53,25 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
     const inszHash = this.personalData.hashInsz(insz.normalized);
     const coach = body.coach ?? (actor.roles.includes('coach') ? actor.sub : null);
     const coachMembership = coach === null ? null : await this.directory.coachMembership(coach);
+    const registration = (workerId: string, sealed: readonly (string | null)[]): RegisterWorker => ({
+      type: 'RegisterWorker',
+      data: {
+        workerId,
+        inszCiphertext: sealed[0] ?? '',
+        givenNameCiphertext: sealed[1] ?? null,
+        familyNameCiphertext: sealed[2] ?? null,
+        coach,
+        coachMembership,
+        birthYear: insz.birthYear,
+        educationLevel: body.educationLevel,
+        migrationBackground: body.migrationBackground,
+        disability: body.disability,
+        unemployedSince: body.unemployedSince ?? null,
+        socialAssistance: body.socialAssistance,
+      },
+    });
+    // The domain's rules first, as on a new stream (unknown-coach): a refused registration claims no INSZ and makes no key.
+    decide(registration('', []), initialState, this.executor.context());
     // The claim decides the worker id; it and the worker's key are one statement.
     let workerId: string;
     let sealed: (string | null)[];
@@ -61,28 +82,7 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
       throw error;
     }
     try {
-      const [inszCiphertext, givenNameCiphertext, familyNameCiphertext] = sealed;
-      const outcome = await this.executor.execute(
-        workerId,
-        {
-          type: 'RegisterWorker',
-          data: {
-            workerId,
-            inszCiphertext: inszCiphertext!,
-            givenNameCiphertext: givenNameCiphertext ?? null,
-            familyNameCiphertext: familyNameCiphertext ?? null,
-            coach,
-            coachMembership,
-            birthYear: insz.birthYear,
-            educationLevel: body.educationLevel,
-            migrationBackground: body.migrationBackground,
-            disability: body.disability,
-            unemployedSince: body.unemployedSince ?? null,
-            socialAssistance: body.socialAssistance,
-          },
-        },
-        { actor: actor.sub },
-      );
+      const outcome = await this.executor.execute(workerId, registration(workerId, sealed), { actor: actor.sub });
       return { workerId, version: outcome.version, position: outcome.position };
     } catch (error) {
       if (error instanceof RuleViolation && error.rule === 'worker-already-registered') throw await this.alreadyRegistered(workerId, actor);
