@@ -219,7 +219,7 @@ export class Directory {
   async putMember(organisationId: string, sub: string, member: Omit<Member, 'sub'>, actor: DirectoryActor): Promise<MemberChange | null> {
     const roles = rolesOf(member.roles);
     return this.db.transaction(async (tx) => {
-      if (!(await organisationExists(tx, organisationId, true))) return null;
+      if (!(await organisationExists(tx, organisationId))) return null;
       const inserted = await tx.query(
         `INSERT INTO organisation_members (sub, organisation_id, display_name, roles, search_words) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (sub) DO NOTHING RETURNING sub`,
@@ -353,9 +353,9 @@ export class Directory {
   }
 }
 
-async function organisationExists(tx: SqlClient, organisationId: string, lock: boolean): Promise<boolean> {
+async function organisationExists(tx: SqlClient, organisationId: string): Promise<boolean> {
   // FOR SHARE: the organisation cannot change under a member being written (its FK would hold it anyway).
-  const { rowCount } = await tx.query(`SELECT 1 FROM organisations WHERE organisation_id = $1 ${lock ? 'FOR SHARE' : ''}`, [organisationId]);
+  const { rowCount } = await tx.query('SELECT 1 FROM organisations WHERE organisation_id = $1 FOR SHARE', [organisationId]);
   return rowCount === 1;
 }
 
