@@ -25,6 +25,7 @@ import { dataDirCreationPeakMb } from './lib/embedded-footprint.js';
 import { HttpClient } from './lib/http-client.js';
 import { scratchDir, startServiceProcess, stopAll } from './lib/service-process.js';
 import { seedEvents } from './lib/seed.js';
+import { BENCH_ENTERPRISE, BENCH_ORGANISATIONS, directoryLoad, MEMBERS_PER_ORGANISATION, registerBenchDirectory, seedBenchDirectory } from './lib/directory.js';
 import { registrationOverhead } from './lib/registration-overhead.js';
 import { declarationsEndToEnd } from './lib/declarations.js';
 import { historyImportEndToEnd } from './lib/history-import.js';
@@ -185,12 +186,14 @@ async function commandLoad(urls: string[], seconds: number, processes: Record<st
     if (answer.status !== 201) throw new Error(`${path}: ${answer.status} ${answer.body}`);
     return JSON.parse(answer.body) as Record<string, string>;
   };
+  // Our service needs its coach and the employer in the directory (the peer keeps no directory).
+  if (!('peer' in processes)) await registerBenchDirectory(urls[0], secrets.AUTH_JWT_SECRET);
   const iteration = async () => {
     const n = sequence++;
     const insz = uniqueInsz(n);
     const { workerId } = await post('/v1/workers', { insz, educationLevel: 'low', migrationBackground: false, disability: false, socialAssistance: false });
     await post(`/v1/workers/${workerId}/screenings`, { date: '2020-01-06', advice: 'supported-employment', programme: 'SW' });
-    await post(`/v1/workers/${workerId}/placements`, { programme: 'SW', enterpriseId: 'e1', startDate: '2020-02-03', fte: 1 });
+    await post(`/v1/workers/${workerId}/placements`, { programme: 'SW', enterpriseId: BENCH_ENTERPRISE, startDate: '2020-02-03', fte: 1 });
     const { version } = await post(`/v1/workers/${workerId}/exits`, { date: '2021-03-31', reason: 'resignation' });
     finished.set(workerId, Number(version));
   };
@@ -247,7 +250,55 @@ async function lostUpdates(url: string, finished: Map<string, number>): Promise<
   }).length;
 }
 
+/** The directory row: organisation searches and members lists at 2,000 organisations and 20,000 members (seedBenchDirectory). */
+async function directoryRow(url: string): Promise<{ p99: number }> {
+  log('directory search and members list latency');
+  const client = new HttpClient(url, 1);
+  const token = signToken(secrets.AUTH_JWT_SECRET, { sub: 'bench-screener', roles: ['screener'] });
+  await directoryLoad(client, token, 200, 1);
+  const latency = await directoryLoad(client, token, 2_000, 1);
+  client.close();
+  rows.push({
+    figure: `directory: organisation search and members list (${BENCH_ORGANISATIONS} organisations, ${BENCH_ORGANISATIONS * MEMBERS_PER_ORGANISATION} members)`,
+    project: round(latency.p99, 2),
+    baseline: round(latency.p50, 2),
+    unit: 'ms (p99 | p50)',
+    ratio: null,
+    target: 'p99 < 20 ms',
+  });
+  return latency;
+}
+
+/** `BENCH_ONLY=directory`: the directory row alone, on a fresh database (others may be measuring on this machine). */
+async function directoryOnly(): Promise<void> {
+  const database = `bench_dir_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = withDatabase(ADMIN_URL, database);
+  const queuePrefix = `bench-${randomBytes(4).toString('hex')}`;
+  try {
+    const db = await PostgresDatabase.connect(url, { poolSize: 2 });
+    await migrateSchema(db);
+    await seedBenchDirectory(db);
+    await db.exec('VACUUM ANALYZE organisations');
+    await db.exec('VACUUM ANALYZE organisation_members');
+    await db.close();
+    const api = await startServiceProcess({ ...secrets, DATABASE_URL: url, REDIS_URL, QUEUE_PREFIX: queuePrefix, MODE: 'api' }, PORT_BASE + 9);
+    const directory = await directoryRow(api.url);
+    await api.stop();
+    process.stdout.write(
+      `\n| ${rows[0].figure} | ${rows[0].project} | ${rows[0].baseline} | ${rows[0].unit} | | ${rows[0].target} |\n\nbench: directory_p99=${round(directory.p99, 2)}\n`,
+    );
+  } finally {
+    await stopAll(REDIS_URL, queuePrefix).catch(() => undefined);
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.env.BENCH_ONLY === 'directory') return directoryOnly();
   const started = Date.now();
   const database = `bench_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
@@ -464,6 +515,7 @@ async function main(): Promise<void> {
       await migrateSchema(db);
       const store = await SqlEventStore.open(db);
       const register = await SqlEmploymentRegister.create(db);
+      await seedBenchDirectory(db);
       log(`seeding ${HISTORY_EVENTS} events`);
       const employed: string[] = [];
       seeded = await seedEvents(db, HISTORY_EVENTS, 3, ({ inszHash, exited }) => {
@@ -529,6 +581,8 @@ async function main(): Promise<void> {
         ratio: null,
         target: 'p99 < 20 ms',
       });
+
+      summary.directory_p99 = round((await directoryRow(api.url)).p99, 2);
 
       // 3b. Caseload pages of 50: a screener walking every worker with the cursor, and coaches' own caseloads.
       log('caseload page latency');

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { decide, evolve, initialState, type TrajectoryCommand, type TrajectoryEvent } from '#domain/index.js';
 import { storageNameOf } from '#domain/events.js';
 import type { SqlDatabase } from '#sql/sql.js';
+import { BENCH_COACHES, BENCH_EMPLOYERS, BENCH_ORGANISATIONS, benchCoach, benchOrganisationId } from './directory.js';
 
 const context = { today: '2026-11-23', policy: { returnGuaranteeMonths: 12, followUpDelayMonths: 6 } };
 const PROGRAMMES = ['SW', 'BW', 'MAATWERK', 'INVOEG_DC', 'INVOEG_NDC', 'LDE'] as const;
 
-/** A worker's trajectory decided by the domain: register, screen, place, and (when `exits`) exit. */
+/** A worker's trajectory decided by the domain: register, screen, place, and (when `exits`) exit; coaches and employers are the bench directory's (seedBenchDirectory). */
 export function trajectory(i: number, exits: boolean): { workerId: string; inszHash: string; events: TrajectoryEvent[] } {
   const workerId = randomUUID();
   const inszHash = `bench-${i}`;
@@ -17,7 +18,8 @@ export function trajectory(i: number, exits: boolean): { workerId: string; inszH
       type: 'RegisterWorker',
       data: {
         workerId,
-        coach: `bench-coach-${i % 2_000}`,
+        coach: benchCoach(i % BENCH_COACHES),
+        coachMembership: { organisationId: benchOrganisationId((i % BENCH_COACHES) % BENCH_ORGANISATIONS) },
         inszCiphertext: 'v1.x.y.z',
         birthYear: 1960 + (i % 40),
         educationLevel: 'low',
@@ -30,7 +32,14 @@ export function trajectory(i: number, exits: boolean): { workerId: string; inszH
     { type: 'RecordScreening', data: { date: `${year}-01-05`, advice: 'supported-employment', programme, indication: null } },
     {
       type: 'StartPlacement',
-      data: { placementId: randomUUID(), programme, enterpriseId: `e${i % 300}`, startDate: `${year}-02-0${1 + (i % 9)}`, fte: i % 4 === 0 ? 0.5 : 1 },
+      data: {
+        placementId: randomUUID(),
+        programme,
+        enterpriseId: benchOrganisationId(i % BENCH_EMPLOYERS),
+        employer: { organisationId: benchOrganisationId(i % BENCH_EMPLOYERS), programmes: PROGRAMMES },
+        startDate: `${year}-02-0${1 + (i % 9)}`,
+        fte: i % 4 === 0 ? 0.5 : 1,
+      },
     },
   ];
   if (exits)

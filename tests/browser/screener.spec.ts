@@ -8,6 +8,7 @@ test.describe('screener', () => {
     loginAs,
   }) => {
     const insz = freshInsz();
+    await service.ensureCoach('coach-jan');
     await loginAs('screener-sofie', ['screener']);
     await expect(page).toHaveURL(/#\/screening$/);
     await expect(page.getByRole('heading', { level: 1, name: 'Zoeken en registreren' })).toBeVisible();

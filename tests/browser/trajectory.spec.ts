@@ -1,5 +1,6 @@
 import { expect, test } from './support/fixtures.js';
 import { register } from './support/seed.js';
+import { TEST_ENTERPRISE } from '../support/directory.js';
 
 const shift = (days: number) => {
   const d = new Date();
@@ -30,7 +31,7 @@ test.describe('a trajectory through the forms', () => {
 
     const placement = page.getByTestId('form-placement');
     await placement.getByLabel('Programma').selectOption('MAATWERK');
-    await placement.getByLabel('Onderneming (id)').fill('ent-9');
+    await placement.getByLabel('Onderneming (id)').fill(TEST_ENTERPRISE);
     await placement.getByLabel('Startdatum').fill('2025-02-01');
     await placement.getByLabel('VTE (0 < vte ≤ 1)').fill('0,8');
     await placement.getByRole('button', { name: 'Opslaan' }).click();
@@ -61,7 +62,7 @@ test.describe('a trajectory through the forms', () => {
 
     const back = page.getByTestId('form-return');
     await back.getByLabel('Datum').fill(shift(-10));
-    await back.getByLabel('Onderneming (id)').fill('ent-10');
+    await back.getByLabel('Onderneming (id)').fill(TEST_ENTERPRISE);
     await back.getByRole('button', { name: 'Opslaan' }).click();
     await expect(back.getByRole('status')).toHaveText(saved);
     await expect(page.getByRole('region', { name: 'Huidige situatie' }).locator('tbody tr')).toHaveCount(2);
@@ -75,6 +76,7 @@ test.describe('a trajectory through the forms', () => {
     await expect(timeline).toContainText('StepRetracted');
     await expect(page.getByRole('region', { name: 'Huidige situatie' }).locator('tbody tr')).toHaveCount(1);
 
+    await service.ensureCoach('coach-next');
     const coach = page.getByTestId('form-coach');
     await coach.getByLabel('Coach (gebruikers-id)').fill('coach-next');
     await coach.getByRole('button', { name: 'Opslaan' }).click();
@@ -84,7 +86,12 @@ test.describe('a trajectory through the forms', () => {
     const read = await service.api(screener, 'GET', `/v1/workers/${worker.workerId}`);
     expect(read.body.coach).toBe('coach-next');
     expect(read.body.placements).toHaveLength(1);
-    expect(read.body.placements[0]).toMatchObject({ programme: 'MAATWERK', enterpriseId: 'ent-9', fte: 0.8, exit: { reason: 'doorstroom-regular-work' } });
+    expect(read.body.placements[0]).toMatchObject({
+      programme: 'MAATWERK',
+      enterpriseId: service.organisations.a,
+      fte: 0.8,
+      exit: { reason: 'doorstroom-regular-work' },
+    });
     expect(read.body.placements[0].followUp).toMatchObject({ outcome: 'employed', source: 'manual' });
   });
 

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { CHECK_QUEUE, EXPIRY_QUEUE, checkJobId, expiryJobId } from '../../apps/worker/src/follow-ups/follow-up-jobs.js';
 import { aWorkerPlacedIn, freshInsz, registration } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { TEST_ENTERPRISE } from '../support/directory.js';
 
 /**
  * Statistics that stay true (issue 12): late declarations revise provisional results, a coach's
@@ -69,7 +70,7 @@ describe.each(['pglite', 'postgres'] as const)('corrections and revisions (%s)',
     });
     const placed = await service.request('POST', `/v1/workers/${workerId}/placements`, {
       roles: ['coach'],
-      body: { programme: 'SW', enterpriseId: 'e', startDate, fte: 1 },
+      body: { programme: 'SW', enterpriseId: TEST_ENTERPRISE, startDate, fte: 1 },
     });
     const exit = await service.request('POST', `/v1/workers/${workerId}/exits`, { roles: ['coach'], body: { date: exitDate, reason: 'resignation' } });
     expect(exit.status).toBe(201);

@@ -3,12 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { CHECK_QUEUE, checkJobId } from '../../apps/worker/src/follow-ups/follow-up-jobs.js';
 import { freshInsz } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { TEST_ENTERPRISE } from '../support/directory.js';
 
 /** What is due this week: GET /v1/follow-ups (status due) and GET /v1/return-guarantees, scoped to a coach's caseload. */
 describe.each(['pglite', 'postgres'] as const)('due lists (%s)', (store) => {
   let service: TestService;
   beforeAll(async () => {
     service = await startTestService({ store });
+    await service.newCoach('a', coachA);
+    await service.newCoach('b', coachB);
   });
   afterAll(async () => {
     await service.close();
@@ -39,7 +42,10 @@ describe.each(['pglite', 'postgres'] as const)('due lists (%s)', (store) => {
       }),
     );
     const { placementId } = await ok(
-      service.request('POST', `/v1/workers/${workerId}/placements`, { token, body: { programme: 'SW', enterpriseId: 'e', startDate: start, fte: 1 } }),
+      service.request('POST', `/v1/workers/${workerId}/placements`, {
+        token,
+        body: { programme: 'SW', enterpriseId: TEST_ENTERPRISE, startDate: start, fte: 1 },
+      }),
     );
     const { position } = await ok(service.request('POST', `/v1/workers/${workerId}/exits`, { token, body: { date: exit, reason } }));
     return { workerId, placementId, position: position as string };

@@ -8,6 +8,7 @@ import { freePort } from '../support/ports.js';
 import { PrivateRedis } from '../support/private-redis.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { reachWithoutDirectory, staff } from '../support/access.js';
+import { TEST_ENTERPRISE } from '../support/directory.js';
 
 const TODAY = '2026-11-23';
 
@@ -59,7 +60,7 @@ describe('six-month checks and return-guarantee expiries on BullMQ', () => {
     });
     await service.request('POST', `/v1/workers/${workerId}/placements`, {
       roles: ['coach'],
-      body: { programme: 'SW', enterpriseId: 'e', startDate: '2010-02-01', fte: 1 },
+      body: { programme: 'SW', enterpriseId: TEST_ENTERPRISE, startDate: '2010-02-01', fte: 1 },
     });
     await exitWorker(service, workerId, '2011-02-28');
     const [event] = await eventually(
@@ -155,7 +156,7 @@ describe('six-month checks and return-guarantee expiries on BullMQ', () => {
     );
     const expiry = worker.body.timeline.filter((e: { type: string }) => e.type === 'ReturnGuaranteeExpired');
     expect(expiry).toEqual([expect.objectContaining({ actor: 'system:return-guarantee-expiry', data: { placementId, expiredOn: '2026-07-01' } })]);
-    const back = await service.request('POST', `/v1/workers/${workerId}/returns`, { roles: ['coach'], body: { date: TODAY, enterpriseId: 'e' } });
+    const back = await service.request('POST', `/v1/workers/${workerId}/returns`, { roles: ['coach'], body: { date: TODAY, enterpriseId: TEST_ENTERPRISE } });
     expect(back.status).toBe(409);
     expect(back.body.rule).toBe('return-guarantee-expired');
   });
@@ -168,7 +169,7 @@ describe('six-month checks and return-guarantee expiries on BullMQ', () => {
     );
     expect(job!.delay).toBe(startOfNextDayInBrussels('2027-10-30').getTime() - service.clock.now().getTime());
     // A return while it runs is accepted.
-    const back = await service.request('POST', `/v1/workers/${workerId}/returns`, { roles: ['coach'], body: { date: TODAY, enterpriseId: 'e' } });
+    const back = await service.request('POST', `/v1/workers/${workerId}/returns`, { roles: ['coach'], body: { date: TODAY, enterpriseId: TEST_ENTERPRISE } });
     expect(back.status).toBe(201);
     // The job, when it comes, changes nothing: the guarantee was used.
     service.clock.set('2027-11-01T08:00:00Z');

@@ -7,6 +7,7 @@ import { TEST_DATABASE_URL } from '../support/databases.js';
 import { cleanExit } from '../support/processes.js';
 import { holdLock, post, Replicas, waitForBlocked } from '../support/replicas.js';
 import { TEST_REDIS_URL } from '../support/redis-keys.js';
+import { seedTestDirectory, TEST_ENTERPRISE } from '../support/directory.js';
 
 /**
  * SIGTERM drains: the test makes work wait on a lock of its own, sends SIGTERM while that work
@@ -31,6 +32,7 @@ describe('graceful shutdown of the split-mode processes (PostgreSQL)', () => {
     worker.start();
     await Promise.all([api.ready(), worker.ready()]);
     db = await PostgresDatabase.connect(TEST_DATABASE_URL, { schema: replicas.schema, poolSize: 4 });
+    await seedTestDirectory(db);
     token = replicas.token();
   }, 90_000);
 
@@ -102,7 +104,7 @@ describe('graceful shutdown of the split-mode processes (PostgreSQL)', () => {
     const statistics = await lock('LOCK TABLE stat_flow_counts IN EXCLUSIVE MODE');
     const started = await post(api.url, token, `/v1/workers/${workerId}/placements`, {
       programme: 'SW',
-      enterpriseId: 'ent-1',
+      enterpriseId: TEST_ENTERPRISE,
       startDate: '2024-03-01',
       fte: 0.5,
     });
@@ -132,7 +134,7 @@ describe('graceful shutdown of the split-mode processes (PostgreSQL)', () => {
     const workerId = await aScreenedWorker(api.url);
     const placed = await post(api.url, token, `/v1/workers/${workerId}/placements`, {
       programme: 'SW',
-      enterpriseId: 'ent-1',
+      enterpriseId: TEST_ENTERPRISE,
       startDate: '2024-02-01',
       fte: 1,
     });

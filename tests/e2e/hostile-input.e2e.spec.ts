@@ -3,6 +3,7 @@ import { ADVICES, EDUCATION_LEVELS, EXIT_REASONS, FOLLOW_UP_OUTCOMES, GUIDANCE_L
 import { COMMAND_BODY_LIMIT } from '../../apps/api/src/http/route-config.js';
 import { aWorkerAfterDoorstroom, aWorkerPlacedIn, aWorkerScreenedFor, freshInsz, registration } from '../fixtures/workers.js';
 import { startTestService, type HttpAnswer, type TestService } from '../support/service.js';
+import { TEST_ENTERPRISE } from '../support/directory.js';
 
 /**
  * Property: hostile input never gets a 5xx and never writes. Every field of every command body
@@ -312,7 +313,7 @@ const BODY_ROUTES: BodyRoute[] = [
   {
     name: 'placement',
     path: (c) => `/v1/workers/${c.screened}/placements`,
-    body: () => ({ programme: 'SW', enterpriseId: 'ent-1', startDate: '2010-02-01', fte: 0.5 }),
+    body: () => ({ programme: 'SW', enterpriseId: TEST_ENTERPRISE, startDate: '2010-02-01', fte: 0.5 }),
     fields: [
       [['programme'], { kind: 'enum', values: PROGRAMMES }],
       [['enterpriseId'], { kind: 'text', max: 100 }],
@@ -334,7 +335,7 @@ const BODY_ROUTES: BodyRoute[] = [
   {
     name: 'return',
     path: (c) => `/v1/workers/${c.afterDoorstroom}/returns`,
-    body: () => ({ date: '2011-09-01', enterpriseId: 'ent-9' }),
+    body: () => ({ date: '2011-09-01', enterpriseId: TEST_ENTERPRISE }),
     fields: [
       [['date'], { kind: 'date' }],
       [['enterpriseId'], { kind: 'text', max: 100 }],

@@ -5,6 +5,7 @@ import { parseIfMatch } from '../../apps/api/src/http/if-match.js';
 import { aWorkerScreenedFor } from '../fixtures/workers.js';
 import { freePort } from '../support/ports.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { TEST_ENTERPRISE } from '../support/directory.js';
 
 /** api.md "Hardening" at the edges of HTTP: 405 with Allow, the server's own errors, If-Match, caching, /health. */
 
@@ -118,7 +119,7 @@ describe('HTTP edges', () => {
     const place = (id: string, ifMatch: string) =>
       service.request('POST', `/v1/workers/${id}/placements`, {
         roles: ['coach'],
-        body: { programme: 'SW', enterpriseId: 'e', startDate: '2010-02-01', fte: 1 },
+        body: { programme: 'SW', enterpriseId: TEST_ENTERPRISE, startDate: '2010-02-01', fte: 1 },
         headers: { 'if-match': ifMatch },
       });
 

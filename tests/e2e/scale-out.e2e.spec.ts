@@ -10,6 +10,7 @@ import { freshInsz, registration } from '../fixtures/workers.js';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/databases.js';
 import { cleanExit, type ProcessExit } from '../support/processes.js';
 import { post, Replicas, type Answer } from '../support/replicas.js';
+import { seedTestDirectory, TEST_ENTERPRISE } from '../support/directory.js';
 
 const APIS = 3;
 const WORKERS = 2;
@@ -71,6 +72,7 @@ describe('scale-out: 3 APIs and 2 workers started together, restarted under load
     await Promise.all(replicas.all.map((process) => process.ready()));
     startedInMs = Date.now() - started;
     db = await PostgresDatabase.connect(TEST_DATABASE_URL, { schema: replicas.schema, poolSize: 2 });
+    await seedTestDirectory(db);
   }, 90_000);
 
   afterAll(async () => {
@@ -150,7 +152,7 @@ describe('scale-out: 3 APIs and 2 workers started together, restarted under load
         workerId,
         'V1.PlacementStarted',
         `${at}/placements`,
-        { programme, enterpriseId: `ent-${n % 5}`, startDate: '2024-02-01', fte: n % 3 === 0 ? 0.5 : 1 },
+        { programme, enterpriseId: TEST_ENTERPRISE, startDate: '2024-02-01', fte: n % 3 === 0 ? 0.5 : 1 },
         `t${n}-placement`,
       );
       // A doorstroom exit long past: its six-month check and its guarantee's expiry are both due at once.

@@ -6,6 +6,7 @@ import { signToken } from '../../apps/api/src/http/auth.js';
 import { freshInsz, registration } from '../fixtures/workers.js';
 import { freePort } from '../support/ports.js';
 import { deleteQueueKeys, TEST_REDIS_URL } from '../support/redis-keys.js';
+import { seedTestDirectoryOver } from '../support/directory.js';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -56,6 +57,7 @@ describe('the service process on its embedded default', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     secret = JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).jwtSecret;
+    await seedTestDirectoryOver(url, signToken(secret, { sub: 'p', roles: ['admin'] }));
   }, 60_000);
 
   afterAll(async () => {
@@ -67,7 +69,7 @@ describe('the service process on its embedded default', () => {
     await deleteQueueKeys(TEST_REDIS_URL, prefix);
   });
 
-  const bearer = (roles: string[]) => ({ authorization: `Bearer ${signToken(secret, { sub: 'p', roles: roles as never })}` });
+  const bearer = (roles: string[]) => ({ authorization: `Bearer ${signToken(secret, { sub: 'tester', roles: roles as never })}` });
 
   test('generates its secrets once, readable only by its owner', () => {
     expect(statSync(join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
@@ -94,7 +96,7 @@ describe('the service process on its embedded default', () => {
     const res = await fetch(`${url}/v1/workers`, {
       method: 'POST',
       headers: { ...bearer(['coach']), 'content-type': 'application/json' },
-      body: JSON.stringify({ ...registration(insz), coach: 'p' }),
+      body: JSON.stringify({ ...registration(insz), coach: 'tester' }),
     });
     expect(res.status).toBe(201);
     const { workerId } = (await res.json()) as { workerId: string };

@@ -19,10 +19,11 @@ describe.each(['pglite', 'postgres'] as const)('outflow statistics through the p
   let service: TestService;
   const plan = swPlan();
 
+  // About 5,000 workers through the API: 150 s (PostgreSQL) and 240 s (PGlite) on a shared, loaded 2-core machine.
   beforeAll(async () => {
     service = await startTestService({ store });
     await untilChecked(service, await loadSwPlan(service, plan));
-  }, 240_000);
+  }, 480_000);
   afterAll(async () => {
     await service.close();
   });

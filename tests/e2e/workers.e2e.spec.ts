@@ -1,5 +1,6 @@
 import { freshInsz, registration, aRegisteredWorker, aWorkerAfterDoorstroom, aWorkerPlacedIn, aWorkerScreenedFor } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { TEST_ENTERPRISE } from '../support/directory.js';
 
 describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)', (store) => {
   let service: TestService;
@@ -39,10 +40,10 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
         ['screener'],
       ],
       ['pops', { date: '2010-01-10', goals: ['punctuality', 'forklift licence'] }, ['coach']],
-      ['placements', { programme: 'MAATWERK', enterpriseId: 'ent-7', startDate: '2010-02-01', fte: 0.5 }, ['coach']],
+      ['placements', { programme: 'MAATWERK', enterpriseId: TEST_ENTERPRISE, startDate: '2010-02-01', fte: 0.5 }, ['coach']],
       ['pops', { date: '2010-08-01', goals: ['regular job in logistics'] }, ['coach']],
       ['exits', { date: '2011-03-31', reason: 'doorstroom-regular-work' }, ['coach']],
-      ['returns', { date: '2011-09-01', enterpriseId: 'ent-7' }, ['coach']],
+      ['returns', { date: '2011-09-01', enterpriseId: TEST_ENTERPRISE }, ['coach']],
       ['exits', { date: '2012-12-31', reason: 'resignation' }, ['coach']],
     ];
     for (const [path, body, roles] of steps) {
@@ -267,7 +268,7 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
       (
         await service.request('POST', `/v1/workers/${workerId}/placements`, {
           roles: ['screener'],
-          body: { programme: 'SW', enterpriseId: 'e', startDate: '2010-01-01', fte: 1 },
+          body: { programme: 'SW', enterpriseId: TEST_ENTERPRISE, startDate: '2010-01-01', fte: 1 },
         })
       ).status,
     ).toBe(403);
@@ -289,7 +290,7 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
       async (s: TestService) => ({
         id: await aWorkerScreenedFor(s, 'SW'),
         path: 'placements',
-        body: { programme: 'LDE', enterpriseId: 'e', startDate: '2010-03-01', fte: 1 },
+        body: { programme: 'LDE', enterpriseId: TEST_ENTERPRISE, startDate: '2010-03-01', fte: 1 },
       }),
       'placement-needs-advice',
     ],
@@ -298,7 +299,7 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
       async (s: TestService) => ({
         id: (await aWorkerPlacedIn(s)).workerId,
         path: 'placements',
-        body: { programme: 'SW', enterpriseId: 'e', startDate: '2010-03-01', fte: 1 },
+        body: { programme: 'SW', enterpriseId: TEST_ENTERPRISE, startDate: '2010-03-01', fte: 1 },
       }),
       'placement-already-active',
     ],
@@ -319,7 +320,7 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
     ],
     [
       'return without guarantee',
-      async (s: TestService) => ({ id: await aWorkerScreenedFor(s), path: 'returns', body: { date: '2011-01-01', enterpriseId: 'e' } }),
+      async (s: TestService) => ({ id: await aWorkerScreenedFor(s), path: 'returns', body: { date: '2011-01-01', enterpriseId: TEST_ENTERPRISE } }),
       'return-needs-guarantee',
     ],
     [
@@ -327,7 +328,7 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
       async (s: TestService) => ({
         id: (await aWorkerAfterDoorstroom(s, '2011-06-30')).workerId,
         path: 'returns',
-        body: { date: '2012-07-01', enterpriseId: 'e' },
+        body: { date: '2012-07-01', enterpriseId: TEST_ENTERPRISE },
       }),
       'return-guarantee-expired',
     ],
@@ -362,7 +363,7 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
 
   test('If-Match: the current version succeeds, a stale one is 412 and writes nothing', async () => {
     const id = await aWorkerScreenedFor(service);
-    const placement = { programme: 'SW', enterpriseId: 'e', startDate: '2010-02-01', fte: 1 };
+    const placement = { programme: 'SW', enterpriseId: TEST_ENTERPRISE, startDate: '2010-02-01', fte: 1 };
     const stale = await service.request('POST', `/v1/workers/${id}/placements`, { roles: ['coach'], body: placement, headers: { 'if-match': '"1"' } });
     expect(stale.status).toBe(412);
     expect(stale.headers.get('etag')).toBe('"2"');
@@ -380,7 +381,7 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
 
   test('Idempotency-Key: a repeat returns the first answer and appends nothing; another body is 422; keys survive a restart', async () => {
     const id = await aWorkerScreenedFor(service);
-    const body = { programme: 'SW', enterpriseId: 'e', startDate: '2010-02-01', fte: 1 };
+    const body = { programme: 'SW', enterpriseId: TEST_ENTERPRISE, startDate: '2010-02-01', fte: 1 };
     const headers = { 'idempotency-key': `key-${id}` };
     const first = await service.request('POST', `/v1/workers/${id}/placements`, { roles: ['coach'], body, headers });
     expect(first.status).toBe(201);

@@ -24,6 +24,7 @@ import { PgliteDatabase } from '#sql/pglite.js';
 import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
 import { registration } from '../support/trajectories.js';
+import { employer } from '#domain/testing/fixtures.js';
 
 /**
  * "Every projection of the log with its corrections equals the projection of the log without the
@@ -119,6 +120,7 @@ function trajectories(actions: Action[]): { log: { workerId: string; version: nu
             placementId: `p${action.worker}-${worker.placements++}`,
             programme,
             enterpriseId: 'e',
+            employer: employer('e'),
             startDate: date,
             fte: [1, 0.5, 0.8, 0.1234][action.pick % 4],
           },
@@ -132,6 +134,7 @@ function trajectories(actions: Action[]): { log: { workerId: string; version: nu
             placementId: `p${action.worker}-${worker.placements++}`,
             programme: state.latestScreening?.programme ?? programme,
             enterpriseId: 'e',
+            employer: employer('e'),
             startDate: date,
             fte: 1,
           },
@@ -160,7 +163,7 @@ function trajectories(actions: Action[]): { log: { workerId: string; version: nu
       case 'return':
         run(action.worker, worker, {
           type: 'ReturnUnderGuarantee',
-          data: { placementId: `p${action.worker}-${worker.placements++}`, date, enterpriseId: 'e' },
+          data: { placementId: `p${action.worker}-${worker.placements++}`, date, enterpriseId: 'e', employer: employer('e') },
         });
         break;
       case 'expire':

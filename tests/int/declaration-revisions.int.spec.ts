@@ -14,6 +14,7 @@ import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/fol
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { registration } from '../support/trajectories.js';
 import { reachWithoutDirectory, staff } from '../support/access.js';
+import { employer } from '#domain/testing/fixtures.js';
 
 /**
  * Late declarations are imported without waiting for anything; the worker revises what they cover
@@ -57,7 +58,7 @@ describe.each(['pglite', 'postgres'] as const)('declaration revisions (%s)', (ki
     const commands: TrajectoryCommand[] = [
       registration(workerId),
       { type: 'RecordScreening', data: { date: '2012-01-02', advice: 'supported-employment', programme: 'SW', indication: null } },
-      { type: 'StartPlacement', data: { placementId, programme: 'SW', enterpriseId: 'e', startDate: '2012-01-02', fte: 1 } },
+      { type: 'StartPlacement', data: { placementId, programme: 'SW', enterpriseId: 'e', employer: employer('e'), startDate: '2012-01-02', fte: 1 } },
       { type: 'RecordExit', data: { date: '2013-03-31', reason: 'resignation' } },
       { type: 'RecordFollowUp', data: { placementId, outcome: 'not-employed', source: 'register' } },
     ];

@@ -5,6 +5,7 @@ import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 import { PgliteDatabase } from '#sql/pglite.js';
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import { decided, registration } from '../support/trajectories.js';
+import { employer } from '#domain/testing/fixtures.js';
 
 /** A worker's log, through the domain: every command must be accepted. */
 function logOf(workerId: string, commands: TrajectoryCommand[]): RecordedEvent[] {
@@ -23,7 +24,7 @@ const screen = (date: string): TrajectoryCommand => ({
 });
 const place = (placementId: string, startDate: string): TrajectoryCommand => ({
   type: 'StartPlacement',
-  data: { placementId, programme: 'SW', enterpriseId: 'e', startDate, fte: 1 },
+  data: { placementId, programme: 'SW', enterpriseId: 'e', employer: employer('e'), startDate, fte: 1 },
 });
 const exit = (date: string, reason: 'doorstroom-regular-work' | 'resignation'): TrajectoryCommand => ({ type: 'RecordExit', data: { date, reason } });
 
@@ -49,7 +50,7 @@ describe('the follow-up schedule projection: the same rows however the log is cu
       screen('2011-01-05'),
       place('p-1', '2011-02-01'),
       exit('2011-06-30', 'doorstroom-regular-work'),
-      { type: 'ReturnUnderGuarantee', data: { placementId: 'p-2', date: '2011-09-01', enterpriseId: 'e' } },
+      { type: 'ReturnUnderGuarantee', data: { placementId: 'p-2', date: '2011-09-01', enterpriseId: 'e', employer: employer('e') } },
       exit('2011-10-31', 'resignation'),
       screen('2012-01-05'),
       place('p-3', '2012-02-01'),

@@ -11,6 +11,7 @@ import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/fol
 import type { SqlDatabase } from '#sql/sql.js';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/databases.js';
 import { decided, registration } from '../support/trajectories.js';
+import { employer } from '#domain/testing/fixtures.js';
 
 const WORKERS = 2_500;
 
@@ -23,7 +24,10 @@ function trajectory(i: number): TrajectoryEvent[] {
   const commands: TrajectoryCommand[] = [
     registration(workerId),
     { type: 'RecordScreening', data: { date: `${year}-01-05`, advice: 'supported-employment', programme, indication: null } },
-    { type: 'StartPlacement', data: { placementId: randomUUID(), programme, enterpriseId: 'e', startDate: `${year}-02-01`, fte: i % 3 === 0 ? 0.5 : 1 } },
+    {
+      type: 'StartPlacement',
+      data: { placementId: randomUUID(), programme, enterpriseId: 'e', employer: employer('e'), startDate: `${year}-02-01`, fte: i % 3 === 0 ? 0.5 : 1 },
+    },
   ];
   if (i % 2 === 0)
     commands.push({ type: 'RecordExit', data: { date: `${year + 1}-0${1 + (i % 9)}-15`, reason: i % 10 === 0 ? 'doorstroom-regular-work' : 'resignation' } });

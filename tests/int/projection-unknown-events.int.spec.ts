@@ -9,6 +9,7 @@ import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/fol
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { decided, registration } from '../support/trajectories.js';
 import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
+import { employer } from '#domain/testing/fixtures.js';
 
 const metadata = () => ({ actor: 'test', correlationId: randomUUID(), causationId: null, recordedAt: '2026-11-23T00:00:00Z' });
 
@@ -16,7 +17,10 @@ function trajectory(workerId: string): TrajectoryEvent[] {
   return decided([
     registration(workerId),
     { type: 'RecordScreening', data: { date: '2011-01-05', advice: 'supported-employment', programme: 'SW', indication: null } },
-    { type: 'StartPlacement', data: { placementId: randomUUID(), programme: 'SW', enterpriseId: 'e', startDate: '2011-02-01', fte: 1 } },
+    {
+      type: 'StartPlacement',
+      data: { placementId: randomUUID(), programme: 'SW', enterpriseId: 'e', employer: employer('e'), startDate: '2011-02-01', fte: 1 },
+    },
     { type: 'RecordExit', data: { date: '2011-09-15', reason: 'resignation' } },
   ]);
 }

@@ -7,6 +7,7 @@ import { FixedClock } from '#platform/clock.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { registration as register } from '../support/trajectories.js';
 import { reachWithoutDirectory, staff } from '../support/access.js';
+import { employer } from '#domain/testing/fixtures.js';
 
 /**
  * The executor keeps each worker's state after its own commands, so that the next command on
@@ -21,7 +22,7 @@ const actor = { actor: staff('coach-1') };
 const screen: TrajectoryCommand = { type: 'RecordScreening', data: { date: '2024-01-10', advice: 'supported-employment', programme: 'SW', indication: null } };
 const place = (placementId: string, startDate = '2024-02-01'): TrajectoryCommand => ({
   type: 'StartPlacement',
-  data: { placementId, programme: 'SW', enterpriseId: 'e-1', startDate, fte: 1 },
+  data: { placementId, programme: 'SW', enterpriseId: 'e-1', employer: employer('e-1'), startDate, fte: 1 },
 });
 const exit = (date: string): TrajectoryCommand => ({ type: 'RecordExit', data: { date, reason: 'resignation' } });
 

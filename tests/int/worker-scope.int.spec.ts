@@ -7,6 +7,7 @@ import { FixedClock } from '#platform/clock.js';
 import { membershipsOf, user } from '../support/access.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { registration as register } from '../support/trajectories.js';
+import { COACH_MEMBER } from '#domain/testing/fixtures.js';
 
 /**
  * Reach in the command executor, with two executors standing for two processes: a remembered
@@ -18,7 +19,7 @@ const policy = { returnGuaranteeMonths: 12, followUpDelayMonths: 6 };
 const clock = new FixedClock(new Date('2024-06-30T10:00:00Z'));
 
 const pop = (date: string): TrajectoryCommand => ({ type: 'RecordPop', data: { date, goals: ['x'], goalsCiphertext: 'sealed' } });
-const assign = (coach: string): TrajectoryCommand => ({ type: 'AssignCoach', data: { coach } });
+const assign = (coach: string): TrajectoryCommand => ({ type: 'AssignCoach', data: { coach, coachMembership: COACH_MEMBER } });
 
 const reach = new WorkerReach(
   membershipsOf({

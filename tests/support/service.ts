@@ -11,6 +11,7 @@ import { FixedClock } from '#platform/clock.js';
 import { loadConfig, type ServiceConfig } from '#platform/config.js';
 import { openTestDatabase, type TestDatabase, type TestStoreKind } from './databases.js';
 import { conformanceOf, type OpenApiConformance } from './openapi-conformance.js';
+import { addTestMember, seedTestDirectory, TEST_ORGANISATIONS } from './directory.js';
 
 export interface TestServiceOptions {
   store?: TestStoreKind;
@@ -22,6 +23,8 @@ export interface TestServiceOptions {
   mode?: 'all' | 'api';
   /** the port to listen on (default: any free one) */
   port?: number;
+  /** false: start without the test directory (an empty store) */
+  directory?: boolean;
 }
 
 export interface HttpAnswer<T = any> {
@@ -38,6 +41,10 @@ export interface TestService {
   database: TestDatabase;
   app: NestFastifyApplication;
   token(roles: Role[], sub?: string): string;
+  /** a token of a member of test organisation `a` or `b` (tests/support/directory.ts), with the token role of that member */
+  memberToken(organisation: 'a' | 'b', member: 'coach' | 'secondCoach' | 'screener' | 'orgAdmin'): string;
+  /** a new coach of test organisation `a` or `b` (`sub`, or a fresh one): for a caseload of the test's own */
+  newCoach(organisation?: 'a' | 'b', sub?: string): Promise<string>;
   /**
    * One HTTP request. Every answer is checked against the OpenAPI document the service serves
    * (/docs-json): an undocumented status, header or body shape fails the test.
@@ -88,6 +95,8 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
     conformance = undefined;
   };
   await boot();
+  // Every test service has the test directory: two organisations and their members.
+  if (options.directory !== false) await seedTestDirectory(database.db);
 
   const token = (roles: Role[], sub = 'tester') => signToken(config.jwtSecret!, { sub, roles });
 
@@ -103,6 +112,13 @@ export async function startTestService(options: TestServiceOptions = {}): Promis
       return app;
     },
     token,
+    memberToken(organisation, member) {
+      const role = member === 'orgAdmin' ? 'org-admin' : member === 'screener' ? 'screener' : 'coach';
+      return token([role], TEST_ORGANISATIONS[organisation][member]);
+    },
+    newCoach(organisation = 'a', sub = `coach-${randomBytes(4).toString('hex')}`) {
+      return addTestMember(database.db, organisation, sub, ['coach']);
+    },
     async request(method, path, { token: bearer, roles, body, rawBody, headers = {} } = {}) {
       const auth = bearer ?? (roles ? token(roles) : undefined);
       const response = await fetch(`${url}${path}`, {

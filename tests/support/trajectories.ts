@@ -2,14 +2,14 @@ import { decide, evolve, initialState, type DecisionContext, type TrajectoryComm
 
 export const TEST_CONTEXT: DecisionContext = { today: '2026-11-23', policy: { returnGuaranteeMonths: 12, followUpDelayMonths: 6 } };
 
-/** A registration with unremarkable personal data (the INSZ already sealed), with a coach when given. */
+/** A registration with unremarkable personal data (the INSZ already sealed), with a coach when given (a coach member, as the directory would say). */
 export function registration(workerId: string, coach?: string): TrajectoryCommand {
   return {
     type: 'RegisterWorker',
     data: {
       workerId,
       inszCiphertext: 'sealed',
-      ...(coach === undefined ? {} : { coach }),
+      ...(coach === undefined ? {} : { coach, coachMembership: { organisationId: 'organisation-1' } }),
       birthYear: 1970,
       educationLevel: 'low',
       migrationBackground: false,

@@ -24,6 +24,7 @@ import type { WebConfig } from './web/web-config.js';
 import { WebModule } from './web/web.module.js';
 import { SessionStore } from './web/sessions.js';
 import { WorkersModule } from './workers/workers.module.js';
+import { DirectoryModule } from './organisations/directory.module.js';
 
 /** The HTTP API; in mode `all` (npm start) also the projections and jobs of the worker. */
 @Module({})
@@ -36,6 +37,7 @@ export class AppModule {
         PlatformModule.forRoot(config, SCHEMA_MIGRATIONS, overrides),
         CqrsModule.forRoot(),
         AuditModule,
+        DirectoryModule,
         WorkersModule,
         StatisticsApiModule,
         CaseloadApiModule,

@@ -174,7 +174,9 @@ app.post<{ Params: { id: string }; Body: { programme: never; enterpriseId: strin
   },
   async (request, reply) => {
     const { programme, enterpriseId, startDate, fte } = request.body;
-    const command = { type: 'StartPlacement', data: { placementId: randomUUID(), programme, enterpriseId, startDate, fte } } as const;
+    // The peer keeps no directory: every employer is taken as recognised for the programme.
+    const employer = { organisationId: enterpriseId, programmes: [programme] };
+    const command = { type: 'StartPlacement', data: { placementId: randomUUID(), programme, enterpriseId, employer, startDate, fte } } as const;
     return reply.code(201).send(await execute(request.params.id, command, actorOf(request)));
   },
 );

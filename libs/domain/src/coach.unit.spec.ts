@@ -1,9 +1,9 @@
 import { describe, it, expect } from '@jest/globals';
 import type { AssignCoach, RegisterWorker } from './index.js';
-import { placementStarted, screeningRecorded, workerExited, workerRegistered } from './testing/fixtures.js';
+import { COACH_MEMBER, placementStarted, screeningRecorded, workerExited, workerRegistered } from './testing/fixtures.js';
 import { contextOn, given } from './testing/specification.js';
 
-const assign = (coach: string): AssignCoach => ({ type: 'AssignCoach', data: { coach } });
+const assign = (coach: string): AssignCoach => ({ type: 'AssignCoach', data: { coach, coachMembership: COACH_MEMBER } });
 const register = (data: Partial<RegisterWorker['data']> = {}): RegisterWorker => ({
   type: 'RegisterWorker',
   data: {
@@ -22,7 +22,7 @@ const register = (data: Partial<RegisterWorker['data']> = {}): RegisterWorker =>
 describe('names and coach at registration', () => {
   it('keeps the sealed names in the registration and assigns the coach named', () => {
     const decision = given([]).when(
-      register({ givenNameCiphertext: 'sealed-given', familyNameCiphertext: 'sealed-family', coach: 'coach-ann' }),
+      register({ givenNameCiphertext: 'sealed-given', familyNameCiphertext: 'sealed-family', coach: 'coach-ann', coachMembership: COACH_MEMBER }),
       contextOn('2024-06-15'),
     );
     decision.then([

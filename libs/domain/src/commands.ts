@@ -17,6 +17,8 @@ export interface RegisterWorker {
     familyNameCiphertext?: string | null;
     /** the coach to assign at once (the registering coach, or the one named); absent or null: none */
     coach?: string | null;
+    /** what the directory says about that coach (resolved by the shell); required with a coach */
+    coachMembership?: CoachMembership;
     birthYear: number | null;
     educationLevel: EducationLevel;
     migrationBackground: boolean;
@@ -38,9 +40,22 @@ export interface RecordPop {
   data: { date: CalendarDate; goals: string[]; goalsCiphertext: string | null };
 }
 
+/**
+ * What the directory says about a coach, resolved by the application shell before `decide`: the
+ * organisation where the sub is a member with role coach, or null (no such member).
+ */
+export type CoachMembership = { organisationId: string } | null;
+
+/**
+ * The organisation a placement's `enterpriseId` names (its organisationId or its enterprise
+ * number, in any spelling), resolved by the shell from the directory: null when it names none.
+ */
+export type Employer = { organisationId: string; programmes: readonly Programme[] } | null;
+
 export interface StartPlacement {
   type: 'StartPlacement';
-  data: { placementId: string; programme: Programme; enterpriseId: string; startDate: CalendarDate; fte: number };
+  /** `enterpriseId` as sent; the event records the employer's organisationId */
+  data: { placementId: string; programme: Programme; enterpriseId: string; employer: Employer; startDate: CalendarDate; fte: number };
 }
 
 export interface RecordExit {
@@ -51,7 +66,7 @@ export interface RecordExit {
 /** Return under the return guarantee: a new placement in the programme left by doorstroom. */
 export interface ReturnUnderGuarantee {
   type: 'ReturnUnderGuarantee';
-  data: { placementId: string; date: CalendarDate; enterpriseId: string };
+  data: { placementId: string; date: CalendarDate; enterpriseId: string; employer: Employer };
 }
 
 /** The six-month follow-up result for an exited placement: from the register (job) or manual (coach). */
@@ -76,7 +91,7 @@ export interface RetractStep {
 /** Assigns the worker to a coach, replacing the current one (a worker has at most one coach). */
 export interface AssignCoach {
   type: 'AssignCoach';
-  data: { coach: string };
+  data: { coach: string; coachMembership: CoachMembership };
 }
 
 export type TrajectoryCommand =

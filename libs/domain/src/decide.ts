@@ -1,5 +1,5 @@
 import { addDays, addMonthsClamped, followUpReferenceDate } from './calendar.js';
-import type { DecisionContext, TrajectoryCommand } from './commands.js';
+import type { CoachMembership, DecisionContext, Employer, TrajectoryCommand } from './commands.js';
 import { STEP_EVENT_TYPES, type Indication, type StepEvent, type TrajectoryEvent } from './events.js';
 import { foldLive } from './evolve.js';
 import { refuse } from './rules.js';
@@ -21,7 +21,8 @@ const MAATWERK_WAGE_PREMIUM = { min: 45, max: 60 };
 export function decide(command: TrajectoryCommand, state: TrajectoryState, context: DecisionContext): TrajectoryEvent[] {
   if (command.type === 'RegisterWorker') {
     if (state.registered) refuse('worker-already-registered');
-    const { coach = null, givenNameCiphertext = null, familyNameCiphertext = null, ...registration } = command.data;
+    const { coach = null, coachMembership = null, givenNameCiphertext = null, familyNameCiphertext = null, ...registration } = command.data;
+    if (coach !== null) requireCoachMember(coach, coachMembership);
     return [{ type: 'WorkerRegistered', data: { ...registration, givenNameCiphertext, familyNameCiphertext, coach, registeredOn: context.today } }];
   }
   if (!state.registered) refuse('worker-not-registered');
@@ -30,6 +31,7 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
   if (command.type === 'AssignCoach') {
     // Not a step: a coach may still be assigned after a death (the results of earlier exits arrive).
     if (command.data.coach === state.coach) return [];
+    requireCoachMember(command.data.coach, command.data.coachMembership);
     return [{ type: 'CoachAssigned', data: { coach: command.data.coach, previousCoach: state.coach } }];
   }
   // A retraction corrects the record (a death entered by mistake included); it is not a new step.
@@ -52,7 +54,7 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
       return [{ type: state.pop ? 'PopReviewed' : 'PopEstablished', data: { date, goalsCiphertext } }];
     }
     case 'StartPlacement': {
-      const { placementId, programme, enterpriseId, startDate, fte } = command.data;
+      const { placementId, programme, enterpriseId, employer, startDate, fte } = command.data;
       if (state.activePlacement) refuse('placement-already-active');
       requireNewPlacementId(state, placementId);
       requireStepDate(state, startDate, context);
@@ -63,7 +65,8 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
       }
       const validUntil = screening.indication?.validUntil;
       if (validUntil && validUntil < startDate) refuse('indication-expired', `the indication ended on ${validUntil}`);
-      return [{ type: 'PlacementStarted', data: { placementId, programme, enterpriseId, startDate, fte, underReturnGuarantee: false } }];
+      const organisationId = requireEmployer(enterpriseId, employer, programme);
+      return [{ type: 'PlacementStarted', data: { placementId, programme, enterpriseId: organisationId, startDate, fte, underReturnGuarantee: false } }];
     }
     case 'RecordExit': {
       const { date, reason } = command.data;
@@ -97,7 +100,7 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
       ];
     }
     case 'ReturnUnderGuarantee': {
-      const { placementId, date, enterpriseId } = command.data;
+      const { placementId, date, enterpriseId, employer } = command.data;
       const guarantee = state.returnGuarantee;
       if (!guarantee || guarantee.status === 'used' || guarantee.status === 'superseded') refuse('return-needs-guarantee');
       if (guarantee.status === 'expired' || date > guarantee.expiresOn) {
@@ -106,10 +109,11 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
       if (state.activePlacement) refuse('placement-already-active');
       requireNewPlacementId(state, placementId);
       requireStepDate(state, date, context);
+      const organisationId = requireEmployer(enterpriseId, employer, guarantee.programme);
       return [
         {
           type: 'PlacementStarted',
-          data: { placementId, programme: guarantee.programme, enterpriseId, startDate: date, fte: guarantee.fte, underReturnGuarantee: true },
+          data: { placementId, programme: guarantee.programme, enterpriseId: organisationId, startDate: date, fte: guarantee.fte, underReturnGuarantee: true },
         },
       ];
     }
@@ -235,6 +239,18 @@ function requireStepDate(state: TrajectoryState, date: CalendarDate, context: De
 
 function requireNewPlacementId(state: TrajectoryState, placementId: string): void {
   if (findPlacement(state, placementId)) refuse('placement-id-taken', `placement ${placementId} already exists`);
+}
+
+/** A new coach is a member with role coach (assignments made before the directory stay). */
+function requireCoachMember(coach: string, membership: CoachMembership | undefined): void {
+  if (!membership) refuse('unknown-coach', `${coach} is no member with role coach of any organisation`);
+}
+
+/** The employer is a registered organisation recognised for the programme; the event records its organisationId. */
+function requireEmployer(enterpriseId: string, employer: Employer, programme: Programme): string {
+  if (!employer) refuse('unknown-enterprise', `${enterpriseId} names no registered organisation`);
+  if (!employer.programmes.includes(programme)) refuse('programme-not-recognised', `the organisation is not recognised for ${programme}`);
+  return employer.organisationId;
 }
 
 function requireFte(fte: number): void {

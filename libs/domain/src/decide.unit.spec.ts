@@ -10,6 +10,8 @@ import {
   type RecordScreening,
   type ReturnUnderGuarantee,
   type StartPlacement,
+  type CoachMembership,
+  type Employer,
   type TrajectoryCommand,
   type TrajectoryEvent,
   type TrajectoryState,
@@ -25,6 +27,8 @@ import {
   screeningRecorded,
   workerExited,
   workerRegistered,
+  employer,
+  COACH_MEMBER,
 } from './testing/fixtures.js';
 import { DEFAULT_CONTEXT, contextOn, given, rejectedRules } from './testing/specification.js';
 
@@ -40,12 +44,12 @@ const pop = (date: string, goals = ['punctuality', 'forklift licence']): RecordP
 });
 const start = (placementId: string, startDate: string, data: Partial<StartPlacement['data']> = {}): StartPlacement => ({
   type: 'StartPlacement',
-  data: { placementId, programme: 'SW', enterpriseId: 'enterprise-1', startDate, fte: 0.8, ...data },
+  data: { placementId, programme: 'SW', enterpriseId: 'enterprise-1', employer: employer('enterprise-1'), startDate, fte: 0.8, ...data },
 });
 const exit = (date: string, reason: RecordExit['data']['reason'] = 'resignation'): RecordExit => ({ type: 'RecordExit', data: { date, reason } });
 const returnUnderGuarantee = (placementId: string, date: string): ReturnUnderGuarantee => ({
   type: 'ReturnUnderGuarantee',
-  data: { placementId, date, enterpriseId: 'enterprise-2' },
+  data: { placementId, date, enterpriseId: 'enterprise-2', employer: employer('enterprise-2') },
 });
 const followUp = (
   placementId: string,
@@ -837,6 +841,75 @@ describe('ExpireReturnGuarantee', () => {
     given(history)
       .when(expire('p-2'), contextOn('2025-04-01'))
       .then([{ type: 'ReturnGuaranteeExpired', data: { placementId: 'p-2', expiredOn: '2025-04-01' } }]);
+  });
+});
+
+describe("the directory's facts (resolved by the shell)", () => {
+  const registerWith = (coach: string, coachMembership: CoachMembership): TrajectoryCommand => ({
+    type: 'RegisterWorker',
+    data: {
+      workerId: 'worker-1',
+      inszCiphertext: 'sealed',
+      coach,
+      coachMembership,
+      birthYear: 1985,
+      educationLevel: 'low',
+      migrationBackground: false,
+      disability: false,
+      unemployedSince: null,
+      socialAssistance: false,
+    },
+  });
+  const assign = (coach: string, coachMembership: CoachMembership): TrajectoryCommand => ({ type: 'AssignCoach', data: { coach, coachMembership } });
+
+  it('unknown-coach: a registration names a coach who is no member with role coach', () => {
+    given([]).when(registerWith('jan', null)).thenRejects('unknown-coach');
+    expect(given([]).when(registerWith('jan', COACH_MEMBER)).thenState().coach).toBe('jan');
+  });
+
+  it('unknown-coach: an assignment to a sub that is no coach member', () => {
+    given([registered]).when(assign('Jan', null)).thenRejects('unknown-coach');
+    given([registered])
+      .when(assign('jan', COACH_MEMBER))
+      .then([{ type: 'CoachAssigned', data: { coach: 'jan', previousCoach: null } }]);
+  });
+
+  it('a coach assigned before the directory stays: the same coach again changes nothing', () => {
+    given([workerRegistered({ coach: 'legacy-coach' })])
+      .when(assign('legacy-coach', null))
+      .thenNothing();
+  });
+
+  it('unknown-enterprise: a placement at an enterprise the directory does not know', () => {
+    given(working.slice(0, 2))
+      .when(start('p-1', '2023-02-01', { enterpriseId: 'ent-42', employer: null }))
+      .thenRejects('unknown-enterprise');
+  });
+
+  it('programme-not-recognised: the organisation is not recognised for the programme', () => {
+    given(working.slice(0, 2))
+      .when(start('p-1', '2023-02-01', { employer: employer('organisation-7', ['LDE', 'MAATWERK']) }))
+      .thenRejects('programme-not-recognised');
+  });
+
+  it('the placement records the organisationId, whatever spelling was sent', () => {
+    given(working.slice(0, 2))
+      .when(start('p-1', '2023-02-01', { enterpriseId: 'BE 0123.456.749', employer: employer('organisation-7', ['SW']) }))
+      .then([placementStarted('p-1', '2023-02-01', { enterpriseId: 'organisation-7' })]);
+  });
+
+  it('a return needs a registered organisation recognised for the programme left', () => {
+    const back = (e: Employer): TrajectoryCommand => ({
+      type: 'ReturnUnderGuarantee',
+      data: { placementId: 'p-2', date: '2024-03-01', enterpriseId: 'x', employer: e },
+    });
+    given(afterDoorstroom).when(back(null)).thenRejects('unknown-enterprise');
+    given(afterDoorstroom)
+      .when(back(employer('organisation-7', ['MAATWERK'])))
+      .thenRejects('programme-not-recognised');
+    given(afterDoorstroom)
+      .when(back(employer('organisation-7', ['SW'])))
+      .then([placementStarted('p-2', '2024-03-01', { enterpriseId: 'organisation-7', underReturnGuarantee: true })]);
   });
 });
 

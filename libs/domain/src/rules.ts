@@ -34,6 +34,9 @@ export const RULES = {
   'follow-up-already-recorded': "A coach's manual result cannot contradict an employed or ibo result already recorded; it may only revise a not-employed one.",
   'only-latest-step': 'Only the latest step (screening, POP, placement, exit or return) can be retracted.',
   'registration-not-retractable': 'A registration is not a step and cannot be retracted (erasure is for that).',
+  'unknown-coach': "A worker's coach (named at registration, the registering coach, or a new assignment) is a member of an organisation with role coach.",
+  'unknown-enterprise': "A placement's or return's enterpriseId names a registered organisation (its organisationId or its enterprise number).",
+  'programme-not-recognised': "The placement's organisation is recognised for the placement's programme (one of its programmes).",
   'retraction-needs-step': 'A retraction names the stream version of a recorded, not yet retracted step (screening, POP, placement, exit or return).',
 } as const;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { decide, evolve, initialState, type TrajectoryCommand, type TrajectoryEvent, type TrajectoryState } from './index.js';
-import { doorstroom, followUpRecorded, placementStarted, screeningRecorded, workerExited, workerRegistered } from './testing/fixtures.js';
+import { doorstroom, employer, followUpRecorded, placementStarted, screeningRecorded, workerExited, workerRegistered } from './testing/fixtures.js';
 import { contextOn } from './testing/specification.js';
 
 function deepFreeze<T>(value: T): T {
@@ -44,11 +44,17 @@ describe('a full trajectory', () => {
       ],
       ['2022-12-05', { type: 'RecordScreening', data: { date: '2022-12-05', advice: 'supported-employment', programme: 'MAATWERK', indication: null } }],
       ['2022-12-20', { type: 'RecordPop', data: { date: '2022-12-20', goals: ['work in a team'], goalsCiphertext: 'sealed' } }],
-      ['2023-01-02', { type: 'StartPlacement', data: { placementId: 'p-1', programme: 'MAATWERK', enterpriseId: 'e-1', startDate: '2023-01-02', fte: 0.5 } }],
+      [
+        '2023-01-02',
+        {
+          type: 'StartPlacement',
+          data: { placementId: 'p-1', programme: 'MAATWERK', enterpriseId: 'e-1', employer: employer('e-1'), startDate: '2023-01-02', fte: 0.5 },
+        },
+      ],
       ['2023-06-01', { type: 'RecordPop', data: { date: '2023-06-01', goals: ['work in a team', 'doorstroom'], goalsCiphertext: 'sealed' } }],
       ['2023-08-31', { type: 'RecordExit', data: { date: '2023-08-31', reason: 'doorstroom-regular-work' } }],
       ['2024-02-29', { type: 'RecordFollowUp', data: { placementId: 'p-1', outcome: 'employed', source: 'register' } }],
-      ['2024-03-15', { type: 'ReturnUnderGuarantee', data: { placementId: 'p-2', date: '2024-03-15', enterpriseId: 'e-2' } }],
+      ['2024-03-15', { type: 'ReturnUnderGuarantee', data: { placementId: 'p-2', date: '2024-03-15', enterpriseId: 'e-2', employer: employer('e-2') } }],
       ['2024-06-30', { type: 'RecordExit', data: { date: '2024-06-30', reason: 'retirement' } }],
       ['2024-09-01', { type: 'ExpireReturnGuarantee', data: { placementId: 'p-1' } }],
       ['2024-12-31', { type: 'RecordFollowUp', data: { placementId: 'p-2', outcome: 'not-employed', source: 'manual' } }],

@@ -1,3 +1,4 @@
+import { TEST_ENTERPRISE } from '../../support/directory.js';
 import type { BrowserService } from './service.js';
 
 let sequence = 0;
@@ -28,6 +29,7 @@ async function ok<T = any>(answer: Promise<{ status: number; body: T }>, expecte
 /** Registers a worker (as a screener) for `coach`. */
 export async function register(service: BrowserService, coach: string, names: { givenName?: string; familyName?: string } = {}): Promise<Seeded> {
   const screener = service.token('seed-screener', ['screener']);
+  await service.ensureCoach(coach);
   return ok(
     service.api(screener, 'POST', '/v1/workers', {
       insz: freshInsz(),
@@ -60,7 +62,7 @@ export async function trajectory(
   const { workerId } = await register(service, coach);
   await screen(service, workerId, start, programme);
   const placement = await ok(
-    service.api(coachToken, 'POST', `/v1/workers/${workerId}/placements`, { programme, enterpriseId: 'ent-1', startDate: start, fte: 1 }),
+    service.api(coachToken, 'POST', `/v1/workers/${workerId}/placements`, { programme, enterpriseId: TEST_ENTERPRISE, startDate: start, fte: 1 }),
   );
   let position: string = placement.position;
   if (exit) {

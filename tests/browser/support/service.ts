@@ -1,14 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { Queue } from 'bullmq';
 import { startBuiltService } from '../../support/built-service.js';
+import { seedTestDirectoryOver } from '../../support/directory.js';
 
-export type Role = 'screener' | 'coach' | 'analyst' | 'admin';
+export type Role = 'screener' | 'coach' | 'analyst' | 'admin' | 'org-admin';
 
 /** The built service (dist/, with dist/web) on the embedded default: its own data folder, Redis key prefix and port. */
 export interface BrowserService {
   url: string;
   /** a bearer token minted with the service's secret (the CLI `npm run token` runs) */
   token(sub: string, roles: Role[]): string;
+  /** the test directory's organisations (tests/support/directory.ts) as this service numbered them */
+  organisations: Record<'a' | 'b', string>;
+  /** makes `sub` a coach of test organisation A (a coach must be a member to be given workers) */
+  ensureCoach(sub: string): Promise<void>;
   /** a one-time login link, minted by `npm run token -- … --login` */
   loginLink(sub: string, roles: Role[]): string;
   /** the API with a bearer token; the answer's JSON (or text) and status */
@@ -32,8 +37,22 @@ export async function startBrowserService(options: { port?: number; env?: Record
   const cli = (args: string[]) => execFileSync(process.execPath, ['dist/apps/api/src/cli/mint-token.js', ...args], { env: built.env, encoding: 'utf8' }).trim();
 
   const tokens = new Map<string, string>();
+  const adminToken = cli(['--sub', 'seed-admin', '--roles', 'admin']);
+  const organisations = await seedTestDirectoryOver(url, adminToken);
+  const coaches = new Set<string>();
   return {
     url,
+    organisations,
+    async ensureCoach(sub) {
+      if (coaches.has(sub)) return;
+      const res = await fetch(`${url}/v1/organisations/${organisations.a}/members/${encodeURIComponent(sub)}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ displayName: sub, roles: ['coach'] }),
+      });
+      if (res.status !== 201 && res.status !== 200 && res.status !== 409) throw new Error(`making ${sub} a coach: ${res.status}`);
+      coaches.add(sub);
+    },
     token(sub, roles) {
       const key = `${sub} ${roles.join(',')}`;
       if (!tokens.has(key)) tokens.set(key, cli(['--sub', sub, '--roles', roles.join(',')]));

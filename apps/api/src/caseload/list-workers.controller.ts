@@ -11,7 +11,8 @@ import type { SqlDatabase } from '#sql/sql.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import { CurrentActor, Roles, type Actor } from '../http/auth.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
-import { invalidInput } from '../http/problem.js';
+import { invalidInput, ProblemException } from '../http/problem.js';
+import { Directory } from '#directory/directory.js';
 import { awaitReadModels } from '../http/read-models.js';
 import { IntegerFromQuery } from '../http/numbers.js';
 import { ApiListQuery, INSZ_PATTERN, POSITION_PATTERN } from '../http/openapi.js';
@@ -24,6 +25,11 @@ export class ListWorkersQuery {
   @IsString()
   @MaxLength(200)
   coach?: string;
+  @ApiPropertyOptional({ description: "an organisationId: the workers whose coach is a member of it (screener, admin, that organisation's org-admin)" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  organisation?: string;
   @ApiPropertyOptional({ enum: PROGRAMMES }) @IsOptional() @IsIn(PROGRAMMES) programme?: Programme;
   @ApiPropertyOptional({ enum: STATUSES, default: 'all', description: 'active: in a placement; exited: left the last placement' })
   @IsOptional()
@@ -68,11 +74,12 @@ export class ListWorkersController {
     private readonly progress: ProjectionProgress,
     private readonly audit: AuditTrail,
     private readonly reach: WorkerReach,
+    private readonly directory: Directory,
   ) {}
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  @Roles('coach', 'screener', 'org-admin')
+  @Roles('coach', 'screener', 'admin', 'org-admin')
   @ApiListQuery('WorkerList', { waitFor: true })
   @ApiOperation({ summary: 'The caseload: workers by coach, programme and status, or one INSZ (screener); keyset pages' })
   async list(@Query() query: ListWorkersQuery, @CurrentActor() actor: Actor) {
@@ -80,6 +87,7 @@ export class ListWorkersController {
     const limit = query.limit ?? 50;
     const after = query.cursor ? (decodeCursor(query.cursor, ['string'])[0] as string) : '';
     const coaches = coachFilter(await this.reach.of(actor));
+    const inOrganisation = await this.organisationFilter(actor, query.organisation);
     let onlyWorker: string | null = null;
     if (query.insz !== undefined) {
       let normalized: string;
@@ -99,9 +107,9 @@ export class ListWorkersController {
         WHERE worker_id > $1
           AND ($2::text[] IS NULL OR coach = ANY($2::text[])) AND ($3::text IS NULL OR coach = $3)
           AND ($4::text IS NULL OR programme = $4) AND ($5::text IS NULL OR status = $5)
-          AND ($6::text IS NULL OR worker_id = $6)
+          AND ($6::text IS NULL OR worker_id = $6) AND ($8::text[] IS NULL OR coach = ANY($8::text[]))
         ORDER BY worker_id LIMIT $7`,
-      [after, coaches, query.coach ?? null, query.programme ?? null, status === 'all' ? null : status, onlyWorker, limit],
+      [after, coaches, query.coach ?? null, query.programme ?? null, status === 'all' ? null : status, onlyWorker, limit, inOrganisation],
     );
     const keys = await this.personalData.keysOf(rows.map((r) => r.worker_id));
     const items = rows.map((r) => {
@@ -125,5 +133,26 @@ export class ListWorkersController {
         .map((i) => ({ actor: actor.sub, action, workerId: i.workerId, detail: 'GET /v1/workers' })),
     );
     return { items, next: items.length === limit ? encodeCursor([items.at(-1)!.workerId]) : null };
+  }
+
+  /**
+   * The coaches whose workers an organisation filter or an org-admin reaches (null: no such
+   * limit). Screeners and admins may name any organisation; an org-admin reaches the workers of
+   * the organisation where they are an org-admin member (named or not), and nothing without one.
+   */
+  /**
+   * `organisation=<id>`: the members of that organisation, whose workers the list keeps (within the
+   * caller's reach, which lists filter on anyway). Screeners and admins may name any organisation;
+   * an org-admin only their own.
+   */
+  private async organisationFilter(actor: Actor, organisation: string | undefined): Promise<string[] | null> {
+    if (organisation === undefined) return null;
+    if (actor.roles.includes('screener') || actor.roles.includes('admin')) return this.directory.membersOf(organisation);
+    const membership = actor.roles.includes('org-admin') ? await this.directory.membershipOf(actor.sub) : null;
+    const own = membership?.roles.includes('org-admin') ? membership.organisationId : null;
+    if (own === null || organisation !== own) {
+      throw ProblemException.of(403, 'forbidden', 'Forbidden', "only screeners, admins and the organisation's own org-admins list an organisation's workers");
+    }
+    return this.directory.membersOf(own);
   }
 }

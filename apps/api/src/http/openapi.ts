@@ -21,6 +21,9 @@ import {
   type SchemaObject,
 } from '@nestjs/swagger';
 import { RULES } from '#domain/rules.js';
+import { MEMBER_ROLES, ORGANISATION_KINDS } from '#directory/directory.js';
+import { DIRECTORY_RULES } from '#directory/directory-rules.js';
+import { PROVINCES } from '#directory/provinces.js';
 import { ADVICES, EDUCATION_LEVELS, EXIT_REASONS, FOLLOW_UP_OUTCOMES, FOLLOW_UP_SOURCES, GUIDANCE_LEVELS, PROGRAMMES } from '#domain/vocabulary.js';
 import { OUTFLOW_METHODS } from '#read-models/outflow-statistics/statistics-tables.js';
 import { ALLOWED_ROLES, PUBLIC, ROLES, type Role } from './auth.js';
@@ -123,8 +126,9 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
       ...problemMembers,
       rule: { type: 'string', enum: RULE_NAMES, description: 'the rule the command would break (see the document description)' },
       workerId: { ...uuid, description: 'with worker-already-registered: the worker who has this INSZ' },
+      organisationId: { type: 'string', description: 'with organisation-already-registered: the organisation that has this enterprise number' },
     },
-    ['workerId'],
+    ['workerId', 'organisationId'],
     { description: 'A broken rule (409): nothing was written.' },
   ),
   StaleVersionProblem: objectWithOptional(
@@ -156,7 +160,12 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
   Placement: object({
     placementId: uuid,
     programme: { type: 'string', enum: [...PROGRAMMES] },
-    enterpriseId: { type: 'string', nullable: true, description: 'an employer typed as free text reads null after erasure' },
+    enterpriseId: {
+      type: 'string',
+      nullable: true,
+      description: "the employer's organisationId (placements recorded before the directory: the text sent then, which reads null after erasure)",
+    },
+    organisation: nullableRef('OrganisationRef'),
     startDate: date,
     fte: { type: 'number', ...exclusiveMinimum(0), maximum: 1 },
     underReturnGuarantee: { type: 'boolean' },
@@ -211,6 +220,10 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     givenName: { type: 'string', nullable: true, description: 'decrypted; null when not given or after erasure' },
     familyName: { type: 'string', nullable: true, description: 'decrypted; null when not given or after erasure' },
     coach: { type: 'string', nullable: true, description: "the coach's user id (sub)" },
+    organisation: {
+      ...nullableRef('OrganisationRef'),
+      description: "the coach's organisation (it decides who reaches the worker); null without a coach or when the coach is in none",
+    },
     characteristics: {
       ...object({
         birthYear: { type: 'integer', nullable: true },
@@ -437,6 +450,35 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
   LoginOptions: object({
     oidc: { type: 'boolean', description: 'the organisation’s identity provider is configured: `GET /login/oidc` logs in through it' },
   }),
+  OrganisationRef: object(
+    { organisationId: { type: 'string' }, name: { type: 'string' } },
+    { description: 'an organisation of the directory, by id and name' },
+  ),
+  Organisation: object({
+    organisationId: { type: 'string' },
+    enterpriseNumber: { type: 'string', pattern: '^[01][0-9]{3}\\.[0-9]{3}\\.[0-9]{3}$', description: 'KBO/BCE, as 0123.456.749' },
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    kind: { type: 'string', enum: [...ORGANISATION_KINDS] },
+    postalCode: { type: 'string', pattern: '^[1-9][0-9]{3}$' },
+    province: { type: 'string', enum: [...PROVINCES], description: 'derived from the postal code' },
+    programmes: { type: 'array', minItems: 1, items: { type: 'string', enum: [...PROGRAMMES] } },
+  }),
+  OrganisationCreated: object({ organisationId: { type: 'string' } }),
+  OrganisationList: object({
+    items: { type: 'array', maxItems: 200, items: ref('Organisation') },
+    total: { type: 'integer', minimum: 0, description: 'how many organisations match the filter' },
+    next: { type: 'string', nullable: true, description: 'pass as `cursor` for the next page; null on the last page' },
+  }),
+  Member: object({
+    sub: { type: 'string' },
+    displayName: { type: 'string', minLength: 1, maxLength: 100 },
+    roles: { type: 'array', minItems: 1, items: { type: 'string', enum: [...MEMBER_ROLES] } },
+  }),
+  MemberList: object({
+    items: { type: 'array', maxItems: 200, items: ref('Member') },
+    total: { type: 'integer', minimum: 0, description: 'how many members match the filter' },
+    next: { type: 'string', nullable: true, description: 'pass as `cursor` for the next page; null on the last page' },
+  }),
   Health: objectWithOptional(
     {
       status: { type: 'string', enum: ['up', 'down'] },
@@ -654,6 +696,67 @@ export function ApiListQuery(schema: string, { waitFor = false } = {}) {
 /** `GET /v1/audit/verification`. */
 export function ApiAuditVerification() {
   return respond(200, { description: 'The verdict, whether the chain holds or not.', content: json(ref('AuditVerification')) });
+}
+
+export const ORGANISATION_ID = ApiParam({
+  name: 'organisationId',
+  description: 'the organisationId (anything else names no organisation: 404)',
+  schema: { type: 'string' },
+});
+export const MEMBER_SUB = ApiParam({
+  name: 'sub',
+  description: "the member's user id (sub): 1 to 200 visible characters",
+  schema: { type: 'string', pattern: '^[\\x21-\\x7e\\u00a0-\\uffff]{1,200}$' },
+});
+const organisationNotFound = problem(404, 'No organisation has this id.');
+
+/** `POST /v1/organisations`: 201 with the id and Location; 409 names an organisation already registered. */
+export function ApiOrganisationRegistration() {
+  return applyDecorators(
+    respond(201, {
+      description: 'Registered. `Location` is the organisation.',
+      content: json(ref('OrganisationCreated')),
+      headers: {
+        Location: { description: "the organisation's URL", required: true, schema: { type: 'string', pattern: '^/v1/organisations/' } },
+        'Idempotent-Replayed': IDEMPOTENT_REPLAYED,
+      },
+    }),
+    respond(409, RESPONSES.ruleBroken),
+  );
+}
+
+/** `GET /v1/organisations`: one page with `total`. */
+export function ApiOrganisationList() {
+  return respond(200, { description: 'One page.', content: json(ref('OrganisationList')) });
+}
+
+/** `GET` or `PATCH /v1/organisations/{id}`: the organisation; 404. */
+export function ApiOrganisation() {
+  return applyDecorators(respond(200, { description: 'The organisation.', content: json(ref('Organisation')) }), respond(404, organisationNotFound));
+}
+
+/** `PUT …/members/{sub}`: 201 added, 200 changed or repeated; 404; 409. */
+export function ApiMemberPut() {
+  return applyDecorators(
+    respond(201, { description: 'Added.', content: json(ref('Member')) }),
+    respond(200, { description: 'Changed, or already so.', content: json(ref('Member')) }),
+    respond(404, organisationNotFound),
+    respond(409, RESPONSES.ruleBroken),
+  );
+}
+
+/** `DELETE …/members/{sub}`: 204; 404; 409 coach-has-caseload. */
+export function ApiMemberRemoval() {
+  return applyDecorators(
+    respond(204, { description: 'Removed.' }),
+    respond(404, problem(404, 'No organisation has this id, or the sub is no member of it.')),
+    respond(409, RESPONSES.ruleBroken),
+  );
+}
+
+/** `GET …/members`: one page with `total`; 404. */
+export function ApiMemberList() {
+  return applyDecorators(respond(200, { description: 'One page.', content: json(ref('MemberList')) }), respond(404, organisationNotFound));
 }
 
 /** `GET /health`: the same body for 200 and 503. */
@@ -897,7 +1000,7 @@ export function describeApi(app: INestApplication): OpenAPIObject {
         '**Commands** answer 201 with `version` and `position` (and `ETag`); those on a worker carry `Location`, the worker. `If-Match: "<version>"` makes a command conditional (412 when stale); `Idempotency-Key` makes it safe to repeat.',
         '',
         'A broken rule is 409 with `rule`, one of:',
-        ...Object.entries({ ...RULES, ...HTTP_RULES }).map(([rule, text]) => `- \`${rule}\`: ${text}`),
+        ...Object.entries({ ...RULES, ...DIRECTORY_RULES, ...HTTP_RULES }).map(([rule, text]) => `- \`${rule}\`: ${text}`),
       ].join('\n'),
     )
     .setVersion('1')

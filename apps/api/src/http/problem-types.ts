@@ -1,4 +1,5 @@
 import { RULES } from '#domain/rules.js';
+import { DIRECTORY_RULES } from '#directory/directory-rules.js';
 import { problemType } from './problem.js';
 import { slugOf, TITLES } from './problem.filter.js';
 
@@ -17,7 +18,7 @@ export const HTTP_RULES = {
 } as const;
 
 /** Every `rule` a 409 can name. */
-export const RULE_NAMES: string[] = [...Object.keys(RULES), ...Object.keys(HTTP_RULES)];
+export const RULE_NAMES: string[] = [...Object.keys(RULES), ...Object.keys(DIRECTORY_RULES), ...Object.keys(HTTP_RULES)];
 
 const SPECIFIC: ProblemTypeInfo[] = [
   {
@@ -102,6 +103,8 @@ const SPECIFIC: ProblemTypeInfo[] = [
   },
   { slug: 'publication-not-found', title: 'Unknown publication', status: 404, description: 'No published statistics table has this id.' },
   { slug: 'import-not-found', title: 'Unknown import', status: 404, description: 'No history import has this id.' },
+  { slug: 'organisation-not-found', title: 'Unknown organisation', status: 404, description: 'No organisation of the directory has this id.' },
+  { slug: 'member-not-found', title: 'Unknown member', status: 404, description: 'This user (sub) is no member of this organisation.' },
   {
     slug: 'internal-error',
     title: 'Internal server error',
@@ -133,11 +136,16 @@ function genericTypes(): ProblemTypeInfo[] {
 }
 
 function ruleTypes(): ProblemTypeInfo[] {
-  return Object.entries({ ...RULES, ...HTTP_RULES })
+  return Object.entries({ ...RULES, ...DIRECTORY_RULES, ...HTTP_RULES })
     .filter(([rule]) => rule !== 'idempotency-key-in-use')
     .map(([rule, text]) => ({
       slug: `rule/${rule}`,
-      title: rule === 'concurrent-modification' ? 'Concurrent modification' : 'A rule of the trajectory is broken',
+      title:
+        rule === 'concurrent-modification'
+          ? 'Concurrent modification'
+          : rule in DIRECTORY_RULES
+            ? 'A rule of the directory is broken'
+            : 'A rule of the trajectory is broken',
       status: 409,
       description: `\`${rule}\`: ${text} Nothing was written.`,
     }));

@@ -2,9 +2,10 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WorkerNotFoundError } from '#application/worker-commands.js';
 import { RuleViolation } from '#domain/rules.js';
+import { DirectoryInputError, DirectoryRuleViolation } from '#directory/directory-rules.js';
 import { AppendTooLargeError, EventStoreDeadlineError, InvalidPositionError, WrongExpectedVersionError } from '#event-store/event-store.js';
 import { allowedMethods } from './allowed-methods.js';
-import { problemType, ProblemException, type ProblemDetails } from './problem.js';
+import { invalidInput, problemType, ProblemException, type ProblemDetails } from './problem.js';
 
 export const TITLES: Record<number, string> = {
   400: 'Bad request',
@@ -65,6 +66,22 @@ function toProblem(error: unknown, request: FastifyRequest): { problem: ProblemD
       problem: { type: problemType(`rule/${error.rule}`), title: 'A rule of the trajectory is broken', status: 409, detail: error.message, rule: error.rule },
       headers: {},
     };
+  }
+  if (error instanceof DirectoryRuleViolation) {
+    return {
+      problem: {
+        type: problemType(`rule/${error.rule}`),
+        title: 'A rule of the directory is broken',
+        status: 409,
+        detail: error.message,
+        rule: error.rule,
+        ...error.extra,
+      },
+      headers: {},
+    };
+  }
+  if (error instanceof DirectoryInputError) {
+    return { problem: invalidInput([{ field: error.field, message: error.message }]).problem, headers: {} };
   }
   if (error instanceof WorkerNotFoundError) {
     return { problem: { type: problemType('worker-not-found'), title: 'Unknown worker', status: 404, detail: error.message }, headers: {} };

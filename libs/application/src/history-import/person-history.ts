@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DecisionContext, TrajectoryCommand, TrajectoryPolicy } from '#domain/commands.js';
+import type { DecisionContext, Employer, TrajectoryCommand, TrajectoryPolicy } from '#domain/commands.js';
 import { decide } from '#domain/decide.js';
 import type { TrajectoryEvent } from '#domain/events.js';
 import { evolve } from '#domain/evolve.js';
@@ -8,12 +8,15 @@ import { initialState, type TrajectoryState } from '#domain/state.js';
 import type { CalendarDate, Programme } from '#domain/vocabulary.js';
 import type { ImportRow, RowError } from './import-rows.js';
 
-/** The directory's answers an import needs: who may coach, and which organisation an enterprise id names. */
+/**
+ * The directory's answers an import needs, handed to the domain in the commands (it decides
+ * `unknown-coach`, `unknown-enterprise` and `programme-not-recognised` as for the API).
+ */
 export interface ImportDirectory {
   /** the registered organisation `enterpriseId` names (its id, or its enterprise number in any spelling), or null */
   employer(enterpriseId: string): Promise<{ organisationId: string; programmes: readonly Programme[] } | null>;
-  /** whether `sub` is a member with the role coach */
-  isCoach(sub: string): Promise<boolean>;
+  /** the organisation of `sub` when it is a member with the role coach, else null */
+  coachMembership(sub: string): Promise<{ organisationId: string } | null>;
 }
 
 export interface PersonHistoryOptions {
@@ -109,21 +112,15 @@ class ImportRefusal extends Error {
   }
 }
 
-async function enterprise(enterpriseId: string, programme: Programme | null, directory: ImportDirectory, options: PersonHistoryOptions): Promise<string> {
+/**
+ * The employer as the directory knows it. An organisation the directory does not know is, with
+ * `unregisteredEnterprises=allow`, taken as written for this placement's programme (an organisation
+ * closed long ago): its text is the placement's enterpriseId, which names no organisation.
+ */
+async function employerOf(enterpriseId: string, programme: Programme | null, directory: ImportDirectory, options: PersonHistoryOptions): Promise<Employer> {
   const employer = await directory.employer(enterpriseId);
-  if (!employer) {
-    if (options.allowUnregisteredEnterprises) return enterpriseId;
-    throw new ImportRefusal(
-      'enterpriseId',
-      'rule',
-      'unknown-enterprise',
-      `no registered organisation is ${enterpriseId} (pass unregisteredEnterprises=allow for organisations closed long ago)`,
-    );
-  }
-  if (programme !== null && !employer.programmes.includes(programme)) {
-    throw new ImportRefusal('enterpriseId', 'rule', 'programme-not-recognised', `the organisation ${enterpriseId} is not recognised for ${programme}`);
-  }
-  return employer.organisationId;
+  if (employer || !options.allowUnregisteredEnterprises || programme === null) return employer;
+  return { organisationId: enterpriseId, programmes: [programme] };
 }
 
 async function commandOf(
@@ -137,9 +134,6 @@ async function commandOf(
   switch (step.step) {
     case 'registration': {
       const { person } = step;
-      if (person.coach !== null && !(await directory.isCoach(person.coach))) {
-        throw new ImportRefusal('coach', 'rule', 'unknown-coach', `${person.coach} is no coach in the directory`);
-      }
       return {
         type: 'RegisterWorker',
         data: {
@@ -148,6 +142,7 @@ async function commandOf(
           givenNameCiphertext: sealed.givenNameCiphertext,
           familyNameCiphertext: sealed.familyNameCiphertext,
           coach: person.coach,
+          coachMembership: person.coach === null ? null : await directory.coachMembership(person.coach),
           birthYear: row.birthYear,
           educationLevel: person.educationLevel,
           migrationBackground: person.migrationBackground,
@@ -167,7 +162,8 @@ async function commandOf(
         data: {
           placementId: randomUUID(),
           programme: step.programme,
-          enterpriseId: await enterprise(step.enterpriseId, step.programme, directory, options),
+          enterpriseId: step.enterpriseId,
+          employer: await employerOf(step.enterpriseId, step.programme, directory, options),
           startDate: step.date,
           fte: step.fte,
         },
@@ -180,7 +176,8 @@ async function commandOf(
         data: {
           placementId: randomUUID(),
           date: step.date,
-          enterpriseId: await enterprise(step.enterpriseId, state.returnGuarantee?.programme ?? null, directory, options),
+          enterpriseId: step.enterpriseId,
+          employer: await employerOf(step.enterpriseId, state.returnGuarantee?.programme ?? null, directory, options),
         },
       };
     case 'follow-up': {
@@ -194,6 +191,8 @@ async function commandOf(
 
 /** The column a broken rule is about, so that the error points at a cell. */
 function fieldOfRule(rule: string): string {
+  if (rule === 'unknown-enterprise' || rule === 'programme-not-recognised') return 'enterpriseId';
+  if (rule === 'unknown-coach') return 'coach';
   if (rule.startsWith('date') || rule.includes('reference-date')) return 'date';
   if (rule.startsWith('programme') || rule === 'placement-needs-advice') return 'programme';
   if (rule === 'fte-out-of-range') return 'fte';

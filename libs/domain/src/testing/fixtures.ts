@@ -1,4 +1,7 @@
+import { PROGRAMMES } from '../vocabulary.js';
 import type {
+  CoachMembership,
+  Employer,
   ExitReason,
   FollowUpOutcome,
   FollowUpSource,
@@ -96,3 +99,11 @@ export function followUpRecorded(exit: WorkerExited, outcome: FollowUpOutcome, s
     },
   };
 }
+
+/** The directory's answer for an enterprise registered as `organisationId` (recognised for every programme unless told). */
+export function employer(organisationId: string, programmes: readonly Programme[] = PROGRAMMES): Employer {
+  return { organisationId, programmes };
+}
+
+/** The directory's answer for a sub that is a member with role coach. */
+export const COACH_MEMBER: CoachMembership = { organisationId: 'organisation-1' };

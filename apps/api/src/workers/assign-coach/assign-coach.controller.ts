@@ -1,6 +1,7 @@
 import { Body, Controller, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Directory } from '#directory/directory.js';
 import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ExecuteWorkerCommand, type CommandResponse } from '../shared/execute-worker-command.js';
@@ -12,7 +13,10 @@ import { ApiWorkerCommand } from '../../http/openapi.js';
 @ApiBearerAuth()
 @Controller('v1/workers/:id/coach-assignments')
 export class AssignCoachController {
-  constructor(private readonly commandBus: CommandBus) {}
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly directory: Directory,
+  ) {}
 
   /** A coach may hand over only their own workers: the executor's scoping answers 404 for any other. */
   @Post()
@@ -25,8 +29,9 @@ export class AssignCoachController {
     @CurrentActor() actor: Actor,
     @IfMatchVersion() expectedVersion: number | undefined,
   ): Promise<CommandResponse> {
+    const coachMembership = await this.directory.coachMembership(body.coach);
     const { version, position } = await this.commandBus.execute(
-      new ExecuteWorkerCommand(workerId, { type: 'AssignCoach', data: { coach: body.coach } }, { actor, expectedVersion }),
+      new ExecuteWorkerCommand(workerId, { type: 'AssignCoach', data: { coach: body.coach, coachMembership } }, { actor, expectedVersion }),
     );
     return { version, position };
   }

@@ -1,5 +1,6 @@
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { toTrajectoryEvent } from '#application/serialization.js';
+import { Directory } from '#directory/directory.js';
 import type { TrajectoryEvent } from '#domain/events.js';
 import type { TrajectoryState } from '#domain/state.js';
 import { PersonalData } from '#personal-data/personal-data.js';
@@ -18,8 +19,18 @@ export interface TimelineEntry {
 
 type SealedFields = 'inszCiphertext' | 'givenNameCiphertext' | 'familyNameCiphertext';
 
-export interface WorkerView extends Omit<TrajectoryState, SealedFields | 'registered' | 'workerId' | 'history' | 'pop'> {
+/** An organisation of the directory, as the worker view names it. */
+export interface OrganisationRef {
+  organisationId: string;
+  name: string;
+}
+
+export interface WorkerView extends Omit<TrajectoryState, SealedFields | 'registered' | 'workerId' | 'history' | 'pop' | 'placements'> {
   workerId: string;
+  /** the coach's organisation: it decides who reaches the worker (null without a coach, or a coach in none) */
+  organisation: OrganisationRef | null;
+  /** each placement with its employer (null: an enterpriseId recorded before the directory, naming no organisation) */
+  placements: (TrajectoryState['placements'][number] & { organisation: OrganisationRef | null })[];
   /** the INSZ and names, decrypted for the screener or coach who opens the worker; null after erasure */
   insz: string | null;
   givenName: string | null;
@@ -48,13 +59,32 @@ export class GetWorkerHandler implements IQueryHandler<GetWorkerQuery, WorkerVie
     private readonly access: WorkerAccess,
     private readonly personalData: PersonalData,
     private readonly audit: AuditTrail,
+    private readonly directory: Directory,
   ) {}
 
   async execute({ workerId, actor }: GetWorkerQuery): Promise<WorkerView> {
     const { state, version, events } = await this.access.load(workerId, actor);
-    const { inszCiphertext, givenNameCiphertext, familyNameCiphertext, registered: _registered, workerId: _id, history: _history, pop, ...rest } = state;
-    const key = (await this.personalData.keysOf([workerId])).get(workerId);
+    const {
+      inszCiphertext,
+      givenNameCiphertext,
+      familyNameCiphertext,
+      registered: _registered,
+      workerId: _id,
+      history: _history,
+      pop,
+      placements,
+      ...rest
+    } = state;
+    const [key, coachOrganisations, employers] = await Promise.all([
+      this.personalData.keysOf([workerId]).then((keys) => keys.get(workerId)),
+      this.directory.organisationsOfCoaches(state.coach === null ? [] : [state.coach]),
+      this.directory.names(placements.flatMap((placement) => (placement.enterpriseId === null ? [] : [placement.enterpriseId]))),
+    ]);
     const open = (sealed: string | null) => this.personalData.open(key, sealed);
+    const employerOf = (enterpriseId: string | null): OrganisationRef | null => {
+      const name = enterpriseId === null ? undefined : employers.get(enterpriseId);
+      return name === undefined ? null : { organisationId: enterpriseId!, name };
+    };
     const [insz, givenName, familyName] = [inszCiphertext, givenNameCiphertext, familyNameCiphertext].map(open);
     if (insz != null || givenName != null || familyName != null) {
       await this.audit.record([{ actor: actor.sub, action: 'read', workerId, detail: 'GET /v1/workers/{id}' }]);
@@ -66,7 +96,8 @@ export class GetWorkerHandler implements IQueryHandler<GetWorkerQuery, WorkerVie
       familyName: familyName ?? null,
       ...rest,
       pop: pop && { establishedOn: pop.establishedOn, reviewedOn: pop.reviewedOn, goals: goalsOf(pop, open) },
-      placements: rest.placements.map((placement) => withEnterpriseOpened(placement, open)),
+      organisation: (state.coach !== null && coachOrganisations.get(state.coach)) || null,
+      placements: placements.map((placement) => ({ ...withEnterpriseOpened(placement, open), organisation: employerOf(placement.enterpriseId) })),
       version,
       timeline: events.map((recorded) => {
         const event = toTrajectoryEvent(recorded);

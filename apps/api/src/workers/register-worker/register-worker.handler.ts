@@ -1,8 +1,11 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
+import { Directory } from '#directory/directory.js';
 import { InvalidInszError, parseInsz } from '#domain/insz.js';
 import { RuleViolation } from '#domain/rules.js';
+import type { RegisterWorker } from '#domain/commands.js';
+import { decide, initialState } from '#domain/index.js';
 import { PersonalData, WorkerErasedError } from '#personal-data/personal-data.js';
 import { AuditTrail } from '../../audit/audit-trail.js';
 import type { Actor } from '../../http/auth.js';
@@ -25,11 +28,12 @@ export class RegisterWorkerCommand extends Command<RegisterWorkerResult> {
 }
 
 /**
- * Registration. The worker id is random; the INSZ is claimed in the lookup table first (one
- * statement on its primary key), then the registration is appended as a new stream under the
- * claimed id. A second registration of the INSZ gets the same id from the claim and is refused by
- * the event store's new-stream check, atomically on every adapter. A claim whose append never
- * happened (a crash in between) is simply completed by the next registration of that INSZ.
+ * Registration. The worker id is random; the directory's answer about the coach is checked by the
+ * domain before anything is claimed; the INSZ is claimed in the lookup table (one statement on its
+ * primary key), then the registration is appended as a new stream under the claimed id. A second
+ * registration of the INSZ gets the same id from the claim and is refused by the event store's
+ * new-stream check, atomically on every adapter. A claim whose append never happened (a crash in
+ * between) is simply completed by the next registration of that INSZ.
  */
 @CommandHandler(RegisterWorkerCommand)
 export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerCommand, RegisterWorkerResult> {
@@ -37,6 +41,7 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
     private readonly executor: WorkerCommandExecutor,
     private readonly personalData: PersonalData,
     private readonly audit: AuditTrail,
+    private readonly directory: Directory,
   ) {}
 
   async execute({ body, actor }: RegisterWorkerCommand): Promise<RegisterWorkerResult> {
@@ -49,6 +54,26 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
     }
     const inszHash = this.personalData.hashInsz(insz.normalized);
     const coach = body.coach ?? (actor.roles.includes('coach') ? actor.sub : null);
+    const coachMembership = coach === null ? null : await this.directory.coachMembership(coach);
+    const registration = (workerId: string, sealed: readonly (string | null)[]): RegisterWorker => ({
+      type: 'RegisterWorker',
+      data: {
+        workerId,
+        inszCiphertext: sealed[0] ?? '',
+        givenNameCiphertext: sealed[1] ?? null,
+        familyNameCiphertext: sealed[2] ?? null,
+        coach,
+        coachMembership,
+        birthYear: insz.birthYear,
+        educationLevel: body.educationLevel,
+        migrationBackground: body.migrationBackground,
+        disability: body.disability,
+        unemployedSince: body.unemployedSince ?? null,
+        socialAssistance: body.socialAssistance,
+      },
+    });
+    // The domain's rules first, as on a new stream (unknown-coach): a refused registration claims no INSZ and makes no key.
+    decide(registration('', []), initialState, this.executor.context());
     // The claim decides the worker id; it and the worker's key are one statement.
     let workerId: string;
     let sealed: (string | null)[];
@@ -59,27 +84,7 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
       throw error;
     }
     try {
-      const [inszCiphertext, givenNameCiphertext, familyNameCiphertext] = sealed;
-      const outcome = await this.executor.execute(
-        workerId,
-        {
-          type: 'RegisterWorker',
-          data: {
-            workerId,
-            inszCiphertext: inszCiphertext!,
-            givenNameCiphertext: givenNameCiphertext ?? null,
-            familyNameCiphertext: familyNameCiphertext ?? null,
-            coach,
-            birthYear: insz.birthYear,
-            educationLevel: body.educationLevel,
-            migrationBackground: body.migrationBackground,
-            disability: body.disability,
-            unemployedSince: body.unemployedSince ?? null,
-            socialAssistance: body.socialAssistance,
-          },
-        },
-        { actor },
-      );
+      const outcome = await this.executor.execute(workerId, registration(workerId, sealed), { actor });
       return { workerId, version: outcome.version, position: outcome.position };
     } catch (error) {
       if (error instanceof RuleViolation && error.rule === 'worker-already-registered') throw await this.alreadyRegistered(workerId, actor);

@@ -2,6 +2,7 @@ import { Body, Controller, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import { Directory } from '#directory/directory.js';
 import { CurrentActor, Roles, type Actor } from '../../http/auth.js';
 import { IfMatchVersion } from '../../http/if-match.js';
 import { ApiWorkerCommand } from '../../http/openapi.js';
@@ -13,7 +14,10 @@ import { ReturnUnderGuaranteeDto } from './return-under-guarantee.dto.js';
 @ApiBearerAuth()
 @Controller('v1/workers/:id/returns')
 export class ReturnUnderGuaranteeController {
-  constructor(private readonly commandBus: CommandBus) {}
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly directory: Directory,
+  ) {}
 
   @Post()
   @Roles('coach', 'org-admin')
@@ -26,8 +30,9 @@ export class ReturnUnderGuaranteeController {
     @IfMatchVersion() expectedVersion: number | undefined,
   ): Promise<CommandResponse & { placementId: string }> {
     const placementId = randomUUID();
+    const employer = await this.directory.resolveEnterprise(body.enterpriseId);
     const { version, position } = await this.commandBus.execute(
-      new ExecuteWorkerCommand(workerId, { type: 'ReturnUnderGuarantee', data: { placementId, ...body } }, { actor, expectedVersion }),
+      new ExecuteWorkerCommand(workerId, { type: 'ReturnUnderGuarantee', data: { placementId, ...body, employer } }, { actor, expectedVersion }),
     );
     return { placementId, version, position };
   }
