@@ -10,6 +10,7 @@ const ROLES_OF: Record<string, string[]> = {
   'POST /v1/workers': ['screener', 'coach'],
   'POST /v1/workers/{id}/screenings': ['screener'],
   'POST /v1/workers/{id}/pops': ['coach'],
+  'POST /v1/workers/{id}/notes': ['coach', 'org-admin', 'screener'],
   'POST /v1/workers/{id}/placements': ['coach'],
   'POST /v1/workers/{id}/exits': ['coach'],
   'POST /v1/workers/{id}/returns': ['coach'],
@@ -35,8 +36,8 @@ const ROLES_OF: Record<string, string[]> = {
   'GET /login/options': [],
   'GET /login/oidc': [],
   'GET /login/oidc/callback': [],
-  'GET /session': ['screener', 'coach', 'analyst', 'admin'],
-  'POST /logout': ['screener', 'coach', 'analyst', 'admin'],
+  'GET /session': ['screener', 'coach', 'analyst', 'admin', 'org-admin'],
+  'POST /logout': ['screener', 'coach', 'analyst', 'admin', 'org-admin'],
 };
 
 const WORKER_COMMANDS = Object.keys(ROLES_OF).filter((op) => op.startsWith('POST /v1/workers/{id}/'));
@@ -311,7 +312,13 @@ describe('the OpenAPI description (/docs-json)', () => {
         checker.violations(
           'POST',
           '/v1/workers',
-          answer(400, { type: '/problems/invalid-input', title: 'Invalid input', status: 400, detail: 'd', errors: [{ field: 'insz', message: 'm' }] }),
+          answer(400, {
+            type: '/problems/invalid-input',
+            title: 'Invalid input',
+            status: 400,
+            detail: 'd',
+            errors: [{ field: 'insz', code: 'insz-check-digits', message: 'm' }],
+          }),
           { body: { insz: 1 } },
         ),
       ).toEqual([]);

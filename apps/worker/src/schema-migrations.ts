@@ -11,6 +11,7 @@ import { PUBLICATIONS_SCHEMA } from '#read-models/statistics-publishing/publicat
 import { FLOW_COUNTS_SCHEMA } from '#read-models/outflow-statistics/flow-counts.schema.js';
 import { DECLARATION_REVISIONS_SCHEMA } from '#application/declaration-revisions.schema.js';
 import { DIRECTORY_SCHEMA } from '#directory/directory.schema.js';
+import { NAME_SEARCH_SCHEMA } from '#read-models/caseload/name-search.js';
 import { assertOrdered, runMigrations, type Migration, type MigrationReport } from '#sql/migrations.js';
 import type { SqlDatabase } from '#sql/sql.js';
 
@@ -47,6 +48,7 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   BROWSER_SESSIONS_SCHEMA,
   DECLARATION_REVISIONS_SCHEMA,
   DIRECTORY_SCHEMA,
+  NAME_SEARCH_SCHEMA,
 ];
 assertOrdered(SCHEMA_MIGRATIONS);
 

@@ -37,11 +37,11 @@ class AuditQuery {
 /** `at` is stored as ISO 8601 UTC text with milliseconds, so instants compare as text. */
 function instant(field: 'from' | 'to', value: string): string {
   if (value.length === 10) {
-    if (!isCalendarDate(value)) throw invalidInput([{ field, message: `${field} must be a real date` }]);
+    if (!isCalendarDate(value)) throw invalidInput([{ field, code: 'not-a-date', message: `${field} must be a real date` }]);
     return field === 'from' ? `${value}T00:00:00.000Z` : `${addDays(value, 1)}T00:00:00.000Z`;
   }
   const time = new Date(value);
-  if (Number.isNaN(time.getTime())) throw invalidInput([{ field, message: `${field} must be a real instant` }]);
+  if (Number.isNaN(time.getTime())) throw invalidInput([{ field, code: 'not-an-instant', message: `${field} must be a real instant` }]);
   // `to` as an instant is inclusive: the bound is the next millisecond.
   return new Date(time.getTime() + (field === 'to' ? 1 : 0)).toISOString();
 }

@@ -64,17 +64,18 @@ export function inputProblems(input: unknown): FieldError[] {
     const { value } = place;
     if (typeof value === 'string') {
       const problem = stringProblem(value);
-      if (problem) found.push({ field: pathOf(place), message: problem });
+      if (problem) found.push({ field: pathOf(place), code: 'bad-characters', message: problem });
       continue;
     }
     if (typeof value === 'number') {
-      if (!Number.isFinite(value)) found.push({ field: pathOf(place), message: 'must be a finite number (at most ±1.7976931348623157e308)' });
+      if (!Number.isFinite(value))
+        found.push({ field: pathOf(place), code: 'not-a-number', message: 'must be a finite number (at most ±1.7976931348623157e308)' });
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
     const depth = place.depth + 1;
     if (depth > MAX_NESTING_DEPTH) {
-      found.push({ field: pathOf(place), message: `nests arrays and objects deeper than ${MAX_NESTING_DEPTH} levels` });
+      found.push({ field: pathOf(place), code: 'too-deep', message: `nests arrays and objects deeper than ${MAX_NESTING_DEPTH} levels` });
       continue;
     }
     const inArray = Array.isArray(value);
@@ -82,7 +83,7 @@ export function inputProblems(input: unknown): FieldError[] {
     for (const [key, child] of Object.entries(value)) {
       const next: Place = { value: child, key, parent: place, inArray, depth };
       const problem = inArray ? null : keyProblem(key);
-      if (problem) found.push({ field: pathOf(next), message: problem });
+      if (problem) found.push({ field: pathOf(next), code: PROTOTYPE_KEYS.has(key) ? 'unknown-field' : 'bad-characters', message: problem });
       else children.push(next);
     }
     // Reversed onto the stack, so that findings come in document order.

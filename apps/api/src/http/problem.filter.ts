@@ -123,7 +123,7 @@ function toProblem(error: unknown, request: FastifyRequest): { problem: ProblemD
         title: 'Invalid input',
         status: 400,
         detail: error.message,
-        errors: [{ field: 'waitFor', message: error.message }],
+        errors: [{ field: 'waitFor', code: 'bad-format', message: error.message }],
       },
       headers: {},
     };
@@ -141,7 +141,7 @@ function toProblem(error: unknown, request: FastifyRequest): { problem: ProblemD
     const detail =
       FASTIFY_DETAILS[fastifyCodeOf(error)] ?? (error instanceof HttpException ? messageOf(error) : error instanceof Error ? error.message : 'request refused');
     // A 400 always names what to fix in `errors` (api.md), here the request as a whole (e.g. a malformed URL).
-    const errors = status === 400 ? { errors: [{ field: '', message: detail }] } : {};
+    const errors = status === 400 ? { errors: [{ field: '', code: 'bad-format', message: detail }] } : {};
     return { problem: { type: problemType(slugOf(status)), title: TITLES[status] ?? 'Error', status, detail, ...errors }, headers: {} };
   }
   return {

@@ -12,7 +12,7 @@ import { WorkerIdPipe } from '../shared/worker-id.pipe.js';
 import { RetractStepDto } from './retract-step.dto.js';
 
 /** Who may retract a step: whoever may record that kind of step. */
-const RECORDED_BY: Record<string, Role> = {
+export const RECORDED_BY: Record<string, Role> = {
   ScreeningRecorded: 'screener',
   PopEstablished: 'coach',
   PopReviewed: 'coach',
