@@ -48,6 +48,7 @@ const nl = {
   'common.status': 'Status',
   'common.worker': 'Werknemer',
   'common.saved': 'Opgeslagen (versie {version}).',
+  'common.savedPlain': 'Opgeslagen.',
   'common.pageSize': 'Rijen per pagina',
   'common.paging': 'Paginering',
   'common.empty': 'Geen resultaten.',
@@ -255,6 +256,11 @@ const nl = {
   'event.FollowUpRevised': 'Resultaat zesmaandencontrole herzien',
   'event.StepRetracted': 'Stap ingetrokken',
   'event.CoachAssigned': 'Coach toegewezen',
+  'problem.status.403': 'U hebt geen toegang tot deze handeling.',
+  'problem.status.404': 'Niet gevonden: deze werknemer bestaat niet of valt buiten uw bereik.',
+  'problem.status.413': 'Dit is te veel in één keer.',
+  'problem.status.429': 'Te veel pogingen. Wacht even en probeer opnieuw.',
+  'problem.status.503': 'De dienst is tijdelijk niet beschikbaar. Probeer het zo meteen opnieuw.',
 } as const;
 
 export type Key = keyof typeof nl;
@@ -305,6 +311,7 @@ const en: Record<Key, string> = {
   'common.status': 'Status',
   'common.worker': 'Worker',
   'common.saved': 'Saved (version {version}).',
+  'common.savedPlain': 'Saved.',
   'common.pageSize': 'Rows per page',
   'common.paging': 'Pages',
   'common.empty': 'No results.',
@@ -512,6 +519,11 @@ const en: Record<Key, string> = {
   'event.FollowUpRevised': 'Six-month check result revised',
   'event.StepRetracted': 'Step retracted',
   'event.CoachAssigned': 'Coach assigned',
+  'problem.status.403': 'You have no access to this action.',
+  'problem.status.404': 'Not found: this worker does not exist or is outside your reach.',
+  'problem.status.413': 'This is too much at once.',
+  'problem.status.429': 'Too many attempts. Wait a moment and try again.',
+  'problem.status.503': 'The service is briefly unavailable. Try again in a moment.',
 };
 
 export type Lang = 'nl' | 'en';
