@@ -18,7 +18,7 @@ const ROLES_OF: Record<string, string[]> = {
   'POST /v1/workers/{id}/retractions': ['screener', 'coach'],
   'POST /v1/workers/{id}/coach-assignments': ['screener', 'admin', 'coach'],
   'DELETE /v1/workers/{id}/personal-data': ['admin'],
-  'GET /v1/workers': ['coach', 'screener'],
+  'GET /v1/workers': ['coach', 'screener', 'admin'],
   'GET /v1/return-guarantees': ['admin', 'coach'],
   'GET /v1/audit': ['admin'],
   'POST /v1/employment-declarations': ['admin'],

@@ -110,7 +110,7 @@ export class ListWorkersController {
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  @Roles('coach', 'screener')
+  @Roles('coach', 'screener', 'admin')
   @ApiListQuery('WorkerList', { waitFor: true })
   @ApiOperation({
     summary: 'The caseload: workers by coach, programme, status and name, or one INSZ (screener); sorted by name, last step or next check; with the total',

@@ -42,7 +42,13 @@ function Messages({ id, error, hint }: { id: string; error?: FieldError; hint?: 
   );
 }
 
-export function Input({ name, label, errors, hint, ...rest }: FieldProps & Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'name' | 'label' | 'role'>) {
+export function Input({
+  name,
+  label,
+  errors,
+  hint,
+  ...rest
+}: FieldProps & { list?: string } & Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'name' | 'label' | 'role'>) {
   const { id, error, described } = useFieldIds(name, errors, hint);
   return (
     <div class="field">
@@ -190,6 +196,8 @@ export interface CommandFormProps<T> {
   submitLabel?: string;
   children: (errors: Errors) => ComponentChildren;
   testId?: string;
+  /** asked before sending (naming the person): the command goes only after a second, explicit yes */
+  confirm?: { question: string; yes: string };
 }
 
 /**
@@ -208,12 +216,18 @@ export function CommandForm<T>({
   submitLabel,
   children,
   testId,
+  confirm,
 }: CommandFormProps<T>) {
   const t = useT();
   const headingId = useId();
   const [problem, setProblem] = useState<Problem | null>(null);
   const [saved, setSaved] = useState<{ text: string; version?: number } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const confirmRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+  }, [confirming]);
   const attempt = useRef<{ body: string; key: string } | null>(null);
   const result = useRef<HTMLDivElement>(null);
   // After every answer the focus goes to it, so that a screen reader (and the eye) finds the outcome.
@@ -223,6 +237,11 @@ export function CommandForm<T>({
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    if (confirm && !confirming) {
+      setConfirming(true);
+      return;
+    }
+    setConfirming(false);
     const form = event.currentTarget as HTMLFormElement;
     const payload = body(new FormData(form));
     const text = JSON.stringify(payload);
@@ -253,11 +272,25 @@ export function CommandForm<T>({
       <h3 id={headingId}>{title}</h3>
       <form onSubmit={(event) => void submit(event)} noValidate>
         {children(problem?.errors)}
-        <div class="actions">
-          <button type="submit" disabled={busy}>
-            {submitLabel ?? t('common.save')}
-          </button>
-        </div>
+        {confirm && confirming ? (
+          <div class="confirm" role="alertdialog" aria-labelledby={`${headingId}-confirm`} tabIndex={-1} ref={confirmRef}>
+            <p id={`${headingId}-confirm`}>{confirm.question}</p>
+            <div class="actions">
+              <button type="submit" class="danger" disabled={busy}>
+                {confirm.yes}
+              </button>
+              <button type="button" onClick={() => setConfirming(false)}>
+                {t('common.cancel')}
+              </button>
+            </div>
+          </div>
+        ) : (
+          <div class="actions">
+            <button type="submit" disabled={busy}>
+              {submitLabel ?? t('common.save')}
+            </button>
+          </div>
+        )}
         <div aria-live="polite" tabIndex={-1} ref={result} class="result">
           {problem && <ProblemView problem={problem} onReload={onReload} />}
           {/* A message belongs to the version it was given for: once another form changed the worker, it goes. */}
