@@ -22,6 +22,8 @@ test.describe('admin', () => {
     await expect(link).toHaveAttribute('href', '/admin/queues');
     const board = await page.request.get(`${service.url}/admin/queues`);
     expect(board.status()).toBe(200);
+    // and the board leads back to the application
+    expect(await board.text()).toContain('Terug naar de toepassing');
   });
 
   test('erasure finds the person by name and asks for a confirmation naming them, then the worker reads without INSZ and names', async ({
