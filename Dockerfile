@@ -20,6 +20,8 @@ COPY --from=build /app/dist dist
 # The packed files of a new embedded store (DATA_DIR without DATABASE_URL), found from package.json.
 COPY --from=build /app/libs/sql/assets libs/sql/assets
 COPY package.json ./
+# The audit chain's signed anchors (AUDIT_ANCHORS_PATH), kept outside the database: a volume here.
+RUN mkdir -p /app/anchors && chown node:node /app/anchors
 USER node
 # 3000: the API (PORT); 3001: the worker's health listener (WORKER_HEALTH_PORT)
 EXPOSE 3000 3001

@@ -27,6 +27,7 @@ import { scratchDir, startServiceProcess, stopAll } from './lib/service-process.
 import { seedEvents } from './lib/seed.js';
 import { registrationOverhead } from './lib/registration-overhead.js';
 import { declarationsEndToEnd } from './lib/declarations.js';
+import { historyImportEndToEnd } from './lib/history-import.js';
 import { cpuPerUnit, cpuSeconds, latencySummary, peakRssMb, programCpuSeconds, round, runFor } from './lib/stats.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
@@ -50,7 +51,12 @@ interface Row {
 }
 const rows: Row[] = [];
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
-const secrets = { AUTH_JWT_SECRET: randomBytes(24).toString('hex'), INSZ_HASH_KEY: randomBytes(24).toString('hex') };
+const secrets = {
+  AUTH_JWT_SECRET: randomBytes(24).toString('hex'),
+  INSZ_HASH_KEY: randomBytes(24).toString('hex'),
+  PERSONAL_DATA_KEK: randomBytes(32).toString('base64'),
+  AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
+};
 
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
@@ -458,6 +464,32 @@ async function main(): Promise<void> {
       target: '≥ 5,000/s',
     });
 
+    // 3d. History import end to end: a file of past trajectories until every read model holds it.
+    const historyImport = await historyImportEndToEnd({
+      adminUrl: ADMIN_URL,
+      env: { ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-import`, DATABASE_POOL_SIZE: '24' },
+      jwtSecret: secrets.AUTH_JWT_SECRET,
+      port: PORT_BASE + 11,
+      persons: Number(process.env.BENCH_IMPORT_PERSONS ?? 20_000),
+      log,
+    });
+    rows.push({
+      figure: `history rows imported end to end (${historyImport.rows} rows of ${historyImport.persons} persons, until the projections hold them)`,
+      project: historyImport.perSecond,
+      baseline: historyImport.rawPerSecond,
+      unit: 'rows/s vs raw INSERT rows/s',
+      ratio: round(historyImport.perSecond / historyImport.rawPerSecond, 3),
+      target: '≥ 5,000 rows/s',
+    });
+    rows.push({
+      figure: 'service peak RSS during the history import',
+      project: historyImport.peakRssMb ?? -1,
+      baseline: null,
+      unit: 'MB',
+      ratio: null,
+      target: '< 300 MB',
+    });
+
     // 4. Follow-up backlog: every past-due check, end to end, against BullMQ no-op jobs.
     log('BullMQ no-op baseline');
     const noopQueue = new Queue('bench-noop', { connection: { url: REDIS_URL }, prefix: `${queuePrefix}-noop` });
@@ -510,6 +542,7 @@ async function main(): Promise<void> {
     const summary = [
       `bench: commands=${round(onPostgres.perSecond / rawInserts, 2)} rebuild=${round(rebuildRate, 0)} followups=${round(backlogRate, 0)} query_p99=${round(query.p99, 2)} rss=${onPostgres.rss}`,
       `ceiling=${round(onPostgres.perSecond / ceiling, 2)} embedded_rss=${onPglite.rss} embedded_rss_1000=${onPglite.rssAt1000} embedded_ratio=${round(onPglite.perSecond / onPostgres.perSecond, 2)} split=${round(onTwo.perSecond / onPostgres.perSecond, 2)} caseload_p99=${round(caseload.p99, 2)}`,
+      `import=${historyImport.perSecond}`,
     ].join(' ');
     const table = [
       `| figure | project | baseline | unit | ratio | target |`,

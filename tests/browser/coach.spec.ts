@@ -89,9 +89,8 @@ test.describe('coach', () => {
   }) => {
     const coach = 'coach-eva';
     const token = service.token(coach, ['coach']);
-    // The six-month checks queue is paused (Bull Board's API), so the check stays due until the coach records a result.
-    const admin = service.token('admin-queues', ['admin']);
-    expect((await service.api(admin, 'PUT', '/admin/queues/api/queues/follow-up-checks/pause')).status).toBe(200);
+    // The six-month checks queue is paused, so the check stays due until the coach records a result.
+    await service.setQueuePaused('follow-up-checks', true);
     try {
       // doorstroom 12 months (the default guarantee) less 10 days ago: the check is due, the guarantee ends in about 10 days
       const position = await trajectory(service, coach, 'MAATWERK', shift(-40, -12), shift(10, -12), null);
@@ -120,7 +119,7 @@ test.describe('coach', () => {
       await page.getByRole('link', { name: 'Opvolging' }).click();
       await expect(page.getByRole('region', { name: /Zesmaandencontroles/ })).toContainText('Geen resultaten.');
     } finally {
-      await service.api(admin, 'PUT', '/admin/queues/api/queues/follow-up-checks/resume');
+      await service.setQueuePaused('follow-up-checks', false);
     }
   });
 });

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { verifyAuditChain } from '#audit/audit-log.js';
 import { TEST_DATABASE_URL } from '../support/databases.js';
@@ -7,6 +8,8 @@ import { freshInsz, registration } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 const run = promisify(execFile);
+const secretsOf = (service: TestService) => JSON.parse(readFileSync(join(service.config.dataDir, 'secrets.json'), 'utf8')) as { auditSigningKey: string };
+const HASH = /^[0-9a-f]{64}$/;
 
 /** GET /v1/audit and the hash chain behind it. */
 describe.each(['pglite', 'postgres'] as const)('audit trail (%s)', (store) => {
@@ -21,6 +24,22 @@ describe.each(['pglite', 'postgres'] as const)('audit trail (%s)', (store) => {
 
   const as = (sub: string, ...roles: ('screener' | 'coach' | 'admin' | 'analyst')[]) => service.token(roles, sub);
   const audit = (query = '') => service.request('GET', `/v1/audit${query}`, { token: as('adm', 'admin') });
+
+  test('before the first anchor: an empty trail verifies, anchoredAt null; admins only', async () => {
+    const verification = await service.request('GET', '/v1/audit/verification', { token: as('adm', 'admin') });
+    expect(verification.status).toBe(200);
+    expect(verification.headers.get('cache-control')).toBe('no-store');
+    expect(verification.body).toEqual({
+      ok: true,
+      entries: 0,
+      tip: { seq: 0, hash: '0'.repeat(64) },
+      anchoredAt: null,
+      checkedAt: service.clock.now().toISOString(),
+    });
+    for (const roles of [['coach'], ['screener'], ['analyst']] as const) {
+      expect((await service.request('GET', '/v1/audit/verification', { roles: [...roles] })).status).toBe(403);
+    }
+  });
 
   test('reads, lookups, commands and erasure are recorded: who, when, which worker, what', async () => {
     service.clock.set('2026-11-24T09:00:00Z');
@@ -82,6 +101,40 @@ describe.each(['pglite', 'postgres'] as const)('audit trail (%s)', (store) => {
     expect(pages).toEqual(['erase', 'lookup', 'command', 'read', 'command']);
   });
 
+  test('items carry their place in the chain: seq, hash and prevHash, each linking to the entry before', async () => {
+    const { items } = (await audit('?limit=200')).body as { items: { seq: number; hash: string; prevHash: string }[] };
+    expect(items.length).toBeGreaterThanOrEqual(5);
+    expect(items.at(-1)).toMatchObject({ seq: 1, prevHash: '0'.repeat(64), hash: expect.stringMatching(HASH) });
+    for (const [i, item] of items.slice(0, -1).entries()) {
+      expect([item.seq, item.prevHash]).toEqual([items[i + 1].seq + 1, items[i + 1].hash]);
+    }
+  });
+
+  test('`at` is a moment, not text: the far end of the calendar is a bound like any other', async () => {
+    const all = (await audit('?limit=200')).body.items.length;
+    expect((await audit('?to=9999-12-31&limit=200')).body.items).toHaveLength(all);
+    expect((await audit('?from=0001-01-01&to=9999-12-31&limit=200')).body.items).toHaveLength(all);
+    expect((await audit('?to=9999-12-31T23:59:59.999Z&limit=200')).body.items).toHaveLength(all);
+    expect((await audit('?from=9999-12-31')).body.items).toEqual([]);
+    expect((await audit('?to=2026-11-23')).body.items).toEqual([]);
+  });
+
+  test('a verification walks the chain and signs its tip into DATA_DIR/audit-anchors.log', async () => {
+    service.clock.set('2026-11-26T12:00:00Z');
+    const newest = (await audit('?limit=1')).body.items[0] as { seq: number; hash: string };
+    const verification = await service.request('GET', '/v1/audit/verification', { token: as('adm', 'admin') });
+    expect(verification.body).toEqual({
+      ok: true,
+      entries: newest.seq,
+      tip: { seq: newest.seq, hash: newest.hash },
+      anchoredAt: '2026-11-26T12:00:00.000Z',
+      checkedAt: '2026-11-26T12:00:00.000Z',
+    });
+    const anchors = readFileSync(join(service.config.dataDir, 'audit-anchors.log'), 'utf8').trim().split('\n');
+    expect(JSON.parse(anchors.at(-1)!)).toEqual({ seq: newest.seq, hash: newest.hash, anchoredAt: '2026-11-26T12:00:00.000Z', signature: expect.any(String) });
+    expect((await service.request('GET', '/health')).body.checks.auditChain).toEqual({ status: 'up', verified: true });
+  });
+
   test('admins only; bad queries are 400', async () => {
     for (const roles of [['coach'], ['screener'], ['analyst']] as const) {
       expect((await service.request('GET', '/v1/audit', { roles: [...roles] })).status).toBe(403);
@@ -102,14 +155,20 @@ describe.each(['pglite', 'postgres'] as const)('audit trail (%s)', (store) => {
 
   test('append-only and tamper-evident: the chain verifies; an edit made behind the trigger breaks it at that entry', async () => {
     const db = service.database.db;
-    expect(await verifyAuditChain(db)).toEqual({ ok: true, entries: expect.any(Number) });
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true, entries: expect.any(Number) });
     await expect(db.query("UPDATE audit_log SET detail = 'x' WHERE seq = 2")).rejects.toThrow(/append-only/);
     await expect(db.query('DELETE FROM audit_log WHERE seq = 2')).rejects.toThrow(/append-only/);
 
     const cli = async () => {
       const env =
         store === 'postgres'
-          ? { ...process.env, DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: service.database.schema!, AUTH_JWT_SECRET: 'x', INSZ_HASH_KEY: 'y' }
+          ? {
+              ...process.env,
+              DATABASE_URL: TEST_DATABASE_URL,
+              DATABASE_SCHEMA: service.database.schema!,
+              DATA_DIR: service.config.dataDir,
+              AUDIT_SIGNING_KEY: secretsOf(service).auditSigningKey,
+            }
           : null;
       if (!env || !existsSync('dist/apps/worker/src/cli/verify-audit.js')) return null;
       return run(process.execPath, ['dist/apps/worker/src/cli/verify-audit.js'], { env }).then(
@@ -123,8 +182,20 @@ describe.each(['pglite', 'postgres'] as const)('audit trail (%s)', (store) => {
     await db.exec('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only');
     await db.query("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2");
     await db.exec('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only');
-    expect(await verifyAuditChain(db)).toEqual({ ok: false, entries: 1, brokenAt: { seq: 2, reason: 'its content does not match its hash' } });
+    expect(await verifyAuditChain(db)).toEqual({
+      ok: false,
+      entries: 1,
+      tip: { seq: 1, hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      brokenAt: { seq: 2, reason: 'its content does not match its hash' },
+    });
     const broken = await cli();
     if (broken) expect(broken).toEqual({ code: 1, stdout: expect.stringMatching(/BROKEN at entry 2/) });
+
+    // The service reports it, and its one /health (npm start runs the worker too) names the audit chain.
+    const verification = await service.request('GET', '/v1/audit/verification', { token: as('adm', 'admin') });
+    expect(verification.body).toMatchObject({ ok: false, entries: 1, tip: { seq: 1 } });
+    const health = await service.request('GET', '/health');
+    expect(health.status).toBe(503);
+    expect(health.body.down).toContain('auditChain');
   });
 });

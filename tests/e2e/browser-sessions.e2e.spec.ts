@@ -77,10 +77,28 @@ describe('browser sessions', () => {
     expect(rows.map((r) => r.id_hash).join()).not.toContain(cookie.split('=')[1]);
   });
 
-  test('over https (X-Forwarded-Proto behind a proxy) the cookie is Secure', async () => {
+  test("X-Forwarded-Proto is no client's to set: without TRUST_PROXY the cookie follows the connection (http: not Secure)", async () => {
     const { setCookie } = await login(mintLoginCode(secret(), { sub: 'coach-ann', roles: ['coach'] }), { 'x-forwarded-proto': 'https' });
-    expect(setCookie).toMatch(/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+    expect(setCookie).toMatch(/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
   });
+
+  test('over https behind a trusted proxy (TRUST_PROXY names it) the cookie is Secure; behind an untrusted one it is not', async () => {
+    for (const [trustProxy, secure] of [
+      ['127.0.0.1', true],
+      ['10.0.0.0/8', false],
+      ['1', true],
+    ] as const) {
+      const behindProxy = await startTestService({ env: { TRUST_PROXY: trustProxy } });
+      try {
+        const code = mintLoginCode(behindProxy.config.jwtSecret!, { sub: 'coach-ann', roles: ['coach'] });
+        const response = await fetch(`${behindProxy.url}/login?code=${code}`, { redirect: 'manual', headers: { 'x-forwarded-proto': 'https' } });
+        expect(response.status).toBe(303);
+        expect([trustProxy, response.headers.get('set-cookie')?.endsWith('; Secure')]).toEqual([trustProxy, secure]);
+      } finally {
+        await behindProxy.close();
+      }
+    }
+  }, 60_000);
 
   test('a link works once; an expired, forged or altered code, or a bearer token as code, starts no session', async () => {
     const code = mintLoginCode(secret(), { sub: 'coach-ann', roles: ['coach'] });
@@ -192,6 +210,22 @@ describe('browser sessions', () => {
     const ann = await browserOf('coach-expiring', ['coach']);
     await service.database.db.query("UPDATE browser_sessions SET expires_at = now() - interval '1 second' WHERE sub = 'coach-expiring'");
     expect((await ann.request('GET', '/session')).status).toBe(401);
+  });
+
+  test('a session older than AUTH_MAX_TOKEN_HOURS as configured now is refused, though started under a higher one', async () => {
+    const ann = await browserOf('coach-before-lowering', ['coach']);
+    // Started 13 hours ago, when the maximum was 24: its own expiry is still 11 hours away.
+    await service.database.db.query(
+      "UPDATE browser_sessions SET created_at = now() - interval '13 hours', expires_at = now() + interval '11 hours' WHERE sub = 'coach-before-lowering'",
+    );
+    expect(service.web.sessionHours).toBe(12);
+    expect((await ann.request('GET', '/session')).status).toBe(401);
+    const bob = await browserOf('coach-within', ['coach']);
+    await service.database.db.query("UPDATE browser_sessions SET created_at = now() - interval '11 hours' WHERE sub = 'coach-within'");
+    const session = await bob.request('GET', '/session');
+    expect(session.status).toBe(200);
+    // It ends 12 hours after its start, whatever expiry it was given.
+    expect(Date.parse(session.body.expiresAt as string)).toBeLessThanOrEqual(Date.now() + 3600_000 + 5_000);
   });
 
   test('GET /login/options says whether OIDC is configured; without it /login/oidc is a 404', async () => {

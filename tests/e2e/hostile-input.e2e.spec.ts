@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { ADVICES, EDUCATION_LEVELS, EXIT_REASONS, FOLLOW_UP_OUTCOMES, GUIDANCE_LEVELS, PROGRAMMES } from '#domain/vocabulary.js';
+import { COMMAND_BODY_LIMIT } from '../../apps/api/src/http/route-config.js';
 import { aWorkerAfterDoorstroom, aWorkerPlacedIn, aWorkerScreenedFor, freshInsz, registration } from '../fixtures/workers.js';
 import { startTestService, type HttpAnswer, type TestService } from '../support/service.js';
 
@@ -731,6 +732,9 @@ describe.each(['pglite', 'postgres'] as const)('hostile input never gets a 5xx a
     if (c.type === 'worker-id') {
       if (![400, 404, 414].includes(answer.status)) throw new Error(`expected 400, 404 or 414: ${what}`);
     } else {
+      // A body larger than a command takes is refused unread (route-config.ts): 413, not 400.
+      const tooLarge = c.type !== 'query' && c.type !== 'query-key' && Buffer.byteLength(bodyText(c, context)) > COMMAND_BODY_LIMIT;
+      if (tooLarge && answer.status === 413) return;
       if (answer.status !== 400) throw new Error(`expected 400: ${what}`);
       const fields = expectedFields(c);
       if (!Array.isArray(answer.body.errors) || answer.body.errors.length === 0) throw new Error(`no errors[]: ${what}`);

@@ -78,9 +78,25 @@ describe('HTTP edges', () => {
   });
 
   describe("the server's own refusals are problem+json", () => {
-    test('413: a body over 8 MiB', async () => {
+    test('413: a body over 8 MiB to the declaration import', async () => {
       const answer = await service.request('POST', '/v1/employment-declarations', { roles: ['admin'], rawBody: `[${'"x",'.repeat(2_300_000)}"x"]` });
       isProblem(answer, 413);
+    });
+
+    test('413: a command body over 64 KiB, refused unread', async () => {
+      const answer = await service.request('POST', '/v1/workers', { roles: ['coach'], rawBody: JSON.stringify({ goals: 'x'.repeat(70_000) }) });
+      isProblem(answer, 413);
+    });
+
+    test('400, never 5xx: a forged cursor holding a date that does not exist, a NUL in a path parameter', async () => {
+      const cursor = Buffer.from(JSON.stringify(['2026-02-30', '00000000-0000-4000-8000-000000000000'])).toString('base64url');
+      const forged = await service.request('GET', `/v1/return-guarantees?cursor=${cursor}`, { roles: ['admin'] });
+      isProblem(forged, 400);
+      expect(forged.body.errors).toEqual([{ field: 'cursor', message: expect.any(String) }]);
+      const publication = await service.request('GET', '/v1/statistics/publications/%00', { roles: ['analyst'] });
+      isProblem(publication, 400);
+      expect(publication.body.errors).toEqual([{ field: 'id', message: expect.stringContaining('NUL') }]);
+      isProblem(await service.request('GET', '/v1/workers/%00', { roles: ['coach'] }), 400);
     });
 
     test('414: a path parameter over 2,048 characters', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { workerStreamId } from '#domain/events.js';
+import { PersonalData } from '#personal-data/personal-data.js';
 import { freshInsz, registration, aRegisteredWorker } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
 
@@ -31,6 +32,29 @@ describe.each(['pglite', 'postgres'] as const)('personal data: the INSZ under a 
     const erased = await getWorker(workerId);
     expect(erased.status).toBe(200);
     expect(erased.body.insz).toBeNull();
+  });
+
+  test('a copy of the database opens nothing: no stored key, nor any 32 bytes of one, opens any sealed value of any event', async () => {
+    const insz = freshInsz();
+    const workerId = await aRegisteredWorker(service, insz);
+    const named = await service.request('POST', '/v1/workers', {
+      roles: ['screener'],
+      body: { ...registration(freshInsz()), givenName: 'Mia', familyName: 'Peeters' },
+    });
+    expect(named.status).toBe(201);
+    expect((await getWorker(workerId)).body.insz).toBe(insz);
+
+    // Everything sealed anywhere in the log (INSZ, names, and whatever other personal text is sealed the same way).
+    const { rows: events } = await service.database.db.query<{ data: unknown }>('SELECT data FROM events');
+    const sealed = events
+      .flatMap(({ data }) => JSON.stringify(data).match(/"v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+"/g) ?? [])
+      .map((v) => JSON.parse(v) as string);
+    expect(sealed.length).toBeGreaterThanOrEqual(4);
+    expect(JSON.stringify(events)).not.toMatch(new RegExp(`${insz}|Mia|Peeters`));
+    const { rows: keys } = await service.database.db.query<{ key: Uint8Array }>('SELECT key FROM worker_keys WHERE key IS NOT NULL');
+    const candidates = keys.flatMap(({ key }) => Array.from({ length: key.length - 31 }, (_, at) => Buffer.from(key).subarray(at, at + 32)));
+    const personalData = service.app.get(PersonalData);
+    for (const value of sealed) for (const key of candidates) expect(personalData.open(key, value)).toBeNull();
   });
 
   test.each([

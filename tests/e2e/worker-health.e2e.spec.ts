@@ -1,4 +1,7 @@
 import { createServer } from 'node:net';
+import { appendAuditEntries } from '#audit/audit-log.js';
+import { PostgresDatabase } from '#sql/postgres.js';
+import { TEST_DATABASE_URL } from '../support/databases.js';
 import { freePort } from '../support/ports.js';
 import { PrivateRedis } from '../support/private-redis.js';
 import { cleanExit, ServiceProcess } from '../support/processes.js';
@@ -58,6 +61,8 @@ describe('the worker process health listener', () => {
         redis: { status: 'up' },
         projectionRunner: { status: 'up', running: true },
         jobs: { status: 'up', consuming: true },
+        // verified: once the verification made at start has finished
+        auditChain: { status: 'up', verified: expect.any(Boolean) },
       },
     });
     expect(worker.log).toContain(`health on http://127.0.0.1:${worker.port}/health`);
@@ -90,6 +95,29 @@ describe('the worker process health listener', () => {
     await redis.start();
     await until('the worker to report Redis up again', async () => (await health(worker)).status === 200);
   }, 60_000);
+
+  test('the audit chain broken: the verification at start reports it, and /health answers 503 naming auditChain', async () => {
+    const db = await PostgresDatabase.connect(TEST_DATABASE_URL, { schema: replicas.schema, poolSize: 1 });
+    try {
+      await appendAuditEntries(
+        db,
+        [1, 2, 3].map((i) => ({ actor: `adm-${i}`, action: 'read' as const, workerId: null, detail: 'GET /v1/workers/{id}' })),
+        new Date(),
+      );
+      await db.exec('ALTER TABLE audit_log DISABLE TRIGGER USER');
+      await db.query("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2");
+      await db.exec('ALTER TABLE audit_log ENABLE TRIGGER USER');
+    } finally {
+      await db.close();
+    }
+    await worker.stop();
+    worker.start();
+    await worker.waitForLog(/audit chain BROKEN: entry 2: its content does not match its hash/);
+    const answer = await health(worker);
+    expect([answer.status, answer.body.down]).toEqual([503, ['auditChain']]);
+    expect(answer.body.checks.auditChain).toEqual({ status: 'down' });
+    expectPublicShape(answer.body);
+  }, 90_000);
 
   test('SIGTERM: the listener closes with the rest, and the exit is clean', async () => {
     const exit = await worker.stop();

@@ -117,7 +117,8 @@ describe.each(['pglite', 'postgres'] as const)('worker commands over HTTP (%s)',
     [{ ...registration(), unemployedSince: '2011-02-30' }, 'unemployedSince'],
     [{ ...registration(), insz: 85073003328 }, 'insz'],
     [{ ...registration(), extra: 1 }, 'extra'],
-    [{ ...registration(), insz: 'x'.repeat(100_000) }, 'insz'],
+    // Long, but within a command's body limit (a body over it is 413 before it is read: bounded-requests).
+    [{ ...registration(), insz: 'x'.repeat(10_000) }, 'insz'],
     [{ educationLevel: 'low' }, 'insz'],
   ])('malformed registration → 400 with field %#', async (body, field) => {
     const res = await service.request('POST', '/v1/workers', { roles: ['coach'], body });

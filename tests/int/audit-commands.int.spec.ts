@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
-import { appendAuditEntriesIn, verifyAuditChain } from '#audit/audit-log.js';
+import { appendAuditEntriesIn, AT_ISO, verifyAuditChain } from '#audit/audit-log.js';
 import { AuditProjection } from '#audit/audit-projection.js';
 import type { TrajectoryCommand } from '#domain/commands.js';
 import { RuleViolation } from '#domain/rules.js';
@@ -48,7 +48,7 @@ describe.each(['pglite', 'postgres'] as const)('audit entries of commands (%s)',
   const entries = async () =>
     (
       await database.db.query<{ actor: string; action: string; worker_id: string; detail: string; at: string }>(
-        'SELECT actor, action, worker_id, detail, at FROM audit_log ORDER BY seq',
+        `SELECT actor, action, worker_id, detail, ${AT_ISO} AS at FROM audit_log ORDER BY seq`,
       )
     ).rows;
 
@@ -95,7 +95,7 @@ describe.each(['pglite', 'postgres'] as const)('audit entries of commands (%s)',
     await runner.rebuild();
     await runner.catchUp();
     expect(await entries()).toHaveLength(4);
-    expect(await verifyAuditChain(database.db)).toEqual({ ok: true, entries: 4 });
+    expect(await verifyAuditChain(database.db)).toMatchObject({ ok: true, entries: 4 });
 
     await executor.execute(d, screen, { actor: 'coach-2' });
     await runner.catchUp();
@@ -133,7 +133,7 @@ describe.each(['pglite', 'postgres'] as const)('audit entries of commands (%s)',
   });
 
   test('erasure: the entry, the lookup row and the key commit together or not at all', async () => {
-    const personalData = await PersonalData.create(database.db, 'k');
+    const personalData = await PersonalData.create(database.db, 'k', { current: randomBytes(32) });
     const workerId = randomUUID();
     await personalData.claimAndSeal('hash-erasure', workerId, []);
     const before = (await entries()).length;

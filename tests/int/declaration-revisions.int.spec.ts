@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DeclarationRevisions } from '#application/declaration-revisions.js';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { TrajectoryCommand } from '#domain/commands.js';
@@ -39,7 +39,7 @@ describe.each(['pglite', 'postgres'] as const)('declaration revisions (%s)', (ki
     store = await SqlEventStore.open(database.db);
     register = await SqlEmploymentRegister.create(database.db);
     executor = new WorkerCommandExecutor(store, clock, policy);
-    personalData = await PersonalData.create(database.db, 'k');
+    personalData = await PersonalData.create(database.db, 'k', { current: randomBytes(32) });
     runner = new ProjectionRunner(store, database.db, [new FollowUpScheduleProjection()]);
   });
   afterAll(async () => {

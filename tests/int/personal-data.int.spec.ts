@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { PersonalData, WorkerErasedError } from '#personal-data/personal-data.js';
 import { openTestDatabase, type TestDatabase } from '../support/databases.js';
 import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
@@ -6,6 +7,7 @@ import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 describe.each(['pglite', 'postgres'] as const)('worker keys made before erasure kept rows (%s)', (kind) => {
   let database: TestDatabase;
   let personalData: PersonalData;
+  const keks = { current: randomBytes(32) };
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
@@ -13,7 +15,7 @@ describe.each(['pglite', 'postgres'] as const)('worker keys made before erasure 
     await database.db.query(`INSERT INTO worker_keys (worker_id, key) VALUES ('w-old', decode(repeat('ab', 32), 'hex'))`);
     // The release's start-up migration upgrades the older table.
     await migrateSchema(database.db);
-    personalData = await PersonalData.create(database.db, 'hash-key');
+    personalData = await PersonalData.create(database.db, 'hash-key', keks);
   });
   afterAll(() => database.dispose());
 
@@ -43,7 +45,7 @@ describe.each(['pglite', 'postgres'] as const)('worker keys made before erasure 
   });
 
   test('claims made at once, also of one INSZ and from two processes, give each INSZ one worker and one key', async () => {
-    const other = await PersonalData.create(database.db, 'hash-key');
+    const other = await PersonalData.create(database.db, 'hash-key', keks);
     const [x, y] = [personalData.hashInsz('71011512311'), personalData.hashInsz('71011512410')];
     const claims = await Promise.all([
       personalData.claimAndSeal(x, 'cand-1', ['a']),

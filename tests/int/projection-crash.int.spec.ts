@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { toNewEvent } from '#application/serialization.js';
 import { workerStreamId, type TrajectoryCommand, type TrajectoryEvent } from '#domain/index.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
@@ -77,6 +77,8 @@ describe('projection runner: a crash loses or doubles nothing (PostgreSQL)', () 
         PROJECTION_BATCH_SIZE: '100',
         AUTH_JWT_SECRET: 'x',
         INSZ_HASH_KEY: 'y',
+        PERSONAL_DATA_KEK: randomBytes(32).toString('base64'),
+        AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
         REDIS_URL: 'redis://127.0.0.1:1',
       },
       stdio: 'ignore',

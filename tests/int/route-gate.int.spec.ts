@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { RequestAuthenticator, TokenVerifier, signToken } from '../../apps/api/src/http/auth.js';
+import { FailedAuthentications, MAX_FAILED_AUTHENTICATIONS } from '../../apps/api/src/http/failed-authentications.js';
 import { RouteGate } from '../../apps/api/src/http/route-gate.js';
 
 const SECRET = 'route-gate-unit-test-secret-0123456789';
@@ -14,10 +15,11 @@ interface Answer {
 }
 
 /** Over real HTTP with the path as written (Jest cannot load light-my-request's ESM dependency for inject). */
-function send(app: FastifyInstance, options: { method: string; url: string; headers?: Record<string, string> }): Promise<Answer> {
+function send(app: FastifyInstance, options: { method: string; url: string; headers?: Record<string, string>; from?: string }): Promise<Answer> {
   const { port } = app.server.address() as { port: number };
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: options.method, path: options.url, headers: options.headers }, (res) => {
+    const where = { host: '127.0.0.1', port, localAddress: options.from ?? '127.0.0.1' };
+    const req = request({ ...where, method: options.method, path: options.url, headers: options.headers }, (res) => {
       let body = '';
       res.on('data', (chunk) => (body += chunk));
       res.on('end', () => resolve({ statusCode: res.statusCode!, headers: res.headers, body }));
@@ -31,9 +33,18 @@ function send(app: FastifyInstance, options: { method: string; url: string; head
 async function server(): Promise<{ app: FastifyInstance; calls: string[] }> {
   const calls: string[] = [];
   const app = Fastify();
-  new RouteGate(new RequestAuthenticator(verifier, null)).declarePublic('/docs', { subtree: true }).requireRoles('/admin/queues', ['admin']).install(app);
+  const failures = new FailedAuthentications();
+  await failures.install(app);
+  new RouteGate(new RequestAuthenticator(verifier, null), failures)
+    .declarePublic('/docs', { subtree: true })
+    .requireRoles('/admin/queues', ['admin'])
+    .install(app);
   app.get('/health', { config: { access: 'public' } }, async () => ({ ok: true }));
   app.get('/v1/things/:id', async (request) => ({ actor: (request as unknown as { actor: unknown }).actor }));
+  app.post('/v1/things', { config: { roles: ['admin'] } }, async () => {
+    calls.push('posted');
+    return { posted: true };
+  });
   app.get('/docs/page', async () => 'docs');
   app.get('/documents', async () => 'not docs');
   await app.register(
@@ -89,5 +100,34 @@ describe('RouteGate', () => {
     expect(answer.headers['cache-control']).toBe('no-store');
     expect(JSON.parse(answer.body)).toEqual({ actor: { sub: 'u', roles: ['coach'] } });
     expect((await send(app, { method: 'GET', url: '/health' })).headers['cache-control']).toBeUndefined();
+  });
+
+  test("a route's @Roles (its route config) are checked before the body is read", async () => {
+    const { app, calls } = await server();
+    const post = (headers: Record<string, string>) => send(app, { method: 'POST', url: '/v1/things', headers });
+    expect((await post(bearer(['coach']))).statusCode).toBe(403);
+    expect((await post({})).statusCode).toBe(401);
+    expect(calls).toEqual([]);
+    expect((await post(bearer(['admin']))).statusCode).toBe(200);
+    expect(calls).toEqual(['posted']);
+  });
+
+  test(`past ${MAX_FAILED_AUTHENTICATIONS} failed authentications in a minute, the address's further failures are 429 with Retry-After; valid requests and other addresses pass`, async () => {
+    const { app } = await server();
+    const bad = { authorization: 'Bearer not-a-token' };
+    const answers = [];
+    for (let i = 0; i < MAX_FAILED_AUTHENTICATIONS; i++)
+      answers.push((await send(app, { method: 'GET', url: '/v1/things/1', headers: i % 2 ? bad : {} })).statusCode);
+    expect(answers).toEqual(Array(MAX_FAILED_AUTHENTICATIONS).fill(401));
+    const refused = await send(app, { method: 'GET', url: '/v1/things/1', headers: bad });
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(JSON.parse(refused.body)).toMatchObject({ status: 429, type: expect.stringContaining('too-many-failed-authentications') });
+    expect((await send(app, { method: 'GET', url: '/admin/queues', headers: bad })).statusCode).toBe(429);
+    expect((await send(app, { method: 'GET', url: '/v1/things/1', headers: bearer(['coach']) })).statusCode).toBe(200);
+    expect((await send(app, { method: 'GET', url: '/health' })).statusCode).toBe(200);
+    expect((await send(app, { method: 'GET', url: '/v1/things/1', headers: bad, from: '127.0.0.2' })).statusCode).toBe(401);
   });
 });

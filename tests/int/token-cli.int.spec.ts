@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,12 +48,18 @@ describe('the secrets of the embedded default', () => {
 
   it('names only the variable that comes from the file', () => {
     const resolved = resolveSecrets(loadConfig({ DATA_DIR: dir, AUTH_JWT_SECRET: 'set' }));
-    expect(resolved.fromFile).toEqual(['INSZ_HASH_KEY']);
+    expect(resolved.fromFile).toEqual(['INSZ_HASH_KEY', 'PERSONAL_DATA_KEK', 'AUDIT_SIGNING_KEY']);
     expect(resolved.jwtSecret).toBe('set');
     expect(resolveSecrets(loadConfig({ DATA_DIR: dir })).inszHashKey).toBe(resolved.inszHashKey);
   });
 
   it('are required, by name, with a shared database', () => {
-    expect(() => resolveSecrets(loadConfig({ DATABASE_URL: 'postgres://x', INSZ_HASH_KEY: 'k' }))).toThrow(/^AUTH_JWT_SECRET must be set/);
+    const keys = { PERSONAL_DATA_KEK: randomBytes(32).toString('base64'), AUDIT_SIGNING_KEY: randomBytes(32).toString('base64') };
+    expect(() => resolveSecrets(loadConfig({ DATABASE_URL: 'postgres://x', INSZ_HASH_KEY: 'k', ...keys }))).toThrow(/^AUTH_JWT_SECRET must be set/);
+    // The key-encryption key never comes from a file beside a shared database.
+    expect(() => resolveSecrets(loadConfig({ DATABASE_URL: 'postgres://x', INSZ_HASH_KEY: 'k', AUTH_JWT_SECRET: 's' }))).toThrow(
+      /^PERSONAL_DATA_KEK and AUDIT_SIGNING_KEY must be set/,
+    );
+    expect(() => loadConfig({ PERSONAL_DATA_KEK: 'c2hvcnQ=' })).toThrow(/PERSONAL_DATA_KEK must be 32 bytes in base64/);
   });
 });

@@ -46,4 +46,20 @@ describe('the repository stands on its own', () => {
     expect(caps).toEqual([caps[0], caps[0], caps[0]]);
     expect(read('Dockerfile')).toContain(`ENV NODE_OPTIONS=${caps[0]}`);
   });
+
+  it('a process that dies is started again: every compose service restarts, the documented systemd unit on failure', () => {
+    const compose = read('docker-compose.yml');
+    const services = compose.slice(compose.indexOf('\nservices:'), compose.indexOf('\nvolumes:'));
+    const names = [...services.matchAll(/^ {2}([a-z-]+):$/gm)].map((m) => m[1]);
+    expect(names).toEqual(expect.arrayContaining(['api', 'worker', 'postgres', 'redis', 'kurrentdb']));
+    const blocks = services.split(/^ {2}(?=[a-z-]+:$)/m).slice(1);
+    // The api and worker take theirs from the shared &service block.
+    const shared = /x-service: &service\n(?: {2}.*\n)*? {2}restart: unless-stopped\n/.test(compose);
+    for (const block of blocks) expect([block.split(':')[0], /restart: unless-stopped|<<: \*service/.test(block)]).toEqual([block.split(':')[0], true]);
+    expect(shared).toBe(true);
+    const unit = /```ini\n([^`]*\[Service\][^`]*)```/.exec(read('docs/operations.md'))?.[1] ?? '';
+    expect(unit).toMatch(/^ *Restart=on-failure$/m);
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(unit).toContain(/--max-old-space-size=\d+/.exec(scripts.start)![0]);
+  });
 });

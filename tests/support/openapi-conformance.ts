@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
 /**
@@ -10,8 +10,10 @@ import addFormatsModule from 'ajv-formats';
  * must match its schema. A path the document does not have must be answered 404, a method a
  * documented path does not serve 405 with Allow, both as problems.
  *
- * OpenAPI 3.0 schemas are turned into JSON Schema (nullable → null allowed, boolean
- * exclusiveMinimum → a number) and compiled with Ajv.
+ * The document is OpenAPI 3.1, whose schemas are JSON Schema 2020-12: they are validated as
+ * written, by Ajv's 2020-12 validator with ajv-formats, never rewritten. The document itself is
+ * registered as the schema resource its own `#/...` references point into, and each schema is
+ * compiled as a reference to where it stands in the document (docs/api-description.md).
  */
 
 type Json = Record<string, any>;
@@ -34,42 +36,36 @@ export interface Answer {
 const OUTSIDE_THE_API = [/^\/docs(?:[/?-]|$)/, /^\/admin\/queues(?:[/?]|$)/, /^\/(?:index\.html)?(?:\?|$)/, /^\/assets\//];
 
 // ajv-formats is CommonJS: its function is the module itself or its `default`, depending on the loader.
-type AddFormats = (ajv: Ajv) => Ajv;
+type AddFormats = (ajv: Ajv2020) => Ajv2020;
 const addFormats: AddFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
 
-/** OpenAPI 3.0 Schema Object → JSON Schema (draft 7, as Ajv reads it). */
-export function toJsonSchema(node: unknown, refBase: string): unknown {
-  if (Array.isArray(node)) return node.map((item) => toJsonSchema(item, refBase));
-  if (typeof node !== 'object' || node === null) return node;
-  const schema: Json = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (key === 'example' || key === 'examples' || key === 'xml' || key === 'externalDocs' || key.startsWith('x-')) continue;
-    if (key === 'enum' || key === 'default' || key === 'const') schema[key] = value;
-    else if (key === '$ref' && typeof value === 'string') schema.$ref = value.startsWith('#/') ? `${refBase}${value}` : value;
-    else if (key === 'properties' || key === 'patternProperties')
-      schema[key] = Object.fromEntries(Object.entries(value as Json).map(([name, sub]) => [name, toJsonSchema(sub, refBase)]));
-    else schema[key] = toJsonSchema(value, refBase);
-  }
-  for (const bound of ['Minimum', 'Maximum'] as const) {
-    const exclusive = `exclusive${bound}`;
-    const limit = bound.toLowerCase();
-    if (schema[exclusive] === true) {
-      schema[exclusive] = schema[limit];
-      delete schema[limit];
-    } else if (schema[exclusive] === false) {
-      delete schema[exclusive];
-    }
-  }
-  if (schema.nullable === true) {
-    delete schema.nullable;
-    const combined = schema.$ref !== undefined || schema.allOf || schema.anyOf || schema.oneOf;
-    if (combined) return { anyOf: [schema, { type: 'null' }] };
-    if (typeof schema.type === 'string') schema.type = [schema.type, 'null'];
-    if (Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum = [...schema.enum, null];
-    return schema;
-  }
-  delete schema.nullable;
-  return schema;
+/** The URI the document is registered under: `openapi.json#/components/schemas/Worker` is a schema in it. */
+const DOCUMENT = 'openapi.json';
+
+/** A reference to the place `path` in the document (JSON Pointer, escaped as a URI fragment). */
+export function pointer(...path: (string | number)[]): string {
+  return `${DOCUMENT}#${path.map((part) => `/${encodeURIComponent(String(part).replace(/~/g, '~0').replace(/\//g, '~1'))}`).join('')}`;
+}
+
+/**
+ * Ajv for the OpenAPI 3.1 schema dialect: JSON Schema 2020-12 plus the keywords OpenAPI adds to it
+ * (`example`, `xml`, `externalDocs`, `discriminator`) and the format `binary`, which assert nothing.
+ * Options beyond Ajv's defaults, and why:
+ * - `allowUnionTypes`: `type: ["string", "null"]` is how 3.1 writes a nullable value;
+ * - `multipleOfPrecision`: `multipleOf: 0.0001` is about the decimal the client wrote (0.3 is a
+ *   multiple), not about its binary approximation, where 0.3 / 0.0001 is 2999.9999999999995;
+ * - `coerceTypes` (parameters and headers only): they travel as text, `limit=50` is the integer 50.
+ * The top-level members of an OpenAPI document are declared as keywords that assert nothing, so that
+ * Ajv accepts the document as the resource its references point into; nothing in it is changed.
+ */
+function openApi31Ajv(document: Json, coerceTypes: boolean): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true, multipleOfPrecision: 9, coerceTypes });
+  addFormats(ajv);
+  ajv.addFormat('binary', true);
+  ajv.addVocabulary(['example', 'xml', 'externalDocs', 'discriminator']);
+  ajv.addVocabulary(['openapi', 'info', 'jsonSchemaDialect', 'servers', 'paths', 'webhooks', 'components', 'security', 'tags']);
+  ajv.addSchema(document, DOCUMENT);
+  return ajv;
 }
 
 function pathPattern(template: string): RegExp {
@@ -83,36 +79,39 @@ function pathPattern(template: string): RegExp {
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 export class OpenApiConformance {
-  private readonly ajv: Ajv;
-  private readonly headerAjv: Ajv;
+  private readonly ajv: Ajv2020;
+  private readonly textAjv: Ajv2020;
   private readonly compiled = new Map<string, ValidateFunction>();
   private readonly paths: { template: string; pattern: RegExp; item: Json; params: number }[];
 
   constructor(readonly document: Json) {
-    const base = 'openapi.json';
-    const root = { $id: base, components: { schemas: toJsonSchema(document.components?.schemas ?? {}, base) } };
-    this.ajv = new Ajv({ strict: false, allErrors: true, schemas: [root] });
-    this.headerAjv = new Ajv({ strict: false, allErrors: true, coerceTypes: true, schemas: [JSON.parse(JSON.stringify(root))] });
-    addFormats(this.ajv);
-    addFormats(this.headerAjv);
+    if (typeof document.openapi !== 'string' || !document.openapi.startsWith('3.1.'))
+      throw new Error(`the conformance check reads OpenAPI 3.1 documents (JSON Schema 2020-12), not ${document.openapi}`);
+    if (document.jsonSchemaDialect !== undefined && document.jsonSchemaDialect !== 'https://spec.openapis.org/oas/3.1/dialect/base')
+      throw new Error(`the conformance check reads the OpenAPI 3.1 base dialect, not ${document.jsonSchemaDialect}`);
+    this.ajv = openApi31Ajv(document, false);
+    this.textAjv = openApi31Ajv(document, true);
     this.paths = Object.entries(document.paths as Json)
       .map(([template, item]) => ({ template, pattern: pathPattern(template), item: item as Json, params: (template.match(/\{/g) ?? []).length }))
       // A literal path wins over a template that also matches it.
       .sort((a, b) => a.params - b.params);
   }
 
-  private validator(ajv: Ajv, key: string, schema: unknown): ValidateFunction {
-    const id = `${ajv === this.ajv ? 'body' : 'header'}:${key}`;
-    let validate = this.compiled.get(id);
+  /** The validator of the schema at `place` (a `pointer()`); `asText` for parameters and headers, which arrive as text. */
+  schemaAt(place: string, asText = false): ValidateFunction {
+    const key = `${asText ? 'text' : 'json'}:${place}`;
+    let validate = this.compiled.get(key);
     if (!validate) {
-      validate = ajv.compile(toJsonSchema(schema, 'openapi.json') as object);
-      this.compiled.set(id, validate);
+      const ajv = asText ? this.textAjv : this.ajv;
+      // Through a holder object for text, so that coercion (Retry-After: "5" as an integer) applies.
+      validate = ajv.compile(asText ? { type: 'object', properties: { value: { $ref: place } } } : { $ref: place });
+      this.compiled.set(key, validate);
     }
     return validate;
   }
 
-  /** Every way the answer departs from the document (empty when it conforms). */
-  violations(method: string, url: string, answer: Answer, sent?: SentRequest): string[] {
+  /** The path as the router reads it, and the documented template it matches (if any). */
+  private locate(url: string) {
     // Matched as the router resolves it: percent-decoded (`/%68ealth` is `/health`).
     const raw = url.split('?')[0].split('#')[0];
     let path = raw;
@@ -121,8 +120,25 @@ export class OpenApiConformance {
     } catch {
       // not validly encoded: the router refuses it, matched as sent
     }
+    return { path, match: this.paths.find((p) => p.pattern.test(path)) };
+  }
+
+  /**
+   * Every way a request departs from what the document allows (path, query and header parameters,
+   * JSON body); empty when the document allows it. Whether the service refused it is not looked at.
+   */
+  requestViolations(method: string, url: string, sent: SentRequest): string[] {
+    const { path, match } = this.locate(url);
+    const verb = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
+    const operation = match?.item[verb] as Json | undefined;
+    if (!match || !operation) return [`${method} ${path} is not a documented operation`];
+    return this.requestProblems(`${method.toUpperCase()} ${match.template}`, match, verb, path, url, sent);
+  }
+
+  /** Every way the answer departs from the document (empty when it conforms). */
+  violations(method: string, url: string, answer: Answer, sent?: SentRequest): string[] {
+    const { path, match } = this.locate(url);
     if (OUTSIDE_THE_API.some((pattern) => pattern.test(path))) return [];
-    const match = this.paths.find((p) => p.pattern.test(path));
     const verb = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
     if (!match) return this.checkProblemOnly(answer, 404, `${method} ${path} is not a documented path`);
     const operation = match.item[verb] as Json | undefined;
@@ -146,21 +162,20 @@ export class OpenApiConformance {
     }
     const where = `${method.toUpperCase()} ${match.template} → ${answer.status}`;
     // The service accepted it: then the document must allow it too (its patterns and limits are not stricter than the service).
-    const accepted = answer.status >= 200 && answer.status < 300 && sent ? this.requestViolations(where, match, operation, url, sent) : [];
+    const accepted = answer.status >= 200 && answer.status < 300 && sent ? this.requestProblems(where, match, verb, path, url, sent) : [];
     return [...accepted, ...this.answerViolations(method, where, match.template, verb, operation, answer)];
   }
 
-  private requestViolations(where: string, match: { template: string; pattern: RegExp }, operation: Json, url: string, sent: SentRequest): string[] {
+  private requestProblems(
+    where: string,
+    match: { template: string; pattern: RegExp; item: Json },
+    verb: string,
+    path: string,
+    url: string,
+    sent: SentRequest,
+  ): string[] {
     const problems: string[] = [];
-    const key = `${match.template}|${where}|request`;
-    // Matched as the router resolves it: percent-decoded (`/%68ealth` is `/health`).
-    const raw = url.split('?')[0].split('#')[0];
-    let path = raw;
-    try {
-      path = decodeURIComponent(raw);
-    } catch {
-      // not validly encoded: the router refuses it, matched as sent
-    }
+    const operation = match.item[verb] as Json;
     const names = [...match.template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
     const values = match.pattern
       .exec(path)!
@@ -168,7 +183,7 @@ export class OpenApiConformance {
       .map((v) => decodeURIComponent(v));
     const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
     const headers = Object.fromEntries(Object.entries(sent.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
-    for (const parameter of (operation.parameters ?? []) as Json[]) {
+    ((operation.parameters ?? []) as Json[]).forEach((parameter, index) => {
       const value =
         parameter.in === 'path'
           ? values[names.indexOf(parameter.name)]
@@ -179,20 +194,17 @@ export class OpenApiConformance {
               : undefined;
       if (value === undefined) {
         if (parameter.required) problems.push(`${where}: accepted without the required ${parameter.in} parameter ${parameter.name}`);
-        continue;
+        return;
       }
-      const validate = this.validator(this.headerAjv, `${key}|${parameter.in}|${parameter.name}`, {
-        type: 'object',
-        properties: { value: parameter.schema ?? {} },
-      });
+      if (!parameter.schema) return;
+      const validate = this.schemaAt(pointer('paths', match.template, verb, 'parameters', index, 'schema'), true);
       if (!validate({ value }))
         problems.push(
           `${where}: accepted the ${parameter.in} parameter ${parameter.name}=${JSON.stringify(value).slice(0, 100)} that the document refuses: ${this.ajv.errorsText(validate.errors, { dataVar: parameter.name })}`,
         );
-    }
-    const schema = operation.requestBody?.content?.['application/json']?.schema;
-    if (schema && sent.body !== undefined) {
-      const validate = this.validator(this.ajv, `${key}|body`, schema);
+    });
+    if (operation.requestBody?.content?.['application/json']?.schema && sent.body !== undefined) {
+      const validate = this.schemaAt(pointer('paths', match.template, verb, 'requestBody', 'content', 'application/json', 'schema'));
       if (!validate(sent.body))
         problems.push(`${where}: accepted a body that the document refuses: ${this.ajv.errorsText(validate.errors, { dataVar: 'body', separator: '; ' })}`);
     }
@@ -201,9 +213,10 @@ export class OpenApiConformance {
 
   private answerViolations(method: string, where: string, template: string, verb: string, operation: Json, answer: Answer): string[] {
     const responses = operation.responses as Json;
-    const response = (responses[String(answer.status)] ?? responses[`${String(answer.status)[0]}XX`] ?? responses.default) as Json | undefined;
-    if (!response) return [`${where}: status ${answer.status} is not documented (documented: ${Object.keys(responses).join(', ')})`];
-    const key = `${template}|${verb}|${answer.status}`;
+    const status = [String(answer.status), `${String(answer.status)[0]}XX`, 'default'].find((key) => responses[key] !== undefined);
+    if (!status) return [`${where}: status ${answer.status} is not documented (documented: ${Object.keys(responses).join(', ')})`];
+    const response = responses[status] as Json;
+    const at = (...rest: string[]) => pointer('paths', template, verb, 'responses', status, ...rest);
     const problems: string[] = [];
 
     for (const [name, header] of Object.entries((response.headers ?? {}) as Json)) {
@@ -213,8 +226,7 @@ export class OpenApiConformance {
         continue;
       }
       if (header.schema) {
-        // Through a holder object, so that coercion (Retry-After: "5" as an integer) applies.
-        const validate = this.validator(this.headerAjv, `${key}|header|${name}`, { type: 'object', properties: { value: header.schema } });
+        const validate = this.schemaAt(at('headers', name, 'schema'), true);
         if (!validate({ value }))
           problems.push(`${where}: header ${name}: ${JSON.stringify(value)} ${this.ajv.errorsText(validate.errors, { dataVar: name })}`);
       }
@@ -235,7 +247,7 @@ export class OpenApiConformance {
       return problems;
     }
     if (media.schema) {
-      const validate = this.validator(this.ajv, `${key}|${essence}`, media.schema);
+      const validate = this.schemaAt(at('content', essence, 'schema'));
       if (!validate(answer.body)) problems.push(`${where} (${essence}): ${this.ajv.errorsText(validate.errors, { dataVar: 'body', separator: '; ' })}`);
     }
     return problems;
@@ -245,7 +257,7 @@ export class OpenApiConformance {
   private checkProblemOnly(answer: Answer, status: number, what: string): string[] {
     if (answer.status !== status) return [`${what}: expected ${status}, got ${answer.status}`];
     if (!answer.headers.get('content-type')?.startsWith('application/problem+json')) return [`${what}: ${status} must be application/problem+json`];
-    const validate = this.validator(this.ajv, `problem-${status}`, { $ref: '#/components/schemas/Problem' });
+    const validate = this.schemaAt(pointer('components', 'schemas', 'Problem'));
     return validate(answer.body) ? [] : [`${what}: ${this.ajv.errorsText(validate.errors, { dataVar: 'body' })}`];
   }
 

@@ -15,6 +15,8 @@ export class Replicas {
   readonly schema = `t_${randomBytes(6).toString('hex')}`;
   readonly queuePrefix = `test-replicas-${randomBytes(6).toString('hex')}`;
   readonly secret = randomBytes(24).toString('hex');
+  private readonly kek = randomBytes(32).toString('base64');
+  private readonly signingKey = randomBytes(32).toString('base64');
   readonly apis: ServiceProcess[] = [];
   readonly workers: ServiceProcess[] = [];
   private readonly dataDir = mkdtempSync(join(tmpdir(), 'trajectory-replicas-'));
@@ -29,6 +31,8 @@ export class Replicas {
       KURRENTDB_URL: '',
       AUTH_JWT_SECRET: this.secret,
       INSZ_HASH_KEY: `hash-${this.secret}`,
+      PERSONAL_DATA_KEK: this.kek,
+      AUDIT_SIGNING_KEY: this.signingKey,
       REDIS_URL: TEST_REDIS_URL,
       QUEUE_PREFIX: this.queuePrefix,
       DATA_DIR: this.dataDir,

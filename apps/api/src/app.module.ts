@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import type { ServiceConfig } from '#platform/config.js';
@@ -10,7 +10,8 @@ import { AuditModule } from './audit/audit.module.js';
 import { CaseloadApiModule } from './caseload/caseload-api.module.js';
 import { FollowUpsApiModule } from './follow-ups/follow-ups-api.module.js';
 import { HealthController } from './health/health.controller.js';
-import { AuthGuard, RequestAuthenticator, TokenVerifier, tokenVerifierProvider } from './http/auth.js';
+import { ImportsModule } from './imports/imports.module.js';
+import { RequestAuthenticator, TokenVerifier, tokenVerifierProvider } from './http/auth.js';
 import { EtagInterceptor } from './http/etag.interceptor.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
 import { LocationInterceptor } from './http/location.interceptor.js';
@@ -39,6 +40,7 @@ export class AppModule {
         StatisticsApiModule,
         CaseloadApiModule,
         FollowUpsApiModule,
+        ImportsModule,
         WebModule.forRoot(web),
         ...(config.mode === 'all' ? [WorkerModule] : []),
       ],
@@ -50,7 +52,6 @@ export class AppModule {
           inject: [TokenVerifier, SessionStore],
           useFactory: (tokens: TokenVerifier, sessions: SessionStore) => new RequestAuthenticator(tokens, sessions),
         },
-        { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useValue: validationPipe },
         { provide: APP_INTERCEPTOR, useClass: EtagInterceptor },

@@ -9,15 +9,16 @@ import type { PlatformOverrides } from '#platform/platform.module.js';
 import { AppModule } from './app.module.js';
 import { RequestAuthenticator } from './http/auth.js';
 import { answerClientError } from './http/client-error.js';
+import { FailedAuthentications } from './http/failed-authentications.js';
 import { acceptOnlyJsonBodies } from './http/json-body.js';
+import { DOCS_CONTENT_SECURITY_POLICY, DOCS_PATH, DOCS_UI_OPTIONS, serveOnlyDocsPageFiles } from './http/docs-page.js';
 import { describeApi } from './http/openapi.js';
 import { answerWithProblem } from './http/problem.filter.js';
+import { COMMAND_BODY_LIMIT } from './http/route-config.js';
 import { RouteGate } from './http/route-gate.js';
+import { SecurityHeaders } from './http/security-headers.js';
 import { logRequests } from './logging.js';
 import { loadWebConfig, type WebConfig } from './web/web-config.js';
-
-/** Request bodies up to 8 MiB: an employment-declaration import holds up to 10,000 rows. */
-const BODY_LIMIT = 8 * 1024 * 1024;
 
 /**
  * Longest path parameter the router matches (Fastify's default is 100). Up to this length an id
@@ -25,6 +26,15 @@ const BODY_LIMIT = 8 * 1024 * 1024;
  * worker (404); only longer ones are refused by the router, as 414.
  */
 const MAX_PARAM_LENGTH = 2048;
+
+/**
+ * Fastify's `trustProxy` for TRUST_PROXY. A hop count trusts the `n` hops nearest the service,
+ * whoever they are (Fastify 5 now refuses a bare number, trusting nobody): it fits only a service
+ * that no client reaches but through its proxies (docs/operations.md).
+ */
+function trustedProxies(trust: ServiceConfig['trustProxy']): false | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
 
 export interface AppOptions {
   /**
@@ -43,8 +53,11 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, web, overrides),
     new FastifyAdapter({
-      bodyLimit: BODY_LIMIT,
-      trustProxy: true,
+      // Each route's own limit is set by the route gate (route-config.ts); this is the rest's.
+      bodyLimit: COMMAND_BODY_LIMIT,
+      // X-Forwarded-* only from the proxies TRUST_PROXY names (by default nobody's): else any client
+      // could set the session cookie's Secure, or the address failed authentications count against.
+      trustProxy: trustedProxies(config.trustProxy),
       routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
       // The router's own refusals (malformed URL, over-long parameter) come before any hook or filter.
       frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => answerWithProblem(error, request, reply),
@@ -60,11 +73,16 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
   const fastify = app.getHttpAdapter().getInstance();
   // Before any route exists: every route gets its authentication as it is registered. Public:
   // @Public() handlers (health, login) and the OpenAPI description with its UI, set up below.
-  const gate = new RouteGate(app.get(RequestAuthenticator, { strict: false }))
+  const failures = app.get(FailedAuthentications, { strict: false });
+  await failures.install(fastify);
+  const gate = new RouteGate(app.get(RequestAuthenticator, { strict: false }), failures)
     .declarePublic('/docs', { subtree: true })
     .declarePublic('/docs-json')
     .declarePublic('/docs-yaml');
   gate.install(fastify);
+  const securityHeaders = new SecurityHeaders().usePolicy(DOCS_PATH, DOCS_CONTENT_SECURITY_POLICY);
+  securityHeaders.install(fastify);
+  serveOnlyDocsPageFiles(fastify);
   acceptOnlyJsonBodies(fastify);
   logRequests(fastify);
   // Once the server stops listening (shutdown), each answer closes its connection: a kept-alive
@@ -76,7 +94,11 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   const document = describeApi(app);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', swaggerUiEnabled: options.htmlPages ?? true });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    swaggerUiEnabled: options.htmlPages ?? true,
+    swaggerOptions: DOCS_UI_OPTIONS,
+  });
   if (options.htmlPages ?? true) {
     // Loaded only here, like the queue board below: @fastify/static is what Jest on Node 20 cannot load.
     const { mountWebApp } = await import('./web/web-app.js');
@@ -85,7 +107,7 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
   if ((options.htmlPages ?? true) && config.mode === 'all') {
     // Loaded only here: its static-file plugin is what Jest on Node 20 cannot load.
     const { mountQueueBoard } = await import('./follow-ups/queue-board.js');
-    await mountQueueBoard(app, gate);
+    await mountQueueBoard(app, gate, securityHeaders);
   }
   return app;
 }

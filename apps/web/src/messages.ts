@@ -1,4 +1,5 @@
-import type { Lang } from './i18n.js';
+/** The app's languages (i18n.ts); spelled out here so that this file imports nothing (the service's tests read it). */
+type Lang = 'nl' | 'en';
 
 /**
  * What a refusal means, for the person at the screen: every rule a 409 can name and every code a

@@ -3,14 +3,15 @@ import { BROWSER_SESSIONS_SCHEMA } from '../../api/src/web/web.schema.js';
 import { FOLLOW_UP_SCHEDULE_SCHEMA, PROVISIONAL_RESULTS_SCHEMA } from './follow-ups/follow-up-schedule.schema.js';
 import { EMPLOYMENT_REGISTER_SCHEMA } from '#employment-register/employment-register.schema.js';
 import { EVENT_STORE_IDENTITY_SCHEMA, EVENT_STORE_SCHEMA } from '#event-store/sql-event-store.schema.js';
-import { INSZ_LOOKUP_SCHEMA, PERSONAL_DATA_SCHEMA } from '#personal-data/personal-data.schema.js';
+import { INSZ_LOOKUP_SCHEMA, PERSONAL_DATA_SCHEMA, WRAPPED_WORKER_KEYS_SCHEMA } from '#personal-data/personal-data.schema.js';
 import { CHECKPOINT_EVENT_STORE_SCHEMA, PROJECTION_RUNNER_SCHEMA } from '#projections/projection-runner.schema.js';
-import { AUDIT_LOG_SCHEMA } from '#audit/audit-log.schema.js';
+import { AUDIT_LOG_SCHEMA, AUDIT_LOG_TIMESTAMPS_SCHEMA } from '#audit/audit-log.schema.js';
 import { CASELOAD_SCHEMA, CASELOAD_STEPS_SCHEMA } from '#read-models/caseload/caseload.schema.js';
 import { PUBLICATIONS_SCHEMA } from '#read-models/statistics-publishing/publications.schema.js';
 import { FLOW_COUNTS_SCHEMA } from '#read-models/outflow-statistics/flow-counts.schema.js';
 import { DECLARATION_REVISIONS_SCHEMA } from '#application/declaration-revisions.schema.js';
 import { DIRECTORY_SCHEMA } from '#directory/directory.schema.js';
+import { HISTORY_IMPORTS_SCHEMA } from '../../api/src/imports/imports.schema.js';
 import { NAME_SEARCH_SCHEMA } from '#read-models/caseload/name-search.js';
 import { assertOrdered, runMigrations, type Migration, type MigrationReport } from '#sql/migrations.js';
 import type { SqlDatabase } from '#sql/sql.js';
@@ -48,7 +49,10 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   BROWSER_SESSIONS_SCHEMA,
   DECLARATION_REVISIONS_SCHEMA,
   DIRECTORY_SCHEMA,
+  WRAPPED_WORKER_KEYS_SCHEMA,
+  AUDIT_LOG_TIMESTAMPS_SCHEMA,
   NAME_SEARCH_SCHEMA,
+  HISTORY_IMPORTS_SCHEMA,
 ];
 assertOrdered(SCHEMA_MIGRATIONS);
 

@@ -5,6 +5,7 @@ import type { PlatformOverrides } from '#platform/platform.module.js';
 import { EVENT_STORE, PLATFORM_OVERRIDES } from '#platform/tokens.js';
 import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
 import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
+import { AuditVerificationSchedule } from './audit-verification.schedule.js';
 import { FollowUpJobsModule } from './follow-ups/follow-up-jobs.module.js';
 import { FollowUpScheduleProjection } from './follow-ups/follow-up-schedule.projection.js';
 import { ProjectionsService, PROJECTIONS } from './projections.service.js';
@@ -24,6 +25,7 @@ import { ProjectionsService, PROJECTIONS } from './projections.service.js';
       },
     },
     ProjectionsService,
+    AuditVerificationSchedule,
   ],
   exports: [ProjectionsService],
 })

@@ -24,3 +24,20 @@ END $$;
 DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log;
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();`,
 };
+
+/**
+ * `at` becomes a timestamp (it was ISO 8601 text, so that a bound such as `?to=9999-12-31`
+ * compared as text and silently matched nothing). Each entry's hash covers the ISO text of its
+ * moment (UTC, milliseconds), which `AT_ISO` reads back exactly as it was written. And TRUNCATE is
+ * refused as DELETE is, for every role (a trigger per statement). ALTER TABLE does not fire row
+ * triggers; the release before wrote `at` as text, so its processes must stop before this one
+ * starts (docs/operations.md, "Upgrading").
+ */
+export const AUDIT_LOG_TIMESTAMPS_SCHEMA: Migration = {
+  version: 51,
+  name: 'audit: at as timestamptz; TRUNCATE refused',
+  sql: `
+ALTER TABLE audit_log ALTER COLUMN at TYPE timestamptz USING at::timestamptz;
+DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log;
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();`,
+};

@@ -94,7 +94,13 @@ export function chain(tip: AuditChainTip, entries: readonly TimedAuditEntry[]): 
 
 /** Inserts the stored entries given as `insertParameters` ($1–$8). */
 export const INSERT_ENTRIES = `INSERT INTO audit_log (seq, at, actor, action, worker_id, detail, prev_hash, hash)
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`;
+  SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])`;
+
+/**
+ * `at` as the ISO 8601 text its hash covers (UTC, milliseconds: what `toISOString` wrote), read
+ * in SQL so that no driver's date parsing or session time zone stands between the row and its hash.
+ */
+export const AT_ISO = `to_char(audit_log.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 export function insertParameters(stored: readonly StoredAuditEntry[]): unknown[] {
   return [
@@ -111,16 +117,31 @@ export function insertParameters(stored: readonly StoredAuditEntry[]): unknown[]
 
 export interface ChainVerdict {
   ok: boolean;
-  /** entries checked */
+  /** entries that hold: every entry when ok, else those before the first that does not fit */
   entries: number;
+  /** the last entry that holds (seq 0 and the genesis hash when none does) */
+  tip: AuditChainTip;
   /** the first entry that does not fit the chain, and why */
   brokenAt?: { seq: number; reason: string };
 }
 
-/** Walks the whole chain from the first entry: numbering, links and hashes. */
-export async function verifyAuditChain(db: SqlClient, pageSize = 5_000): Promise<ChainVerdict> {
+/**
+ * Walks the whole chain from the first entry: numbering, links and hashes. With `anchor` (a tip
+ * signed earlier, kept outside the database), the entry at its seq must still carry its hash: the
+ * chain alone cannot tell that its last entries were cut off, or that it was rebuilt from scratch.
+ */
+export async function verifyAuditChain(
+  db: SqlClient,
+  { anchor = null, pageSize = 5_000 }: { anchor?: AuditChainTip | null; pageSize?: number } = {},
+): Promise<ChainVerdict> {
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
+  const broken = (seq: number, reason: string): ChainVerdict => ({
+    ok: false,
+    entries: expectedSeq - 1,
+    tip: { seq: expectedSeq - 1, hash: prevHash },
+    brokenAt: { seq, reason },
+  });
   for (;;) {
     const { rows } = await db.query<{
       n: string;
@@ -131,18 +152,25 @@ export async function verifyAuditChain(db: SqlClient, pageSize = 5_000): Promise
       detail: string;
       prev_hash: string;
       hash: string;
-    }>(`SELECT seq::text AS n, at, actor, action, worker_id, detail, prev_hash, hash FROM audit_log WHERE seq >= $1 ORDER BY audit_log.seq LIMIT ${pageSize}`, [
-      expectedSeq,
-    ]);
-    if (rows.length === 0) return { ok: true, entries: expectedSeq - 1 };
+    }>(
+      `SELECT seq::text AS n, ${AT_ISO} AS at, actor, action, worker_id, detail, prev_hash, hash FROM audit_log
+        WHERE seq >= $1 ORDER BY audit_log.seq LIMIT ${pageSize}`,
+      [expectedSeq],
+    );
+    if (rows.length === 0) break;
     for (const row of rows) {
       const seq = Number(row.n);
-      if (seq !== expectedSeq) return { ok: false, entries: expectedSeq - 1, brokenAt: { seq: expectedSeq, reason: `entry ${expectedSeq} is missing` } };
-      if (row.prev_hash !== prevHash) return { ok: false, entries: seq - 1, brokenAt: { seq, reason: 'does not link to the previous entry' } };
+      if (seq !== expectedSeq) return broken(expectedSeq, `entry ${expectedSeq} is missing`);
+      if (row.prev_hash !== prevHash) return broken(seq, 'does not link to the previous entry');
       const hash = auditHash({ seq, at: row.at, actor: row.actor, action: row.action, workerId: row.worker_id, detail: row.detail, prevHash: row.prev_hash });
-      if (hash !== row.hash) return { ok: false, entries: seq - 1, brokenAt: { seq, reason: 'its content does not match its hash' } };
+      if (hash !== row.hash) return broken(seq, 'its content does not match its hash');
+      if (anchor && seq === anchor.seq && hash !== anchor.hash) return broken(seq, `it is not the entry anchored (signed) as entry ${seq}`);
       prevHash = row.hash;
       expectedSeq += 1;
     }
   }
+  if (anchor && expectedSeq - 1 < anchor.seq) {
+    return broken(expectedSeq, `the chain ends at entry ${expectedSeq - 1}, but entry ${anchor.seq} was anchored (signed): entries were cut off`);
+  }
+  return { ok: true, entries: expectedSeq - 1, tip: { seq: expectedSeq - 1, hash: prevHash } };
 }

@@ -34,3 +34,14 @@ CREATE TABLE IF NOT EXISTS insz_lookup (
   claimed_at timestamptz NOT NULL DEFAULT now()
 );`,
 };
+
+/**
+ * Worker keys stored wrapped (envelope encryption, key-wrapping.ts): `kek_id` names the
+ * key-encryption key that wrapped `key`. Rows of a store made before have no `kek_id`: their
+ * keys are raw, and PersonalData.create wraps them at the next start.
+ */
+export const WRAPPED_WORKER_KEYS_SCHEMA: Migration = {
+  version: 50,
+  name: 'personal data: worker keys wrapped by a key-encryption key (kek_id)',
+  sql: `ALTER TABLE worker_keys ADD COLUMN IF NOT EXISTS kek_id text;`,
+};

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { answeredInOrder, Batcher } from '#sql/batcher.js';
 import type { SqlClient, SqlDatabase } from '#sql/sql.js';
+import { KeyWrapping, UnknownKekError, type KeyEncryptionKeys } from './key-wrapping.js';
 
 /** The worker was erased: its key is gone for good, and no new one is made. */
 export class WorkerErasedError extends Error {
@@ -18,13 +19,25 @@ interface Claim {
 interface ClaimedKey {
   workerId: string;
   /** null: the worker was erased */
+  key: Buffer | null;
+}
+
+/** A worker_keys row as read: `key` wrapped under the KEK `kek_id`, raw when `kek_id` is null (stores before wrapping), null after erasure. */
+interface KeyRow {
   key: Uint8Array | null;
+  kek_id: string | null;
+}
+
+export interface RewrapReport {
+  /** data keys wrapped anew under the current KEK */
+  rewrapped: number;
 }
 
 /**
  * Guards the INSZ and the names. Events hold only their ciphertext under a key of the worker's
  * own, kept in `worker_keys` outside the event store: deleting that key (erasure) shreds them in
- * every stored event. The INSZ's keyed hash (duplicate detection, a screener's lookup, matching the
+ * every stored event. Each key is stored wrapped by a key-encryption key that never sits in the
+ * database (KeyWrapping), so a copy of the database opens nothing. The INSZ's keyed hash (duplicate detection, a screener's lookup, matching the
  * employment register) lives only in `insz_lookup`, which erasure deletes. An erased worker's key
  * row stays, without its key, so that nothing makes a new key under that id.
  */
@@ -39,14 +52,85 @@ export class PersonalData {
   /** Follow-up checks running at once ask for their workers' hashes in one query. */
   private readonly inszHashes = new Batcher<string, string | null>(answeredInOrder((workerIds) => this.inszHashesOf(workerIds)));
 
+  private readonly wrapping: KeyWrapping;
+
   private constructor(
     private readonly db: SqlDatabase,
     private readonly hashKey: string,
-  ) {}
+    keks: KeyWrapping | KeyEncryptionKeys,
+  ) {
+    this.wrapping = keks instanceof KeyWrapping ? keks : new KeyWrapping(keks);
+  }
 
-  /** On a migrated database (its table: personal-data.schema.ts). */
-  static async create(db: SqlDatabase, hashKey: string): Promise<PersonalData> {
-    return new PersonalData(db, hashKey);
+  /**
+   * On a migrated database (its table: personal-data.schema.ts). Wraps the keys a store made before
+   * wrapping kept raw, and refuses to start when a key is wrapped under a KEK this process does not
+   * hold (a wrong PERSONAL_DATA_KEK would otherwise fail every read).
+   */
+  static async create(db: SqlDatabase, hashKey: string, keks: KeyWrapping | KeyEncryptionKeys): Promise<PersonalData> {
+    const personalData = new PersonalData(db, hashKey, keks);
+    await personalData.rewrap('raw');
+    const { rows } = await db.query<{ kek_id: string }>(
+      'SELECT kek_id FROM worker_keys WHERE key IS NOT NULL AND kek_id IS NOT NULL AND NOT (kek_id = ANY($1::text[])) LIMIT 1',
+      [personalData.wrapping.knownIds],
+    );
+    if (rows[0]) throw new UnknownKekError(rows[0].kek_id);
+    return personalData;
+  }
+
+  /**
+   * Wraps data keys anew under the current KEK, never touching the data sealed under them: `raw`,
+   * the keys stored raw (before wrapping); `all`, also those under another KEK (a rotation: the
+   * previous KEK must be held). In pages, each row written only if it is still what was read, so
+   * it runs beside services that make and shred keys. A second run finds nothing to do.
+   */
+  async rewrap(which: 'raw' | 'all', pageSize = 1_000): Promise<RewrapReport> {
+    let rewrapped = 0;
+    let after = '';
+    for (;;) {
+      const { rows } = await this.db.query<{ worker_id: string } & KeyRow>(
+        `SELECT worker_id, key, kek_id FROM worker_keys
+          WHERE key IS NOT NULL AND worker_id > $1 AND ${which === 'raw' ? 'kek_id IS NULL' : 'kek_id IS DISTINCT FROM $3'}
+          ORDER BY worker_id LIMIT $2`,
+        which === 'raw' ? [after, pageSize] : [after, pageSize, this.wrapping.currentId],
+      );
+      if (rows.length === 0) return { rewrapped };
+      // A row whose key does not authenticate stays as it is (it reads as absent either way).
+      const readable = rows.flatMap((row) => {
+        const key = this.unwrap(row);
+        return key ? [{ ...row, wrapped: this.wrapping.wrap(key).wrapped }] : [];
+      });
+      const { rowCount } = await this.db.query(
+        `UPDATE worker_keys w SET key = u.key, kek_id = $4
+           FROM unnest($1::text[], $2::bytea[], $3::bytea[]) AS u(worker_id, old_key, key)
+          WHERE w.worker_id = u.worker_id AND w.key = u.old_key`,
+        [readable.map((row) => row.worker_id), readable.map((row) => row.key), readable.map((row) => row.wrapped), this.wrapping.currentId],
+      );
+      rewrapped += rowCount;
+      after = rows.at(-1)!.worker_id;
+    }
+  }
+
+  /**
+   * The data key of a stored row; null after erasure, and null when the wrapped key does not
+   * authenticate under its KEK (an altered row: what it guarded reads as absent, as a ciphertext
+   * that does not authenticate does). A KEK this process does not hold is a fault.
+   */
+  private unwrap(row: KeyRow): Buffer | null {
+    if (!row.key) return null;
+    const stored = Buffer.from(row.key);
+    if (row.kek_id === null) return stored;
+    try {
+      return this.wrapping.unwrap({ wrapped: stored, kekId: row.kek_id });
+    } catch (error) {
+      if (error instanceof UnknownKekError) throw error;
+      return null;
+    }
+  }
+
+  /** A new data key, as it is stored: wrapped under the current KEK. */
+  private newWrappedKey(): Buffer {
+    return this.wrapping.wrap(randomBytes(32)).wrapped;
   }
 
   /**
@@ -61,8 +145,7 @@ export class PersonalData {
   async claimAndSeal(inszHash: string, candidateId: string, values: readonly (string | null)[]): Promise<{ workerId: string; sealed: (string | null)[] }> {
     const { workerId, key } = await this.claims.submit({ inszHash, candidateId });
     if (!key) throw new WorkerErasedError(workerId);
-    const sealingKey = Buffer.from(key);
-    return { workerId, sealed: values.map((value) => (value === null ? null : seal(sealingKey, value))) };
+    return { workerId, sealed: values.map((value) => (value === null ? null : seal(key, value))) };
   }
 
   /**
@@ -70,7 +153,7 @@ export class PersonalData {
    * INSZs (two API processes) lock them in the same order and never deadlock.
    */
   private async claimMany(claims: readonly Claim[]): Promise<ClaimedKey[]> {
-    const { rows } = await this.db.query<{ insz_hash: string; worker_id: string; key: Uint8Array | null }>(
+    const { rows } = await this.db.query<{ insz_hash: string; worker_id: string } & KeyRow>(
       `WITH wanted AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[]) AS w(insz_hash, candidate_id, key)),
        claim AS (
@@ -78,14 +161,14 @@ export class PersonalData {
          ON CONFLICT (insz_hash) DO UPDATE SET insz_hash = excluded.insz_hash
          RETURNING insz_hash, worker_id),
        keyed AS (
-         INSERT INTO worker_keys (worker_id, key)
-         SELECT c.worker_id, w.key FROM claim c JOIN wanted w USING (insz_hash) ORDER BY c.insz_hash
+         INSERT INTO worker_keys (worker_id, key, kek_id)
+         SELECT c.worker_id, w.key, $4 FROM claim c JOIN wanted w USING (insz_hash) ORDER BY c.insz_hash
          ON CONFLICT (worker_id) DO UPDATE SET worker_id = excluded.worker_id
-         RETURNING worker_id, key)
-       SELECT c.insz_hash, k.worker_id, k.key FROM claim c JOIN keyed k USING (worker_id)`,
-      [claims.map((c) => c.inszHash), claims.map((c) => c.candidateId), claims.map(() => randomBytes(32))],
+         RETURNING worker_id, key, kek_id)
+       SELECT c.insz_hash, k.worker_id, k.key, k.kek_id FROM claim c JOIN keyed k USING (worker_id)`,
+      [claims.map((c) => c.inszHash), claims.map((c) => c.candidateId), claims.map(() => this.newWrappedKey()), this.wrapping.currentId],
     );
-    const byHash = new Map(rows.map((row) => [row.insz_hash, { workerId: row.worker_id, key: row.key }]));
+    const byHash = new Map(rows.map((row) => [row.insz_hash, { workerId: row.worker_id, key: this.unwrap(row) }]));
     return claims.map((claim) => {
       const claimed = byHash.get(claim.inszHash);
       if (!claimed) throw new Error('the claim statement answered without one of its INSZs');
@@ -165,11 +248,16 @@ export class PersonalData {
   /** The keys of these workers (one query); an erased or unknown worker has none. */
   async keysOf(workerIds: readonly string[]): Promise<Map<string, Buffer>> {
     if (workerIds.length === 0) return new Map();
-    const { rows } = await this.db.query<{ worker_id: string; key: Uint8Array | null }>(
-      'SELECT worker_id, key FROM worker_keys WHERE worker_id = ANY($1::text[]) AND key IS NOT NULL',
+    const { rows } = await this.db.query<{ worker_id: string } & KeyRow>(
+      'SELECT worker_id, key, kek_id FROM worker_keys WHERE worker_id = ANY($1::text[]) AND key IS NOT NULL',
       [[...new Set(workerIds)]],
     );
-    return new Map(rows.map((row) => [row.worker_id, Buffer.from(row.key!)]));
+    const keys = new Map<string, Buffer>();
+    for (const row of rows) {
+      const key = this.unwrap(row);
+      if (key) keys.set(row.worker_id, key);
+    }
+    return keys;
   }
 
   /** Opens a value sealed under `key`; null when it does not authenticate. */
@@ -209,14 +297,13 @@ export class PersonalData {
    * returns the key another call made first.
    */
   private async keyFor(workerId: string): Promise<Buffer | null> {
-    const { rows } = await this.db.query<{ key: Uint8Array | null }>(
-      `INSERT INTO worker_keys (worker_id, key) VALUES ($1, $2)
+    const { rows } = await this.db.query<KeyRow>(
+      `INSERT INTO worker_keys (worker_id, key, kek_id) VALUES ($1, $2, $3)
        ON CONFLICT (worker_id) DO UPDATE SET worker_id = excluded.worker_id
-       RETURNING key`,
-      [workerId, randomBytes(32)],
+       RETURNING key, kek_id`,
+      [workerId, this.newWrappedKey(), this.wrapping.currentId],
     );
-    const key = rows[0].key;
-    return key ? Buffer.from(key) : null;
+    return this.unwrap(rows[0]);
   }
 }
 

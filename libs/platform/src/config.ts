@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { isIP } from 'node:net';
 import { registerAs } from '@nestjs/config';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
@@ -49,6 +50,16 @@ export interface ServiceConfig {
   authRolesClaim: string;
   /** key for the INSZ's keyed hash; null: generated once and kept in dataDir/secrets.json */
   inszHashKey: string | null;
+  /** key-encryption key (32 bytes, base64) that wraps every worker's data key; null: generated once and kept in dataDir/secrets.json */
+  personalDataKek: string | null;
+  /** the key-encryption key before a rotation, still accepted for unwrapping until every data key is re-wrapped */
+  personalDataKekPrevious: string | null;
+  /** Ed25519 private key (32-byte seed, base64) that signs the audit chain's anchors; null: generated once and kept in dataDir/secrets.json */
+  auditSigningKey: string | null;
+  /** where the signed anchors of the audit chain are appended (outside the database); null: dataDir/audit-anchors.log */
+  auditAnchorsPath: string | null;
+  /** minutes between the worker's verifications (each signs an anchor of the tip) */
+  auditVerifyIntervalMinutes: number;
   policy: TrajectoryPolicy;
   followUpConcurrency: number;
   /** events per projection transaction */
@@ -58,6 +69,11 @@ export interface ServiceConfig {
   mode: 'all' | 'api' | 'worker';
   /** port of the worker process's own health listener (split mode; `npm start` answers /health on PORT) */
   workerHealthPort: number;
+  /**
+   * Whose X-Forwarded-For/-Proto/-Host to believe (Fastify's `trustProxy`): the proxies' addresses
+   * and CIDRs, or the number of proxy hops in front; false (the default): nobody's.
+   */
+  trustProxy: false | number | string[];
 }
 
 export class ConfigError extends Error {
@@ -113,6 +129,50 @@ function UrlWith(protocols: string[], what: string, { bare = false } = {}): Prop
   });
 }
 
+/** 32 bytes in base64 (standard or URL-safe alphabet): how keys are given. */
+function Base64Key(): PropertyDecorator {
+  return ValidateBy({
+    name: 'base64Key',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && /^[A-Za-z0-9+/_-]{43}=?$/.test(value) && Buffer.from(value, 'base64').length === 32,
+      defaultMessage: (args) => `${args!.property} must be 32 bytes in base64 (openssl rand -base64 32)`,
+    },
+  });
+}
+
+/** One IPv4 or IPv6 address, optionally with a /prefix (a CIDR). */
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+
+/** TRUST_PROXY: a hop count, or a comma-separated list of addresses and CIDRs. */
+function TrustedProxies(): PropertyDecorator {
+  return ValidateBy({
+    name: 'trustedProxies',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        (/^\s*\d{1,2}\s*$/.test(value) ||
+          value
+            .split(',')
+            .map((entry) => entry.trim())
+            .every(isAddressOrCidr)),
+      defaultMessage: (args) =>
+        `TRUST_PROXY must be the number of proxy hops (0–99) or a comma-separated list of proxy addresses and CIDRs (10.0.0.5, 10.1.0.0/16, ::1)${got(args!)}`,
+    },
+  });
+}
+
+/** The `trustProxy` option of TRUST_PROXY as validated (unset: none). */
+function trustProxyOf(value: string | undefined): ServiceConfig['trustProxy'] {
+  if (value === undefined) return false;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) === 0 ? false : Number(value);
+  return value.split(',').map((entry) => entry.trim());
+}
+
 const trimmed = Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 /**
@@ -137,6 +197,11 @@ export class EnvironmentVariables {
   @trimmed @IsString() QUEUE_PREFIX = 'trajectory';
   @IsOptional() @trimmed @IsString() AUTH_JWT_SECRET?: string;
   @IsOptional() @trimmed @IsString() INSZ_HASH_KEY?: string;
+  @IsOptional() @trimmed @Base64Key() PERSONAL_DATA_KEK?: string;
+  @IsOptional() @trimmed @Base64Key() PERSONAL_DATA_KEK_PREVIOUS?: string;
+  @IsOptional() @trimmed @Base64Key() AUDIT_SIGNING_KEY?: string;
+  @IsOptional() @trimmed @IsString() AUDIT_ANCHORS_PATH?: string;
+  @WholeNumber(1, 60) AUDIT_VERIFY_INTERVAL_MINUTES = 60;
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value))
   @ValidateBy({
     name: 'hours',
@@ -161,6 +226,7 @@ export class EnvironmentVariables {
   @IsOptional() @trimmed @IsString() OIDC_CLIENT_ID?: string;
   @IsOptional() @trimmed @IsString() OIDC_CLIENT_SECRET?: string;
   @trimmed @Matches(/(^|\s)openid(\s|$)/, { message: (args) => `OIDC_SCOPES must include openid${got(args)}` }) OIDC_SCOPES = 'openid profile';
+  @IsOptional() @TrustedProxies() TRUST_PROXY?: string;
   [RAW]?: Record<string, string>;
 }
 
@@ -211,6 +277,11 @@ export function serviceConfigOf(vars: EnvironmentVariables, mode: ServiceConfig[
     queuePrefix: vars.QUEUE_PREFIX,
     jwtSecret: vars.AUTH_JWT_SECRET ?? null,
     inszHashKey: vars.INSZ_HASH_KEY ?? null,
+    personalDataKek: vars.PERSONAL_DATA_KEK ?? null,
+    personalDataKekPrevious: vars.PERSONAL_DATA_KEK_PREVIOUS ?? null,
+    auditSigningKey: vars.AUDIT_SIGNING_KEY ?? null,
+    auditAnchorsPath: vars.AUDIT_ANCHORS_PATH ?? null,
+    auditVerifyIntervalMinutes: vars.AUDIT_VERIFY_INTERVAL_MINUTES,
     authMaxTokenHours: vars.AUTH_MAX_TOKEN_HOURS,
     authJwksUrl: vars.AUTH_JWKS_URL ? new URL(vars.AUTH_JWKS_URL).href : null,
     authJwtIssuer: vars.AUTH_JWT_ISSUER ?? null,
@@ -221,6 +292,7 @@ export function serviceConfigOf(vars: EnvironmentVariables, mode: ServiceConfig[
     logLevel: vars.LOG_LEVEL,
     mode,
     workerHealthPort: vars.WORKER_HEALTH_PORT,
+    trustProxy: trustProxyOf(vars.TRUST_PROXY),
   };
 }
 

@@ -18,6 +18,11 @@ describe('configuration from the environment', () => {
       queuePrefix: 'trajectory',
       jwtSecret: null,
       inszHashKey: null,
+      personalDataKek: null,
+      personalDataKekPrevious: null,
+      auditSigningKey: null,
+      auditAnchorsPath: null,
+      auditVerifyIntervalMinutes: 60,
       authMaxTokenHours: DEFAULT_MAX_TOKEN_HOURS,
       authJwksUrl: null,
       authJwtIssuer: null,
@@ -28,7 +33,17 @@ describe('configuration from the environment', () => {
       logLevel: 'info',
       mode: 'all',
       workerHealthPort: 3001,
+      trustProxy: false,
     });
+  });
+
+  test("TRUST_PROXY: nobody's X-Forwarded-* by default; a hop count, or addresses and CIDRs; nothing else", () => {
+    expect(loadConfig({ TRUST_PROXY: ' ' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,::1,fd00::/8' }).trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', '::1', 'fd00::/8']);
+    for (const bad of ['true', '*', '10.0.0.0/33', 'proxy.example', '10.0.0.1,', '::1/129', '1.2.3.4/8/8', '-1'])
+      expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY must be/);
   });
 
   test('set variables are read, converted and trimmed; blank ones count as unset', () => {

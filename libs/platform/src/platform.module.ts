@@ -3,12 +3,15 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { join } from 'node:path';
 import { DeclarationRevisions } from '#application/declaration-revisions.js';
+import { anchorsPathOf, AuditAnchors } from '#audit/audit-anchors.js';
+import { AuditVerification } from '#audit/audit-verification.js';
 import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { EventStore } from '#event-store/event-store.js';
 import type { Projection } from '#projections/projection.js';
 import { SqlEventStore } from '#event-store/sql-event-store.js';
 import { SqlEmploymentRegister, type EmploymentRegister } from '#employment-register/employment-register.js';
 import { PersonalData } from '#personal-data/personal-data.js';
+import { KeyWrapping } from '#personal-data/key-wrapping.js';
 import { PgliteDatabase } from '#sql/pglite.js';
 import { runMigrations, type Migration } from '#sql/migrations.js';
 import type { SqlDatabase } from '#sql/sql.js';
@@ -84,9 +87,9 @@ export class PlatformModule {
         {
           provide: SECRETS,
           useFactory: (): Secrets => {
-            const { file, fromFile, jwtSecret, inszHashKey } = resolveSecrets(config);
-            if (file) logger.warn(`${fromFile.join(' and ')} not set: using the value kept in ${file} (set both in production)`);
-            return { jwtSecret, inszHashKey };
+            const { file, fromFile, ...secrets } = resolveSecrets(config);
+            if (file) logger.warn(`${fromFile.join(', ')} not set: using the value kept in ${file} (set them all in production)`);
+            return secrets;
           },
         },
         {
@@ -128,7 +131,14 @@ export class PlatformModule {
         {
           provide: PersonalData,
           inject: [SQL_DATABASE, SECRETS],
-          useFactory: (db: SqlDatabase, secrets: Secrets) => PersonalData.create(db, secrets.inszHashKey),
+          useFactory: (db: SqlDatabase, secrets: Secrets) =>
+            PersonalData.create(db, secrets.inszHashKey, KeyWrapping.of(secrets.personalDataKek, secrets.personalDataKekPrevious)),
+        },
+        {
+          provide: AuditVerification,
+          inject: [SQL_DATABASE, SECRETS, CLOCK],
+          useFactory: (db: SqlDatabase, secrets: Secrets, clock: Clock) =>
+            new AuditVerification(db, new AuditAnchors(anchorsPathOf(config), Buffer.from(secrets.auditSigningKey, 'base64')), () => clock.now()),
         },
         {
           provide: EMPLOYMENT_REGISTER,
@@ -156,6 +166,7 @@ export class PlatformModule {
         WorkerCommandExecutor,
         DeclarationRevisions,
         PersonalData,
+        AuditVerification,
         HealthRegistry,
         ServiceHealth,
       ],

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { Queue } from 'bullmq';
 import { startBuiltService } from '../../support/built-service.js';
 
 export type Role = 'screener' | 'coach' | 'analyst' | 'admin';
@@ -18,6 +19,8 @@ export interface BrowserService {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: T; headers: Headers }>;
+  /** pauses or resumes one of the service's job queues, through BullMQ (Bull Board is read-only) */
+  setQueuePaused(name: string, paused: boolean): Promise<void>;
   log(): string;
   stop(): Promise<void>;
 }
@@ -55,6 +58,14 @@ export async function startBrowserService(options: { port?: number; env?: Record
         // not JSON (CSV)
       }
       return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async setQueuePaused(name, paused) {
+      const queue = new Queue(name, { connection: { url: built.env.REDIS_URL }, prefix: built.env.QUEUE_PREFIX });
+      try {
+        await (paused ? queue.pause() : queue.resume());
+      } finally {
+        await queue.close();
+      }
     },
     log: built.log,
     stop: built.stop,

@@ -15,14 +15,14 @@ import { invalidInput } from '../http/problem.js';
 import { awaitReadModels } from '../http/read-models.js';
 import { scopeOf } from '../workers/shared/worker-access.js';
 import { IntegerFromQuery } from '../http/numbers.js';
-import { ApiListQuery } from '../http/openapi.js';
+import { ApiListQuery, INSZ_PATTERN, POSITION_PATTERN } from '../http/openapi.js';
 
 const STATUSES = ['active', 'exited', 'all'] as const;
 const SORTS = ['name', 'lastStepDate', 'nextCheck'] as const;
 type Sort = (typeof SORTS)[number];
 
 export class ListWorkersQuery {
-  @ApiPropertyOptional({ description: "a coach's user id (sub); a coach sees only their own caseload" })
+  @ApiPropertyOptional({ maxLength: 200, description: "a coach's user id (sub); a coach sees only their own caseload" })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -32,7 +32,7 @@ export class ListWorkersQuery {
   @IsOptional()
   @IsIn(STATUSES)
   status?: (typeof STATUSES)[number];
-  @ApiPropertyOptional({ description: 'exact INSZ (screener): 0 or 1 item, found through the keyed hash' })
+  @ApiPropertyOptional({ pattern: INSZ_PATTERN, maxLength: 20, description: 'exact INSZ (screener): 0 or 1 item, found through the keyed hash' })
   @IsOptional()
   @IsString()
   @MaxLength(20)
@@ -54,8 +54,8 @@ export class ListWorkersQuery {
   @IsIn(SORTS)
   sort?: Sort;
   @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ description: 'next of the previous page (opaque)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
-  @ApiPropertyOptional({ description: 'answer once the read models have processed this position' })
+  @ApiPropertyOptional({ maxLength: 400, description: 'next of the previous page (opaque)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
+  @ApiPropertyOptional({ pattern: POSITION_PATTERN, description: 'answer once the read models have processed this position' })
   @IsOptional()
   @Matches(/^\d{1,20}-\d{1,20}$/, { message: 'waitFor must be a position from a command response' })
   waitFor?: string;

@@ -47,7 +47,7 @@ export function mintToken(argv: string[], env: NodeJS.ProcessEnv = process.env):
   const unknown = roles.filter((r) => !ROLES.includes(r as Role));
   if (unknown.length > 0) throw new Error(`unknown role(s) ${unknown.join(', ')}; roles are ${ROLES.join(', ')}`);
   const config = loadConfig(env);
-  const jwtSecret = () => config.jwtSecret ?? resolveSecrets(config, { create: false }).jwtSecret;
+  const jwtSecret = () => config.jwtSecret ?? resolveSecrets(config, { create: false, needs: ['jwtSecret'] }).jwtSecret;
   if (values.login) {
     if (values.hours !== undefined) throw new Error('--hours is for tokens; a login link starts a session of AUTH_MAX_TOKEN_HOURS');
     const code = mintLoginCode(jwtSecret(), { sub: values.sub, roles: roles as Role[] });

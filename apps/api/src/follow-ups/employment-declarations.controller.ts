@@ -6,7 +6,9 @@ import { IsIn, IsNotEmpty, IsString, MaxLength, ValidateIf } from 'class-validat
 import { InvalidInszError, parseInsz } from '#domain/insz.js';
 import { PersonalData } from '#personal-data/personal-data.js';
 import { Roles } from '../http/auth.js';
-import { ApiImport, importBody } from '../http/openapi.js';
+import { BodyLimit, DECLARATIONS_BODY_LIMIT } from '../http/route-config.js';
+import { ApiImport, importBody, INSZ_PATTERN } from '../http/openapi.js';
+import { MAX_ERRORS } from '../http/input-rules.js';
 import { invalidInput, type FieldError } from '../http/problem.js';
 import { flattenValidationErrors, undeclaredFields } from '../http/validation.js';
 import { IsCalendarDate } from '../workers/shared/calendar-date.js';
@@ -15,7 +17,7 @@ import { DeclarationRevisions } from '#application/declaration-revisions.js';
 export const MAX_DECLARATIONS = 10_000;
 
 export class EmploymentDeclarationDto {
-  @ApiProperty({ pattern: '^[0-9\\s./-]{11,20}$', minLength: 11, maxLength: 20, description: 'INSZ of the person; stored only as its keyed hash' })
+  @ApiProperty({ pattern: INSZ_PATTERN, maxLength: 20, description: 'INSZ of the person; stored only as its keyed hash' })
   @IsString()
   @MaxLength(20)
   insz!: string;
@@ -41,6 +43,7 @@ export class EmploymentDeclarationsController {
 
   @Post()
   @Roles('admin')
+  @BodyLimit(DECLARATIONS_BODY_LIMIT)
   @ApiOperation({
     summary: `Import employment declarations (Dimona) and IBO starts, at most ${MAX_DECLARATIONS} per request; a repeat changes nothing`,
     description:
@@ -54,18 +57,23 @@ export class EmploymentDeclarationsController {
     if (raw.length === 0 || raw.length > MAX_DECLARATIONS) {
       throw invalidInput([{ field: '', code: 'too-many', message: `send 1 to ${MAX_DECLARATIONS} declarations, got ${raw.length}` }]);
     }
+    // Unknown keys first, on the raw rows (whatever their name: undeclaredFields), so that no row
+    // with keys of its own is copied; then the validator, row by row. Each pass stops at MAX_ERRORS.
     const errors: FieldError[] = [];
-    const body = raw.map((item: unknown, i) => {
-      const dto = plainToInstance(EmploymentDeclarationDto, item);
-      if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-        errors.push({ field: `[${i}]`, code: 'not-an-object', message: 'must be an object' });
-        return dto;
-      }
-      // Unknown keys, whatever their name, are named by undeclaredFields; the validator checks the rest.
-      errors.push(...undeclaredFields(item, dto, `[${i}]`), ...flattenValidationErrors(validateSync(dto, { whitelist: true }), `[${i}]`));
-      return dto;
-    });
-    if (errors.length > 0) throw invalidInput(errors.slice(0, 100));
+    const blank = new EmploymentDeclarationDto();
+    for (let i = 0; i < raw.length && errors.length < MAX_ERRORS; i++) {
+      const item: unknown = raw[i];
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) errors.push({ field: `[${i}]`, code: 'not-an-object', message: 'must be an object' });
+      else errors.push(...undeclaredFields(item, blank, `[${i}]`));
+    }
+    if (errors.length > 0) throw invalidInput(errors.slice(0, MAX_ERRORS));
+    const body: EmploymentDeclarationDto[] = [];
+    for (let i = 0; i < raw.length && errors.length < MAX_ERRORS; i++) {
+      const dto = plainToInstance(EmploymentDeclarationDto, raw[i] as object);
+      errors.push(...flattenValidationErrors(validateSync(dto, { whitelist: true }), `[${i}]`));
+      body.push(dto);
+    }
+    if (errors.length > 0) throw invalidInput(errors.slice(0, MAX_ERRORS));
     const declarations = body.flatMap((d, i) => {
       try {
         const insz = parseInsz(d.insz);
@@ -80,7 +88,7 @@ export class EmploymentDeclarationsController {
         return [];
       }
     });
-    if (errors.length > 0) throw invalidInput(errors);
+    if (errors.length > 0) throw invalidInput(errors.slice(0, MAX_ERRORS));
     return { accepted: await this.revisions.import(declarations) };
   }
 }

@@ -20,7 +20,7 @@ class ReturnGuaranteeQuery {
   @IsCalendarDate()
   expiresBefore?: string;
   @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ description: 'next of the previous page (opaque)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
+  @ApiPropertyOptional({ maxLength: 400, description: 'next of the previous page (opaque)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
 }
 
 interface Row {
@@ -47,8 +47,7 @@ export class ReturnGuaranteesController {
   @ApiOperation({ summary: "Return guarantees by status and expiry (a coach: their own caseload's), ordered by expiresOn" })
   async list(@Query() query: ReturnGuaranteeQuery, @CurrentActor() actor: Actor) {
     const limit = query.limit ?? 50;
-    const [afterDate, afterWorker] = query.cursor ? (decodeCursor(query.cursor, ['string', 'string']) as string[]) : [null, ''];
-    if (afterDate !== null && !/^\d{4}-\d{2}-\d{2}$/.test(afterDate)) decodeCursor('!', []);
+    const [afterDate, afterWorker] = query.cursor ? (decodeCursor(query.cursor, ['date', 'string']) as string[]) : [null, ''];
     const scope = scopeOf(actor);
     const { rows } = await this.db.query<Row>(
       `SELECT g.worker_id, g.placement_id, c.programme, g.expires_on::text AS expires_on, g.status

@@ -1,8 +1,6 @@
 import { createSecretKey, timingSafeEqual } from 'node:crypto';
-import { applyDecorators, createParamDecorator, Injectable, Logger, SetMetadata, type CanActivate, type ExecutionContext, type Provider } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { applyDecorators, createParamDecorator, Logger, SetMetadata, type ExecutionContext, type Provider } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { ServiceConfig } from '#platform/config.js';
@@ -11,6 +9,7 @@ import { SECRETS, SERVICE_CONFIG } from '#platform/tokens.js';
 import { sessionIdOf } from '../web/session-cookie.js';
 import { stringProblem } from './input-rules.js';
 import { ProblemException } from './problem.js';
+import { addRouteConfig, ROUTE_ACCESS, ROUTE_ROLES } from './route-config.js';
 
 export const ROLES = ['screener', 'coach', 'analyst', 'admin', 'org-admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -24,17 +23,19 @@ export interface Actor {
 export const PUBLIC = 'auth:public';
 export const ALLOWED_ROLES = 'auth:roles';
 
-/** Fastify route config member that marks a route public; the route gate (route-gate.ts) reads it. */
-export const ROUTE_ACCESS = 'access';
+export { ROUTE_ACCESS } from './route-config.js';
 
 /**
- * The route needs no token (health). Marks both the Nest handler (for AuthGuard) and the Fastify
- * route it becomes (for the route gate, which decides on the route the router resolved). Put it
- * on handlers, not controllers: Nest reads a route's Fastify config from its handler only.
+ * The route needs no token (health). Marks both the Nest handler (for the OpenAPI description) and the Fastify
+ * route it becomes (for the route gate, which decides on the route the router resolved).
  */
-export const Public = () => applyDecorators(SetMetadata(PUBLIC, true), RouteConfig({ [ROUTE_ACCESS]: 'public' }));
-/** Only these roles may call the route. */
-export const Roles = (...roles: Role[]) => SetMetadata(ALLOWED_ROLES, roles);
+export const Public = () => applyDecorators(SetMetadata(PUBLIC, true), addRouteConfig({ [ROUTE_ACCESS]: 'public' }));
+/**
+ * Only these roles may call the route (on a handler, or on a controller for all its handlers).
+ * The route gate checks them from the Fastify route config, before the body is read; the
+ * OpenAPI description reads the Nest metadata.
+ */
+export const Roles = (...roles: Role[]) => applyDecorators(SetMetadata(ALLOWED_ROLES, roles), addRouteConfig({ [ROUTE_ROLES]: roles }));
 
 /** The authenticated user (JWT `sub` and `roles`). */
 export const CurrentActor = createParamDecorator((_: unknown, context: ExecutionContext): Actor => {
@@ -271,31 +272,3 @@ export const tokenVerifierProvider: Provider = {
   inject: [SERVICE_CONFIG, SECRETS],
   useFactory: (config: ServiceConfig, secrets: Secrets) => TokenVerifier.fromConfig(config, secrets),
 };
-
-/**
- * Roles per Nest handler. The route gate has already required a valid token on every route that
- * is not public (and left the actor on the request); this guard checks `@Roles()`.
- */
-@Injectable()
-export class AuthGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly authenticator: RequestAuthenticator,
-  ) {}
-
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    if (!request.actor) {
-      request.authentication = await this.authenticator.authenticate(request);
-      request.actor = request.authentication.actor;
-    }
-    const { roles } = request.actor;
-    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ALLOWED_ROLES, targets);
-    if (allowed && !roles.some((role) => allowed.includes(role))) {
-      throw ProblemException.of(403, 'forbidden', 'Forbidden', `this needs one of the roles ${allowed.join(', ')}`);
-    }
-    return true;
-  }
-}

@@ -1,3 +1,4 @@
+import { isCalendarDate } from '#domain/calendar.js';
 import { invalidInput } from './problem.js';
 
 /**
@@ -8,7 +9,10 @@ export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string, shape: readonly ('string' | 'number')[]): (string | number)[] {
+/** What each member of a cursor's key must be: text, a safe integer, or a real date `YYYY-MM-DD` (a forged 2026-02-30 is refused here, not by the database). */
+type KeyMember = 'string' | 'number' | 'date';
+
+export function decodeCursor(cursor: string, shape: readonly KeyMember[]): (string | number)[] {
   const bad = () => invalidInput([{ field: 'cursor', code: 'bad-cursor', message: 'cursor must be the next value of a previous page of this list' }]);
   if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) throw bad();
   let key: unknown;
@@ -21,7 +25,8 @@ export function decodeCursor(cursor: string, shape: readonly ('string' | 'number
   for (const [i, type] of shape.entries()) {
     const value: unknown = key[i];
     if (
-      typeof value !== type ||
+      typeof value !== (type === 'date' ? 'string' : type) ||
+      (type === 'date' && !isCalendarDate(value)) ||
       (typeof value === 'string' && (value.length > 200 || value.includes('\u0000'))) ||
       (typeof value === 'number' && !Number.isSafeInteger(value))
     )

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { validateSync } from 'class-validator';
-import { inputProblems, MAX_ERRORS, MAX_NESTING_DEPTH, stringProblem } from './input-rules.js';
+import {
+  inputProblems,
+  jsonTextProblem,
+  MAX_ARRAY_ITEMS,
+  MAX_BODY_VALUES,
+  MAX_ERRORS,
+  MAX_NESTING_DEPTH,
+  MAX_OBJECT_KEYS,
+  stringProblem,
+} from './input-rules.js';
 import { decimalPlaces, MaxDecimalPlaces } from './numbers.js';
 
 const nestedArrays = (depth: number): unknown => JSON.parse('['.repeat(depth) + '1' + ']'.repeat(depth));
@@ -64,6 +73,58 @@ describe('the input rules every body and query obeys', () => {
 
   test('findings are capped', () => {
     expect(inputProblems(Array.from({ length: 1_000 }, () => '\u0000'))).toHaveLength(MAX_ERRORS);
+  });
+
+  test('an array or object over its size is one problem, named where it is, and not walked', () => {
+    const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, '\u0000']));
+    expect(inputProblems({ rows: new Array(MAX_ARRAY_ITEMS).fill(0) })).toEqual([]);
+    expect(inputProblems({ rows: new Array(MAX_ARRAY_ITEMS + 1).fill('\u0000') })).toEqual([
+      { field: 'rows', code: 'too-many', message: `holds more than ${MAX_ARRAY_ITEMS} items` },
+    ]);
+    expect(inputProblems([{}, keys(MAX_OBJECT_KEYS + 1)])).toEqual([
+      { field: '[1]', code: 'too-many', message: `holds more than ${MAX_OBJECT_KEYS} properties` },
+    ]);
+    expect(inputProblems(keys(MAX_OBJECT_KEYS))).toHaveLength(MAX_OBJECT_KEYS);
+  });
+});
+
+describe("a body's text, before it is parsed", () => {
+  const text = (value: unknown) => JSON.stringify(value);
+
+  test('what the parsed rules allow passes; JSON of any shape within the limits passes', () => {
+    expect(jsonTextProblem(text({ a: '"[{,:}]\\"', b: [1, -2.5e3, true, null, [], {}], c: { d: [{ e: 'x' }] } }))).toBeNull();
+    expect(jsonTextProblem(' [ 1 , { "a" : [ ] } ] ')).toBeNull();
+    fc.assert(fc.property(fc.json(), (json) => jsonTextProblem(json) === null));
+  });
+
+  test.each([
+    [
+      'nesting',
+      text({ goals: JSON.parse('['.repeat(MAX_NESTING_DEPTH) + ']'.repeat(MAX_NESTING_DEPTH)) }),
+      `goals${'[0]'.repeat(MAX_NESTING_DEPTH - 1)}`,
+      'deeper than',
+    ],
+    ['an array', text({ a: [1, new Array(MAX_ARRAY_ITEMS + 1).fill(0)] }), 'a[1]', `more than ${MAX_ARRAY_ITEMS} items`],
+    ['an array of strings', text(new Array(MAX_ARRAY_ITEMS + 1).fill('a,b')), '', `more than ${MAX_ARRAY_ITEMS} items`],
+    [
+      'an object',
+      text([{}, { x: Object.fromEntries(Array.from({ length: MAX_OBJECT_KEYS + 1 }, (_, i) => [`k${i}`, 0])) }]),
+      '[1].x',
+      `more than ${MAX_OBJECT_KEYS} properties`,
+    ],
+    [
+      'the whole body',
+      text(Array.from({ length: 10_000 }, () => Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, 0])))),
+      '',
+      `more than ${MAX_BODY_VALUES} values`,
+    ],
+  ])('%s over its limit is refused, named where it is', (_, json, field, message) => {
+    expect(jsonTextProblem(json)).toEqual({ field, code: expect.stringMatching(/^too-(many|deep)$/), message: expect.stringContaining(message) });
+  });
+
+  test('the limits themselves pass', () => {
+    expect(jsonTextProblem(text(new Array(MAX_ARRAY_ITEMS).fill({ a: 1, b: 2, c: 3, d: 4, e: 5 })))).toBeNull();
+    expect(jsonTextProblem(text(Object.fromEntries(Array.from({ length: MAX_OBJECT_KEYS }, (_, i) => [`k${i}`, [i]]))))).toBeNull();
   });
 });
 

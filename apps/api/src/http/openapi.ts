@@ -16,6 +16,7 @@ import {
   type OpenAPIObject,
   type OperationObject,
   type ParameterObject,
+  type ReferenceObject,
   type ResponseObject,
   type SchemaObject,
 } from '@nestjs/swagger';
@@ -36,17 +37,31 @@ import { HTTP_RULES, PROBLEM_TYPE_URIS, RULE_NAMES } from './problem-types.js';
  */
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-/** OpenAPI 3.0 has no `type: 'null'`: a nullable reference is an object that is nullable and all of the reference. */
-const nullableRef = (name: string): SchemaObject => ({ type: 'object', nullable: true, allOf: [ref(name)] });
+/**
+ * A reference or null, as JSON Schema 2020-12 (the OpenAPI 3.1 dialect) writes it. Elsewhere `nullable: true` is written and
+ * turned into `type: [..., 'null']` by @nestjs/swagger (`setOpenAPIVersion('3.1.0')`); on a `$ref` it would need this anyway.
+ */
+const nullableRef = (name: string): SchemaObject => ({ anyOf: [ref(name), { type: 'null' }] });
+/** `exclusiveMinimum` as a number (JSON Schema 2020-12); @nestjs/swagger's types still know only OpenAPI 3.0's boolean. */
+const exclusiveMinimum = (limit: number) => ({ exclusiveMinimum: limit }) as unknown as SchemaObject;
 
-const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+export const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+/** A UUID in either case, as the service reads a worker id it is given. */
+export const ANY_CASE_UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+/** A global position (`812-3051`), as commands answer it and `waitFor` takes it. */
+export const POSITION_PATTERN = '^[0-9]{1,20}-[0-9]{1,20}$';
+/** An INSZ as the service reads it: 11 digits, with `.`, `-`, `/` or white space anywhere between them (check digits are checked too). */
+export const INSZ_PATTERN = '^[\\s./-]*(?:[0-9][\\s./-]*){11}$';
+/** A date or an instant: `2011-02-03`, `2011-02-03T10:00Z`, `2011-02-03T10:00:00.123+01:00`. */
+export const MOMENT_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,3})?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$';
 const uuid: SchemaObject = { type: 'string', format: 'uuid', pattern: UUID_PATTERN };
+const auditHash: SchemaObject = { type: 'string', pattern: '^[0-9a-f]{64}$' };
 const date: SchemaObject = { type: 'string', format: 'date', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' };
 const nullableDate: SchemaObject = { ...date, nullable: true };
 const version: SchemaObject = { type: 'integer', minimum: 1, description: "the worker stream's version after the command (also the ETag)" };
 const position: SchemaObject = {
   type: 'string',
-  pattern: '^[0-9]{1,20}-[0-9]{1,20}$',
+  pattern: POSITION_PATTERN,
   description: 'global position of the last event appended; pass it as `waitFor` to a query',
   example: '812-3051',
 };
@@ -147,7 +162,7 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     programme: { type: 'string', enum: [...PROGRAMMES] },
     enterpriseId: { type: 'string' },
     startDate: date,
-    fte: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1 },
+    fte: { type: 'number', ...exclusiveMinimum(0), maximum: 1 },
     underReturnGuarantee: { type: 'boolean' },
     exit: {
       ...object({
@@ -397,11 +412,21 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     next: { type: 'string', nullable: true, description: 'pass as `cursor` for the next page; null on the last page' },
   }),
   AuditEntry: object({
+    seq: { type: 'integer', minimum: 1, description: 'position in the chain, from 1' },
     at: { type: 'string', format: 'date-time' },
     actor: { type: 'string' },
     action: { type: 'string', enum: ['read', 'lookup', 'command', 'erase'] },
     workerId: { ...uuid, nullable: true },
     detail: { type: 'string' },
+    prevHash: { ...auditHash, description: "the previous entry's hash (64 zeros for the first)" },
+    hash: { ...auditHash, description: 'SHA-256 over prevHash and every field of this entry' },
+  }),
+  AuditVerification: object({
+    ok: { type: 'boolean', description: 'false: an entry was changed, removed or inserted, or anchored entries were cut off' },
+    entries: { type: 'integer', minimum: 0, description: 'entries that hold (every entry when ok)' },
+    tip: object({ seq: { type: 'integer', minimum: 0 }, hash: auditHash }, { description: 'the last entry that holds' }),
+    anchoredAt: { type: 'string', format: 'date-time', nullable: true, description: 'when the latest signed anchor was made; null before the first' },
+    checkedAt: { type: 'string', format: 'date-time' },
   }),
   AuditList: object({
     items: { type: 'array', maxItems: 200, items: ref('AuditEntry') },
@@ -497,11 +522,18 @@ const json = (schema: SchemaObject | { $ref: string }) => ({ 'application/json':
 const RESPONSES = {
   badRequest: problem(400, 'Malformed or invalid input (a body or query field, a header, the URL): `errors` names each field.', 'ValidationProblem'),
   unauthorized: problem(401, 'No bearer token, or it is not valid.', 'Problem', { 'WWW-Authenticate': WWW_AUTHENTICATE }),
+  tooManyFailedAuthentications: problem(
+    429,
+    'More than 100 failed authentications from this address within a minute: this one failed too (`too-many-failed-authentications`). Retry after `Retry-After` seconds.',
+    'Problem',
+    { 'Retry-After': RETRY_AFTER },
+  ),
   forbidden: problem(403, 'None of the token’s roles may do this (see x-roles).'),
   forbiddenOrCsrf: problem(
     403,
     'None of the roles of the token or session may do this (see x-roles); or, under a browser session, `X-CSRF-Token` is missing (`csrf-token-missing`) or not the session’s (`csrf-token-invalid`).',
   ),
+  csrfRefused: problem(403, 'Under a browser session, `X-CSRF-Token` is missing (`csrf-token-missing`) or not the session’s (`csrf-token-invalid`).'),
   workerNotFound: problem(404, 'No such worker (an id that is not a UUID names none either).'),
   ruleBroken: problem(
     409,
@@ -514,7 +546,7 @@ const RESPONSES = {
     'StaleVersionProblem',
     { ETag: { ...ETAG, required: false } },
   ),
-  tooLarge: problem(413, 'The body is larger than 8 MiB.'),
+  tooLarge: problem(413, 'The body is larger than the operation accepts: 64 KiB, or 8 MiB for employment declarations. It was not read.'),
   uriTooLong: problem(414, 'The URL or a path parameter is too long (a path parameter: over 2,048 characters).'),
   unsupportedMediaType: problem(415, 'The body is not `application/json`.'),
   keyReused: problem(422, 'This Idempotency-Key was used for another request.'),
@@ -533,14 +565,18 @@ const respond = (status: number, response: ResponseObject) => ApiResponse({ stat
 const WORKER_ID = ApiParam({
   name: 'id',
   description: 'the worker id, a UUID in either case (anything else is answered as an unknown worker, 404)',
-  schema: { type: 'string', format: 'uuid', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' },
+  schema: { type: 'string', format: 'uuid', pattern: ANY_CASE_UUID_PATTERN },
 });
+/** An entity tag of RFC 9110 as http/if-match.ts reads one: optional `W/`, a quoted opaque tag (no `"`, and no `,`, which separates tags). */
+const ENTITY_TAG = '(?:W/)?"[\\x21\\x23-\\x2b\\x2d-\\x7e\\x80-\\xff]*"';
+/** `*`, or a comma-separated list of entity tags (empty list elements allowed, as RFC 9110 §5.6.1 asks). */
+export const IF_MATCH_PATTERN = `^\\s*(?:\\*|(?:,\\s*)*${ENTITY_TAG}(?:\\s*,(?:\\s*,)*\\s*${ENTITY_TAG})*(?:\\s*,)*)\\s*$`;
 const IF_MATCH = ApiHeader({
   name: 'If-Match',
   required: false,
   description:
-    'the version you last read, as its ETag (`"3"`): the command is refused with 412 when the worker has changed since. Compared strongly (RFC 9110): a list of tags matches when one of them is the current version; a weak tag (`W/"3"`) never matches; `*` sets no condition; anything else is a 400. Without it a concurrent change is retried on the fresh state.',
-  schema: { type: 'string', maxLength: 1024 },
+    'the version you last read, as its ETag (`"3"`): the command is refused with 412 when the worker has changed since. Compared strongly (RFC 9110): a list of tags matches when one of them is the current version (tags naming two different versions are a 400); a weak tag (`W/"3"`) never matches; `*` sets no condition; anything else is a 400. Without it a concurrent change is retried on the fresh state.',
+  schema: { type: 'string', pattern: IF_MATCH_PATTERN },
 });
 
 /** A command on an existing worker (`POST /v1/workers/{id}/...`): `201` with ETag and Location; If-Match; 404, 409, 412. */
@@ -639,6 +675,11 @@ export function ApiListQuery(schema: string, { waitFor = false } = {}) {
   return waitFor ? applyDecorators(page, respond(503, RESPONSES.notYetProcessed)) : page;
 }
 
+/** `GET /v1/audit/verification`. */
+export function ApiAuditVerification() {
+  return respond(200, { description: 'The verdict, whether the chain holds or not.', content: json(ref('AuditVerification')) });
+}
+
 /** `GET /health`: the same body for 200 and 503. */
 export function ApiHealth() {
   return applyDecorators(
@@ -661,6 +702,7 @@ export function ApiLogin() {
       description: 'To `/` with `Set-Cookie` (a session started), or to `/?login=failed` (a used, expired or forged code; no cookie).',
       headers: { Location: { required: true, schema: { type: 'string', enum: ['/', '/?login=failed'] } }, 'Set-Cookie': SET_COOKIE },
     }),
+    respond(429, RESPONSES.tooManyFailedAuthentications),
   );
 }
 
@@ -730,7 +772,8 @@ export function importBody(maxItems: number, itemSchema: DtoClass): SchemaObject
 
 interface Access {
   public: boolean;
-  roles: Role[];
+  /** the roles the guard requires (one of them); null when it checks none (any authenticated caller) */
+  roles: Role[] | null;
 }
 
 const PUBLIC_KEY = PUBLIC;
@@ -757,7 +800,7 @@ function accessByOperation(app: INestApplication): Map<string, Access> {
         if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
         const targets = [handler, controller];
         const isPublic = reflector.getAllAndOverride<boolean | undefined>(PUBLIC_KEY, targets) === true;
-        const roles = reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [...ROLES];
+        const roles = reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? null;
         access.set(`${controller.name}_${name}`, { public: isPublic, roles: isPublic ? [] : roles });
       }
     }
@@ -796,19 +839,24 @@ function completeOperations(document: OpenAPIObject, access: Map<string, Access>
       const add = (status: number, response: ResponseObject) => {
         responses[String(status)] ??= response;
       };
-      (operation as OperationObject & Record<`x-${string}`, unknown>)['x-roles'] = who.roles;
-      operation.description = [operation.description, who.public ? '**Public**: no token needed.' : `**Roles**: ${who.roles.join(', ')}.`]
-        .filter(Boolean)
-        .join('\n\n');
+      // Only the roles the guard checks: none for a public route, nor for one any authenticated caller may use.
+      (operation as OperationObject & Record<`x-${string}`, unknown>)['x-roles'] = who.roles ?? [];
+      const allowed = who.public
+        ? '**Public**: no token needed.'
+        : who.roles
+          ? `**Roles**: ${who.roles.join(', ')}.`
+          : '**Any authenticated caller**: a valid token or session, whatever its roles.';
+      operation.description = [operation.description, allowed].filter(Boolean).join('\n\n');
       if (who.public) {
         operation.security = [];
       } else {
         operation.security = [{ bearer: [] }, { session: [] }];
         add(401, RESPONSES.unauthorized);
+        add(429, RESPONSES.tooManyFailedAuthentications);
         if (UNSAFE.includes(method)) {
           operation.parameters = [...(operation.parameters ?? []), CSRF_TOKEN];
-          add(403, RESPONSES.forbiddenOrCsrf);
-        } else if (who.roles.length < ROLES.length) {
+          add(403, who.roles ? RESPONSES.forbiddenOrCsrf : RESPONSES.csrfRefused);
+        } else if (who.roles) {
           add(403, RESPONSES.forbidden);
         }
       }
@@ -826,6 +874,34 @@ function completeOperations(document: OpenAPIObject, access: Map<string, Access>
       }
       for (const response of Object.values(responses)) response.description ??= '';
       operation.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
+    }
+  }
+}
+
+/**
+ * Every object a JSON request body may hold is closed (`additionalProperties: false`), because the validation pipe refuses
+ * every key a DTO does not declare (http/validation.ts). Done here for every operation, so that a route added later is
+ * described as it is enforced without anyone remembering to. Closed are the object schemas with `properties` (a DTO),
+ * reached through `$ref`, `properties`, `items`, `allOf`, `anyOf` and `oneOf`; a schema that states
+ * `additionalProperties` itself keeps it, and what sits under `not` (a condition) is left as written.
+ */
+function closeRequestBodies(document: OpenAPIObject): void {
+  const schemas = document.components?.schemas ?? {};
+  const closed = new Set<object>();
+  const close = (node: SchemaObject | ReferenceObject | undefined): void => {
+    if (!node || closed.has(node)) return;
+    closed.add(node);
+    if ('$ref' in node) return close(schemas[node.$ref.split('/').pop()!]);
+    const types = Array.isArray(node.type) ? node.type : [node.type];
+    if (types.includes('object') && node.properties && node.additionalProperties === undefined) node.additionalProperties = false;
+    for (const property of Object.values(node.properties ?? {})) close(property);
+    close(node.items);
+    for (const member of [...(node.allOf ?? []), ...(node.anyOf ?? []), ...(node.oneOf ?? [])]) close(member);
+  };
+  for (const item of Object.values(document.paths)) {
+    for (const method of Object.values(METHODS)) {
+      const body = (item as Record<string, OperationObject | undefined>)[method]?.requestBody;
+      if (body && 'content' in body) close(body.content['application/json']?.schema);
     }
   }
 }
@@ -849,11 +925,15 @@ export function describeApi(app: INestApplication): OpenAPIObject {
       ].join('\n'),
     )
     .setVersion('1')
+    // 3.1: its schemas are JSON Schema 2020-12, so that any standard validator reads them as written (null included).
+    .setOpenAPIVersion('3.1.0')
     .addBearerAuth()
     .addCookieAuth('trajectory_session', { type: 'apiKey', in: 'cookie', description: 'a browser session; unsafe methods also need X-CSRF-Token' }, 'session')
     .build();
-  config.components = { ...config.components, schemas: { ...API_SCHEMAS } };
+  // A copy: the 3.1 conversion (nullable → type [..., 'null']) rewrites the schemas it is given.
+  config.components = { ...config.components, schemas: structuredClone(API_SCHEMAS) };
   const document = SwaggerModule.createDocument(app, config);
   completeOperations(document, accessByOperation(app));
+  closeRequestBodies(document);
   return document;
 }

@@ -36,6 +36,13 @@ const SPECIFIC: ProblemTypeInfo[] = [
       'There is no bearer token, or it is not valid (signature, expiry, subject), and no live browser session. Send `Authorization: Bearer <JWT>` with claims `sub` and `roles`, or log in again in the browser.',
   },
   {
+    slug: 'too-many-failed-authentications',
+    title: 'Too many requests',
+    status: 429,
+    description:
+      'More than 100 authentications from this address failed within a minute (bad or expired tokens, unknown sessions, bad login links). Its further failed attempts answer this until `Retry-After` seconds have passed; requests that authenticate pass as ever.',
+  },
+  {
     slug: 'forbidden',
     title: 'Forbidden',
     status: 403,
@@ -95,6 +102,7 @@ const SPECIFIC: ProblemTypeInfo[] = [
     description: "The identity provider's keys (AUTH_JWKS_URL) could not be fetched, so the token could not be checked. Try again after `Retry-After` seconds.",
   },
   { slug: 'publication-not-found', title: 'Unknown publication', status: 404, description: 'No published statistics table has this id.' },
+  { slug: 'import-not-found', title: 'Unknown import', status: 404, description: 'No history import has this id.' },
   {
     slug: 'internal-error',
     title: 'Internal server error',
@@ -107,7 +115,7 @@ const GENERIC_DESCRIPTIONS: Record<number, string> = {
   400: 'The request could not be read (for example a URL that is not validly percent-encoded). `errors` says what.',
   404: 'Nothing is served at this path.',
   405: 'The path does not serve this method; `Allow` lists the ones it does.',
-  413: 'The request body is larger than 8 MiB.',
+  413: 'The request body is larger than the operation accepts (64 KiB; 8 MiB for employment declarations).',
   414: 'The URL or a path parameter is too long.',
   415: 'Request bodies are `application/json` only.',
   431: 'The request headers are too large.',

@@ -43,33 +43,44 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
  * `constructor` and `prototype`, and class-validator's whitelist looks names up in a plain object,
  * where `toString` or `hasOwnProperty` are found: each of those would silently drop the key.
  * `dto` is the raw input turned into DTO instances, which says which class each nested object has.
+ * Stops once MAX_ERRORS keys are named, so a body of many undeclared keys costs no more than that.
  */
 export function undeclaredFields(raw: unknown, dto: unknown, parent = ''): FieldError[] {
-  if (Array.isArray(raw) && Array.isArray(dto)) return raw.flatMap((item, i) => undeclaredFieldsOfDto(item, dto[i], `${parent}[${i}]`));
-  return undeclaredFieldsOfDto(raw, dto, parent);
+  const found: FieldError[] = [];
+  collectUndeclared(raw, dto, parent, found);
+  return found;
 }
 
-function undeclaredFieldsOfDto(raw: unknown, dto: unknown, parent: string): FieldError[] {
-  if (!isRecord(raw) || !isRecord(dto)) return [];
+function collectUndeclared(raw: unknown, dto: unknown, parent: string, found: FieldError[]): void {
+  if (Array.isArray(raw) && Array.isArray(dto)) {
+    for (let i = 0; i < raw.length && found.length < MAX_ERRORS; i++) collectUndeclaredOfDto(raw[i], dto[i], `${parent}[${i}]`, found);
+    return;
+  }
+  collectUndeclaredOfDto(raw, dto, parent, found);
+}
+
+function collectUndeclaredOfDto(raw: unknown, dto: unknown, parent: string, found: FieldError[]): void {
+  if (!isRecord(raw) || !isRecord(dto)) return;
   const declared = declaredProperties(dto.constructor as DtoClass);
-  if (declared.size === 0) return [];
-  return Object.keys(raw).flatMap((key) => {
+  if (declared.size === 0) return;
+  for (const key in raw) {
+    if (found.length >= MAX_ERRORS) return;
+    if (!Object.hasOwn(raw, key)) continue;
     const field = parent ? `${parent}.${key}` : key;
-    return declared.has(key)
-      ? undeclaredFields(raw[key], dto[key], field)
-      : [{ field, code: 'unknown-field' as const, message: `property ${key} should not exist` }];
-  });
+    if (declared.has(key)) collectUndeclared(raw[key], dto[key], field, found);
+    else found.push({ field, code: 'unknown-field', message: `property ${key} should not exist` });
+  }
 }
 
 /**
- * Nest's ValidationPipe, which first holds query strings to the rules every input obeys
+ * Nest's ValidationPipe, which first holds query strings and path parameters to the rules every input obeys
  * (input-rules.ts: no NUL or lone surrogate, no prototype keys; bodies were held to them by the
  * JSON parser), then refuses every key the DTO does not declare, whatever its name.
  */
 class DtoValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'query') {
-      // `@Query('name')` hands over one parameter: name the fields from there.
+    if (metadata.type === 'query' || metadata.type === 'param') {
+      // `@Query('name')` or `@Param('name')` hands over one parameter: name the fields from there.
       const name = metadata.data ?? '';
       const problems = inputProblems(value).map(({ field, code, message }) => ({
         field: !name ? field : !field ? name : field.startsWith('[') ? `${name}${field}` : `${name}.${field}`,

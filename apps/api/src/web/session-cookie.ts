@@ -45,7 +45,7 @@ export function clearOidcCookie(request: FastifyRequest, reply: FastifyReply): v
 
 /**
  * HttpOnly (scripts cannot read it), SameSite=Strict (no other site's page sends it), Path=/, and
- * Secure when the browser reached us over https (X-Forwarded-Proto behind a proxy: trustProxy).
+ * Secure when the browser reached us over https (X-Forwarded-Proto from a proxy TRUST_PROXY names).
  */
 function attributes(request: FastifyRequest, maxAgeSeconds: number): string {
   return `Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${request.protocol === 'https' ? '; Secure' : ''}`;

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public, type AuthenticatedRequest } from '../http/auth.js';
 import { ApiLogin, ApiLoginOptions, ApiLogout, ApiOidcCallback, ApiOidcLogin, ApiSession } from '../http/openapi.js';
+import { FailedAuthentications } from '../http/failed-authentications.js';
 import { ProblemException } from '../http/problem.js';
 import { LoginCodes } from './login-codes.js';
 import { OIDC_LOGIN, TRANSACTION_SECONDS, type OidcLogin } from './oidc-login.js';
@@ -31,6 +32,7 @@ export class SessionController {
     private readonly sessions: SessionStore,
     @Inject(WEB_CONFIG) private readonly web: WebConfig,
     @Inject(OIDC_LOGIN) private readonly oidc: OidcLogin | null,
+    private readonly failures: FailedAuthentications,
   ) {}
 
   @Get('login')
@@ -46,6 +48,8 @@ export class SessionController {
     void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
     const redemption = typeof code === 'string' && code.length <= 4096 ? await this.codes.redeem(code) : ({ ok: false, reason: 'invalid' } as const);
     if (!redemption.ok) {
+      // Past the limit of failed authentications from this address: 429, and not logged again.
+      await this.failures.fail(request);
       this.logger.warn(`login link refused (${redemption.reason})`);
       return { url: LOGIN_FAILED };
     }

@@ -19,7 +19,7 @@ const hashOf = (id: string) => createHash('sha256').update(id).digest('hex');
 /**
  * Server-side browser sessions in the read store: a random 256-bit id (stored as its SHA-256, so
  * the table does not hold usable cookies), the user's `sub` and roles, a CSRF synchronizer token,
- * and an expiry at most `sessionHours` after the start. Ending a session deletes its row: the
+ * and an expiry at most `sessionHours` after the start (checked again at every use). Ending a session deletes its row: the
  * cookie then works nowhere, in every process of the deployment. Times are the wall clock, like
  * the bearer tokens'.
  */
@@ -46,16 +46,23 @@ export class SessionStore {
     return { id, actor, csrfToken, expiresAt };
   }
 
-  /** The live session of a cookie value, or null (unknown, ended or expired). */
+  /**
+   * The live session of a cookie value, or null (unknown, ended or expired). A session lives at
+   * most `sessionHours` as configured now, not as when it started: one started before
+   * AUTH_MAX_TOKEN_HOURS was lowered ends at its start plus the lower maximum.
+   */
   async find(id: string): Promise<BrowserSession | null> {
-    const { rows } = await this.db.query<{ sub: string; roles: string; csrf_token: string; expires_at: Date | string }>(
-      'SELECT sub, roles, csrf_token, expires_at FROM browser_sessions WHERE id_hash = $1 AND expires_at > $2',
-      [hashOf(id), new Date(this.now()).toISOString()],
+    const now = this.now();
+    const maxAgeMs = Math.round(this.sessionHours * 3600_000);
+    const { rows } = await this.db.query<{ sub: string; roles: string; csrf_token: string; created_at: Date | string; expires_at: Date | string }>(
+      'SELECT sub, roles, csrf_token, created_at, expires_at FROM browser_sessions WHERE id_hash = $1 AND expires_at > $2 AND created_at > $3',
+      [hashOf(id), new Date(now).toISOString(), new Date(now - maxAgeMs).toISOString()],
     );
     const row = rows[0];
     if (!row) return null;
     const roles = row.roles.split(',').filter((role): role is Role => (ROLES as readonly string[]).includes(role));
-    return { actor: { sub: row.sub, roles }, csrfToken: row.csrf_token, expiresAt: new Date(row.expires_at) };
+    const expiresAt = Math.min(new Date(row.expires_at).getTime(), new Date(row.created_at).getTime() + maxAgeMs);
+    return { actor: { sub: row.sub, roles }, csrfToken: row.csrf_token, expiresAt: new Date(expiresAt) };
   }
 
   async end(id: string): Promise<void> {

@@ -2,6 +2,7 @@ import { Injectable, Module, type DynamicModule, type OnModuleDestroy, type OnMo
 import type { Secrets } from '#platform/secrets.js';
 import { SECRETS, SQL_DATABASE } from '#platform/tokens.js';
 import type { SqlDatabase } from '#sql/sql.js';
+import { FailedAuthentications } from '../http/failed-authentications.js';
 import { LoginCodes } from './login-codes.js';
 import { OIDC_LOGIN, OidcLogin } from './oidc-login.js';
 import { SessionController } from './session.controller.js';
@@ -53,8 +54,10 @@ export class WebModule {
           useFactory: (secrets: Secrets) => (web.oidc ? new OidcLogin(web.oidc, secrets.jwtSecret) : null),
         },
         SessionSweeper,
+        // One counter for the route gate (bad tokens) and the login link (bad codes); bootstrap installs it.
+        { provide: FailedAuthentications, useValue: new FailedAuthentications() },
       ],
-      exports: [WEB_CONFIG, SessionStore],
+      exports: [WEB_CONFIG, SessionStore, FailedAuthentications],
     };
   }
 }

@@ -1,9 +1,11 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath, type SchemaObject } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { OUTFLOW_METHODS, type OutflowMethod } from '#read-models/outflow-statistics/statistics-tables.js';
 import { STATISTICS_TABLES, type StatisticsTableName } from '#read-models/statistics-publishing/statistics-answers.js';
 import { TableSelection } from '../statistics-query.dto.js';
 import { IntegerFromQuery } from '../../http/numbers.js';
+import { UUID_PATTERN } from '../../http/openapi.js';
 
 /** `POST /v1/statistics/publications`: which table to freeze. */
 export class PublishTableDto extends TableSelection {
@@ -11,13 +13,53 @@ export class PublishTableDto extends TableSelection {
   @IsIn(STATISTICS_TABLES)
   table!: StatisticsTableName;
 
-  @ApiPropertyOptional({ enum: OUTFLOW_METHODS, default: 'including-ibo', description: 'outflow table only' })
+  @ApiPropertyOptional({ enum: OUTFLOW_METHODS, description: 'outflow table only (a 400 with flows); including-ibo when left out' })
   @IsOptional()
   @IsIn(OUTFLOW_METHODS)
   method?: OutflowMethod;
 }
 
+// A JSON body carries numbers: what TableSelection reads from query text (`"2011"` as 2011) stays as sent here, so @IsInt refuses text.
+for (const key of ['year', 'from', 'to', 'minCell']) Transform(({ obj }: { obj: Record<string, unknown> }) => obj[key])(PublishTableDto.prototype, key);
+
+/**
+ * The body as the service reads it, with what the DTO's properties cannot say: `year`, or `from` and `to` (tableSpecOf),
+ * and `method` for the outflow table only (the controller).
+ */
+export const PUBLISH_TABLE_BODY: SchemaObject = {
+  allOf: [
+    { $ref: getSchemaPath(PublishTableDto) },
+    {
+      oneOf: [
+        {
+          type: 'object',
+          required: ['year'],
+          not: {
+            type: 'object',
+            anyOf: [
+              { type: 'object', required: ['from'] },
+              { type: 'object', required: ['to'] },
+            ],
+          },
+        },
+        { type: 'object', required: ['from', 'to'], not: { type: 'object', required: ['year'] } },
+      ],
+    },
+    { not: { type: 'object', required: ['table', 'method'], properties: { table: { enum: ['flows'] } } } },
+  ],
+};
+
 export class PublicationListQuery {
-  @ApiPropertyOptional({ default: 100, maximum: 1000 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(1000) limit?: number;
-  @ApiPropertyOptional({ description: 'publicationId of the last item of the previous page' }) @IsOptional() @IsString() @MaxLength(64) after?: string;
+  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 })
+  @IsOptional()
+  @IntegerFromQuery()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+  @ApiPropertyOptional({ format: 'uuid', pattern: UUID_PATTERN, description: 'publicationId of the last item of the previous page (`next`)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  after?: string;
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiExtraModels, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Clock } from '#platform/clock.js';
 import { CLOCK } from '#platform/tokens.js';
 import { ProjectionProgress } from '#projections/projection-runner.js';
@@ -9,7 +9,7 @@ import { ApiListQuery, ApiPublication, ApiPublish } from '../../http/openapi.js'
 import { invalidInput, ProblemException } from '../../http/problem.js';
 import { awaitReadModels } from '../../http/read-models.js';
 import { tableSpecOf } from '../statistics-query.dto.js';
-import { PublicationListQuery, PublishTableDto } from './publication.dto.js';
+import { PUBLISH_TABLE_BODY, PublicationListQuery, PublishTableDto } from './publication.dto.js';
 
 /** Frozen statistics tables, and what has changed in them since. */
 @ApiTags('statistics')
@@ -25,6 +25,8 @@ export class PublicationsController {
 
   @Post()
   @HttpCode(201)
+  @ApiExtraModels(PublishTableDto)
+  @ApiBody({ schema: PUBLISH_TABLE_BODY })
   @ApiPublish()
   @ApiOperation({ summary: 'Freeze a statistics table as the projections stand now: 201 { publicationId, position, publishedAt }' })
   async publish(@Body() body: PublishTableDto, @CurrentActor() actor: Actor) {

@@ -13,7 +13,14 @@ export class SupportPackageDto {
   @IsIn(GUIDANCE_LEVELS)
   workFloorCoaching!: GuidanceLevel | null;
 
-  @ApiProperty({ type: 'number', minimum: 0, maximum: 100, nullable: true, description: '(3) wage premium in % (MAATWERK: 45–60), at most two decimals' })
+  @ApiProperty({
+    type: 'number',
+    minimum: 0,
+    maximum: 100,
+    multipleOf: 0.01,
+    nullable: true,
+    description: '(3) wage premium in % (MAATWERK: 45–60), at most two decimals',
+  })
   @ValidateIf((_, value) => value !== null)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @MaxDecimalPlaces(2)
@@ -37,6 +44,7 @@ export class IndicationDto {
     type: 'number',
     minimum: 0,
     maximum: 100,
+    multipleOf: 0.01,
     nullable: true,
     description: 'productivity loss (rendementsverlies) in %, at most two decimals',
   })

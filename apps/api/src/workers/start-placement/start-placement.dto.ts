@@ -9,7 +9,7 @@ export class StartPlacementDto {
   @ApiProperty({ minLength: 1, maxLength: 100 }) @IsString() @IsNotEmpty() @MaxLength(100) enterpriseId!: string;
   @ApiProperty({ format: 'date' }) @IsCalendarDate() startDate!: string;
 
-  @ApiProperty({ minimum: 0, exclusiveMinimum: true, maximum: 1, description: 'full-time equivalent, 0 < fte ≤ 1, at most four decimals' })
+  @ApiProperty({ minimum: 0.0001, maximum: 1, multipleOf: 0.0001, description: 'full-time equivalent, 0 < fte ≤ 1, at most four decimals' })
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @MaxDecimalPlaces(4)
   @Min(0.0001)
