@@ -83,8 +83,7 @@ test.describe('een werkdag', () => {
     await expect(page.getByTestId('notes')).toContainText('Telefoon op');
 
     // The placement, then the exit: the six-month check of an exit seven months ago is due.
-    const admin = service.token('admin-wachtrij', ['admin']);
-    expect((await service.api(admin, 'PUT', '/admin/queues/api/queues/follow-up-checks/pause')).status).toBe(200);
+    await service.setQueuePaused('follow-up-checks', true);
     try {
       const placement = page.getByTestId('form-placement');
       await placement.getByLabel('Onderneming (id)').fill('ent-1');
@@ -111,7 +110,7 @@ test.describe('een werkdag', () => {
       await expect(checks.locator('tr.overdue')).toHaveCount(1);
       await accessibleAtBothWidths(page);
     } finally {
-      await service.api(admin, 'PUT', '/admin/queues/api/queues/follow-up-checks/resume');
+      await service.setQueuePaused('follow-up-checks', false);
     }
 
     // The register finds nothing: a provisional result to review.
