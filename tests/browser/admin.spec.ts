@@ -22,28 +22,36 @@ test.describe('admin', () => {
     await expect(link).toHaveAttribute('href', '/admin/queues');
     const board = await page.request.get(`${service.url}/admin/queues`);
     expect(board.status()).toBe(200);
+    // and the board leads back to the application
+    expect(await board.text()).toContain('Terug naar de toepassing');
   });
 
-  test('erasure asks for confirmation, then the worker reads without INSZ and names', async ({ page, service, loginAs }) => {
+  test('erasure finds the person by name and asks for a confirmation naming them, then the worker reads without INSZ and names', async ({
+    page,
+    service,
+    loginAs,
+  }) => {
     const worker = await register(service, 'coach-erase', { givenName: 'Weg', familyName: 'Gevlogen' });
+    await service.api(service.token('admin-beheer', ['admin']), 'GET', `/v1/workers?waitFor=${worker.position}`);
     await loginAs('admin-beheer', ['admin']);
     await page.getByRole('link', { name: 'Persoonsgegevens wissen' }).click();
     await expect(page.getByRole('heading', { level: 1, name: 'Persoonsgegevens wissen' })).toBeVisible();
     await expectAccessible(page);
 
-    await page.getByLabel('Werknemer (id)').fill(worker.workerId);
-    await page.getByRole('button', { name: 'Wissen…' }).click();
+    await page.getByLabel('INSZ of naam').fill('weg gevl');
+    await page.getByRole('button', { name: 'Zoeken' }).click();
+    await page.getByTestId('erasure-found').getByRole('button', { name: 'Wissen…' }).click();
     const confirm = page.getByRole('alertdialog');
-    await expect(confirm).toContainText(worker.workerId);
+    await expect(confirm).toContainText('Weg Gevlogen');
     await expectAccessible(page);
     // cancelling erases nothing
     await confirm.getByRole('button', { name: 'Annuleren' }).click();
     const screener = service.token('screener-check', ['screener']);
     expect((await service.api(screener, 'GET', `/v1/workers/${worker.workerId}`)).body.familyName).toBe('Gevlogen');
 
-    await page.getByRole('button', { name: 'Wissen…' }).click();
+    await page.getByTestId('erasure-found').getByRole('button', { name: 'Wissen…' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Ja, definitief wissen' }).click();
-    await expect(page.getByRole('status')).toHaveText('De persoonsgegevens zijn gewist.');
+    await expect(page.getByRole('status')).toHaveText('De persoonsgegevens van Weg Gevlogen zijn gewist.');
     const read = await service.api(screener, 'GET', `/v1/workers/${worker.workerId}`);
     expect({ insz: read.body.insz, givenName: read.body.givenName, familyName: read.body.familyName }).toEqual({
       insz: null,
@@ -51,9 +59,9 @@ test.describe('admin', () => {
       familyName: null,
     });
 
-    await page.getByLabel('Werknemer (id)').fill('00000000-0000-4000-8000-000000000000');
-    await page.getByRole('button', { name: 'Wissen…' }).click();
-    await page.getByRole('alertdialog').getByRole('button', { name: 'Ja, definitief wissen' }).click();
-    await expect(page.getByRole('alert')).toHaveAttribute('data-status', '404');
+    // an erased name is found no more
+    await page.getByLabel('INSZ of naam').fill('gevlogen');
+    await page.getByRole('button', { name: 'Zoeken' }).click();
+    await expect(page.getByText('Geen resultaten.')).toBeVisible();
   });
 });

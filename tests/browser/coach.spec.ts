@@ -1,7 +1,8 @@
 import { expect, expectAccessible, test } from './support/fixtures.js';
-import { register, trajectory } from './support/seed.js';
+import { register, screen, trajectory } from './support/seed.js';
 
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
+const dutch = (iso: string) => iso.split('-').reverse().join('/');
 const shift = (days: number, months = 0) => {
   const d = new Date();
   d.setUTCMonth(d.getUTCMonth() + months);
@@ -24,7 +25,7 @@ test.describe('coach', () => {
     await expectAccessible(page);
 
     await page.getByLabel('Status').selectOption('active');
-    await page.getByRole('button', { name: 'Filteren' }).click();
+    await page.getByRole('button', { name: 'Zoeken' }).click();
     await expect(page).toHaveURL(/status=active/);
     await expect(page.getByText('Geen resultaten.')).toBeVisible();
 
@@ -50,33 +51,35 @@ test.describe('coach', () => {
     expect(headers['if-match']).toBe('"1"');
     expect(headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
     await expect(pop.getByRole('status')).toHaveText('Opgeslagen (versie 2).');
-    await expect(page.getByTestId('timeline')).toContainText('PopEstablished');
+    await expect(page.getByTestId('timeline')).toContainText('POP opgesteld');
     await expect(page.getByText('werken in een team; heftruckattest')).toBeVisible();
 
     const read = await service.api(service.token('coach-carl', ['coach']), 'GET', `/v1/workers/${worker.workerId}`);
     expect(read.body.pop.goals).toEqual(['werken in een team', 'heftruckattest']);
   });
 
-  test('a broken rule (409) shows its rule and detail next to the form; invalid input (400) marks the field', async ({ page, service, loginAs }) => {
+  test('a broken rule (409) says in Dutch what it means, next to the form; invalid input (400) marks the field', async ({ page, service, loginAs }) => {
     const worker = await register(service, 'coach-dirk', { givenName: 'Ria', familyName: 'Smet' });
+    await screen(service, worker.workerId, '2025-01-10', 'SW');
     await loginAs('coach-dirk', ['coach']);
     await page.goto(`${service.url}/#/workers/${worker.workerId}`);
     const placement = page.getByTestId('form-placement');
     await placement.getByLabel('Programma').selectOption('SW');
     await placement.getByLabel('Onderneming (id)').fill('ent-7');
-    await placement.getByLabel('Startdatum').fill('2025-02-01');
+    await placement.getByLabel('Startdatum').fill('2025-01-01');
     await placement.getByRole('button', { name: 'Opslaan' }).click();
     const alert = placement.getByRole('alert');
-    await expect(alert.locator('.rule')).toHaveText('placement-needs-advice');
-    await expect(alert.locator('.detail')).not.toBeEmpty();
+    await expect(alert).toHaveAttribute('data-rule', 'date-before-previous-step');
+    await expect(alert).toHaveText('De datum ligt vóór de vorige stap. Kies een datum op of na de laatste stap.');
     // the other forms show nothing
     await expect(page.getByTestId('form-pop').getByRole('alert')).toHaveCount(0);
+    await placement.getByLabel('Startdatum').fill('2025-02-01');
 
     await placement.getByLabel('VTE (0 < vte ≤ 1)').fill('2');
     await placement.getByRole('button', { name: 'Opslaan' }).click();
     await expect(placement.getByLabel('VTE (0 < vte ≤ 1)')).toHaveAttribute('aria-invalid', 'true');
-    await expect(placement.locator('.field-error')).not.toBeEmpty();
-    await expect(placement.getByRole('alert')).toContainText('fte');
+    await expect(placement.locator('.field-error')).toHaveText('Deze waarde ligt buiten de grenzen.');
+    await expect(placement.getByRole('alert')).toContainText('VTE');
   });
 
   test('follow-up page: a due six-month check and an expiring guarantee; the result recorded from there leaves the list (accessible)', async ({
@@ -97,15 +100,15 @@ test.describe('coach', () => {
       expect([due.body.items.length, guarantees.body.items.length]).toEqual([1, 1]);
 
       await loginAs(coach, ['coach']);
-      await expect(page.getByTestId('caseload')).toContainText(`waarborg tot ${guarantees.body.items[0].expiresOn}`);
-      await expect(page.getByTestId('caseload')).toContainText(`controle ${due.body.items[0].referenceDate}`);
+      await expect(page.getByTestId('caseload')).toContainText(`waarborg tot ${dutch(guarantees.body.items[0].expiresOn)}`);
+      await expect(page.getByTestId('caseload')).toContainText(`controle ${dutch(due.body.items[0].referenceDate)} (te laat)`);
       await page.getByRole('link', { name: 'Opvolging' }).click();
       await expect(page.getByRole('heading', { level: 1, name: 'Opvolging' })).toBeVisible();
       await expect(page.getByTestId('due-guarantees').locator('tbody tr')).toHaveCount(1);
-      await expect(page.getByTestId('due-guarantees')).toContainText(guarantees.body.items[0].expiresOn);
+      await expect(page.getByTestId('due-guarantees')).toContainText(dutch(guarantees.body.items[0].expiresOn));
       const checks = page.getByTestId('due-checks');
       await expect(checks.locator('tbody tr')).toHaveCount(1);
-      await expect(checks).toContainText(due.body.items[0].referenceDate);
+      await expect(checks).toContainText(dutch(due.body.items[0].referenceDate));
       await expectAccessible(page);
 
       await checks.getByRole('link').click();

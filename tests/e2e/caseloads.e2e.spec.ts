@@ -187,6 +187,8 @@ describe.each(['pglite', 'postgres'] as const)('names, coaches and caseload scop
         programme: 'SW',
         status: 'active',
         lastStepDate: '2024-02-01',
+        nextCheck: null,
+        organisation: null,
         version: 3,
       });
       expect(byId.get(ids[1])).toMatchObject({ programme: 'ARBEIDSZORG', status: 'exited', lastStepDate: '2024-03-01', version: 4 });
@@ -244,7 +246,7 @@ describe.each(['pglite', 'postgres'] as const)('names, coaches and caseload scop
       expect((await list(as('scr-1', 'screener'), `?insz=${encodeURIComponent(dotted)}`)).body.items.map((i: { workerId: string }) => i.workerId)).toEqual([
         workerId,
       ]);
-      expect((await list(as('scr-1', 'screener'), `?insz=${freshInsz()}`)).body).toEqual({ items: [], next: null });
+      expect((await list(as('scr-1', 'screener'), `?insz=${freshInsz()}`)).body).toEqual({ items: [], total: 0, next: null });
       // A coach's lookup stays within their caseload.
       expect((await list(as('coach-nobody', 'coach'), `?insz=${insz}`)).body.items).toEqual([]);
     });

@@ -92,6 +92,8 @@ describe.each(['pglite', 'postgres'] as const)('due lists (%s)', (store) => {
     expect(mine.body.items).toEqual([
       {
         workerId: dueA.workerId,
+        givenName: null,
+        familyName: null,
         placementId: dueA.placementId,
         programme: 'SW',
         exitDate: '2011-02-28',
@@ -129,7 +131,9 @@ describe.each(['pglite', 'postgres'] as const)('due lists (%s)', (store) => {
     const mine = await service.request('GET', '/v1/return-guarantees?status=running&expiresBefore=2027-07-01', { token: as(coachA, 'coach') });
     expect(mine.status).toBe(200);
     expect(mine.body).toEqual({
-      items: [{ workerId: a1.workerId, placementId: a1.placementId, programme: 'SW', expiresOn: '2027-06-30', status: 'running' }],
+      items: [
+        { workerId: a1.workerId, givenName: null, familyName: null, placementId: a1.placementId, programme: 'SW', expiresOn: '2027-06-30', status: 'running' },
+      ],
       next: null,
     });
     expect(

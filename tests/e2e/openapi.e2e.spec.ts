@@ -15,6 +15,7 @@ const ROLES_OF: Record<string, string[]> = {
   'POST /v1/workers': ['screener', 'coach'],
   'POST /v1/workers/{id}/screenings': ['screener'],
   'POST /v1/workers/{id}/pops': ['coach', 'org-admin'],
+  'POST /v1/workers/{id}/notes': ['coach', 'org-admin', 'screener'],
   'POST /v1/workers/{id}/placements': ['coach', 'org-admin'],
   'POST /v1/workers/{id}/exits': ['coach', 'org-admin'],
   'POST /v1/workers/{id}/returns': ['coach', 'org-admin'],
@@ -621,7 +622,13 @@ describe('the OpenAPI description (/docs-json)', () => {
         checker.violations(
           'POST',
           '/v1/workers',
-          answer(400, { type: '/problems/invalid-input', title: 'Invalid input', status: 400, detail: 'd', errors: [{ field: 'insz', message: 'm' }] }),
+          answer(400, {
+            type: '/problems/invalid-input',
+            title: 'Invalid input',
+            status: 400,
+            detail: 'd',
+            errors: [{ field: 'insz', code: 'insz-check-digits', message: 'm' }],
+          }),
           { body: { insz: 1 } },
         ),
       ).toEqual([]);

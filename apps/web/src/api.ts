@@ -2,6 +2,8 @@
 
 export interface FieldError {
   field: string;
+  /** a stable key, translated for the user (messages.ts); `message` is for engineers */
+  code?: string;
   message: string;
 }
 

@@ -12,6 +12,32 @@ export type Method = (typeof METHODS)[number];
 export interface Page<T> {
   items: T[];
   next: string | null;
+  total?: number;
+}
+
+export type Phase = 'registered' | 'screened' | 'in-placement' | 'returned' | 'exited';
+export type CommandKind = 'screening' | 'pop' | 'placement' | 'exit' | 'return' | 'follow-up' | 'retraction' | 'note' | 'coach-assignment';
+export const NOTE_KINDS = ['contact', 'meeting', 'phone', 'note'] as const;
+
+export interface Note {
+  noteId: string;
+  date: string;
+  kind: (typeof NOTE_KINDS)[number];
+  text: string | null;
+  by: string;
+  recordedAt: string;
+}
+
+export interface OrganisationRef {
+  organisationId: string;
+  name: string;
+}
+
+export interface Indication {
+  conditional: boolean;
+  validUntil: string | null;
+  productivityLossPct: number | null;
+  supportPackage: { workFloorTraining: boolean; workFloorCoaching: string | null; wagePremiumPct: number | null; workplaceAdaptation: boolean };
 }
 
 export interface CaseloadItem {
@@ -23,6 +49,8 @@ export interface CaseloadItem {
   programme: Programme | null;
   status: 'registered' | 'active' | 'exited';
   lastStepDate: string | null;
+  nextCheck?: string | null;
+  organisation?: OrganisationRef | null;
   version: number;
 }
 
@@ -63,17 +91,24 @@ export interface Worker {
   registeredOn: string | null;
   deceased: boolean;
   lastStepDate: string | null;
-  latestScreening: { date: string; advice: string; programme: Programme | null; closedByDoorstroom: boolean } | null;
+  latestScreening: { date: string; advice: string; programme: Programme | null; indication?: Indication | null; closedByDoorstroom: boolean } | null;
   pop: { establishedOn: string; reviewedOn: string | null; goals: string[] | null } | null;
   activePlacement: string | null;
   placements: Placement[];
   returnGuarantee: { placementId: string; programme: Programme; expiresOn: string; status: string } | null;
+  phase: Phase;
+  nextSteps: CommandKind[];
+  notes: Note[];
+  organisation?: OrganisationRef | null;
   version: number;
   timeline: TimelineEntry[];
 }
 
 export interface FollowUpItem {
   workerId: string;
+  givenName?: string | null;
+  familyName?: string | null;
+  source?: string | null;
   placementId: string;
   programme: Programme;
   exitDate: string;
@@ -84,6 +119,8 @@ export interface FollowUpItem {
 
 export interface GuaranteeItem {
   workerId: string;
+  givenName?: string | null;
+  familyName?: string | null;
   placementId: string;
   programme: Programme;
   expiresOn: string;

@@ -12,6 +12,7 @@ import { FLOW_COUNTS_SCHEMA } from '#read-models/outflow-statistics/flow-counts.
 import { DECLARATION_REVISIONS_SCHEMA } from '#application/declaration-revisions.schema.js';
 import { DIRECTORY_SCHEMA } from '#directory/directory.schema.js';
 import { HISTORY_IMPORTS_SCHEMA } from '../../api/src/imports/imports.schema.js';
+import { NAME_SEARCH_SCHEMA } from '#read-models/caseload/name-search.js';
 import { assertOrdered, runMigrations, type Migration, type MigrationReport } from '#sql/migrations.js';
 import type { SqlDatabase } from '#sql/sql.js';
 
@@ -50,6 +51,7 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   DIRECTORY_SCHEMA,
   WRAPPED_WORKER_KEYS_SCHEMA,
   AUDIT_LOG_TIMESTAMPS_SCHEMA,
+  NAME_SEARCH_SCHEMA,
   HISTORY_IMPORTS_SCHEMA,
 ];
 assertOrdered(SCHEMA_MIGRATIONS);

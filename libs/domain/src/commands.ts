@@ -1,5 +1,5 @@
 import type { Indication } from './events.js';
-import type { Advice, CalendarDate, EducationLevel, ExitReason, FollowUpOutcome, FollowUpSource, Programme } from './vocabulary.js';
+import type { Advice, CalendarDate, EducationLevel, ExitReason, FollowUpOutcome, FollowUpSource, NoteKind, Programme } from './vocabulary.js';
 
 /**
  * Commands on one worker's trajectory. The application shell has already validated shapes
@@ -94,6 +94,12 @@ export interface AssignCoach {
   data: { coach: string; coachMembership: CoachMembership };
 }
 
+/** A note about the worker (a contact, a meeting, a call): not a step. Its text arrives sealed under the worker's key. */
+export interface RecordNote {
+  type: 'RecordNote';
+  data: { noteId: string; date: CalendarDate; kind: NoteKind; textCiphertext: string };
+}
+
 export type TrajectoryCommand =
   | RegisterWorker
   | RecordScreening
@@ -104,7 +110,8 @@ export type TrajectoryCommand =
   | RecordFollowUp
   | ExpireReturnGuarantee
   | RetractStep
-  | AssignCoach;
+  | AssignCoach
+  | RecordNote;
 
 /** Policy parameters (configuration, documented defaults in the README). */
 export interface TrajectoryPolicy {

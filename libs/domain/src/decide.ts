@@ -34,6 +34,12 @@ export function decide(command: TrajectoryCommand, state: TrajectoryState, conte
     requireCoachMember(command.data.coach, command.data.coachMembership);
     return [{ type: 'CoachAssigned', data: { coach: command.data.coach, previousCoach: state.coach } }];
   }
+  if (command.type === 'RecordNote') {
+    // Not a step: notes are written after a death too (a call with the family), and never move lastStepDate.
+    const { noteId, date, kind, textCiphertext } = command.data;
+    if (date > context.today) refuse('date-in-future', `${date} is after today (${context.today})`);
+    return [{ type: 'NoteRecorded', data: { noteId, date, kind, textCiphertext } }];
+  }
   // A retraction corrects the record (a death entered by mistake included); it is not a new step.
   if (state.deceased && command.type !== 'RecordFollowUp' && command.type !== 'ExpireReturnGuarantee' && command.type !== 'RetractStep') {
     refuse('worker-deceased');
@@ -186,6 +192,7 @@ function revises(current: { outcome: FollowUpOutcome; source: FollowUpSource }, 
 function retraction(state: TrajectoryState, version: number, reasonCiphertext: string | null, context: DecisionContext): TrajectoryEvent {
   const target = state.history.find((live) => live.version === version);
   if (target?.event.type === 'WorkerRegistered') refuse('registration-not-retractable');
+  if (target?.event.type === 'NoteRecorded') refuse('not-a-step');
   if (!target || !isStep(target.event)) {
     refuse('retraction-needs-step', `version ${version} is not a step that still counts`);
   }

@@ -66,6 +66,10 @@ const screened = screeningRecorded('2023-01-10');
 const placed = placementStarted('p-1', '2023-02-01');
 /** registered, screened for SW, placed in SW since 2023-02-01 (0.8 FTE) */
 const working: TrajectoryEvent[] = [registered, screened, placed];
+const retract = (version: number, reason = 'entered by mistake'): TrajectoryCommand => ({
+  type: 'RetractStep',
+  data: { version, reasonCiphertext: `sealed ${reason}` },
+});
 /** ... and left for a regular job on 2023-09-30: return possible until 2024-09-30 */
 const afterDoorstroom: TrajectoryEvent[] = [...working, ...doorstroom('p-1', '2023-09-30')];
 
@@ -799,6 +803,38 @@ describe('RetractStep', () => {
     given([...working, event])
       .when(retract(4))
       .thenRejects('retraction-needs-step');
+  });
+});
+
+describe('RecordNote', () => {
+  const note = (date: string): TrajectoryCommand => ({ type: 'RecordNote', data: { noteId: 'n-1', date, kind: 'phone', textCiphertext: 'sealed' } });
+  const noted: TrajectoryEvent = { type: 'NoteRecorded', data: { noteId: 'n-1', date: '2023-03-01', kind: 'phone', textCiphertext: 'sealed' } };
+
+  it('records a note, which is not a step: the last step date stays', () => {
+    given(working).when(note('2023-03-01')).then([noted]);
+    expect(given(working).when(note('2023-03-01')).thenState().lastStepDate).toBe('2023-02-01');
+  });
+
+  it('a note may be about a day before the last step, and after a death', () => {
+    given([...working, workerExited('p-1', '2023-08-31', 'death')])
+      .when(note('2023-01-01'))
+      .then([{ ...noted, data: { ...noted.data, date: '2023-01-01' } }]);
+  });
+
+  it('date-in-future: a note is about what happened', () => {
+    given(working).when(note('2024-06-16')).thenRejects('date-in-future');
+  });
+
+  it('never stands in the way of retracting the latest step', () => {
+    given([...working, noted])
+      .when(retract(3))
+      .then([expect.objectContaining({ type: 'StepRetracted' }) as unknown as TrajectoryEvent]);
+  });
+
+  it('not-a-step: a note cannot be retracted', () => {
+    given([...working, noted])
+      .when(retract(4))
+      .thenRejects('not-a-step');
   });
 });
 

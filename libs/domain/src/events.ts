@@ -1,5 +1,5 @@
 import type { ReturnGuarantee } from './state.js';
-import type { Advice, CalendarDate, EducationLevel, ExitReason, FollowUpOutcome, FollowUpSource, GuidanceLevel, Programme } from './vocabulary.js';
+import type { Advice, CalendarDate, EducationLevel, ExitReason, FollowUpOutcome, FollowUpSource, GuidanceLevel, NoteKind, Programme } from './vocabulary.js';
 
 /**
  * The events of a worker's trajectory (domain.md §3). One worker, one stream: `worker-<workerId>`.
@@ -222,6 +222,16 @@ export interface CoachAssigned {
   };
 }
 
+/**
+ * A note a coach or screener wrote about the worker: a contact, a meeting, a phone call. Not a
+ * step: it never stands in the way of a retraction and cannot be retracted itself. The text is
+ * sealed under the worker's key (erasure shreds it).
+ */
+export interface NoteRecorded {
+  type: 'NoteRecorded';
+  data: { noteId: string; date: CalendarDate; kind: NoteKind; textCiphertext: string };
+}
+
 export type TrajectoryEvent =
   | WorkerRegistered
   | ScreeningRecorded
@@ -234,7 +244,8 @@ export type TrajectoryEvent =
   | FollowUpRecorded
   | FollowUpRevised
   | StepRetracted
-  | CoachAssigned;
+  | CoachAssigned
+  | NoteRecorded;
 
 export type TrajectoryEventType = TrajectoryEvent['type'];
 
@@ -255,6 +266,7 @@ export const STORAGE_NAMES: { readonly [K in TrajectoryEventType]: string } = {
   FollowUpRevised: 'V1.FollowUpRevised',
   StepRetracted: 'V1.StepRetracted',
   CoachAssigned: 'V1.CoachAssigned',
+  NoteRecorded: 'V1.NoteRecorded',
 };
 
 const TYPES_BY_STORAGE_NAME = new Map<string, TrajectoryEventType>(Object.entries(STORAGE_NAMES).map(([type, name]) => [name, type as TrajectoryEventType]));

@@ -126,6 +126,9 @@ function applyEvent(state: TrajectoryState, event: TrajectoryEvent): TrajectoryS
         })),
       };
     }
+    case 'NoteRecorded':
+      // kept in the history only: the worker view lists notes from the stream
+      return state;
     case 'StepRetracted':
       // handled by evolve: never part of the live history
       return state;

@@ -7,3 +7,4 @@ export * from './rules.js';
 export * from './state.js';
 export { evolve } from './evolve.js';
 export { decide } from './decide.js';
+export * from './next-steps.js';

@@ -18,8 +18,14 @@ export interface ParsedInsz {
   birthYear: number | null;
 }
 
+/** What is wrong with an INSZ, as a stable key (the 400's `code`). */
+export type InszProblem = 'insz-format' | 'insz-check-digits' | 'insz-birth-date';
+
 export class InvalidInszError extends Error {
-  constructor(reason: string) {
+  constructor(
+    reason: string,
+    readonly code: InszProblem,
+  ) {
     super(`invalid INSZ: ${reason}`);
     this.name = 'InvalidInszError';
   }
@@ -28,16 +34,16 @@ export class InvalidInszError extends Error {
 const SEPARATORS = /[\s.\-/]/g;
 
 export function parseInsz(value: string): ParsedInsz {
-  if (typeof value !== 'string') throw new InvalidInszError('must be a string of 11 digits');
+  if (typeof value !== 'string') throw new InvalidInszError('must be a string of 11 digits', 'insz-format');
   const normalized = value.replace(SEPARATORS, '');
-  if (!/^\d{11}$/.test(normalized)) throw new InvalidInszError('must be 11 digits (separators . - / and spaces are allowed)');
+  if (!/^\d{11}$/.test(normalized)) throw new InvalidInszError('must be 11 digits (separators . - / and spaces are allowed)', 'insz-format');
 
   // At most 2,999,999,999: far below 2^53, so plain numbers are exact here (no BigInt needed).
   const nine = Number(normalized.slice(0, 9));
   const check = Number(normalized.slice(9));
   const before2000 = 97 - (nine % 97) === check;
   const from2000 = 97 - ((2_000_000_000 + nine) % 97) === check;
-  if (!before2000 && !from2000) throw new InvalidInszError('check digits do not match');
+  if (!before2000 && !from2000) throw new InvalidInszError('check digits do not match', 'insz-check-digits');
 
   const yy = Number(normalized.slice(0, 2));
   let month = Number(normalized.slice(2, 4));
@@ -53,17 +59,17 @@ export function parseInsz(value: string): ParsedInsz {
     sexKnown = false;
     month -= 20;
   }
-  if (month > 12) throw new InvalidInszError(`month ${normalized.slice(2, 4)} is not a month`);
+  if (month > 12) throw new InvalidInszError(`month ${normalized.slice(2, 4)} is not a month`, 'insz-birth-date');
 
   // 2,000,000,000 is not a multiple of 97, so at most one century passes the check.
   const year = (before2000 ? 1900 : 2000) + yy;
   if (month === 0) {
-    if (day !== 0) throw new InvalidInszError('a day without a month is not a birth date');
+    if (day !== 0) throw new InvalidInszError('a day without a month is not a birth date', 'insz-birth-date');
     // 000000: nothing of the birth date is known, the year included (00 is not read as 1900 or 2000).
     return { normalized, bis, sexKnown, birthDate: null, birthYear: yy === 0 ? null : year };
   }
   if (day === 0) return { normalized, bis, sexKnown, birthDate: null, birthYear: year };
-  if (day > daysInMonth(year, month)) throw new InvalidInszError(`day ${day} does not exist in ${formatDate(year, month, 1).slice(0, 7)}`);
+  if (day > daysInMonth(year, month)) throw new InvalidInszError(`day ${day} does not exist in ${formatDate(year, month, 1).slice(0, 7)}`, 'insz-birth-date');
   return { normalized, bis, sexKnown, birthDate: formatDate(year, month, day), birthYear: year };
 }
 

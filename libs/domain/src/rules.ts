@@ -8,7 +8,7 @@ export const RULES = {
   'worker-not-registered': 'Every step needs a registered worker.',
   'worker-deceased': 'After an exit with reason death no new step is recorded (results of earlier exits still are).',
   'date-before-previous-step': "A step's date is never before the previous step's date.",
-  'date-in-future': 'Steps are recorded when they have happened: no date after today.',
+  'date-in-future': 'Steps and notes record what has happened: no date after today.',
   'programme-required': 'The advice supported-employment or work-care names the programme it leads to.',
   'programme-not-allowed': 'Only the advice supported-employment or work-care names a programme.',
   'programme-does-not-match-advice': 'supported-employment leads to SW, BW, MAATWERK, INVOEG_DC, INVOEG_NDC or LDE; work-care to ARBEIDSZORG.',
@@ -38,6 +38,7 @@ export const RULES = {
   'unknown-enterprise': "A placement's or return's enterpriseId names a registered organisation (its organisationId or its enterprise number).",
   'programme-not-recognised': "The placement's organisation is recognised for the placement's programme (one of its programmes).",
   'retraction-needs-step': 'A retraction names the stream version of a recorded, not yet retracted step (screening, POP, placement, exit or return).',
+  'not-a-step': 'A note is not a step of the trajectory: it cannot be retracted.',
 } as const;
 
 export type RuleName = keyof typeof RULES;

@@ -28,5 +28,9 @@ export type FollowUpSource = (typeof FOLLOW_UP_SOURCES)[number];
 export const GUIDANCE_LEVELS = ['low', 'medium', 'high'] as const;
 export type GuidanceLevel = (typeof GUIDANCE_LEVELS)[number];
 
+/** What a note records: a contact, a meeting, a phone call, or anything else worth writing down. */
+export const NOTE_KINDS = ['contact', 'meeting', 'phone', 'note'] as const;
+export type NoteKind = (typeof NOTE_KINDS)[number];
+
 /** A calendar date `YYYY-MM-DD` (no time, no zone). */
 export type CalendarDate = string;

@@ -197,6 +197,16 @@ export class PersonalData {
     return rows.map((row) => row.insz_hash);
   }
 
+  /**
+   * A keyed hash of a normalised word prefix of a name, for search without storing names: the
+   * same key as the INSZ's (kept outside the database), with its own label so that the two never
+   * meet. Names are guessable, so an unkeyed hash would give them away; 64 bits are plenty to
+   * tell the prefixes of one caseload apart.
+   */
+  hashNamePrefix(prefix: string): string {
+    return createHmac('sha256', this.hashKey).update(`name-prefix:${prefix}`).digest('hex').slice(0, 16);
+  }
+
   /** HMAC-SHA256 of the normalised (11-digit) INSZ. */
   hashInsz(normalizedInsz: string): string {
     return createHmac('sha256', this.hashKey).update(normalizedInsz).digest('hex');

@@ -49,12 +49,12 @@ class AuditQuery {
  */
 function bound(field: 'from' | 'to', value: string): number {
   if (value.length === 10) {
-    if (!isCalendarDate(value)) throw invalidInput([{ field, message: `${field} must be a real date` }]);
+    if (!isCalendarDate(value)) throw invalidInput([{ field, code: 'not-a-date', message: `${field} must be a real date` }]);
     const [year, month, day] = value.split('-').map(Number);
     return Date.UTC(year, month - 1, day + (field === 'to' ? 1 : 0));
   }
   const time = new Date(value).getTime();
-  if (Number.isNaN(time)) throw invalidInput([{ field, message: `${field} must be a real instant` }]);
+  if (Number.isNaN(time)) throw invalidInput([{ field, code: 'not-an-instant', message: `${field} must be a real instant` }]);
   return time + (field === 'to' ? 1 : 0);
 }
 

@@ -5,6 +5,7 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 
 import { InvalidInszError, parseInsz } from '#domain/insz.js';
 import { PROGRAMMES, type Programme } from '#domain/vocabulary.js';
 import { PersonalData } from '#personal-data/personal-data.js';
+import { NameSearch } from '#read-models/caseload/name-search.js';
 import { SQL_DATABASE } from '#platform/tokens.js';
 import { ProjectionProgress } from '#projections/projection-runner.js';
 import type { SqlDatabase } from '#sql/sql.js';
@@ -18,6 +19,8 @@ import { IntegerFromQuery } from '../http/numbers.js';
 import { ApiListQuery, INSZ_PATTERN, POSITION_PATTERN } from '../http/openapi.js';
 
 const STATUSES = ['active', 'exited', 'all'] as const;
+const SORTS = ['name', 'lastStepDate', 'nextCheck'] as const;
+type Sort = (typeof SORTS)[number];
 
 export class ListWorkersQuery {
   @ApiPropertyOptional({ maxLength: 200, description: "a coach's user id (sub); a coach sees only their own caseload" })
@@ -40,6 +43,22 @@ export class ListWorkersQuery {
   @IsString()
   @MaxLength(20)
   insz?: string;
+  @ApiPropertyOptional({
+    description: 'every word of the query (split on spaces and hyphens) must begin a word of the given or family name; case and accents ignored',
+    maxLength: 200,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+  @ApiPropertyOptional({
+    enum: SORTS,
+    description:
+      'name: family name, then given name (accents ignored; erased names last); lastStepDate: newest first; nextCheck: soonest first, none last. Default: worker id',
+  })
+  @IsOptional()
+  @IsIn(SORTS)
+  sort?: Sort;
   @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 }) @IsOptional() @IntegerFromQuery() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ maxLength: 400, description: 'next of the previous page (opaque)' }) @IsOptional() @IsString() @MaxLength(400) cursor?: string;
   @ApiPropertyOptional({ pattern: POSITION_PATTERN, description: 'answer once the read models have processed this position' })
@@ -58,6 +77,22 @@ interface Row {
   insz_ciphertext: string | null;
   given_name_ciphertext: string | null;
   family_name_ciphertext: string | null;
+  next_check: string | null;
+  organisation_id: string | null;
+  organisation_name: string | null;
+}
+
+const ORDER: Record<Exclude<Sort, 'name'> | 'workerId', string> = {
+  workerId: 'w.worker_id',
+  lastStepDate: 'w.last_step_date DESC NULLS LAST, w.worker_id',
+  nextCheck: 'next_check ASC NULLS LAST, w.worker_id',
+};
+
+/** Names compared as people read them: family name, then given name, accents and case ignored; none last. */
+const collator = new Intl.Collator('nl-BE', { sensitivity: 'base' });
+function byName(a: { familyName: string | null; givenName: string | null }, b: { familyName: string | null; givenName: string | null }): number {
+  if ((a.familyName === null) !== (b.familyName === null)) return a.familyName === null ? 1 : -1;
+  return collator.compare(a.familyName ?? '', b.familyName ?? '') || collator.compare(a.givenName ?? '', b.givenName ?? '');
 }
 
 /**
@@ -75,17 +110,27 @@ export class ListWorkersController {
     private readonly audit: AuditTrail,
     private readonly reach: WorkerReach,
     private readonly directory: Directory,
-  ) {}
+  ) {
+    this.names = new NameSearch(db, personalData);
+  }
+
+  private readonly names: NameSearch;
 
   @Get()
   @Header('Cache-Control', 'no-store')
   @Roles('coach', 'screener', 'admin', 'org-admin')
   @ApiListQuery('WorkerList', { waitFor: true })
-  @ApiOperation({ summary: 'The caseload: workers by coach, programme and status, or one INSZ (screener); keyset pages' })
+  @ApiOperation({
+    summary: 'The caseload: workers by coach, programme, status and name, or one INSZ (screener); sorted by name, last step or next check; with the total',
+  })
   async list(@Query() query: ListWorkersQuery, @CurrentActor() actor: Actor) {
     await awaitReadModels(this.progress, { waitFor: query.waitFor, refuseWhileRebuilding: false });
     const limit = query.limit ?? 50;
-    const after = query.cursor ? (decodeCursor(query.cursor, ['string'])[0] as string) : '';
+    const sort = query.sort;
+    // The default order is a keyset on the worker id; a sorted list pages by offset.
+    const after = query.cursor && !sort ? (decodeCursor(query.cursor, ['string'])[0] as string) : '';
+    const offset = query.cursor && sort ? (decodeCursor(query.cursor, ['number'])[0] as number) : 0;
+    if (offset < 0) decodeCursor('!', []);
     const coaches = coachFilter(await this.reach.of(actor));
     const inOrganisation = await this.organisationFilter(actor, query.organisation);
     let onlyWorker: string | null = null;
@@ -94,24 +139,60 @@ export class ListWorkersController {
       try {
         normalized = parseInsz(query.insz).normalized;
       } catch (error) {
-        if (error instanceof InvalidInszError) throw invalidInput([{ field: 'insz', message: error.message }]);
+        if (error instanceof InvalidInszError) throw invalidInput([{ field: 'insz', code: error.code, message: error.message }]);
         throw error;
       }
       onlyWorker = (await this.personalData.workerByInszHash(this.personalData.hashInsz(normalized))) ?? '';
     }
+    const nameHashes = query.q === undefined ? [] : this.names.queryHashes(query.q);
+    if (nameHashes.length > 0) await this.names.indexPending();
     const status = query.status ?? 'all';
-    const { rows } = await this.db.query<Row>(
-      `SELECT worker_id, coach, programme, status, last_step_date::text AS last_step_date, version,
-              insz_ciphertext, given_name_ciphertext, family_name_ciphertext
-         FROM caseload_workers
-        WHERE worker_id > $1
-          AND ($2::text[] IS NULL OR coach = ANY($2::text[])) AND ($3::text IS NULL OR coach = $3)
-          AND ($4::text IS NULL OR programme = $4) AND ($5::text IS NULL OR status = $5)
-          AND ($6::text IS NULL OR worker_id = $6) AND ($8::text[] IS NULL OR coach = ANY($8::text[]))
-        ORDER BY worker_id LIMIT $7`,
-      [after, coaches, query.coach ?? null, query.programme ?? null, status === 'all' ? null : status, onlyWorker, limit, inOrganisation],
-    );
-    const keys = await this.personalData.keysOf(rows.map((r) => r.worker_id));
+    const filter = `FROM caseload_workers w
+        WHERE ($1::text[] IS NULL OR w.coach = ANY($1::text[])) AND ($2::text IS NULL OR w.coach = $2)
+          AND ($3::text IS NULL OR w.programme = $3) AND ($4::text IS NULL OR w.status = $4)
+          AND ($5::text IS NULL OR w.worker_id = $5) AND (cardinality($6::text[]) = 0 OR w.name_words @> $6::text[])
+          AND ($7::text[] IS NULL OR w.coach = ANY($7::text[]))`;
+    const parameters = [coaches, query.coach ?? null, query.programme ?? null, status === 'all' ? null : status, onlyWorker, nameHashes, inOrganisation];
+    const { rows: counted } = await this.db.query<{ total: number }>(`SELECT count(*)::int AS total ${filter}`, parameters);
+    const total = counted[0].total;
+    const columns = `w.worker_id, w.coach, w.programme, w.status, w.last_step_date::text AS last_step_date, w.version,
+              w.insz_ciphertext, w.given_name_ciphertext, w.family_name_ciphertext,
+              (SELECT min(c.reference_date)::text FROM follow_up_checks c WHERE c.worker_id = w.worker_id AND c.status = 'scheduled') AS next_check,
+              o.organisation_id, o.name AS organisation_name`;
+    const joins = `LEFT JOIN organisation_members m ON m.sub = w.coach LEFT JOIN organisations o ON o.organisation_id = m.organisation_id`;
+    const page = async (order: string, where: string, extra: unknown[]) =>
+      (
+        await this.db.query<Row>(
+          `SELECT ${columns} FROM (SELECT w.* ${filter}) w ${joins} WHERE ${where} ORDER BY ${order} LIMIT $${parameters.length + extra.length + 1} OFFSET $${parameters.length + extra.length + 2}`,
+          [...parameters, ...extra, limit, offset],
+        )
+      ).rows;
+    let rows: Row[];
+    let keys: Map<string, Buffer>;
+    if (sort === 'name') {
+      // Names are sealed: the matching workers' names are opened and sorted here.
+      const { rows: all } = await this.db.query<{ worker_id: string; given_name_ciphertext: string | null; family_name_ciphertext: string | null }>(
+        `SELECT w.worker_id, w.given_name_ciphertext, w.family_name_ciphertext ${filter}`,
+        parameters,
+      );
+      const allKeys = await this.personalData.keysOf(all.map((r) => r.worker_id));
+      const ordered = all
+        .map((r) => ({
+          workerId: r.worker_id,
+          givenName: this.personalData.open(allKeys.get(r.worker_id), r.given_name_ciphertext),
+          familyName: this.personalData.open(allKeys.get(r.worker_id), r.family_name_ciphertext),
+        }))
+        .sort((a, b) => byName(a, b) || (a.workerId < b.workerId ? -1 : 1))
+        .slice(offset, offset + limit)
+        .map((r) => r.workerId);
+      const found = await this.db.query<Row>(`SELECT ${columns} FROM caseload_workers w ${joins} WHERE w.worker_id = ANY($1::text[])`, [ordered]);
+      const byId = new Map(found.rows.map((r) => [r.worker_id, r]));
+      rows = ordered.flatMap((id) => byId.get(id) ?? []);
+      keys = allKeys;
+    } else {
+      rows = sort ? await page(ORDER[sort], 'true', []) : await page(ORDER.workerId, `w.worker_id > $${parameters.length + 1}`, [after]);
+      keys = await this.personalData.keysOf(rows.map((r) => r.worker_id));
+    }
     const items = rows.map((r) => {
       const key = keys.get(r.worker_id);
       return {
@@ -120,9 +201,11 @@ export class ListWorkersController {
         familyName: this.personalData.open(key, r.family_name_ciphertext),
         insz: this.personalData.open(key, r.insz_ciphertext),
         coach: r.coach,
+        organisation: r.organisation_id === null ? null : { organisationId: r.organisation_id, name: r.organisation_name! },
         programme: r.programme,
         status: r.status,
         lastStepDate: r.last_step_date,
+        nextCheck: r.next_check,
         version: r.version,
       };
     });
@@ -132,7 +215,8 @@ export class ListWorkersController {
         .filter((i) => i.insz !== null || i.givenName !== null || i.familyName !== null)
         .map((i) => ({ actor: actor.sub, action, workerId: i.workerId, detail: 'GET /v1/workers' })),
     );
-    return { items, next: items.length === limit ? encodeCursor([items.at(-1)!.workerId]) : null };
+    const more = items.length === limit && (sort ? offset + limit < total : true);
+    return { items, total, next: !more ? null : sort ? encodeCursor([offset + limit]) : encodeCursor([items.at(-1)!.workerId]) };
   }
 
   /**

@@ -53,9 +53,9 @@ export class EmploymentDeclarationsController {
   @ApiBody({ schema: importBody(MAX_DECLARATIONS, EmploymentDeclarationDto) })
   @ApiImport(EmploymentDeclarationDto)
   async import(@Body() raw: unknown): Promise<{ accepted: number }> {
-    if (!Array.isArray(raw)) throw invalidInput([{ field: '', message: 'the body must be an array of declarations' }]);
+    if (!Array.isArray(raw)) throw invalidInput([{ field: '', code: 'not-a-list', message: 'the body must be an array of declarations' }]);
     if (raw.length === 0 || raw.length > MAX_DECLARATIONS) {
-      throw invalidInput([{ field: '', message: `send 1 to ${MAX_DECLARATIONS} declarations, got ${raw.length}` }]);
+      throw invalidInput([{ field: '', code: 'too-many', message: `send 1 to ${MAX_DECLARATIONS} declarations, got ${raw.length}` }]);
     }
     // Unknown keys first, on the raw rows (whatever their name: undeclaredFields), so that no row
     // with keys of its own is copied; then the validator, row by row. Each pass stops at MAX_ERRORS.
@@ -63,7 +63,7 @@ export class EmploymentDeclarationsController {
     const blank = new EmploymentDeclarationDto();
     for (let i = 0; i < raw.length && errors.length < MAX_ERRORS; i++) {
       const item: unknown = raw[i];
-      if (typeof item !== 'object' || item === null || Array.isArray(item)) errors.push({ field: `[${i}]`, message: 'must be an object' });
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) errors.push({ field: `[${i}]`, code: 'not-an-object', message: 'must be an object' });
       else errors.push(...undeclaredFields(item, blank, `[${i}]`));
     }
     if (errors.length > 0) throw invalidInput(errors.slice(0, MAX_ERRORS));
@@ -78,13 +78,13 @@ export class EmploymentDeclarationsController {
       try {
         const insz = parseInsz(d.insz);
         if (d.endDate !== null && d.endDate < d.startDate) {
-          errors.push({ field: `[${i}].endDate`, message: 'endDate is before startDate' });
+          errors.push({ field: `[${i}].endDate`, code: 'date-order', message: 'endDate is before startDate' });
           return [];
         }
         return [{ inszHash: this.personalData.hashInsz(insz.normalized), employerId: d.employerId, kind: d.kind, startDate: d.startDate, endDate: d.endDate }];
       } catch (error) {
         if (!(error instanceof InvalidInszError)) throw error;
-        errors.push({ field: `[${i}].insz`, message: error.message });
+        errors.push({ field: `[${i}].insz`, code: error.code, message: error.message });
         return [];
       }
     });

@@ -38,7 +38,12 @@ export async function mountQueueBoard(app: NestFastifyApplication, gate: RouteGa
   const jobs = app.get(FollowUpJobs, { strict: false });
   const serverAdapter = new BullBoardAdapter();
   serverAdapter.setBasePath(QUEUE_BOARD_PATH);
-  createBullBoard({ queues: jobs.queues().map((queue) => new BullMQAdapter(queue, { readOnlyMode: true })), serverAdapter });
+  createBullBoard({
+    queues: jobs.queues().map((queue) => new BullMQAdapter(queue, { readOnlyMode: true })),
+    serverAdapter,
+    // A way back to the application from the board's header (the board has no link of its own to it).
+    options: { uiConfig: { boardTitle: 'Wachtrijen', miscLinks: [{ text: 'Terug naar de toepassing', url: '/#/audit' }] } },
+  });
   const fastify = app.getHttpAdapter().getInstance();
   // Declared before the board's routes are registered: the gate decides as each route is added.
   gate.requireRoles(QUEUE_BOARD_PATH, ['admin']);

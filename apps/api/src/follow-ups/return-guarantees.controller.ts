@@ -6,6 +6,7 @@ import { SQL_DATABASE } from '#platform/tokens.js';
 import type { SqlDatabase } from '#sql/sql.js';
 import { CurrentActor, Roles, type Actor } from '../http/auth.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { WorkerNames } from '../caseload/worker-names.js';
 import { IsCalendarDate } from '../workers/shared/calendar-date.js';
 import { IntegerFromQuery } from '../http/numbers.js';
 import { ApiListQuery } from '../http/openapi.js';
@@ -38,6 +39,7 @@ export class ReturnGuaranteesController {
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     private readonly reach: WorkerReach,
+    private readonly names: WorkerNames,
   ) {}
 
   @Get()
@@ -58,7 +60,19 @@ export class ReturnGuaranteesController {
         ORDER BY g.expires_on, g.worker_id LIMIT $5`,
       [query.status ?? null, query.expiresBefore ?? null, afterDate, afterWorker, limit, coaches],
     );
-    const items = rows.map((r) => ({ workerId: r.worker_id, placementId: r.placement_id, programme: r.programme, expiresOn: r.expires_on, status: r.status }));
+    const nameOf = await this.names.of(
+      rows.map((r) => r.worker_id),
+      actor,
+      'GET /v1/return-guarantees',
+    );
+    const items = rows.map((r) => ({
+      workerId: r.worker_id,
+      ...nameOf(r.worker_id),
+      placementId: r.placement_id,
+      programme: r.programme,
+      expiresOn: r.expires_on,
+      status: r.status,
+    }));
     const last = items.at(-1);
     return { items, next: items.length === limit && last ? encodeCursor([last.expiresOn, last.workerId]) : null };
   }

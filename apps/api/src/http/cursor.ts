@@ -13,7 +13,7 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 type KeyMember = 'string' | 'number' | 'date';
 
 export function decodeCursor(cursor: string, shape: readonly KeyMember[]): (string | number)[] {
-  const bad = () => invalidInput([{ field: 'cursor', message: 'cursor must be the next value of a previous page of this list' }]);
+  const bad = () => invalidInput([{ field: 'cursor', code: 'bad-cursor', message: 'cursor must be the next value of a previous page of this list' }]);
   if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) throw bad();
   let key: unknown;
   try {

@@ -86,7 +86,7 @@ export class IdempotencyInterceptor implements NestInterceptor, OnModuleInit, On
     const key = request.headers['idempotency-key'];
     if (request.method !== 'POST' || key === undefined || !request.actor) return next.handle();
     if (typeof key !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(key)) {
-      throw invalidInput([{ field: 'Idempotency-Key', message: 'must be 1 to 200 visible ASCII characters' }]);
+      throw invalidInput([{ field: 'Idempotency-Key', code: 'bad-format', message: 'must be 1 to 200 visible ASCII characters' }]);
     }
     const actor = request.actor.sub;
     const hash = createHmac('sha256', this.hashKey)

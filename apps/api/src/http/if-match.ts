@@ -33,12 +33,12 @@ export function parseIfMatch(header: string | string[] | undefined): IfMatch {
     if (!tag[1] && VERSION.test(tag[2])) versions.add(Number(tag[2]));
   }
   if (items.length === 0) throw malformed();
-  if (versions.size > 1) throw invalidInput([{ field: 'If-Match', message: 'must name one version of the worker, e.g. "3"' }]);
+  if (versions.size > 1) throw invalidInput([{ field: 'If-Match', code: 'bad-format', message: 'must name one version of the worker, e.g. "3"' }]);
   const [version] = versions;
   return version === undefined ? { kind: 'never' } : { kind: 'version', version };
 }
 
-const malformed = () => invalidInput([{ field: 'If-Match', message: 'must be the worker\'s version as a quoted entity tag, e.g. "3"' }]);
+const malformed = () => invalidInput([{ field: 'If-Match', code: 'bad-format', message: 'must be the worker\'s version as a quoted entity tag, e.g. "3"' }]);
 
 /** `If-Match: "<version>"` (ETag style) as the expected stream version; undefined without the header (or with `*`). */
 export const IfMatchVersion = createParamDecorator((_: unknown, context: ExecutionContext): number | undefined => {

@@ -77,12 +77,13 @@ export function inputProblems(input: unknown): FieldError[] {
       pending = false;
       if (typeof value === 'string') {
         const problem = stringProblem(value);
-        if (problem) found.push({ field: pathOf(frames), message: problem });
+        if (problem) found.push({ field: pathOf(frames), code: 'bad-characters', message: problem });
       } else if (typeof value === 'number') {
-        if (!Number.isFinite(value)) found.push({ field: pathOf(frames), message: 'must be a finite number (at most ±1.7976931348623157e308)' });
+        if (!Number.isFinite(value))
+          found.push({ field: pathOf(frames), code: 'not-a-number', message: 'must be a finite number (at most ±1.7976931348623157e308)' });
       } else if (typeof value === 'object' && value !== null) {
         const refused = containerProblem(value, frames.length + 1);
-        if (refused) found.push({ field: pathOf(frames), message: refused });
+        if (refused) found.push({ field: pathOf(frames), code: refused.includes('deeper') ? 'too-deep' : 'too-many', message: refused });
         else frames.push({ container: value, keys: Array.isArray(value) ? null : Object.keys(value), taken: 0 });
       }
     }
@@ -97,7 +98,7 @@ export function inputProblems(input: unknown): FieldError[] {
     const problem = key === null ? null : keyProblem(key);
     frame.taken++;
     if (problem) {
-      found.push({ field: pathOf(frames), message: problem });
+      found.push({ field: pathOf(frames), code: PROTOTYPE_KEYS.has(key!) ? 'unknown-field' : 'bad-characters', message: problem });
       continue;
     }
     value = key === null ? (frame.container as unknown[])[frame.taken - 1] : (frame.container as Record<string, unknown>)[key];
@@ -164,8 +165,8 @@ export function jsonTextProblem(text: string): FieldError | null {
     const top = frames.at(-1);
     if (!top?.array || !top.expectingItem) return null;
     top.expectingItem = false;
-    if (++top.count > MAX_ARRAY_ITEMS) return { field: here(frames.length - 1), message: `holds more than ${MAX_ARRAY_ITEMS} items` };
-    if (++values > MAX_BODY_VALUES) return { field: '', message: `the body holds more than ${MAX_BODY_VALUES} values` };
+    if (++top.count > MAX_ARRAY_ITEMS) return { field: here(frames.length - 1), code: 'too-many', message: `holds more than ${MAX_ARRAY_ITEMS} items` };
+    if (++values > MAX_BODY_VALUES) return { field: '', code: 'too-many', message: `the body holds more than ${MAX_BODY_VALUES} values` };
     return null;
   };
   const n = text.length;
@@ -182,8 +183,9 @@ export function jsonTextProblem(text: string): FieldError | null {
       if (top && !top.array && text.charCodeAt(next) === 0x3a /* : */) {
         top.keyStart = i + 1;
         top.keyEnd = end;
-        if (++top.count > MAX_OBJECT_KEYS) return { field: here(frames.length - 1), message: `holds more than ${MAX_OBJECT_KEYS} properties` };
-        if (++values > MAX_BODY_VALUES) return { field: '', message: `the body holds more than ${MAX_BODY_VALUES} values` };
+        if (++top.count > MAX_OBJECT_KEYS)
+          return { field: here(frames.length - 1), code: 'too-many', message: `holds more than ${MAX_OBJECT_KEYS} properties` };
+        if (++values > MAX_BODY_VALUES) return { field: '', code: 'too-many', message: `the body holds more than ${MAX_BODY_VALUES} values` };
       } else {
         const problem = startValue();
         if (problem) return problem;
@@ -195,7 +197,7 @@ export function jsonTextProblem(text: string): FieldError | null {
       const problem = startValue();
       if (problem) return problem;
       if (frames.length >= MAX_NESTING_DEPTH)
-        return { field: here(frames.length), message: `nests arrays and objects deeper than ${MAX_NESTING_DEPTH} levels` };
+        return { field: here(frames.length), code: 'too-deep', message: `nests arrays and objects deeper than ${MAX_NESTING_DEPTH} levels` };
       frames.push({ array: code === 0x5b, count: 0, keyStart: 0, keyEnd: 0, expectingItem: true });
       continue;
     }

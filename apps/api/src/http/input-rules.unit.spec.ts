@@ -20,7 +20,11 @@ describe('the input rules every body and query obeys', () => {
     expect(inputProblems({ goals: nestedArrays(MAX_NESTING_DEPTH - 1) })).toEqual([]);
     const [problem, ...rest] = inputProblems({ goals: nestedArrays(MAX_NESTING_DEPTH) });
     expect(rest).toEqual([]);
-    expect(problem).toEqual({ field: `goals${'[0]'.repeat(MAX_NESTING_DEPTH - 1)}`, message: expect.stringContaining(`deeper than ${MAX_NESTING_DEPTH}`) });
+    expect(problem).toEqual({
+      field: `goals${'[0]'.repeat(MAX_NESTING_DEPTH - 1)}`,
+      code: 'too-deep',
+      message: expect.stringContaining(`deeper than ${MAX_NESTING_DEPTH}`),
+    });
   });
 
   test('a million levels of nesting are one problem, found without overflowing the stack', () => {
@@ -37,8 +41,10 @@ describe('the input rules every body and query obeys', () => {
     ['a pair the wrong way round', '\udc00\ud800', 'lone surrogate'],
   ])('%s in a string, a nested string or a key is named', (_, bad, message) => {
     expect(stringProblem(bad)).toContain(message);
-    expect(inputProblems({ date: '2011-01-01', goals: ['ok', bad] })).toEqual([{ field: 'goals[1]', message: expect.stringContaining(message) }]);
-    expect(inputProblems([{ ok: 1, [bad]: 1 }])).toEqual([{ field: `[0].${bad}`, message: expect.stringContaining(message) }]);
+    expect(inputProblems({ date: '2011-01-01', goals: ['ok', bad] })).toEqual([
+      { field: 'goals[1]', code: 'bad-characters', message: expect.stringContaining(message) },
+    ]);
+    expect(inputProblems([{ ok: 1, [bad]: 1 }])).toEqual([{ field: `[0].${bad}`, code: 'bad-characters', message: expect.stringContaining(message) }]);
   });
 
   test('well-formed text passes: pairs, other control characters, any script', () => {
@@ -57,8 +63,8 @@ describe('the input rules every body and query obeys', () => {
     expect(prototypeKeys).toHaveLength(2);
     expect(prototypeKeys).toEqual(
       expect.arrayContaining([
-        { field: 'a[0].__proto__', message: 'property __proto__ should not exist' },
-        { field: 'constructor', message: 'property constructor should not exist' },
+        { field: 'a[0].__proto__', code: 'unknown-field', message: 'property __proto__ should not exist' },
+        { field: 'constructor', code: 'unknown-field', message: 'property constructor should not exist' },
       ]),
     );
     expect(inputProblems(JSON.parse('{"fte":1e400,"x":[-1e400]}')).map((p) => p.field)).toEqual(['fte', 'x[0]']);
@@ -73,9 +79,11 @@ describe('the input rules every body and query obeys', () => {
     const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, '\u0000']));
     expect(inputProblems({ rows: new Array(MAX_ARRAY_ITEMS).fill(0) })).toEqual([]);
     expect(inputProblems({ rows: new Array(MAX_ARRAY_ITEMS + 1).fill('\u0000') })).toEqual([
-      { field: 'rows', message: `holds more than ${MAX_ARRAY_ITEMS} items` },
+      { field: 'rows', code: 'too-many', message: `holds more than ${MAX_ARRAY_ITEMS} items` },
     ]);
-    expect(inputProblems([{}, keys(MAX_OBJECT_KEYS + 1)])).toEqual([{ field: '[1]', message: `holds more than ${MAX_OBJECT_KEYS} properties` }]);
+    expect(inputProblems([{}, keys(MAX_OBJECT_KEYS + 1)])).toEqual([
+      { field: '[1]', code: 'too-many', message: `holds more than ${MAX_OBJECT_KEYS} properties` },
+    ]);
     expect(inputProblems(keys(MAX_OBJECT_KEYS))).toHaveLength(MAX_OBJECT_KEYS);
   });
 });
@@ -111,7 +119,7 @@ describe("a body's text, before it is parsed", () => {
       `more than ${MAX_BODY_VALUES} values`,
     ],
   ])('%s over its limit is refused, named where it is', (_, json, field, message) => {
-    expect(jsonTextProblem(json)).toEqual({ field, message: expect.stringContaining(message) });
+    expect(jsonTextProblem(json)).toEqual({ field, code: expect.stringMatching(/^too-(many|deep)$/), message: expect.stringContaining(message) });
   });
 
   test('the limits themselves pass', () => {

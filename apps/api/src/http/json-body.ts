@@ -28,7 +28,7 @@ export function acceptOnlyJsonBodies(fastify: FastifyInstance): void {
     try {
       body = JSON.parse(text as string);
     } catch {
-      done(invalidInput([{ field: '', message: 'the body is not valid JSON' }]), undefined);
+      done(invalidInput([{ field: '', code: 'not-json', message: 'the body is not valid JSON' }]), undefined);
       return;
     }
     const problems = inputProblems(body);

@@ -24,9 +24,11 @@ import { RULES } from '#domain/rules.js';
 import { MEMBER_ROLES, ORGANISATION_KINDS } from '#directory/directory.js';
 import { DIRECTORY_RULES } from '#directory/directory-rules.js';
 import { PROVINCES } from '#directory/provinces.js';
-import { ADVICES, EDUCATION_LEVELS, EXIT_REASONS, FOLLOW_UP_OUTCOMES, FOLLOW_UP_SOURCES, GUIDANCE_LEVELS, PROGRAMMES } from '#domain/vocabulary.js';
+import { COMMAND_KINDS, PHASES } from '#domain/next-steps.js';
+import { ADVICES, EDUCATION_LEVELS, EXIT_REASONS, FOLLOW_UP_OUTCOMES, FOLLOW_UP_SOURCES, GUIDANCE_LEVELS, NOTE_KINDS, PROGRAMMES } from '#domain/vocabulary.js';
 import { OUTFLOW_METHODS } from '#read-models/outflow-statistics/statistics-tables.js';
 import { ALLOWED_ROLES, PUBLIC, ROLES, type Role } from './auth.js';
+import { FIELD_ERROR_CODES } from './field-error-codes.js';
 import { HTTP_RULES, PROBLEM_TYPE_URIS, RULE_NAMES } from './problem-types.js';
 
 /*
@@ -115,6 +117,7 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
       type: 'string',
       description: 'path of the field (`insz`, `indication.validUntil`, `[3].endDate`, a header or query name); empty for the body or URL as a whole',
     },
+    code: { type: 'string', enum: [...FIELD_ERROR_CODES], description: 'a stable key for a front end to translate (`message` is for engineers)' },
     message: { type: 'string' },
   }),
   ValidationProblem: object(
@@ -142,6 +145,7 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
   CommandResult: object({ version, position }),
   RegistrationResult: object({ workerId: uuid, version, position }),
   PlacementResult: object({ placementId: uuid, version, position }),
+  NoteResult: object({ noteId: uuid, version, position }),
   ImportResult: object({
     accepted: { type: 'integer', minimum: 0, maximum: 10_000, description: 'declarations recorded (a repeat of a known one counts too and changes nothing)' },
   }),
@@ -270,6 +274,29 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
       nullable: true,
     },
     version: { type: 'integer', minimum: 1 },
+    phase: {
+      type: 'string',
+      enum: [...PHASES],
+      description:
+        'registered: no screening yet; screened: not in a placement (also after a new screening that follows an exit); in-placement; returned: in a placement that began with a return under the guarantee; exited: left the last placement',
+    },
+    nextSteps: {
+      type: 'array',
+      items: { type: 'string', enum: [...COMMAND_KINDS] },
+      description: 'the kinds of command this caller may send now that the trajectory’s rules would accept with valid data',
+    },
+    notes: {
+      type: 'array',
+      description: 'newest date first, then newest recordedAt',
+      items: object({
+        noteId: uuid,
+        date,
+        kind: { type: 'string', enum: [...NOTE_KINDS] },
+        text: { type: 'string', nullable: true, description: 'null after erasure' },
+        by: { type: 'string', description: "the author's sub" },
+        recordedAt: { type: 'string', format: 'date-time' },
+      }),
+    },
     timeline: { type: 'array', items: ref('TimelineEntry') },
   }),
   FlowRow: objectWithOptional(
@@ -385,14 +412,19 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     programme: { type: 'string', enum: [...PROGRAMMES], nullable: true, description: 'of the current or last placement' },
     status: { type: 'string', enum: ['registered', 'active', 'exited'] },
     lastStepDate: nullableDate,
+    nextCheck: { ...nullableDate, description: 'reference date of a six-month check without a result (past or future), or null' },
+    organisation: { ...nullableRef('OrganisationRef'), description: "the coach's organisation (null without a coach, or a coach in no organisation)" },
     version: { type: 'integer', minimum: 1 },
   }),
   WorkerList: object({
+    total: { type: 'integer', minimum: 0, description: 'how many workers match the filter (every page)' },
     items: { type: 'array', maxItems: 200, items: ref('CaseloadItem') },
     next: { type: 'string', nullable: true, description: 'pass as `cursor` for the next page; null on the last page' },
   }),
   ReturnGuaranteeItem: object({
     workerId: uuid,
+    givenName: { type: 'string', nullable: true, description: 'null when not given or after erasure' },
+    familyName: { type: 'string', nullable: true, description: 'null when not given or after erasure' },
     placementId: uuid,
     programme: { type: 'string', enum: [...PROGRAMMES] },
     expiresOn: { ...date, description: 'last day a return is possible' },
@@ -425,6 +457,8 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
   }),
   FollowUpCheck: object({
     workerId: uuid,
+    givenName: { type: 'string', nullable: true, description: 'null when not given or after erasure' },
+    familyName: { type: 'string', nullable: true, description: 'null when not given or after erasure' },
     placementId: uuid,
     programme: { type: 'string', enum: [...PROGRAMMES] },
     exitDate: date,
@@ -598,7 +632,7 @@ const IF_MATCH = ApiHeader({
 });
 
 /** A command on an existing worker (`POST /v1/workers/{id}/...`): `201` with ETag and Location; If-Match; 404, 409, 412. */
-export function ApiWorkerCommand(result: 'CommandResult' | 'PlacementResult' = 'CommandResult', options: { unchanged?: string } = {}) {
+export function ApiWorkerCommand(result: 'CommandResult' | 'PlacementResult' | 'NoteResult' = 'CommandResult', options: { unchanged?: string } = {}) {
   return applyDecorators(
     WORKER_ID,
     IF_MATCH,
@@ -995,7 +1029,7 @@ export function describeApi(app: INestApplication): OpenAPIObject {
         '',
         '**Authentication**: `Authorization: Bearer <JWT>` with claims `sub` and `roles`, or a browser session (the cookie `trajectory_session`, started by `GET /login` or `GET /login/oidc`); a bearer token takes precedence. Each operation lists the roles it allows in its description and in `x-roles`; without a valid token or session the answer is 401, with none of those roles 403. Under a session, POST, PUT, PATCH and DELETE need `X-CSRF-Token` (the session’s `csrfToken`, `GET /session`), else 403.',
         '',
-        '**Errors** are `application/problem+json` (RFC 9457): `type`, `title`, `status`, `detail`. Every `type` is a URI relative to the service (`/problems/<slug>`) that resolves to a short page. A 400 carries `errors: [{ field, message }]`; a 409 names the broken rule in `rule`; a 412 carries the current `ETag`. A method a path does not serve is 405 with `Allow`; any other path is 404.',
+        '**Errors** are `application/problem+json` (RFC 9457): `type`, `title`, `status`, `detail`. Every `type` is a URI relative to the service (`/problems/<slug>`) that resolves to a short page. A 400 carries `errors: [{ field, code, message }]` (`code` a stable key to translate); a 409 names the broken rule in `rule`; a 412 carries the current `ETag`. A method a path does not serve is 405 with `Allow`; any other path is 404.',
         '',
         '**Commands** answer 201 with `version` and `position` (and `ETag`); those on a worker carry `Location`, the worker. `If-Match: "<version>"` makes a command conditional (412 when stale); `Idempotency-Key` makes it safe to repeat.',
         '',

@@ -15,6 +15,7 @@ export interface ProblemTypeInfo {
 export const HTTP_RULES = {
   'concurrent-modification': 'Another request changed the worker at the same time, more than ten times in a row; send the command again.',
   'idempotency-key-in-use': 'A request with this Idempotency-Key is still running; wait for its answer, then repeat it to get the same answer.',
+  'personal-data-erased': "The worker's personal data were erased: nothing personal (a note) can be written about them any more.",
 } as const;
 
 /** Every `rule` a 409 can name. */

@@ -1,3 +1,4 @@
+import type { FieldErrorCode } from './field-error-codes.js';
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WorkerNotFoundError } from '#application/worker-commands.js';
@@ -81,7 +82,7 @@ function toProblem(error: unknown, request: FastifyRequest): { problem: ProblemD
     };
   }
   if (error instanceof DirectoryInputError) {
-    return { problem: invalidInput([{ field: error.field, message: error.message }]).problem, headers: {} };
+    return { problem: invalidInput([{ field: error.field, code: error.code as FieldErrorCode, message: error.message }]).problem, headers: {} };
   }
   if (error instanceof WorkerNotFoundError) {
     return { problem: { type: problemType('worker-not-found'), title: 'Unknown worker', status: 404, detail: error.message }, headers: {} };
@@ -140,7 +141,7 @@ function toProblem(error: unknown, request: FastifyRequest): { problem: ProblemD
         title: 'Invalid input',
         status: 400,
         detail: error.message,
-        errors: [{ field: 'waitFor', message: error.message }],
+        errors: [{ field: 'waitFor', code: 'bad-format', message: error.message }],
       },
       headers: {},
     };
@@ -158,7 +159,7 @@ function toProblem(error: unknown, request: FastifyRequest): { problem: ProblemD
     const detail =
       FASTIFY_DETAILS[fastifyCodeOf(error)] ?? (error instanceof HttpException ? messageOf(error) : error instanceof Error ? error.message : 'request refused');
     // A 400 always names what to fix in `errors` (api.md), here the request as a whole (e.g. a malformed URL).
-    const errors = status === 400 ? { errors: [{ field: '', message: detail }] } : {};
+    const errors = status === 400 ? { errors: [{ field: '', code: 'bad-format', message: detail }] } : {};
     return { problem: { type: problemType(slugOf(status)), title: TITLES[status] ?? 'Error', status, detail, ...errors }, headers: {} };
   }
   return {

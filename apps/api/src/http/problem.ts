@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import type { FieldErrorCode } from './field-error-codes.js';
 
 /** An RFC 9457 problem: `type`, `title`, `status`, `detail`, plus extension members. */
 export interface ProblemDetails {
@@ -27,6 +28,8 @@ export class ProblemException extends HttpException {
 
 export interface FieldError {
   field: string;
+  /** a stable key a front end translates (field-error-codes.ts) */
+  code: FieldErrorCode;
   message: string;
 }
 

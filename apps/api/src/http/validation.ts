@@ -1,13 +1,18 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage } from 'class-validator';
+import { codeOfConstraint } from './field-error-codes.js';
 import { inputProblems, MAX_ERRORS } from './input-rules.js';
 import { invalidInput, type FieldError } from './problem.js';
 
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    // A field that is absent is `required`, once, whichever checks noticed it.
+    const missing = error.value === undefined && (error.children ?? []).length === 0 && Object.keys(error.constraints ?? {}).length > 0;
+    const own: FieldError[] = missing
+      ? [{ field, code: 'required', message: `${field} is required` }]
+      : Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({ field, code: codeOfConstraint(constraint), message }));
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
 }
@@ -63,7 +68,7 @@ function collectUndeclaredOfDto(raw: unknown, dto: unknown, parent: string, foun
     if (!Object.hasOwn(raw, key)) continue;
     const field = parent ? `${parent}.${key}` : key;
     if (declared.has(key)) collectUndeclared(raw[key], dto[key], field, found);
-    else found.push({ field, message: `property ${key} should not exist` });
+    else found.push({ field, code: 'unknown-field', message: `property ${key} should not exist` });
   }
 }
 
@@ -77,8 +82,9 @@ class DtoValidationPipe extends ValidationPipe {
     if (metadata.type === 'query' || metadata.type === 'param') {
       // `@Query('name')` or `@Param('name')` hands over one parameter: name the fields from there.
       const name = metadata.data ?? '';
-      const problems = inputProblems(value).map(({ field, message }) => ({
+      const problems = inputProblems(value).map(({ field, code, message }) => ({
         field: !name ? field : !field ? name : field.startsWith('[') ? `${name}${field}` : `${name}.${field}`,
+        code,
         message,
       }));
       if (problems.length > 0) throw invalidInput(problems);
@@ -98,6 +104,7 @@ export const validationPipe = new DtoValidationPipe({
   transform: true,
   forbidUnknownValues: true,
   stopAtFirstError: false,
-  validationError: { target: false, value: false },
+  // The value is read only to tell an absent field (`required`); it never reaches the answer.
+  validationError: { target: false, value: true },
   exceptionFactory: (errors) => invalidInput(flattenValidationErrors(errors).slice(0, MAX_ERRORS)),
 });

@@ -132,7 +132,7 @@ export class ImportsController {
         actor: actor.sub,
       });
     } catch (error) {
-      if (error instanceof UnreadableFileError) throw invalidInput([{ field: error.field, message: error.message }]);
+      if (error instanceof UnreadableFileError) throw invalidInput([{ field: error.field, code: 'bad-format', message: error.message }]);
       if (error instanceof ImportTooLargeError) throw ProblemException.of(413, slugOf(413), TITLES[413], error.message);
       throw error;
     }

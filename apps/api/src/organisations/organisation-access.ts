@@ -36,6 +36,7 @@ export const memberNotFound = (sub: string) => ProblemException.of(404, 'member-
 
 /** A member's sub as a coach is named (visible characters, 1–200); `system:` names the service's own components. */
 export function requireSub(sub: string): void {
-  if (!COACH_SUB.test(sub)) throw invalidInput([{ field: 'sub', message: 'sub must be a user id: 1 to 200 visible characters' }]);
-  if (sub.startsWith('system:')) throw invalidInput([{ field: 'sub', message: 'subs beginning with system: are reserved for the service' }]);
+  if (!COACH_SUB.test(sub)) throw invalidInput([{ field: 'sub', code: 'bad-format', message: 'sub must be a user id: 1 to 200 visible characters' }]);
+  if (sub.startsWith('system:'))
+    throw invalidInput([{ field: 'sub', code: 'not-allowed', message: 'subs beginning with system: are reserved for the service' }]);
 }

@@ -88,14 +88,16 @@ export class OutflowQuery extends FlowsQuery {
 export function tableSpecOf(table: 'flows' | 'outflow', selection: TableSelection & { method?: OutflowMethod }): TableSpec {
   const { year, from, to, minCell } = selection;
   const errors: FieldError[] = [];
-  if (year !== undefined && (from !== undefined || to !== undefined)) errors.push({ field: 'year', message: 'year and from/to are mutually exclusive' });
-  else if (year === undefined && from === undefined && to === undefined) errors.push({ field: 'year', message: 'year, or from and to, is required' });
+  if (year !== undefined && (from !== undefined || to !== undefined))
+    errors.push({ field: 'year', code: 'exclusive', message: 'year and from/to are mutually exclusive' });
+  else if (year === undefined && from === undefined && to === undefined)
+    errors.push({ field: 'year', code: 'required', message: 'year, or from and to, is required' });
   else if (year === undefined) {
-    if (from === undefined) errors.push({ field: 'from', message: 'from is required with to' });
-    if (to === undefined) errors.push({ field: 'to', message: 'to is required with from' });
-    if (from !== undefined && to !== undefined && from > to) errors.push({ field: 'to', message: 'to must not be before from' });
+    if (from === undefined) errors.push({ field: 'from', code: 'required', message: 'from is required with to' });
+    if (to === undefined) errors.push({ field: 'to', code: 'required', message: 'to is required with from' });
+    if (from !== undefined && to !== undefined && from > to) errors.push({ field: 'to', code: 'date-order', message: 'to must not be before from' });
     if (from !== undefined && to !== undefined && to - from + 1 > MAX_SERIES_YEARS)
-      errors.push({ field: 'to', message: `a series covers at most ${MAX_SERIES_YEARS} years` });
+      errors.push({ field: 'to', code: 'out-of-range', message: `a series covers at most ${MAX_SERIES_YEARS} years` });
   }
   if (errors.length > 0) throw invalidInput(errors);
   const cells = minCell === undefined ? {} : { minCell };

@@ -5,6 +5,7 @@ import { GetWorkerController } from './get-worker/get-worker.controller.js';
 import { GetWorkerHandler } from './get-worker/get-worker.handler.js';
 import { RecordExitController } from './record-exit/record-exit.controller.js';
 import { RecordFollowUpController } from './record-follow-up/record-follow-up.controller.js';
+import { RecordNoteController } from './record-note/record-note.controller.js';
 import { RecordPopController } from './record-pop/record-pop.controller.js';
 import { RecordScreeningController } from './record-screening/record-screening.controller.js';
 import { RegisterWorkerController } from './register-worker/register-worker.controller.js';
@@ -27,6 +28,7 @@ import { StartPlacementController } from './start-placement/start-placement.cont
     RecordFollowUpController,
     RetractStepController,
     AssignCoachController,
+    RecordNoteController,
     ErasePersonalDataController,
     GetWorkerController,
   ],

@@ -1,8 +1,9 @@
 import type { ComponentChildren, PartialInputHTMLAttributes, PartialSelectHTMLAttributes, TextareaHTMLAttributes } from 'preact';
-import { useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ApiError, request, type Answer, type FieldError, type Problem } from '../api.js';
 import type { Loaded } from './load.js';
-import { useT } from '../i18n.js';
+import { label as labelOf, useI18n, useT } from '../i18n.js';
+import { fieldErrorText, ruleText } from '../messages.js';
 
 type Errors = FieldError[] | undefined;
 
@@ -24,6 +25,7 @@ function useFieldIds(name: string, errors: Errors, hint?: string) {
 }
 
 function Messages({ id, error, hint }: { id: string; error?: FieldError; hint?: string }) {
+  const { lang } = useI18n();
   return (
     <>
       {hint && (
@@ -33,14 +35,20 @@ function Messages({ id, error, hint }: { id: string; error?: FieldError; hint?: 
       )}
       {error && (
         <p id={`${id}-error`} class="field-error">
-          {error.message}
+          {fieldErrorText(lang, error.code)}
         </p>
       )}
     </>
   );
 }
 
-export function Input({ name, label, errors, hint, ...rest }: FieldProps & Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'name' | 'label' | 'role'>) {
+export function Input({
+  name,
+  label,
+  errors,
+  hint,
+  ...rest
+}: FieldProps & { list?: string } & Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'name' | 'label' | 'role'>) {
   const { id, error, described } = useFieldIds(name, errors, hint);
   return (
     <div class="field">
@@ -113,32 +121,35 @@ export function Checkbox({
 
 /** A problem+json answer as the user should read it: the broken rule, the fields to fix, or what else went wrong. */
 export function ProblemView({ problem, onReload }: { problem: Problem; onReload?: () => void }) {
-  const t = useT();
+  const { t, lang } = useI18n();
+  // The service's own title and detail are English, for engineers: the user reads what they mean.
+  const fields = problem.errors ? [...new Map(problem.errors.map((e) => [e.field, e])).values()] : [];
   return (
-    <div class="problem" role="alert" data-status={problem.status}>
+    <div class="problem" role="alert" data-status={problem.status} data-rule={problem.rule}>
       {problem.status === 409 && problem.rule ? (
-        <p>
-          <strong>{t('problem.rule')}:</strong> <code class="rule">{problem.rule}</code>
-        </p>
+        <p class="rule">{ruleText(lang, problem.rule)}</p>
       ) : problem.status === 412 ? (
         <p>{t('problem.stale')}</p>
+      ) : problem.status === 400 ? (
+        <p>{t('problem.fields')}</p>
       ) : (
         <p>
-          <strong>{problem.title ?? `HTTP ${problem.status}`}</strong>
+          <strong>
+            {labelOf(t, 'problem.status', String(problem.status)) === String(problem.status)
+              ? t('app.error')
+              : labelOf(t, 'problem.status', String(problem.status))}
+          </strong>
         </p>
       )}
-      {problem.detail && <p class="detail">{problem.detail}</p>}
-      {problem.errors && problem.errors.length > 0 && (
-        <>
-          <p>{t('problem.fields')}</p>
-          <ul>
-            {problem.errors.map((e) => (
-              <li key={e.field}>
-                <code>{e.field}</code>: {e.message}
-              </li>
-            ))}
-          </ul>
-        </>
+      {fields.length > 0 && (
+        <ul>
+          {fields.map((e) => (
+            <li key={e.field}>
+              {e.field ? `${labelOf(t, 'field', e.field.replace(/^\[\d+\]\.?/, '').split(/[.[]/)[0])}: ` : ''}
+              {fieldErrorText(lang, e.code)}
+            </li>
+          ))}
+        </ul>
       )}
       {problem.status === 412 && onReload && (
         <button type="button" onClick={onReload}>
@@ -185,6 +196,8 @@ export interface CommandFormProps<T> {
   submitLabel?: string;
   children: (errors: Errors) => ComponentChildren;
   testId?: string;
+  /** asked before sending (naming the person): the command goes only after a second, explicit yes */
+  confirm?: { question: string; yes: string };
 }
 
 /**
@@ -203,16 +216,32 @@ export function CommandForm<T>({
   submitLabel,
   children,
   testId,
+  confirm,
 }: CommandFormProps<T>) {
   const t = useT();
   const headingId = useId();
   const [problem, setProblem] = useState<Problem | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
+  const [saved, setSaved] = useState<{ text: string; version?: number } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const confirmRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+  }, [confirming]);
   const attempt = useRef<{ body: string; key: string } | null>(null);
+  const result = useRef<HTMLDivElement>(null);
+  // After every answer the focus goes to it, so that a screen reader (and the eye) finds the outcome.
+  useEffect(() => {
+    if (saved || problem) result.current?.focus();
+  }, [saved, problem]);
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    if (confirm && !confirming) {
+      setConfirming(true);
+      return;
+    }
+    setConfirming(false);
     const form = event.currentTarget as HTMLFormElement;
     const payload = body(new FormData(form));
     const text = JSON.stringify(payload);
@@ -226,7 +255,7 @@ export function CommandForm<T>({
       const answer = await request<T>(method, path, { body: payload, headers });
       attempt.current = null;
       const v = (answer.data as { version?: number } | null)?.version;
-      setSaved(v === undefined ? t('common.saved', { version: '—' }) : t('common.saved', { version: v }));
+      setSaved(v === undefined ? { text: t('common.savedPlain') } : { text: t('common.saved', { version: v }), version: v });
       form.reset();
       onDone(answer);
     } catch (error) {
@@ -243,16 +272,31 @@ export function CommandForm<T>({
       <h3 id={headingId}>{title}</h3>
       <form onSubmit={(event) => void submit(event)} noValidate>
         {children(problem?.errors)}
-        <div class="actions">
-          <button type="submit" disabled={busy}>
-            {submitLabel ?? t('common.save')}
-          </button>
-        </div>
-        <div aria-live="polite">
+        {confirm && confirming ? (
+          <div class="confirm" role="alertdialog" aria-labelledby={`${headingId}-confirm`} tabIndex={-1} ref={confirmRef}>
+            <p id={`${headingId}-confirm`}>{confirm.question}</p>
+            <div class="actions">
+              <button type="submit" class="danger" disabled={busy}>
+                {confirm.yes}
+              </button>
+              <button type="button" onClick={() => setConfirming(false)}>
+                {t('common.cancel')}
+              </button>
+            </div>
+          </div>
+        ) : (
+          <div class="actions">
+            <button type="submit" disabled={busy}>
+              {submitLabel ?? t('common.save')}
+            </button>
+          </div>
+        )}
+        <div aria-live="polite" tabIndex={-1} ref={result} class="result">
           {problem && <ProblemView problem={problem} onReload={onReload} />}
-          {saved && (
+          {/* A message belongs to the version it was given for: once another form changed the worker, it goes. */}
+          {saved && (saved.version === undefined || version === undefined || version <= saved.version) && (
             <p class="saved" role="status">
-              {saved}
+              {saved.text}
             </p>
           )}
         </div>

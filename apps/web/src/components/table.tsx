@@ -13,16 +13,21 @@ export function DataTable<T>({
   columns,
   rows,
   rowKey,
+  label,
+  rowClass,
 }: {
   testId: string;
   class?: string;
   columns: Column<T>[];
   rows: T[];
   rowKey: (row: T, index: number) => string;
+  /** names the table (and its scrollable region, which the keyboard can reach) */
+  label?: string;
+  rowClass?: (row: T) => string | undefined;
 }) {
   const [first, ...rest] = columns;
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={label ?? testId}>
       <table class={className} data-testid={testId}>
         <thead>
           <tr>
@@ -35,7 +40,7 @@ export function DataTable<T>({
         </thead>
         <tbody>
           {rows.map((row, i) => (
-            <tr key={rowKey(row, i)}>
+            <tr key={rowKey(row, i)} class={rowClass?.(row)}>
               <th scope="row">{first.cell(row)}</th>
               {rest.map((column) => (
                 <td key={column.header}>{column.cell(row)}</td>

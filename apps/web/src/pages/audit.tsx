@@ -2,14 +2,15 @@ import { get, query } from '../api.js';
 import { ListView, Input, text } from '../components/forms.js';
 import { useLoad } from '../components/load.js';
 import { DataTable, Pager } from '../components/table.js';
-import { useT } from '../i18n.js';
+import { formatDateTime } from '../format.js';
+import { label, useI18n } from '../i18n.js';
 import { href, navigate, type Route } from '../router.js';
 import type { AuditItem, Page } from '../types.js';
 
 const FILTERS = ['workerId', 'actor', 'from', 'to'] as const;
 
 export function AuditPage({ route }: { route: Route }) {
-  const t = useT();
+  const { t, lang } = useI18n();
   const filters = Object.fromEntries(FILTERS.map((name) => [name, route.params.get(name) ?? ''])) as Record<(typeof FILTERS)[number], string>;
   const cursor = route.params.get('cursor') ?? '';
   const key = route.params.toString();
@@ -35,12 +36,13 @@ export function AuditPage({ route }: { route: Route }) {
         {(items) => (
           <DataTable
             testId="audit"
+            label={t('audit.title')}
             rows={items}
             rowKey={(item, i) => `${item.at}-${i}`}
             columns={[
-              { header: t('audit.at'), cell: (item) => item.at.replace('T', ' ').slice(0, 19) },
+              { header: t('audit.at'), cell: (item) => formatDateTime(item.at, lang) },
               { header: t('audit.actor'), cell: (item) => item.actor },
-              { header: t('audit.action'), cell: (item) => item.action },
+              { header: t('audit.action'), cell: (item) => label(t, 'audit.action', item.action) },
               { header: t('common.worker'), cell: (item) => (item.workerId ? <code>{item.workerId}</code> : '—') },
               { header: t('audit.detail'), cell: (item) => item.detail },
             ]}

@@ -1,11 +1,12 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { get, query, type Session } from '../api.js';
-import { ListView, Select } from '../components/forms.js';
+import { Input, ListView, Select } from '../components/forms.js';
+import { formatDate } from '../format.js';
 import { useLoad } from '../components/load.js';
 import { DataTable, Pager } from '../components/table.js';
 import { label, useT } from '../i18n.js';
 import { href, navigate, type Route } from '../router.js';
-import { PROGRAMMES, type CaseloadItem, type FollowUpItem, type GuaranteeItem, type Page } from '../types.js';
+import { PROGRAMMES, today, type CaseloadItem, type GuaranteeItem, type Page } from '../types.js';
 
 const PAGE_SIZES = ['50', '100', '200'];
 /** How many pages of follow-ups and guarantees one caseload view reads at most (1,000 and 200 a page). */
@@ -24,25 +25,13 @@ async function all<T>(path: string, params: Record<string, string | number>, pag
   return items;
 }
 
-/** The next date per worker: the earliest six-month check still waiting, and the running guarantee's end. */
-async function upcoming(): Promise<Map<string, { check?: string; guarantee?: string }>> {
-  const [checks, guarantees] = await Promise.all([
-    all<FollowUpItem>('/v1/follow-ups', { status: 'scheduled', limit: 1000 }, 'after'),
-    all<GuaranteeItem>('/v1/return-guarantees', { status: 'running', limit: 200 }, 'cursor'),
-  ]);
-  const byWorker = new Map<string, { check?: string; guarantee?: string }>();
-  const entry = (id: string) => byWorker.get(id) ?? byWorker.set(id, {}).get(id)!;
-  for (const check of checks) {
-    if (!check.referenceDate) continue;
-    const e = entry(check.workerId);
-    if (!e.check || check.referenceDate < e.check) e.check = check.referenceDate;
-  }
-  for (const guarantee of guarantees) {
-    const e = entry(guarantee.workerId);
-    if (!e.guarantee || guarantee.expiresOn < e.guarantee) e.guarantee = guarantee.expiresOn;
-  }
-  return byWorker;
+/** Each worker's running return guarantee: its last day. */
+async function guarantees(): Promise<Map<string, string>> {
+  const running = await all<GuaranteeItem>('/v1/return-guarantees', { status: 'running', limit: 200 }, 'cursor');
+  return new Map(running.map((g) => [g.workerId, g.expiresOn]));
 }
+
+const SORTS = ['', 'name', 'lastStepDate', 'nextCheck'];
 
 export function CaseloadPage({ route }: { route: Route; session: Session }) {
   const t = useT();
@@ -50,8 +39,14 @@ export function CaseloadPage({ route }: { route: Route; session: Session }) {
   const programme = route.params.get('programme') ?? '';
   const limit = route.params.get('limit') ?? '50';
   const cursor = route.params.get('cursor') ?? '';
-  const page = useLoad(() => get<Page<CaseloadItem>>(`/v1/workers${query({ status, programme, limit, cursor })}`), [status, programme, limit, cursor]);
-  const dates = useLoad(upcoming, []);
+  const q = route.params.get('q') ?? '';
+  const sort = route.params.get('sort') ?? '';
+  const page = useLoad(
+    () => get<Page<CaseloadItem>>(`/v1/workers${query({ status, programme, limit, cursor, q, sort })}`),
+    [status, programme, limit, cursor, q, sort],
+  );
+  const running = useLoad(guarantees, []);
+  const now = today();
   const rendered = useRef(false);
 
   // The budget test reads this mark: from navigation start to the caseload's rows in the document.
@@ -65,13 +60,26 @@ export function CaseloadPage({ route }: { route: Route; session: Session }) {
   const filter = (event: Event) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
-    navigate('/caseload', { status: form.get('status') as string, programme: form.get('programme') as string, limit: form.get('limit') as string });
+    navigate('/caseload', {
+      q: (form.get('q') as string).trim(),
+      sort: form.get('sort') as string,
+      status: form.get('status') as string,
+      programme: form.get('programme') as string,
+      limit: form.get('limit') as string,
+    });
   };
 
   return (
     <>
       <h1>{t('caseload.title')}</h1>
-      <form key={route.params.toString()} class="filters" onSubmit={filter} aria-label={t('common.filter')}>
+      <form key={route.params.toString()} class="filters" onSubmit={filter} aria-label={t('common.filter')} role="search">
+        <Input name="q" type="search" label={t('caseload.search')} defaultValue={q} autoComplete="off" />
+        <Select
+          name="sort"
+          label={t('caseload.sort')}
+          defaultValue={sort}
+          options={SORTS.map((s) => ({ value: s, label: s ? label(t, 'caseload.sort', s) : t('caseload.sortDefault') }))}
+        />
         <Select
           name="status"
           label={t('common.status')}
@@ -86,20 +94,22 @@ export function CaseloadPage({ route }: { route: Route; session: Session }) {
         />
         <Select name="limit" label={t('common.pageSize')} defaultValue={limit} options={PAGE_SIZES.map((n) => ({ value: n, label: n }))} />
         <div class="actions">
-          <button type="submit">{t('common.filter')}</button>
+          <button type="submit">{t('common.search')}</button>
         </div>
       </form>
       <ListView list={page}>
         {(items) => (
           <>
-            <p class="hint" role="status">
-              {t('caseload.count', { n: items.length })}
+            <p class="hint" role="status" data-testid="total">
+              {t('caseload.total', { n: page.data?.total ?? items.length })}
             </p>
             <DataTable
               testId="caseload"
               class="caseload"
+              label={t('caseload.title')}
               rows={items}
               rowKey={(item) => item.workerId}
+              rowClass={(item) => (item.nextCheck && item.nextCheck < now ? 'overdue' : undefined)}
               columns={[
                 {
                   header: t('caseload.name'),
@@ -107,28 +117,38 @@ export function CaseloadPage({ route }: { route: Route; session: Session }) {
                     <a href={href(`/workers/${item.workerId}`)}>{[item.givenName, item.familyName].filter(Boolean).join(' ') || t('caseload.unnamed')}</a>
                   ),
                 },
-                { header: t('common.programme'), cell: (item) => item.programme ?? '—' },
-                { header: t('common.status'), cell: (item) => label(t, 'status', item.status) },
-                { header: t('caseload.lastStep'), cell: (item) => item.lastStepDate ?? '—' },
                 {
                   header: t('caseload.next'),
                   cell: (item) => {
-                    const next = dates.data?.get(item.workerId);
+                    const guarantee = running.data?.get(item.workerId);
+                    const overdue = item.nextCheck && item.nextCheck < now;
                     return (
-                      [next?.check && t('caseload.check', { date: next.check }), next?.guarantee && t('caseload.guarantee', { date: next.guarantee })]
-                        .filter(Boolean)
-                        .join('; ') || '—'
+                      <>
+                        {item.nextCheck && (
+                          <span class={overdue ? 'badge overdue' : undefined}>
+                            {t('caseload.check', { date: formatDate(item.nextCheck) })}
+                            {overdue && ` (${t('caseload.overdue')})`}
+                          </span>
+                        )}
+                        {item.nextCheck && guarantee && '; '}
+                        {guarantee && t('caseload.guarantee', { date: formatDate(guarantee) })}
+                        {!item.nextCheck && !guarantee && '—'}
+                      </>
                     );
                   },
                 },
+                { header: t('common.status'), cell: (item) => label(t, 'status', item.status) },
+                { header: t('caseload.lastStep'), cell: (item) => formatDate(item.lastStepDate) },
+                { header: t('common.programme'), cell: (item) => item.programme ?? '—' },
+                { header: t('dossier.organisation'), cell: (item) => item.organisation?.name ?? '—' },
               ]}
             />
           </>
         )}
       </ListView>
       <Pager
-        first={cursor ? href('/caseload', { status, programme, limit }) : null}
-        next={page.data?.next ? href('/caseload', { status, programme, limit, cursor: page.data.next }) : null}
+        first={cursor ? href('/caseload', { q, sort, status, programme, limit }) : null}
+        next={page.data?.next ? href('/caseload', { q, sort, status, programme, limit, cursor: page.data.next }) : null}
       />
     </>
   );

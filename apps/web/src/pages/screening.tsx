@@ -44,7 +44,8 @@ export function ScreeningPage() {
           </div>
         </form>
         <div aria-live="polite">
-          {error !== null && <ErrorView error={error} />}
+          {/* A bad INSZ is said once, at the field; other problems here. */}
+          {error !== null && !(error instanceof ApiError && error.status === 400) && <ErrorView error={error} />}
           {found &&
             (found.items.length === 0 ? (
               <p role="status">{t('screening.notFound')}</p>
@@ -84,7 +85,17 @@ export function ScreeningPage() {
       >
         {(errors) => (
           <>
-            <Input name="insz" label={t('field.insz')} errors={errors} inputMode="numeric" autoComplete="off" required />
+            {/* The INSZ just searched for and not found is carried over. */}
+            <Input
+              key={found?.insz ?? ''}
+              name="insz"
+              label={t('field.insz')}
+              errors={errors}
+              inputMode="numeric"
+              autoComplete="off"
+              required
+              defaultValue={found && found.items.length === 0 ? found.insz : undefined}
+            />
             <Input name="givenName" label={t('field.givenName')} errors={errors} maxLength={100} autoComplete="off" />
             <Input name="familyName" label={t('field.familyName')} errors={errors} maxLength={100} autoComplete="off" />
             <Select

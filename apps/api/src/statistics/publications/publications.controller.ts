@@ -30,7 +30,8 @@ export class PublicationsController {
   @ApiPublish()
   @ApiOperation({ summary: 'Freeze a statistics table as the projections stand now: 201 { publicationId, position, publishedAt }' })
   async publish(@Body() body: PublishTableDto, @CurrentActor() actor: Actor) {
-    if (body.table === 'flows' && body.method !== undefined) throw invalidInput([{ field: 'method', message: 'method applies to the outflow table only' }]);
+    if (body.table === 'flows' && body.method !== undefined)
+      throw invalidInput([{ field: 'method', code: 'not-allowed', message: 'method applies to the outflow table only' }]);
     const spec = tableSpecOf(body.table, body);
     await awaitReadModels(this.progress, { refuseWhileRebuilding: true });
     return this.publications.publish(spec, actor.sub, this.clock.now());
@@ -41,7 +42,7 @@ export class PublicationsController {
   @ApiOperation({ summary: 'The publications, oldest first: { items, next }' })
   async list(@Query() query: PublicationListQuery) {
     const page = await this.publications.list(query.limit ?? 100, query.after);
-    if (!page) throw invalidInput([{ field: 'after', message: 'after must be the publicationId of an item of the previous page' }]);
+    if (!page) throw invalidInput([{ field: 'after', code: 'bad-cursor', message: 'after must be the publicationId of an item of the previous page' }]);
     return page;
   }
 

@@ -1,6 +1,7 @@
 import { Controller, Delete, HttpCode, Inject, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { appendAuditEntriesIn } from '#audit/audit-log.js';
+import { FORGET_NAME_WORDS } from '#read-models/caseload/name-search.js';
 import { PersonalData } from '#personal-data/personal-data.js';
 import type { Clock } from '#platform/clock.js';
 import { CLOCK } from '#platform/tokens.js';
@@ -35,6 +36,7 @@ export class ErasePersonalDataController {
     // The kept answers and the audit entry go with the lookup row and the key, in one transaction.
     await this.personalData.erase(workerId, async (tx) => {
       await forgetIdempotentAnswersNaming(tx, workerId);
+      await tx.query(FORGET_NAME_WORDS, [workerId]);
       await appendAuditEntriesIn(tx, [
         { actor: actor.sub, action: 'erase', workerId, detail: 'DELETE /v1/workers/{id}/personal-data', at: this.clock.now().toISOString() },
       ]);

@@ -2,10 +2,14 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { toTrajectoryEvent } from '#application/serialization.js';
 import { Directory } from '#directory/directory.js';
 import type { TrajectoryEvent } from '#domain/events.js';
+import { WorkerCommandExecutor } from '#application/worker-commands.js';
+import { phaseOf, type CommandKind, type Phase } from '#domain/next-steps.js';
 import type { TrajectoryState } from '#domain/state.js';
+import type { CalendarDate, NoteKind } from '#domain/vocabulary.js';
 import { PersonalData } from '#personal-data/personal-data.js';
 import { AuditTrail } from '../../audit/audit-trail.js';
 import type { Actor } from '../../http/auth.js';
+import { nextStepsFor } from '../shared/next-steps.js';
 import { WorkerAccess } from '../shared/worker-access.js';
 
 export interface TimelineEntry {
@@ -15,6 +19,17 @@ export interface TimelineEntry {
   recordedAt: string;
   actor: string;
   data: Record<string, unknown>;
+}
+
+export interface NoteView {
+  noteId: string;
+  date: CalendarDate;
+  kind: NoteKind;
+  /** null after erasure */
+  text: string | null;
+  /** the author's sub */
+  by: string;
+  recordedAt: string;
 }
 
 type SealedFields = 'inszCiphertext' | 'givenNameCiphertext' | 'familyNameCiphertext';
@@ -38,6 +53,11 @@ export interface WorkerView extends Omit<TrajectoryState, SealedFields | 'regist
   /** the POP; its goals opened for the reader, null after erasure */
   pop: { establishedOn: string; reviewedOn: string | null; goals: string[] | null } | null;
   version: number;
+  phase: Phase;
+  /** the kinds of command this caller may send now that the domain would accept */
+  nextSteps: CommandKind[];
+  /** newest date first, then newest recordedAt */
+  notes: NoteView[];
   timeline: TimelineEntry[];
 }
 
@@ -50,7 +70,7 @@ export class GetWorkerQuery extends Query<WorkerView> {
   }
 }
 
-const PERSONAL_FIELDS = new Set<string>(['inszHash', 'inszCiphertext', 'givenNameCiphertext', 'familyNameCiphertext']);
+const PERSONAL_FIELDS = new Set<string>(['inszHash', 'inszCiphertext', 'givenNameCiphertext', 'familyNameCiphertext', 'textCiphertext']);
 
 /** The worker's current state and timeline, folded from the stream (always up to date), within the actor's reach. */
 @QueryHandler(GetWorkerQuery)
@@ -60,6 +80,7 @@ export class GetWorkerHandler implements IQueryHandler<GetWorkerQuery, WorkerVie
     private readonly personalData: PersonalData,
     private readonly audit: AuditTrail,
     private readonly directory: Directory,
+    private readonly executor: WorkerCommandExecutor,
   ) {}
 
   async execute({ workerId, actor }: GetWorkerQuery): Promise<WorkerView> {
@@ -86,7 +107,23 @@ export class GetWorkerHandler implements IQueryHandler<GetWorkerQuery, WorkerVie
       return name === undefined ? null : { organisationId: enterpriseId!, name };
     };
     const [insz, givenName, familyName] = [inszCiphertext, givenNameCiphertext, familyNameCiphertext].map(open);
-    if (insz != null || givenName != null || familyName != null) {
+    const notes: NoteView[] = [];
+    for (const recorded of events) {
+      const event = toTrajectoryEvent(recorded);
+      if (event.type !== 'NoteRecorded') continue;
+      const { noteId, date, kind, textCiphertext } = event.data;
+      notes.push({
+        noteId,
+        date,
+        kind,
+        text: open(textCiphertext),
+        by: recorded.metadata.actor,
+        recordedAt: recorded.metadata.recordedAt,
+      });
+    }
+    // Newest date first, then newest recorded: the stream order breaks ties of recordedAt.
+    notes.reverse().sort((a, b) => (a.date !== b.date ? (a.date < b.date ? 1 : -1) : a.recordedAt < b.recordedAt ? 1 : a.recordedAt > b.recordedAt ? -1 : 0));
+    if (insz != null || givenName != null || familyName != null || notes.some((note) => note.text !== null)) {
       await this.audit.record([{ actor: actor.sub, action: 'read', workerId, detail: 'GET /v1/workers/{id}' }]);
     }
     return {
@@ -99,6 +136,9 @@ export class GetWorkerHandler implements IQueryHandler<GetWorkerQuery, WorkerVie
       organisation: (state.coach !== null && coachOrganisations.get(state.coach)) || null,
       placements: placements.map((placement) => ({ ...withEnterpriseOpened(placement, open), organisation: employerOf(placement.enterpriseId) })),
       version,
+      phase: phaseOf(state),
+      nextSteps: nextStepsFor(actor, state, this.executor.context(), { erased: !key }),
+      notes,
       timeline: events.map((recorded) => {
         const event = toTrajectoryEvent(recorded);
         return {

@@ -49,7 +49,7 @@ export class RegisterWorkerHandler implements ICommandHandler<RegisterWorkerComm
     try {
       insz = parseInsz(body.insz);
     } catch (error) {
-      if (error instanceof InvalidInszError) throw invalidInput([{ field: 'insz', message: error.message }]);
+      if (error instanceof InvalidInszError) throw invalidInput([{ field: 'insz', code: error.code, message: error.message }]);
       throw error;
     }
     const inszHash = this.personalData.hashInsz(insz.normalized);

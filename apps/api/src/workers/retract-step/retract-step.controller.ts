@@ -15,7 +15,7 @@ import { RetractStepDto } from './retract-step.dto.js';
 /** Who may retract a step: whoever may record that kind of step (an org-admin does what a coach does). */
 const BY_SCREENER: Role[] = ['screener'];
 const BY_COACH: Role[] = ['coach', 'org-admin'];
-const RECORDED_BY: Record<string, Role[]> = {
+export const RECORDED_BY: Record<string, Role[]> = {
   ScreeningRecorded: BY_SCREENER,
   PopEstablished: BY_COACH,
   PopReviewed: BY_COACH,
