@@ -382,7 +382,7 @@ describe('the OpenAPI description (/docs-json)', () => {
       // multipleOf 0.0001 is about the decimal written: 0.3 / 0.0001 is not a whole number in binary floating point.
       for (const fte of [0.3, 0.0003, 0.1234, 1]) {
         const id = await aWorkerScreenedFor(service);
-        const body = { programme: 'SW', enterpriseId: 'e', startDate: '2010-02-01', fte };
+        const body = { programme: 'SW', enterpriseId: TEST_ENTERPRISE, startDate: '2010-02-01', fte };
         expect(checker.requestViolations('POST', `/v1/workers/${id}/placements`, { body })).toEqual([]);
         expect((await service.request('POST', `/v1/workers/${id}/placements`, { roles: ['coach'], body })).status).toBe(201);
       }

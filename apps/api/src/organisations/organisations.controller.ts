@@ -30,6 +30,7 @@ export class OrganisationsController {
   }
 
   @Get()
+  @Roles('screener', 'coach', 'analyst', 'admin', 'org-admin')
   @ApiOrganisationList()
   @ApiOperation({ summary: 'Search organisations by words of the name or the enterprise number, kind, province and programme; keyset pages with total' })
   async search(@Query() query: OrganisationSearchQuery): Promise<{ items: Organisation[]; total: number; next: string | null }> {
@@ -46,6 +47,7 @@ export class OrganisationsController {
   }
 
   @Get(':organisationId')
+  @Roles('screener', 'coach', 'analyst', 'admin', 'org-admin')
   @ORGANISATION_ID
   @ApiOrganisation()
   @ApiOperation({ summary: 'One organisation' })
