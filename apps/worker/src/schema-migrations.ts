@@ -11,6 +11,7 @@ import { PUBLICATIONS_SCHEMA } from '#read-models/statistics-publishing/publicat
 import { FLOW_COUNTS_SCHEMA } from '#read-models/outflow-statistics/flow-counts.schema.js';
 import { DECLARATION_REVISIONS_SCHEMA } from '#application/declaration-revisions.schema.js';
 import { DIRECTORY_SCHEMA } from '#directory/directory.schema.js';
+import { PLACEMENT_FACTS_SCHEMA } from '#read-models/group-statistics/placement-facts.schema.js';
 import { assertOrdered, runMigrations, type Migration, type MigrationReport } from '#sql/migrations.js';
 import type { SqlDatabase } from '#sql/sql.js';
 
@@ -47,6 +48,7 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   BROWSER_SESSIONS_SCHEMA,
   DECLARATION_REVISIONS_SCHEMA,
   DIRECTORY_SCHEMA,
+  PLACEMENT_FACTS_SCHEMA,
 ];
 assertOrdered(SCHEMA_MIGRATIONS);
 

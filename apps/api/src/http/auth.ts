@@ -12,7 +12,7 @@ import { sessionIdOf } from '../web/session-cookie.js';
 import { stringProblem } from './input-rules.js';
 import { ProblemException } from './problem.js';
 
-export const ROLES = ['screener', 'coach', 'analyst', 'admin'] as const;
+export const ROLES = ['screener', 'coach', 'analyst', 'admin', 'org-admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Actor {
