@@ -92,7 +92,8 @@ describe.each(['pglite', 'postgres'] as const)('statistics by group (%s)', (stor
 
   test('with minCell the split table is protected as one and says how', async () => {
     const res = await get('/v1/statistics/flows?year=2013&by=organisation&minCell=3');
-    expect(res.body.suppression).toMatchObject({ method: 'optimal' });
+    // optimal within the solver's time budget, heuristic past it (a busy machine): unit tests check both
+    expect(res.body.suppression).toMatchObject({ method: expect.stringMatching(/^(optimal|heuristic)$/) });
     expect(res.body.suppression.primary).toBeGreaterThan(0);
     const rows = res.body.rows as Row[];
     // The old employer's single placement is withheld.

@@ -53,12 +53,17 @@ const EXPECTED_TABLES = [
   'idempotency_keys',
   'insz_lookup',
   'login_codes_used',
+  'organisation_members',
+  'organisations',
   'projection_checkpoints',
   'projection_status',
   'return_guarantees',
   'schema_migrations',
+  'stat_facts_status',
   'stat_flow_counts',
+  'stat_placements',
   'stat_publications',
+  'stat_workers',
   'worker_keys',
 ];
 

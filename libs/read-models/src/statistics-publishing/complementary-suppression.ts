@@ -44,7 +44,7 @@ function inverse(a: number): number {
  * cells it combines. A row holding a single withheld cell computes that cell from the published
  * cells in it.
  */
-function derivations(relations: readonly Relation[], withheld: ReadonlySet<number>): Map<number, number[]> {
+function derivations(relations: readonly Relation[], withheld: ReadonlySet<number>, withSupport = true): Map<number, number[]> {
   /** pivot column → its reduced row (column → coefficient, pivot coefficient 1) */
   const pivots = new Map<number, Map<number, number>>();
   /** withheld column → pivot columns whose rows hold it */
@@ -63,7 +63,8 @@ function derivations(relations: readonly Relation[], withheld: ReadonlySet<numbe
   for (const relation of relations) {
     if (!relation.some(([cell]) => withheld.has(cell))) continue;
     const row = new Map<number, number>();
-    for (const [cell, coefficient] of relation) addTo(row, cell, coefficient);
+    // Without the support asked for, published cells are constants: leaving them out keeps rows short.
+    for (const [cell, coefficient] of relation) if (withSupport || withheld.has(cell)) addTo(row, cell, coefficient);
     // Eliminate every pivot the row holds (pivot rows are reduced: no pivot column comes back).
     for (const [column, factor] of [...row]) {
       const pivotRow = pivots.get(column);
@@ -105,7 +106,7 @@ function derivations(relations: readonly Relation[], withheld: ReadonlySet<numbe
 
 /** The withheld cells a reader can compute from the published cells and the relations. */
 export function derivableCells(relations: readonly Relation[], withheld: ReadonlySet<number>): number[] {
-  return [...derivations(relations, withheld).keys()].sort((a, b) => a - b);
+  return [...derivations(relations, withheld, false).keys()].sort((a, b) => a - b);
 }
 
 /** What to protect: the cells' values (by cell number), the relations a reader knows, the cells withheld for being small. */
@@ -146,14 +147,34 @@ function neighbourhoods(problem: SuppressionProblem): Map<number, Set<number>> {
 export function withoutNeedlessCells(problem: SuppressionProblem, withheld: ReadonlySet<number>): Set<number> {
   const primary = new Set(problem.primary);
   const kept = new Set(withheld);
+  const relationsOf = new Map<number, Relation[]>();
+  for (const relation of problem.relations) for (const [cell] of relation) relationsOf.set(cell, [...(relationsOf.get(cell) ?? []), relation]);
+  // Publishing a cell changes what can be computed only among the withheld cells linked to it
+  // through relations: the check looks at that part alone.
+  const safeWithout = (cell: number): boolean => {
+    const part = new Set<number>();
+    const relations = new Set<Relation>();
+    const queue = [cell];
+    while (queue.length > 0) {
+      for (const relation of relationsOf.get(queue.pop()!) ?? []) {
+        if (relations.has(relation)) continue;
+        relations.add(relation);
+        for (const [other] of relation) {
+          if (!kept.has(other) || other === cell || part.has(other)) continue;
+          part.add(other);
+          queue.push(other);
+        }
+      }
+    }
+    return isSafe([...relations], part);
+  };
   const order = [...withheld].filter((c) => !primary.has(c)).sort((a, b) => Math.abs(problem.values[b]) - Math.abs(problem.values[a]) || a - b);
   for (let changed = true; changed;) {
     changed = false;
     for (const cell of order) {
-      if (!kept.has(cell)) continue;
+      if (!kept.has(cell) || !safeWithout(cell)) continue;
       kept.delete(cell);
-      if (isSafe(problem.relations, kept)) changed = true;
-      else kept.add(cell);
+      changed = true;
     }
   }
   return kept;

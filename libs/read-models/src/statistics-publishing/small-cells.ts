@@ -118,7 +118,25 @@ interface Plan {
   method: SuppressionMethod;
 }
 
-function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, solver: Solver): Plan {
+/**
+ * What a year of a series knows of its neighbours: per row (group|programme), whether the year
+ * before withheld its stockEnd (undefined in the first year), and the rows of the year after.
+ */
+interface Neighbours {
+  previousStockEnd?: ReadonlyMap<string, boolean>;
+  nextRows?: ReadonlySet<string>;
+}
+
+const rowKey = (r: RowRef) => `${r.group}|${r.programme}`;
+
+/**
+ * One year protected, its neighbours fixed: a year's stockStart is the year before's stockEnd, so it
+ * is withheld exactly when that was (withheld there: protected here too; published there: known
+ * here). A row missing in the year before or after shows a 0. Every complement is necessary within
+ * the year, hence in the series; a cell protected in each year is protected in the series (the
+ * directions that move it in two adjacent years agree on their shared figure).
+ */
+function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, solver: Solver, neighbours: Neighbours = {}): Plan {
   // One layout for both tables, so that their shared cells are numbered alike and solved alike.
   const cells: readonly Cell[] = [...FLOW_CELLS, ...OUTCOME_CELLS];
   const related: readonly Cell[] = withOutcome ? cells : FLOW_CELLS;
@@ -148,21 +166,15 @@ function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, so
   const totals = sums(rows);
   for (const cell of related) for (const { total, parts } of totals) relations.push([[at(total, cell), 1], ...parts.map((p) => [at(p, cell), -1] as const)]);
 
-  // Across years: stockEnd of a year is the next year's stockStart; a row missing on one side shows a 0.
-  const years = [...new Set(rows.map((r) => r.year))].sort((a, b) => a - b);
-  const index = new Map(rows.map((r, i) => [`${r.year}|${r.group}|${r.programme}`, i]));
+  const forced: number[] = [];
   rows.forEach((r, i) => {
-    const y = years.indexOf(r.year);
-    if (y > 0 && !index.has(`${years[y - 1]}|${r.group}|${r.programme}`)) known.add(at(i, 'stockStart'));
-    if (y < years.length - 1) {
-      const next = index.get(`${years[y + 1]}|${r.group}|${r.programme}`);
-      if (next === undefined) known.add(at(i, 'stockEnd'));
-      else
-        relations.push([
-          [at(i, 'stockEnd'), 1],
-          [at(next, 'stockStart'), -1],
-        ]);
+    const { previousStockEnd, nextRows } = neighbours;
+    if (previousStockEnd) {
+      const before = previousStockEnd.get(rowKey(r));
+      if (before === true) forced.push(at(i, 'stockStart'));
+      else known.add(at(i, 'stockStart'));
     }
+    if (nextRows && !nextRows.has(rowKey(r))) known.add(at(i, 'stockEnd'));
   });
 
   const values = rows.flatMap((r) => cells.map((cell) => figure(r, cell)));
@@ -176,7 +188,7 @@ function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, so
     values,
     // A cell the reader knows is a constant: it leaves the relations and is never withheld.
     relations: relations.map((relation) => relation.filter(([cell]) => !known.has(cell))),
-    primary,
+    primary: [...new Set([...primary, ...forced])],
     tiers: rows.flatMap((r) => cells.map(() => tierOf(r))),
   };
   const started = Date.now();
@@ -265,7 +277,20 @@ export function suppressTables(
     }
     return flows.map((flow, i) => ({ year, group: flow.group ?? ALL_GROUPS, programme: flow.programme, flow, outflow: outflow?.[i] }));
   });
-  const p = plan(rows, withOutcome, minCell, solver);
+  const p: Plan = { withheld: [], primary: [], fteEnd: [], method: 'optimal' };
+  const deadline = Date.now() + solver.budgetMs;
+  let previousStockEnd: Map<string, boolean> | undefined;
+  years.forEach((_, y) => {
+    const yearRows = rows.filter((r) => r.year === y);
+    const nextRows = y < years.length - 1 ? new Set(rows.filter((r) => r.year === y + 1).map(rowKey)) : undefined;
+    // One budget for the whole table: once spent, the remaining years take the heuristic at once.
+    const part = plan(yearRows, withOutcome, minCell, { ...solver, budgetMs: Math.max(deadline - Date.now(), 0) }, { previousStockEnd, nextRows });
+    p.withheld.push(...part.withheld);
+    p.primary.push(...part.primary);
+    p.fteEnd.push(...part.fteEnd);
+    if (part.method === 'heuristic') p.method = 'heuristic';
+    previousStockEnd = new Map(yearRows.map((r, i) => [rowKey(r), part.withheld[i].has('stockEnd')]));
+  });
   const summary = (table: 'flows' | 'outflow'): SuppressionSummary => {
     let primary = 0;
     let complementary = 0;
