@@ -16,6 +16,7 @@ import { GetStatisticsTable } from './get-statistics-table.query.js';
 import { FlowsQuery, OutflowQuery, tableSpecOf } from './statistics-query.dto.js';
 import { negotiateFormat, sendTable } from './statistics-response.js';
 import { scopedSpec } from './organisation-scope.js';
+import { HeavyStatistics } from './heavy-statistics.js';
 
 /** Aggregates only: analysts never reach one person's data; an org-admin reads their own organisation's group. */
 @ApiTags('statistics')
@@ -64,9 +65,12 @@ export class StatisticsController {
     return sendTable(reply, spec, answer, negotiateFormat(query.format, accept), query.dialect);
   }
 
+  private readonly heavy = new HeavyStatistics();
+
   private async answer(spec: TableSpec): Promise<TableAnswer> {
+    const query = () => this.queryBus.execute<GetStatisticsTable, TableAnswer>(new GetStatisticsTable(spec));
     try {
-      return await this.queryBus.execute(new GetStatisticsTable(spec));
+      return await (spec.minCell !== undefined || 'from' in spec ? this.heavy.run(query) : query());
     } catch (error) {
       if (!(error instanceof SuppressionBusy)) throw error;
       throw ProblemException.of(503, 'statistics-busy', 'Statistics busy', error.message, {}, { 'retry-after': '2' });
