@@ -19,6 +19,7 @@ import { ProjectionRunner } from '#projections/projection-runner.js';
 import { AuditProjection } from '#audit/audit-projection.js';
 import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
 import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
+import { benchStatisticsGroups } from './lib/statistics-groups.js';
 import { PostgresDatabase } from '#sql/postgres.js';
 import { SqlEmploymentRegister } from '#employment-register/employment-register.js';
 import { dataDirCreationPeakMb } from './lib/embedded-footprint.js';
@@ -299,6 +300,14 @@ async function directoryOnly(): Promise<void> {
 
 async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'directory') return directoryOnly();
+  // `BENCH_ONLY=statistics-groups npm run bench`: the rows of statistics by group alone (bench/lib/statistics-groups.ts).
+  if (process.env.BENCH_ONLY === 'statistics-groups') {
+    const r = await benchStatisticsGroups(log);
+    process.stdout.write(
+      `bench: groups_p99=${round(r.groupsP99Ms, 0)} groups_series=${round(r.seriesMs, 0)} suppression_exact=${r.exactWithheld} suppression_heuristic=${r.heuristicWithheld} suppression_exact_p99=${round(r.exactP99Ms, 0)} suppression_optimal=${r.exactOptimal}/${r.tables}\n`,
+    );
+    return;
+  }
   const started = Date.now();
   const database = `bench_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });

@@ -150,7 +150,7 @@ describe.each(['pglite', 'postgres'] as const)('publishing statistics through th
       expect(lines.at(-1)).toBe('');
     });
 
-    test('dialect=excel-nl: semicolons, decimal commas and a byte-order mark; suppressed as one cell', async () => {
+    test('dialect=excel-nl: Dutch headers in the same order, semicolons, decimal commas and a byte-order mark; suppressed as one cell', async () => {
       const res = await fetch(`${service.url}/v1/statistics/outflow?year=2013&format=csv&dialect=excel-nl&minCell=2`, {
         headers: { authorization: `Bearer ${service.token(['analyst'])}` },
       });
@@ -159,7 +159,9 @@ describe.each(['pglite', 'postgres'] as const)('publishing statistics through th
       const bytes = Buffer.from(await res.arrayBuffer());
       expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
       const lines = bytes.subarray(3).toString('utf8').trim().split('\r\n');
-      expect(lines[0]).toBe('programme;reach;exited;exitedPct;toWork;toWorkPctOfExited;toWorkPctOfReach;pending;suppressed');
+      expect(lines[0]).toBe(
+        'Programma;Bereik;Uitgestroomd;Uitgestroomd % van bereik;Uitstroom naar werk;Naar werk % van uitgestroomd;Naar werk % van bereik;Opvolging nog niet gekend;Afgeschermd',
+      );
       // TOTAL: reach 21, exited 3 → 14.3 %.
       expect(lines.find((l) => l.startsWith('TOTAL;'))).toBe('TOTAL;21;3;14,3;0;0;0;0;');
     });

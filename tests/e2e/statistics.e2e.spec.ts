@@ -123,7 +123,9 @@ describe.each(['pglite', 'postgres'] as const)('outflow statistics through the p
     const res = await service.request('GET', '/v1/statistics/outflow?year=2011&format=csv&dialect=excel-nl', { roles: ['analyst'] });
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="outflow-2011-including-ibo.csv"');
     const lines = (res.body as string).replace(/^\uFEFF/, '').split('\r\n');
-    expect(lines[0]).toBe('programme;reach;exited;exitedPct;toWork;toWorkPctOfExited;toWorkPctOfReach;pending');
+    expect(lines[0]).toBe(
+      'Programma;Bereik;Uitgestroomd;Uitgestroomd % van bereik;Uitstroom naar werk;Naar werk % van uitgestroomd;Naar werk % van bereik;Opvolging nog niet gekend',
+    );
     expect(lines[1]).toBe(`SW;${SW_2011.reach};${SW_2011.outflow};13,4;${SW_2011.toWorkIncludingIbo};30,3;4;0`);
   });
 

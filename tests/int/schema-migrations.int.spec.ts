@@ -62,8 +62,11 @@ const EXPECTED_TABLES = [
   'projection_status',
   'return_guarantees',
   'schema_migrations',
+  'stat_facts_status',
   'stat_flow_counts',
+  'stat_placements',
   'stat_publications',
+  'stat_workers',
   'worker_keys',
 ];
 

@@ -13,6 +13,7 @@ import { DECLARATION_REVISIONS_SCHEMA } from '#application/declaration-revisions
 import { DIRECTORY_SCHEMA } from '#directory/directory.schema.js';
 import { HISTORY_IMPORTS_SCHEMA } from '../../api/src/imports/imports.schema.js';
 import { NAME_SEARCH_SCHEMA } from '#read-models/caseload/name-search.js';
+import { PLACEMENT_FACTS_SCHEMA } from '#read-models/group-statistics/placement-facts.schema.js';
 import { assertOrdered, runMigrations, type Migration, type MigrationReport } from '#sql/migrations.js';
 import type { SqlDatabase } from '#sql/sql.js';
 
@@ -51,6 +52,7 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   DIRECTORY_SCHEMA,
   WRAPPED_WORKER_KEYS_SCHEMA,
   AUDIT_LOG_TIMESTAMPS_SCHEMA,
+  PLACEMENT_FACTS_SCHEMA,
   NAME_SEARCH_SCHEMA,
   HISTORY_IMPORTS_SCHEMA,
 ];

@@ -6,6 +6,7 @@ import { EVENT_STORE, PLATFORM_OVERRIDES } from '#platform/tokens.js';
 import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
 import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
 import { AuditVerificationSchedule } from './audit-verification.schedule.js';
+import { PlacementFactsProjection } from '#read-models/group-statistics/placement-facts.projection.js';
 import { FollowUpJobsModule } from './follow-ups/follow-up-jobs.module.js';
 import { FollowUpScheduleProjection } from './follow-ups/follow-up-schedule.projection.js';
 import { ProjectionsService, PROJECTIONS } from './projections.service.js';
@@ -20,7 +21,7 @@ import { ProjectionsService, PROJECTIONS } from './projections.service.js';
       inject: [FlowCountsProjection, FollowUpScheduleProjection, EVENT_STORE, PLATFORM_OVERRIDES],
       // The audit projection last: it holds the chain's lock from its append until the batch commits.
       useFactory: (flows: FlowCountsProjection, followUps: FollowUpScheduleProjection, store: EventStore, overrides: PlatformOverrides) => {
-        const all = [flows, followUps, new CaseloadProjection(), new AuditProjection(store)];
+        const all = [flows, new PlacementFactsProjection(), followUps, new CaseloadProjection(), new AuditProjection(store)];
         return overrides.projections ? overrides.projections(all) : all;
       },
     },

@@ -80,6 +80,22 @@ const SUPPRESSED: SchemaObject = {
   description: 'with minCell: the fields of this row withheld as small cells or to protect them',
 };
 const rowName: SchemaObject = { type: 'string', enum: [...PROGRAMMES, 'INVOEG', 'TOTAL'] };
+const GROUP: SchemaObject = {
+  type: 'string',
+  description: 'with `by`: `ALL` (the table without split), an organisationId or `unregistered`, a province code, or a profile (`migration+50plus`, `none`)',
+};
+const GROUPING: SchemaObject = { type: 'string', enum: ['organisation', 'province', 'profile'] };
+const SUPPRESSION: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['method', 'primary', 'complementary'],
+  description: 'with minCell: how many counts were withheld for being small (primary) and to protect them (complementary), and how the complement was chosen',
+  properties: {
+    method: { type: 'string', enum: ['optimal', 'heuristic'] },
+    primary: { type: 'integer', minimum: 0 },
+    complementary: { type: 'integer', minimum: 0 },
+  },
+};
 
 /** A closed object whose properties are all required but those in `optional`. */
 const objectWithOptional = (
@@ -302,6 +318,7 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
   FlowRow: objectWithOptional(
     {
       year: { type: 'integer', description: 'in a series (`from`/`to`): the year of the row' },
+      group: GROUP,
       programme: rowName,
       stockStart: cell,
       inflow: cell,
@@ -313,21 +330,25 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
       fteEnd: { type: 'number', minimum: 0, nullable: true },
       suppressed: SUPPRESSED,
     },
-    ['year', 'suppressed'],
+    ['year', 'group', 'suppressed'],
   ),
   FlowTable: objectWithOptional(
     {
       year: { type: 'integer' },
       from: { type: 'integer' },
       to: { type: 'integer' },
+      by: GROUPING,
+      organisation: { type: 'string' },
       minCell: { type: 'integer', minimum: 1 },
+      suppression: SUPPRESSION,
       rows: { type: 'array', minItems: 1, items: ref('FlowRow') },
     },
-    ['year', 'from', 'to', 'minCell'],
+    ['year', 'from', 'to', 'by', 'organisation', 'minCell', 'suppression'],
   ),
   OutflowRow: objectWithOptional(
     {
       year: { type: 'integer', description: 'in a series (`from`/`to`): the year of the row' },
+      group: GROUP,
       programme: rowName,
       reach: cell,
       exited: cell,
@@ -338,7 +359,7 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
       pending: cell,
       suppressed: SUPPRESSED,
     },
-    ['year', 'suppressed'],
+    ['year', 'group', 'suppressed'],
   ),
   OutflowTable: objectWithOptional(
     {
@@ -346,10 +367,13 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
       from: { type: 'integer' },
       to: { type: 'integer' },
       method: { type: 'string', enum: [...OUTFLOW_METHODS] },
+      by: GROUPING,
+      organisation: { type: 'string' },
       minCell: { type: 'integer', minimum: 1 },
+      suppression: SUPPRESSION,
       rows: { type: 'array', minItems: 1, items: ref('OutflowRow') },
     },
-    ['year', 'from', 'to', 'minCell'],
+    ['year', 'from', 'to', 'by', 'organisation', 'minCell', 'suppression'],
   ),
   PublicationReceipt: object({
     publicationId: uuid,
@@ -364,11 +388,13 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
       from: { type: 'integer' },
       to: { type: 'integer' },
       method: { type: 'string', enum: [...OUTFLOW_METHODS] },
-      minCell: { type: 'integer', minimum: 1 },
+      by: GROUPING,
+      organisation: { type: 'string' },
+      minCell: { type: 'integer', minimum: 3, nullable: true, description: 'null when published without small-cell suppression' },
       position: { type: 'string', nullable: true },
       publishedAt: { type: 'string', format: 'date-time' },
     },
-    ['year', 'from', 'to', 'method', 'minCell'],
+    ['year', 'from', 'to', 'method', 'by', 'organisation'],
   ),
   PublicationList: object({
     items: { type: 'array', items: ref('PublicationSummary') },
@@ -382,7 +408,9 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
       from: { type: 'integer' },
       to: { type: 'integer' },
       method: { type: 'string', enum: [...OUTFLOW_METHODS] },
-      minCell: { type: 'integer', minimum: 1 },
+      by: GROUPING,
+      organisation: { type: 'string' },
+      minCell: { type: 'integer', minimum: 3, nullable: true, description: 'null when published without small-cell suppression' },
       position: { type: 'string', nullable: true },
       publishedAt: { type: 'string', format: 'date-time' },
       rows: { type: 'array', description: 'the rows as published (FlowRow or OutflowRow)', items: { type: 'object', additionalProperties: true } },
@@ -392,16 +420,17 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
         items: objectWithOptional(
           {
             year: { type: 'integer' },
+            group: GROUP,
             programme: rowName,
             field: { type: 'string' },
             published: { nullable: true, description: 'the published value (number, text or null)' },
             current: { nullable: true, description: 'today’s value (number, text or null)' },
           },
-          ['year'],
+          ['year', 'group'],
         ),
       },
     },
-    ['year', 'from', 'to', 'method', 'minCell'],
+    ['year', 'from', 'to', 'method', 'by', 'organisation'],
   ),
   CaseloadItem: object({
     workerId: uuid,
@@ -606,7 +635,7 @@ const RESPONSES = {
   notYetProcessed: problem(503, '`waitFor` was not reached within 5 s (`not-yet-processed`).', 'Problem', { 'Retry-After': RETRY_AFTER }),
   notReadable: problem(
     503,
-    'The statistics are being rebuilt (`read-model-rebuilding`), or `waitFor` was not reached within 5 s (`not-yet-processed`).',
+    'The statistics are being rebuilt (`read-model-rebuilding`; statistics by group also until a store upgraded from an earlier release is rebuilt once), `waitFor` was not reached within 5 s (`not-yet-processed`), or too many tables with `minCell` are being protected at once (`statistics-busy`).',
     'Problem',
     { 'Retry-After': RETRY_AFTER },
   ),

@@ -90,6 +90,20 @@ const SPECIFIC: ProblemTypeInfo[] = [
     description: 'The read models had not processed the `waitFor` position within 5 seconds. Try again after `Retry-After` seconds.',
   },
   {
+    slug: 'statistics-busy',
+    title: 'Statistics busy',
+    status: 503,
+    description:
+      'Too many tables with small cells (`minCell`) are being protected at once. Try again after `Retry-After` seconds. Tables without `minCell` are not affected.',
+  },
+  {
+    slug: 'organisation-out-of-scope',
+    title: 'Not your organisation',
+    status: 403,
+    description:
+      'An organisation administrator reads the statistics of their own organisation only: pass `organisation=<your organisationId>`. Administrators of no organisation read none.',
+  },
+  {
     slug: 'event-store-unavailable',
     title: 'Service unavailable',
     status: 503,

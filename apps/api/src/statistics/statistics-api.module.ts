@@ -1,4 +1,4 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
+import { Module, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { EventStore } from '#event-store/event-store.js';
 import { HealthRegistry } from '#platform/health-registry.js';
 import { EVENT_STORE, SQL_DATABASE } from '#platform/tokens.js';
@@ -7,13 +7,19 @@ import type { SqlDatabase } from '#sql/sql.js';
 import { GetStatisticsTableHandler } from './get-statistics-table.query.js';
 import { StatisticsController } from './statistics.controller.js';
 import { Publications } from '#read-models/statistics-publishing/publications.js';
+import { SuppressionPool } from '#read-models/statistics-publishing/suppression-pool.js';
 import { PublicationsController } from './publications/publications.controller.js';
 
 @Module({
   controllers: [StatisticsController, PublicationsController],
   providers: [
     GetStatisticsTableHandler,
-    { provide: Publications, inject: [SQL_DATABASE], useFactory: (db: SqlDatabase) => new Publications(db) },
+    { provide: SuppressionPool, useFactory: () => new SuppressionPool() },
+    {
+      provide: Publications,
+      inject: [SQL_DATABASE, SuppressionPool],
+      useFactory: (db: SqlDatabase, pool: SuppressionPool) => new Publications(db, pool.protect),
+    },
     {
       provide: ProjectionProgress,
       inject: [SQL_DATABASE, EVENT_STORE],
@@ -22,11 +28,16 @@ import { PublicationsController } from './publications/publications.controller.j
   ],
   exports: [ProjectionProgress],
 })
-export class StatisticsApiModule implements OnModuleInit {
+export class StatisticsApiModule implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly progress: ProjectionProgress,
     private readonly health: HealthRegistry,
+    private readonly pool: SuppressionPool,
   ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.close();
+  }
 
   async onModuleInit(): Promise<void> {
     this.health.register('projections', async () => this.progress.status());

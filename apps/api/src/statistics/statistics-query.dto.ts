@@ -2,11 +2,12 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { OUTFLOW_METHODS, type OutflowMethod } from '#read-models/outflow-statistics/statistics-tables.js';
 import { MAX_SERIES_YEARS, type TableSpec } from '#read-models/statistics-publishing/statistics-answers.js';
+import { GROUPINGS, type Grouping } from '#read-models/group-statistics/group-figures.js';
 import { invalidInput, type FieldError } from '../http/problem.js';
 import { CSV_DIALECTS, EXPORT_FORMATS, type CsvDialect, type ExportFormat } from './export/table-export.js';
 import { IntegerFromQuery } from '../http/numbers.js';
 
-/** `year`, or `from` and `to`; optional `minCell`. Shared by the queries and the publications. */
+/** `year`, or `from` and `to`. Shared by the queries and the publications. */
 export class TableSelection {
   @ApiPropertyOptional({ type: 'integer', minimum: 1900, maximum: 2200, example: 2011, description: 'one year; or give from and to for a series' })
   @IsOptional()
@@ -37,7 +38,29 @@ export class TableSelection {
   @Min(1900)
   @Max(2200)
   to?: number;
+}
 
+/** `by` and `organisation`: statistics split by group. Shared by the queries and the publications. */
+export class GroupedSelection extends TableSelection {
+  @ApiPropertyOptional({
+    enum: GROUPINGS,
+    description:
+      'split the table by the placement’s organisation (organisationId, or `unregistered`), its province, or the worker’s target-group profile; group ALL first holds the table without split',
+  })
+  @IsOptional()
+  @IsIn(GROUPINGS)
+  by?: Grouping;
+
+  @ApiPropertyOptional({
+    pattern: '^[A-Za-z0-9-]{1,64}$',
+    description: 'one organisation’s group only (implies by=organisation); an org-admin must pass their own organisationId',
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9-]{1,64}$/, { message: 'organisation must be an organisationId' })
+  organisation?: string;
+}
+
+export class FlowsQuery extends GroupedSelection {
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,
@@ -51,9 +74,7 @@ export class TableSelection {
   @Min(1)
   @Max(1000)
   minCell?: number;
-}
 
-export class FlowsQuery extends TableSelection {
   @ApiPropertyOptional({ enum: EXPORT_FORMATS, description: 'json (default), csv or xlsx; overrides Accept' })
   @IsOptional()
   @IsIn(EXPORT_FORMATS)
@@ -85,7 +106,7 @@ export class OutflowQuery extends FlowsQuery {
 }
 
 /** The table asked for, or a 400 naming what is wrong with the year or range. */
-export function tableSpecOf(table: 'flows' | 'outflow', selection: TableSelection & { method?: OutflowMethod }): TableSpec {
+export function tableSpecOf(table: 'flows' | 'outflow', selection: GroupedSelection & { method?: OutflowMethod; minCell?: number }): TableSpec {
   const { year, from, to, minCell } = selection;
   const errors: FieldError[] = [];
   if (year !== undefined && (from !== undefined || to !== undefined))
@@ -99,8 +120,15 @@ export function tableSpecOf(table: 'flows' | 'outflow', selection: TableSelectio
     if (from !== undefined && to !== undefined && to - from + 1 > MAX_SERIES_YEARS)
       errors.push({ field: 'to', code: 'out-of-range', message: `a series covers at most ${MAX_SERIES_YEARS} years` });
   }
+  if (selection.organisation !== undefined && selection.by !== undefined && selection.by !== 'organisation')
+    errors.push({ field: 'by', code: 'not-allowed', message: 'organisation selects one organisation: by must be organisation or left out' });
   if (errors.length > 0) throw invalidInput(errors);
-  const cells = minCell === undefined ? {} : { minCell };
+  const by = selection.organisation !== undefined ? 'organisation' : selection.by;
+  const extra = {
+    ...(by !== undefined ? { by } : {}),
+    ...(selection.organisation !== undefined ? { organisation: selection.organisation } : {}),
+    ...(minCell === undefined ? {} : { minCell }),
+  };
   const years = year !== undefined ? { year } : { from: from!, to: to! };
-  return table === 'flows' ? { table, ...years, ...cells } : { table, ...years, method: selection.method ?? 'including-ibo', ...cells };
+  return table === 'flows' ? { table, ...years, ...extra } : { table, ...years, method: selection.method ?? 'including-ibo', ...extra };
 }

@@ -27,5 +27,5 @@ export async function sendTable(
   }
   void reply.header('content-type', XLSX_TYPE);
   const years = 'year' in spec ? `${spec.year}` : `${spec.from}-${spec.to}`;
-  return tableToXlsx(answer.rows, `${spec.table} ${years}`);
+  return tableToXlsx(answer.rows, `${spec.table} ${years}`, dialect);
 }

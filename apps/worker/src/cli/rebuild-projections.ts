@@ -10,6 +10,7 @@ import { ProjectionRunner } from '#projections/projection-runner.js';
 import { EVENT_STORE, SQL_DATABASE } from '#platform/tokens.js';
 import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
 import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
+import { PlacementFactsProjection } from '#read-models/group-statistics/placement-facts.projection.js';
 import { FollowUpScheduleProjection } from '../follow-ups/follow-up-schedule.projection.js';
 
 /**
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   // No job queues here: the running service's reconciliation enqueues what the rebuild schedules.
   const projections = [
     new FlowCountsProjection(),
+    new PlacementFactsProjection(),
     new FollowUpScheduleProjection(),
     new CaseloadProjection(),
     new AuditProjection(app.get<EventStore>(EVENT_STORE)),

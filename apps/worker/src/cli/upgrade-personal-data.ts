@@ -13,6 +13,7 @@ import { EVENT_STORE, SQL_DATABASE } from '#platform/tokens.js';
 import { ProjectionProgress, ProjectionRunner } from '#projections/projection-runner.js';
 import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
 import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
+import { PlacementFactsProjection } from '#read-models/group-statistics/placement-facts.projection.js';
 import { FollowUpScheduleProjection } from '../follow-ups/follow-up-schedule.projection.js';
 
 /**
@@ -41,7 +42,13 @@ async function main(): Promise<void> {
   const runner = new ProjectionRunner(
     app.get(EVENT_STORE),
     app.get(SQL_DATABASE),
-    [new FlowCountsProjection(), new FollowUpScheduleProjection(), new CaseloadProjection(), new AuditProjection(app.get<EventStore>(EVENT_STORE))],
+    [
+      new FlowCountsProjection(),
+      new PlacementFactsProjection(),
+      new FollowUpScheduleProjection(),
+      new CaseloadProjection(),
+      new AuditProjection(app.get<EventStore>(EVENT_STORE)),
+    ],
     { batchSize: config.projectionBatchSize },
   );
   let applied = await runner.rebuild();

@@ -33,7 +33,7 @@ export interface OutflowRow {
 }
 
 /** The raw figures of one row for one year, before percentages. */
-interface Figures {
+export interface Figures {
   stockStart: number;
   inflow: number;
   outflow: number;
@@ -98,15 +98,14 @@ function hasData(f: Figures): boolean {
   return f.stockStart !== 0 || f.inflow !== 0 || f.outflow !== 0 || f.stockEnd !== 0;
 }
 
-function sum(figures: Figures[]): Figures {
+export function sum(figures: Figures[]): Figures {
   const total: Figures = { stockStart: 0, inflow: 0, outflow: 0, stockEnd: 0, fteUnitsEnd: 0, excluded: 0, employed: 0, ibo: 0, notEmployed: 0 };
   for (const f of figures) for (const key of Object.keys(total) as (keyof Figures)[]) total[key] += f[key];
   return total;
 }
 
 /** The rows of a year's tables: programmes with data in that year, INVOEG when a segment has data, TOTAL. */
-async function rowsOf(db: SqlClient, year: number): Promise<[RowName, Figures][]> {
-  const byProgramme = await figuresByProgramme(db, year);
+export function rowsFrom(byProgramme: ReadonlyMap<string, Figures>): [RowName, Figures][] {
   const programmes = PROGRAMMES.flatMap((p) => {
     const f = byProgramme.get(p);
     return f && hasData(f) ? [[p, f] as [RowName, Figures]] : [];
@@ -115,37 +114,41 @@ async function rowsOf(db: SqlClient, year: number): Promise<[RowName, Figures][]
   return [...programmes, ...(segments.length > 0 ? [['INVOEG', sum(segments)] as [RowName, Figures]] : []), ['TOTAL', sum(programmes.map(([, f]) => f))]];
 }
 
+export function flowRowOf(programme: RowName, f: Figures): FlowRow {
+  const growth = f.stockEnd - f.stockStart;
+  return {
+    programme,
+    stockStart: f.stockStart,
+    inflow: f.inflow,
+    outflow: f.outflow,
+    stockEnd: f.stockEnd,
+    growth,
+    growthPct: percentage(growth, f.stockStart),
+    rotationPct: percentage(Math.min(f.inflow, f.outflow), f.stockStart),
+    fteEnd: f.fteUnitsEnd / FTE_UNITS,
+  };
+}
+
+export function outflowRowOf(programme: RowName, f: Figures, method: OutflowMethod): OutflowRow {
+  const reach = f.stockStart + f.inflow;
+  const exited = f.outflow;
+  const toWork = f.employed + (method === 'including-ibo' ? f.ibo : 0);
+  return {
+    programme,
+    reach,
+    exited,
+    exitedPct: percentage(exited, reach),
+    toWork,
+    toWorkPctOfExited: percentage(toWork, exited),
+    toWorkPctOfReach: percentage(toWork, reach),
+    pending: exited - f.excluded - f.employed - f.ibo - f.notEmployed,
+  };
+}
+
 export async function flowTable(db: SqlClient, year: number): Promise<FlowRow[]> {
-  return (await rowsOf(db, year)).map(([programme, f]) => {
-    const growth = f.stockEnd - f.stockStart;
-    return {
-      programme,
-      stockStart: f.stockStart,
-      inflow: f.inflow,
-      outflow: f.outflow,
-      stockEnd: f.stockEnd,
-      growth,
-      growthPct: percentage(growth, f.stockStart),
-      rotationPct: percentage(Math.min(f.inflow, f.outflow), f.stockStart),
-      fteEnd: f.fteUnitsEnd / FTE_UNITS,
-    };
-  });
+  return rowsFrom(await figuresByProgramme(db, year)).map(([programme, f]) => flowRowOf(programme, f));
 }
 
 export async function outflowTable(db: SqlClient, year: number, method: OutflowMethod): Promise<OutflowRow[]> {
-  return (await rowsOf(db, year)).map(([programme, f]) => {
-    const reach = f.stockStart + f.inflow;
-    const exited = f.outflow;
-    const toWork = f.employed + (method === 'including-ibo' ? f.ibo : 0);
-    return {
-      programme,
-      reach,
-      exited,
-      exitedPct: percentage(exited, reach),
-      toWork,
-      toWorkPctOfExited: percentage(toWork, exited),
-      toWorkPctOfReach: percentage(toWork, reach),
-      pending: exited - f.excluded - f.employed - f.ibo - f.notEmployed,
-    };
-  });
+  return rowsFrom(await figuresByProgramme(db, year)).map(([programme, f]) => outflowRowOf(programme, f, method));
 }

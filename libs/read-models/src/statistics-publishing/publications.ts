@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readCheckpoint } from '#projections/projection-runner.js';
 import type { SqlClient, SqlDatabase } from '#sql/sql.js';
-import { changesBetween, tableAnswer, type CellChange, type TableAnswer, type TableSpec } from './statistics-answers.js';
+import { changesBetween, protectInProcess, tableAnswer, type CellChange, type Protector, type TableAnswer, type TableSpec } from './statistics-answers.js';
 
 /**
  * Published statistics tables, frozen as the projections stood when they were published. Not a
@@ -16,7 +16,10 @@ export interface PublicationSummary {
   from?: number;
   to?: number;
   method?: string;
-  minCell?: number;
+  /** null when published without small-cell suppression */
+  minCell: number | null;
+  by?: string;
+  organisation?: string;
   /** the last event position the projections had processed when the table was frozen */
   position: string | null;
   publishedAt: string;
@@ -39,11 +42,14 @@ const isoOf = (value: Date | string) => (value instanceof Date ? value : new Dat
 
 function summaryOf(row: PublicationRow): PublicationSummary {
   const spec = JSON.parse(row.spec) as TableSpec;
-  return { publicationId: row.id, ...spec, position: row.position, publishedAt: isoOf(row.published_at) };
+  return { publicationId: row.id, ...spec, minCell: spec.minCell ?? null, position: row.position, publishedAt: isoOf(row.published_at) };
 }
 
 export class Publications {
-  constructor(private readonly db: SqlDatabase) {}
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly protector: Protector = protectInProcess,
+  ) {}
 
   /**
    * Freezes the table as the read models stand: the checkpoint and the figures are read in one
@@ -54,7 +60,7 @@ export class Publications {
     return this.db.transaction(async (tx: SqlClient) => {
       await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       const position = await readCheckpoint(tx);
-      const answer = await tableAnswer(tx, spec);
+      const answer = await tableAnswer(tx, spec, this.protector);
       await tx.query('INSERT INTO stat_publications (id, spec, position, published_at, published_by, frozen) VALUES ($1, $2, $3, $4, $5, $6)', [
         publicationId,
         JSON.stringify(spec),
@@ -75,7 +81,8 @@ export class Publications {
     const row = rows[0];
     if (!row) return null;
     const frozen = JSON.parse(row.frozen!) as TableAnswer['rows'];
-    const current = await tableAnswer(this.db, JSON.parse(row.spec) as TableSpec);
+    // Today's figures protected the same way: like is compared with like.
+    const current = await tableAnswer(this.db, JSON.parse(row.spec) as TableSpec, this.protector);
     return { ...summaryOf(row), rows: frozen, changes: changesBetween(frozen, current.rows) };
   }
 

@@ -1,101 +1,150 @@
+import type { Highs } from 'highs';
 import type { FlowRow, OutflowRow, RowName } from '../outflow-statistics/statistics-tables.js';
-import { protect, type CellCost, type Relation } from './complementary-suppression.js';
+import { protect, type Relation, type SuppressionMethod, type SuppressionProblem } from './complementary-suppression.js';
 
 /**
- * Small-cell suppression of one year's statistics tables (`minCell=N`).
+ * Small-cell suppression of the statistics tables (`minCell=N`), for one year or a series, one
+ * group or many (`by=…`, where group `ALL` is the sum of the others).
  *
- * Both tables of a year are views of the same figures per row: the flows table shows stockStart,
- * inflow, outflow, stockEnd, growth and fteEnd; the outflow table shows reach (= stockStart +
- * inflow), exited (= outflow), toWork and pending. Suppression is decided once on those shared
- * cells, so the flows table and the outflow table of the same year and `minCell` withhold the
- * same figures and cannot be combined to undo each other.
+ * Both tables are views of the same figures per row: the flows table shows stockStart, inflow,
+ * outflow, stockEnd, growth and fteEnd; the outflow table shows reach (= stockStart + inflow),
+ * exited (= outflow), toWork and pending. Suppression is decided on those shared cells.
  *
- * - Primary: every count (stockStart, inflow, outflow, stockEnd, reach, toWork, pending) from 1
- *   to N − 1.
- * - Complementary: more cells, until no withheld cell can be computed from the published ones
- *   through the relations a reader knows: stockEnd = stockStart + inflow − outflow,
- *   growth = stockEnd − stockStart, reach = stockStart + inflow, exited = outflow, and for every
- *   field INVOEG = INVOEG_DC + INVOEG_NDC and TOTAL = the sum of the programmes.
+ * - Primary: every count from 1 to N − 1. A zero identifies nobody and is never primary.
+ * - Complementary: the least set of further cells such that no withheld cell can be computed
+ *   from the published ones through the relations a reader knows: within a row
+ *   stockEnd = stockStart + inflow − outflow, growth = stockEnd − stockStart,
+ *   reach = stockStart + inflow; within a group, for every field, INVOEG = INVOEG_DC + INVOEG_NDC
+ *   and TOTAL = the sum of the programmes; within a programme, group ALL = the sum of the groups;
+ *   in a series, a year's stockEnd is the next year's stockStart (0 when the row is missing
+ *   there). See complementary-suppression.ts for how the least set is found.
  * - fteEnd describes the same placements as stockEnd: it is withheld wherever stockEnd is, and
- *   complemented across rows (INVOEG, TOTAL) the same way.
+ *   complemented across rows (INVOEG, TOTAL, ALL) the same way.
  * - A percentage is withheld when any count it is computed from is.
- *
- * toWork and pending are tied to no other published cell within a row (the other check
- * outcomes are not published), so they are protected across rows only.
- *
- * In a series, stockEnd of a year and stockStart of the next are the same figure: the next year
- * withholds its stockStart exactly when the year before withheld the stockEnd (see
- * `planSuppression`), so neither year gives the other's withheld cells away.
  */
 
-const CELLS = ['stockStart', 'inflow', 'outflow', 'stockEnd', 'growth', 'reach', 'toWork', 'pending'] as const;
-type Cell = (typeof CELLS)[number];
-const PRIMARY_CELLS: ReadonlySet<Cell> = new Set(['stockStart', 'inflow', 'outflow', 'stockEnd', 'reach', 'toWork', 'pending']);
+const FLOW_CELLS = ['stockStart', 'inflow', 'outflow', 'stockEnd', 'growth', 'reach'] as const;
+const OUTCOME_CELLS = ['toWork', 'pending'] as const;
+type Cell = (typeof FLOW_CELLS)[number] | (typeof OUTCOME_CELLS)[number];
+const NEVER_PRIMARY: ReadonlySet<Cell> = new Set(['growth']);
 
-/** The figures of one row that suppression looks at. */
-export interface RowFigures {
+export const ALL_GROUPS = 'ALL';
+
+export type Grouped<R> = R & { group?: string };
+
+export type Suppressed<R> = { [K in keyof R]: K extends 'programme' | 'group' ? R[K] : R[K] | null } & { suppressed: string[] };
+
+/** What an answer with `minCell` says about its suppression. */
+export interface SuppressionSummary {
+  method: SuppressionMethod;
+  /** cells withheld for being small */
+  primary: number;
+  /** other withheld counts and differences (percentages and fteEnd withheld with them not counted) */
+  complementary: number;
+}
+
+/** One year of a table: the flows rows, and for the outflow table its rows in the same order. */
+export interface YearRows {
+  flows: readonly Grouped<FlowRow>[];
+  outflow?: readonly Grouped<OutflowRow>[];
+}
+
+export interface Solver {
+  highs: Highs | null;
+  /** the time the exact method may take before the heuristic takes over */
+  budgetMs: number;
+}
+
+const HEURISTIC_ONLY: Solver = { highs: null, budgetMs: 0 };
+
+interface RowRef {
+  year: number;
+  group: string;
   programme: RowName;
-  stockStart: number;
-  inflow: number;
-  outflow: number;
-  stockEnd: number;
-  growth: number;
-  reach: number;
-  fteEnd: number;
-  /** only when an outflow table is published */
-  toWork?: number;
-  pending?: number;
+  flow: Grouped<FlowRow>;
+  outflow?: Grouped<OutflowRow>;
 }
 
-/** What to withhold in each row, by row index. */
-export interface SuppressionPlan {
-  cells: Set<Cell>[];
-  fteEnd: boolean[];
-  /** per row name: whether stockEnd is withheld (the next year's stockStart is the same figure) */
-  stockEndWithheld: Map<RowName, boolean>;
-}
-
-const SEGMENTS: ReadonlySet<RowName> = new Set(['INVOEG_DC', 'INVOEG_NDC']);
-
-/** INVOEG = its segments and TOTAL = the programmes, as relations on the cells `cellOf(row)`. */
-function crossRowRelations(rows: readonly RowFigures[], cellOf: (row: number) => number): Relation[] {
-  const relations: Relation[] = [];
-  const programmes = rows.flatMap((r, i) => (r.programme === 'INVOEG' || r.programme === 'TOTAL' ? [] : [i]));
-  const invoeg = rows.findIndex((r) => r.programme === 'INVOEG');
-  const total = rows.findIndex((r) => r.programme === 'TOTAL');
-  if (invoeg !== -1) {
-    const segments = programmes.filter((i) => SEGMENTS.has(rows[i].programme));
-    relations.push([[cellOf(invoeg), 1], ...segments.map((i) => [cellOf(i), -1] as const)]);
+const figure = (row: RowRef, cell: Cell): number => {
+  switch (cell) {
+    case 'reach':
+      return row.flow.stockStart + row.flow.inflow;
+    case 'toWork':
+      return row.outflow?.toWork ?? 0;
+    case 'pending':
+      return row.outflow?.pending ?? 0;
+    default:
+      return row.flow[cell];
   }
-  if (total !== -1) relations.push([[cellOf(total), 1], ...programmes.map((i) => [cellOf(i), -1] as const)]);
-  return relations;
+};
+
+/** Rows that add up: key → the row indexes summed, for the totals within groups and across them. */
+function sums(rows: readonly RowRef[]): { total: number; parts: number[] }[] {
+  const out: { total: number; parts: number[] }[] = [];
+  const byKey = new Map<string, number>();
+  rows.forEach((r, i) => byKey.set(`${r.year}|${r.group}|${r.programme}`, i));
+  const groupsOfYear = new Map<string, RowRef[]>();
+  for (const r of rows) {
+    const key = `${r.year}|${r.group}`;
+    groupsOfYear.set(key, [...(groupsOfYear.get(key) ?? []), r]);
+  }
+  for (const [key, groupRows] of groupsOfYear) {
+    const programmes = groupRows.filter((r) => r.programme !== 'INVOEG' && r.programme !== 'TOTAL');
+    const total = byKey.get(`${key}|TOTAL`);
+    const invoeg = byKey.get(`${key}|INVOEG`);
+    if (total !== undefined) out.push({ total, parts: programmes.map((r) => byKey.get(`${key}|${r.programme}`)!) });
+    if (invoeg !== undefined)
+      out.push({
+        total: invoeg,
+        parts: programmes.filter((r) => r.programme === 'INVOEG_DC' || r.programme === 'INVOEG_NDC').map((r) => byKey.get(`${key}|${r.programme}`)!),
+      });
+  }
+  const groups = new Set(rows.map((r) => r.group));
+  if (groups.has(ALL_GROUPS) && groups.size > 1) {
+    rows.forEach((r, i) => {
+      if (r.group !== ALL_GROUPS) return;
+      const parts = rows.flatMap((o, j) => (o.group !== ALL_GROUPS && o.year === r.year && o.programme === r.programme ? [j] : []));
+      out.push({ total: i, parts });
+    });
+  }
+  return out;
 }
 
-/** Totals are what readers use most: complement in programme rows first, INVOEG next, TOTAL last; small non-zero cells first. */
-function costOf(row: RowFigures, value: number): CellCost {
-  return { tier: row.programme === 'TOTAL' ? 2 : row.programme === 'INVOEG' ? 1 : 0, size: value === 0 ? Number.MAX_SAFE_INTEGER : Math.abs(value) };
+/** The withheld cells of every row, and which of them were primary; with the method used. */
+interface Plan {
+  withheld: Set<Cell>[];
+  primary: Set<Cell>[];
+  fteEnd: boolean[];
+  method: SuppressionMethod;
 }
 
 /**
- * `previousStockEnd`, in a series: for each row name, whether the year before withheld its
- * stockEnd. This year's stockStart is that same figure, so it is withheld exactly when it was:
- * withheld there, it is withheld here too; published there (or absent: zero), it is not chosen
- * as a complement here unless nothing else can protect the year.
+ * What a year of a series knows of its neighbours: per row (group|programme), whether the year
+ * before withheld its stockEnd (undefined in the first year), and the rows of the year after.
  */
-export function planSuppression(
-  rows: readonly RowFigures[],
-  minCell: number,
-  previousStockEnd?: ReadonlyMap<RowName, boolean>,
-  /** in a series, the rows of the next year: a row missing there shows that this year's stockEnd is 0 */
-  nextYearRows?: ReadonlySet<RowName>,
-): SuppressionPlan {
-  const withOutcome = rows.every((r) => r.toWork !== undefined && r.pending !== undefined);
-  const cells: readonly Cell[] = withOutcome ? CELLS : CELLS.filter((c) => c !== 'toWork' && c !== 'pending');
+interface Neighbours {
+  previousStockEnd?: ReadonlyMap<string, boolean>;
+  nextRows?: ReadonlySet<string>;
+}
+
+const rowKey = (r: RowRef) => `${r.group}|${r.programme}`;
+
+/**
+ * One year protected, its neighbours fixed: a year's stockStart is the year before's stockEnd, so it
+ * is withheld exactly when that was (withheld there: protected here too; published there: known
+ * here). A row missing in the year before or after shows a 0. Every complement is necessary within
+ * the year, hence in the series; a cell protected in each year is protected in the series (the
+ * directions that move it in two adjacent years agree on their shared figure).
+ */
+function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, solver: Solver, neighbours: Neighbours = {}): Plan {
+  // One layout for both tables, so that their shared cells are numbered alike and solved alike.
+  const cells: readonly Cell[] = [...FLOW_CELLS, ...OUTCOME_CELLS];
+  const related: readonly Cell[] = withOutcome ? cells : FLOW_CELLS;
   const width = cells.length;
   const at = (row: number, cell: Cell) => row * width + cells.indexOf(cell);
-  const valueOf = (index: number) => rows[Math.floor(index / width)][cells[index % width]]!;
-
+  const known = new Set<number>();
   const relations: Relation[] = [];
+
   rows.forEach((_, i) => {
     relations.push([
       [at(i, 'stockEnd'), 1],
@@ -114,37 +163,64 @@ export function planSuppression(
       [at(i, 'inflow'), -1],
     ]);
   });
-  for (const cell of cells) relations.push(...crossRowRelations(rows, (i) => at(i, cell)));
+  const totals = sums(rows);
+  for (const cell of related) for (const { total, parts } of totals) relations.push([[at(total, cell), 1], ...parts.map((p) => [at(p, cell), -1] as const)]);
 
-  const primary = rows.flatMap((row, i) =>
-    cells.filter((cell) => PRIMARY_CELLS.has(cell) && row[cell]! >= 1 && row[cell]! < minCell).map((cell) => at(i, cell)),
+  const forced: number[] = [];
+  rows.forEach((r, i) => {
+    const { previousStockEnd, nextRows } = neighbours;
+    if (previousStockEnd) {
+      const before = previousStockEnd.get(rowKey(r));
+      if (before === true) forced.push(at(i, 'stockStart'));
+      else known.add(at(i, 'stockStart'));
+    }
+    if (nextRows && !nextRows.has(rowKey(r))) known.add(at(i, 'stockEnd'));
+  });
+
+  const values = rows.flatMap((r) => cells.map((cell) => figure(r, cell)));
+  const primary = rows.flatMap((r, i) =>
+    related
+      .filter((cell) => !NEVER_PRIMARY.has(cell) && figure(r, cell) >= 1 && figure(r, cell) < minCell && !known.has(at(i, cell)))
+      .map((cell) => at(i, cell)),
   );
-  const published = new Set<number>();
-  if (previousStockEnd) {
-    rows.forEach((row, i) => {
-      if (previousStockEnd.get(row.programme) === true) primary.push(at(i, 'stockStart'));
-      else published.add(at(i, 'stockStart'));
-    });
+  const tierOf = (r: RowRef) => (r.group === ALL_GROUPS && totals.length > 0 ? 3 : 0) + (r.programme === 'TOTAL' ? 2 : r.programme === 'INVOEG' ? 1 : 0);
+  const problem: SuppressionProblem = {
+    values,
+    // A cell the reader knows is a constant: it leaves the relations and is never withheld.
+    relations: relations.map((relation) => relation.filter(([cell]) => !known.has(cell))),
+    primary: [...new Set([...primary, ...forced])],
+    tiers: rows.flatMap((r) => cells.map(() => tierOf(r))),
+  };
+  const started = Date.now();
+  const counts = protect(problem, solver.highs, solver.budgetMs);
+  const primarySet = new Set(primary);
+  const result: Plan = {
+    withheld: rows.map(() => new Set<Cell>()),
+    primary: rows.map(() => new Set<Cell>()),
+    fteEnd: rows.map(() => false),
+    method: counts.method,
+  };
+  for (const cell of counts.withheld) {
+    const row = Math.floor(cell / width);
+    result.withheld[row].add(cells[cell % width]);
+    if (primarySet.has(cell)) result.primary[row].add(cells[cell % width]);
   }
-  if (nextYearRows) rows.forEach((row, i) => nextYearRows.has(row.programme) || published.add(at(i, 'stockEnd')));
-  const withheld = protect(relations, primary, (index) => costOf(rows[Math.floor(index / width)], valueOf(index)), published);
-
-  const plan: SuppressionPlan = { cells: rows.map(() => new Set<Cell>()), fteEnd: rows.map(() => false), stockEndWithheld: new Map() };
-  for (const index of withheld) plan.cells[Math.floor(index / width)].add(cells[index % width]);
 
   // fteEnd: withheld with stockEnd, then complemented across rows on its own.
-  const ftePrimary = rows.flatMap((_, i) => (plan.cells[i].has('stockEnd') ? [i] : []));
-  const fteWithheld = protect(
-    crossRowRelations(rows, (i) => i),
-    ftePrimary,
-    (i) => costOf(rows[i], rows[i].fteEnd),
+  const fte = protect(
+    {
+      values: rows.map((r) => r.flow.fteEnd),
+      relations: totals.map(({ total, parts }) => [[total, 1], ...parts.map((p) => [p, -1] as const)]),
+      primary: rows.flatMap((_, i) => (result.withheld[i].has('stockEnd') ? [i] : [])),
+      tiers: rows.map(tierOf),
+    },
+    solver.highs,
+    Math.max(solver.budgetMs - (Date.now() - started), 0),
   );
-  for (const i of fteWithheld) plan.fteEnd[i] = true;
-  rows.forEach((row, i) => plan.stockEndWithheld.set(row.programme, plan.cells[i].has('stockEnd')));
-  return plan;
+  for (const i of fte.withheld) result.fteEnd[i] = true;
+  if (fte.method === 'heuristic') result.method = 'heuristic';
+  return result;
 }
-
-export type Suppressed<R> = { [K in keyof R]: K extends 'programme' ? R[K] : R[K] | null } & { suppressed: string[] };
 
 function withNulls<R extends object>(row: R, nulled: ReadonlySet<string>): Suppressed<R> {
   const out: Record<string, unknown> = {};
@@ -153,90 +229,116 @@ function withNulls<R extends object>(row: R, nulled: ReadonlySet<string>): Suppr
   return out as Suppressed<R>;
 }
 
-const figuresOfFlow = (row: FlowRow): RowFigures => ({
-  programme: row.programme,
-  stockStart: row.stockStart,
-  inflow: row.inflow,
-  outflow: row.outflow,
-  stockEnd: row.stockEnd,
-  growth: row.growth,
-  reach: row.stockStart + row.inflow,
-  fteEnd: row.fteEnd,
-});
+function flowNulls(cells: ReadonlySet<Cell>, fteEnd: boolean): Set<string> {
+  const nulled = new Set<string>([...cells].filter((c) => c !== 'reach' && c !== 'toWork' && c !== 'pending'));
+  if (fteEnd) nulled.add('fteEnd');
+  if (cells.has('growth') || cells.has('stockStart')) nulled.add('growthPct');
+  if (cells.has('inflow') || cells.has('outflow') || cells.has('stockStart')) nulled.add('rotationPct');
+  return nulled;
+}
 
-function applyToFlows(rows: readonly FlowRow[], plan: SuppressionPlan): Suppressed<FlowRow>[] {
-  return rows.map((row, i) => {
-    const cells = plan.cells[i];
-    const nulled = new Set<string>([...cells].filter((c) => c in row));
-    if (plan.fteEnd[i]) nulled.add('fteEnd');
-    if (cells.has('growth') || cells.has('stockStart')) nulled.add('growthPct');
-    if (cells.has('inflow') || cells.has('outflow') || cells.has('stockStart')) nulled.add('rotationPct');
-    return withNulls(row, nulled);
+function outflowNulls(cells: ReadonlySet<Cell>): Set<string> {
+  const nulled = new Set<string>();
+  if (cells.has('reach')) nulled.add('reach');
+  if (cells.has('outflow')) nulled.add('exited');
+  if (cells.has('toWork')) nulled.add('toWork');
+  if (cells.has('pending')) nulled.add('pending');
+  if (nulled.has('exited') || nulled.has('reach')) nulled.add('exitedPct');
+  if (nulled.has('toWork') || nulled.has('exited')) nulled.add('toWorkPctOfExited');
+  if (nulled.has('toWork') || nulled.has('reach')) nulled.add('toWorkPctOfReach');
+  return nulled;
+}
+
+/** The cells of the shown table that the counts of `suppression` are about. */
+const SHOWN: Record<'flows' | 'outflow', readonly Cell[]> = {
+  flows: ['stockStart', 'inflow', 'outflow', 'stockEnd', 'growth'],
+  outflow: ['reach', 'outflow', 'toWork', 'pending'],
+};
+
+export interface SuppressedTables<F, O> {
+  flows: Suppressed<F>[][];
+  outflow: Suppressed<O>[][] | null;
+  suppression: { flows: SuppressionSummary; outflow: SuppressionSummary | null };
+}
+
+/**
+ * Every year of a table protected as one system. `outflow` given: the outflow table is protected
+ * (with the flows figures it is a view of); otherwise the flows table.
+ */
+export function suppressTables(
+  years: readonly YearRows[],
+  minCell: number,
+  solver: Solver = HEURISTIC_ONLY,
+): SuppressedTables<Grouped<FlowRow>, Grouped<OutflowRow>> {
+  const withOutcome = years.every((y) => y.outflow !== undefined);
+  const rows: RowRef[] = years.flatMap(({ flows, outflow }, year) => {
+    if (outflow && (outflow.length !== flows.length || outflow.some((row, i) => row.programme !== flows[i].programme || row.group !== flows[i].group))) {
+      throw new Error('the outflow and flows tables of a year must have the same rows');
+    }
+    return flows.map((flow, i) => ({ year, group: flow.group ?? ALL_GROUPS, programme: flow.programme, flow, outflow: outflow?.[i] }));
   });
+  const p: Plan = { withheld: [], primary: [], fteEnd: [], method: 'optimal' };
+  const deadline = Date.now() + solver.budgetMs;
+  let previousStockEnd: Map<string, boolean> | undefined;
+  years.forEach((_, y) => {
+    const yearRows = rows.filter((r) => r.year === y);
+    const nextRows = y < years.length - 1 ? new Set(rows.filter((r) => r.year === y + 1).map(rowKey)) : undefined;
+    // One budget for the whole table: once spent, the remaining years take the heuristic at once.
+    const part = plan(yearRows, withOutcome, minCell, { ...solver, budgetMs: Math.max(deadline - Date.now(), 0) }, { previousStockEnd, nextRows });
+    p.withheld.push(...part.withheld);
+    p.primary.push(...part.primary);
+    p.fteEnd.push(...part.fteEnd);
+    if (part.method === 'heuristic') p.method = 'heuristic';
+    previousStockEnd = new Map(yearRows.map((r, i) => [rowKey(r), part.withheld[i].has('stockEnd')]));
+  });
+  const summary = (table: 'flows' | 'outflow'): SuppressionSummary => {
+    let primary = 0;
+    let complementary = 0;
+    p.withheld.forEach((cells, i) => {
+      for (const cell of SHOWN[table]) {
+        if (!cells.has(cell)) continue;
+        if (p.primary[i].has(cell)) primary++;
+        else complementary++;
+      }
+    });
+    return { method: p.method, primary, complementary };
+  };
+  let i = 0;
+  const flows = years.map((y) => y.flows.map((row) => withNulls(row, flowNulls(p.withheld[i], p.fteEnd[i++]))));
+  i = 0;
+  const outflow = withOutcome ? years.map((y) => y.outflow!.map((row) => withNulls(row, outflowNulls(p.withheld[i++])))) : null;
+  return { flows, outflow, suppression: { flows: summary('flows'), outflow: withOutcome ? summary('outflow') : null } };
 }
 
 /** The flows table of one year with every count from 1 to `minCell` − 1 withheld, and what protects it. */
-export function suppressFlowTable(rows: readonly FlowRow[], minCell: number): Suppressed<FlowRow>[] {
-  return applyToFlows(rows, planSuppression(rows.map(figuresOfFlow), minCell));
+export function suppressFlowTable(rows: readonly FlowRow[], minCell: number, solver?: Solver): Suppressed<FlowRow>[] {
+  return suppressFlowSeries([rows], minCell, solver)[0];
 }
 
-const namesOf = (rows: readonly FlowRow[] | undefined) => (rows ? new Set(rows.map((r) => r.programme)) : undefined);
-
-/**
- * A series of flows tables, year after year: each year protected as above, and a year's
- * stockStart withheld exactly when the year before withheld its stockEnd (the same figure).
- */
-export function suppressFlowSeries(years: readonly (readonly FlowRow[])[], minCell: number): Suppressed<FlowRow>[][] {
-  let previous: ReadonlyMap<RowName, boolean> | undefined;
-  return years.map((rows, y) => {
-    const plan = planSuppression(rows.map(figuresOfFlow), minCell, previous, namesOf(years[y + 1]));
-    previous = plan.stockEndWithheld;
-    return applyToFlows(rows, plan);
-  });
+/** A series of flows tables protected as one: a year's stockEnd is the next year's stockStart. */
+export function suppressFlowSeries(years: readonly (readonly FlowRow[])[], minCell: number, solver?: Solver): Suppressed<FlowRow>[][] {
+  return suppressTables(
+    years.map((flows) => ({ flows })),
+    minCell,
+    solver,
+  ).flows;
 }
 
-/**
- * The outflow table of one year with small counts withheld. It needs the same year's flows table
- * (the same rows), whose cells reach and exited are sums of.
- */
-export function suppressOutflowTable(rows: readonly OutflowRow[], flows: readonly FlowRow[], minCell: number): Suppressed<OutflowRow>[] {
-  return suppressOutflowSeries([rows], [flows], minCell)[0];
+/** The outflow table of one year with small counts withheld; it needs the same year's flows table (the same rows). */
+export function suppressOutflowTable(rows: readonly OutflowRow[], flows: readonly FlowRow[], minCell: number, solver?: Solver): Suppressed<OutflowRow>[] {
+  return suppressOutflowSeries([rows], [flows], minCell, solver)[0];
 }
 
-/** A series of outflow tables, protected with the flows tables of the same years as in `suppressFlowSeries`. */
+/** A series of outflow tables, protected with the flows tables of the same years. */
 export function suppressOutflowSeries(
   years: readonly (readonly OutflowRow[])[],
   flowYears: readonly (readonly FlowRow[])[],
   minCell: number,
+  solver?: Solver,
 ): Suppressed<OutflowRow>[][] {
-  let previous: ReadonlyMap<RowName, boolean> | undefined;
-  return years.map((rows, y) => {
-    const flows = flowYears[y];
-    if (rows.length !== flows.length || rows.some((row, i) => row.programme !== flows[i].programme)) {
-      throw new Error('the outflow and flows tables of a year must have the same rows');
-    }
-    const plan = planSuppression(
-      flows.map((flow, i) => ({ ...figuresOfFlow(flow), toWork: rows[i].toWork, pending: rows[i].pending })),
-      minCell,
-      previous,
-      namesOf(flowYears[y + 1]),
-    );
-    previous = plan.stockEndWithheld;
-    return applyToOutflow(rows, plan);
-  });
-}
-
-function applyToOutflow(rows: readonly OutflowRow[], plan: SuppressionPlan): Suppressed<OutflowRow>[] {
-  return rows.map((row, i) => {
-    const cells = plan.cells[i];
-    const nulled = new Set<string>();
-    if (cells.has('reach')) nulled.add('reach');
-    if (cells.has('outflow')) nulled.add('exited');
-    if (cells.has('toWork')) nulled.add('toWork');
-    if (cells.has('pending')) nulled.add('pending');
-    if (nulled.has('exited') || nulled.has('reach')) nulled.add('exitedPct');
-    if (nulled.has('toWork') || nulled.has('exited')) nulled.add('toWorkPctOfExited');
-    if (nulled.has('toWork') || nulled.has('reach')) nulled.add('toWorkPctOfReach');
-    return withNulls(row, nulled);
-  });
+  return suppressTables(
+    years.map((outflow, y) => ({ flows: flowYears[y], outflow })),
+    minCell,
+    solver,
+  ).outflow as Suppressed<OutflowRow>[][];
 }

@@ -1,9 +1,15 @@
 import fc from 'fast-check';
+import { highsSolver } from './highs-solver.js';
 import { PROGRAMMES } from '#domain/vocabulary.js';
 import { percentage } from '../outflow-statistics/percentages.js';
 import type { FlowRow, OutflowRow, RowName } from '../outflow-statistics/statistics-tables.js';
 import { derivableCells, protect } from './complementary-suppression.js';
-import { suppressFlowSeries, suppressFlowTable, suppressOutflowSeries, suppressOutflowTable } from './small-cells.js';
+import { suppressFlowSeries, suppressFlowTable, suppressOutflowSeries, suppressOutflowTable, type Solver } from './small-cells.js';
+
+let exact: Solver;
+beforeAll(async () => {
+  exact = { highs: await highsSolver(), budgetMs: 5_000 };
+});
 
 // ---------------------------------------------------------------------------------------------
 // Tables built from raw figures the way statistics-tables.ts builds them.
@@ -382,8 +388,10 @@ describe('complementary suppression on a generic relation system', () => {
     expect(derivableCells(relations, new Set([a, b, c, d]))).toEqual([]);
   });
 
-  test('protect completes the rectangle with the cheapest cells', () => {
-    const cost = (cell: number) => ({ tier: cell >= t ? 1 : 0, size: [1, 5, 6, 2, 100, 100, 100, 100][cell] });
-    expect([...protect(relations, [a], cost)].sort()).toEqual([a, b, c, d]);
+  test('protect finds the least complement, exactly and by the heuristic', () => {
+    const problem = { values: [1, 5, 6, 2, 100, 100, 100, 100], relations, primary: [a], tiers: [0, 0, 0, 0, 1, 1, 1, 1] };
+    // Three cells beat four: a, its row total and its column total leave a free to move.
+    expect(protect(problem, exact.highs, 5_000)).toEqual({ withheld: new Set([a, t, v]), method: 'optimal' });
+    expect(protect(problem, null, 0)).toEqual({ withheld: new Set([a, t, v]), method: 'heuristic' });
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Statistics tables as files. Every export has a header row of the JSON field names and one line
- * per row; a withheld or undefined figure is an empty cell; the list of withheld fields is one
- * cell, its names separated by spaces.
+ * Statistics tables as files. Every export has a header row of the JSON field names (in Dutch with
+ * `excel-nl`) and one line per row; a withheld or undefined figure is an empty cell; the list of
+ * withheld fields is one cell, its names separated by spaces.
  */
 export const EXPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -15,6 +15,32 @@ export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsh
 type Row = Record<string, unknown>;
 
 const fieldsOf = (rows: readonly Row[]): string[] => (rows.length === 0 ? [] : Object.keys(rows[0]));
+
+/** `excel-nl`: the column headers in Dutch, for readers in Flanders; the columns stay in the same order. */
+export const DUTCH_HEADERS: Readonly<Record<string, string>> = {
+  year: 'Jaar',
+  group: 'Groep',
+  programme: 'Programma',
+  stockStart: 'Bestand begin',
+  inflow: 'Instroom',
+  outflow: 'Uitstroom',
+  stockEnd: 'Bestand einde',
+  growth: 'Groei',
+  growthPct: 'Groei %',
+  rotationPct: 'Rotatie %',
+  fteEnd: 'VTE einde',
+  reach: 'Bereik',
+  exited: 'Uitgestroomd',
+  exitedPct: 'Uitgestroomd % van bereik',
+  toWork: 'Uitstroom naar werk',
+  toWorkPctOfExited: 'Naar werk % van uitgestroomd',
+  toWorkPctOfReach: 'Naar werk % van bereik',
+  pending: 'Opvolging nog niet gekend',
+  suppressed: 'Afgeschermd',
+};
+
+const headersOf = (fields: readonly string[], dialect: CsvDialect | undefined) =>
+  dialect === 'excel-nl' ? fields.map((f) => DUTCH_HEADERS[f] ?? f) : [...fields];
 
 /** The CSV text (RFC 4180 layout, CRLF line ends). */
 export function tableToCsv(rows: readonly Row[], dialect: CsvDialect = 'rfc4180'): string {
@@ -33,12 +59,12 @@ export function tableToCsv(rows: readonly Row[], dialect: CsvDialect = 'rfc4180'
   };
   const fields = fieldsOf(rows);
   if (fields.length === 0) return dialect === 'excel-nl' ? '\uFEFF' : '';
-  const lines = [fields.join(separator), ...rows.map((row) => fields.map((f) => cell(row[f])).join(separator))];
+  const lines = [headersOf(fields, dialect).map(cell).join(separator), ...rows.map((row) => fields.map((f) => cell(row[f])).join(separator))];
   return (dialect === 'excel-nl' ? '\uFEFF' : '') + lines.join('\r\n') + '\r\n';
 }
 
 /** An XLSX workbook with one sheet named `sheetName`: a bold header row, numbers stored as numbers. */
-export async function tableToXlsx(rows: readonly Row[], sheetName: string): Promise<Buffer> {
+export async function tableToXlsx(rows: readonly Row[], sheetName: string, dialect?: CsvDialect): Promise<Buffer> {
   // Loaded on the first XLSX export: ExcelJS adds about 28 MB to a process that may never export one.
   const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
@@ -51,7 +77,8 @@ export async function tableToXlsx(rows: readonly Row[], sheetName: string): Prom
     { views: [{ state: 'frozen', ySplit: 1 }] },
   );
   const fields = fieldsOf(rows);
-  sheet.addRow(fields).font = { bold: true };
+  const headers = headersOf(fields, dialect);
+  sheet.addRow(headers).font = { bold: true };
   for (const row of rows) {
     sheet.addRow(
       fields.map((f) => {
@@ -63,7 +90,7 @@ export async function tableToXlsx(rows: readonly Row[], sheetName: string): Prom
   }
   fields.forEach((field, i) => {
     const column = sheet.getColumn(i + 1);
-    column.width = Math.max(field.length + 2, 10);
+    column.width = Math.max(headers[i].length + 2, 10);
     if (field.endsWith('Pct')) column.numFmt = '0.0';
   });
   return Buffer.from(await workbook.xlsx.writeBuffer());

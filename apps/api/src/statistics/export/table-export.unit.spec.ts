@@ -13,12 +13,12 @@ describe('statistics exports', () => {
     );
   });
 
-  test('CSV excel-nl: semicolons, decimal commas, a UTF-8 byte-order mark; integers unchanged', () => {
+  test('CSV excel-nl: Dutch headers in the plain order, semicolons, decimal commas, a UTF-8 byte-order mark; integers unchanged', () => {
     const text = tableToCsv(rows, 'excel-nl');
     expect(text.startsWith('\uFEFF')).toBe(true);
     expect(Buffer.from(text, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(text.slice(1).split('\r\n')).toEqual([
-      'year;programme;stockStart;growthPct;rotationPct;fteEnd;suppressed',
+      'Jaar;Programma;Bestand begin;Groei %;Rotatie %;VTE einde;Afgeschermd',
       '2011;SW;4213;4,2;;3712,5;',
       '2011;LDE;;-12,5;;;stockStart fteEnd',
       '',
@@ -46,6 +46,14 @@ describe('statistics exports', () => {
     expect(lde.getCell(3).value).toBeNull();
     expect(lde.getCell(4).value).toBe(-12.5);
     expect(lde.getCell(7).value).toBe('stockStart fteEnd');
+  });
+
+  test('XLSX excel-nl: Dutch headers, same columns; a grouped table carries its group', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const grouped = [{ group: 'ALL', programme: 'SW', inflow: 12, toWork: 3, suppressed: [] as string[] }];
+    await workbook.xlsx.load((await tableToXlsx(grouped, 'outflow 2011', 'excel-nl')) as never);
+    expect((workbook.worksheets[0].getRow(1).values as unknown[]).slice(1)).toEqual(['Groep', 'Programma', 'Instroom', 'Uitstroom naar werk', 'Afgeschermd']);
+    expect(tableToCsv(grouped).split('\r\n')[0]).toBe('group,programme,inflow,toWork,suppressed');
   });
 
   test('XLSX: a sheet name Excel refuses is made acceptable', async () => {

@@ -3,12 +3,25 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { OUTFLOW_METHODS, type OutflowMethod } from '#read-models/outflow-statistics/statistics-tables.js';
 import { STATISTICS_TABLES, type StatisticsTableName } from '#read-models/statistics-publishing/statistics-answers.js';
-import { TableSelection } from '../statistics-query.dto.js';
+import { GroupedSelection } from '../statistics-query.dto.js';
 import { IntegerFromQuery } from '../../http/numbers.js';
 import { UUID_PATTERN } from '../../http/openapi.js';
 
 /** `POST /v1/statistics/publications`: which table to freeze. */
-export class PublishTableDto extends TableSelection {
+export class PublishTableDto extends GroupedSelection {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 3,
+    maximum: 1000,
+    example: 5,
+    description: 'a publication goes outside: withhold every count from 1 to minCell − 1 (at least 3), and what would reveal it; 5 is advised',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(3)
+  @Max(1000)
+  minCell?: number;
+
   @ApiProperty({ enum: STATISTICS_TABLES })
   @IsIn(STATISTICS_TABLES)
   table!: StatisticsTableName;
