@@ -66,6 +66,8 @@ export async function historyImportEndToEnd(options: {
   port: number;
   persons: number;
   log: (message: string) => void;
+  /** check every row and write nothing (a memory measurement of the first two passes) */
+  dryRun?: boolean;
 }): Promise<HistoryImportRun> {
   const database = `bench_import_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: options.adminUrl });
@@ -102,7 +104,7 @@ export async function historyImportEndToEnd(options: {
     options.log(`history import: ${rows} rows of ${options.persons} persons`);
     const started = performance.now();
     const { readFile } = await import('node:fs/promises');
-    const answer = await fetch(`${service.url}/v1/imports`, {
+    const answer = await fetch(`${service.url}/v1/imports${options.dryRun ? '?dryRun=true' : ''}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
       body: await readFile(file),
@@ -118,7 +120,7 @@ export async function historyImportEndToEnd(options: {
     }
     if (progress.status !== 'done') throw new Error(`import failed with ${progress.errors} errors`);
     // Until every read model holds it: a statistics query that waits for the import's position.
-    for (;;) {
+    for (; !options.dryRun;) {
       const waited = await fetch(`${service.url}/v1/statistics/flows?year=2010&waitFor=${progress.position}`, {
         headers: { authorization: `Bearer ${signToken(options.jwtSecret, { sub: 'bench', roles: ['analyst'] })}` },
       });

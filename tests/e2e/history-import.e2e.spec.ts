@@ -296,4 +296,34 @@ describe.each(['pglite', 'postgres'] as const)('history import (%s)', (store) =>
     expect((await service.request('GET', `/v1/imports/${randomUUID()}`, { token: admin() })).status).toBe(404);
     expect((await service.request('GET', '/v1/imports/not-an-id', { token: admin() })).status).toBe(404);
   });
+
+  test('a restarted service fails the imports of a process that stopped, and leaves those of a live process alone', async () => {
+    const db = service.database.db;
+    const [checking, writing, live] = [randomUUID(), randomUUID(), randomUUID()];
+    const running = (importId: string, status: string, heartbeat: string, owner: string) =>
+      db.query(
+        `INSERT INTO history_imports (import_id, sha256, format, dry_run, allow_unregistered, status, actor, owner, heartbeat_at, rows, rows_done)
+         VALUES ($1, $2, 'csv', false, false, $3, 'admin-import', $4, now() - $5::interval, 10, 5)`,
+        [importId, randomUUID(), status, owner, heartbeat],
+      );
+    await running(checking, 'validating', '1 hour', 'a-stopped-process');
+    await running(writing, 'importing', '10 minutes', 'a-stopped-process');
+    await running(live, 'importing', '0 seconds', 'a-live-process');
+    await db.query(`INSERT INTO history_import_rows (import_id, person, row, sealed) VALUES ($1, 'p', 2, 'x')`, [writing]);
+
+    await service.restart();
+
+    const progress = async (importId: string) => (await service.request('GET', `/v1/imports/${importId}`, { token: admin() })).body;
+    expect(await progress(checking)).toMatchObject({ status: 'failed', errors: 1 });
+    expect(await errorsOf(checking)).toEqual([
+      expect.objectContaining({ row: 0, code: 'interrupted', message: expect.stringContaining('nothing was written') }),
+    ]);
+    expect(await progress(writing)).toMatchObject({ status: 'failed', errors: 1, rowsDone: 5 });
+    expect(await errorsOf(writing)).toEqual([
+      expect.objectContaining({ row: 0, code: 'interrupted', message: expect.stringContaining('written before the stop are kept') }),
+    ]);
+    expect((await db.query('SELECT 1 FROM history_import_rows WHERE import_id = $1', [writing])).rows).toHaveLength(0);
+    expect(await progress(live)).toMatchObject({ status: 'importing', errors: 0 });
+    await db.query(`UPDATE history_imports SET status = 'failed' WHERE import_id = $1`, [live]);
+  });
 });

@@ -11,7 +11,7 @@ import { PUBLICATIONS_SCHEMA } from '#read-models/statistics-publishing/publicat
 import { FLOW_COUNTS_SCHEMA } from '#read-models/outflow-statistics/flow-counts.schema.js';
 import { DECLARATION_REVISIONS_SCHEMA } from '#application/declaration-revisions.schema.js';
 import { DIRECTORY_SCHEMA } from '#directory/directory.schema.js';
-import { HISTORY_IMPORTS_SCHEMA } from '../../api/src/imports/imports.schema.js';
+import { HISTORY_IMPORT_OWNERS_SCHEMA, HISTORY_IMPORTS_SCHEMA } from '../../api/src/imports/imports.schema.js';
 import { NAME_SEARCH_SCHEMA } from '#read-models/caseload/name-search.js';
 import { PLACEMENT_FACTS_SCHEMA } from '#read-models/group-statistics/placement-facts.schema.js';
 import { assertOrdered, runMigrations, type Migration, type MigrationReport } from '#sql/migrations.js';
@@ -55,6 +55,7 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   PLACEMENT_FACTS_SCHEMA,
   NAME_SEARCH_SCHEMA,
   HISTORY_IMPORTS_SCHEMA,
+  HISTORY_IMPORT_OWNERS_SCHEMA,
 ];
 assertOrdered(SCHEMA_MIGRATIONS);
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -22,9 +22,18 @@ import { IMPORT_DIRECTORY, rememberingAnswers } from './import-directory.js';
 
 /** The largest file an import takes (a million rows of the template is about 150 MB): the route's body limit. */
 export const MAX_IMPORT_BYTES = IMPORT_BODY_LIMIT;
-/** Rows written to the spool table per statement, and persons decided per page of the second pass. */
+/** Rows written to the spool table per statement. */
 const SPOOL_BATCH = 1_000;
-const PAGE = 2_000;
+/**
+ * Rows read from the spool table per page: of the second pass, and of the third, where a page's
+ * persons are claimed and appended at once, so that the claims and the group commit send full
+ * batches with two in flight.
+ */
+const VALIDATION_PAGE = 2_000;
+const WRITE_PAGE = 5_000;
+/** How often a process says that its imports are alive, and after how long without it another process fails them. */
+const HEARTBEAT_MS = 15_000;
+const ABANDONED_AFTER_SECONDS = 120;
 /** Errors kept per import (the count goes on): enough to fix a file, not a copy of a broken one. */
 const MAX_STORED_ERRORS = 10_000;
 
@@ -49,12 +58,19 @@ interface ReceivedFile {
   repeatOf: string | null;
 }
 
-/** One row of an import, sealed under the import's own key while it waits in the spool table. */
-function seal(key: Buffer, value: unknown): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const data = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
-  return [iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
+/**
+ * One row of an import, sealed under the import's own key while it waits in the spool table. The
+ * key is new for every import, so a counter is a unique nonce, and cheaper than random bytes a row.
+ */
+function sealer(key: Buffer): (value: unknown) => string {
+  let counter = 0n;
+  return (value) => {
+    const iv = Buffer.alloc(12);
+    iv.writeBigUInt64BE((counter += 1n), 4);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const data = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+    return [iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
+  };
 }
 
 function unseal<T>(key: Buffer, sealed: string): T {
@@ -85,9 +101,12 @@ interface Person {
  *    in the metadata.
  */
 @Injectable()
-export class HistoryImports {
+export class HistoryImports implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('HistoryImports');
   private readonly running = new Set<Promise<void>>();
+  /** This process, as the owner of the imports it runs. */
+  private readonly owner = randomUUID();
+  private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
@@ -97,6 +116,51 @@ export class HistoryImports {
     @Inject(IMPORT_DIRECTORY) private readonly directory: ImportDirectory,
     private readonly personalData: PersonalData,
   ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.failAbandoned();
+    this.heartbeat = setInterval(() => void this.beat().catch((error: Error) => this.logger.warn(`import heartbeat: ${error.message}`)), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+  }
+
+  private async beat(): Promise<void> {
+    await this.db.query(`UPDATE history_imports SET heartbeat_at = now() WHERE owner = $1 AND status IN ('validating', 'importing')`, [this.owner]);
+    await this.failAbandoned();
+  }
+
+  /**
+   * Imports whose process stopped (no heartbeat for ABANDONED_AFTER_SECONDS) end `failed`, with a
+   * file-level error that says what was written: nothing while validating; while importing, the
+   * persons appended before the stop (each one whole), which a dry run of the same file then
+   * lists as already registered. Imports that a live process runs keep their heartbeat fresh.
+   */
+  async failAbandoned(): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ import_id: string; status: ImportStatus }>(
+        `SELECT import_id, status FROM history_imports
+          WHERE status IN ('validating', 'importing') AND heartbeat_at < now() - make_interval(secs => $1)
+          FOR UPDATE SKIP LOCKED`,
+        [ABANDONED_AFTER_SECONDS],
+      );
+      for (const { import_id: importId, status } of rows) {
+        const message =
+          status === 'validating'
+            ? 'the service stopped while it checked this file; nothing was written: send the file again'
+            : 'the service stopped while it wrote this file; the persons written before the stop are kept (each whole), the others are not: a dry run of the same file lists the written ones as already registered, remove their rows and import the rest';
+        await tx.query(
+          `INSERT INTO history_import_errors (import_id, row, insz, field, code, rule, message) VALUES ($1, 0, NULL, '', 'interrupted', NULL, $2)`,
+          [importId, message],
+        );
+        await tx.query(`UPDATE history_imports SET status = 'failed', errors = errors + 1, finished_at = now() WHERE import_id = $1`, [importId]);
+        await tx.query('DELETE FROM history_import_rows WHERE import_id = $1', [importId]);
+        this.logger.warn(`import ${importId} was ${status} in a process that stopped: failed`);
+      }
+    });
+  }
 
   private spoolPath(importId: string): string {
     return join(this.config.dataDir, 'imports', `${importId}.upload`);
@@ -140,8 +204,9 @@ export class HistoryImports {
       return { importId: rows[0].import_id, repeatOf: rows[0].import_id };
     }
     await this.db.query(
-      `INSERT INTO history_imports (import_id, sha256, format, dry_run, allow_unregistered, status, actor) VALUES ($1, $2, $3, $4, $5, 'validating', $6)`,
-      [importId, sha256, format, options.dryRun, options.allowUnregistered, options.actor],
+      `INSERT INTO history_imports (import_id, sha256, format, dry_run, allow_unregistered, status, actor, owner)
+       VALUES ($1, $2, $3, $4, $5, 'validating', $6, $7)`,
+      [importId, sha256, format, options.dryRun, options.allowUnregistered, options.actor, this.owner],
     );
     const run = this.run(importId, path, format, { ...options, sha256 }).finally(() => this.running.delete(run));
     this.running.add(run);
@@ -219,7 +284,7 @@ export class HistoryImports {
       const rowCount = await this.spoolRows(importId, path, format, key, recordErrors);
       await this.db.query('UPDATE history_imports SET rows = $2, rows_done = 0 WHERE import_id = $1', [importId, rowCount]);
       let workers = 0;
-      await this.eachPerson(importId, key, async (persons, rowsSoFar) => {
+      await this.eachPerson(importId, key, VALIDATION_PAGE, async (persons, rowsSoFar) => {
         await recordErrors(await this.validatePersons(persons, directory, options.allowUnregistered));
         workers += persons.length;
         await this.db.query('UPDATE history_imports SET rows_done = $2, workers = $3 WHERE import_id = $1', [importId, rowsSoFar, workers]);
@@ -230,7 +295,7 @@ export class HistoryImports {
       }
       await this.db.query(`UPDATE history_imports SET status = 'importing', rows_done = 0 WHERE import_id = $1`, [importId]);
       let last: string | null = null;
-      await this.eachPerson(importId, key, async (persons, rowsSoFar) => {
+      await this.eachPerson(importId, key, WRITE_PAGE, async (persons, rowsSoFar) => {
         const { position, errors } = await this.writePersons(importId, persons, directory, options);
         await recordErrors(errors);
         if (position && (last === null || comparePositions(position, last) > 0)) last = position;
@@ -263,46 +328,65 @@ export class HistoryImports {
     key: Buffer,
     recordErrors: (errors: RowError[]) => Promise<void>,
   ): Promise<number> {
+    const seal = sealer(key);
     let rows = 0;
     let batch: { person: string; row: number; sealed: string }[] = [];
     let errors: RowError[] = [];
-    const flush = async () => {
-      if (batch.length > 0) {
+    const write = async (spooled: typeof batch, rowErrors: RowError[], rowsRead: number) => {
+      if (spooled.length > 0) {
         await this.db.query(`INSERT INTO history_import_rows (import_id, person, row, sealed) SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[])`, [
           importId,
-          batch.map((b) => b.person),
-          batch.map((b) => b.row),
-          batch.map((b) => b.sealed),
+          spooled.map((b) => b.person),
+          spooled.map((b) => b.row),
+          spooled.map((b) => b.sealed),
         ]);
       }
-      await recordErrors(errors);
-      await this.db.query('UPDATE history_imports SET rows_done = $2 WHERE import_id = $1', [importId, rows]);
+      await recordErrors(rowErrors);
+      await this.db.query('UPDATE history_imports SET rows_done = $2 WHERE import_id = $1', [importId, rowsRead]);
+    };
+    // One batch is written while the next is read: parsing and the database work at once.
+    let writing: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      const [spooled, rowErrors] = [batch, errors];
       batch = [];
       errors = [];
+      await writing;
+      writing = write(spooled, rowErrors, rows);
+      writing.catch(() => undefined);
     };
     for await (const { row, record } of readRecords(path, format)) {
       rows += 1;
       const read = readImportRow(row, record);
-      if (read.row) batch.push({ person: this.personalData.hashInsz(read.row.insz), row, sealed: seal(key, read.row) });
+      if (read.row) batch.push({ person: this.personalData.hashInsz(read.row.insz), row, sealed: seal(read.row) });
       else errors.push(...read.errors);
       if (batch.length + errors.length >= SPOOL_BATCH) await flush();
     }
     await flush();
+    await writing;
     if (rows === 0) throw new Error('the file holds a header and no rows');
     return rows;
   }
 
   /** The spooled rows, a page of whole persons at a time, with the count of rows handed over so far. */
-  private async eachPerson(importId: string, key: Buffer, handle: (persons: Person[], rowsSoFar: number) => Promise<void>): Promise<void> {
-    let after: { person: string; row: number } = { person: '', row: 0 };
-    let carry: Person | null = null;
-    let rowsSoFar = 0;
-    for (;;) {
-      const { rows } = await this.db.query<{ person: string; row: number; sealed: string }>(
+  private async eachPerson(importId: string, key: Buffer, page: number, handle: (persons: Person[], rowsSoFar: number) => Promise<void>): Promise<void> {
+    const read = (after: { person: string; row: number }) =>
+      this.db.query<{ person: string; row: number; sealed: string }>(
         `SELECT person, row, sealed FROM history_import_rows
-          WHERE import_id = $1 AND (person, row) > ($2, $3) ORDER BY person, row LIMIT ${PAGE}`,
+          WHERE import_id = $1 AND (person, row) > ($2, $3) ORDER BY person, row LIMIT ${page}`,
         [importId, after.person, after.row],
       );
+    let carry: Person | null = null;
+    let rowsSoFar = 0;
+    let next = read({ person: '', row: 0 });
+    for (;;) {
+      const { rows } = await next;
+      const end = rows.length < page;
+      // The next page is read while this one is handled (two pages in memory at most).
+      if (!end) {
+        const lastRow = rows.at(-1)!;
+        next = read({ person: lastRow.person, row: Number(lastRow.row) });
+        next.catch(() => undefined);
+      }
       const persons: Person[] = carry ? [carry] : [];
       for (const r of rows) {
         const current = persons.at(-1);
@@ -310,7 +394,6 @@ export class HistoryImports {
         if (current?.person === r.person) current.rows.push(row);
         else persons.push({ person: r.person, rows: [row] });
       }
-      const end = rows.length < PAGE;
       // The last person of a full page may go on in the next one.
       carry = end ? null : (persons.pop() ?? null);
       if (persons.length > 0) {
@@ -318,8 +401,6 @@ export class HistoryImports {
         await handle(persons, rowsSoFar);
       }
       if (end) return;
-      const lastRow = rows.at(-1)!;
-      after = { person: lastRow.person, row: Number(lastRow.row) };
     }
   }
 

@@ -47,3 +47,18 @@ CREATE TABLE history_import_errors (
   PRIMARY KEY (import_id, n)
 );`,
 };
+
+/**
+ * Which process runs an import, and when it last said it was alive: a process that stops
+ * mid-import leaves its import `validating` or `importing`, and the others mark it `failed` once
+ * its heartbeat is old (docs/import.md). Imports of the release before start with a heartbeat of
+ * now, so one still running then is left two minutes to show it is alive.
+ */
+export const HISTORY_IMPORT_OWNERS_SCHEMA: Migration = {
+  version: 81,
+  name: 'imports: owner and heartbeat of a running import',
+  sql: `
+ALTER TABLE history_imports ADD COLUMN owner text;
+ALTER TABLE history_imports ADD COLUMN heartbeat_at timestamptz NOT NULL DEFAULT now();
+CREATE INDEX history_imports_running ON history_imports (heartbeat_at) WHERE status IN ('validating', 'importing');`,
+};
