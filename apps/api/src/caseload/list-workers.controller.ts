@@ -28,7 +28,10 @@ export class ListWorkersQuery {
   @IsString()
   @MaxLength(200)
   coach?: string;
-  @ApiPropertyOptional({ maxLength: 200, description: "an organisationId: the workers whose coach is a member of it (screener, admin, that organisation's org-admin)" })
+  @ApiPropertyOptional({
+    maxLength: 200,
+    description: "an organisationId: the workers whose coach is a member of it (screener, admin, that organisation's org-admin)",
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -63,7 +63,8 @@ export class EmploymentDeclarationsController {
     const blank = new EmploymentDeclarationDto();
     for (let i = 0; i < raw.length && errors.length < MAX_ERRORS; i++) {
       const item: unknown = raw[i];
-      if (typeof item !== 'object' || item === null || Array.isArray(item)) errors.push({ field: `[${i}]`, code: 'not-an-object', message: 'must be an object' });
+      if (typeof item !== 'object' || item === null || Array.isArray(item))
+        errors.push({ field: `[${i}]`, code: 'not-an-object', message: 'must be an object' });
       else errors.push(...undeclaredFields(item, blank, `[${i}]`));
     }
     if (errors.length > 0) throw invalidInput(errors.slice(0, MAX_ERRORS));

@@ -102,7 +102,7 @@ export class CaseloadProjection implements Projection {
       }
       if (!row) continue; // a stream this read model never saw registered (cannot happen in one log)
       row = { ...row, version: recorded.streamVersion };
-      const step = STEP_OF[event.type]?.(event.data as unknown as Record<string, unknown>);
+      const step = STEP_OF[event.type]?.(event.data);
       if (step) row.steps = [...row.steps, { v: recorded.streamVersion, ...step }];
       else if (event.type === 'StepRetracted') row.steps = row.steps.filter((s) => s.v !== event.data.version);
       else if (event.type === 'CoachAssigned') row.coach = event.data.coach;
