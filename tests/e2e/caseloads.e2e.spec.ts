@@ -2,7 +2,7 @@ import { comparePositions } from '#event-store/event-store.js';
 import { randomUUID } from 'node:crypto';
 import { freshInsz, registration as registrationForTester } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
-import { TEST_ENTERPRISE } from '../support/directory.js';
+import { TEST_ENTERPRISE, TEST_ORGANISATIONS } from '../support/directory.js';
 
 /** A registration body that names no coach. */
 const registration = (insz?: string) => {
@@ -188,7 +188,8 @@ describe.each(['pglite', 'postgres'] as const)('names, coaches and caseload scop
         status: 'active',
         lastStepDate: '2024-02-01',
         nextCheck: null,
-        organisation: null,
+        // The coach is a member of the test directory's organisation A: the worker's organisation.
+        organisation: { organisationId: TEST_ORGANISATIONS.a.organisationId, name: TEST_ORGANISATIONS.a.name },
         version: 3,
       });
       expect(byId.get(ids[1])).toMatchObject({ programme: 'ARBEIDSZORG', status: 'exited', lastStepDate: '2024-03-01', version: 4 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { freshInsz, registration } from '../fixtures/workers.js';
+import { TEST_ENTERPRISE, TEST_ORGANISATIONS } from '../support/directory.js';
 import { startTestService, type TestService } from '../support/service.js';
 import type { Role } from '../../apps/api/src/http/auth.js';
 
@@ -11,8 +12,9 @@ import type { Role } from '../../apps/api/src/http/auth.js';
 
 const TODAY = '2026-11-23';
 /** Another coach (a member of the test directory once there is one) and employers for placements and returns. */
-const OTHER_COACH = 'coach-2';
-const EMPLOYER = 'e-1';
+/** Another coach of the test directory's organisation A, and that organisation as the employer. */
+const OTHER_COACH = TEST_ORGANISATIONS.a.secondCoach;
+const EMPLOYER = TEST_ENTERPRISE;
 
 async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -257,7 +259,7 @@ describe('a working day', () => {
     });
 
     test('the caseload: q finds by the beginnings of name words (case, accents, hyphens), sort, total, nextCheck', async () => {
-      const mine = as('coach-q', 'coach');
+      const mine = as(await service.newCoach('a', 'coach-q'), 'coach');
       const named = async (givenName: string, familyName: string) => (await register({ givenName, familyName, coach: 'coach-q' })).workerId;
       const elodie = await named('Élodie', 'Van den Broeck');
       const jan = await named('Jan-Pieter', 'De Smet');
