@@ -294,7 +294,11 @@ describe('a working day', () => {
       expect(ids(await list(`sort=name&limit=3&cursor=${page.next}`))).toEqual([nameless]);
       expect(ids(await list('sort=lastStepDate'))[0]).toBe(ann);
       const byCheck = await list('sort=nextCheck');
-      expect(byCheck.items[0]).toMatchObject({ workerId: ann, nextCheck: '2027-04-15', organisation: null });
+      expect(byCheck.items[0]).toMatchObject({
+        workerId: ann,
+        nextCheck: '2027-04-15',
+        organisation: { organisationId: TEST_ORGANISATIONS.a.organisationId, name: TEST_ORGANISATIONS.a.name },
+      });
       expect(byCheck.items.slice(1).map((i: { nextCheck: string | null }) => i.nextCheck)).toEqual([null, null, null]);
 
       // Erasure: the name can no longer be found, and sorts last.
