@@ -232,9 +232,15 @@ describe('scale-out: 3 APIs and 2 workers started together, restarted under load
           'V1.ReturnGuaranteeExpired',
         ].sort(),
       );
+      // Goals are sealed under the worker's key in the log: read them as the worker's reader does.
+      const view = (await (
+        await fetch(`${replicas.apis[0].url}/v1/workers/${workerId}`, { headers: { authorization: `Bearer ${replicas.token()}` } })
+      ).json()) as {
+        timeline: { type: string; data: { goals: string[] } }[];
+      };
       expect(
-        stream
-          .filter((e) => e.type === 'V1.PopReviewed')
+        view.timeline
+          .filter((e) => e.type === 'PopReviewed')
           .map((e) => e.data.goals[0])
           .sort(),
       ).toEqual(reviews);
