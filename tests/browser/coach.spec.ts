@@ -117,7 +117,11 @@ test.describe('coach', () => {
       await result.getByRole('button', { name: 'Opslaan' }).click();
       await expect(result.getByRole('status')).toHaveText(/^Opgeslagen/);
       await page.getByRole('link', { name: 'Opvolging' }).click();
-      await expect(page.getByRole('region', { name: /Zesmaandencontroles/ })).toContainText('Geen resultaten.');
+      // The list is a read model: it holds the result once the projections have processed it.
+      await expect(async () => {
+        await page.reload();
+        await expect(page.locator('section[aria-labelledby="due-checks"]')).toContainText('Geen resultaten.', { timeout: 1_000 });
+      }).toPass({ timeout: 15_000 });
     } finally {
       await service.setQueuePaused('follow-up-checks', false);
     }

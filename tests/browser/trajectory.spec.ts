@@ -1,6 +1,6 @@
 import { expect, test } from './support/fixtures.js';
 import { register } from './support/seed.js';
-import { TEST_ENTERPRISE } from '../support/directory.js';
+import { TEST_ENTERPRISE, TEST_ORGANISATIONS } from '../support/directory.js';
 
 const shift = (days: number) => {
   const d = new Date();
@@ -36,7 +36,7 @@ test.describe('a trajectory through the forms', () => {
     await placement.getByLabel('VTE (0 < vte ≤ 1)').fill('0,8');
     await placement.getByRole('button', { name: 'Opslaan' }).click();
     // a placement is running: its form goes, the exit's comes
-    await expect(timeline).toContainText('Plaatsing gestart in MAATWERK bij ent-9 (0,8 VTE)');
+    await expect(timeline).toContainText(`Plaatsing gestart in MAATWERK bij ${TEST_ORGANISATIONS.a.name} (0,8 VTE)`);
     await expect(page.getByTestId('form-placement')).toHaveCount(0);
 
     // a doorstroom about 200 days ago: the six-month reference date has passed, the guarantee still runs
@@ -70,7 +70,7 @@ test.describe('a trajectory through the forms', () => {
 
     // only the latest step (the return) can be retracted, after a confirmation naming the person
     const retraction = page.getByTestId('form-retraction');
-    await expect(retraction).toContainText('Laatste stap: Terugkeer onder de waarborg in MAATWERK bij ent-10');
+    await expect(retraction).toContainText(`Laatste stap: Terugkeer onder de waarborg in MAATWERK bij ${TEST_ORGANISATIONS.a.name}`);
     await retraction.getByLabel('Reden van de intrekking').fill('verkeerd dossier');
     await retraction.getByRole('button', { name: 'Intrekken…' }).click();
     await expect(retraction.getByRole('alertdialog')).toContainText('Nora Vos');

@@ -1,3 +1,4 @@
+import { TEST_ENTERPRISE, TEST_ORGANISATIONS } from '../support/directory.js';
 import type { Page } from '@playwright/test';
 import { expect, expectAccessible, test } from './support/fixtures.js';
 import { freshInsz, register, screen } from './support/seed.js';
@@ -86,12 +87,12 @@ test.describe('een werkdag', () => {
     await service.setQueuePaused('follow-up-checks', true);
     try {
       const placement = page.getByTestId('form-placement');
-      await placement.getByLabel('Onderneming (id)').fill('ent-1');
+      await placement.getByLabel('Onderneming (id)').fill(TEST_ENTERPRISE);
       await placement.getByLabel('Startdatum').fill(monthsAgo(10));
       await placement.getByLabel('VTE (0 < vte ≤ 1)').fill('0,8');
       await placement.getByRole('button', { name: 'Opslaan' }).click();
       await expect(page.getByTestId('phase')).toHaveText('In plaatsing');
-      await expect(page.getByTestId('timeline')).toContainText('Plaatsing gestart in MAATWERK bij ent-1 (0,8 VTE)');
+      await expect(page.getByTestId('timeline')).toContainText(`Plaatsing gestart in MAATWERK bij ${TEST_ORGANISATIONS.a.name} (0,8 VTE)`);
       await expect(page.getByTestId('form-placement')).toHaveCount(0);
 
       const exit = page.getByTestId('form-exit');
