@@ -1,3 +1,4 @@
+import { seedTestDirectoryOver, TEST_ENTERPRISE } from '../support/directory.js';
 import { signToken } from '../../apps/api/src/http/auth.js';
 import { freshInsz, registration } from '../fixtures/workers.js';
 import { startBuiltService, type BuiltService } from '../support/built-service.js';
@@ -55,7 +56,9 @@ describe('GET /metrics on the API and the worker (split mode, PostgreSQL)', () =
     const registered = await post(api.url, token(), '/v1/workers', registration(freshInsz()));
     const at = `/v1/workers/${registered.body.workerId}`;
     expect((await post(api.url, token(), `${at}/screenings`, { date: '2020-01-06', advice: 'supported-employment', programme: 'SW' })).status).toBe(201);
-    expect((await post(api.url, token(), `${at}/placements`, { programme: 'SW', enterpriseId: 'e1', startDate: '2020-02-03', fte: 1 })).status).toBe(201);
+    expect((await post(api.url, token(), `${at}/placements`, { programme: 'SW', enterpriseId: TEST_ENTERPRISE, startDate: '2020-02-03', fte: 1 })).status).toBe(
+      201,
+    );
     expect((await post(api.url, token(), `${at}/exits`, { date: exitDate, reason: 'resignation' })).status).toBe(201);
     return registered.body.workerId as string;
   }
@@ -66,6 +69,8 @@ describe('GET /metrics on the API and the worker (split mode, PostgreSQL)', () =
     api = (await replicas.addApi({ METRICS_TOKEN })).start();
     withoutToken = (await replicas.addApi()).start();
     await Promise.all([api.ready(), withoutToken.ready()]);
+    // The coach the fixtures name and the employer are the test directory's.
+    await seedTestDirectoryOver(api.url, replicas.token(['admin'], 'admin'));
   }, 60_000);
 
   afterAll(async () => {
@@ -88,7 +93,7 @@ describe('GET /metrics on the API and the worker (split mode, PostgreSQL)', () =
     // A placement before any screening breaks a rule: 409, outcome "rejected".
     const refused = await post(api.url, token(), `/v1/workers/${registered.body.workerId}/placements`, {
       programme: 'SW',
-      enterpriseId: 'e1',
+      enterpriseId: TEST_ENTERPRISE,
       startDate: '2020-02-03',
       fte: 1,
     });
@@ -149,6 +154,7 @@ describe('GET /metrics on npm start (one process, embedded store)', () => {
 
   beforeAll(async () => {
     service = await startBuiltService({ METRICS_TOKEN });
+    await seedTestDirectoryOver(service.url, signToken(service.secret, { sub: 'admin', roles: ['admin'] }));
   }, 90_000);
 
   afterAll(() => service?.stop());

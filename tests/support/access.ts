@@ -1,3 +1,5 @@
+import { seedTestDirectory, TEST_ORGANISATIONS } from './directory.js';
+import type { SqlDatabase } from '#sql/sql.js';
 import type { Actor, Role } from '#access/actor.js';
 import { WorkerReach, type Memberships, type MembershipRole } from '#access/reach.js';
 
@@ -26,21 +28,15 @@ export const staff = (sub: string): Actor => user(sub, 'screener');
  * with the tests' default user `tester` as coach and `admin-a` as org-admin, org B with coach
  * `bob` and org-admin `admin-b`. Workers registered by the fixtures (coach `tester`) are org A's.
  */
-export const ORGANISATION_A = '0f6b1a6e-0000-4000-8000-00000000000a';
-export const ORGANISATION_B = '0f6b1a6e-0000-4000-8000-00000000000b';
+export const ORGANISATION_A = TEST_ORGANISATIONS.a.organisationId;
+export const ORGANISATION_B = TEST_ORGANISATIONS.b.organisationId;
 
-export async function seedTwoOrganisations(db: { query(text: string, params?: unknown[]): Promise<unknown> }): Promise<void> {
-  await db.query(
-    `INSERT INTO organisations (organisation_id, enterprise_number, name, kind, postal_code, province, programmes)
-     VALUES ($1, '0123456749', 'Atelier A', 'maatwerkbedrijf', '9000', 'OVL', '{SW}'),
-            ($2, '0200000043', 'Werkplaats B', 'lde', '2000', 'ANT', '{SW}')
-     ON CONFLICT DO NOTHING`,
-    [ORGANISATION_A, ORGANISATION_B],
-  );
+/** The test directory (tests/support/directory.ts), with an org-admin `admin-a` in A and `admin-b` in B besides its own members. */
+export async function seedTwoOrganisations(db: SqlDatabase): Promise<void> {
+  await seedTestDirectory(db);
   await db.query(
     `INSERT INTO organisation_members (sub, organisation_id, display_name, roles)
-     VALUES ('tester', $1, 'Tess Ter', '{coach}'), ('admin-a', $1, 'Anna Admin', '{org-admin}'),
-            ('bob', $2, 'Bob B', '{coach}'), ('admin-b', $2, 'Bert Admin', '{org-admin}')
+     VALUES ('admin-a', $1, 'Anna Admin', '{org-admin}'), ('admin-b', $2, 'Bert Admin', '{org-admin}')
      ON CONFLICT DO NOTHING`,
     [ORGANISATION_A, ORGANISATION_B],
   );
