@@ -153,7 +153,7 @@ describe('one request cannot stop the process', () => {
         many(() => send(service.url, 'POST', '/v1/employment-declarations', body(), bearer(['admin']))),
       );
       expect(result.map((r) => r.status)).toEqual(Array(ATTACKERS).fill(400));
-      expect(JSON.parse(result[0].body).errors).toEqual([{ field, message: expect.stringContaining(message) }]);
+      expect(JSON.parse(result[0].body).errors).toEqual([{ field, code: 'too-many', message: expect.stringContaining(message) }]);
       expect(slowestHealthMs).toBeLessThan(1_000);
     },
     60_000,

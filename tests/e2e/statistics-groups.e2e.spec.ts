@@ -59,10 +59,11 @@ describe.each(['pglite', 'postgres'] as const)('statistics by group (%s)', (stor
     const row = (values: Record<string, string>) => IMPORT_COLUMNS.map((c) => values[c] ?? '').join(',');
     const file = [
       columns,
+      // The fixtures' workers' profile: migration background, low education, 50 or older.
       row({
         insz,
         educationLevel: 'low',
-        migrationBackground: 'false',
+        migrationBackground: 'true',
         disability: 'false',
         socialAssistance: 'false',
         step: 'registration',
