@@ -77,7 +77,10 @@ async function yearRows(db: SqlClient, spec: TableSpec, year: number, withOutflo
 /** The rows of each year asked for, small cells withheld when `minCell` is given (over the whole series). */
 async function rowsByYear(db: SqlClient, spec: TableSpec, protector: Protector): Promise<{ rows: AnswerRow[][]; suppression?: SuppressionSummary }> {
   const years: YearRows[] = [];
-  for (const year of yearsOf(spec)) years.push(await yearRows(db, spec, year, spec.table === 'outflow'));
+  // With minCell the flows table is protected together with the outflow table of the same figures,
+  // as an outflow answer is: the two answers then withhold the same shared figures, and together
+  // give away nothing either.
+  for (const year of yearsOf(spec)) years.push(await yearRows(db, spec, year, spec.table === 'outflow' || spec.minCell !== undefined));
   if (spec.minCell === undefined) {
     return { rows: years.map((y) => (spec.table === 'flows' ? y.flows : y.outflow!)) as unknown as AnswerRow[][] };
   }
