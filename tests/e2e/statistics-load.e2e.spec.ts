@@ -1,3 +1,4 @@
+import { seedTestDirectoryOver, TEST_ENTERPRISE } from '../support/directory.js';
 import { signToken, type Role } from '../../apps/api/src/http/auth.js';
 import { freshInsz } from '../fixtures/workers.js';
 import { startBuiltService, type BuiltService } from '../support/built-service.js';
@@ -24,6 +25,8 @@ describe('ten heavy statistics at once (built service)', () => {
 
   beforeAll(async () => {
     service = await startBuiltService();
+    // The coach the workers get and their employer are the test directory's.
+    await seedTestDirectoryOver(service.url, signToken(service.secret, { sub: 'admin', roles: ['admin'] }));
     // Small numbers in many years and programmes: every year has cells to protect.
     const programmes = ['SW', 'BW', 'LDE', 'INVOEG_DC', 'INVOEG_NDC'];
     for (let i = 0; i < 60; i++) {
@@ -39,7 +42,12 @@ describe('ten heavy statistics at once (built service)', () => {
       });
       const workerId = registered.body.workerId as string;
       await call('POST', `/v1/workers/${workerId}/screenings`, ['screener'], { date: start, advice: 'supported-employment', programme });
-      const placed = await call('POST', `/v1/workers/${workerId}/placements`, ['coach'], { programme, enterpriseId: 'e', startDate: start, fte: 1 });
+      const placed = await call('POST', `/v1/workers/${workerId}/placements`, ['coach'], {
+        programme,
+        enterpriseId: TEST_ENTERPRISE,
+        startDate: start,
+        fte: 1,
+      });
       expect(placed.status).toBe(201);
       if (i % 3 === 0) await call('POST', `/v1/workers/${workerId}/exits`, ['coach'], { date: `${1979 + ((i * 7) % 45)}-06-30`, reason: 'death' });
     }
