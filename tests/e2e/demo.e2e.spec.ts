@@ -15,9 +15,11 @@ describe('npm run demo (pglite)', () => {
   });
 
   const envOf = (service: TestService) => ({ AUTH_JWT_SECRET: service.config.jwtSecret!, PORT: new URL(service.url).port, DEMO_WORKERS: '24' });
+  // What the demo writes: the directory and the events of people (the background jobs' own events, six-month
+  // results and guarantee expiries, come in their own time and are not the demo's).
   const counts = async (service: TestService) =>
     Promise.all(
-      ['organisations', 'organisation_members', 'events'].map(
+      ['organisations', 'organisation_members', "events WHERE metadata->>'actor' NOT LIKE 'system:%'"].map(
         async (table) => (await service.database.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n,
       ),
     );
