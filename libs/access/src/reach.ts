@@ -35,11 +35,20 @@ export class WorkerReach {
     if (roles.includes('screener') || roles.includes('admin')) return EVERY_WORKER;
     const coaches = new Set<string>();
     if (roles.includes('coach')) coaches.add(sub);
-    if (roles.includes('org-admin')) {
-      const membership = await this.memberships.membershipOf(sub);
-      if (membership?.roles.includes('org-admin')) for (const member of await this.memberships.membersOf(membership.organisationId)) coaches.add(member);
-    }
+    const administered = await this.administeredOrganisation(caller);
+    if (administered !== null) for (const member of await this.memberships.membersOf(administered)) coaches.add(member);
     return { all: false, coaches: [...coaches] };
+  }
+
+  /**
+   * The organisation the caller administers: their token says org-admin and the directory has
+   * them as a member with role org-admin there (null: none). The one answer for worker reach,
+   * lists by organisation and an org-admin's own statistics.
+   */
+  async administeredOrganisation(caller: Caller): Promise<string | null> {
+    if (isSystemActor(caller) || !caller.roles.includes('org-admin')) return null;
+    const membership = await this.memberships.membershipOf(caller.sub);
+    return membership?.roles.includes('org-admin') ? membership.organisationId : null;
   }
 
   /** Whether the caller reaches a worker whose current coach is `coach` (null: none). */

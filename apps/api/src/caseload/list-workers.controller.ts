@@ -235,11 +235,9 @@ export class ListWorkersController {
   private async organisationFilter(actor: Actor, organisation: string | undefined): Promise<string[] | null> {
     if (organisation === undefined) return null;
     if (actor.roles.includes('screener') || actor.roles.includes('admin')) return this.directory.membersOf(organisation);
-    const membership = actor.roles.includes('org-admin') ? await this.directory.membershipOf(actor.sub) : null;
-    const own = membership?.roles.includes('org-admin') ? membership.organisationId : null;
-    if (own === null || organisation !== own) {
+    if (organisation !== (await this.reach.administeredOrganisation(actor))) {
       throw ProblemException.of(403, 'forbidden', 'Forbidden', "only screeners, admins and the organisation's own org-admins list an organisation's workers");
     }
-    return this.directory.membersOf(own);
+    return this.directory.membersOf(organisation);
   }
 }

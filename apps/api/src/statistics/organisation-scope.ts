@@ -1,4 +1,4 @@
-import type { SqlClient } from '#sql/sql.js';
+import type { WorkerReach } from '#access/reach.js';
 import type { TableSpec } from '#read-models/statistics-publishing/statistics-answers.js';
 import { ProblemException } from '../http/problem.js';
 import type { Actor } from '../http/auth.js';
@@ -7,23 +7,12 @@ import type { Actor } from '../http/auth.js';
 export const ORG_ADMIN_MIN_CELL = 5;
 
 /**
- * The organisation whose org-admin this `sub` is, from the directory (null: none). A small function
- * on purpose: the access library's Memberships port replaces it when it lands.
- */
-export async function orgAdminOrganisation(db: SqlClient, sub: string): Promise<string | null> {
-  const { rows } = await db.query<{ organisation_id: string }>("SELECT organisation_id FROM organisation_members WHERE sub = $1 AND 'org-admin' = ANY(roles)", [
-    sub,
-  ]);
-  return rows[0]?.organisation_id ?? null;
-}
-
-/**
  * What a caller may read: an analyst any table; an org-admin (who is no analyst) only their own
  * organisation's group, `organisation=<theirs>`, with `minCell` at least 5. Anything else is 403.
  */
-export async function scopedSpec(db: SqlClient, actor: Actor, spec: TableSpec): Promise<TableSpec> {
+export async function scopedSpec(reach: WorkerReach, actor: Actor, spec: TableSpec): Promise<TableSpec> {
   if (actor.roles.includes('analyst')) return spec;
-  const own = await orgAdminOrganisation(db, actor.sub);
+  const own = await reach.administeredOrganisation(actor);
   if (own === null || spec.organisation !== own) {
     throw ProblemException.of(
       403,

@@ -16,6 +16,7 @@ import { GetStatisticsTable } from './get-statistics-table.query.js';
 import { FlowsQuery, OutflowQuery, tableSpecOf } from './statistics-query.dto.js';
 import { negotiateFormat, sendTable } from './statistics-response.js';
 import { scopedSpec } from './organisation-scope.js';
+import { WorkerReach } from '#access/reach.js';
 import { HeavyStatistics } from './heavy-statistics.js';
 
 /** Aggregates only: analysts never reach one person's data; an org-admin reads their own organisation's group. */
@@ -28,6 +29,7 @@ export class StatisticsController {
     private readonly queryBus: QueryBus,
     private readonly progress: ProjectionProgress,
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
+    private readonly reach: WorkerReach,
   ) {}
 
   @Get('flows')
@@ -39,7 +41,7 @@ export class StatisticsController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const spec = await scopedSpec(this.db, actor, tableSpecOf('flows', query));
+    const spec = await scopedSpec(this.reach, actor, tableSpecOf('flows', query));
     await this.readable(query.waitFor, spec);
     const answer = await this.answer(spec);
     return sendTable(reply, spec, answer, negotiateFormat(query.format, accept), query.dialect);
@@ -59,7 +61,7 @@ export class StatisticsController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const spec = await scopedSpec(this.db, actor, tableSpecOf('outflow', query));
+    const spec = await scopedSpec(this.reach, actor, tableSpecOf('outflow', query));
     await this.readable(query.waitFor, spec);
     const answer = await this.answer(spec);
     return sendTable(reply, spec, answer, negotiateFormat(query.format, accept), query.dialect);
