@@ -127,6 +127,18 @@ export class WorkerCommandExecutor {
   }
 
   /**
+   * Whether the caller reaches the worker. The state this process last saw answers "yes" without a
+   * read: it can be behind the store (a reassignment made elsewhere), so a yes is only a first gate,
+   * and every command and read decides reach again where it loads the worker (`load`, and the
+   * append's version check under a command). A "no" or nothing remembered is decided on a fresh read.
+   */
+  async mayReach(workerId: string, caller: Caller): Promise<boolean> {
+    const recalled = this.recall(workerId);
+    if (recalled?.registered && (await this.reach.reaches(caller, recalled.coach))) return true;
+    return (await this.load(workerId, caller)).version > 0;
+  }
+
+  /**
    * A registration's stream: a new worker is nobody's yet, and an existing one is refused by the
    * domain (worker-already-registered) whoever the caller is, so reach plays no part.
    */

@@ -12,8 +12,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * Scope decided once, for every route that names a worker (api.md third round, "Scoping in one
  * place"): an `onRoute` hook gives each such route, as it is registered, a `preParsing` hook that
- * loads the worker as the caller may see it (WorkerCommandExecutor.load, with the caller's reach)
- * and answers a worker out of reach exactly as an unknown one: 404 `worker-not-found`, before the
+ * asks whether the caller reaches the worker (WorkerCommandExecutor.mayReach: the state this
+ * process last saw when it says yes, else a fresh read) and answers a worker out of reach exactly as an unknown one: 404 `worker-not-found`, before the
  * body is read and before any handler, pipe or rule could say more. It runs after authentication
  * (the route gate's `onRequest`), so `request.actor` is set, and leaves a caller without the
  * route's roles (`@Roles`, also in the route's config) to the role check, which comes first; a route added under `/v1/workers/:id`
@@ -46,7 +46,7 @@ function workerScopeHook(executor: WorkerCommandExecutor, parameter: string, rol
     // An id that is no UUID names no worker, for every caller alike: the route's own checks answer it
     // (400 for a NUL, else the unknown worker's 404).
     if (typeof id !== 'string' || !UUID.test(id)) return payload;
-    if (actor && (await executor.load(id.toLowerCase(), actor)).version > 0) return payload;
+    if (actor && (await executor.mayReach(id.toLowerCase(), actor))) return payload;
     answerWithProblem(new WorkerNotFoundError(id), request, reply);
     return reply;
   };
