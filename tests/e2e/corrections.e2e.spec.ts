@@ -3,22 +3,13 @@ import { CHECK_QUEUE, EXPIRY_QUEUE, checkJobId, expiryJobId } from '../../apps/w
 import { aWorkerPlacedIn, freshInsz, registration } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { TEST_ENTERPRISE } from '../support/directory.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * Statistics that stay true (issue 12): late declarations revise provisional results, a coach's
  * manual result revises or is refused, and the latest step can be retracted, through real HTTP.
  * Each test uses its own exit year, so the tables it reads hold only its own workers.
  */
-
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not reached: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe.each(['pglite', 'postgres'] as const)('corrections and revisions (%s)', (store) => {
   let service: TestService;

@@ -9,18 +9,9 @@ import { PrivateRedis } from '../support/private-redis.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { reachWithoutDirectory, staff } from '../support/access.js';
 import { TEST_ENTERPRISE } from '../support/directory.js';
+import { eventually } from '../support/eventually.js';
 
 const TODAY = '2026-11-23';
-
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not reached: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function exitWorker(service: TestService, workerId: string, date: string, reason = 'resignation') {
   const res = await service.request('POST', `/v1/workers/${workerId}/exits`, { roles: ['coach'], body: { date, reason } });

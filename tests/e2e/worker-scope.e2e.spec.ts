@@ -4,6 +4,7 @@ import { seedTwoOrganisations } from '../support/access.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { aRegisteredWorker, aWorkerAfterDoorstroom, freshInsz, registration } from '../fixtures/workers.js';
 import type { Role } from '../../apps/api/src/http/auth.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * Scoping in one place (api.md third round, "Privacy by construction"): every route that names a
@@ -22,15 +23,6 @@ const OUTSIDERS: { sub: string; roles: Role[] }[] = [
   { sub: 'bob', roles: ['coach'] },
   { sub: 'admin-b', roles: ['org-admin'] },
 ];
-
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('a worker out of reach is an unknown worker, on every route that names one', () => {
   let service: TestService;

@@ -3,6 +3,7 @@ import { freshInsz, registration } from '../fixtures/workers.js';
 import { TEST_ENTERPRISE, TEST_ORGANISATIONS } from '../support/directory.js';
 import { startTestService, type TestService } from '../support/service.js';
 import type { Role } from '../../apps/api/src/http/auth.js';
+import { eventually } from '../support/eventually.js';
 
 /**
  * A working day (api.md third round): notes, the phase and the next steps a caller may take,
@@ -15,16 +16,6 @@ const TODAY = '2026-11-23';
 /** Another coach of the test directory's organisation A, and that organisation as the employer. */
 const OTHER_COACH = TEST_ORGANISATIONS.a.secondCoach;
 const EMPLOYER = TEST_ENTERPRISE;
-
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not reached: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('a working day', () => {
   let service: TestService;
