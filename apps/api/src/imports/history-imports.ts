@@ -11,6 +11,7 @@ import { toNewEvent } from '#application/serialization.js';
 import { COMMAND_METADATA } from '#application/worker-commands.js';
 import { comparePositions, type EventStore, type NewEvent } from '#event-store/event-store.js';
 import { workerStreamId } from '#domain/events.js';
+import { Directory } from '#directory/directory.js';
 import { PersonalData } from '#personal-data/personal-data.js';
 import type { Clock } from '#platform/clock.js';
 import type { ServiceConfig } from '#platform/config.js';
@@ -18,7 +19,7 @@ import { CLOCK, EVENT_STORE, SERVICE_CONFIG, SQL_DATABASE } from '#platform/toke
 import type { SqlDatabase } from '#sql/sql.js';
 import { IMPORT_BODY_LIMIT } from '../http/route-config.js';
 import { checkFile, readRecords, UnreadableFileError, type ImportFormat } from './file-readers.js';
-import { IMPORT_DIRECTORY, rememberingAnswers } from './import-directory.js';
+import { rememberingAnswers } from './import-directory.js';
 
 /** The largest file an import takes (a million rows of the template is about 150 MB): the route's body limit. */
 export const MAX_IMPORT_BYTES = IMPORT_BODY_LIMIT;
@@ -113,7 +114,7 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
-    @Inject(IMPORT_DIRECTORY) private readonly directory: ImportDirectory,
+    private readonly directory: Directory,
     private readonly personalData: PersonalData,
   ) {}
 

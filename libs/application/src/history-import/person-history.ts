@@ -9,12 +9,13 @@ import type { CalendarDate, Programme } from '#domain/vocabulary.js';
 import type { ImportRow, RowError } from './import-rows.js';
 
 /**
- * The directory's answers an import needs, handed to the domain in the commands (it decides
- * `unknown-coach`, `unknown-enterprise` and `programme-not-recognised` as for the API).
+ * The directory's answers an import needs (the Directory class answers them), handed to the domain
+ * in the commands: it decides `unknown-coach`, `unknown-enterprise` and `programme-not-recognised`
+ * as for the API.
  */
 export interface ImportDirectory {
   /** the registered organisation `enterpriseId` names (its id, or its enterprise number in any spelling), or null */
-  employer(enterpriseId: string): Promise<{ organisationId: string; programmes: readonly Programme[] } | null>;
+  resolveEnterprise(enterpriseId: string): Promise<{ organisationId: string; programmes: readonly Programme[] } | null>;
   /** the organisation of `sub` when it is a member with the role coach, else null */
   coachMembership(sub: string): Promise<{ organisationId: string } | null>;
 }
@@ -118,7 +119,7 @@ class ImportRefusal extends Error {
  * closed long ago): its text is the placement's enterpriseId, which names no organisation.
  */
 async function employerOf(enterpriseId: string, programme: Programme | null, directory: ImportDirectory, options: PersonHistoryOptions): Promise<Employer> {
-  const employer = await directory.employer(enterpriseId);
+  const employer = await directory.resolveEnterprise(enterpriseId);
   if (employer || !options.allowUnregisteredEnterprises || programme === null) return employer;
   return { organisationId: enterpriseId, programmes: [programme] };
 }
