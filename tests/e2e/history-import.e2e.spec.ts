@@ -5,6 +5,7 @@ import { request as httpRequest } from 'node:http';
 import { IMPORT_COLUMNS } from '#application/history-import/import-rows.js';
 import { freshInsz } from '../fixtures/workers.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { historyCsv, type HistoryRow } from '../fixtures/history.js';
 
 /**
  * api.md third round, "History import": a file of past steps is checked whole with the domain's
@@ -17,10 +18,8 @@ const ORGANISATION = randomUUID();
 const ENTERPRISE_NUMBER = '0123456749';
 const COACH = 'coach-import-a';
 
-type Row = Partial<Record<(typeof IMPORT_COLUMNS)[number], string>>;
-
 /** One person's history: registration, screening, placement at the organisation, exit, and the six-month result. */
-function person(insz: string, { year = 2010, programme = 'SW', givenName = 'An', familyName = 'Peeters' } = {}): Row[] {
+function person(insz: string, { year = 2010, programme = 'SW', givenName = 'An', familyName = 'Peeters' } = {}): HistoryRow[] {
   return [
     {
       insz,
@@ -43,15 +42,7 @@ function person(insz: string, { year = 2010, programme = 'SW', givenName = 'An',
   ];
 }
 
-function csv(rows: readonly Row[], delimiter = ','): string {
-  const cell = (value: string | undefined) => {
-    const text = value ?? '';
-    return /["\n\r,;]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return [IMPORT_COLUMNS.join(delimiter), ...rows.map((row) => IMPORT_COLUMNS.map((c) => cell(row[c])).join(delimiter))].join('\r\n') + '\r\n';
-}
-
-async function xlsx(rows: readonly Row[], { sheets = 1, formula = false } = {}): Promise<Buffer> {
+async function xlsx(rows: readonly HistoryRow[], { sheets = 1, formula = false } = {}): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   for (let s = 0; s < sheets; s++) {
     const sheet = workbook.addWorksheet(`Blad${s + 1}`);
@@ -118,7 +109,7 @@ describe.each(['pglite', 'postgres'] as const)('history import (%s)', (store) =>
   test('a CSV of interleaved persons is written with its historic dates, the admin as actor and the import id in the metadata', async () => {
     const [a, b] = [freshInsz(), freshInsz()];
     const rows = person(a).flatMap((row, i) => [row, person(b, { givenName: 'Bart' })[i]]);
-    const done = await imported(csv(rows));
+    const done = await imported(historyCsv(rows));
     expect(done).toMatchObject({ status: 'done', dryRun: false, rows: 12, rowsDone: 12, workers: 2, errors: 0 });
     expect(done.position).toMatch(/^\d+-\d+$/);
     const [found] = await workerOf(a);
@@ -148,7 +139,7 @@ describe.each(['pglite', 'postgres'] as const)('history import (%s)', (store) =>
 
   test('a dry run checks every row and writes nothing; the same bytes imported twice write once', async () => {
     const insz = freshInsz();
-    const file = csv(person(insz, { year: 2012 }));
+    const file = historyCsv(person(insz, { year: 2012 }));
     const dry = await imported(file, 'text/csv', '?dryRun=true');
     expect(dry).toMatchObject({ status: 'done', dryRun: true, errors: 0, workers: 1, position: null });
     expect(await workerOf(insz)).toEqual([]);
@@ -162,7 +153,7 @@ describe.each(['pglite', 'postgres'] as const)('history import (%s)', (store) =>
 
   test('`;`-separated with a byte-order mark and decimal commas, NDJSON and XLSX read as the same template', async () => {
     const [a, b, c] = [freshInsz(), freshInsz(), freshInsz()];
-    expect(await imported(`\ufeff${csv(person(a), ';')}`)).toMatchObject({ status: 'done', workers: 1 });
+    expect(await imported(`\ufeff${historyCsv(person(a), ';')}`)).toMatchObject({ status: 'done', workers: 1 });
     const ndjson = person(b)
       .map((row) => JSON.stringify({ ...row, fte: row.fte ? 0.8 : undefined, migrationBackground: row.migrationBackground ? true : undefined }))
       .join('\n');
@@ -174,9 +165,9 @@ describe.each(['pglite', 'postgres'] as const)('history import (%s)', (store) =>
   test('one bad row writes nothing of the file; each error names its row, the masked INSZ, the field, a code and the rule', async () => {
     const good = freshInsz();
     const registered = freshInsz();
-    expect(await imported(csv(person(registered)))).toMatchObject({ status: 'done' });
+    expect(await imported(historyCsv(person(registered)))).toMatchObject({ status: 'done' });
     const badDigits = `${good.slice(0, 9)}${String((Number(good.slice(9)) + 1) % 100).padStart(2, '0')}`;
-    const rows: Row[] = [
+    const rows: HistoryRow[] = [
       ...person(good),
       ...person(registered, { year: 2013 }),
       { ...person(freshInsz())[0], insz: badDigits },
@@ -185,7 +176,7 @@ describe.each(['pglite', 'postgres'] as const)('history import (%s)', (store) =>
     ];
     const outOfOrder = freshInsz();
     rows.push(person(outOfOrder)[0], { ...person(outOfOrder)[1], date: '2009-12-31' });
-    const failed = await imported(csv(rows));
+    const failed = await imported(historyCsv(rows));
     expect(failed).toMatchObject({ status: 'failed', errors: 5 });
     expect(await workerOf(good)).toEqual([]);
     const errors = await errorsOf(failed.importId);
@@ -209,15 +200,17 @@ describe.each(['pglite', 'postgres'] as const)('history import (%s)', (store) =>
   test('an unregistered enterprise, an unknown coach and a programme the organisation is not recognised for are row errors; unregisteredEnterprises=allow keeps closed organisations', async () => {
     const insz = freshInsz();
     const closed = person(insz).map((row) => (row.step === 'placement' ? { ...row, enterpriseId: 'Beschutte Werkplaats De Oude Molen (gesloten 2009)' } : row));
-    const refused = await imported(csv(closed));
+    const refused = await imported(historyCsv(closed));
     expect(await errorsOf(refused.importId)).toEqual([expect.objectContaining({ row: 5, field: 'enterpriseId', rule: 'unknown-enterprise' })]);
-    expect(await imported(csv(closed), 'text/csv', '?unregisteredEnterprises=allow')).toMatchObject({ status: 'done' });
+    expect(await imported(historyCsv(closed), 'text/csv', '?unregisteredEnterprises=allow')).toMatchObject({ status: 'done' });
     const other = person(freshInsz(), { programme: 'BW' });
-    expect(await errorsOf((await imported(csv(other))).importId)).toEqual([
+    expect(await errorsOf((await imported(historyCsv(other))).importId)).toEqual([
       expect.objectContaining({ field: 'enterpriseId', rule: 'programme-not-recognised' }),
     ]);
     const noCoach = person(freshInsz()).map((row) => (row.step === 'registration' ? { ...row, coach: 'Jan' } : row));
-    expect(await errorsOf((await imported(csv(noCoach))).importId)).toEqual([expect.objectContaining({ row: 2, field: 'coach', rule: 'unknown-coach' })]);
+    expect(await errorsOf((await imported(historyCsv(noCoach))).importId)).toEqual([
+      expect.objectContaining({ row: 2, field: 'coach', rule: 'unknown-coach' }),
+    ]);
   });
 
   test('a file that cannot be read is refused whole: wrong header, missing column, empty, not what its type says; formulas, several sheets and a CSV cut off mid-quote fail without a write', async () => {
@@ -227,10 +220,10 @@ describe.each(['pglite', 'postgres'] as const)('history import (%s)', (store) =>
       expect(answer.status).toBe(400);
       expect(answer.body.type).toMatch(/invalid-input/);
     };
-    await expect400(csv(rows).replace('educationLevel', 'opleiding'), 'text/csv');
-    await expect400(csv(rows).replace(',outcome', ''), 'text/csv');
+    await expect400(historyCsv(rows).replace('educationLevel', 'opleiding'), 'text/csv');
+    await expect400(historyCsv(rows).replace(',outcome', ''), 'text/csv');
     await expect400('', 'text/csv');
-    await expect400(csv(rows), XLSX);
+    await expect400(historyCsv(rows), XLSX);
     await expect400(await xlsx(rows), 'text/csv');
     // Found after the header: the import fails with a file-level error (row 0) and writes nothing.
     for (const [workbook, code] of [
@@ -242,8 +235,8 @@ describe.each(['pglite', 'postgres'] as const)('history import (%s)', (store) =>
       expect(await errorsOf(failed.importId)).toEqual([expect.objectContaining({ row: 0, code })]);
     }
     expect((await upload(JSON.stringify(rows), 'application/json')).status).toBe(415);
-    expect((await upload(csv(rows), 'text/plain')).status).toBe(415);
-    const text = csv(rows);
+    expect((await upload(historyCsv(rows), 'text/plain')).status).toBe(415);
+    const text = historyCsv(rows);
     const cut = text.slice(0, text.indexOf('heftruck') + 4);
     const failed = await imported(cut);
     expect(failed.status).toBe('failed');
@@ -290,7 +283,7 @@ describe.each(['pglite', 'postgres'] as const)('history import (%s)', (store) =>
     const answer = await fetch(`${service.url}/v1/imports`, {
       method: 'POST',
       headers: { authorization: `Bearer ${service.token(['coach', 'screener'], COACH)}`, 'content-type': 'text/csv' },
-      body: csv(person(freshInsz())),
+      body: historyCsv(person(freshInsz())),
     });
     expect(answer.status).toBe(403);
     expect((await service.request('GET', `/v1/imports/${randomUUID()}`, { token: admin() })).status).toBe(404);
