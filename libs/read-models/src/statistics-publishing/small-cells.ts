@@ -1,6 +1,6 @@
 import type { Highs } from 'highs';
 import type { FlowRow, OutflowRow, RowName } from '../outflow-statistics/statistics-tables.js';
-import { protect, type Relation, type SuppressionMethod, type SuppressionProblem } from './complementary-suppression.js';
+import { derivableCells, protect, type Relation, type SuppressionMethod, type SuppressionProblem } from './complementary-suppression.js';
 
 /**
  * Small-cell suppression of the statistics tables (`minCell=N`), for one year or a series, one
@@ -110,6 +110,31 @@ function sums(rows: readonly RowRef[]): { total: number; parts: number[] }[] {
   return out;
 }
 
+/** Every row's own relations, and the sums of `totals`, over the `related` cells (`at`: a row's cell number). */
+function tableRelations(rowCount: number, totals: ReturnType<typeof sums>, related: readonly Cell[], at: (row: number, cell: Cell) => number): Relation[] {
+  const relations: Relation[] = [];
+  for (let i = 0; i < rowCount; i++) {
+    relations.push([
+      [at(i, 'stockEnd'), 1],
+      [at(i, 'stockStart'), -1],
+      [at(i, 'inflow'), -1],
+      [at(i, 'outflow'), 1],
+    ]);
+    relations.push([
+      [at(i, 'growth'), 1],
+      [at(i, 'stockEnd'), -1],
+      [at(i, 'stockStart'), 1],
+    ]);
+    relations.push([
+      [at(i, 'reach'), 1],
+      [at(i, 'stockStart'), -1],
+      [at(i, 'inflow'), -1],
+    ]);
+  }
+  for (const cell of related) for (const { total, parts } of totals) relations.push([[at(total, cell), 1], ...parts.map((p) => [at(p, cell), -1] as const)]);
+  return relations;
+}
+
 /** The withheld cells of every row, and which of them were primary; with the method used. */
 interface Plan {
   withheld: Set<Cell>[];
@@ -145,26 +170,8 @@ function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, so
   const known = new Set<number>();
   const relations: Relation[] = [];
 
-  rows.forEach((_, i) => {
-    relations.push([
-      [at(i, 'stockEnd'), 1],
-      [at(i, 'stockStart'), -1],
-      [at(i, 'inflow'), -1],
-      [at(i, 'outflow'), 1],
-    ]);
-    relations.push([
-      [at(i, 'growth'), 1],
-      [at(i, 'stockEnd'), -1],
-      [at(i, 'stockStart'), 1],
-    ]);
-    relations.push([
-      [at(i, 'reach'), 1],
-      [at(i, 'stockStart'), -1],
-      [at(i, 'inflow'), -1],
-    ]);
-  });
   const totals = sums(rows);
-  for (const cell of related) for (const { total, parts } of totals) relations.push([[at(total, cell), 1], ...parts.map((p) => [at(p, cell), -1] as const)]);
+  relations.push(...tableRelations(rows.length, totals, related, at));
 
   const forced: number[] = [];
   rows.forEach((r, i) => {
@@ -183,13 +190,12 @@ function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, so
       .filter((cell) => !NEVER_PRIMARY.has(cell) && figure(r, cell) >= 1 && figure(r, cell) < minCell && !known.has(at(i, cell)))
       .map((cell) => at(i, cell)),
   );
-  const tierOf = (r: RowRef) => (r.group === ALL_GROUPS && totals.length > 0 ? 3 : 0) + (r.programme === 'TOTAL' ? 2 : r.programme === 'INVOEG' ? 1 : 0);
   const problem: SuppressionProblem = {
     values,
     // A cell the reader knows is a constant: it leaves the relations and is never withheld.
     relations: relations.map((relation) => relation.filter(([cell]) => !known.has(cell))),
     primary: [...new Set([...primary, ...forced])],
-    tiers: rows.flatMap((r) => cells.map(() => tierOf(r))),
+    tiers: rows.flatMap((r) => cells.map(() => tierOf(r, totals))),
   };
   const started = Date.now();
   const counts = protect(problem, solver.highs, solver.budgetMs);
@@ -206,20 +212,91 @@ function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, so
     if (primarySet.has(cell)) result.primary[row].add(cells[cell % width]);
   }
 
-  // fteEnd: withheld with stockEnd, then complemented across rows on its own.
+  const fte = protectFteEnd(rows, result.withheld, { ...solver, budgetMs: Math.max(solver.budgetMs - (Date.now() - started), 0) });
+  result.fteEnd = fte.fteEnd;
+  if (fte.method === 'heuristic') result.method = 'heuristic';
+  return result;
+}
+
+const tierOf = (r: RowRef, totals: ReturnType<typeof sums>) =>
+  (r.group === ALL_GROUPS && totals.length > 0 ? 3 : 0) + (r.programme === 'TOTAL' ? 2 : r.programme === 'INVOEG' ? 1 : 0);
+
+/** fteEnd: withheld with stockEnd, then complemented across rows (INVOEG, TOTAL, ALL) on its own. */
+function protectFteEnd(rows: readonly RowRef[], withheld: readonly ReadonlySet<Cell>[], solver: Solver): { fteEnd: boolean[]; method: SuppressionMethod } {
+  const totals = sums(rows);
   const fte = protect(
     {
       values: rows.map((r) => r.flow.fteEnd),
       relations: totals.map(({ total, parts }) => [[total, 1], ...parts.map((p) => [p, -1] as const)]),
-      primary: rows.flatMap((_, i) => (result.withheld[i].has('stockEnd') ? [i] : [])),
-      tiers: rows.map(tierOf),
+      primary: rows.flatMap((_, i) => (withheld[i].has('stockEnd') ? [i] : [])),
+      tiers: rows.map((r) => tierOf(r, totals)),
     },
     solver.highs,
-    Math.max(solver.budgetMs - (Date.now() - started), 0),
+    solver.budgetMs,
   );
-  for (const i of fte.withheld) result.fteEnd[i] = true;
-  if (fte.method === 'heuristic') result.method = 'heuristic';
-  return result;
+  const fteEnd = rows.map(() => false);
+  for (const i of fte.withheld) fteEnd[i] = true;
+  return { fteEnd, method: fte.method };
+}
+
+/** A series larger than this (cells over all years) keeps its year-by-year protection unchecked: see secureSeries. */
+export const MAX_SERIES_CHECK_CELLS = 20_000;
+
+/**
+ * The year-by-year protection checked over the whole series. Each year is protected given its
+ * neighbours' shared figures one at a time; a reader of the series solves all years at once, where
+ * two figures a year shares with the next (two rows' stockEnd, tied by the next year's TOTAL) may
+ * only move together, so a year's protection can fail in the series. The whole series is one
+ * system (a year's stockEnd is the next year's stockStart; 0 where the row is missing there):
+ * when anything withheld is derivable in it, every withheld cell is held as primary and the
+ * greedy complement adds what the series needs. Changes `withheld` in place; returns the rows
+ * whose stockEnd it newly withheld, or null when the series needed nothing. Past MAX_SERIES_CHECK_CELLS the check would cost more than an
+ * answer may take, and is left out (docs/statistics-publishing.md says so).
+ */
+function secureSeries(rows: readonly RowRef[], withheld: Set<Cell>[], withOutcome: boolean): number[] | null {
+  const cells: readonly Cell[] = [...FLOW_CELLS, ...OUTCOME_CELLS];
+  const related: readonly Cell[] = withOutcome ? cells : FLOW_CELLS;
+  const width = cells.length;
+  if (rows.length * width > MAX_SERIES_CHECK_CELLS) return null;
+  const at = (row: number, cell: Cell) => row * width + cells.indexOf(cell);
+  const totals = sums(rows);
+  const relations = tableRelations(rows.length, totals, related, at);
+  const index = new Map(rows.map((r, i) => [`${r.year}|${rowKey(r)}`, i]));
+  const lastYear = Math.max(...rows.map((r) => r.year));
+  const known = new Set<number>();
+  rows.forEach((r, i) => {
+    if (r.year < lastYear) {
+      const next = index.get(`${r.year + 1}|${rowKey(r)}`);
+      if (next === undefined) known.add(at(i, 'stockEnd'));
+      else
+        relations.push([
+          [at(i, 'stockEnd'), 1],
+          [at(next, 'stockStart'), -1],
+        ]);
+    }
+    if (r.year > 0 && !index.has(`${r.year - 1}|${rowKey(r)}`)) known.add(at(i, 'stockStart'));
+  });
+  const system = relations.map((relation) => relation.filter(([cell]) => !known.has(cell)));
+  const withheldCells = new Set(rows.flatMap((_, i) => [...withheld[i]].map((cell) => at(i, cell))));
+  if (derivableCells(system, withheldCells).length === 0) return null;
+  const secured = protect(
+    {
+      values: rows.flatMap((r) => cells.map((cell) => figure(r, cell))),
+      relations: system,
+      primary: [...withheldCells],
+      tiers: rows.flatMap((r) => cells.map(() => tierOf(r, totals))),
+    },
+    null,
+    0,
+  ).withheld;
+  const newStockEnd: number[] = [];
+  for (const cell of secured) {
+    if (withheldCells.has(cell)) continue;
+    const row = Math.floor(cell / width);
+    withheld[row].add(cells[cell % width]);
+    if (cells[cell % width] === 'stockEnd') newStockEnd.push(row);
+  }
+  return newStockEnd;
 }
 
 function withNulls<R extends object>(row: R, nulled: ReadonlySet<string>): Suppressed<R> {
@@ -291,6 +368,21 @@ export function suppressTables(
     if (part.method === 'heuristic') p.method = 'heuristic';
     previousStockEnd = new Map(yearRows.map((r, i) => [rowKey(r), part.withheld[i].has('stockEnd')]));
   });
+  const newStockEnd = years.length > 1 ? secureSeries(rows, p.withheld, withOutcome) : null;
+  if (newStockEnd !== null) {
+    // The greedy complement over the series: no longer the least set.
+    p.method = 'heuristic';
+    // A year whose stockEnd the series check newly withheld protects its fteEnd again.
+    for (const y of new Set(newStockEnd.map((row) => rows[row].year))) {
+      const indexes = rows.flatMap((r, i) => (r.year === y ? [i] : []));
+      const fte = protectFteEnd(
+        indexes.map((i) => rows[i]),
+        indexes.map((i) => p.withheld[i]),
+        HEURISTIC_ONLY,
+      );
+      indexes.forEach((i, k) => (p.fteEnd[i] = fte.fteEnd[k]));
+    }
+  }
   const summary = (table: 'flows' | 'outflow'): SuppressionSummary => {
     let primary = 0;
     let complementary = 0;
