@@ -2,6 +2,7 @@ import { makeEnterpriseNumber } from '#directory/enterprise-number.js';
 import { aWorkerScreenedFor, freshInsz, registration } from '../fixtures/workers.js';
 import { TEST_ENTERPRISE, TEST_ORGANISATIONS } from '../support/directory.js';
 import { startTestService, type TestService } from '../support/service.js';
+import { parseRouteTree } from '../support/built-service.js';
 
 /** The directory over HTTP: organisations, members, and the rules it adds to trajectories (api.md third round). */
 describe.each(['pglite', 'postgres'] as const)('organisations and the directory (%s)', (store) => {
@@ -184,6 +185,24 @@ describe.each(['pglite', 'postgres'] as const)('organisations and the directory 
     expect((await putMember(a.organisationId, 'coach-new', { displayName: 'New', roles: ['coach'] }, service.token(['org-admin'], 'coach-bob'))).status).toBe(
       403,
     );
+    expect(await snapshot()).toEqual(before);
+
+    // Every member route the router serves, whatever its body, refuses the other organisation's
+    // org-admin and coach before the body is read: a new route there is guarded without remembering.
+    const routes = parseRouteTree(service.app.getHttpAdapter().getInstance().printRoutes()).filter((route) =>
+      route.path.startsWith('/v1/organisations/:organisationId/members'),
+    );
+    expect(routes.length).toBeGreaterThanOrEqual(3);
+    for (const { method, path } of routes) {
+      if (method === 'HEAD' || method === 'OPTIONS') continue;
+      const url = path.replace(':organisationId', a.organisationId).replace(':sub', 'coach-eva');
+      for (const token of [orgAdminB, service.memberToken('b', 'coach')]) {
+        const answer = await service.request(method, url, { token, rawBody: method === 'GET' ? undefined : '{"not": json' });
+        const roleRefused = method !== 'GET' && token !== orgAdminB;
+        expect([method, path, answer.status]).toEqual([method, path, 403]);
+        if (!roleRefused) expect(answer.body.detail).toMatch(/organisation/);
+      }
+    }
     expect(await snapshot()).toEqual(before);
 
     expect((await service.request('DELETE', `/v1/organisations/${a.organisationId}/members/coach-eva`, { token: orgAdminA })).status).toBe(204);

@@ -20,6 +20,8 @@ import { COMMAND_BODY_LIMIT } from './http/route-config.js';
 import { RouteGate } from './http/route-gate.js';
 import { mountMetrics } from './http/metrics-route.js';
 import { scopeWorkerRoutes } from './http/worker-scope.js';
+import { guardMemberRoutes } from './organisations/member-routes.js';
+import { Directory } from '#directory/directory.js';
 import { SecurityHeaders } from './http/security-headers.js';
 import { logRequests } from './logging.js';
 import { loadWebConfig, type WebConfig } from './web/web-config.js';
@@ -85,6 +87,7 @@ export async function createApp(config: ServiceConfig, overrides: PlatformOverri
     .declarePublic('/docs-yaml');
   gate.install(fastify);
   scopeWorkerRoutes(fastify, app.get(WorkerCommandExecutor));
+  guardMemberRoutes(fastify, app.get(Directory));
   const securityHeaders = new SecurityHeaders().usePolicy(DOCS_PATH, DOCS_CONTENT_SECURITY_POLICY);
   securityHeaders.install(fastify);
   serveOnlyDocsPageFiles(fastify);
