@@ -4,9 +4,8 @@ import { PersonalData } from '#personal-data/personal-data.js';
 import { EVENT_STORE } from '#platform/tokens.js';
 import { freshInsz } from '../fixtures/workers.js';
 import { TEST_ENTERPRISE, TEST_ORGANISATIONS } from '../support/directory.js';
+import { appendLegacyStream, legacyRegistration } from '../support/legacy-store.js';
 import { startTestService, type TestService } from '../support/service.js';
-
-const meta = { actor: 'screener-of-old', correlationId: 'c', causationId: null, recordedAt: '2026-11-01T10:00:00Z' };
 
 /**
  * A store as the release before the directory wrote it: coaches were any sub, enterprises any
@@ -26,35 +25,14 @@ describe.each(['pglite', 'postgres'] as const)('upgrading a store written before
     workerId = randomUUID();
     placementId = randomUUID();
     await personalData.claimAndSeal(personalData.hashInsz(insz), workerId, []);
-    const stream = [
-      {
-        type: 'V1.WorkerRegistered',
-        data: {
-          workerId,
-          inszCiphertext: await personalData.encryptInsz(workerId, insz),
-          givenNameCiphertext: null,
-          familyNameCiphertext: null,
-          coach: 'jan',
-          birthYear: 1980,
-          educationLevel: 'low',
-          migrationBackground: false,
-          disability: false,
-          unemployedSince: null,
-          socialAssistance: false,
-          registeredOn: '2010-01-04',
-        },
-      },
+    await appendLegacyStream(events, workerId, [
+      await legacyRegistration(personalData, workerId, insz, { givenNameCiphertext: null, familyNameCiphertext: null, coach: 'jan' }),
       { type: 'V1.ScreeningRecorded', data: { date: '2010-01-05', advice: 'supported-employment', programme: 'SW', indication: null } },
       {
         type: 'V1.PlacementStarted',
         data: { placementId, programme: 'SW', enterpriseId: 'ent-42', startDate: '2010-02-01', fte: 1, underReturnGuarantee: false },
       },
-    ];
-    await events.appendToStream(
-      `worker-${workerId}`,
-      stream.map((e) => ({ ...e, metadata: meta })),
-      0,
-    );
+    ]);
     // The new release starts on that store.
     await service.restart();
   });

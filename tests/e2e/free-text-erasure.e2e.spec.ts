@@ -5,6 +5,7 @@ import { PersonalData } from '#personal-data/personal-data.js';
 import { EVENT_STORE } from '#platform/tokens.js';
 import { ORGANISATION_A, seedTwoOrganisations } from '../support/access.js';
 import { aWorkerScreenedFor, freshInsz } from '../fixtures/workers.js';
+import { appendLegacyStream, legacyRegistration } from '../support/legacy-store.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 /**
@@ -63,60 +64,39 @@ describe('free text about a person is sealed, and erasure shreds it', () => {
   test('the upgrade seals the plain goals, reasons and typed employers of a store written before, and drops those of erased workers', async () => {
     const personalData = service.app.get(PersonalData);
     const store = service.app.get<symbol, EventStore>(EVENT_STORE);
-    const meta = { actor: 'legacy', correlationId: 'c', causationId: null, recordedAt: '2026-11-01T10:00:00Z' };
     const legacy = async (erased: boolean) => {
       const workerId = randomUUID();
       const pop = { type: 'V1.PopEstablished', data: { date: '2010-01-10', goals: [`${erased ? 'Els' : 'Jan'} Peeters wil lassen`] } };
-      await store.appendToStream(
-        `worker-${workerId}`,
-        [
-          {
-            type: 'V1.WorkerRegistered',
-            data: {
-              workerId,
-              inszCiphertext: await personalData.encryptInsz(workerId, freshInsz()),
-              givenNameCiphertext: null,
-              familyNameCiphertext: null,
-              coach: 'tester',
-              birthYear: 1980,
-              educationLevel: 'low',
-              migrationBackground: false,
-              disability: false,
-              unemployedSince: null,
-              socialAssistance: false,
-              registeredOn: '2010-01-04',
-            },
+      await appendLegacyStream(store, workerId, [
+        await legacyRegistration(personalData, workerId, freshInsz(), { givenNameCiphertext: null, familyNameCiphertext: null, coach: 'tester' }),
+        pop,
+        { type: 'V1.PopReviewed', data: { date: '2010-01-11', goals: ['plain review'] } },
+        {
+          type: 'V1.StepRetracted',
+          data: {
+            version: 3,
+            reason: `typo by ${erased ? 'Els' : 'Jan'} Peeters`,
+            retractedOn: '2010-01-12',
+            step: { type: 'PopReviewed', data: { date: '2010-01-11', goals: ['plain review'] } },
+            withdrawnVersions: [],
+            withdrawnFollowUp: null,
+            returnGuaranteeChanged: false,
+            returnGuarantee: null,
           },
-          pop,
-          { type: 'V1.PopReviewed', data: { date: '2010-01-11', goals: ['plain review'] } },
-          {
-            type: 'V1.StepRetracted',
-            data: {
-              version: 3,
-              reason: `typo by ${erased ? 'Els' : 'Jan'} Peeters`,
-              retractedOn: '2010-01-12',
-              step: { type: 'PopReviewed', data: { date: '2010-01-11', goals: ['plain review'] } },
-              withdrawnVersions: [],
-              withdrawnFollowUp: null,
-              returnGuaranteeChanged: false,
-              returnGuarantee: null,
-            },
+        },
+        {
+          type: 'V1.PlacementStarted',
+          data: {
+            placementId: randomUUID(),
+            programme: 'SW',
+            // typed as free text before the directory, or an organisation of the directory
+            enterpriseId: erased ? ORGANISATION_A : 'Bakkerij Jan Peeters',
+            startDate: '2010-02-01',
+            fte: 1,
+            underReturnGuarantee: false,
           },
-          {
-            type: 'V1.PlacementStarted',
-            data: {
-              placementId: randomUUID(),
-              programme: 'SW',
-              // typed as free text before the directory, or an organisation of the directory
-              enterpriseId: erased ? ORGANISATION_A : 'Bakkerij Jan Peeters',
-              startDate: '2010-02-01',
-              fte: 1,
-              underReturnGuarantee: false,
-            },
-          },
-        ].map((e) => ({ ...e, metadata: meta })),
-        0,
-      );
+        },
+      ]);
       if (erased) await personalData.shredWorkerKey(workerId);
       return workerId;
     };

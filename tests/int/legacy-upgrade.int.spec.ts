@@ -8,6 +8,7 @@ import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js
 import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
 import { freshInsz, registration } from '../fixtures/workers.js';
+import { appendLegacyStream, legacyRegistration } from '../support/legacy-store.js';
 import { startTestService, type TestService } from '../support/service.js';
 
 /** The worker id as the version before random ids derived it (a keyed hash of the INSZ hash). */
@@ -18,8 +19,6 @@ function legacyWorkerId(hashKey: string, inszHash: string): string {
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
-
-const meta = { actor: 'legacy', correlationId: 'c', causationId: null, recordedAt: '2026-11-01T10:00:00Z' };
 
 /** A store as today's predecessor wrote it: hash-derived ids, `inszHash` in every registration, unkeyed idempotency hashes. */
 describe.each(['pglite', 'postgres'] as const)('upgrading a store written before erasure unlinked (%s)', (store) => {
@@ -40,21 +39,7 @@ describe.each(['pglite', 'postgres'] as const)('upgrading a store written before
       const legacyId = legacyWorkerId(service.config.inszHashKey!, inszHash);
       const placementId = randomUUID();
       const stream = [
-        {
-          type: 'V1.WorkerRegistered',
-          data: {
-            workerId: legacyId,
-            inszHash,
-            inszCiphertext: await personalData.encryptInsz(legacyId, insz),
-            birthYear: 1980,
-            educationLevel: 'low',
-            migrationBackground: false,
-            disability: false,
-            unemployedSince: null,
-            socialAssistance: false,
-            registeredOn: '2010-01-04',
-          },
-        },
+        await legacyRegistration(personalData, legacyId, insz, { inszHash }),
         { type: 'V1.ScreeningRecorded', data: { date: '2010-01-05', advice: 'supported-employment', programme: 'SW', indication: null } },
         {
           type: 'V1.PlacementStarted',
@@ -69,11 +54,7 @@ describe.each(['pglite', 'postgres'] as const)('upgrading a store written before
             ]
           : []),
       ];
-      await events.appendToStream(
-        `worker-${legacyId}`,
-        stream.map((e) => ({ ...e, metadata: meta })),
-        0,
-      );
+      await appendLegacyStream(events, legacyId, stream);
       if (shape.erased) await personalData.shredWorkerKey(legacyId);
       workers.push({ insz, legacyId, placementId, ...shape });
     }
