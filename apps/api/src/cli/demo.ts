@@ -220,11 +220,15 @@ async function load(api: Api, workers: number): Promise<void> {
     if (random.next() < 0.45)
       declarations.push({ insz, employerId: `employer-${n % 40}`, kind: random.next() < 0.8 ? 'employment' : 'ibo', startDate: exitDate, endDate: null });
   };
+  // On a terminal one line counts up; in a log (CI, a pipe) a line every hundred workers.
+  const interactive = process.stderr.isTTY;
   for (let i = 0; i < work.length; i += 8) {
     await Promise.all(work.slice(i, i + 8).map(one));
-    process.stderr.write(`\rdemo: ${Math.min(i + 8, workers)}/${workers} workers`);
+    const done = Math.min(i + 8, workers);
+    if (interactive) process.stderr.write(`\rdemo: ${done}/${workers} workers`);
+    else if (done === workers || Math.floor(done / 100) > Math.floor(i / 100)) process.stderr.write(`demo: ${done}/${workers} workers\n`);
   }
-  process.stderr.write(`\n`);
+  if (interactive) process.stderr.write(`\n`);
   if (declarations.length > 0) await api.must(ADMIN, 'POST', '/v1/employment-declarations', declarations);
   await api.must(ANALYST, 'POST', '/v1/statistics/publications', { table: 'flows', year: 2025 });
 }
