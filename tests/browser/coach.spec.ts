@@ -1,5 +1,7 @@
 import { expect, expectAccessible, test } from './support/fixtures.js';
+import { pick, pickList } from './support/pick.js';
 import { register, screen, trajectory } from './support/seed.js';
+import { TEST_ORGANISATIONS } from '../support/directory.js';
 
 const isoDay = (date: Date) => date.toISOString().slice(0, 10);
 const dutch = (iso: string) => iso.split('-').reverse().join('/');
@@ -65,7 +67,7 @@ test.describe('coach', () => {
     await page.goto(`${service.url}/#/workers/${worker.workerId}`);
     const placement = page.getByTestId('form-placement');
     await placement.getByLabel('Programma').selectOption('SW');
-    await placement.getByLabel('Onderneming (id)').fill('ent-7');
+    await pick(placement, 'Werkgever', 'schakel', TEST_ORGANISATIONS.a.name, 'keyboard');
     await placement.getByLabel('Startdatum').fill('2025-01-01');
     await placement.getByRole('button', { name: 'Opslaan' }).click();
     const alert = placement.getByRole('alert');
@@ -80,6 +82,71 @@ test.describe('coach', () => {
     await expect(placement.getByLabel('VTE (0 < vte ≤ 1)')).toHaveAttribute('aria-invalid', 'true');
     await expect(placement.locator('.field-error')).toHaveText('Deze waarde ligt buiten de grenzen.');
     await expect(placement.getByRole('alert')).toContainText('VTE');
+  });
+
+  test('employer and coach come from the directory: typed text without a choice is refused (nothing sent), only organisations recognised for the programme are offered, a coach hands a worker to a colleague of their own organisation', async ({
+    page,
+    service,
+    loginAs,
+  }) => {
+    const { a, b } = TEST_ORGANISATIONS;
+    const worker = await register(service, 'coach-cas', { givenName: 'Ines', familyName: 'Wauters' });
+    await screen(service, worker.workerId, '2025-01-10', 'SW');
+    await loginAs('coach-cas', ['coach']);
+    await page.goto(`${service.url}/#/workers/${worker.workerId}`);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Werknemer Ines Wauters');
+    const commands: string[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST') commands.push(new URL(r.url()).pathname);
+    });
+
+    const placement = page.getByTestId('form-placement');
+    const employer = pickList(placement, 'Werkgever');
+    await expect(placement.getByLabel('Programma')).toHaveValue('SW');
+    // B is not recognised for SW: not offered
+    await employer.fill('antwerpen werkt');
+    await expect(placement.getByText('Geen resultaten voor ‘antwerpen werkt’.')).toBeVisible();
+    await expect(employer).toHaveAttribute('aria-expanded', 'false');
+
+    // typed text without a choice: refused at the field, nothing sent
+    await employer.fill('schakel');
+    await expect(placement.getByRole('option', { name: a.name })).toBeVisible();
+    await employer.press('Escape');
+    await expect(employer).toHaveAttribute('aria-expanded', 'false');
+    await placement.getByLabel('Startdatum').fill('2025-02-01');
+    await placement.getByRole('button', { name: 'Opslaan' }).click();
+    await expect(employer).toHaveAttribute('aria-invalid', 'true');
+    await expect(placement.locator('.field-error')).toHaveText('Kies een van de voorstellen uit de lijst: getypte tekst alleen wordt niet verzonden.');
+    await expect(placement.getByRole('alert')).toContainText('Werkgever');
+    expect(commands).toEqual([]);
+
+    // a choice for MAATWERK that is not recognised for SW goes when the programme goes back to SW
+    await placement.getByLabel('Programma').selectOption('MAATWERK');
+    await pick(placement, 'Werkgever', 'antwerpen', b.name, 'mouse');
+    await expect(employer).toHaveValue(`${b.name} (${b.enterpriseNumber}, 2000 Antwerpen)`);
+    await placement.getByLabel('Programma').selectOption('SW');
+    await expect(employer).toHaveValue('');
+
+    await pick(placement, 'Werkgever', 'de schak', a.name, 'mouse');
+    await expect(employer).toHaveValue(`${a.name} (${a.enterpriseNumber}, 9000 Oost-Vlaanderen)`);
+    const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/placements'));
+    await placement.getByRole('button', { name: 'Opslaan' }).click();
+    expect((await sent).postDataJSON()).toMatchObject({ programme: 'SW', enterpriseId: service.organisations.a });
+    await expect(page.getByTestId('timeline')).toContainText(`Plaatsing gestart in SW bij ${a.name}`);
+
+    // the coach's own organisation's coaches only: B's coach is not offered
+    const form = page.getByTestId('form-coach');
+    await expect(form.getByRole('combobox')).toHaveCount(1);
+    await pickList(form, 'Coach').fill('bob');
+    await expect(form.getByText('Geen resultaten voor ‘bob’.')).toBeVisible();
+    await pick(form, 'Coach', 'bea', 'Coach Bea (coach-bea)', 'keyboard');
+    await expect(pickList(form, 'Coach')).toHaveValue(`Coach Bea (coach-bea), ${a.name}`);
+    await form.getByRole('button', { name: 'Opslaan' }).click();
+    // handed over: the worker has left this coach's caseload
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Deze werknemer bestaat niet of staat niet in uw caseload.');
+    const read = await service.api(service.token('screener-check', ['screener']), 'GET', `/v1/workers/${worker.workerId}`);
+    expect(read.body.coach).toBe('coach-bea');
+    expect(commands.filter((path) => path.endsWith('/coach-assignments'))).toHaveLength(1);
   });
 
   test('follow-up page: a due six-month check and an expiring guarantee; the result recorded from there leaves the list (accessible)', async ({

@@ -1,5 +1,7 @@
 import { expect, expectAccessible, test } from './support/fixtures.js';
+import { pick, pickList } from './support/pick.js';
 import { freshInsz } from './support/seed.js';
+import { TEST_ORGANISATIONS } from '../support/directory.js';
 
 test.describe('screener', () => {
   test('registers a person, records a screening with an indication, finds them by INSZ, and a second registration names the first', async ({
@@ -20,7 +22,10 @@ test.describe('screener', () => {
     await form.getByLabel('Familienaam').fill('Peeters');
     await form.getByLabel('Opleidingsniveau').selectOption('low');
     await form.getByLabel('Arbeidshandicap').check();
-    await form.getByLabel('Coach (gebruikers-id) (optioneel)').fill('coach-jan');
+    // the coach: first the organisation, then one of its coaches
+    await expect(pickList(form, 'Coach (optioneel)')).toBeDisabled();
+    await pick(form, 'Organisatie van de coach', 'schakel', TEST_ORGANISATIONS.a.name, 'keyboard');
+    await pick(form, 'Coach (optioneel)', 'jan', 'coach-jan', 'keyboard');
     await form.getByRole('button', { name: 'Opslaan' }).click();
     await expect(page).toHaveURL(/#\/workers\/[0-9a-f-]{36}$/);
     const workerId = page.url().split('/').at(-1)!;

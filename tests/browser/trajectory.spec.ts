@@ -1,4 +1,5 @@
 import { expect, test } from './support/fixtures.js';
+import { pick, pickList } from './support/pick.js';
 import { register } from './support/seed.js';
 import { TEST_ENTERPRISE, TEST_ORGANISATIONS } from '../support/directory.js';
 
@@ -31,7 +32,7 @@ test.describe('a trajectory through the forms', () => {
 
     const placement = page.getByTestId('form-placement');
     await placement.getByLabel('Programma').selectOption('MAATWERK');
-    await placement.getByLabel('Onderneming (id)').fill(TEST_ENTERPRISE);
+    await pick(placement, 'Werkgever', 'maatwerkbedrijf schakel', TEST_ORGANISATIONS.a.name, 'keyboard');
     await placement.getByLabel('Startdatum').fill('2025-02-01');
     await placement.getByLabel('VTE (0 < vte ≤ 1)').fill('0,8');
     await placement.getByRole('button', { name: 'Opslaan' }).click();
@@ -63,7 +64,8 @@ test.describe('a trajectory through the forms', () => {
 
     const back = page.getByTestId('form-return');
     await back.getByLabel('Datum').fill(shift(-10));
-    await back.getByLabel('Onderneming (id)').fill(TEST_ENTERPRISE);
+    // the enterprise number finds the organisation too
+    await pick(back, 'Werkgever', TEST_ENTERPRISE.replaceAll('.', ''), TEST_ORGANISATIONS.a.name, 'mouse');
     await back.getByRole('button', { name: 'Opslaan' }).click();
     await expect(page.getByTestId('phase')).toHaveText('Terug in plaatsing onder de terugkeerwaarborg');
     await expect(page.getByRole('region', { name: 'Huidige situatie' }).locator('tbody tr')).toHaveCount(2);
@@ -80,7 +82,9 @@ test.describe('a trajectory through the forms', () => {
 
     await service.ensureCoach('coach-next');
     const coach = page.getByTestId('form-coach');
-    await coach.getByLabel('Coach (gebruikers-id)').fill('coach-next');
+    // a screener names a coach of any organisation: the worker's is proposed first
+    await expect(pickList(coach, 'Organisatie van de coach')).toHaveValue(TEST_ORGANISATIONS.a.name);
+    await pick(coach, 'Coach', 'next', 'coach-next', 'mouse');
     await coach.getByRole('button', { name: 'Opslaan' }).click();
     await expect(coach.getByRole('status')).toHaveText(saved);
     await expect(timeline).toContainText('Coach toegewezen: coach-next');

@@ -1,6 +1,7 @@
 import { TEST_ENTERPRISE, TEST_ORGANISATIONS } from '../support/directory.js';
 import type { Page } from '@playwright/test';
 import { expect, expectAccessible, test } from './support/fixtures.js';
+import { pick, pickList } from './support/pick.js';
 import { freshInsz, register, screen } from './support/seed.js';
 import type { BrowserService } from './support/service.js';
 
@@ -87,7 +88,14 @@ test.describe('een werkdag', () => {
     await service.setQueuePaused('follow-up-checks', true);
     try {
       const placement = page.getByTestId('form-placement');
-      await placement.getByLabel('Onderneming (id)').fill(TEST_ENTERPRISE);
+      // the employer from the directory, checked with its list open
+      await pickList(placement, 'Werkgever').fill('schakel');
+      await pickList(placement, 'Werkgever').press('ArrowDown');
+      await expect(pickList(placement, 'Werkgever')).toHaveAttribute('aria-activedescendant', /option-0$/);
+      await expect(placement.getByRole('listbox')).toBeVisible();
+      await accessibleAtBothWidths(page);
+      await expect(placement.getByRole('listbox')).toBeVisible();
+      await pick(placement, 'Werkgever', TEST_ENTERPRISE, TEST_ORGANISATIONS.a.name, 'keyboard');
       await placement.getByLabel('Startdatum').fill(monthsAgo(10));
       await placement.getByLabel('VTE (0 < vte ≤ 1)').fill('0,8');
       await placement.getByRole('button', { name: 'Opslaan' }).click();

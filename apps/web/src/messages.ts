@@ -129,6 +129,8 @@ export const FIELD_ERROR_TEXTS: Record<Lang, Record<string, string>> = {
     'date-order': 'De einddatum ligt vóór de begindatum.',
     exclusive: 'Kies één jaar of een reeks van jaren, niet allebei.',
     'bad-cursor': 'Deze pagina bestaat niet meer. Begin opnieuw bij de eerste pagina.',
+    // the browser's own: a pick-list holding typed text, not a choice (components/combobox.tsx)
+    'choose-from-list': 'Kies een van de voorstellen uit de lijst: getypte tekst alleen wordt niet verzonden.',
     invalid: 'Deze waarde is ongeldig.',
   },
   en: {
@@ -162,6 +164,7 @@ export const FIELD_ERROR_TEXTS: Record<Lang, Record<string, string>> = {
     'date-order': 'The end date is before the start date.',
     exclusive: 'Choose one year or a series of years, not both.',
     'bad-cursor': 'This page no longer exists. Start again from the first page.',
+    'choose-from-list': 'Choose one of the entries from the list: typed text alone is not sent.',
     invalid: 'This value is not accepted.',
   },
 };

@@ -33,6 +33,22 @@ export interface OrganisationRef {
   name: string;
 }
 
+/** An organisation of the directory (`GET /v1/organisations`). */
+export interface Organisation extends OrganisationRef {
+  enterpriseNumber: string;
+  kind: string;
+  postalCode: string;
+  province: string;
+  programmes: Programme[];
+}
+
+/** A member of an organisation (`GET /v1/organisations/{id}/members`). */
+export interface Member {
+  sub: string;
+  displayName: string;
+  roles: string[];
+}
+
 export interface Indication {
   conditional: boolean;
   validUntil: string | null;

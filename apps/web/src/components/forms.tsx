@@ -17,14 +17,14 @@ interface FieldProps {
   hint?: string;
 }
 
-function useFieldIds(name: string, errors: Errors, hint?: string) {
+export function useFieldIds(name: string, errors: Errors, hint?: string) {
   const id = useId();
   const error = errorFor(errors, name);
   const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return { id, error, described };
 }
 
-function Messages({ id, error, hint }: { id: string; error?: FieldError; hint?: string }) {
+export function Messages({ id, error, hint }: { id: string; error?: FieldError; hint?: string }) {
   const { lang } = useI18n();
   return (
     <>
@@ -188,7 +188,7 @@ export interface CommandFormProps<T> {
   path: string;
   /** the worker's version, sent as If-Match */
   version?: number;
-  /** the request body from the form's fields, or a FieldError list for what the browser can already tell */
+  /** the request body from the form's fields */
   body: (form: FormData) => unknown;
   onDone: (answer: Answer<T>) => void;
   onReload?: () => void;
@@ -237,12 +237,20 @@ export function CommandForm<T>({
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    const form = event.currentTarget as HTMLFormElement;
+    // A pick-list without a choice (typed text only) is refused here: nothing is sent.
+    const unchosen = missingChoices(form);
+    if (unchosen.length > 0) {
+      setConfirming(false);
+      setSaved(null);
+      setProblem({ status: 400, errors: unchosen });
+      return;
+    }
     if (confirm && !confirming) {
       setConfirming(true);
       return;
     }
     setConfirming(false);
-    const form = event.currentTarget as HTMLFormElement;
     const payload = body(new FormData(form));
     const text = JSON.stringify(payload);
     if (attempt.current?.body !== text) attempt.current = { body: text, key: crypto.randomUUID() };
@@ -303,6 +311,18 @@ export function CommandForm<T>({
       </form>
     </section>
   );
+}
+
+/**
+ * A pick-list (components/combobox.tsx) marks its input with `data-choice-missing` (the field error
+ * code) and `data-field` while what it holds is not a choice from its list.
+ */
+function missingChoices(form: HTMLFormElement): FieldError[] {
+  return [...form.querySelectorAll<HTMLElement>('[data-choice-missing]')].map((input) => ({
+    field: input.dataset.field ?? '',
+    code: input.dataset.choiceMissing,
+    message: 'no choice from the list',
+  }));
 }
 
 /** Form helpers: a trimmed text or undefined, a number or undefined, a checkbox. */

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, get, query } from '../api.js';
+import { CoachPicker } from '../components/directory-pickers.js';
 import { Checkbox, CommandForm, ErrorView, Input, Select, checked, text } from '../components/forms.js';
 import { label, useT } from '../i18n.js';
 import { href, navigate } from '../router.js';
@@ -108,7 +109,8 @@ export function ScreeningPage() {
             <Checkbox name="disability" label={t('field.disability')} errors={errors} />
             <Checkbox name="socialAssistance" label={t('field.socialAssistance')} errors={errors} />
             <Input name="unemployedSince" type="date" label={`${t('field.unemployedSince')} ${t('common.optional')}`} errors={errors} />
-            <Input name="coach" label={`${t('field.coach')} ${t('common.optional')}`} errors={errors} autoComplete="off" />
+            {/* A screener belongs to no one organisation: first the coach's organisation, then one of its coaches. */}
+            <CoachPicker name="coach" label={`${t('field.coach')} ${t('common.optional')}`} errors={errors} organisation={null} anyOrganisation />
             {existing && (
               <p>
                 {t('screening.exists')} <a href={href(`/workers/${existing}`)}>{t('screening.open')}</a>

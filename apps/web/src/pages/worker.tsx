@@ -1,4 +1,6 @@
-import { ApiError, get, type Session } from '../api.js';
+import { useState } from 'preact/hooks';
+import { ApiError, get, type FieldError, type Session } from '../api.js';
+import { CoachPicker, EmployerPicker } from '../components/directory-pickers.js';
 import { Checkbox, CommandForm, ErrorView, Input, Select, TextArea, checked, number, text } from '../components/forms.js';
 import { useLoad } from '../components/load.js';
 import { formatDate, formatDateTime, formatNumber } from '../format.js';
@@ -18,7 +20,7 @@ const programmeOptions = (t: Translate, optional = false) => [
 ];
 
 /** The worker's dossier; what the user may do comes from the service (nextSteps), not from the roles here. */
-export function WorkerPage({ workerId }: { workerId: string; session: Session }) {
+export function WorkerPage({ workerId, session }: { workerId: string; session: Session }) {
   const t = useT();
   const worker = useLoad(() => get<Worker>(`/v1/workers/${encodeURIComponent(workerId)}`), [workerId]);
   if (worker.error) {
@@ -41,7 +43,7 @@ export function WorkerPage({ workerId }: { workerId: string; session: Session })
         <PersonalData worker={w} />
         <Situation worker={w} />
       </div>
-      <Steps worker={w} reload={worker.reload} />
+      <Steps worker={w} reload={worker.reload} session={session} />
       <Notes worker={w} />
       <Timeline worker={w} />
     </>
@@ -289,7 +291,7 @@ const stepDate = (entry: TimelineEntry) => {
   return typeof date === 'string' ? date : typeof startDate === 'string' ? startDate : entry.recordedAt.slice(0, 10);
 };
 
-function Steps({ worker: w, reload }: { worker: Worker; reload: () => void }) {
+function Steps({ worker: w, reload, session }: { worker: Worker; reload: () => void; session: Session }) {
   const { t, lang } = useI18n();
   // Only the forms the service says this user may send now (nextSteps): no exit without a placement.
   const can = (kind: CommandKind) => w.nextSteps.includes(kind);
@@ -298,12 +300,12 @@ function Steps({ worker: w, reload }: { worker: Worker; reload: () => void }) {
   const exited = w.placements.filter((p) => p.exit);
   const latestStep = w.timeline.filter((entry) => STEP_TYPES.has(entry.type)).at(-1);
   const stepName = latestStep ? `${describe(t, lang, w, latestStep)} (${formatDate(stepDate(latestStep))})` : '';
-  const programme = w.latestScreening?.programme ?? w.returnGuarantee?.programme ?? undefined;
+  // Screeners and admins belong to no one organisation: they may name a coach of any organisation.
+  const anyOrganisation = session.roles.includes('screener') || session.roles.includes('admin');
   return (
     <section aria-labelledby="steps">
       <h2 id="steps">{t('worker.steps')}</h2>
       {w.nextSteps.length === 0 && <p>{t('dossier.noSteps')}</p>}
-      <EnterpriseList id="enterprises" programme={programme} />
       <div class="forms">
         {can('note') && (
           <CommandForm
@@ -378,20 +380,7 @@ function Steps({ worker: w, reload }: { worker: Worker; reload: () => void }) {
             {...common}
             body={(f) => ({ programme: text(f, 'programme'), enterpriseId: text(f, 'enterpriseId'), startDate: text(f, 'startDate'), fte: number(f, 'fte') })}
           >
-            {(errors) => (
-              <>
-                <Select
-                  name="programme"
-                  label={t('field.programme')}
-                  errors={errors}
-                  options={programmeOptions(t)}
-                  defaultValue={w.latestScreening?.programme ?? 'SW'}
-                />
-                <Input name="enterpriseId" label={t('field.enterpriseId')} errors={errors} required list="enterprises" autoComplete="off" />
-                <Input name="startDate" type="date" label={t('field.startDate')} errors={errors} required defaultValue={today()} />
-                <Input name="fte" inputMode="decimal" label={t('field.fte')} errors={errors} required defaultValue="1" />
-              </>
-            )}
+            {(errors) => <PlacementFields errors={errors} programme={w.latestScreening?.programme ?? 'SW'} />}
           </CommandForm>
         )}
         {can('exit') && (
@@ -426,7 +415,7 @@ function Steps({ worker: w, reload }: { worker: Worker; reload: () => void }) {
             {(errors) => (
               <>
                 <Input name="date" type="date" label={t('field.date')} errors={errors} required defaultValue={today()} />
-                <Input name="enterpriseId" label={t('field.enterpriseId')} errors={errors} required list="enterprises" autoComplete="off" />
+                <EmployerPicker name="enterpriseId" label={t('field.enterpriseId')} errors={errors} required programme={w.returnGuarantee?.programme} />
               </>
             )}
           </CommandForm>
@@ -463,8 +452,7 @@ function Steps({ worker: w, reload }: { worker: Worker; reload: () => void }) {
           <CommandForm title={t('form.coach')} path={`${base}/coach-assignments`} testId="form-coach" {...common} body={(f) => ({ coach: text(f, 'coach') })}>
             {(errors) => (
               <>
-                <CoachList id="coaches" organisationId={w.organisation?.organisationId} />
-                <Input name="coach" label={t('field.coach')} errors={errors} required autoComplete="off" list="coaches" />
+                <CoachPicker name="coach" label={t('field.coach')} errors={errors} required organisation={w.organisation} anyOrganisation={anyOrganisation} />
               </>
             )}
           </CommandForm>
@@ -492,47 +480,24 @@ function Steps({ worker: w, reload }: { worker: Worker; reload: () => void }) {
   );
 }
 
-/** Organisations that employ in the programme, from the directory, as suggestions while typing (value: the enterprise number). */
-function EnterpriseList({ id, programme }: { id: string; programme?: string }) {
-  const list = useLoad(
-    () =>
-      get<{ items: { enterpriseNumber: string; name: string }[] }>(`/v1/organisations?limit=200${programme ? `&programme=${programme}` : ''}`).catch(() => ({
-        items: [],
-      })),
-    [programme],
-  );
+/** The placement's fields: the employers offered are those recognised for the programme chosen here. */
+function PlacementFields({ errors, programme: initial }: { errors: FieldError[] | undefined; programme: string }) {
+  const t = useT();
+  const [programme, setProgramme] = useState(initial);
   return (
-    <datalist id={id}>
-      {(list.data?.items ?? []).map((o) => (
-        <option key={o.enterpriseNumber} value={o.enterpriseNumber}>
-          {o.name}
-        </option>
-      ))}
-    </datalist>
-  );
-}
-
-/** The coaches of the worker's organisation, from the directory, as suggestions while typing (value: their user id). */
-function CoachList({ id, organisationId }: { id: string; organisationId?: string }) {
-  const list = useLoad(
-    () =>
-      organisationId
-        ? get<{ items: { sub: string; displayName: string }[] }>(`/v1/organisations/${encodeURIComponent(organisationId)}/members?role=coach&limit=200`).catch(
-            () => ({
-              items: [],
-            }),
-          )
-        : Promise.resolve({ items: [] }),
-    [organisationId],
-  );
-  return (
-    <datalist id={id}>
-      {(list.data?.items ?? []).map((m) => (
-        <option key={m.sub} value={m.sub}>
-          {m.displayName}
-        </option>
-      ))}
-    </datalist>
+    <>
+      <Select
+        name="programme"
+        label={t('field.programme')}
+        errors={errors}
+        options={programmeOptions(t)}
+        defaultValue={programme}
+        onChange={(event) => setProgramme(event.currentTarget.value)}
+      />
+      <EmployerPicker name="enterpriseId" label={t('field.enterpriseId')} errors={errors} required programme={programme} />
+      <Input name="startDate" type="date" label={t('field.startDate')} errors={errors} required defaultValue={today()} />
+      <Input name="fte" inputMode="decimal" label={t('field.fte')} errors={errors} required defaultValue="1" />
+    </>
   );
 }
 
