@@ -3,6 +3,7 @@ import { signToken, type Role } from '../../apps/api/src/http/auth.js';
 import { LOGIN_CODE_SECONDS, mintLoginCode } from '../../apps/api/src/web/login-codes.js';
 import { SESSION_COOKIE } from '../../apps/api/src/web/session-cookie.js';
 import { registration } from '../fixtures/workers.js';
+import { TEST_ORGANISATIONS } from '../support/directory.js';
 import { conformanceOf } from '../support/openapi-conformance.js';
 import { startTestService, type HttpAnswer, type TestService } from '../support/service.js';
 
@@ -68,6 +69,8 @@ describe('browser sessions', () => {
       roles: ['coach'],
       csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       expiresAt: expect.any(String),
+      // coach-ann is a coach of the test directory's organisation A
+      organisation: { organisationId: TEST_ORGANISATIONS.a.organisationId, name: TEST_ORGANISATIONS.a.name, roles: ['coach'] },
     });
     const hoursLeft = (Date.parse(session.body.expiresAt) - Date.now()) / 3600_000;
     expect(hoursLeft).toBeGreaterThan(11.9);
@@ -178,7 +181,7 @@ describe('browser sessions', () => {
     const created = await service.request('POST', '/v1/workers', { token: bearer, body: registration(), headers: { cookie: ann.cookie } });
     expect(created.status).toBe(201);
     const session = await service.request('GET', '/session', { token: bearer, headers: { cookie: ann.cookie } });
-    expect(session.body).toEqual({ sub: 'scr-1', roles: ['screener'], csrfToken: null, expiresAt: expect.any(String) });
+    expect(session.body).toEqual({ sub: 'scr-1', roles: ['screener'], csrfToken: null, expiresAt: expect.any(String), organisation: null });
     // An invalid bearer token is refused even with a live cookie beside it.
     expect((await service.request('GET', '/session', { token: 'not-a-jwt', headers: { cookie: ann.cookie } })).status).toBe(401);
     expect((await service.request('POST', '/logout', { token: bearer })).status).toBe(204);

@@ -509,6 +509,14 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
       description: 'send it as `X-CSRF-Token` with every POST, PUT, PATCH and DELETE under the session; null under a bearer token',
     },
     expiresAt: { type: 'string', format: 'date-time', description: 'when the session (or the bearer token) expires' },
+    organisation: object(
+      {
+        organisationId: { type: 'string' },
+        name: { type: 'string' },
+        roles: { type: 'array', items: { type: 'string', enum: ['coach', 'screener', 'org-admin'] }, description: 'the user’s member roles there' },
+      },
+      { nullable: true, description: 'the organisation the directory has the user as a member of; null when none' },
+    ),
   }),
   LoginOptions: object({
     oidc: { type: 'boolean', description: 'the organisation’s identity provider is configured: `GET /login/oidc` logs in through it' },

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Logger, Post, Query, Redirect, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Directory } from '#directory/directory.js';
 import { Public, type AuthenticatedRequest } from '../http/auth.js';
 import { ApiLogin, ApiLoginOptions, ApiLogout, ApiOidcCallback, ApiOidcLogin, ApiSession } from '../http/openapi.js';
 import { FailedAuthentications } from '../http/failed-authentications.js';
@@ -19,6 +20,8 @@ export interface SessionView {
   roles: string[];
   csrfToken: string | null;
   expiresAt: string;
+  /** the organisation the directory has the user as a member of, with their member roles there (null: none) */
+  organisation: { organisationId: string; name: string; roles: string[] } | null;
 }
 
 /** Browser sessions (docs/browser-sessions.md): the one-time login link, OIDC login, the session, logout. */
@@ -33,6 +36,7 @@ export class SessionController {
     @Inject(WEB_CONFIG) private readonly web: WebConfig,
     @Inject(OIDC_LOGIN) private readonly oidc: OidcLogin | null,
     private readonly failures: FailedAuthentications,
+    private readonly directory: Directory,
   ) {}
 
   @Get('login')
@@ -119,16 +123,23 @@ export class SessionController {
   @ApiOperation({
     summary: 'Who is logged in',
     description:
-      'The user of the browser session (or bearer token): `sub`, `roles`, when it expires, and the CSRF token every POST, PUT, PATCH and DELETE under the session must carry as `X-CSRF-Token` (null under a bearer token, which needs none).',
+      'The user of the browser session (or bearer token): `sub`, `roles`, when it expires, the CSRF token every POST, PUT, PATCH and DELETE under the session must carry as `X-CSRF-Token` (null under a bearer token, which needs none), and the organisation the directory has the user as a member of (null: none), as it stands now.',
   })
-  current(@Req() request: AuthenticatedRequest): SessionView {
+  async current(@Req() request: AuthenticatedRequest): Promise<SessionView> {
     const authentication = request.authentication!;
     return {
       sub: authentication.actor.sub,
       roles: authentication.actor.roles,
       csrfToken: authentication.kind === 'session' ? authentication.csrfToken : null,
       expiresAt: authentication.expiresAt.toISOString(),
+      organisation: await this.organisationOf(authentication.actor.sub),
     };
+  }
+
+  private async organisationOf(sub: string): Promise<SessionView['organisation']> {
+    const membership = await this.directory.membershipOf(sub);
+    const organisation = membership && (await this.directory.organisation(membership.organisationId));
+    return membership && organisation ? { organisationId: organisation.organisationId, name: organisation.name, roles: membership.roles } : null;
   }
 
   @Post('logout')
