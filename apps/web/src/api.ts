@@ -31,9 +31,11 @@ export interface Session {
   roles: Role[];
   csrfToken: string;
   expiresAt: string;
+  /** the organisation the directory has the user as a member of, with their member roles there */
+  organisation?: { organisationId: string; name: string; roles: string[] } | null;
 }
 
-export type Role = 'screener' | 'coach' | 'analyst' | 'admin';
+export type Role = 'screener' | 'coach' | 'analyst' | 'admin' | 'org-admin';
 
 let csrfToken: string | null = null;
 let onUnauthorized: () => void = () => undefined;

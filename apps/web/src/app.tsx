@@ -25,7 +25,7 @@ const PAGES: Page[] = [
   { path: '/caseload', nav: 'nav.caseload', roles: ['coach'] },
   { path: '/due', nav: 'nav.due', roles: ['coach'] },
   { path: '/screening', nav: 'nav.screening', roles: ['screener'] },
-  { path: '/statistics', nav: 'nav.statistics', roles: ['analyst'] },
+  { path: '/statistics', nav: 'nav.statistics', roles: ['analyst', 'org-admin'] },
   { path: '/publications', nav: 'nav.publications', roles: ['analyst'] },
   { path: '/audit', nav: 'nav.audit', roles: ['admin'] },
   { path: '/erasure', nav: 'nav.erasure', roles: ['admin'] },
@@ -115,7 +115,7 @@ function Content({ session, route }: { session: Session; route: Route }) {
     case 'screening':
       return guard(['screener'], <ScreeningPage />);
     case 'statistics':
-      return guard(['analyst'], <StatisticsPage route={route} />);
+      return guard(['analyst', 'org-admin'], <StatisticsPage route={route} session={session} />);
     case 'publications':
       return guard(['analyst'], second ? <PublicationPage key={second} id={second} /> : <PublicationsPage route={route} />);
     case 'audit':

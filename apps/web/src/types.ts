@@ -146,8 +146,20 @@ export interface GuaranteeItem {
 export type StatisticsRow = Record<string, number | string | null | string[] | undefined> & {
   programme: string;
   year?: number;
+  /** with `by`: the group (organisationId or `unregistered`, province code, profile); `ALL` is the whole table */
+  group?: string;
   suppressed?: string[];
 };
+
+export const GROUPINGS = ['organisation', 'province', 'profile'] as const;
+export type Grouping = (typeof GROUPINGS)[number];
+
+/** What an answer with `minCell` withheld (docs/statistics-publishing.md). */
+export interface Suppression {
+  method: 'optimal' | 'heuristic';
+  primary: number;
+  complementary: number;
+}
 
 export interface StatisticsTable {
   year?: number;
@@ -155,6 +167,8 @@ export interface StatisticsTable {
   to?: number;
   method?: Method;
   minCell?: number;
+  by?: Grouping;
+  suppression?: Suppression;
   rows: StatisticsRow[];
 }
 
@@ -165,14 +179,17 @@ export interface Publication {
   from?: number;
   to?: number;
   method?: Method;
-  minCell?: number;
+  minCell?: number | null;
+  by?: Grouping | null;
+  organisation?: string | null;
+  suppression?: Suppression;
   position: string | null;
   publishedAt: string;
 }
 
 export interface PublicationDetail extends Publication {
   rows: StatisticsRow[];
-  changes: { year?: number; programme: string; field: string; published: number | null; current: number | null }[];
+  changes: { year?: number; group?: string; programme: string; field: string; published: number | null; current: number | null }[];
 }
 
 export interface AuditItem {

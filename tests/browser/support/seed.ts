@@ -49,7 +49,10 @@ export async function screen(service: BrowserService, workerId: string, date: st
   return ok(service.api(screener, 'POST', `/v1/workers/${workerId}/screenings`, { date, advice: 'supported-employment', programme }));
 }
 
-/** A full trajectory for statistics: screening, placement, exit (doorstroom), and a manual six-month result. */
+/**
+ * A full trajectory for statistics: screening, placement (at test organisation A unless
+ * `enterpriseId` names another), exit (doorstroom), and a manual six-month result.
+ */
 export async function trajectory(
   service: BrowserService,
   coach: string,
@@ -57,13 +60,12 @@ export async function trajectory(
   start: string,
   exit: string | null,
   outcome: 'employed' | 'not-employed' | null,
+  enterpriseId: string = TEST_ENTERPRISE,
 ): Promise<string> {
   const coachToken = service.token(coach, ['coach']);
   const { workerId } = await register(service, coach);
   await screen(service, workerId, start, programme);
-  const placement = await ok(
-    service.api(coachToken, 'POST', `/v1/workers/${workerId}/placements`, { programme, enterpriseId: TEST_ENTERPRISE, startDate: start, fte: 1 }),
-  );
+  const placement = await ok(service.api(coachToken, 'POST', `/v1/workers/${workerId}/placements`, { programme, enterpriseId, startDate: start, fte: 1 }));
   let position: string = placement.position;
   if (exit) {
     position = (await ok(service.api(coachToken, 'POST', `/v1/workers/${workerId}/exits`, { date: exit, reason: 'doorstroom-regular-work' }))).position;

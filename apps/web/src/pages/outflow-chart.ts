@@ -16,11 +16,15 @@ export interface ChartSeries {
   lines: { name: string; values: (number | null)[] }[];
 }
 
-/** Draws the series into `element`; returns the function that disposes of the chart. */
-export function drawOutflowChart(element: HTMLElement, series: ChartSeries): () => void {
+/**
+ * Draws the series into `element`; returns the function that disposes of the chart. `description`
+ * becomes the chart's accessible name, in the reader's language (ECharts' own description is
+ * English and reads a withheld value as "NaN"); the page shows the figures in a table beside it.
+ */
+export function drawOutflowChart(element: HTMLElement, series: ChartSeries, description: string): () => void {
   const chart = init(element, undefined, { renderer: 'canvas' });
   chart.setOption({
-    aria: { enabled: true },
+    aria: { enabled: true, label: { description } },
     animation: false,
     tooltip: { trigger: 'axis', renderMode: 'richText' },
     legend: { type: 'plain', bottom: 0 },

@@ -5,10 +5,11 @@ import { DataTable, Pager } from '../components/table.js';
 import { useI18n, type Translate } from '../i18n.js';
 import { href, type Route } from '../router.js';
 import { FLOW_FIELDS, OUTFLOW_FIELDS, type Page, type Publication, type PublicationDetail } from '../types.js';
+import { groupLabel, groupsOf, useOrganisationNames } from './stat-groups.js';
 import { StatTable } from './stat-table.js';
 
 const describe = (t: Translate, p: Publication) =>
-  `${t(p.table === 'flows' ? 'stats.flows' : 'stats.outflow')}, ${p.year ?? `${p.from}–${p.to}`}${p.method ? `, ${t(`stats.method.${p.method}`)}` : ''}${p.minCell ? `, minCell ${p.minCell}` : ''}`;
+  `${t(p.table === 'flows' ? 'stats.flows' : 'stats.outflow')}, ${p.year ?? `${p.from}–${p.to}`}${p.method ? `, ${t(`stats.method.${p.method}`)}` : ''}${p.by ? `, ${t('stats.by')} ${t(`stats.by.${p.by}`)}` : ''}${p.minCell ? `, minCell ${p.minCell}` : ''}`;
 
 export function PublicationsPage({ route }: { route: Route }) {
   const { t } = useI18n();
@@ -49,7 +50,15 @@ export function PublicationPage({ id }: { id: string }) {
       </>
     );
   if (!publication.data) return <p aria-busy="true">{t('app.loading')}</p>;
-  const p = publication.data;
+  return <Publication p={publication.data} />;
+}
+
+function Publication({ p }: { p: PublicationDetail }) {
+  const { t } = useI18n();
+  const by = p.by ?? (p.organisation ? 'organisation' : undefined);
+  const groups = groupsOf(p.rows);
+  const names = useOrganisationNames(by === 'organisation' ? [...groups, ...p.changes.flatMap((c) => c.group ?? [])] : []);
+  const grouped = p.changes.some((c) => c.group !== undefined);
   return (
     <>
       <h1>
@@ -63,6 +72,7 @@ export function PublicationPage({ id }: { id: string }) {
         fields={p.table === 'flows' ? FLOW_FIELDS : OUTFLOW_FIELDS}
         rows={p.rows}
         minCell={p.minCell}
+        groupLabel={(group) => groupLabel(t, by, group, names)}
         testId="publication-rows"
       />
       <section aria-labelledby="changes">
@@ -70,10 +80,11 @@ export function PublicationPage({ id }: { id: string }) {
         {p.changes.length === 0 ? (
           <p>{t('pub.noChanges')}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label={t('pub.changes')}>
             <table data-testid="publication-changes">
               <thead>
                 <tr>
+                  {grouped && <th scope="col">{t('stats.groupCol')}</th>}
                   {p.changes.some((c) => c.year !== undefined) && <th scope="col">{t('stats.yearCol')}</th>}
                   <th scope="col">{t('common.programme')}</th>
                   <th scope="col">{t('pub.field')}</th>
@@ -83,7 +94,8 @@ export function PublicationPage({ id }: { id: string }) {
               </thead>
               <tbody>
                 {p.changes.map((c) => (
-                  <tr key={`${c.year ?? ''}-${c.programme}-${c.field}`}>
+                  <tr key={`${c.group ?? ''}-${c.year ?? ''}-${c.programme}-${c.field}`}>
+                    {grouped && <td>{c.group === undefined ? '' : groupLabel(t, by, c.group, names)}</td>}
                     {c.year !== undefined && <td>{c.year}</td>}
                     <th scope="row">{c.programme}</th>
                     <td>{c.field}</td>
