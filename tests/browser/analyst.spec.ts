@@ -46,6 +46,8 @@ async function accessibleAtBothWidths(page: Page) {
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });
     await expectAccessible(page);
+    // the tables scroll inside their regions; the page itself never scrolls sideways
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
   }
   await page.setViewportSize({ width: 1280, height: 720 });
 }
@@ -264,6 +266,7 @@ test.describe('analyst', () => {
     await expect(note).toHaveAttribute('data-primary', String(suppression.primary));
     await expect(note).toHaveAttribute('data-complementary', String(suppression.complementary));
     for (const text of suppressionTexts(suppression)) await expect(note).toContainText(text);
+    await expect(note).toContainText('Kleine aantallen beschermd (minder dan 5)');
     await expect(note).toContainText('(1 tot 4)');
     const withheld = page.getByTestId('stats-outflow').locator('td[data-suppressed="true"]');
     await expect(withheld.first()).toBeVisible();

@@ -86,7 +86,7 @@ export function SuppressionNote({ table, testId }: { table: StatisticsTable; tes
       data-primary={suppression.primary}
       data-complementary={suppression.complementary}
     >
-      <p class="note-title">{t('stats.sup.title')}</p>
+      <p class="note-title">{t('stats.sup.title', { n: minCell })}</p>
       <ul>
         <li>{count('primary', suppression.primary)}</li>
         <li>{count('complementary', suppression.complementary)}</li>
