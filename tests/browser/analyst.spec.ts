@@ -305,7 +305,9 @@ test.describe('analyst', () => {
     await caughtUp(service, await seed(service));
     const flows = page.waitForRequest((r) => new URL(r.url()).pathname === '/v1/statistics/flows');
     await loginAs('org-admin-a', ['org-admin']);
-    await expect(page).toHaveURL(/#\/statistics$/);
+    // their first page is their organisation's workers; the figures are one click away
+    await expect(page).toHaveURL(/#\/caseload$/);
+    await page.getByRole('link', { name: 'Statistieken' }).click();
     const asked = new URL((await flows).url());
     expect(asked.searchParams.get('organisation')).toBe(service.organisations.a);
     expect(asked.searchParams.get('minCell')).toBe('5');

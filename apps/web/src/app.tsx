@@ -22,8 +22,8 @@ interface Page {
 
 /** The navigation, per role; a user sees the pages of all their roles. */
 const PAGES: Page[] = [
-  { path: '/caseload', nav: 'nav.caseload', roles: ['coach'] },
-  { path: '/due', nav: 'nav.due', roles: ['coach'] },
+  { path: '/caseload', nav: 'nav.caseload', roles: ['coach', 'org-admin'] },
+  { path: '/due', nav: 'nav.due', roles: ['coach', 'org-admin'] },
   { path: '/screening', nav: 'nav.screening', roles: ['screener'] },
   { path: '/statistics', nav: 'nav.statistics', roles: ['analyst', 'org-admin'] },
   { path: '/publications', nav: 'nav.publications', roles: ['analyst'] },
@@ -107,11 +107,11 @@ function Content({ session, route }: { session: Session; route: Route }) {
     case undefined:
       return null;
     case 'caseload':
-      return guard(['coach'], <CaseloadPage route={route} session={session} />);
+      return guard(['coach', 'org-admin'], <CaseloadPage route={route} session={session} />);
     case 'workers':
-      return guard(['coach', 'screener'], <WorkerPage key={second} workerId={second ?? ''} session={session} />);
+      return guard(['coach', 'screener', 'org-admin'], <WorkerPage key={second} workerId={second ?? ''} session={session} />);
     case 'due':
-      return guard(['coach'], <DuePage />);
+      return guard(['coach', 'org-admin'], <DuePage />);
     case 'screening':
       return guard(['screener'], <ScreeningPage />);
     case 'statistics':

@@ -33,8 +33,13 @@ async function guarantees(): Promise<Map<string, string>> {
 
 const SORTS = ['', 'name', 'lastStepDate', 'nextCheck'];
 
-export function CaseloadPage({ route }: { route: Route; session: Session }) {
+export function CaseloadPage({ route, session }: { route: Route; session: Session }) {
   const t = useT();
+  // An org-admin who coaches nobody reads their organisation's workers, not a caseload of their own.
+  const title =
+    session.roles.includes('coach') || !session.roles.includes('org-admin')
+      ? t('caseload.title')
+      : t('caseload.organisationTitle', { organisation: session.organisation?.name ?? t('caseload.noOrganisation') });
   const status = route.params.get('status') ?? 'all';
   const programme = route.params.get('programme') ?? '';
   const limit = route.params.get('limit') ?? '50';
@@ -71,7 +76,7 @@ export function CaseloadPage({ route }: { route: Route; session: Session }) {
 
   return (
     <>
-      <h1>{t('caseload.title')}</h1>
+      <h1>{title}</h1>
       <form key={route.params.toString()} class="filters" onSubmit={filter} aria-label={t('common.filter')} role="search">
         <Input name="q" type="search" label={t('caseload.search')} defaultValue={q} autoComplete="off" />
         <Select
@@ -106,7 +111,7 @@ export function CaseloadPage({ route }: { route: Route; session: Session }) {
             <DataTable
               testId="caseload"
               class="caseload"
-              label={t('caseload.title')}
+              label={title}
               rows={items}
               rowKey={(item) => item.workerId}
               rowClass={(item) => (item.nextCheck && item.nextCheck < now ? 'overdue' : undefined)}
