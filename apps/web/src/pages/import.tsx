@@ -162,10 +162,14 @@ export function ImportPage() {
             </p>
           )}
         </div>
-        <Checkbox name="dryRun" label={t('import.dryRun')} checked={dryRun} onChange={(e) => setDryRun(e.currentTarget.checked)} />
-        <p class="hint">{t('import.dryRunHint')}</p>
-        <Checkbox name="allowUnregistered" label={t('import.allowUnregistered')} />
-        <p class="hint">{t('import.allowUnregisteredHint')}</p>
+        <Checkbox
+          name="dryRun"
+          label={t('import.dryRun')}
+          hint={t('import.dryRunHint')}
+          checked={dryRun}
+          onChange={(e) => setDryRun(e.currentTarget.checked)}
+        />
+        <Checkbox name="allowUnregistered" label={t('import.allowUnregistered')} hint={t('import.allowUnregisteredHint')} />
         <div class="actions">
           <button type="submit" disabled={busy}>
             {dryRun ? t('import.check') : t('import.submit')}
