@@ -16,7 +16,17 @@ test.describe('admin', () => {
     const rows = page.getByTestId('audit').locator('tbody tr');
     await expect(rows.first()).toContainText(worker.workerId);
     for (const row of await rows.all()) await expect(row).toContainText(worker.workerId);
-    await expect(rows.first()).toContainText('seed-screener');
+    // People by name, the id beside it; actions in Dutch.
+    for (const row of await rows.all()) await expect(row).toContainText('Audit Case');
+    await expect(rows.last()).toContainText('seed-screener');
+    await expect(rows.last()).toContainText('gewijzigd');
+    // The first page named Audit Case: that view is itself recorded, as the admin's read.
+    await expect(rows.first()).toContainText('admin-beheer');
+    await expect(rows.first()).toContainText('ingezien');
+
+    // The chain's state on request.
+    await page.getByRole('button', { name: 'Keten nu controleren' }).click();
+    await expect(page.getByTestId('audit-verification')).toContainText('De keten is intact');
 
     const link = page.getByRole('link', { name: 'Wachtrijen (Bull Board)' });
     await expect(link).toHaveAttribute('href', '/admin/queues');

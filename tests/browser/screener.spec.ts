@@ -76,7 +76,16 @@ test.describe('screener', () => {
   test('a user with several roles gets the navigation of each', async ({ page, loginAs }) => {
     await loginAs('multi', ['coach', 'screener', 'analyst', 'admin']);
     const nav = page.getByRole('navigation', { name: 'Hoofdnavigatie' });
-    for (const name of ['Caseload', 'Opvolging', 'Zoeken en registreren', 'Statistieken', 'Publicaties', 'Audittrail', 'Persoonsgegevens wissen']) {
+    for (const name of [
+      'Caseload',
+      'Opvolging',
+      'Zoeken en registreren',
+      'Statistieken',
+      'Publicaties',
+      'Audittrail',
+      'Persoonsgegevens wissen',
+      'Historiek importeren',
+    ]) {
       await expect(nav.getByRole('link', { name })).toBeVisible();
     }
     await expect(nav.getByRole('link', { name: 'Wachtrijen (Bull Board)' })).toHaveAttribute('href', '/admin/queues');

@@ -51,6 +51,7 @@ describe.each(['pglite', 'postgres'] as const)('audit trail (%s)', (store) => {
     });
     const workerId = created.body.workerId as string;
     // A command's entry is derived from its events: `waitFor` answers once it is in the trail.
+    // The answer names Mia, so it is itself recorded as a read of her (by adm, at 09:00).
     expect((await audit(`?workerId=${workerId}&waitFor=${created.body.position}`)).body.items).toHaveLength(1);
     service.clock.set('2026-11-24T10:00:00Z');
     expect((await service.request('GET', `/v1/workers/${workerId}`, { token: coach })).status).toBe(200);
@@ -80,6 +81,7 @@ describe.each(['pglite', 'postgres'] as const)('audit trail (%s)', (store) => {
       ['2026-11-24T10:00:00.000Z', 'scr-audit', 'lookup', workerId, 'GET /v1/workers'],
       ['2026-11-24T10:00:00.000Z', 'coach-audit', 'command', workerId, 'RecordPop'],
       ['2026-11-24T10:00:00.000Z', 'coach-audit', 'read', workerId, 'GET /v1/workers/{id}'],
+      ['2026-11-24T09:00:00.000Z', 'adm', 'read', workerId, 'GET /v1/audit'],
       ['2026-11-24T09:00:00.000Z', 'scr-audit', 'command', workerId, 'RegisterWorker'],
     ]);
     expect(trail.body.next).toBeNull();
@@ -87,7 +89,7 @@ describe.each(['pglite', 'postgres'] as const)('audit trail (%s)', (store) => {
     expect(JSON.stringify((await audit('?limit=200')).body)).not.toMatch(new RegExp(`${insz}|Mia`));
 
     expect((await audit(`?workerId=${workerId}&actor=coach-audit`)).body.items.map((e: { action: string }) => e.action)).toEqual(['command', 'read']);
-    expect((await audit(`?workerId=${workerId}&from=2026-11-24&to=2026-11-24`)).body.items).toHaveLength(4);
+    expect((await audit(`?workerId=${workerId}&from=2026-11-24&to=2026-11-24`)).body.items).toHaveLength(5);
     expect((await audit(`?workerId=${workerId}&from=2026-11-24T10:00:00Z&to=2026-11-25T08:00:00Z`)).body.items).toHaveLength(4);
     expect((await audit(`?workerId=${workerId}&from=2026-11-25`)).body.items.map((e: { action: string }) => e.action)).toEqual(['erase']);
 
@@ -98,7 +100,7 @@ describe.each(['pglite', 'postgres'] as const)('audit trail (%s)', (store) => {
       pages.push(...page.body.items.map((e: { action: string }) => e.action));
       cursor = page.body.next;
     } while (cursor);
-    expect(pages).toEqual(['erase', 'lookup', 'command', 'read', 'command']);
+    expect(pages).toEqual(['erase', 'lookup', 'command', 'read', 'read', 'command']);
   });
 
   test('items carry their place in the chain: seq, hash and prevHash, each linking to the entry before', async () => {
@@ -197,5 +199,120 @@ describe.each(['pglite', 'postgres'] as const)('audit trail (%s)', (store) => {
     const health = await service.request('GET', '/health');
     expect(health.status).toBe(503);
     expect(health.body.down).toContain('auditChain');
+  });
+});
+
+/** The admin's audit view: who the entries name, looked up for the whole page at once. */
+describe.each(['pglite', 'postgres'] as const)('audit trail with names (%s)', (store) => {
+  let service: TestService;
+
+  beforeAll(async () => {
+    service = await startTestService({ store });
+  });
+  afterAll(async () => {
+    await service.close();
+  });
+
+  const as = (sub: string, ...roles: ('screener' | 'coach' | 'admin' | 'analyst' | 'org-admin')[]) => service.token(roles, sub);
+  const audit = (query: string, sub = 'adm-names') => service.request('GET', `/v1/audit${query}`, { token: as(sub, 'admin') });
+  type Item = {
+    actor: string;
+    actorName: string | null;
+    action: string;
+    workerId: string | null;
+    givenName: string | null;
+    familyName: string | null;
+    detail: string;
+  };
+
+  test("items carry the worker's current names and the actor's display name; the view is recorded as a read; after erasure the names are null", async () => {
+    service.clock.set('2026-11-27T09:00:00Z');
+    const created = await service.request('POST', '/v1/workers', {
+      token: as('coach-audit', 'coach'),
+      body: { ...registration(freshInsz()), coach: 'coach-audit', givenName: 'Mia', familyName: 'Peeters' },
+    });
+    expect(created.status).toBe(201);
+    const workerId = created.body.workerId as string;
+
+    const first = (await audit(`?workerId=${workerId}&waitFor=${created.body.position}`)).body.items as Item[];
+    // coach-audit is a member of the test directory (display name "Coach Audit").
+    expect(first).toEqual([
+      expect.objectContaining({ actor: 'coach-audit', actorName: 'Coach Audit', action: 'command', workerId, givenName: 'Mia', familyName: 'Peeters' }),
+    ]);
+    // Showing Mia's name was a read of her; an admin the directory does not know is shown by sub (actorName null).
+    const second = (await audit(`?workerId=${workerId}`)).body.items as Item[];
+    expect(second.map((e) => [e.actor, e.actorName, e.action, e.detail, e.givenName])).toEqual([
+      ['adm-names', null, 'read', 'GET /v1/audit', 'Mia'],
+      ['coach-audit', 'Coach Audit', 'command', 'RegisterWorker', 'Mia'],
+    ]);
+
+    expect((await service.request('DELETE', `/v1/workers/${workerId}/personal-data`, { token: as('adm-names', 'admin') })).status).toBe(204);
+    const erased = (await audit(`?workerId=${workerId}`)).body.items as Item[];
+    expect(erased.length).toBeGreaterThanOrEqual(3);
+    for (const item of erased) expect([item.givenName, item.familyName]).toEqual([null, null]);
+    // A page that shows no name reads no one: nothing more is recorded.
+    expect(((await audit(`?workerId=${workerId}`)).body.items as Item[]).length).toBe(erased.length);
+    expect(JSON.stringify((await audit('?limit=200')).body)).not.toMatch(/Mia|Peeters/);
+  });
+
+  test('a page of 200 entries naming 100 workers: one lookup of names, one of keys, one of the directory; one read recorded per worker named', async () => {
+    service.clock.set('2026-11-28T09:00:00Z');
+    const coach = as('coach-audit', 'coach');
+    let position = '';
+    for (let batch = 0; batch < 10; batch++) {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          service.request('POST', '/v1/workers', {
+            token: coach,
+            body: { ...registration(freshInsz()), coach: 'coach-audit', givenName: `Naam${batch * 10 + i}`, familyName: 'Janssens' },
+          }),
+        ),
+      );
+      for (const answer of answers) expect(answer.status).toBe(201);
+      position = answers
+        .map((a) => a.body.position as string)
+        .sort((a, b) => Number(a.split('-')[0]) - Number(b.split('-')[0]))
+        .at(-1)!;
+    }
+    // The coach's caseload list names each of them: 100 reads beside the 100 registrations.
+    const caseload = await service.request('GET', `/v1/workers?limit=200&waitFor=${position}`, { token: coach });
+    expect(caseload.body.items.filter((i: { familyName: string }) => i.familyName === 'Janssens')).toHaveLength(100);
+
+    // Every statement the service sends while it answers the page (it shares this database object).
+    const db = service.database.db;
+    const original = db.query;
+    const statements: string[] = [];
+    db.query = ((text: string, ...rest: unknown[]) => (
+      statements.push(text),
+      (original as (...args: unknown[]) => unknown).call(db, text, ...rest)
+    )) as typeof db.query;
+    try {
+      const page = await audit(`?from=2026-11-28&limit=200&waitFor=${position}`, 'adm-page');
+      expect(page.status).toBe(200);
+      const items = page.body.items as Item[];
+      expect(items).toHaveLength(200);
+      expect(new Set(items.map((i) => i.workerId)).size).toBe(100);
+      for (const item of items) {
+        expect(item).toMatchObject({ actor: 'coach-audit', actorName: 'Coach Audit', familyName: 'Janssens', givenName: expect.stringMatching(/^Naam\d+$/) });
+      }
+      const count = (pattern: RegExp) => statements.filter((text) => pattern.test(text)).length;
+      expect([count(/FROM caseload_workers/), count(/FROM worker_keys/), count(/FROM organisation_members/)]).toEqual([1, 1, 1]);
+    } finally {
+      db.query = original;
+    }
+    const reads = (await audit('?actor=adm-page&limit=200')).body.items as Item[];
+    expect(reads).toHaveLength(100);
+    expect(new Set(reads.map((r) => r.workerId)).size).toBe(100);
+    expect(new Set(reads.map((r) => `${r.action} ${r.detail}`))).toEqual(new Set(['read GET /v1/audit']));
+  });
+
+  test('still admins only: coach, screener, analyst and org-admin get 403 and nothing is recorded', async () => {
+    const before = (await audit('?limit=1', 'adm-count')).body.items[0] as { seq: number };
+    for (const roles of [['coach'], ['screener'], ['analyst'], ['org-admin']] as const) {
+      expect((await service.request('GET', '/v1/audit?limit=200', { roles: [...roles] })).status).toBe(403);
+    }
+    // The one entry after `before` is adm-count's own read of the newest entry's worker (if it had a name).
+    const after = (await audit('?limit=200', 'adm-count')).body.items as { seq: number; actor: string }[];
+    expect(after.filter((e) => e.seq > before.seq).every((e) => e.actor === 'adm-count')).toBe(true);
   });
 });

@@ -2,7 +2,8 @@ import { describe, expect, test } from '@jest/globals';
 import { RULES } from '#domain/rules.js';
 import { FIELD_ERROR_CODES } from '../../apps/api/src/http/field-error-codes.js';
 import { RULE_NAMES } from '../../apps/api/src/http/problem-types.js';
-import { FIELD_ERROR_TEXTS, RULE_TEXTS } from '../../apps/web/src/messages.js';
+import { readFileSync } from 'node:fs';
+import { FIELD_ERROR_TEXTS, fieldErrorText, importErrorText, RULE_TEXTS } from '../../apps/web/src/messages.js';
 
 /**
  * Every refusal the service can give has a text for the person at the screen, in both languages:
@@ -32,5 +33,21 @@ describe('messages in the user’s language', () => {
         expect([name, texts.nl[name].includes(name) || texts.en[name].includes(name)]).toEqual([name, false]);
       }
     }
+  });
+
+  test("every code of a history import's row errors (docs/import.md) has its own text in both languages", () => {
+    const doc = readFileSync('docs/import.md', 'utf8');
+    const table = doc.slice(doc.indexOf('## Row errors'), doc.indexOf('\n## ', doc.indexOf('## Row errors') + 1));
+    const codes = table
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) => [...line.split('|')[1].matchAll(/`([a-z-]+)`/g)].map((m) => m[1]))
+      .filter((code) => code !== 'rule');
+    expect(codes.length).toBeGreaterThan(15);
+    for (const lang of ['nl', 'en'] as const) {
+      const general = fieldErrorText(lang, 'invalid');
+      expect(codes.filter((code) => importErrorText(lang, { code, rule: null }) === general)).toEqual([]);
+    }
+    expect(importErrorText('nl', { code: 'rule', rule: 'placement-needs-advice' })).toBe(RULE_TEXTS.nl['placement-needs-advice']);
   });
 });

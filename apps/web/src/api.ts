@@ -46,6 +46,7 @@ export function bindSession(session: Session | null, whenUnauthorized: () => voi
 }
 
 export interface RequestOptions {
+  /** JSON, or a file (Blob) sent as it is with the `content-type` given in `headers` */
   body?: unknown;
   headers?: Record<string, string>;
 }
@@ -60,12 +61,13 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<Answer<T>> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const file = options.body instanceof Blob;
+  if (options.body !== undefined && !file) headers['content-type'] = 'application/json';
   if (UNSAFE.has(method) && csrfToken) headers['x-csrf-token'] = csrfToken;
   const res = await fetch(path, {
     method,
     headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    body: options.body === undefined ? undefined : file ? (options.body as Blob) : JSON.stringify(options.body),
     credentials: 'same-origin',
     cache: 'no-store',
   });

@@ -7,6 +7,7 @@ import { AuditPage } from './pages/audit.js';
 import { CaseloadPage } from './pages/caseload.js';
 import { DuePage } from './pages/due.js';
 import { ErasurePage } from './pages/erasure.js';
+import { ImportPage } from './pages/import.js';
 import { LoginPage } from './pages/login.js';
 import { PublicationPage, PublicationsPage } from './pages/publications.js';
 import { ScreeningPage } from './pages/screening.js';
@@ -29,6 +30,7 @@ const PAGES: Page[] = [
   { path: '/publications', nav: 'nav.publications', roles: ['analyst'] },
   { path: '/audit', nav: 'nav.audit', roles: ['admin'] },
   { path: '/erasure', nav: 'nav.erasure', roles: ['admin'] },
+  { path: '/import', nav: 'nav.import', roles: ['admin'] },
 ];
 
 const allowed = (session: Session, roles: Role[]) => roles.some((role) => session.roles.includes(role));
@@ -122,6 +124,8 @@ function Content({ session, route }: { session: Session; route: Route }) {
       return guard(['admin'], <AuditPage route={route} />);
     case 'erasure':
       return guard(['admin'], <ErasurePage />);
+    case 'import':
+      return guard(['admin'], <ImportPage />);
     default:
       return <Message text={t('app.notFound')} />;
   }

@@ -34,3 +34,8 @@ export function formatNumber(value: number | null | undefined, lang: Lang, digit
   if (value === null || value === undefined) return '—';
   return new Intl.NumberFormat(LOCALE[lang], { maximumFractionDigits: digits, useGrouping: false }).format(value);
 }
+
+/** A count with the Belgian thousands separator (1.000.000 in Dutch). */
+export function formatCount(value: number, lang: Lang): string {
+  return new Intl.NumberFormat(LOCALE[lang], { maximumFractionDigits: 0 }).format(value);
+}

@@ -179,3 +179,42 @@ export function ruleText(lang: Lang, rule: string): string {
 export function fieldErrorText(lang: Lang, code: string | undefined): string {
   return FIELD_ERROR_TEXTS[lang][code ?? 'invalid'] ?? FIELD_ERROR_TEXTS[lang].invalid;
 }
+
+/**
+ * Codes only a history import's row errors carry (docs/import.md, "Row errors"); the other codes of
+ * an import are the field error codes above, and a broken domain rule is named by its `rule`.
+ */
+export const IMPORT_ERROR_TEXTS: Record<Lang, Record<string, string>> = {
+  nl: {
+    'registration-first': 'De eerste rij van een persoon moet de registratie zijn.',
+    'registered-twice': 'Deze persoon heeft een tweede registratierij. Verwijder ze.',
+    'out-of-order': 'De rijen van deze persoon staan niet in datumvolgorde.',
+    'not-text': 'Deze cel moet tekst bevatten.',
+    'not-visible-text': 'Een naam bevat minstens één letter en geen onzichtbare tekens.',
+    'control-character': 'Deze cel bevat stuurtekens. Maak ze schoon.',
+    formula: 'Een cel bevat een formule. Plak alleen waarden.',
+    'several-sheets': 'Het werkboek heeft meer dan één blad. Zet de historiek op één blad.',
+    interrupted: 'De dienst stopte terwijl de import liep. Stuur het bestand opnieuw.',
+    unreadable: 'Het bestand kon niet tot het einde gelezen worden. Exporteer het opnieuw.',
+    header: 'De kopregel klopt niet: gebruik de kolomnamen van het sjabloon.',
+  },
+  en: {
+    'registration-first': 'A person’s first row must be their registration.',
+    'registered-twice': 'This person has a second registration row. Remove it.',
+    'out-of-order': 'This person’s rows are not in date order.',
+    'not-text': 'This cell must hold text.',
+    'not-visible-text': 'A name holds at least one letter and no invisible characters.',
+    'control-character': 'This cell holds control characters. Clean it.',
+    formula: 'A cell holds a formula. Paste values only.',
+    'several-sheets': 'The workbook has more than one sheet. Keep the history on one sheet.',
+    interrupted: 'The service stopped while the import ran. Send the file again.',
+    unreadable: 'The file could not be read to its end. Export it again.',
+    header: 'The header row is wrong: use the column names of the template.',
+  },
+};
+
+/** A history import's row error in `lang`: the broken rule when it names one, else its code. */
+export function importErrorText(lang: Lang, error: { code: string; rule: string | null }): string {
+  if (error.rule) return ruleText(lang, error.rule);
+  return IMPORT_ERROR_TEXTS[lang][error.code] ?? RULE_TEXTS[lang][error.code] ?? fieldErrorText(lang, error.code);
+}

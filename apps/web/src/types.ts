@@ -193,11 +193,25 @@ export interface PublicationDetail extends Publication {
 }
 
 export interface AuditItem {
+  seq: number;
   at: string;
   actor: string;
+  /** the actor's display name in the directory, or null (admins, system components) */
+  actorName: string | null;
   action: string;
   workerId: string | null;
+  /** the worker's current names; null after erasure */
+  givenName: string | null;
+  familyName: string | null;
   detail: string;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  entries: number;
+  tip: { seq: number; hash: string };
+  anchoredAt: string | null;
+  checkedAt: string;
 }
 
 export const FLOW_FIELDS = ['stockStart', 'inflow', 'outflow', 'stockEnd', 'growth', 'growthPct', 'rotationPct', 'fteEnd'] as const;

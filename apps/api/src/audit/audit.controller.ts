@@ -3,11 +3,13 @@ import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nest
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { AT_ISO } from '#audit/audit-log.js';
 import { AuditVerification } from '#audit/audit-verification.js';
+import { Directory } from '#directory/directory.js';
 import { isCalendarDate } from '#domain/calendar.js';
 import { SQL_DATABASE } from '#platform/tokens.js';
 import { ProjectionProgress } from '#projections/projection-runner.js';
 import type { SqlDatabase } from '#sql/sql.js';
-import { Roles } from '../http/auth.js';
+import { WorkerNames } from '../caseload/worker-names.js';
+import { CurrentActor, Roles, type Actor } from '../http/auth.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { invalidInput } from '../http/problem.js';
 import { awaitReadModels } from '../http/read-models.js';
@@ -71,7 +73,12 @@ interface Row {
 
 const EPOCH_MS = (parameter: string) => `(timestamptz 'epoch' + ${parameter}::bigint * interval '1 millisecond')`;
 
-/** The audit trail for admins, newest first. Entries hold worker ids and user ids, never personal data. */
+/**
+ * The audit trail for admins, newest first. Entries hold worker ids and user ids, never personal
+ * data; the answer adds the workers' current names and the actors' display names, looked up for
+ * the whole page at once. Showing a name is a read of that worker like any other list's, so the
+ * page is itself recorded as a read of each worker it names (docs/erasure-and-audit.md).
+ */
 @ApiTags('audit')
 @ApiBearerAuth()
 @Controller('v1/audit')
@@ -80,6 +87,8 @@ export class AuditController {
     @Inject(SQL_DATABASE) private readonly db: SqlDatabase,
     private readonly progress: ProjectionProgress,
     private readonly verifier: AuditVerification,
+    private readonly names: WorkerNames,
+    private readonly directory: Directory,
   ) {}
 
   private readonly logger = new Logger('Audit');
@@ -89,7 +98,7 @@ export class AuditController {
   @Roles('admin')
   @ApiListQuery('AuditList', { waitFor: true })
   @ApiOperation({ summary: 'Who read or changed which worker, when (read, lookup, command, erase); newest first, keyset pages' })
-  async list(@Query() query: AuditQuery) {
+  async list(@Query() query: AuditQuery, @CurrentActor() actor: Actor) {
     await awaitReadModels(this.progress, { waitFor: query.waitFor, refuseWhileRebuilding: false });
     const limit = query.limit ?? 50;
     const before = query.cursor ? (decodeCursor(query.cursor, ['number'])[0] as number) : null;
@@ -107,12 +116,22 @@ export class AuditController {
         limit,
       ],
     );
+    const [nameOf, actorNames] = await Promise.all([
+      this.names.of(
+        rows.flatMap((r) => (r.worker_id ? [r.worker_id] : [])),
+        actor,
+        'GET /v1/audit',
+      ),
+      this.directory.displayNames(rows.map((r) => r.actor)),
+    ]);
     const items = rows.map((r) => ({
       seq: Number(r.n),
       at: r.at,
       actor: r.actor,
+      actorName: actorNames.get(r.actor) ?? null,
       action: r.action,
       workerId: r.worker_id,
+      ...(r.worker_id ? nameOf(r.worker_id) : { givenName: null, familyName: null }),
       detail: r.detail,
       prevHash: r.prev_hash,
       hash: r.hash,

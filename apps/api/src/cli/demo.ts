@@ -157,13 +157,15 @@ const coachActor = (sub: string) => ({ sub, roles: ['coach'] as Role[] });
 /** What the store holds: nothing, this sample, or something else. */
 async function storeState(api: Api): Promise<'empty' | 'demo' | 'other'> {
   const organisations = await api.must<{ total: number; items: { enterpriseNumber: string }[] }>(ADMIN, 'GET', '/v1/organisations?limit=200');
-  // Every command leaves an audit entry: an empty trail is a store nobody has used (and reading it reads no personal data).
+  if (organisations.total > 0) {
+    const demoNumbers = new Set(ORGANISATIONS.map((o) => o.enterpriseNumber));
+    const known = organisations.items.filter((o) => demoNumbers.has(o.enterpriseNumber));
+    return known.length === ORGANISATIONS.length && organisations.total === ORGANISATIONS.length ? 'demo' : 'other';
+  }
+  // Every command leaves an audit entry: an empty trail is a store nobody has used. Asked only when
+  // there is no directory, since an audit page that names a worker is itself recorded as a read.
   const trail = await api.must<{ items: unknown[] }>(ADMIN, 'GET', '/v1/audit?limit=1');
-  const demoNumbers = new Set(ORGANISATIONS.map((o) => o.enterpriseNumber));
-  const known = organisations.items.filter((o) => demoNumbers.has(o.enterpriseNumber));
-  if (organisations.total === 0 && trail.items.length === 0) return 'empty';
-  if (known.length === ORGANISATIONS.length && organisations.total === ORGANISATIONS.length) return 'demo';
-  return 'other';
+  return trail.items.length === 0 ? 'empty' : 'other';
 }
 
 async function load(api: Api, workers: number): Promise<void> {

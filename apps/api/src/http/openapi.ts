@@ -469,6 +469,17 @@ export const API_SCHEMAS: Record<string, SchemaObject> = {
     actor: { type: 'string' },
     action: { type: 'string', enum: ['read', 'lookup', 'command', 'erase'] },
     workerId: { ...uuid, nullable: true },
+    givenName: {
+      type: 'string',
+      nullable: true,
+      description: "the worker's current given name; null when the entry names no worker, none was given, or after erasure",
+    },
+    familyName: { type: 'string', nullable: true, description: "the worker's current family name; null as givenName" },
+    actorName: {
+      type: 'string',
+      nullable: true,
+      description: "the actor's display name in the directory; null when the directory does not know the actor (admins, system components)",
+    },
     detail: { type: 'string' },
     prevHash: { ...auditHash, description: "the previous entry's hash (64 zeros for the first)" },
     hash: { ...auditHash, description: 'SHA-256 over prevHash and every field of this entry' },

@@ -107,14 +107,15 @@ export function Checkbox({
   name,
   label,
   errors,
+  hint,
   ...rest
 }: FieldProps & Omit<PartialInputHTMLAttributes<HTMLInputElement>, 'name' | 'label' | 'type' | 'role'>) {
-  const { id, error, described } = useFieldIds(name, errors);
+  const { id, error, described } = useFieldIds(name, errors, hint);
   return (
     <div class="field checkbox">
       <input id={id} type="checkbox" name={name} aria-invalid={error ? 'true' : undefined} aria-describedby={described} {...rest} />
       <label for={id}>{label}</label>
-      <Messages id={id} error={error} />
+      <Messages id={id} error={error} hint={hint} />
     </div>
   );
 }
