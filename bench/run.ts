@@ -168,7 +168,13 @@ interface CommandLoad {
  * as a load balancer without affinity would send them. Two seconds of the same load come first,
  * uncounted, to warm the processes up.
  */
-async function commandLoad(urls: string[], seconds: number, processes: Record<string, number>, database: string | null): Promise<CommandLoad> {
+async function commandLoad(
+  urls: string[],
+  seconds: number,
+  processes: Record<string, number>,
+  database: string | null,
+  routing: 'in turn' | 'by worker' = 'in turn',
+): Promise<CommandLoad> {
   const pids = Object.values(processes);
   const token = signToken(secrets.AUTH_JWT_SECRET, { sub: 'bench', roles: ['screener', 'coach'] });
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -176,12 +182,17 @@ async function commandLoad(urls: string[], seconds: number, processes: Record<st
   const finished = new Map<string, number>();
   const clients = urls.map((url) => new HttpClient(url, CLIENTS));
   let turn = 0;
+  /** The load balancer: requests in turn, or (affinity) a worker's requests always to the instance its id hashes to. */
+  const clientFor = (path: string) => {
+    const workerId = routing === 'by worker' ? /^\/v1\/workers\/([^/]+)/.exec(path)?.[1] : undefined;
+    return clients[(workerId === undefined ? turn++ : parseInt(workerId.slice(0, 8), 16)) % clients.length];
+  };
   const peakRss = () => pids.map(peakRssMb).reduce<number | null>((max, mb) => (mb === null ? max : Math.max(max ?? 0, mb)), null);
   let answered = 0;
   let rssAt1000: number | null = null;
   const post = async (path: string, body: unknown) => {
     const started = performance.now();
-    const answer = await clients[turn++ % clients.length].send('POST', path, headers, JSON.stringify(body));
+    const answer = await clientFor(path).send('POST', path, headers, JSON.stringify(body));
     latencies.push(performance.now() - started);
     if (++answered === 1_000) rssAt1000 = peakRss();
     if (answer.status !== 201) throw new Error(`${path}: ${answer.status} ${answer.body}`);
@@ -298,6 +309,64 @@ async function directoryOnly(): Promise<void> {
   }
 }
 
+/**
+ * The command load over two API processes (`--mode=api`) with a worker process beside them, the
+ * worker healthy before the load starts (its start-up is not per-command work). `routing`: the
+ * load balancer sends requests in turn, or each worker's requests to the API its id hashes to
+ * (the affinity docs/operations-topology.md recommends). Fails on any lost update.
+ */
+async function splitRow(
+  serviceEnv: Record<string, string>,
+  url: string,
+  database: string,
+  routing: 'in turn' | 'by worker',
+  singlePerSecond: number,
+  singleCpu: number,
+): Promise<{ ratio: number; cpuRatio: number }> {
+  log(
+    `split mode: two API processes and one worker on PostgreSQL, a worker's commands sent to the APIs ${routing === 'in turn' ? 'in turn' : 'by worker id (affinity)'}`,
+  );
+  const offset = routing === 'in turn' ? 6 : 13;
+  const apis = [
+    await startServiceProcess({ ...serviceEnv, MODE: 'api' }, PORT_BASE + offset),
+    await startServiceProcess({ ...serviceEnv, MODE: 'api' }, PORT_BASE + offset + 1),
+  ];
+  const worker = await startServiceProcess(
+    { ...serviceEnv, WORKER_HEALTH_PORT: String(PORT_BASE + offset + 2) },
+    PORT_BASE + offset + 2,
+    'dist/apps/worker/src/main.js',
+  );
+  // The worker's CPU counts too: in one process the projections and jobs run inside the service.
+  const onTwo = await commandLoad(
+    apis.map((a) => a.url),
+    COMMAND_SECONDS,
+    { 'api 1': apis[0].pid, 'api 2': apis[1].pid, worker: worker.pid },
+    database,
+    routing,
+  );
+  for (const p of [...apis, worker]) await p.stop();
+  const lost = await lostUpdates(url, onTwo.finished);
+  const how = routing === 'in turn' ? 'in turn' : 'by worker id';
+  rows.push({
+    figure: `commands/s, two API processes (requests ${how}) vs one (${onTwo.finished.size} workers checked, ${lost} lost updates)`,
+    project: round(onTwo.perSecond, 0),
+    baseline: round(singlePerSecond, 0),
+    unit: 'req/s vs req/s with one',
+    ratio: round(onTwo.perSecond / singlePerSecond, 2),
+    target: 'no lost update',
+  });
+  rows.push({
+    figure: `CPU per command, two API processes (requests ${how}) and a worker (${cpuOf(onTwo.cpu)}; ${onTwo.transactions} transactions per command) vs one process`,
+    project: sum(onTwo.cpu),
+    baseline: singleCpu,
+    unit: 'ms vs ms',
+    ratio: round(sum(onTwo.cpu) / singleCpu, 2),
+    target: '≤ 1.25',
+  });
+  if (lost > 0) throw new Error(`${lost} workers lost an update across API processes`);
+  return { ratio: round(onTwo.perSecond / singlePerSecond, 2), cpuRatio: round(sum(onTwo.cpu) / singleCpu, 2) };
+}
+
 async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'directory') return directoryOnly();
   // `BENCH_ONLY=statistics-groups npm run bench`: the rows of statistics by group alone (bench/lib/statistics-groups.ts).
@@ -398,44 +467,11 @@ async function main(): Promise<void> {
     });
     summary.peer = round(onPostgres.perSecond / onPeer.perSecond, 2);
 
-    log('split mode: two API processes and one worker on PostgreSQL, commands alternating between the APIs');
-    const apis = [
-      await startServiceProcess({ ...serviceEnv, MODE: 'api' }, PORT_BASE + 6),
-      await startServiceProcess({ ...serviceEnv, MODE: 'api' }, PORT_BASE + 7),
-    ];
-    const splitWorker = await startServiceProcess(
-      { ...serviceEnv, WORKER_HEALTH_PORT: String(PORT_BASE + 8) },
-      PORT_BASE + 8,
-      'dist/apps/worker/src/main.js',
-      false,
-    );
-    // The worker's CPU counts too: in one process the projections ran inside the service.
-    const onTwo = await commandLoad(
-      apis.map((a) => a.url),
-      COMMAND_SECONDS,
-      { 'api 1': apis[0].pid, 'api 2': apis[1].pid, worker: splitWorker.pid },
-      database,
-    );
-    for (const p of [...apis, splitWorker]) await p.stop();
-    const lost = await lostUpdates(url, onTwo.finished);
-    rows.push({
-      figure: `commands/s, two API processes vs one (${onTwo.finished.size} workers checked, ${lost} lost updates)`,
-      project: round(onTwo.perSecond, 0),
-      baseline: round(onPostgres.perSecond, 0),
-      unit: 'req/s vs req/s with one',
-      ratio: round(onTwo.perSecond / onPostgres.perSecond, 2),
-      target: 'no lost update',
-    });
-    rows.push({
-      figure: `CPU per command, two API processes and a worker (${cpuOf(onTwo.cpu)}; ${onTwo.transactions} transactions per command) vs one process`,
-      project: sum(onTwo.cpu),
-      baseline: commandCpu,
-      unit: 'ms vs ms',
-      ratio: round(sum(onTwo.cpu) / commandCpu, 2),
-      target: '≤ 1.25',
-    });
-    if (lost > 0) throw new Error(`${lost} workers lost an update across API processes`);
-    Object.assign(summary, { split: round(onTwo.perSecond / onPostgres.perSecond, 2), split_cpu: round(sum(onTwo.cpu) / commandCpu, 2) });
+    for (const routing of ['in turn', 'by worker'] as const) {
+      const split = await splitRow(serviceEnv, url, database, routing, onPostgres.perSecond, commandCpu);
+      const suffix = routing === 'in turn' ? '' : '_affinity';
+      Object.assign(summary, { [`split${suffix}`]: split.ratio, [`split_cpu${suffix}`]: split.cpuRatio });
+    }
 
     if (!ONLY_COMMANDS) {
       log('ceiling: a bare Fastify route doing one raw INSERT per request');

@@ -48,9 +48,15 @@ describe('the real projections beside events they do not know (PGlite)', () => {
       0,
     );
 
-    const runner = new ProjectionRunner(store, database.db, [new FlowCountsProjection(), new FollowUpScheduleProjection()], { batchSize: 4 });
+    const read: string[] = [];
+    const runner = new ProjectionRunner(store, database.db, [new FlowCountsProjection(), new FollowUpScheduleProjection()], {
+      batchSize: 4,
+      onRead: (events) => read.push(...events.map((e) => `${e.streamId}@${e.streamVersion}`)),
+    });
     await migrateSchema(database.db);
     await runner.catchUp();
+    // Told what it read, in log order, without the events it does not know.
+    expect(read).toEqual([1, 3, 4, 5].map((v) => `${workerStreamId(a)}@${v}`).concat([1, 2, 3, 4].map((v) => `${workerStreamId(b)}@${v}`)));
 
     const row = await readCheckpointRow(database.db);
     expect(row).toMatchObject({ position: await store.headPosition(), skippedEvents: 3, lastSkippedType: 'InvoicePaid' });

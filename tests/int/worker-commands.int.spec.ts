@@ -135,4 +135,31 @@ describe.each(['pglite', 'postgres'] as const)('WorkerCommandExecutor on %s', (k
     await small.execute(b, { type: 'RecordPop', data: { date: '2024-01-20', goals: ['g'], goalsCiphertext: 'sealed' } }, actor);
     expect(reads).toBe(2);
   });
+
+  it("following the log, a process decides on another's writes without reading the stream; an event out of turn changes nothing", async () => {
+    let reads = 0;
+    const counted: SqlEventStore = Object.create(store);
+    counted.readStream = (streamId) => (reads++, store.readStream(streamId));
+    const follower = new WorkerCommandExecutor(counted, clock, policy, reachWithoutDirectory());
+    const [followed, gap] = [newWorker(), newWorker()];
+    for (const id of [followed, gap]) {
+      await api.execute(id, register(id), actor);
+      await api.execute(id, screen, actor);
+      await api.execute(id, place('p-1'), actor);
+    }
+    const log = await store.readAll(null, 100_000);
+    // The followed worker's events twice over (a repeat is no next event); the other's without its screening.
+    const ofFollowed = log.filter((e) => e.streamId === `worker-${followed}`);
+    follower.follow(ofFollowed);
+    follower.follow(ofFollowed);
+    follower.follow(log.filter((e) => e.streamId === `worker-${gap}` && e.type !== 'V1.ScreeningRecorded'));
+    expect(follower.recall(followed)?.placements).toHaveLength(1);
+    expect(follower.recall(gap)?.latestScreening).toBeNull();
+
+    expect((await follower.execute(followed, exit('2024-03-31'), actor)).version).toBe(4);
+    expect(reads).toBe(0);
+    // The gap left a guess without the screening and placement: refused by it, decided again on the stream.
+    expect((await follower.execute(gap, exit('2024-03-31'), actor)).version).toBe(4);
+    expect(reads).toBe(1);
+  });
 });

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { EventStore } from '#event-store/event-store.js';
 import type { ServiceConfig } from '#platform/config.js';
 import { HealthRegistry } from '#platform/health-registry.js';
@@ -21,6 +22,7 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
     @Inject(PROJECTIONS) projections: Projection[],
     @Inject(SERVICE_CONFIG) config: ServiceConfig,
     private readonly health: HealthRegistry,
+    executor: WorkerCommandExecutor,
   ) {
     this.runner = new ProjectionRunner(store, db, projections, {
       batchSize: config.projectionBatchSize,
@@ -28,6 +30,9 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
       // looked 20 times a second, 3 statements each: 3% of a core and 60 statements a second for nothing.
       pollIntervalMs: 50,
       maxPollIntervalMs: 400,
+      // The jobs run on workers the APIs changed (a check after an exit): the log this runner reads
+      // anyway keeps their states current here, instead of each job reading the stream again.
+      onRead: (events) => executor.follow(events),
       log: (message, error) => this.logger.error(`${message}: ${error instanceof Error ? error.message : String(error)}`),
     });
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DecisionContext, TrajectoryCommand, TrajectoryPolicy } from '#domain/commands.js';
-import { workerStreamId, type TrajectoryEvent } from '#domain/events.js';
+import { WORKER_STREAM_PREFIX, workerStreamId, type TrajectoryEvent } from '#domain/events.js';
 import { decide, evolve, initialState, RuleViolation, type TrajectoryState } from '#domain/index.js';
 import {
   EventStoreDeadlineError,
@@ -153,6 +153,23 @@ export class WorkerCommandExecutor {
    */
   recall(workerId: string): TrajectoryState | undefined {
     return this.recent.get(workerId)?.state;
+  }
+
+  /**
+   * Events read from the global log (by this process's projection runner, in log order) move the
+   * states kept here along: a kept worker whose next event this is, or a worker whose stream starts
+   * here. So a job on a worker another process just changed (the six-month check after an exit an
+   * API recorded) finds the state without reading the stream. Still a guess, checked by the append;
+   * an event that does not follow the kept version (missed, or already counted) changes nothing.
+   */
+  follow(events: readonly RecordedEvent[]): void {
+    for (const event of events) {
+      if (!event.streamId.startsWith(WORKER_STREAM_PREFIX)) continue;
+      const workerId = event.streamId.slice(WORKER_STREAM_PREFIX.length);
+      const kept = this.recent.get(workerId);
+      if (event.streamVersion !== (kept?.version ?? 0) + 1) continue;
+      this.remember(workerId, { state: evolve(kept?.state ?? initialState, toTrajectoryEvent(event)), version: event.streamVersion });
+    }
   }
 
   context(): DecisionContext {

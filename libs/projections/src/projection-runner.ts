@@ -13,6 +13,11 @@ export interface RunnerOptions {
   log?: (message: string, error?: unknown) => void;
   /** events of other types are skipped and counted, never applied (default: the domain's storage names) */
   isKnownEventType?: (type: string) => boolean;
+  /**
+   * Told each batch's known events as they are read from the log, before they are applied and
+   * whether or not this runner applies them (another runner may): they are committed either way.
+   */
+  onRead?: (events: readonly RecordedEvent[]) => void;
 }
 
 /** This service's event types: the storage names the domain knows (`V1.…`). */
@@ -52,6 +57,7 @@ export class ProjectionRunner {
   private readonly maxPollIntervalMs: number;
   private readonly log: (message: string, error?: unknown) => void;
   private readonly isKnown: (type: string) => boolean;
+  private readonly onRead: (events: readonly RecordedEvent[]) => void;
   /** the store identity the checkpoint was found to belong to (verifyEventStore) */
   private storeId: string | null = null;
   private running = false;
@@ -73,6 +79,7 @@ export class ProjectionRunner {
     this.maxPollIntervalMs = Math.max(this.pollIntervalMs, options.maxPollIntervalMs ?? this.pollIntervalMs);
     this.log = options.log ?? (() => undefined);
     this.isKnown = options.isKnownEventType ?? isTrajectoryEventType;
+    this.onRead = options.onRead ?? (() => undefined);
   }
 
   async checkpoint(): Promise<string | null> {
@@ -166,6 +173,7 @@ export class ProjectionRunner {
     for (;;) {
       const events = await reading;
       if (events.length === 0 || this.stopping) return total;
+      this.onRead(events.filter((event) => this.isKnown(event.type)));
       const last = events.at(-1)!.position;
       reading = this.store.readAll(last, this.batchSize);
       reading.catch(() => undefined); // awaited on the next turn; not left unhandled if this batch fails

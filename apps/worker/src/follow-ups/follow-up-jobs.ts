@@ -325,7 +325,8 @@ export class FollowUpJobs implements OnApplicationBootstrap, BeforeApplicationSh
   private async runCheck(job: Job<CheckJob>): Promise<string> {
     const { placementId } = job.data;
     let { workerId } = job.data;
-    // The exit that scheduled the check is usually still remembered from its command; if not, read.
+    // The exit that scheduled the check is usually remembered (from its command, or from the log the
+    // projections read in this process); if not, read.
     const recalled = this.executor.recall(workerId);
     let state = recalled && findPlacement(recalled, placementId)?.exit ? recalled : (await this.executor.load(workerId, FOLLOW_UP_CHECK)).state;
     if (!state.registered) {
