@@ -23,15 +23,21 @@ import { rememberingAnswers } from './import-directory.js';
 
 /** The largest file an import takes (a million rows of the template is about 150 MB): the route's body limit. */
 export const MAX_IMPORT_BYTES = IMPORT_BODY_LIMIT;
-/** Rows written to the spool table per statement. */
-const SPOOL_BATCH = 1_000;
+/** Rows read from the file per statement that spools them. */
+const SPOOL_BATCH = 2_000;
 /**
- * Rows read from the spool table per page: of the second pass, and of the third, where a page's
- * persons are claimed and appended at once, so that the claims and the group commit send full
- * batches with two in flight.
+ * A person's rows within one spool batch are sealed together, up to this many in one spool
+ * record: one cipher, one table row and one index entry for a person's rows instead of one each.
+ * The cap bounds what a page of records holds.
  */
-const VALIDATION_PAGE = 2_000;
-const WRITE_PAGE = 5_000;
+const SPOOL_GROUP = 8;
+/**
+ * Spool records read per page: of the second pass, and of the third, where a page's persons are
+ * claimed and appended at once, so that the claims and the group commit send full batches with
+ * two in flight. At most 2,000 and 5,000 rows.
+ */
+const VALIDATION_PAGE = 2_000 / SPOOL_GROUP;
+const WRITE_PAGE = 5_000 / SPOOL_GROUP;
 /** How often a process says that its imports are alive, and after how long without it another process fails them. */
 const HEARTBEAT_MS = 15_000;
 const ABANDONED_AFTER_SECONDS = 120;
@@ -60,8 +66,9 @@ interface ReceivedFile {
 }
 
 /**
- * One row of an import, sealed under the import's own key while it waits in the spool table. The
- * key is new for every import, so a counter is a unique nonce, and cheaper than random bytes a row.
+ * A spool record of an import (rows of one person), sealed under the import's own key while it
+ * waits in the spool table. The key is new for every import, so a counter is a unique nonce, and
+ * cheaper than random bytes a record.
  */
 function sealer(key: Buffer): (value: unknown) => string {
   let counter = 0n;
@@ -321,7 +328,12 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** First pass: every row read and checked on its own, the good ones spooled, sealed, by person. */
+  /**
+   * First pass: every row read and checked on its own, the good ones spooled, sealed, by person:
+   * a person's rows of one batch in one record (at most SPOOL_GROUP), keyed by its first row.
+   * A person's records are runs of their rows in file order, so reading them by first row gives
+   * the person's rows in file order.
+   */
   private async spoolRows(
     importId: string,
     path: string,
@@ -332,7 +344,12 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
     const seal = sealer(key);
     let rows = 0;
     let batch: { person: string; row: number; sealed: string }[] = [];
+    /** the batch's open record of each person, by INSZ hash; and the hashes of the batch's INSZs */
+    let open = new Map<string, ImportRow[]>();
+    let hashes = new Map<string, string>();
+    let rowsInBatch = 0;
     let errors: RowError[] = [];
+    const close = (person: string, group: ImportRow[]) => batch.push({ person, row: group[0].row, sealed: seal(group) });
     const write = async (spooled: typeof batch, rowErrors: RowError[], rowsRead: number) => {
       if (spooled.length > 0) {
         await this.db.query(`INSERT INTO history_import_rows (import_id, person, row, sealed) SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[])`, [
@@ -348,8 +365,12 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
     // One batch is written while the next is read: parsing and the database work at once.
     let writing: Promise<void> = Promise.resolve();
     const flush = async () => {
+      for (const [person, group] of open) close(person, group);
       const [spooled, rowErrors] = [batch, errors];
       batch = [];
+      open = new Map();
+      hashes = new Map();
+      rowsInBatch = 0;
       errors = [];
       await writing;
       writing = write(spooled, rowErrors, rows);
@@ -358,9 +379,18 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
     for await (const { row, record } of readRecords(path, format)) {
       rows += 1;
       const read = readImportRow(row, record);
-      if (read.row) batch.push({ person: this.personalData.hashInsz(read.row.insz), row, sealed: seal(read.row) });
-      else errors.push(...read.errors);
-      if (batch.length + errors.length >= SPOOL_BATCH) await flush();
+      if (read.row) {
+        let person = hashes.get(read.row.insz);
+        if (person === undefined) hashes.set(read.row.insz, (person = this.personalData.hashInsz(read.row.insz)));
+        const group = open.get(person);
+        if (!group) open.set(person, [read.row]);
+        else if (group.push(read.row) === SPOOL_GROUP) {
+          close(person, group);
+          open.delete(person);
+        }
+        rowsInBatch += 1;
+      } else errors.push(...read.errors);
+      if (rowsInBatch + errors.length >= SPOOL_BATCH) await flush();
     }
     await flush();
     await writing;
@@ -368,7 +398,7 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
     return rows;
   }
 
-  /** The spooled rows, a page of whole persons at a time, with the count of rows handed over so far. */
+  /** The spooled rows, a page of records of whole persons at a time, with the count of rows handed over so far. */
   private async eachPerson(importId: string, key: Buffer, page: number, handle: (persons: Person[], rowsSoFar: number) => Promise<void>): Promise<void> {
     const read = (after: { person: string; row: number }) =>
       this.db.query<{ person: string; row: number; sealed: string }>(
@@ -391,9 +421,9 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
       const persons: Person[] = carry ? [carry] : [];
       for (const r of rows) {
         const current = persons.at(-1);
-        const row = unseal<ImportRow>(key, r.sealed);
-        if (current?.person === r.person) current.rows.push(row);
-        else persons.push({ person: r.person, rows: [row] });
+        const group = unseal<ImportRow[]>(key, r.sealed);
+        if (current?.person === r.person) current.rows.push(...group);
+        else persons.push({ person: r.person, rows: group });
       }
       // The last person of a full page may go on in the next one.
       carry = end ? null : (persons.pop() ?? null);
