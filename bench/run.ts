@@ -312,6 +312,8 @@ async function importOnly(): Promise<void> {
       port: PORT_BASE + 11,
       persons: Number(process.env.BENCH_IMPORT_PERSONS ?? 20_000),
       log,
+      // BENCH_IMPORT_DRY_RUN=1: the first two passes alone (nothing written)
+      dryRun: process.env.BENCH_IMPORT_DRY_RUN === '1',
     });
     const { spool, validation, importing, projections } = run.phases;
     process.stdout.write(
@@ -319,6 +321,7 @@ async function importOnly(): Promise<void> {
         '',
         `history import: ${run.rows} rows of ${run.persons} persons, ${run.perSecond} rows/s end to end (raw INSERT ${run.rawPerSecond} rows/s)`,
         `phases (s): spool ${spool} · validation ${validation} · importing ${importing} · projections after ${projections}`,
+        `service CPU (s): spool ${run.phaseCpu.spool} · validation ${run.phaseCpu.validation} · importing ${run.phaseCpu.importing} · projections after ${run.phaseCpu.projections}`,
         `CPU per row (ms): service ${run.cpuPerRowMs.service} · PostgreSQL ${run.cpuPerRowMs.postgres}`,
         `service peak RSS: ${run.peakRssMb} MB · load average: ${loadavg()
           .map((l) => l.toFixed(2))

@@ -23,6 +23,8 @@ export interface HistoryImportRun {
   cpuPerRowMs: { service: number | null; postgres: number };
   /** seconds in each phase: the first pass (spool), the second (validation), the third (importing), and from `done` until every projection holds the import */
   phases: { spool: number; validation: number; importing: number; projections: number };
+  /** the service's CPU seconds in each of those phases (sampled when the bench sees a phase begin) */
+  phaseCpu: { spool: number; validation: number; importing: number; projections: number };
 }
 
 /**
@@ -135,6 +137,7 @@ export async function historyImportEndToEnd(options: {
     const serviceCpuBefore = cpuSeconds(service.pid);
     const started = performance.now();
     const phaseStart: Record<string, number> = { validating: started };
+    const phaseCpuStart: Record<string, number> = { validating: serviceCpuBefore ?? 0 };
     const { readFile } = await import('node:fs/promises');
     const answer = await fetch(`${service.url}/v1/imports${options.dryRun ? '?dryRun=true' : ''}`, {
       method: 'POST',
@@ -150,7 +153,10 @@ export async function historyImportEndToEnd(options: {
       if (process.env.BENCH_IMPORT_TRACE) options.log(`${round((performance.now() - started) / 1000, 1)} s ${JSON.stringify(progress)}`);
       // The first pass is `validating` with no row count yet; the second has it.
       const phase = progress.status === 'validating' && progress.rows > 0 ? 'checking' : progress.status;
-      phaseStart[phase] ??= performance.now();
+      if (phaseStart[phase] === undefined) {
+        phaseStart[phase] = performance.now();
+        phaseCpuStart[phase] = cpuSeconds(service.pid) ?? 0;
+      }
       if (performance.now() - sampled > 1_000) {
         sampled = performance.now();
         await backends.sample();
@@ -182,6 +188,14 @@ export async function historyImportEndToEnd(options: {
       importing: round((at('done', ended) - at('importing', at('done', ended))) / 1000, 1),
       projections: round((ended - at('done', ended)) / 1000, 1),
     };
+    const cpuAt = (phase: string, fallback: number) => phaseCpuStart[phase] ?? fallback;
+    const cpuEnd = serviceCpuAfter ?? 0;
+    const phaseCpu = {
+      spool: round(cpuAt('checking', cpuAt('importing', cpuAt('done', cpuEnd))) - cpuAt('validating', 0), 2),
+      validation: round(cpuAt('importing', cpuAt('done', cpuEnd)) - cpuAt('checking', cpuAt('importing', cpuAt('done', cpuEnd))), 2),
+      importing: round(cpuAt('done', cpuEnd) - cpuAt('importing', cpuAt('done', cpuEnd)), 2),
+      projections: round(cpuEnd - cpuAt('done', cpuEnd), 2),
+    };
     const perRow = (cpu: number) => round((cpu * 1000) / rows, 4);
     return {
       rows,
@@ -194,6 +208,7 @@ export async function historyImportEndToEnd(options: {
         postgres: perRow(backends.seconds()),
       },
       phases,
+      phaseCpu,
     };
   } finally {
     await db.close();

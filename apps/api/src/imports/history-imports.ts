@@ -487,7 +487,7 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
       persons.map(async ({ person, rows }) => {
         const registration = rows[0].step.step === 'registration' ? rows[0].step.person : null;
         const candidate = randomUUID();
-        const { workerId, sealed } = await this.personalData.claimAndSeal(person, candidate, [
+        const { workerId, sealed, sealFreeText } = await this.personalData.claimAndSeal(person, candidate, [
           rows[0].insz,
           registration?.givenName ?? null,
           registration?.familyName ?? null,
@@ -505,7 +505,7 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
             inszCiphertext: sealed[0]!,
             givenNameCiphertext: sealed[1],
             familyNameCiphertext: sealed[2],
-            sealFreeText: async (text) => (await this.personalData.sealFreeText(workerId, [text]))[0],
+            sealFreeText: async (text) => sealFreeText(text),
           },
           directory,
           this.decisionOptions(options.allowUnregistered),
