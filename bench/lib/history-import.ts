@@ -120,7 +120,8 @@ export async function historyImportEndToEnd(options: {
 
     const file = join(scratchDir('import'), 'history.csv');
     const lines = [IMPORT_COLUMNS.join(',')];
-    const BLOCK = 100;
+    // Persons interleaved in blocks (BENCH_IMPORT_BLOCK, default 100; the person count: a file sorted by date, each person's rows far apart).
+    const BLOCK = Number(process.env.BENCH_IMPORT_BLOCK ?? 100);
     for (let from = 0; from < options.persons; from += BLOCK) {
       const block = Array.from({ length: Math.min(BLOCK, options.persons - from) }, (_, i) => personRows(from + i));
       for (let step = 0; step < 5; step++) for (const rows of block) lines.push(rows[step].join(','));

@@ -32,12 +32,13 @@ const SPOOL_BATCH = 2_000;
  */
 const SPOOL_GROUP = 8;
 /**
- * Spool records read per page: of the second pass, and of the third, where a page's persons are
+ * Rows handed over at once: of the second pass, and of the third, where a page's persons are
  * claimed and appended at once, so that the claims and the group commit send full batches with
- * two in flight. At most 2,000 and 5,000 rows.
+ * two in flight. The spool records are read a quarter of this many per query (at most twice as
+ * many rows, sealed) and opened a slice of about this many rows at a time.
  */
-const VALIDATION_PAGE = 2_000 / SPOOL_GROUP;
-const WRITE_PAGE = 5_000 / SPOOL_GROUP;
+const VALIDATION_PAGE = 2_000;
+const WRITE_PAGE = 5_000;
 /** How often a process says that its imports are alive, and after how long without it another process fails them. */
 const HEARTBEAT_MS = 15_000;
 const ABANDONED_AFTER_SECONDS = 120;
@@ -398,41 +399,51 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
     return rows;
   }
 
-  /** The spooled rows, a page of records of whole persons at a time, with the count of rows handed over so far. */
+  /**
+   * The spooled rows, whole persons at a time, with the count of rows handed over so far. Records
+   * are read `page / 4` at a time (the next while one is handled) and opened in slices of about
+   * `page` rows: whole persons, so a slice ends before the person who takes it past `page`.
+   */
   private async eachPerson(importId: string, key: Buffer, page: number, handle: (persons: Person[], rowsSoFar: number) => Promise<void>): Promise<void> {
+    const records = page / 4;
     const read = (after: { person: string; row: number }) =>
       this.db.query<{ person: string; row: number; sealed: string }>(
         `SELECT person, row, sealed FROM history_import_rows
-          WHERE import_id = $1 AND (person, row) > ($2, $3) ORDER BY person, row LIMIT ${page}`,
+          WHERE import_id = $1 AND (person, row) > ($2, $3) ORDER BY person, row LIMIT ${records}`,
         [importId, after.person, after.row],
       );
-    let carry: Person | null = null;
+    let persons: Person[] = [];
+    let opened = 0;
     let rowsSoFar = 0;
+    const handOver = async (whole: Person[]) => {
+      rowsSoFar += whole.reduce((n, p) => n + p.rows.length, 0);
+      await handle(whole, rowsSoFar);
+    };
     let next = read({ person: '', row: 0 });
     for (;;) {
       const { rows } = await next;
-      const end = rows.length < page;
-      // The next page is read while this one is handled (two pages in memory at most).
+      const end = rows.length < records;
       if (!end) {
         const lastRow = rows.at(-1)!;
         next = read({ person: lastRow.person, row: Number(lastRow.row) });
         next.catch(() => undefined);
       }
-      const persons: Person[] = carry ? [carry] : [];
       for (const r of rows) {
         const current = persons.at(-1);
+        if (current?.person !== r.person && opened >= page) {
+          await handOver(persons);
+          persons = [];
+          opened = 0;
+        }
         const group = unseal<ImportRow[]>(key, r.sealed);
         if (current?.person === r.person) current.rows.push(...group);
         else persons.push({ person: r.person, rows: group });
+        opened += group.length;
       }
-      // The last person of a full page may go on in the next one.
-      carry = end ? null : (persons.pop() ?? null);
-      if (persons.length > 0) {
-        rowsSoFar += persons.reduce((n, p) => n + p.rows.length, 0);
-        await handle(persons, rowsSoFar);
-      }
-      if (end) return;
+      if (end) break;
     }
+    // The last person of a page may go on in the next one: only the end of the table ends them.
+    if (persons.length > 0) await handOver(persons);
   }
 
   private async registered(persons: readonly Person[]): Promise<Set<string>> {
