@@ -7,7 +7,7 @@
 import { Queue, Worker } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { signToken } from '../apps/api/src/http/auth.js';
@@ -367,8 +367,47 @@ async function splitRow(
   return { ratio: round(onTwo.perSecond / singlePerSecond, 2), cpuRatio: round(sum(onTwo.cpu) / singleCpu, 2) };
 }
 
+/**
+ * `BENCH_ONLY=import`: the history-import row alone, on a database of its own: rows/s end to end,
+ * CPU per row of the service and of its PostgreSQL backends, the phases, the peak RSS.
+ */
+async function importOnly(): Promise<void> {
+  const queuePrefix = `bench-${randomBytes(4).toString('hex')}`;
+  try {
+    const run = await historyImportEndToEnd({
+      adminUrl: ADMIN_URL,
+      env: { ...secrets, REDIS_URL, QUEUE_PREFIX: queuePrefix, DATABASE_POOL_SIZE: '24' },
+      jwtSecret: secrets.AUTH_JWT_SECRET,
+      port: PORT_BASE + 11,
+      persons: Number(process.env.BENCH_IMPORT_PERSONS ?? 20_000),
+      log,
+      // BENCH_IMPORT_DRY_RUN=1: the first two passes alone (nothing written)
+      dryRun: process.env.BENCH_IMPORT_DRY_RUN === '1',
+    });
+    const { spool, validation, importing, projections } = run.phases;
+    process.stdout.write(
+      [
+        '',
+        `history import: ${run.rows} rows of ${run.persons} persons, ${run.perSecond} rows/s end to end (raw INSERT ${run.rawPerSecond} rows/s)`,
+        `phases (s): spool ${spool} · validation ${validation} · importing ${importing} · projections after ${projections}`,
+        `service CPU (s): spool ${run.phaseCpu.spool} · validation ${run.phaseCpu.validation} · importing ${run.phaseCpu.importing} · projections after ${run.phaseCpu.projections}`,
+        `CPU per row (ms): service ${run.cpuPerRowMs.service} · PostgreSQL ${run.cpuPerRowMs.postgres}`,
+        `service peak RSS: ${run.peakRssMb} MB · load average: ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
+        '',
+        `bench: import=${run.perSecond} import_cpu_service=${run.cpuPerRowMs.service} import_cpu_postgres=${run.cpuPerRowMs.postgres} import_rss=${run.peakRssMb}`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await stopAll(REDIS_URL, queuePrefix).catch(() => undefined);
+  }
+}
+
 async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'directory') return directoryOnly();
+  if (process.env.BENCH_ONLY === 'import') return importOnly();
   // `BENCH_ONLY=statistics-groups npm run bench`: the rows of statistics by group alone (bench/lib/statistics-groups.ts).
   if (process.env.BENCH_ONLY === 'statistics-groups') {
     const r = await benchStatisticsGroups(log);

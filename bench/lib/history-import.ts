@@ -8,7 +8,7 @@ import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 import { signToken } from '../../apps/api/src/http/auth.js';
 import { IMPORT_COLUMNS } from '#application/history-import/import-rows.js';
 import { scratchDir, startServiceProcess } from './service-process.js';
-import { peakRssMb, round } from './stats.js';
+import { cpuSeconds, peakRssMb, round } from './stats.js';
 
 export interface HistoryImportRun {
   rows: number;
@@ -19,6 +19,36 @@ export interface HistoryImportRun {
   rawPerSecond: number;
   /** the service process's peak resident set during the import, MB */
   peakRssMb: number | null;
+  /** CPU milliseconds per row, from the upload until the projections hold the import: the service process, and the PostgreSQL backends serving its database */
+  cpuPerRowMs: { service: number | null; postgres: number };
+  /** seconds in each phase: the first pass (spool), the second (validation), the third (importing), and from `done` until every projection holds the import */
+  phases: { spool: number; validation: number; importing: number; projections: number };
+  /** the service's CPU seconds in each of those phases (sampled when the bench sees a phase begin) */
+  phaseCpu: { spool: number; validation: number; importing: number; projections: number };
+}
+
+/**
+ * CPU seconds of the PostgreSQL backends serving `database`, sampled: a backend seen at the first
+ * sample counts from there, one that appears later from its start; one that exits between two
+ * samples loses what it used since the last (the service's pool keeps its connections).
+ */
+function backendCpu(db: PostgresDatabase, database: string): { sample(): Promise<void>; seconds(): number } {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  let initial = true;
+  return {
+    async sample() {
+      const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
+      for (const { pid } of rows) {
+        const cpu = cpuSeconds(pid);
+        if (cpu === null) continue;
+        if (!first.has(pid)) first.set(pid, initial ? cpu : 0);
+        last.set(pid, cpu);
+      }
+      initial = false;
+    },
+    seconds: () => [...last].reduce((total, [pid, cpu]) => total + cpu - first.get(pid)!, 0),
+  };
 }
 
 const ORGANISATION = randomUUID();
@@ -90,7 +120,8 @@ export async function historyImportEndToEnd(options: {
 
     const file = join(scratchDir('import'), 'history.csv');
     const lines = [IMPORT_COLUMNS.join(',')];
-    const BLOCK = 100;
+    // Persons interleaved in blocks (BENCH_IMPORT_BLOCK, default 100; the person count: a file sorted by date, each person's rows far apart).
+    const BLOCK = Number(process.env.BENCH_IMPORT_BLOCK ?? 100);
     for (let from = 0; from < options.persons; from += BLOCK) {
       const block = Array.from({ length: Math.min(BLOCK, options.persons - from) }, (_, i) => personRows(from + i));
       for (let step = 0; step < 5; step++) for (const rows of block) lines.push(rows[step].join(','));
@@ -102,7 +133,12 @@ export async function historyImportEndToEnd(options: {
     const service = await startServiceProcess({ ...options.env, DATABASE_URL: url.toString() }, options.port);
     const token = signToken(options.jwtSecret, { sub: 'bench', roles: ['admin'] });
     options.log(`history import: ${rows} rows of ${options.persons} persons`);
+    const backends = backendCpu(db, database);
+    await backends.sample();
+    const serviceCpuBefore = cpuSeconds(service.pid);
     const started = performance.now();
+    const phaseStart: Record<string, number> = { validating: started };
+    const phaseCpuStart: Record<string, number> = { validating: serviceCpuBefore ?? 0 };
     const { readFile } = await import('node:fs/promises');
     const answer = await fetch(`${service.url}/v1/imports${options.dryRun ? '?dryRun=true' : ''}`, {
       method: 'POST',
@@ -111,27 +147,70 @@ export async function historyImportEndToEnd(options: {
     });
     if (answer.status !== 202) throw new Error(`import: ${answer.status} ${await answer.text()}`);
     const { importId } = (await answer.json()) as { importId: string };
-    let progress: { status: string; position: string | null; errors: number };
+    let progress: { status: string; position: string | null; errors: number; rows: number };
+    let sampled = 0;
     for (;;) {
       progress = (await (await fetch(`${service.url}/v1/imports/${importId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as typeof progress;
       if (process.env.BENCH_IMPORT_TRACE) options.log(`${round((performance.now() - started) / 1000, 1)} s ${JSON.stringify(progress)}`);
+      // The first pass is `validating` with no row count yet; the second has it.
+      const phase = progress.status === 'validating' && progress.rows > 0 ? 'checking' : progress.status;
+      if (phaseStart[phase] === undefined) {
+        phaseStart[phase] = performance.now();
+        phaseCpuStart[phase] = cpuSeconds(service.pid) ?? 0;
+      }
+      if (performance.now() - sampled > 1_000) {
+        sampled = performance.now();
+        await backends.sample();
+      }
       if (progress.status === 'done' || progress.status === 'failed') break;
-      await new Promise((resolve) => setTimeout(resolve, process.env.BENCH_IMPORT_TRACE ? 1_000 : 100));
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
     if (progress.status !== 'done') throw new Error(`import failed with ${progress.errors} errors`);
     // Until every read model holds it: a statistics query that waits for the import's position.
     for (; !options.dryRun;) {
+      await backends.sample();
       const waited = await fetch(`${service.url}/v1/statistics/flows?year=2010&waitFor=${progress.position}`, {
         headers: { authorization: `Bearer ${signToken(options.jwtSecret, { sub: 'bench', roles: ['analyst'] })}` },
       });
       if (waited.status === 200) break;
       if (waited.status !== 503) throw new Error(`statistics: ${waited.status}`);
     }
-    const seconds = (performance.now() - started) / 1000;
+    const ended = performance.now();
+    const seconds = (ended - started) / 1000;
+    await backends.sample();
+    const serviceCpuAfter = cpuSeconds(service.pid);
     if (process.env.BENCH_IMPORT_TRACE) options.log(`${round(seconds, 1)} s: the projections hold it`);
     const peak = peakRssMb(service.pid);
     await service.stop();
-    return { rows, persons: options.persons, perSecond: round(rows / seconds, 0), rawPerSecond, peakRssMb: peak };
+    const at = (phase: string, fallback: number) => phaseStart[phase] ?? fallback;
+    const phases = {
+      spool: round((at('checking', at('importing', at('done', ended))) - started) / 1000, 1),
+      validation: round((at('importing', at('done', ended)) - at('checking', at('importing', at('done', ended)))) / 1000, 1),
+      importing: round((at('done', ended) - at('importing', at('done', ended))) / 1000, 1),
+      projections: round((ended - at('done', ended)) / 1000, 1),
+    };
+    const cpuAt = (phase: string, fallback: number) => phaseCpuStart[phase] ?? fallback;
+    const cpuEnd = serviceCpuAfter ?? 0;
+    const phaseCpu = {
+      spool: round(cpuAt('checking', cpuAt('importing', cpuAt('done', cpuEnd))) - cpuAt('validating', 0), 2),
+      validation: round(cpuAt('importing', cpuAt('done', cpuEnd)) - cpuAt('checking', cpuAt('importing', cpuAt('done', cpuEnd))), 2),
+      importing: round(cpuAt('done', cpuEnd) - cpuAt('importing', cpuAt('done', cpuEnd)), 2),
+      projections: round(cpuEnd - cpuAt('done', cpuEnd), 2),
+    };
+    const perRow = (cpu: number) => round((cpu * 1000) / rows, 4);
+    return {
+      rows,
+      persons: options.persons,
+      perSecond: round(rows / seconds, 0),
+      rawPerSecond,
+      peakRssMb: peak,
+      cpuPerRowMs: {
+        service: serviceCpuBefore === null || serviceCpuAfter === null ? null : perRow(serviceCpuAfter - serviceCpuBefore),
+        postgres: perRow(backends.seconds()),
+      },
+      phases,
+      phaseCpu,
+    };
   } finally {
     await db.close();
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);

@@ -118,6 +118,8 @@ describe.each(['pglite', 'postgres'] as const)('history import (%s)', (store) =>
     });
     expect(worker.status).toBe(200);
     expect(worker.body).toMatchObject({ givenName: 'An', familyName: 'Peeters', coach: COACH, registeredOn: '2010-01-04', lastStepDate: '2011-03-31' });
+    // The POP's goals are sealed under the worker's own key: its reader opens them.
+    expect(worker.body.pop).toMatchObject({ establishedOn: '2010-01-20', goals: ['heftruck rijden', '"op tijd" komen'] });
     expect(worker.body.placements).toEqual([
       expect.objectContaining({
         programme: 'SW',

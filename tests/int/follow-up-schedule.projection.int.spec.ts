@@ -4,6 +4,7 @@ import { formatPosition, type RecordedEvent } from '#event-store/event-store.js'
 import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 import { PgliteDatabase } from '#sql/pglite.js';
 import { FollowUpScheduleProjection } from '../../apps/worker/src/follow-ups/follow-up-schedule.projection.js';
+import type { CheckJob, FollowUpJobs } from '../../apps/worker/src/follow-ups/follow-up-jobs.js';
 import { decided, registration } from '../support/trajectories.js';
 import { employer } from '#domain/testing/fixtures.js';
 
@@ -60,5 +61,47 @@ describe('the follow-up schedule projection: the same rows however the log is cu
     expect(await guaranteeAfter([log])).toEqual(expected);
     expect(await guaranteeAfter([log.slice(0, granted), log.slice(granted)])).toEqual(expected);
     expect(await guaranteeAfter(log.map((e) => [e]))).toEqual(expected);
+  });
+});
+
+describe('the follow-up schedule projection: the jobs a batch enqueues', () => {
+  /** What the projection hands the queues: the placements of the checks scheduled, those withdrawn. */
+  function queued() {
+    const scheduled: string[] = [];
+    const withdrawn: string[] = [];
+    const jobs = {
+      schedule: async (checks: CheckJob[]) => void scheduled.push(...checks.map((check) => check.placementId)),
+      withdraw: async (checks: string[]) => void withdrawn.push(...checks),
+    };
+    return { projection: new FollowUpScheduleProjection(jobs as unknown as FollowUpJobs), scheduled, withdrawn };
+  }
+  const followUp = (placementId: string): TrajectoryCommand => ({ type: 'RecordFollowUp', data: { placementId, outcome: 'employed', source: 'manual' } });
+
+  test('an exit whose six-month result the same batch records (an imported history) enqueues no check; in another batch, the check is enqueued', async () => {
+    const log = logOf('w', [register, screen('2011-01-05'), place('p-1', '2011-02-01'), exit('2011-06-30', 'resignation'), followUp('p-1')]);
+    const together = queued();
+    await together.projection.afterCommit(log);
+    expect(together.scheduled).toEqual([]);
+
+    const apart = queued();
+    await apart.projection.afterCommit(log.slice(0, -1));
+    await apart.projection.afterCommit(log.slice(-1));
+    expect(apart.scheduled).toEqual(['p-1']);
+  });
+
+  test('an exit retracted after its result and recorded again in the same batch enqueues its check', async () => {
+    const log = logOf('w', [
+      register,
+      screen('2011-01-05'),
+      place('p-1', '2011-02-01'),
+      exit('2011-06-30', 'resignation'),
+      followUp('p-1'),
+      { type: 'RetractStep', data: { version: 4, reasonCiphertext: null } },
+      exit('2011-07-31', 'resignation'),
+    ]);
+    const { projection, scheduled, withdrawn } = queued();
+    await projection.afterCommit(log);
+    expect(withdrawn).toEqual(['p-1']);
+    expect(scheduled).toEqual(['p-1']);
   });
 });

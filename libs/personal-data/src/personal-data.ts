@@ -140,12 +140,17 @@ export class PersonalData {
    * keys, so two registrations of one INSZ always end up with the same worker id and key; the
    * event store's "new stream" check on that id then lets exactly one of them register. Claims
    * made at once share the statement (never two of one INSZ). Throws `WorkerErasedError` when
-   * that worker's key was shredded.
+   * that worker's key was shredded. `sealFreeText` seals more text under the same key, as
+   * `sealFreeText` of this class would without reading the key again (an import's POP goals).
    */
-  async claimAndSeal(inszHash: string, candidateId: string, values: readonly (string | null)[]): Promise<{ workerId: string; sealed: (string | null)[] }> {
+  async claimAndSeal(
+    inszHash: string,
+    candidateId: string,
+    values: readonly (string | null)[],
+  ): Promise<{ workerId: string; sealed: (string | null)[]; sealFreeText: (text: string) => string }> {
     const { workerId, key } = await this.claims.submit({ inszHash, candidateId });
     if (!key) throw new WorkerErasedError(workerId);
-    return { workerId, sealed: values.map((value) => (value === null ? null : seal(key, value))) };
+    return { workerId, sealed: values.map((value) => (value === null ? null : seal(key, value))), sealFreeText: (text) => seal(key, text) };
   }
 
   /**

@@ -120,16 +120,20 @@ async function delimiterOf(path: string): Promise<string> {
 
 async function* readCsv(path: string): AsyncGenerator<NumberedRecord | string[]> {
   const delimiter = await delimiterOf(path);
-  const parser = createReadStream(path).pipe(parse({ bom: true, delimiter, relax_column_count: false, skip_empty_lines: true, info: true }));
+  const parser = createReadStream(path).pipe(parse({ bom: true, delimiter, relax_column_count: false, skip_empty_lines: true }));
   let header: string[] | null = null;
+  // Records are numbered from the header's 1 as csv-parse counts them (skipped empty lines not),
+  // here rather than by its `info` option, which copies its state for every record.
+  let row = 1;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { records: number } }>) {
+    for await (const record of parser as AsyncIterable<string[]>) {
       if (header === null) {
         header = requireHeader(record);
         yield header;
         continue;
       }
-      yield { row: info.records, record: toRecord(header, record) };
+      row += 1;
+      yield { row, record: toRecord(header, record) };
     }
   } catch (error) {
     if (error instanceof UnreadableFileError) throw error;

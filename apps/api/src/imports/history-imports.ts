@@ -23,12 +23,19 @@ import { rememberingAnswers } from './import-directory.js';
 
 /** The largest file an import takes (a million rows of the template is about 150 MB): the route's body limit. */
 export const MAX_IMPORT_BYTES = IMPORT_BODY_LIMIT;
-/** Rows written to the spool table per statement. */
-const SPOOL_BATCH = 1_000;
+/** Rows read from the file per statement that spools them. */
+const SPOOL_BATCH = 2_000;
 /**
- * Rows read from the spool table per page: of the second pass, and of the third, where a page's
- * persons are claimed and appended at once, so that the claims and the group commit send full
- * batches with two in flight.
+ * A person's rows within one spool batch are sealed together, up to this many in one spool
+ * record: one cipher, one table row and one index entry for a person's rows instead of one each.
+ * The cap bounds what a page of records holds.
+ */
+const SPOOL_GROUP = 8;
+/**
+ * Rows handed over at once: of the second pass, and of the third, where a page's persons are
+ * claimed and appended at once, so that the claims and the group commit send full batches with
+ * two in flight. The spool records are read a quarter of this many per query (at most twice as
+ * many rows, sealed) and opened a slice of about this many rows at a time.
  */
 const VALIDATION_PAGE = 2_000;
 const WRITE_PAGE = 5_000;
@@ -60,8 +67,9 @@ interface ReceivedFile {
 }
 
 /**
- * One row of an import, sealed under the import's own key while it waits in the spool table. The
- * key is new for every import, so a counter is a unique nonce, and cheaper than random bytes a row.
+ * A spool record of an import (rows of one person), sealed under the import's own key while it
+ * waits in the spool table. The key is new for every import, so a counter is a unique nonce, and
+ * cheaper than random bytes a record.
  */
 function sealer(key: Buffer): (value: unknown) => string {
   let counter = 0n;
@@ -321,7 +329,12 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** First pass: every row read and checked on its own, the good ones spooled, sealed, by person. */
+  /**
+   * First pass: every row read and checked on its own, the good ones spooled, sealed, by person:
+   * a person's rows of one batch in one record (at most SPOOL_GROUP), keyed by its first row.
+   * A person's records are runs of their rows in file order, so reading them by first row gives
+   * the person's rows in file order.
+   */
   private async spoolRows(
     importId: string,
     path: string,
@@ -332,7 +345,12 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
     const seal = sealer(key);
     let rows = 0;
     let batch: { person: string; row: number; sealed: string }[] = [];
+    /** the batch's open record of each person, by INSZ hash; and the hashes of the batch's INSZs */
+    let open = new Map<string, ImportRow[]>();
+    let hashes = new Map<string, string>();
+    let rowsInBatch = 0;
     let errors: RowError[] = [];
+    const close = (person: string, group: ImportRow[]) => batch.push({ person, row: group[0].row, sealed: seal(group) });
     const write = async (spooled: typeof batch, rowErrors: RowError[], rowsRead: number) => {
       if (spooled.length > 0) {
         await this.db.query(`INSERT INTO history_import_rows (import_id, person, row, sealed) SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[])`, [
@@ -348,8 +366,12 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
     // One batch is written while the next is read: parsing and the database work at once.
     let writing: Promise<void> = Promise.resolve();
     const flush = async () => {
+      for (const [person, group] of open) close(person, group);
       const [spooled, rowErrors] = [batch, errors];
       batch = [];
+      open = new Map();
+      hashes = new Map();
+      rowsInBatch = 0;
       errors = [];
       await writing;
       writing = write(spooled, rowErrors, rows);
@@ -358,9 +380,18 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
     for await (const { row, record } of readRecords(path, format)) {
       rows += 1;
       const read = readImportRow(row, record);
-      if (read.row) batch.push({ person: this.personalData.hashInsz(read.row.insz), row, sealed: seal(read.row) });
-      else errors.push(...read.errors);
-      if (batch.length + errors.length >= SPOOL_BATCH) await flush();
+      if (read.row) {
+        let person = hashes.get(read.row.insz);
+        if (person === undefined) hashes.set(read.row.insz, (person = this.personalData.hashInsz(read.row.insz)));
+        const group = open.get(person);
+        if (!group) open.set(person, [read.row]);
+        else if (group.push(read.row) === SPOOL_GROUP) {
+          close(person, group);
+          open.delete(person);
+        }
+        rowsInBatch += 1;
+      } else errors.push(...read.errors);
+      if (rowsInBatch + errors.length >= SPOOL_BATCH) await flush();
     }
     await flush();
     await writing;
@@ -368,41 +399,51 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
     return rows;
   }
 
-  /** The spooled rows, a page of whole persons at a time, with the count of rows handed over so far. */
+  /**
+   * The spooled rows, whole persons at a time, with the count of rows handed over so far. Records
+   * are read `page / 4` at a time (the next while one is handled) and opened in slices of about
+   * `page` rows: whole persons, so a slice ends before the person who takes it past `page`.
+   */
   private async eachPerson(importId: string, key: Buffer, page: number, handle: (persons: Person[], rowsSoFar: number) => Promise<void>): Promise<void> {
+    const records = page / 4;
     const read = (after: { person: string; row: number }) =>
       this.db.query<{ person: string; row: number; sealed: string }>(
         `SELECT person, row, sealed FROM history_import_rows
-          WHERE import_id = $1 AND (person, row) > ($2, $3) ORDER BY person, row LIMIT ${page}`,
+          WHERE import_id = $1 AND (person, row) > ($2, $3) ORDER BY person, row LIMIT ${records}`,
         [importId, after.person, after.row],
       );
-    let carry: Person | null = null;
+    let persons: Person[] = [];
+    let opened = 0;
     let rowsSoFar = 0;
+    const handOver = async (whole: Person[]) => {
+      rowsSoFar += whole.reduce((n, p) => n + p.rows.length, 0);
+      await handle(whole, rowsSoFar);
+    };
     let next = read({ person: '', row: 0 });
     for (;;) {
       const { rows } = await next;
-      const end = rows.length < page;
-      // The next page is read while this one is handled (two pages in memory at most).
+      const end = rows.length < records;
       if (!end) {
         const lastRow = rows.at(-1)!;
         next = read({ person: lastRow.person, row: Number(lastRow.row) });
         next.catch(() => undefined);
       }
-      const persons: Person[] = carry ? [carry] : [];
       for (const r of rows) {
         const current = persons.at(-1);
-        const row = unseal<ImportRow>(key, r.sealed);
-        if (current?.person === r.person) current.rows.push(row);
-        else persons.push({ person: r.person, rows: [row] });
+        if (current?.person !== r.person && opened >= page) {
+          await handOver(persons);
+          persons = [];
+          opened = 0;
+        }
+        const group = unseal<ImportRow[]>(key, r.sealed);
+        if (current?.person === r.person) current.rows.push(...group);
+        else persons.push({ person: r.person, rows: group });
+        opened += group.length;
       }
-      // The last person of a full page may go on in the next one.
-      carry = end ? null : (persons.pop() ?? null);
-      if (persons.length > 0) {
-        rowsSoFar += persons.reduce((n, p) => n + p.rows.length, 0);
-        await handle(persons, rowsSoFar);
-      }
-      if (end) return;
+      if (end) break;
     }
+    // The last person of a page may go on in the next one: only the end of the table ends them.
+    if (persons.length > 0) await handOver(persons);
   }
 
   private async registered(persons: readonly Person[]): Promise<Set<string>> {
@@ -457,7 +498,7 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
       persons.map(async ({ person, rows }) => {
         const registration = rows[0].step.step === 'registration' ? rows[0].step.person : null;
         const candidate = randomUUID();
-        const { workerId, sealed } = await this.personalData.claimAndSeal(person, candidate, [
+        const { workerId, sealed, sealFreeText } = await this.personalData.claimAndSeal(person, candidate, [
           rows[0].insz,
           registration?.givenName ?? null,
           registration?.familyName ?? null,
@@ -475,7 +516,7 @@ export class HistoryImports implements OnModuleInit, OnModuleDestroy {
             inszCiphertext: sealed[0]!,
             givenNameCiphertext: sealed[1],
             familyNameCiphertext: sealed[2],
-            sealFreeText: async (text) => (await this.personalData.sealFreeText(workerId, [text]))[0],
+            sealFreeText: async (text) => sealFreeText(text),
           },
           directory,
           this.decisionOptions(options.allowUnregistered),

@@ -208,10 +208,15 @@ export class FollowUpScheduleProjection implements Projection {
     const checks = new Map<string, CheckJob | null>();
     const expiries = new Map<string, ExpiryJob | null>();
     const replaced = { checks: new Set<string>(), expiries: new Set<string>() };
+    // A result recorded after its exit in the same batch (an imported history) leaves no check to run.
+    const answered = new Set<string>();
     for (const recorded of events) {
       const workerId = recorded.streamId.slice(WORKER_STREAM_PREFIX.length);
-      if (recorded.type === 'V1.WorkerExited') {
+      if (recorded.type === 'V1.FollowUpRecorded') {
+        answered.add((recorded.data as { placementId: string }).placementId);
+      } else if (recorded.type === 'V1.WorkerExited') {
         const data = recorded.data as { placementId: string; followUpReferenceDate: string | null };
+        answered.delete(data.placementId);
         if (data.followUpReferenceDate) checks.set(data.placementId, { workerId, placementId: data.placementId, referenceDate: data.followUpReferenceDate });
       } else if (recorded.type === 'V1.ReturnGuaranteeGranted') {
         const data = recorded.data as { placementId: string; expiresOn: string };
@@ -237,6 +242,9 @@ export class FollowUpScheduleProjection implements Projection {
     }
     if (replaced.checks.size > 0 || replaced.expiries.size > 0) await this.jobs.withdraw([...replaced.checks], [...replaced.expiries]);
     const present = <T>(jobs: Map<string, T | null>) => [...jobs.values()].filter((job): job is T => job !== null);
-    await this.jobs.schedule(present(checks), present(expiries));
+    await this.jobs.schedule(
+      present(checks).filter((check) => !answered.has(check.placementId)),
+      present(expiries),
+    );
   }
 }
