@@ -352,6 +352,9 @@ export function derivableCells(relations: readonly Relation[], withheld: Readonl
   return found.sort((a, b) => a - b);
 }
 
+/** Spanning families looked for at most: more are found at once, fewer found again as cells are published. */
+const MAX_FAMILIES = 8;
+
 /**
  * Asks, cell after cell, whether a safe withheld set stays safe with one cell published, without
  * solving the whole table each time. The blocks are split in disjoint families that each span `S`
@@ -368,6 +371,9 @@ export class PublishingCheck {
   private families = 0;
   private broken = new Set<number>();
   private full = false;
+  /** block → how many of its cells were published; cell → the block's count when it was found needed within the block */
+  private readonly versions = new Map<number, number>();
+  private readonly neededIn = new Map<number, number>();
 
   /** `changing`: blocks whose cells will be asked about; the families avoid them where they can. */
   constructor(
@@ -389,7 +395,7 @@ export class PublishingCheck {
     let rank = -1;
     let families = 0;
     let spanning = 0;
-    for (; families < 4 && left.length > 0; families++) {
+    for (; families < MAX_FAMILIES && left.length > 0; families++) {
       const { first, all } = owners(locals, left);
       if (rank === -1) rank = all;
       if (all === rank) spanning++;
@@ -417,9 +423,15 @@ export class PublishingCheck {
   /** Whether publishing `cell` (withheld now) keeps every withheld cell underivable. */
   safeWithout(cell: number): boolean {
     const block = this.system.blockOf(cell);
+    // Needed within its own group: stays needed until that group changes (what a group fixes on its own, the whole table fixes).
+    if (this.neededIn.get(cell) === (this.versions.get(block) ?? 0)) return false;
     this.system.withheld.delete(cell);
     try {
-      if (this.alone(block)) return this.system.locallySafe(block);
+      if (this.alone(block)) {
+        const safe = this.system.locallySafe(block);
+        if (!safe) this.neededIn.set(cell, this.versions.get(block) ?? 0);
+        return safe;
+      }
       const before = this.system.locals.get(block)!;
       this.system.update(block);
       const safe = this.system.derivable(this.order).length === 0;
@@ -435,6 +447,7 @@ export class PublishingCheck {
     const block = this.system.blockOf(cell);
     const alone = this.alone(block);
     this.system.set(cell, false);
+    this.versions.set(block, (this.versions.get(block) ?? 0) + 1);
     const family = this.familyOf.get(block);
     if (family !== undefined && this.full) this.broken.add(family);
     // Found again before fewer than three families are left untouched, so that the next cells are answered on their own.
