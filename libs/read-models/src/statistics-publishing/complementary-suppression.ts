@@ -1,4 +1,7 @@
 import type { Highs } from 'highs';
+import { derivableCells, echelon, PublishingCheck, type BlockOf, type Relation } from './linear-system.js';
+
+export { derivableCells, type Relation } from './linear-system.js';
 
 /**
  * Complementary (secondary) cell suppression over a system of published linear relations.
@@ -15,100 +18,6 @@ import type { Highs } from 'highs';
  * is necessary: publishing it alone would make some withheld cell derivable. Pure: no I/O.
  */
 
-/** One published relation: the sum of `coefficient × cell` over its terms is zero. */
-export type Relation = ReadonlyArray<readonly [cell: number, coefficient: number]>;
-
-/**
- * Rank computations run modulo this prime (2^26 − 5), so products stay below 2^53 and every step
- * is exact in floating point. Relations with coefficients ±1 over table cells lose rank modulo P
- * only if P divides one of their minors, which does not happen at table sizes.
- */
-const P = 67_108_859;
-
-const mod = (a: number): number => ((a % P) + P) % P;
-
-function inverse(a: number): number {
-  // Fermat: a^(P−2) mod P, by square-and-multiply; each product stays below 2^52.
-  let result = 1;
-  let base = mod(a);
-  for (let e = P - 2; e > 0; e = Math.floor(e / 2)) {
-    if (e % 2 === 1) result = (result * base) % P;
-    base = (base * base) % P;
-  }
-  return result;
-}
-
-/**
- * How a reader computes withheld cells: the relations reduced to reduced row echelon form on the
- * withheld cells (sparsely, pivots among the withheld cells only), each row keeping the published
- * cells it combines. A row holding a single withheld cell computes that cell from the published
- * cells in it.
- */
-function derivations(relations: readonly Relation[], withheld: ReadonlySet<number>, withSupport = true): Map<number, number[]> {
-  /** pivot column → its reduced row (column → coefficient, pivot coefficient 1) */
-  const pivots = new Map<number, Map<number, number>>();
-  /** withheld column → pivot columns whose rows hold it */
-  const holders = new Map<number, Set<number>>();
-  const hold = (pivot: number, column: number) => {
-    if (!withheld.has(column)) return;
-    let set = holders.get(column);
-    if (!set) holders.set(column, (set = new Set()));
-    set.add(pivot);
-  };
-  const addTo = (row: Map<number, number>, k: number, delta: number) => {
-    const value = mod((row.get(k) ?? 0) + delta);
-    if (value === 0) row.delete(k);
-    else row.set(k, value);
-  };
-  for (const relation of relations) {
-    if (!relation.some(([cell]) => withheld.has(cell))) continue;
-    const row = new Map<number, number>();
-    // Without the support asked for, published cells are constants: leaving them out keeps rows short.
-    for (const [cell, coefficient] of relation) if (withSupport || withheld.has(cell)) addTo(row, cell, coefficient);
-    // Eliminate every pivot the row holds (pivot rows are reduced: no pivot column comes back).
-    for (const [column, factor] of [...row]) {
-      const pivotRow = pivots.get(column);
-      if (!pivotRow || !row.has(column)) continue;
-      for (const [k, v] of pivotRow) addTo(row, k, -factor * v);
-    }
-    // The new pivot: the withheld column held by the fewest reduced rows (least fill-in).
-    let pivot = -1;
-    let fewest = Infinity;
-    for (const column of row.keys()) {
-      if (!withheld.has(column)) continue;
-      const n = holders.get(column)?.size ?? 0;
-      if (n < fewest) [pivot, fewest] = [column, n];
-    }
-    if (pivot === -1) continue; // a relation among published cells only
-    const scale = inverse(row.get(pivot)!);
-    for (const [k, v] of row) row.set(k, (v * scale) % P);
-    for (const other of [...(holders.get(pivot) ?? [])]) {
-      const otherRow = pivots.get(other)!;
-      const factor = otherRow.get(pivot)!;
-      for (const [k, v] of row) {
-        const had = otherRow.has(k);
-        addTo(otherRow, k, -factor * v);
-        if (!otherRow.has(k)) holders.get(k)?.delete(other);
-        else if (!had) hold(other, k);
-      }
-    }
-    holders.delete(pivot);
-    pivots.set(pivot, row);
-    for (const k of row.keys()) if (k !== pivot) hold(pivot, k);
-  }
-  const found = new Map<number, number[]>();
-  for (const [pivot, row] of pivots) {
-    const others = [...row.keys()].filter((k) => k !== pivot);
-    if (others.every((k) => !withheld.has(k))) found.set(pivot, others);
-  }
-  return found;
-}
-
-/** The withheld cells a reader can compute from the published cells and the relations. */
-export function derivableCells(relations: readonly Relation[], withheld: ReadonlySet<number>): number[] {
-  return [...derivations(relations, withheld, false).keys()].sort((a, b) => a - b);
-}
-
 /** What to protect: the cells' values (by cell number), the relations a reader knows, the cells withheld for being small. */
 export interface SuppressionProblem {
   values: readonly number[];
@@ -116,6 +25,8 @@ export interface SuppressionProblem {
   primary: readonly number[];
   /** the greedy fallback's preference: lower tiers (programme rows) are taken as complements first */
   tiers?: readonly number[];
+  /** the group (block) of each cell, when the table is split in groups tied only by sums: checks solve each group on its own (linear-system.ts) */
+  blocks?: readonly number[];
 }
 
 export type SuppressionMethod = 'optimal' | 'heuristic';
@@ -125,19 +36,24 @@ export interface Protection {
   method: SuppressionMethod;
 }
 
-const isSafe = (relations: readonly Relation[], withheld: ReadonlySet<number>) => derivableCells(relations, withheld).length === 0;
+const blockOf = (problem: SuppressionProblem): BlockOf => {
+  const blocks = problem.blocks;
+  return blocks ? (cell) => blocks[cell] : () => 0;
+};
 
-/** Cells sharing a relation with each cell. */
-function neighbourhoods(problem: SuppressionProblem): Map<number, Set<number>> {
-  const around = new Map<number, Set<number>>();
-  for (const relation of problem.relations) {
+const derivableIn = (problem: SuppressionProblem, withheld: ReadonlySet<number>) =>
+  derivableCells(problem.relations, withheld, problem.blocks ? blockOf(problem) : undefined);
+
+/** The relations each cell is in. */
+function relationsByCell(relations: readonly Relation[]): Map<number, Relation[]> {
+  const of = new Map<number, Relation[]>();
+  for (const relation of relations)
     for (const [cell] of relation) {
-      let set = around.get(cell);
-      if (!set) around.set(cell, (set = new Set()));
-      for (const [other] of relation) if (other !== cell) set.add(other);
+      const list = of.get(cell);
+      if (list) list.push(relation);
+      else of.set(cell, [relation]);
     }
-  }
-  return around;
+  return of;
 }
 
 /**
@@ -147,32 +63,14 @@ function neighbourhoods(problem: SuppressionProblem): Map<number, Set<number>> {
 export function withoutNeedlessCells(problem: SuppressionProblem, withheld: ReadonlySet<number>): Set<number> {
   const primary = new Set(problem.primary);
   const kept = new Set(withheld);
-  const relationsOf = new Map<number, Relation[]>();
-  for (const relation of problem.relations) for (const [cell] of relation) relationsOf.set(cell, [...(relationsOf.get(cell) ?? []), relation]);
-  // Publishing a cell changes what can be computed only among the withheld cells linked to it
-  // through relations: the check looks at that part alone.
-  const safeWithout = (cell: number): boolean => {
-    const part = new Set<number>();
-    const relations = new Set<Relation>();
-    const queue = [cell];
-    while (queue.length > 0) {
-      for (const relation of relationsOf.get(queue.pop()!) ?? []) {
-        if (relations.has(relation)) continue;
-        relations.add(relation);
-        for (const [other] of relation) {
-          if (!kept.has(other) || other === cell || part.has(other)) continue;
-          part.add(other);
-          queue.push(other);
-        }
-      }
-    }
-    return isSafe([...relations], part);
-  };
   const order = [...withheld].filter((c) => !primary.has(c)).sort((a, b) => Math.abs(problem.values[b]) - Math.abs(problem.values[a]) || a - b);
+  const block = blockOf(problem);
+  const check = new PublishingCheck(problem.relations, kept, block, new Set(order.map(block)));
   for (let changed = true; changed;) {
     changed = false;
     for (const cell of order) {
-      if (!kept.has(cell) || !safeWithout(cell)) continue;
+      if (!kept.has(cell) || !check.safeWithout(cell)) continue;
+      check.publish(cell);
       kept.delete(cell);
       changed = true;
     }
@@ -180,41 +78,63 @@ export function withoutNeedlessCells(problem: SuppressionProblem, withheld: Read
   return kept;
 }
 
+/** Rounds of the greedy fallback that complement derivable primary cells only. */
+const PRIMARY_ROUNDS = 4;
+
 /**
  * The greedy fallback: while some primary cell is derivable, withhold for each such cell one
- * published cell sharing a relation with it (the lowest tier, then a non-zero one, then the
- * smallest; when every such cell is withheld, one next to any withheld cell). Then publish again
+ * published cell of every relation in which it is the only withheld cell, or when there is none,
+ * one published cell sharing a relation with it (the lowest tier, then a non-zero one, then the
+ * smallest; when every such cell is withheld, one next to any withheld cell). After
+ * PRIMARY_ROUNDS rounds, derivable complements are complemented the same way. Then publish again
  * every complementary cell that is derivable (it tells the reader nothing new, and publishing it
  * changes nothing else) and every one that turned out needless.
  */
 export function protectHeuristically(problem: SuppressionProblem): Set<number> {
   const primary = new Set(problem.primary);
   const withheld = new Set(problem.primary);
-  const around = neighbourhoods(problem);
+  const relationsOf = relationsByCell(problem.relations);
   const tier = (cell: number) => problem.tiers?.[cell] ?? 0;
   const size = (cell: number) => (problem.values[cell] === 0 ? Number.MAX_SAFE_INTEGER : Math.abs(problem.values[cell]));
-  const cheapest = (cells: Iterable<number>): number => {
+  const cheaper = (a: number, b: number) => tier(a) - tier(b) || size(a) - size(b) || a - b;
+  // Each relation's cells cheapest first: the cheapest published one is found near the front.
+  const byCost = new Map<Relation, number[]>(problem.relations.map((relation) => [relation, relation.map(([c]) => c).sort(cheaper)]));
+  /** The cheapest published cell sharing a relation with one of `cells`, or -1. */
+  const cheapestNext = (cells: Iterable<number>): number => {
     let best = -1;
-    for (const c of cells) if (!withheld.has(c) && (best === -1 || (tier(c) - tier(best) || size(c) - size(best) || c - best) < 0)) best = c;
+    for (const cell of cells)
+      for (const relation of relationsOf.get(cell) ?? []) {
+        const c = byCost.get(relation)!.find((other) => other !== cell && !withheld.has(other));
+        if (c !== undefined && (best === -1 || cheaper(c, best) < 0)) best = c;
+      }
     return best;
   };
+  let round = 0;
   for (;;) {
-    const exposed = derivableCells(problem.relations, withheld).filter((cell) => primary.has(cell));
-    if (exposed.length === 0) break;
+    const derivable = derivableIn(problem, withheld);
+    if (!derivable.some((cell) => primary.has(cell))) break;
+    // After a few rounds a derivable complement gets a complement of its own as well: in a large
+    // table otherwise each round moves one step along a column of hundreds of groups.
+    const exposed = ++round > PRIMARY_ROUNDS ? derivable : derivable.filter((cell) => primary.has(cell));
     let added = false;
     for (const cell of exposed) {
-      const best = cheapest(around.get(cell) ?? []);
-      if (best === -1) continue;
-      withheld.add(best);
-      added = true;
+      // A relation in which the cell is the only one withheld gives it away on its own: each such
+      // relation needs a complement, whatever else is chosen.
+      const alone = (relationsOf.get(cell) ?? []).filter((relation) => relation.every(([c]) => c === cell || !withheld.has(c)));
+      const picks = alone.length > 0 ? alone.map((relation) => byCost.get(relation)!.find((c) => c !== cell)) : [cheapestNext([cell])];
+      for (const best of picks) {
+        if (best === undefined || best === -1 || withheld.has(best)) continue;
+        withheld.add(best);
+        added = true;
+      }
     }
     if (!added) {
-      const best = cheapest([...withheld].flatMap((cell) => [...(around.get(cell) ?? [])]));
+      const best = cheapestNext([...withheld]);
       if (best === -1) throw new Error(`cell ${exposed[0]} is fixed by the relations alone and cannot be protected`);
       withheld.add(best);
     }
   }
-  for (const cell of derivableCells(problem.relations, withheld)) withheld.delete(cell);
+  for (const cell of derivableIn(problem, withheld)) withheld.delete(cell);
   return withoutNeedlessCells(problem, withheld);
 }
 
@@ -224,30 +144,46 @@ export function protectHeuristically(problem: SuppressionProblem): Set<number> {
  * faster, whatever the order of the cells.
  */
 function parts(problem: SuppressionProblem): SuppressionProblem[] {
-  const around = neighbourhoods(problem);
-  const partOf = new Map<number, number>();
-  const found: number[][] = [];
-  for (const start of problem.primary) {
-    if (partOf.has(start)) continue;
-    const cells = [start];
-    partOf.set(start, found.length);
-    for (let k = 0; k < cells.length; k++) {
-      for (const other of around.get(cells[k]) ?? []) {
-        if (partOf.has(other)) continue;
-        partOf.set(other, found.length);
-        cells.push(other);
-      }
+  // Union–find over the cells: a relation joins all its cells.
+  const parent = new Map<number, number>();
+  const root = (cell: number): number => {
+    let r = cell;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    for (let c = cell; c !== r;) {
+      const next = parent.get(c)!;
+      parent.set(c, r);
+      c = next;
     }
-    found.push(cells.sort((a, b) => a - b));
-  }
-  const relationsOf = found.map((): Relation[] => []);
+    return r;
+  };
   for (const relation of problem.relations) {
-    const part = relation.length > 0 ? partOf.get(relation[0][0]) : undefined;
+    if (relation.length === 0) continue;
+    const first = root(relation[0][0]);
+    for (const [cell] of relation) {
+      const r = root(cell);
+      if (r !== first) parent.set(r, first);
+    }
+  }
+  const partOfRoot = new Map<number, number>();
+  for (const cell of problem.primary) if (!partOfRoot.has(root(cell))) partOfRoot.set(root(cell), partOfRoot.size);
+  const relationsOf = [...partOfRoot.keys()].map((): Relation[] => []);
+  for (const relation of problem.relations) {
+    const part = relation.length > 0 ? partOfRoot.get(root(relation[0][0])) : undefined;
     if (part !== undefined) relationsOf[part].push(relation);
   }
-  const primaryOf = found.map((): number[] => []);
-  for (const cell of problem.primary) primaryOf[partOf.get(cell)!].push(cell);
-  return found.map((_, i) => ({ ...problem, relations: relationsOf[i], primary: primaryOf[i] }));
+  const primaryOf = relationsOf.map((): number[] => []);
+  for (const cell of problem.primary) primaryOf[partOfRoot.get(root(cell))!].push(cell);
+  return relationsOf.map((relations, i) => ({ ...problem, relations, primary: primaryOf[i] }));
+}
+
+/** Withheld cells a reader computes, each with the published cells it is computed from. */
+function cutsFor(relations: readonly Relation[], withheld: ReadonlySet<number>): Map<number, number[]> {
+  const found = new Map<number, number[]>();
+  for (const [pivot, row] of echelon(relations, withheld, true)) {
+    const others = [...row.keys()].filter((k) => k !== pivot);
+    if (others.every((k) => !withheld.has(k))) found.set(pivot, others);
+  }
+  return found;
 }
 
 function cellsOf(problem: SuppressionProblem): number[] {
@@ -280,7 +216,7 @@ export function protectOptimally(problem: SuppressionProblem, highs: Highs, budg
   const cuts = new Map<string, [number, number[]]>();
   let withheld = new Set(problem.primary);
   for (;;) {
-    const exposed = derivations(problem.relations, withheld);
+    const exposed = cutsFor(problem.relations, withheld);
     if (exposed.size === 0) return withheld;
     for (const [cell, support] of exposed) {
       const key = `${cell}:${[...support].sort((a, b) => a - b).join(',')}`;

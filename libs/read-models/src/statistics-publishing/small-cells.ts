@@ -154,6 +154,16 @@ interface Neighbours {
 
 const rowKey = (r: RowRef) => `${r.group}|${r.programme}`;
 
+/** Each row's group as a number: the blocks a check solves on their own (linear-system.ts). */
+function groupBlocks(rows: readonly RowRef[]): number[] {
+  const index = new Map<string, number>();
+  return rows.map((r) => {
+    let i = index.get(r.group);
+    if (i === undefined) index.set(r.group, (i = index.size));
+    return i;
+  });
+}
+
 /**
  * One year protected, its neighbours fixed: a year's stockStart is the year before's stockEnd, so it
  * is withheld exactly when that was (withheld there: protected here too; published there: known
@@ -196,6 +206,7 @@ function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, so
     relations: relations.map((relation) => relation.filter(([cell]) => !known.has(cell))),
     primary: [...new Set([...primary, ...forced])],
     tiers: rows.flatMap((r) => cells.map(() => tierOf(r, totals))),
+    blocks: groupBlocks(rows).flatMap((block) => cells.map(() => block)),
   };
   const started = Date.now();
   const counts = protect(problem, solver.highs, solver.budgetMs);
@@ -230,6 +241,7 @@ function protectFteEnd(rows: readonly RowRef[], withheld: readonly ReadonlySet<C
       relations: totals.map(({ total, parts }) => [[total, 1], ...parts.map((p) => [p, -1] as const)]),
       primary: rows.flatMap((_, i) => (withheld[i].has('stockEnd') ? [i] : [])),
       tiers: rows.map((r) => tierOf(r, totals)),
+      blocks: groupBlocks(rows),
     },
     solver.highs,
     solver.budgetMs,
@@ -239,9 +251,6 @@ function protectFteEnd(rows: readonly RowRef[], withheld: readonly ReadonlySet<C
   return { fteEnd, method: fte.method };
 }
 
-/** A series larger than this (cells over all years) keeps its year-by-year protection unchecked: see secureSeries. */
-export const MAX_SERIES_CHECK_CELLS = 20_000;
-
 /**
  * The year-by-year protection checked over the whole series. Each year is protected given its
  * neighbours' shared figures one at a time; a reader of the series solves all years at once, where
@@ -250,14 +259,14 @@ export const MAX_SERIES_CHECK_CELLS = 20_000;
  * system (a year's stockEnd is the next year's stockStart; 0 where the row is missing there):
  * when anything withheld is derivable in it, every withheld cell is held as primary and the
  * greedy complement adds what the series needs. Changes `withheld` in place; returns the rows
- * whose stockEnd it newly withheld, or null when the series needed nothing. Past MAX_SERIES_CHECK_CELLS the check would cost more than an
- * answer may take, and is left out (docs/statistics-publishing.md says so).
+ * whose stockEnd it newly withheld, or null when the series needed nothing. A group's years are
+ * one block of the system, tied to the others by the sums of group ALL, so the check grows with
+ * the number of groups, not with its square.
  */
 function secureSeries(rows: readonly RowRef[], withheld: Set<Cell>[], withOutcome: boolean): number[] | null {
   const cells: readonly Cell[] = [...FLOW_CELLS, ...OUTCOME_CELLS];
   const related: readonly Cell[] = withOutcome ? cells : FLOW_CELLS;
   const width = cells.length;
-  if (rows.length * width > MAX_SERIES_CHECK_CELLS) return null;
   const at = (row: number, cell: Cell) => row * width + cells.indexOf(cell);
   const totals = sums(rows);
   const relations = tableRelations(rows.length, totals, related, at);
@@ -278,13 +287,15 @@ function secureSeries(rows: readonly RowRef[], withheld: Set<Cell>[], withOutcom
   });
   const system = relations.map((relation) => relation.filter(([cell]) => !known.has(cell)));
   const withheldCells = new Set(rows.flatMap((_, i) => [...withheld[i]].map((cell) => at(i, cell))));
-  if (derivableCells(system, withheldCells).length === 0) return null;
+  const blocks = groupBlocks(rows).flatMap((block) => cells.map(() => block));
+  if (derivableCells(system, withheldCells, (cell) => blocks[cell]).length === 0) return null;
   const secured = protect(
     {
       values: rows.flatMap((r) => cells.map((cell) => figure(r, cell))),
       relations: system,
       primary: [...withheldCells],
       tiers: rows.flatMap((r) => cells.map(() => tierOf(r, totals))),
+      blocks,
     },
     null,
     0,

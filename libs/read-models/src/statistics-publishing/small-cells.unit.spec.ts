@@ -396,3 +396,66 @@ describe('complementary suppression on a generic relation system', () => {
     expect(protect(problem, null, 0)).toEqual({ withheld: new Set([a, t, v]), method: 'heuristic' });
   });
 });
+
+describe('the block method (a table by group solved group by group) against the whole table at once', () => {
+  /**
+   * A random table by group as a relation system: groups 1…G and ALL (block 0), each with P
+   * programme rows and a TOTAL row, each row three figures tied by c = a + b; TOTAL is the sum of
+   * the programmes within a group, ALL the sum of the groups for every row and figure.
+   */
+  const tableArbitrary = fc.record({ groups: fc.integer({ min: 1, max: 8 }), programmes: fc.integer({ min: 1, max: 3 }) }).chain(({ groups, programmes }) => {
+    const rowsPerBlock = programmes + 1;
+    const cells = (groups + 1) * rowsPerBlock * 3;
+    return fc.record({
+      groups: fc.constant(groups),
+      programmes: fc.constant(programmes),
+      values: fc.array(fc.nat(9), { minLength: cells, maxLength: cells }),
+      primary: fc.uniqueArray(fc.nat(cells - 1), { maxLength: Math.ceil(cells / 4) }),
+      withheld: fc.uniqueArray(fc.nat(cells - 1), { maxLength: Math.ceil(cells / 2) }),
+    });
+  });
+
+  function system(groups: number, programmes: number) {
+    const rows = programmes + 1;
+    const at = (block: number, row: number, figure: number) => (block * rows + row) * 3 + figure;
+    const relations: [number, number][][] = [];
+    for (let b = 0; b <= groups; b++) {
+      for (let r = 0; r < rows; r++)
+        relations.push([
+          [at(b, r, 2), 1],
+          [at(b, r, 0), -1],
+          [at(b, r, 1), -1],
+        ]);
+      for (let f = 0; f < 3; f++)
+        relations.push([[at(b, programmes, f), 1], ...Array.from({ length: programmes }, (_, r) => [at(b, r, f), -1] as [number, number])]);
+    }
+    for (let r = 0; r < rows; r++)
+      for (let f = 0; f < 3; f++) relations.push([[at(0, r, f), 1], ...Array.from({ length: groups }, (_, g) => [at(g + 1, r, f), -1] as [number, number])]);
+    const cellCount = (groups + 1) * rows * 3;
+    const blocks = Array.from({ length: cellCount }, (_, cell) => Math.floor(cell / (rows * 3)));
+    return { relations, blocks };
+  }
+
+  test('property: the same derivable cells, and the same protection (safe, every complement necessary), as the whole table at once', () => {
+    fc.assert(
+      fc.property(tableArbitrary, ({ groups, programmes, values, primary, withheld }) => {
+        const { relations, blocks } = system(groups, programmes);
+        const blockOf = (cell: number) => blocks[cell];
+        expect(derivableCells(relations, new Set(withheld), blockOf)).toEqual(derivableCells(relations, new Set(withheld)));
+
+        const small = primary.filter((cell) => values[cell] > 0);
+        const whole = protect({ values, relations, primary: small }, null, 0);
+        const byBlock = protect({ values, relations, primary: small, blocks }, null, 0);
+        expect(byBlock).toEqual(whole);
+        expect(derivableCells(relations, byBlock.withheld)).toEqual([]);
+        for (const cell of byBlock.withheld) {
+          if (small.includes(cell)) continue;
+          const without = new Set(byBlock.withheld);
+          without.delete(cell);
+          expect({ cell, leaks: derivableCells(relations, without).length > 0 }).toEqual({ cell, leaks: true });
+        }
+      }),
+      { numRuns: 120 },
+    );
+  });
+});

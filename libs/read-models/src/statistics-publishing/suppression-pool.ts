@@ -1,9 +1,21 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SuppressedTables } from './small-cells.js';
 import { protectInProcess, SUPPRESSION_BUDGET_MS, type Protector } from './statistics-answers.js';
 import type { SuppressionJob } from './suppression.worker.js';
+
+function frozen(tables: SuppressedTables<object, object>): SuppressedTables<object, object> {
+  for (const table of [tables.flows, tables.outflow ?? []]) {
+    for (const rows of table) {
+      for (const row of rows) Object.freeze(row);
+      Object.freeze(rows);
+    }
+    Object.freeze(table);
+  }
+  return Object.freeze(tables);
+}
 
 /** More tables waiting than the pool takes: the caller answers 503 with Retry-After. */
 export class SuppressionBusy extends Error {
@@ -18,6 +30,8 @@ export interface SuppressionPoolOptions {
   /** tables waiting for a thread beyond which a request is refused */
   maxWaiting: number;
   budgetMs: number;
+  /** protected tables kept, the most recently read first: the same figures read again cost a lookup */
+  cached?: number;
 }
 
 interface Waiting {
@@ -45,7 +59,33 @@ export class SuppressionPool {
 
   constructor(private readonly options: SuppressionPoolOptions = { threads: 1, maxWaiting: 16, budgetMs: SUPPRESSION_BUDGET_MS }) {}
 
+  /** figures and minCell (a digest) → their protection; oldest first */
+  private readonly answers = new Map<string, Promise<SuppressedTables<object, object>>>();
+
+  /**
+   * Protects a table, or gives the protection of the same figures with the same minCell again: the
+   * protection depends on nothing else, so a table read again before its figures change (the
+   * projections moved on) is not solved again, and reads the same. A failed protection is not kept.
+   */
   readonly protect: Protector = (years, minCell) => {
+    const key = createHash('sha256')
+      .update(JSON.stringify([minCell, years]))
+      .digest('base64');
+    const known = this.answers.get(key);
+    if (known) {
+      this.answers.delete(key);
+      this.answers.set(key, known);
+      return known;
+    }
+    // Kept answers are shared by every read of the same figures: frozen, so no reader changes another's.
+    const answer = this.solve(years, minCell).then(frozen);
+    this.answers.set(key, answer);
+    answer.catch(() => this.answers.delete(key));
+    while (this.answers.size > (this.options.cached ?? 8)) this.answers.delete(this.answers.keys().next().value!);
+    return answer;
+  };
+
+  private readonly solve: Protector = (years, minCell) => {
     if (!existsSync(fileURLToPath(WORKER_FILE))) return protectInProcess(years, minCell);
     if (this.queue.length >= this.options.maxWaiting) return Promise.reject(new SuppressionBusy());
     return new Promise((resolve, reject) => {
