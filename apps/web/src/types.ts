@@ -228,3 +228,25 @@ export function addDays(date: string, days: number): string {
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
 }
+
+/** GET /v1/imports/{id} (docs/import.md). */
+export interface ImportProgress {
+  importId: string;
+  status: 'validating' | 'importing' | 'done' | 'failed';
+  dryRun: boolean;
+  rows: number;
+  rowsDone: number;
+  workers: number;
+  errors: number;
+  position: string | null;
+}
+
+/** An item of GET /v1/imports/{id}/errors: the INSZ masked by the service to its first six digits. */
+export interface ImportError {
+  row: number;
+  insz: string | null;
+  field: string;
+  code: string;
+  rule: string | null;
+  message: string;
+}

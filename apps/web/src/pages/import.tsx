@@ -4,28 +4,7 @@ import { Checkbox, ErrorView, ProblemView } from '../components/forms.js';
 import { formatCount } from '../format.js';
 import { label, useI18n } from '../i18n.js';
 import { importErrorText } from '../messages.js';
-
-/** GET /v1/imports/{id} (docs/import.md). */
-interface ImportProgress {
-  importId: string;
-  status: 'validating' | 'importing' | 'done' | 'failed';
-  dryRun: boolean;
-  rows: number;
-  rowsDone: number;
-  workers: number;
-  errors: number;
-  position: string | null;
-}
-
-/** An item of GET /v1/imports/{id}/errors: the INSZ masked by the service to its first six digits. */
-interface ImportError {
-  row: number;
-  insz: string | null;
-  field: string;
-  code: string;
-  rule: string | null;
-  message: string;
-}
+import type { ImportError, ImportProgress } from '../types.js';
 
 /** The content type the service reads a file as, from its name (browsers give none for .ndjson). */
 const CONTENT_TYPES: Record<string, string> = {
