@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { expect, expectAccessible, test } from './support/fixtures.js';
+import { expect, expectAccessible, expectAccessibleAtBothWidths, test } from './support/fixtures.js';
 import type { BrowserService } from './support/service.js';
 import { trajectory } from './support/seed.js';
 
@@ -39,17 +39,6 @@ function seed(service: BrowserService): Promise<string> {
     return position;
   })();
   return seeded;
-}
-
-/** axe at a desktop and a phone width: wide tables scroll in a region the keyboard reaches. */
-async function accessibleAtBothWidths(page: Page) {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    await expectAccessible(page);
-    // the tables scroll inside their regions; the page itself never scrolls sideways
-    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-  }
-  await page.setViewportSize({ width: 1280, height: 720 });
 }
 
 /** The small-cell help text's sentences for these counts, as the Dutch page words them. */
@@ -244,7 +233,7 @@ test.describe('analyst', () => {
     await expect.poll(chartRows).toEqual(expectedRows(service.organisations.b));
     expect(expectedRows(service.organisations.b)[0]).toContain('66,7 %');
     await expect(chart).toHaveAttribute('data-state', 'drawn');
-    await accessibleAtBothWidths(page);
+    await expectAccessibleAtBothWidths(page);
 
     // small cells: the help text gives the counts of the page's own answer, and withheld cells say why
     await page.goto(`${service.url}/#/statistics?mode=year&year=2024&by=organisation`);
@@ -272,7 +261,7 @@ test.describe('analyst', () => {
     await expect(withheld.first()).toBeVisible();
     await expect(withheld.first()).toHaveAttribute('aria-describedby', /.+/);
     await expect(page.getByText('— = niet getoond om kleine aantallen te beschermen.').first()).toBeVisible();
-    await accessibleAtBothWidths(page);
+    await expectAccessibleAtBothWidths(page);
 
     // by province: the provinces' Dutch names
     await page.goto(`${service.url}/#/statistics?mode=year&year=2024&by=province`);
@@ -331,6 +320,6 @@ test.describe('analyst', () => {
     for (const text of suppressionTexts(own.suppression)) await expect(note).toContainText(text);
     await expect(page.getByTestId('outflow-chart')).toHaveAttribute('aria-label', /: Maatwerkbedrijf De Schakel$/);
     await expect(page.getByLabel('Groep in de grafiek')).toHaveCount(0);
-    await accessibleAtBothWidths(page);
+    await expectAccessibleAtBothWidths(page);
   });
 });

@@ -1,18 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Page } from '@playwright/test';
 import { historyCsv, type HistoryRow } from '../fixtures/history.js';
 import { TEST_ENTERPRISE } from '../support/directory.js';
-import { expect, expectAccessible, test } from './support/fixtures.js';
+import { expect, expectAccessibleAtBothWidths, test } from './support/fixtures.js';
 import { freshInsz } from './support/seed.js';
-
-/** axe at 1280 px and at 390 px, then back to the desktop width. */
-async function accessibleAtBothWidths(page: Page): Promise<void> {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    await expectAccessible(page);
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 const COACH = 'coach-import';
 const registration = (insz: string, givenName: string, date: string): HistoryRow => ({
@@ -49,7 +39,7 @@ test.describe('history import', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Historiek importeren' })).toBeVisible();
     // A careful admin checks first: the dry run is on by default.
     await expect(page.getByLabel('Alleen controleren (niets schrijven)')).toBeChecked();
-    await accessibleAtBothWidths(page);
+    await expectAccessibleAtBothWidths(page);
 
     const file = page.getByLabel('Bestand (CSV, XLSX of NDJSON)');
     await file.setInputFiles({ name: 'historiek.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
@@ -68,7 +58,7 @@ test.describe('history import', () => {
     await page.getByRole('button', { name: 'Importeren', exact: true }).click();
     await expect(page.getByTestId('import-outcome')).toHaveText('Import klaar: 2 personen met 5 rijen zijn geïmporteerd.');
     await expect(result).toBeFocused();
-    await accessibleAtBothWidths(page);
+    await expectAccessibleAtBothWidths(page);
     await expect
       .poll(async () => (await service.api(screener, 'GET', `/v1/workers?insz=${first}`)).body.items.map((w: { givenName: string }) => w.givenName))
       .toEqual(['Ans']);
@@ -98,7 +88,7 @@ test.describe('history import', () => {
     await expect(errorRow).toContainText(bad.slice(0, 6));
     await expect(errorRow).not.toContainText(bad);
     await expect(errorRow).toContainText('Voor deze plaatsing is een screening nodig met een advies dat naar dit programma leidt.');
-    await accessibleAtBothWidths(page);
+    await expectAccessibleAtBothWidths(page);
     expect((await service.api(screener, 'GET', `/v1/workers?insz=${bad}`)).body.items).toEqual([]);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Foutenlijst downloaden (CSV)' }).click()]);

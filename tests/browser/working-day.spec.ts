@@ -1,6 +1,5 @@
 import { TEST_ENTERPRISE, TEST_ORGANISATIONS } from '../support/directory.js';
-import type { Page } from '@playwright/test';
-import { expect, expectAccessible, test } from './support/fixtures.js';
+import { expect, expectAccessibleAtBothWidths, test } from './support/fixtures.js';
 import { pick, pickList } from './support/pick.js';
 import { freshInsz, register, screen } from './support/seed.js';
 import type { BrowserService } from './support/service.js';
@@ -18,15 +17,6 @@ const monthsAgo = (months: number) => {
   return isoDay(d);
 };
 const dutch = (iso: string) => iso.split('-').reverse().join('/');
-
-/** axe at 1280 px and at 390 px, then back to the desktop width. */
-async function accessibleAtBothWidths(page: Page): Promise<void> {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    await expectAccessible(page);
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 const FAMILY = ['Peeters', 'Janssens', 'Maes', 'Jacobs', 'Mertens', 'Willems', 'Claes', 'Goossens', 'Wouters', 'De Smet'];
 const GIVEN = ['An', 'Bram', 'Chloé', 'Dirk', 'Eva', 'Filip', 'Greet', 'Hasan', 'Ilse', 'Jonas'];
@@ -60,7 +50,7 @@ test.describe('een werkdag', () => {
 
     await loginAs(coach, ['coach']);
     await expect(page.getByTestId('total')).toHaveText('201 werknemers gevonden');
-    await accessibleAtBothWidths(page);
+    await expectAccessibleAtBothWidths(page);
 
     // Find her by the beginnings of her names.
     await page.getByLabel('Zoeken op naam').fill('fat el');
@@ -72,7 +62,7 @@ test.describe('een werkdag', () => {
     // Only what can happen now: no exit, no return before a placement.
     await expect(page.getByTestId('form-exit')).toHaveCount(0);
     await expect(page.getByTestId('form-return')).toHaveCount(0);
-    await accessibleAtBothWidths(page);
+    await expectAccessibleAtBothWidths(page);
 
     // A phone call, written down.
     const note = page.getByTestId('form-note');
@@ -93,7 +83,7 @@ test.describe('een werkdag', () => {
       await pickList(placement, 'Werkgever').press('ArrowDown');
       await expect(pickList(placement, 'Werkgever')).toHaveAttribute('aria-activedescendant', /option-0$/);
       await expect(placement.getByRole('listbox')).toBeVisible();
-      await accessibleAtBothWidths(page);
+      await expectAccessibleAtBothWidths(page);
       await expect(placement.getByRole('listbox')).toBeVisible();
       await pick(placement, 'Werkgever', TEST_ENTERPRISE, TEST_ORGANISATIONS.a.name, 'keyboard');
       await placement.getByLabel('Startdatum').fill(monthsAgo(10));
@@ -111,13 +101,13 @@ test.describe('een werkdag', () => {
       await expect(page.getByTestId('due')).toContainText('Zesmaandencontrole te laat');
       await expect(page.getByTestId('timeline')).toContainText(`${dutch(monthsAgo(7))} Uitstroom: eigen ontslag`);
       await expect(page.getByTestId('timeline')).not.toContainText('WorkerExited');
-      await accessibleAtBothWidths(page);
+      await expectAccessibleAtBothWidths(page);
 
       await page.getByRole('link', { name: 'Opvolging' }).click();
       const checks = page.getByTestId('due-checks');
       await expect(checks.getByRole('link', { name: 'Fatima El Amrani' })).toBeVisible();
       await expect(checks.locator('tr.overdue')).toHaveCount(1);
-      await accessibleAtBothWidths(page);
+      await expectAccessibleAtBothWidths(page);
     } finally {
       await service.setQueuePaused('follow-up-checks', false);
     }
@@ -141,7 +131,7 @@ test.describe('een werkdag', () => {
     const confirm = retraction.getByRole('alertdialog');
     await expect(confirm).toContainText('Fatima El Amrani');
     await expect(confirm).toBeFocused();
-    await accessibleAtBothWidths(page);
+    await expectAccessibleAtBothWidths(page);
     await confirm.getByRole('button', { name: 'Ja, deze stap intrekken' }).click();
     await expect(page.getByTestId('phase')).toHaveText('In plaatsing');
     await expect(page.getByTestId('timeline')).toContainText('Ingetrokken: Uitstroom');
@@ -152,7 +142,7 @@ test.describe('een werkdag', () => {
     await service.api(service.token('screener-dag', ['screener']), 'GET', `/v1/workers?waitFor=${position}`);
     const insz = freshInsz();
     await loginAs('screener-dag', ['screener']);
-    await accessibleAtBothWidths(page);
+    await expectAccessibleAtBothWidths(page);
 
     // A wrong check digit: one Dutch message, at the field.
     const find = page.getByRole('region', { name: 'Zoeken op INSZ' });
@@ -172,7 +162,7 @@ test.describe('een werkdag', () => {
     await form.getByRole('button', { name: 'Opslaan' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Werknemer Jonas Vermeulen');
     await expect(page.getByTestId('phase')).toHaveText('Geregistreerd, nog niet gescreend');
-    await accessibleAtBothWidths(page);
+    await expectAccessibleAtBothWidths(page);
 
     const screening = page.getByTestId('form-screening');
     await screening.getByLabel('Advies').selectOption('supported-employment');
@@ -212,7 +202,7 @@ test.describe('een werkdag', () => {
     const confirm = page.getByRole('alertdialog');
     await expect(confirm).toContainText('Els Wuyts');
     await expect(confirm).toContainText(insz);
-    await accessibleAtBothWidths(page);
+    await expectAccessibleAtBothWidths(page);
     await confirm.getByRole('button', { name: 'Ja, definitief wissen' }).click();
     await expect(page.getByRole('status')).toHaveText('De persoonsgegevens van Els Wuyts zijn gewist.');
     const read = await service.api(screener, 'GET', `/v1/workers/${created.body.workerId}`);
@@ -224,6 +214,6 @@ test.describe('een werkdag', () => {
     const rows = page.getByTestId('audit').locator('tbody tr');
     await expect(rows.filter({ hasText: 'gewist' })).toHaveCount(1);
     await expect(rows.first()).toContainText(/\d\d\/\d\d\/\d{4} \d\d:\d\d CES?T/);
-    await accessibleAtBothWidths(page);
+    await expectAccessibleAtBothWidths(page);
   });
 });

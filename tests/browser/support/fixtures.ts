@@ -70,3 +70,27 @@ export async function expectAccessible(page: Page): Promise<void> {
     .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
   expect(serious).toEqual([]);
 }
+
+/**
+ * axe at a desktop and a phone width, and the page itself never scrolling sideways (wide tables
+ * scroll inside regions the keyboard reaches); back at the desktop width afterwards.
+ */
+export async function expectAccessibleAtBothWidths(page: Page): Promise<void> {
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await expectAccessible(page);
+    // what sticks out of the page (outside the scroll regions), named, so a failure says where
+    await expect
+      .poll(() =>
+        page.evaluate(() =>
+          document.documentElement.scrollWidth <= window.innerWidth
+            ? []
+            : [...document.querySelectorAll('body *')]
+                .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 0.5 && !element.closest('.table-wrap'))
+                .map((element) => `${element.tagName.toLowerCase()}${element.className ? `.${String(element.className).split(' ').join('.')}` : ''}`),
+        ),
+      )
+      .toEqual([]);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
