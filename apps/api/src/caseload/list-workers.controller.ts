@@ -156,7 +156,18 @@ export class ListWorkersController {
           AND ($5::text IS NULL OR w.worker_id = $5) AND (cardinality($6::text[]) = 0 OR w.name_words @> $6::text[])
           AND ($7::text[] IS NULL OR w.coach = ANY($7::text[]))`;
     const parameters = [coaches, query.coach ?? null, query.programme ?? null, status === 'all' ? null : status, onlyWorker, nameHashes, inOrganisation];
-    const { rows: counted } = await this.db.query<{ total: number }>(`SELECT count(*)::int AS total ${filter}`, parameters);
+    // A name or an INSZ matches few rows: those are counted. The other filters are answered by
+    // caseload_counts (caseload.schema.ts), which holds the workers per coach, programme and status.
+    const { rows: counted } =
+      nameHashes.length > 0 || onlyWorker !== null
+        ? await this.db.query<{ total: number }>(`SELECT count(*)::int AS total ${filter}`, parameters)
+        : await this.db.query<{ total: number }>(
+            `SELECT coalesce(sum(c.workers), 0)::int AS total FROM caseload_counts c
+              WHERE ($1::text[] IS NULL OR c.coach = ANY($1::text[])) AND ($2::text IS NULL OR c.coach = $2)
+                AND ($3::text IS NULL OR c.programme = $3) AND ($4::text IS NULL OR c.status = $4)
+                AND ($5::text[] IS NULL OR c.coach = ANY($5::text[]))`,
+            [coaches, query.coach ?? null, query.programme ?? null, status === 'all' ? null : status, inOrganisation],
+          );
     const total = counted[0].total;
     const columns = `w.worker_id, w.coach, w.programme, w.status, w.last_step_date::text AS last_step_date, w.version,
               w.insz_ciphertext, w.given_name_ciphertext, w.family_name_ciphertext,
