@@ -5,6 +5,8 @@ import { startTestService, type TestService } from '../support/service.js';
 import { aRegisteredWorker, aWorkerAfterDoorstroom, freshInsz, registration } from '../fixtures/workers.js';
 import type { Role } from '../../apps/api/src/http/auth.js';
 import { eventually } from '../support/eventually.js';
+import { EVENT_STORE } from '#platform/tokens.js';
+import type { EventStore } from '#event-store/event-store.js';
 
 /**
  * Scoping in one place (api.md third round, "Privacy by construction"): every route that names a
@@ -153,6 +155,29 @@ describe('a worker out of reach is an unknown worker, on every route that names 
       expect([path, ours]).toEqual([path, expect.arrayContaining([workerId])]);
       expect([path, await listed(path, 'tester', ['coach'])]).toEqual([path, expect.arrayContaining([workerId])]);
       for (const { sub, roles } of OUTSIDERS) expect([path, sub, await listed(path, sub, roles)]).toEqual([path, sub, []]);
+    }
+  });
+
+  test("a GET reads the worker's stream once, also in a process that has not seen the worker: the handler starts from the scope hook's read", async () => {
+    await service.restart();
+    const store = service.app.get<typeof EVENT_STORE, EventStore>(EVENT_STORE);
+    const readStream = store.readStream.bind(store);
+    const reads: string[] = [];
+    store.readStream = (streamId) => (reads.push(streamId), readStream(streamId));
+    try {
+      const readsOf = async (sub: string, roles: Role[]) => {
+        reads.length = 0;
+        const answer = await send('GET', `/v1/workers/${workerId}`, sub, roles);
+        return { status: answer.status, reads: reads.filter((id) => id === `worker-${workerId}`).length };
+      };
+      // Cold: the hook reads to decide reach, the handler answers from that read.
+      expect(await readsOf('tester', ['coach'])).toEqual({ status: 200, reads: 1 });
+      // Remembered as the caller's: the hook lets it through unread, the handler reads.
+      expect(await readsOf('tester', ['coach'])).toEqual({ status: 200, reads: 1 });
+      // Out of reach: one read, to decide, and the answer of an unknown worker.
+      expect(await readsOf('bob', ['coach'])).toEqual({ status: 404, reads: 1 });
+    } finally {
+      store.readStream = readStream;
     }
   });
 

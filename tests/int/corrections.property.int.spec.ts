@@ -250,6 +250,13 @@ describe('corrections, property-based: projections of the log with retractions a
       provisional: await rows('SELECT * FROM follow_up_provisional ORDER BY placement_id'),
       // Stream versions differ between the two logs; what a coach reads must not.
       caseload: await rows('SELECT worker_id, coach, programme, status, last_step_date FROM caseload_workers ORDER BY worker_id'),
+      // The caseload's totals: its counts per group against the groups of its rows.
+      caseloadCounts: [
+        await rows('SELECT coach, programme, status, workers FROM caseload_counts WHERE workers <> 0 ORDER BY coach, programme, status'),
+        await rows(
+          'SELECT coach, programme, status, count(*)::int AS workers FROM caseload_workers GROUP BY coach, programme, status ORDER BY coach, programme, status',
+        ),
+      ],
       tables: await Promise.all(
         [2010, 2012, 2014].map(async (year) => [
           await flowTable(db, year),
@@ -287,6 +294,7 @@ describe('corrections, property-based: projections of the log with retractions a
           const withCorrections = await project(recorded(log), batchSizes);
           const rebuilt = await project(recorded(clean), [50]);
           expect(withCorrections).toEqual(rebuilt);
+          expect(withCorrections.caseloadCounts[0]).toEqual(withCorrections.caseloadCounts[1]);
           // The domain agrees: each worker's fold of the log reads as the fold without corrections.
           for (const [workerId, state] of states) {
             const folded = clean.filter((e) => e.workerId === workerId).reduce((s, e) => evolve(s, e.event), initialState);

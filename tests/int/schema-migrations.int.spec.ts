@@ -42,6 +42,7 @@ async function ledger(db: TestDatabase['db']): Promise<number[]> {
 const EXPECTED_TABLES = [
   'audit_log',
   'browser_sessions',
+  'caseload_counts',
   'caseload_workers',
   'declaration_revisions',
   'employment_declarations',
@@ -109,6 +110,46 @@ describe.each(['pglite', 'postgres'] as const)('schema migrations (%s)', (kind) 
     await expect(runMigrations(database.db, broken)).rejects.toThrow(/no_such_function/);
     expect(await tables(database.db)).toEqual([]);
     expect(await migrateSchema(database.db)).toEqual({ applied: ALL_VERSIONS, unknown: [] });
+  });
+
+  test('an upgrade counts the caseload the store holds (migration 82); the counts then follow every write of the rows', async () => {
+    await runMigrations(
+      database.db,
+      SCHEMA_MIGRATIONS.filter((migration) => migration.version < 82),
+    );
+    const write = (sql: string) => database.db.exec(sql);
+    await write(`INSERT INTO caseload_workers (worker_id, coach, programme, status, version) VALUES
+      ('w1', 'c1', 'SW', 'active', 3), ('w2', 'c1', 'SW', 'active', 3), ('w3', 'c1', NULL, 'registered', 1),
+      ('w4', NULL, NULL, 'registered', 1), ('w5', 'c2', 'BW', 'exited', 4), ('w6', NULL, NULL, 'registered', 1)`);
+    await migrateSchema(database.db);
+    const counts = async () =>
+      (await database.db.query('SELECT coach, programme, status, workers FROM caseload_counts WHERE workers <> 0 ORDER BY coach, programme, status')).rows;
+    const rowsGrouped = async () =>
+      (
+        await database.db.query(
+          'SELECT coach, programme, status, count(*)::int AS workers FROM caseload_workers GROUP BY coach, programme, status ORDER BY coach, programme, status',
+        )
+      ).rows;
+    expect(await counts()).toEqual([
+      { coach: 'c1', programme: 'SW', status: 'active', workers: 2 },
+      { coach: 'c1', programme: null, status: 'registered', workers: 1 },
+      { coach: 'c2', programme: 'BW', status: 'exited', workers: 1 },
+      { coach: null, programme: null, status: 'registered', workers: 2 },
+    ]);
+    // As the projection writes: one upsert of several rows, new and changed, some moving between groups.
+    await write(`INSERT INTO caseload_workers (worker_id, coach, programme, status, version) VALUES
+      ('w1', 'c2', 'SW', 'exited', 4), ('w2', 'c1', 'SW', 'active', 4), ('w4', 'c1', NULL, 'registered', 2), ('w7', NULL, 'BW', 'registered', 2)
+      ON CONFLICT (worker_id) DO UPDATE SET coach = excluded.coach, programme = excluded.programme, status = excluded.status, version = excluded.version`);
+    expect(await counts()).toEqual(await rowsGrouped());
+    expect(await counts()).toContainEqual({ coach: 'c2', programme: 'SW', status: 'exited', workers: 1 });
+    await write(`UPDATE caseload_workers SET name_words = '{}'`);
+    await write(`UPDATE caseload_workers SET coach = NULL WHERE coach = 'c1'`);
+    expect(await counts()).toEqual(await rowsGrouped());
+    // A rebuild empties the table, then writes it again.
+    await write('DELETE FROM caseload_workers');
+    expect(await counts()).toEqual([]);
+    await write(`INSERT INTO caseload_workers (worker_id, coach, programme, status, version) VALUES ('w1', 'c1', 'SW', 'active', 3)`);
+    expect(await counts()).toEqual([{ coach: 'c1', programme: 'SW', status: 'active', workers: 1 }]);
   });
 
   test('a database migrated by a newer release is reported, not refused', async () => {

@@ -59,22 +59,27 @@ describe.each(['pglite', 'postgres'] as const)('reach in the command executor (%
     expect((await store.readStream(`worker-${id}`)).version).toBe(4);
   });
 
-  it("mayReach: the remembered state opens the gate without a read only when it says yes; a no is decided on the store's state", async () => {
+  it("decideReach: the remembered state opens the gate without a read only when it says yes; a no is decided on the store's state", async () => {
     const api = new WorkerCommandExecutor(store, clock, policy, reach);
     const other = new WorkerCommandExecutor(store, clock, policy, reach);
     const id = newWorker();
     await api.execute(id, register(id, 'ann'), { actor: screener });
     // bob is refused, then made the coach by another process: this process still remembers ann.
-    expect(await api.mayReach(id, bob)).toBe(false);
+    expect(await api.decideReach(id, bob)).toEqual({ reaches: false, loaded: { state: expect.anything(), version: 0, events: [] } });
     await other.execute(id, assign('bob'), { actor: screener });
-    expect(await api.mayReach(id, bob)).toBe(true);
+    // Decided on a read: the answer carries it, as load gives it, for the request's own read.
+    const decided = await api.decideReach(id, bob);
+    expect(decided).toEqual({ reaches: true, loaded: await api.load(id, bob) });
+    expect(decided.loaded).toMatchObject({ version: 2, state: { coach: 'bob' } });
+    // Remembered as bob's now: no read, nothing carried.
+    expect(await api.decideReach(id, bob)).toEqual({ reaches: true, loaded: null });
     // ann's remembered yes is a first gate only: the load and the command decide on the store.
     await api.execute(id, pop('2024-01-09'), { actor: bob });
     await other.execute(id, assign('ann'), { actor: screener });
-    expect(await api.mayReach(id, bob)).toBe(true);
+    expect((await api.decideReach(id, bob)).reaches).toBe(true);
     expect((await api.load(id, bob)).version).toBe(0);
     await expect(api.execute(id, pop('2024-01-10'), { actor: bob })).rejects.toBeInstanceOf(WorkerNotFoundError);
-    expect(await api.mayReach(id, bob)).toBe(false);
+    expect((await api.decideReach(id, bob)).reaches).toBe(false);
   });
 
   it('out of reach and unknown are the same error and load the same, and nothing is written', async () => {

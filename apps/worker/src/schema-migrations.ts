@@ -6,7 +6,7 @@ import { EVENT_STORE_IDENTITY_SCHEMA, EVENT_STORE_SCHEMA } from '#event-store/sq
 import { INSZ_LOOKUP_SCHEMA, PERSONAL_DATA_SCHEMA, WRAPPED_WORKER_KEYS_SCHEMA } from '#personal-data/personal-data.schema.js';
 import { CHECKPOINT_EVENT_STORE_SCHEMA, PROJECTION_RUNNER_SCHEMA } from '#projections/projection-runner.schema.js';
 import { AUDIT_LOG_SCHEMA, AUDIT_LOG_TIMESTAMPS_SCHEMA } from '#audit/audit-log.schema.js';
-import { CASELOAD_SCHEMA, CASELOAD_STEPS_SCHEMA } from '#read-models/caseload/caseload.schema.js';
+import { CASELOAD_COUNTS_SCHEMA, CASELOAD_SCHEMA, CASELOAD_STEPS_SCHEMA } from '#read-models/caseload/caseload.schema.js';
 import { PUBLICATIONS_SCHEMA } from '#read-models/statistics-publishing/publications.schema.js';
 import { FLOW_COUNTS_SCHEMA } from '#read-models/outflow-statistics/flow-counts.schema.js';
 import { DECLARATION_REVISIONS_SCHEMA } from '#application/declaration-revisions.schema.js';
@@ -56,6 +56,7 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   NAME_SEARCH_SCHEMA,
   HISTORY_IMPORTS_SCHEMA,
   HISTORY_IMPORT_OWNERS_SCHEMA,
+  CASELOAD_COUNTS_SCHEMA,
 ];
 assertOrdered(SCHEMA_MIGRATIONS);
 

@@ -40,6 +40,12 @@ export interface LoadedWorker {
   events: RecordedEvent[];
 }
 
+/** Whether a caller reaches a worker, and the worker as `load` gave them when deciding took a read (null: the remembered state said yes). */
+export interface ReachDecision {
+  reaches: boolean;
+  loaded: LoadedWorker | null;
+}
+
 export class WorkerNotFoundError extends Error {
   constructor(readonly workerId: string) {
     super(`no worker with id ${workerId}`);
@@ -130,12 +136,14 @@ export class WorkerCommandExecutor {
    * Whether the caller reaches the worker. The state this process last saw answers "yes" without a
    * read: it can be behind the store (a reassignment made elsewhere), so a yes is only a first gate,
    * and every command and read decides reach again where it loads the worker (`load`, and the
-   * append's version check under a command). A "no" or nothing remembered is decided on a fresh read.
+   * append's version check under a command). A "no" or nothing remembered is decided on a fresh
+   * read, which the answer carries, so that the request's read of the worker needs no second one.
    */
-  async mayReach(workerId: string, caller: Caller): Promise<boolean> {
+  async decideReach(workerId: string, caller: Caller): Promise<ReachDecision> {
     const recalled = this.recall(workerId);
-    if (recalled?.registered && (await this.reach.reaches(caller, recalled.coach))) return true;
-    return (await this.load(workerId, caller)).version > 0;
+    if (recalled?.registered && (await this.reach.reaches(caller, recalled.coach))) return { reaches: true, loaded: null };
+    const loaded = await this.load(workerId, caller);
+    return { reaches: loaded.version > 0, loaded };
   }
 
   /**

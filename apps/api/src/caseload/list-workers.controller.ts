@@ -98,6 +98,42 @@ function byName(a: { familyName: string | null; givenName: string | null }, b: {
   return collator.compare(a.familyName ?? '', b.familyName ?? '') || collator.compare(a.givenName ?? '', b.givenName ?? '');
 }
 
+/** What a caseload list keeps; null (or no hashes): no such filter. */
+interface CaseloadFilter {
+  /** the coaches the caller reaches (null: every worker) */
+  coaches: string[] | null;
+  coach: string | null;
+  /** the members of the organisation asked for */
+  organisationMembers: string[] | null;
+  programme: string | null;
+  status: string | null;
+  /** the worker an INSZ names ('' when it names none) */
+  worker: string | null;
+  /** keyed hashes of the name query's words */
+  nameHashes: string[];
+}
+
+/**
+ * The WHERE of a filter, with only the conditions present: over the rows (`caseload_workers w`),
+ * or over `caseload_counts w`, which answers coach, programme and status only. A single coach is
+ * an equality, which the (coach, worker_id) index answers in page order.
+ */
+function whereOf(filter: CaseloadFilter, of: 'rows' | 'counts'): { where: string; parameters: unknown[] } {
+  const conditions: string[] = [];
+  const parameters: unknown[] = [];
+  const add = (condition: (parameter: string) => string, value: unknown) => conditions.push(condition(`$${parameters.push(value)}`));
+  for (const coaches of [filter.coaches, filter.organisationMembers]) {
+    if (coaches?.length === 1) add((p) => `w.coach = ${p}`, coaches[0]);
+    else if (coaches) add((p) => `w.coach = ANY(${p}::text[])`, coaches);
+  }
+  if (filter.coach !== null) add((p) => `w.coach = ${p}`, filter.coach);
+  if (filter.programme !== null) add((p) => `w.programme = ${p}`, filter.programme);
+  if (filter.status !== null) add((p) => `w.status = ${p}`, filter.status);
+  if (of === 'rows' && filter.worker !== null) add((p) => `w.worker_id = ${p}`, filter.worker);
+  if (of === 'rows' && filter.nameHashes.length > 0) add((p) => `w.name_words @> ${p}::text[]`, filter.nameHashes);
+  return { where: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`, parameters };
+}
+
 /**
  * The caseload: coaches see their own workers, screeners everyone (and may look up one INSZ).
  * Names and INSZ are decrypted for the page answered only, each worker's with its own key.
@@ -150,32 +186,48 @@ export class ListWorkersController {
     const nameHashes = query.q === undefined ? [] : this.names.queryHashes(query.q);
     if (nameHashes.length > 0) await this.names.indexPending();
     const status = query.status ?? 'all';
-    const filter = `FROM caseload_workers w
-        WHERE ($1::text[] IS NULL OR w.coach = ANY($1::text[])) AND ($2::text IS NULL OR w.coach = $2)
-          AND ($3::text IS NULL OR w.programme = $3) AND ($4::text IS NULL OR w.status = $4)
-          AND ($5::text IS NULL OR w.worker_id = $5) AND (cardinality($6::text[]) = 0 OR w.name_words @> $6::text[])
-          AND ($7::text[] IS NULL OR w.coach = ANY($7::text[]))`;
-    const parameters = [coaches, query.coach ?? null, query.programme ?? null, status === 'all' ? null : status, onlyWorker, nameHashes, inOrganisation];
-    const { rows: counted } = await this.db.query<{ total: number }>(`SELECT count(*)::int AS total ${filter}`, parameters);
-    const total = counted[0].total;
+    const filter: CaseloadFilter = {
+      coaches,
+      coach: query.coach ?? null,
+      organisationMembers: inOrganisation,
+      programme: query.programme ?? null,
+      status: status === 'all' ? null : status,
+      worker: onlyWorker,
+      nameHashes,
+    };
+    // A name or an INSZ matches few rows: those are counted. The other filters are answered by
+    // caseload_counts (caseload.schema.ts), which holds the workers per coach, programme and status.
+    const countRows = filter.worker !== null || filter.nameHashes.length > 0;
+    const counted = whereOf(filter, countRows ? 'rows' : 'counts');
+    const { rows: totals } = await this.db.query<{ total: number }>(
+      countRows
+        ? `SELECT count(*)::int AS total FROM caseload_workers w ${counted.where}`
+        : `SELECT coalesce(sum(w.workers), 0)::int AS total FROM caseload_counts w ${counted.where}`,
+      counted.parameters,
+    );
+    const total = totals[0].total;
+    const { where, parameters } = whereOf(filter, 'rows');
     const columns = `w.worker_id, w.coach, w.programme, w.status, w.last_step_date::text AS last_step_date, w.version,
               w.insz_ciphertext, w.given_name_ciphertext, w.family_name_ciphertext,
               (SELECT min(c.reference_date)::text FROM follow_up_checks c WHERE c.worker_id = w.worker_id AND c.status = 'scheduled') AS next_check,
               o.organisation_id, o.name AS organisation_name`;
     const joins = `LEFT JOIN organisation_members m ON m.sub = w.coach LEFT JOIN organisations o ON o.organisation_id = m.organisation_id`;
-    const page = async (order: string, where: string, extra: unknown[]) =>
-      (
+    const page = async (order: string, after: string | null) => {
+      const values = [...parameters, ...(after === null ? [] : [after]), limit, offset];
+      const keyset = after === null ? '' : `${where ? 'AND' : 'WHERE'} w.worker_id > $${parameters.length + 1}`;
+      return (
         await this.db.query<Row>(
-          `SELECT ${columns} FROM (SELECT w.* ${filter}) w ${joins} WHERE ${where} ORDER BY ${order} LIMIT $${parameters.length + extra.length + 1} OFFSET $${parameters.length + extra.length + 2}`,
-          [...parameters, ...extra, limit, offset],
+          `SELECT ${columns} FROM caseload_workers w ${joins} ${where} ${keyset} ORDER BY ${order} LIMIT $${values.length - 1} OFFSET $${values.length}`,
+          values,
         )
       ).rows;
+    };
     let rows: Row[];
     let keys: Map<string, Buffer>;
     if (sort === 'name') {
       // Names are sealed: the matching workers' names are opened and sorted here.
       const { rows: all } = await this.db.query<{ worker_id: string; given_name_ciphertext: string | null; family_name_ciphertext: string | null }>(
-        `SELECT w.worker_id, w.given_name_ciphertext, w.family_name_ciphertext ${filter}`,
+        `SELECT w.worker_id, w.given_name_ciphertext, w.family_name_ciphertext FROM caseload_workers w ${where}`,
         parameters,
       );
       const allKeys = await this.personalData.keysOf(all.map((r) => r.worker_id));
@@ -193,7 +245,7 @@ export class ListWorkersController {
       rows = ordered.flatMap((id) => byId.get(id) ?? []);
       keys = allKeys;
     } else {
-      rows = sort ? await page(ORDER[sort], 'true', []) : await page(ORDER.workerId, `w.worker_id > $${parameters.length + 1}`, [after]);
+      rows = sort ? await page(ORDER[sort], null) : await page(ORDER.workerId, after);
       keys = await this.personalData.keysOf(rows.map((r) => r.worker_id));
     }
     const items = rows.map((r) => {

@@ -1,5 +1,6 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preParsingHookHandler } from 'fastify';
-import { WorkerNotFoundError, type WorkerCommandExecutor } from '#application/worker-commands.js';
+import { WorkerNotFoundError, type LoadedWorker, type WorkerCommandExecutor } from '#application/worker-commands.js';
 import type { AuthenticatedRequest, Role } from './auth.js';
 import { ROUTE_ROLES } from './route-config.js';
 import { answerWithProblem } from './problem.filter.js';
@@ -12,8 +13,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * Scope decided once, for every route that names a worker (api.md third round, "Scoping in one
  * place"): an `onRoute` hook gives each such route, as it is registered, a `preParsing` hook that
- * asks whether the caller reaches the worker (WorkerCommandExecutor.mayReach: the state this
- * process last saw when it says yes, else a fresh read) and answers a worker out of reach exactly as an unknown one: 404 `worker-not-found`, before the
+ * asks whether the caller reaches the worker (WorkerCommandExecutor.decideReach: the state this
+ * process last saw when it says yes, else a fresh read, which the request keeps for its handler:
+ * `InScope`) and answers a worker out of reach exactly as an unknown one: 404 `worker-not-found`, before the
  * body is read and before any handler, pipe or rule could say more. It runs after authentication
  * (the route gate's `onRequest`), so `request.actor` is set, and leaves a caller without the
  * route's roles (`@Roles`, also in the route's config) to the role check, which comes first; a route added under `/v1/workers/:id`
@@ -46,8 +48,31 @@ function workerScopeHook(executor: WorkerCommandExecutor, parameter: string, rol
     // An id that is no UUID names no worker, for every caller alike: the route's own checks answer it
     // (400 for a NUL, else the unknown worker's 404).
     if (typeof id !== 'string' || !UUID.test(id)) return payload;
-    if (actor && (await executor.mayReach(id.toLowerCase(), actor))) return payload;
+    const workerId = id.toLowerCase();
+    const decision = actor ? await executor.decideReach(workerId, actor) : null;
+    if (decision?.reaches) {
+      if (decision.loaded) (request as ScopedRequest)[LOADED_IN_SCOPE] = { workerId, loaded: decision.loaded };
+      return payload;
+    }
     answerWithProblem(new WorkerNotFoundError(id), request, reply);
     return reply;
   };
 }
+
+/** The worker the scope hook read for this request, as the request's actor may see them. */
+export interface LoadedInScope {
+  workerId: string;
+  loaded: LoadedWorker;
+}
+
+const LOADED_IN_SCOPE = Symbol('loaded in scope');
+type ScopedRequest = FastifyRequest & { [LOADED_IN_SCOPE]?: LoadedInScope };
+
+/**
+ * The worker the scope hook read to decide reach for this request, or null when it needed no read
+ * (this process remembered the worker as the caller's). A read of the worker starts from it
+ * (WorkerAccess.load) instead of reading the stream a second time.
+ */
+export const InScope = createParamDecorator((_: unknown, context: ExecutionContext): LoadedInScope | null => {
+  return context.switchToHttp().getRequest<ScopedRequest>()[LOADED_IN_SCOPE] ?? null;
+});

@@ -9,6 +9,7 @@ import type { CalendarDate, NoteKind } from '#domain/vocabulary.js';
 import { PersonalData } from '#personal-data/personal-data.js';
 import { AuditTrail } from '../../audit/audit-trail.js';
 import type { Actor } from '../../http/auth.js';
+import type { LoadedInScope } from '../../http/worker-scope.js';
 import { nextStepsFor } from '../shared/next-steps.js';
 import { WorkerAccess } from '../shared/worker-access.js';
 
@@ -65,6 +66,8 @@ export class GetWorkerQuery extends Query<WorkerView> {
   constructor(
     readonly workerId: string,
     readonly actor: Actor,
+    /** what the scope hook read for this request, if it read */
+    readonly inScope: LoadedInScope | null = null,
   ) {
     super();
   }
@@ -83,8 +86,8 @@ export class GetWorkerHandler implements IQueryHandler<GetWorkerQuery, WorkerVie
     private readonly executor: WorkerCommandExecutor,
   ) {}
 
-  async execute({ workerId, actor }: GetWorkerQuery): Promise<WorkerView> {
-    const { state, version, events } = await this.access.load(workerId, actor);
+  async execute({ workerId, actor, inScope }: GetWorkerQuery): Promise<WorkerView> {
+    const { state, version, events } = await this.access.load(workerId, actor, inScope);
     const {
       inszCiphertext,
       givenNameCiphertext,
