@@ -10,6 +10,11 @@ export interface RunnerOptions {
   /** the first wait after the log had nothing new; each further empty look doubles it, up to `maxPollIntervalMs` */
   pollIntervalMs?: number;
   maxPollIntervalMs?: number;
+  /**
+   * Events a batch should carry while the log is busy: after a smaller one the runner waits for
+   * about this many (`gatheringWait`). Default: none, each catch-up follows the last at once.
+   */
+  targetBatchSize?: number;
   log?: (message: string, error?: unknown) => void;
   /** events of other types are skipped and counted, never applied (default: the domain's storage names) */
   isKnownEventType?: (type: string) => boolean;
@@ -55,6 +60,7 @@ export class ProjectionRunner {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly maxPollIntervalMs: number;
+  private readonly targetBatchSize: number | undefined;
   private readonly log: (message: string, error?: unknown) => void;
   private readonly isKnown: (type: string) => boolean;
   private readonly onRead: (events: readonly RecordedEvent[]) => void;
@@ -77,6 +83,7 @@ export class ProjectionRunner {
     this.batchSize = options.batchSize ?? 2_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.maxPollIntervalMs = Math.max(this.pollIntervalMs, options.maxPollIntervalMs ?? this.pollIntervalMs);
+    this.targetBatchSize = options.targetBatchSize;
     this.log = options.log ?? (() => undefined);
     this.isKnown = options.isKnownEventType ?? isTrajectoryEventType;
     this.onRead = options.onRead ?? (() => undefined);
@@ -163,26 +170,29 @@ export class ProjectionRunner {
 
   /**
    * Processes until the log has nothing more to give; returns the number of events applied.
-   * While a batch is applied, the next one is already being read.
+   * While a full batch is applied, the next one is already being read. A batch shorter than
+   * `batchSize` was all the log held when it was read: the catch-up ends with it, rather than
+   * reading the log once more for what arrived meanwhile (the next look finds that).
    */
   async catchUp(onBatch?: (applied: number) => void): Promise<number> {
     if (this.storeId === null) await this.verifyEventStore();
     let total = 0;
     let from = await this.checkpoint();
-    let reading = this.store.readAll(from, this.batchSize);
-    for (;;) {
-      const events = await reading;
+    let reading: Promise<RecordedEvent[]> | null = this.store.readAll(from, this.batchSize);
+    while (reading) {
+      const events: RecordedEvent[] = await reading;
       if (events.length === 0 || this.stopping) return total;
       this.onRead(events.filter((event) => this.isKnown(event.type)));
       const last = events.at(-1)!.position;
-      reading = this.store.readAll(last, this.batchSize);
-      reading.catch(() => undefined); // awaited on the next turn; not left unhandled if this batch fails
+      reading = events.length < this.batchSize ? null : this.store.readAll(last, this.batchSize);
+      reading?.catch(() => undefined); // awaited on the next turn; not left unhandled if this batch fails
       const applied = await this.applyBatch(from, events);
       if (applied === 0) return total;
       total += applied;
       from = last;
       onBatch?.(total);
     }
+    return total;
   }
 
   /** Empties every read model and replays the whole log; the API answers 503 meanwhile. */
@@ -214,8 +224,10 @@ export class ProjectionRunner {
     this.loop = (async () => {
       // A quiet log is looked at less and less often (a poke after a local append wakes the loop at once).
       let wait = this.pollIntervalMs;
+      let lookedAt = performance.now();
       while (this.running) {
         let applied = 0;
+        const looking = performance.now();
         try {
           applied = await this.catchUp();
           this.failure = null;
@@ -224,13 +236,30 @@ export class ProjectionRunner {
           this.log('projection batch failed; retrying', error);
           await this.sleep(this.pollIntervalMs * 10);
         }
-        if (applied > 0) wait = this.pollIntervalMs;
-        else {
+        if (applied > 0) {
+          const gathering = this.gatheringWait(applied, looking - lookedAt);
+          wait = Math.max(gathering, this.pollIntervalMs);
+          if (gathering > 0) await this.sleep(gathering);
+        } else {
           await this.sleep(wait);
           wait = Math.min(wait * 2, this.maxPollIntervalMs);
         }
+        lookedAt = looking;
       }
     })();
+  }
+
+  /**
+   * How long to let events gather after a catch-up that applied `applied` events which arrived
+   * over `sinceMs`: long enough for about `targetBatchSize` at that rate, at most
+   * `maxPollIntervalMs` (a quiet log's interval, so an event is never seen later than on a quiet
+   * log). Each batch costs the same round trips whatever it carries, so a steady trickle applied
+   * as it comes costs many times the statements per event that a busy log does. Without a target,
+   * or once batches reach it, the log is looked at again at once.
+   */
+  private gatheringWait(applied: number, sinceMs: number): number {
+    if (this.targetBatchSize === undefined || applied >= this.targetBatchSize) return 0;
+    return Math.min(this.maxPollIntervalMs, (sinceMs * this.targetBatchSize) / applied);
   }
 
   /** For health: whether the loop runs, and why its last batch failed (null: it did not). */
