@@ -170,29 +170,26 @@ export class ProjectionRunner {
 
   /**
    * Processes until the log has nothing more to give; returns the number of events applied.
-   * While a full batch is applied, the next one is already being read. A batch shorter than
-   * `batchSize` was all the log held when it was read: the catch-up ends with it, rather than
-   * reading the log once more for what arrived meanwhile (the next look finds that).
+   * While a batch is applied, the next one is already being read.
    */
   async catchUp(onBatch?: (applied: number) => void): Promise<number> {
     if (this.storeId === null) await this.verifyEventStore();
     let total = 0;
     let from = await this.checkpoint();
-    let reading: Promise<RecordedEvent[]> | null = this.store.readAll(from, this.batchSize);
-    while (reading) {
-      const events: RecordedEvent[] = await reading;
+    let reading = this.store.readAll(from, this.batchSize);
+    for (;;) {
+      const events = await reading;
       if (events.length === 0 || this.stopping) return total;
       this.onRead(events.filter((event) => this.isKnown(event.type)));
       const last = events.at(-1)!.position;
-      reading = events.length < this.batchSize ? null : this.store.readAll(last, this.batchSize);
-      reading?.catch(() => undefined); // awaited on the next turn; not left unhandled if this batch fails
+      reading = this.store.readAll(last, this.batchSize);
+      reading.catch(() => undefined); // awaited on the next turn; not left unhandled if this batch fails
       const applied = await this.applyBatch(from, events);
       if (applied === 0) return total;
       total += applied;
       from = last;
       onBatch?.(total);
     }
-    return total;
   }
 
   /** Empties every read model and replays the whole log; the API answers 503 meanwhile. */
