@@ -11,8 +11,9 @@ export interface RunnerOptions {
   pollIntervalMs?: number;
   maxPollIntervalMs?: number;
   /**
-   * Events a batch should carry while the log is busy: after a smaller one the runner waits for
-   * about this many (`gatheringWait`). Default: none, each catch-up follows the last at once.
+   * Events a batch should carry while events keep coming: after each batch the runner waits for
+   * about this many at the rate they came (`gatheringWait`). Default: none, each catch-up follows
+   * the last at once.
    */
   targetBatchSize?: number;
   log?: (message: string, error?: unknown) => void;
@@ -248,14 +249,14 @@ export class ProjectionRunner {
 
   /**
    * How long to let events gather after a catch-up that applied `applied` events which arrived
-   * over `sinceMs`: long enough for about `targetBatchSize` at that rate, at most
-   * `maxPollIntervalMs` (a quiet log's interval, so an event is never seen later than on a quiet
-   * log). Each batch costs the same round trips whatever it carries, so a steady trickle applied
-   * as it comes costs many times the statements per event that a busy log does. Without a target,
-   * or once batches reach it, the log is looked at again at once.
+   * over `sinceMs`: long enough for about `targetBatchSize` at that rate (shorter than `sinceMs`
+   * when the batch was larger), at most `maxPollIntervalMs`, a quiet log's interval, so an event
+   * is never seen later than on a quiet log. Each batch costs the same round trips whatever it
+   * carries, so a steady trickle applied as it comes costs many times the statements per event
+   * that a busy log does. Without a target the log is looked at again at once.
    */
   private gatheringWait(applied: number, sinceMs: number): number {
-    if (this.targetBatchSize === undefined || applied >= this.targetBatchSize) return 0;
+    if (this.targetBatchSize === undefined) return 0;
     return Math.min(this.maxPollIntervalMs, (sinceMs * this.targetBatchSize) / applied);
   }
 
