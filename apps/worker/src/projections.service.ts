@@ -30,6 +30,9 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
       // looked 20 times a second, 3 statements each: 3% of a core and 60 statements a second for nothing.
       pollIntervalMs: 50,
       maxPollIntervalMs: 400,
+      // A batch costs about twenty statements whatever it carries: while events trickle in, they
+      // gather (at most the quiet interval) until a batch carries about this many.
+      targetBatchSize: 100,
       // The jobs run on workers the APIs changed (a check after an exit): the log this runner reads
       // anyway keeps their states current here, instead of each job reading the stream again.
       onRead: (events) => executor.follow(events),

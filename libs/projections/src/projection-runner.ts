@@ -10,6 +10,12 @@ export interface RunnerOptions {
   /** the first wait after the log had nothing new; each further empty look doubles it, up to `maxPollIntervalMs` */
   pollIntervalMs?: number;
   maxPollIntervalMs?: number;
+  /**
+   * Events a batch should carry while events keep coming: after each batch the runner waits for
+   * about this many at the rate they came (`gatheringWait`). Default: none, each catch-up follows
+   * the last at once.
+   */
+  targetBatchSize?: number;
   log?: (message: string, error?: unknown) => void;
   /** events of other types are skipped and counted, never applied (default: the domain's storage names) */
   isKnownEventType?: (type: string) => boolean;
@@ -55,6 +61,7 @@ export class ProjectionRunner {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly maxPollIntervalMs: number;
+  private readonly targetBatchSize: number | undefined;
   private readonly log: (message: string, error?: unknown) => void;
   private readonly isKnown: (type: string) => boolean;
   private readonly onRead: (events: readonly RecordedEvent[]) => void;
@@ -77,6 +84,7 @@ export class ProjectionRunner {
     this.batchSize = options.batchSize ?? 2_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.maxPollIntervalMs = Math.max(this.pollIntervalMs, options.maxPollIntervalMs ?? this.pollIntervalMs);
+    this.targetBatchSize = options.targetBatchSize;
     this.log = options.log ?? (() => undefined);
     this.isKnown = options.isKnownEventType ?? isTrajectoryEventType;
     this.onRead = options.onRead ?? (() => undefined);
@@ -214,8 +222,10 @@ export class ProjectionRunner {
     this.loop = (async () => {
       // A quiet log is looked at less and less often (a poke after a local append wakes the loop at once).
       let wait = this.pollIntervalMs;
+      let lookedAt = performance.now();
       while (this.running) {
         let applied = 0;
+        const looking = performance.now();
         try {
           applied = await this.catchUp();
           this.failure = null;
@@ -224,13 +234,30 @@ export class ProjectionRunner {
           this.log('projection batch failed; retrying', error);
           await this.sleep(this.pollIntervalMs * 10);
         }
-        if (applied > 0) wait = this.pollIntervalMs;
-        else {
+        if (applied > 0) {
+          const gathering = this.gatheringWait(applied, looking - lookedAt);
+          wait = Math.max(gathering, this.pollIntervalMs);
+          if (gathering > 0) await this.sleep(gathering);
+        } else {
           await this.sleep(wait);
           wait = Math.min(wait * 2, this.maxPollIntervalMs);
         }
+        lookedAt = looking;
       }
     })();
+  }
+
+  /**
+   * How long to let events gather after a catch-up that applied `applied` events which arrived
+   * over `sinceMs`: long enough for about `targetBatchSize` at that rate (shorter than `sinceMs`
+   * when the batch was larger), at most `maxPollIntervalMs`, a quiet log's interval, so an event
+   * is never seen later than on a quiet log. Each batch costs the same round trips whatever it
+   * carries, so a steady trickle applied as it comes costs many times the statements per event
+   * that a busy log does. Without a target the log is looked at again at once.
+   */
+  private gatheringWait(applied: number, sinceMs: number): number {
+    if (this.targetBatchSize === undefined) return 0;
+    return Math.min(this.maxPollIntervalMs, (sinceMs * this.targetBatchSize) / applied);
   }
 
   /** For health: whether the loop runs, and why its last batch failed (null: it did not). */

@@ -1,8 +1,10 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DeclarationRevisions } from '#application/declaration-revisions.js';
 
-/** How often an empty queue is looked at again. */
+/** How soon an empty queue is looked at again; each further empty look doubles it, up to MAX_POLL_MS. */
 const POLL_MS = 100;
+/** Imports of declarations are rare: an idle worker looked 10 times a second, a write statement each. */
+const MAX_POLL_MS = 800;
 /** After a failed round (the event store or the database away). */
 const RETRY_MS = 2_000;
 
@@ -33,12 +35,15 @@ export class DeclarationRevisionsService implements OnApplicationBootstrap, Befo
   }
 
   private async work(): Promise<void> {
+    let idle = POLL_MS;
     while (this.running) {
-      let pause = POLL_MS;
+      let pause = idle;
       try {
         const round = await this.revisions.runOnce();
+        idle = Math.min(idle * 2, MAX_POLL_MS);
         if (round.declarations > 0) {
           pause = 0;
+          idle = POLL_MS;
           if (round.revised > 0) this.logger.log(`${round.revised} provisional results revised by ${round.declarations} declarations`);
         }
       } catch (error) {
