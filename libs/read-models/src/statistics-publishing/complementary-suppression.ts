@@ -1,5 +1,6 @@
 import type { Highs } from 'highs';
 import { derivableCells, echelon, PublishingCheck, type BlockOf, type Relation } from './linear-system.js';
+import { protectByGroup } from './group-protection.js';
 
 export { derivableCells, type Relation } from './linear-system.js';
 
@@ -27,6 +28,12 @@ export interface SuppressionProblem {
   tiers?: readonly number[];
   /** the group (block) of each cell, when the table is split in groups tied only by sums: checks solve each group on its own (linear-system.ts) */
   blocks?: readonly number[];
+  /**
+   * With `blocks`, when the blocks are the groups of a table by group: each cell's place (the same
+   * for the same figure of the same row name in every group) and the block of group ALL. Large
+   * tables are then protected group by group first (group-protection.ts).
+   */
+  groups?: { places: readonly number[]; all: number };
 }
 
 export type SuppressionMethod = 'optimal' | 'heuristic';
@@ -88,11 +95,11 @@ const PRIMARY_ROUNDS = 4;
  * smallest; when every such cell is withheld, one next to any withheld cell). After
  * PRIMARY_ROUNDS rounds, derivable complements are complemented the same way. Then publish again
  * every complementary cell that is derivable (it tells the reader nothing new, and publishing it
- * changes nothing else) and every one that turned out needless.
+ * changes nothing else) and every one that turned out needless. `start`: complements to begin with.
  */
-export function protectHeuristically(problem: SuppressionProblem): Set<number> {
+export function protectHeuristically(problem: SuppressionProblem, start: Iterable<number> = []): Set<number> {
   const primary = new Set(problem.primary);
-  const withheld = new Set(problem.primary);
+  const withheld = new Set([...problem.primary, ...start]);
   const relationsOf = relationsByCell(problem.relations);
   const tier = (cell: number) => problem.tiers?.[cell] ?? 0;
   const size = (cell: number) => (problem.values[cell] === 0 ? Number.MAX_SAFE_INTEGER : Math.abs(problem.values[cell]));
@@ -271,9 +278,11 @@ export function protect(problem: SuppressionProblem, highs: Highs | null, budget
   let method: SuppressionMethod = 'optimal';
   for (const part of parts(problem)) {
     const left = deadline - Date.now();
-    const exact = highs && left > 0 && cellsOf(part).length <= MAX_EXACT_CELLS ? protectOptimally(part, highs, left) : null;
+    const large = cellsOf(part).length > MAX_EXACT_CELLS;
+    const exact = highs && left > 0 && !large ? protectOptimally(part, highs, left) : null;
     if (!exact) method = 'heuristic';
-    for (const cell of exact ?? protectHeuristically(part)) withheld.add(cell);
+    // A table by group: group by group first, then the exact check and the greedy complement.
+    for (const cell of exact ?? protectHeuristically(part, part.groups ? protectByGroup(part, (local) => protectHeuristically(local)) : [])) withheld.add(cell);
   }
   return { withheld, method };
 }

@@ -164,6 +164,19 @@ function groupBlocks(rows: readonly RowRef[]): number[] {
   });
 }
 
+/** The blocks of a table of `width` cells a row, and where each cell sits in its group (complementary-suppression.ts). */
+function groupLayout(rows: readonly RowRef[], width: number): Pick<SuppressionProblem, 'blocks' | 'groups'> {
+  const blocks = groupBlocks(rows);
+  const names = new Map<RowName, number>();
+  const places = rows.flatMap((r) => {
+    let name = names.get(r.programme);
+    if (name === undefined) names.set(r.programme, (name = names.size));
+    return Array.from({ length: width }, (_, k) => name * width + k);
+  });
+  const all = rows.findIndex((r) => r.group === ALL_GROUPS);
+  return { blocks: blocks.flatMap((block) => Array.from({ length: width }, () => block)), groups: { places, all: all === -1 ? -1 : blocks[all] } };
+}
+
 /**
  * One year protected, its neighbours fixed: a year's stockStart is the year before's stockEnd, so it
  * is withheld exactly when that was (withheld there: protected here too; published there: known
@@ -206,7 +219,7 @@ function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, so
     relations: relations.map((relation) => relation.filter(([cell]) => !known.has(cell))),
     primary: [...new Set([...primary, ...forced])],
     tiers: rows.flatMap((r) => cells.map(() => tierOf(r, totals))),
-    blocks: groupBlocks(rows).flatMap((block) => cells.map(() => block)),
+    ...groupLayout(rows, width),
   };
   const started = Date.now();
   const counts = protect(problem, solver.highs, solver.budgetMs);
@@ -241,7 +254,7 @@ function protectFteEnd(rows: readonly RowRef[], withheld: readonly ReadonlySet<C
       relations: totals.map(({ total, parts }) => [[total, 1], ...parts.map((p) => [p, -1] as const)]),
       primary: rows.flatMap((_, i) => (withheld[i].has('stockEnd') ? [i] : [])),
       tiers: rows.map((r) => tierOf(r, totals)),
-      blocks: groupBlocks(rows),
+      ...groupLayout(rows, 1),
     },
     solver.highs,
     solver.budgetMs,
