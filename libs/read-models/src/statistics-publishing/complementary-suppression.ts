@@ -71,8 +71,18 @@ export function withoutNeedlessCells(problem: SuppressionProblem, withheld: Read
   const primary = new Set(problem.primary);
   const kept = new Set(withheld);
   const order = [...withheld].filter((c) => !primary.has(c)).sort((a, b) => Math.abs(problem.values[b]) - Math.abs(problem.values[a]) || a - b);
-  const block = blockOf(problem);
-  const check = new PublishingCheck(problem.relations, kept, block, new Set(order.map(block)));
+  // A small system without groups (a group's own table, for instance) is solved whole each time.
+  const check = problem.blocks
+    ? new PublishingCheck(problem.relations, kept, blockOf(problem), new Set(order.map(blockOf(problem))))
+    : {
+        safeWithout: (cell: number) => {
+          kept.delete(cell);
+          const safe = derivableCells(problem.relations, kept).length === 0;
+          kept.add(cell);
+          return safe;
+        },
+        publish: () => {},
+      };
   for (let changed = true; changed;) {
     changed = false;
     for (const cell of order) {
@@ -269,7 +279,7 @@ export function protectOptimally(problem: SuppressionProblem, highs: Highs, budg
 }
 
 /** Parts larger than this go to the heuristic at once: their integer program would not finish in any budget worth waiting for. */
-export const MAX_EXACT_CELLS = 4_000;
+export const MAX_EXACT_CELLS = 1_000;
 
 /** The cells to withhold: `primary` and the least complement the budget allows (see the module comment). */
 export function protect(problem: SuppressionProblem, highs: Highs | null, budgetMs: number): Protection {

@@ -98,6 +98,47 @@ export function echelon(relations: Iterable<Relation>, withheld: ReadonlySet<num
   return pivots;
 }
 
+/** Fixed cells of small systems already solved, by their shape (fixedCells); emptied when it grows past FIXED_KEPT. */
+const fixedByShape = new Map<string, number[]>();
+const FIXED_KEPT = 100_000;
+
+/**
+ * The withheld cells that `relations` alone fix (a reduced row holding one withheld cell). The
+ * answer depends only on the shape of the system on the withheld cells, and the groups of a large
+ * table repeat a few shapes many times: each shape is solved once, its cells numbered in the order
+ * the relations name them.
+ */
+function fixedCells(relations: Iterable<Relation>, withheld: ReadonlySet<number>): number[] {
+  const index = new Map<number, number>();
+  const cells: number[] = [];
+  const shape: [number, number][][] = [];
+  let key = '';
+  for (const relation of relations) {
+    const terms: [number, number][] = [];
+    for (const [cell, a] of relation) {
+      if (!withheld.has(cell)) continue;
+      let i = index.get(cell);
+      if (i === undefined) {
+        index.set(cell, (i = cells.length));
+        cells.push(cell);
+      }
+      terms.push([i, a]);
+      key += `${i}:${a} `;
+    }
+    if (terms.length === 0) continue;
+    key += ';';
+    shape.push(terms);
+  }
+  let fixed = fixedByShape.get(key);
+  if (!fixed) {
+    fixed = [];
+    for (const [pivot, row] of echelon(shape, new Set(cells.keys()), false)) if (row.size === 1) fixed.push(pivot);
+    if (fixedByShape.size >= FIXED_KEPT) fixedByShape.clear();
+    fixedByShape.set(key, fixed);
+  }
+  return fixed.map((i) => cells[i]);
+}
+
 /** A subspace of sparse vectors, kept in reduced row echelon form. */
 class Span {
   private readonly rows = new Map<number, Vector>();
@@ -153,6 +194,8 @@ interface LocalSystem {
    * along it adds to each tying relation. Directions that add nothing are left out.
    */
   images: Map<number, Vector>;
+  /** each image written out, so that images alike are added to a span once */
+  imageKeys: Map<number, string>;
 }
 
 /**
@@ -206,8 +249,12 @@ function localSystem(
       else for (const [free, x] of row) if (free !== cell) addTo(image(free), j, -a * x);
     }
   }
-  for (const [free, v] of images) if (v.size === 0) images.delete(free);
-  return { cells, pivots, images };
+  const imageKeys = new Map<number, string>();
+  for (const [free, v] of images) {
+    if (v.size === 0) images.delete(free);
+    else imageKeys.set(free, [...v].join(' '));
+  }
+  return { cells, pivots, images, imageKeys };
 }
 
 /** The block's withheld cells fixed by its own relations (a pivot row with nothing free in it). */
@@ -255,14 +302,31 @@ interface Balance {
 function owners(locals: ReadonlyMap<number, LocalSystem>, order: readonly number[]): { first: Set<number>; all: number } {
   const all = new Span();
   const first = new Set<number>();
-  for (const block of order) for (const image of locals.get(block)!.images.values()) if (all.add(image)) first.add(block);
+  // Groups alike move the sums alike: an image met before adds nothing, and is not reduced again.
+  const seen = new Set<string>();
+  for (const block of order)
+    for (const [free, image] of locals.get(block)!.images) {
+      const key = locals.get(block)!.imageKeys.get(free)!;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (all.add(image)) first.add(block);
+    }
   return { first, all: all.rank };
 }
 
 function balance(locals: ReadonlyMap<number, LocalSystem>, order: readonly number[]): Balance {
   const { first, all } = owners(locals, order);
   const rest = new Span();
-  for (const block of order) if (!first.has(block)) for (const image of locals.get(block)!.images.values()) rest.add(image);
+  const seen = new Set<string>();
+  for (const block of order) {
+    if (first.has(block)) continue;
+    const local = locals.get(block)!;
+    for (const [free, image] of local.images) {
+      const key = local.imageKeys.get(free)!;
+      if (!seen.has(key)) rest.add(image);
+      seen.add(key);
+    }
+  }
   return { first, rest, twice: rest.rank === all };
 }
 
@@ -306,9 +370,7 @@ class BlockSystem {
 
   /** Whether no withheld cell of `block` is fixed by the block's own relations (its tying images left aside). */
   locallySafe(block: number): boolean {
-    const pivots = echelon(this.own.get(block) ?? [], this.withheld, false);
-    for (const cell of this.cellsOf.get(block) ?? []) if (this.withheld.has(cell) && pivots.get(cell)?.size === 1) return false;
-    return true;
+    return fixedCells(this.own.get(block) ?? [], this.withheld).length === 0;
   }
 
   /** Withholds or publishes `cell` (a cell of the withheld set the system was made for). */
@@ -347,9 +409,7 @@ class BlockSystem {
  */
 export function derivableCells(relations: readonly Relation[], withheld: ReadonlySet<number>, blockOf?: BlockOf): number[] {
   if (blockOf) return new BlockSystem(relations, new Set(withheld), blockOf).derivable();
-  const found: number[] = [];
-  for (const [pivot, row] of echelon(relations, withheld, false)) if (row.size === 1) found.push(pivot);
-  return found.sort((a, b) => a - b);
+  return fixedCells(relations, withheld).sort((a, b) => a - b);
 }
 
 /** Spanning families looked for at most: more are found at once, fewer found again as cells are published. */
