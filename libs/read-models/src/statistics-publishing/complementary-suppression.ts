@@ -110,25 +110,30 @@ const PRIMARY_ROUNDS = 4;
 export function protectHeuristically(problem: SuppressionProblem, start: Iterable<number> = []): Set<number> {
   const primary = new Set(problem.primary);
   const withheld = new Set([...problem.primary, ...start]);
-  const relationsOf = relationsByCell(problem.relations);
   const tier = (cell: number) => problem.tiers?.[cell] ?? 0;
   const size = (cell: number) => (problem.values[cell] === 0 ? Number.MAX_SAFE_INTEGER : Math.abs(problem.values[cell]));
   const cheaper = (a: number, b: number) => tier(a) - tier(b) || size(a) - size(b) || a - b;
+  // Made when a complement is first looked for (a good `start` may need none).
+  let relationsOf: Map<number, Relation[]> | undefined;
   // Each relation's cells cheapest first: the cheapest published one is found near the front.
-  const byCost = new Map<Relation, number[]>(problem.relations.map((relation) => [relation, relation.map(([c]) => c).sort(cheaper)]));
+  let byCost: Map<Relation, number[]> | undefined;
+  const relationsOfCell = (cell: number) => (relationsOf ??= relationsByCell(problem.relations)).get(cell) ?? [];
+  const cheapestIn = (relation: Relation) =>
+    (byCost ??= new Map(problem.relations.map((r) => [r, r.map(([c]) => c).sort(cheaper)]))).get(relation)!;
   /** The cheapest published cell sharing a relation with one of `cells`, or -1. */
   const cheapestNext = (cells: Iterable<number>): number => {
     let best = -1;
     for (const cell of cells)
-      for (const relation of relationsOf.get(cell) ?? []) {
-        const c = byCost.get(relation)!.find((other) => other !== cell && !withheld.has(other));
+      for (const relation of relationsOfCell(cell)) {
+        const c = cheapestIn(relation).find((other) => other !== cell && !withheld.has(other));
         if (c !== undefined && (best === -1 || cheaper(c, best) < 0)) best = c;
       }
     return best;
   };
   let round = 0;
+  let derivable: number[];
   for (;;) {
-    const derivable = derivableIn(problem, withheld);
+    derivable = derivableIn(problem, withheld);
     if (!derivable.some((cell) => primary.has(cell))) break;
     // After a few rounds a derivable complement gets a complement of its own as well: in a large
     // table otherwise each round moves one step along a column of hundreds of groups.
@@ -137,8 +142,8 @@ export function protectHeuristically(problem: SuppressionProblem, start: Iterabl
     for (const cell of exposed) {
       // A relation in which the cell is the only one withheld gives it away on its own: each such
       // relation needs a complement, whatever else is chosen.
-      const alone = (relationsOf.get(cell) ?? []).filter((relation) => relation.every(([c]) => c === cell || !withheld.has(c)));
-      const picks = alone.length > 0 ? alone.map((relation) => byCost.get(relation)!.find((c) => c !== cell)) : [cheapestNext([cell])];
+      const alone = relationsOfCell(cell).filter((relation) => relation.every(([c]) => c === cell || !withheld.has(c)));
+      const picks = alone.length > 0 ? alone.map((relation) => cheapestIn(relation).find((c) => c !== cell)) : [cheapestNext([cell])];
       for (const best of picks) {
         if (best === undefined || best === -1 || withheld.has(best)) continue;
         withheld.add(best);
@@ -151,7 +156,7 @@ export function protectHeuristically(problem: SuppressionProblem, start: Iterabl
       withheld.add(best);
     }
   }
-  for (const cell of derivableIn(problem, withheld)) withheld.delete(cell);
+  for (const cell of derivable) withheld.delete(cell);
   return withoutNeedlessCells(problem, withheld);
 }
 
@@ -165,7 +170,7 @@ function parts(problem: SuppressionProblem): SuppressionProblem[] {
   const parent = new Map<number, number>();
   const root = (cell: number): number => {
     let r = cell;
-    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    for (let up = parent.get(r); up !== undefined && up !== r; up = parent.get(r)) r = up;
     for (let c = cell; c !== r;) {
       const next = parent.get(c)!;
       parent.set(c, r);
@@ -292,7 +297,7 @@ export function protect(problem: SuppressionProblem, highs: Highs | null, budget
     const exact = highs && left > 0 && !large ? protectOptimally(part, highs, left) : null;
     if (!exact) method = 'heuristic';
     // A table by group: group by group first, then the exact check and the greedy complement.
-    for (const cell of exact ?? protectHeuristically(part, part.groups ? protectByGroup(part, (local) => protectHeuristically(local)) : [])) withheld.add(cell);
+    for (const cell of exact ?? protectHeuristically(part, part.groups ? protectByGroup(part, protectHeuristically) : [])) withheld.add(cell);
   }
   return { withheld, method };
 }

@@ -91,6 +91,7 @@ function canonical(problem: SuppressionProblem, g: Group, primaryCells: Readonly
 /** Step 1: each group against its own relations; groups alike (shape, small cells, zeros) share one answer. */
 function protectApart(problem: SuppressionProblem, groups: readonly Group[], solve: LocalProtection): void {
   const primaryCells = new Set(problem.primary);
+  // The first group of each key is solved with its own figures (the smallest complements for it), the others alike take its answer.
   const answers = new Map<string, ReadonlySet<number>>();
   for (const g of groups) {
     if (![...g.cells.values()].some((cell) => primaryCells.has(cell))) continue;

@@ -184,18 +184,22 @@ class Span {
 /** Which group (block) each cell belongs to; relations within one group never hold another's cells. */
 export type BlockOf = (cell: number) => number;
 
-/** One block's own system: its withheld cells reduced by the relations among them alone. */
+/**
+ * One block's own system: its withheld cells reduced by the relations among them alone. The cells
+ * are numbered 0, 1, … in `cells`; pivots and images speak of those numbers, so that blocks alike
+ * (the same relations and ties, as the groups of a large table mostly are) share them (`shapes`).
+ */
 interface LocalSystem {
   cells: number[];
-  pivots: Map<number, Vector>;
+  pivots: ReadonlyMap<number, Vector>;
   /**
    * The block's free directions (one per withheld cell that is not a pivot: that cell 1, each pivot
    * the negated coefficient of its row) mapped onto the tying relations: free cell → what moving
    * along it adds to each tying relation. Directions that add nothing are left out.
    */
-  images: Map<number, Vector>;
+  images: ReadonlyMap<number, Vector>;
   /** each image written out, so that images alike are added to a span once */
-  imageKeys: Map<number, string>;
+  imageKeys: ReadonlyMap<number, string>;
 }
 
 /**
@@ -227,38 +231,68 @@ function splitRelations(relations: readonly Relation[], withheld: ReadonlySet<nu
   return { own, tying };
 }
 
+type LocalShape = Omit<LocalSystem, 'cells'>;
+
+/** Block systems already solved, by their shape; emptied when it grows past FIXED_KEPT. */
+const shapes = new Map<string, LocalShape>();
+
 function localSystem(
-  cells: number[],
+  blockCells: readonly number[],
   ownRelations: readonly Relation[],
   withheld: ReadonlySet<number>,
   tyingOf: ReadonlyMap<number, [number, number][]>,
 ): LocalSystem {
-  const pivots = echelon(ownRelations, withheld, false);
-  const images = new Map<number, Vector>();
-  const image = (free: number) => {
-    let v = images.get(free);
-    if (!v) images.set(free, (v = new Map<number, number>()));
-    return v;
-  };
-  for (const cell of cells) {
-    const ties = tyingOf.get(cell);
-    if (!ties) continue;
-    const row = pivots.get(cell);
-    for (const [j, a] of ties) {
-      if (!row) addTo(image(cell), j, a);
-      else for (const [free, x] of row) if (free !== cell) addTo(image(free), j, -a * x);
+  const index = new Map<number, number>();
+  const cells: number[] = [];
+  const at = (cell: number) => {
+    let i = index.get(cell);
+    if (i === undefined) {
+      index.set(cell, (i = cells.length));
+      cells.push(cell);
     }
+    return i;
+  };
+  const relations: [number, number][][] = [];
+  let key = '';
+  for (const relation of ownRelations) {
+    const terms: [number, number][] = [];
+    for (const [cell, a] of relation) if (withheld.has(cell)) terms.push([at(cell), a]);
+    if (terms.length === 0) continue;
+    relations.push(terms);
+    key += `${terms.map(([i, a]) => `${i}:${a}`).join(' ')};`;
   }
-  const imageKeys = new Map<number, string>();
-  for (const [free, v] of images) {
-    if (v.size === 0) images.delete(free);
-    else imageKeys.set(free, [...v].join(' '));
+  for (const cell of blockCells) at(cell);
+  key += '|';
+  for (const cell of cells) key += `${(tyingOf.get(cell) ?? []).map(([j, a]) => `${j}:${a}`).join(' ')};`;
+  let shape = shapes.get(key);
+  if (!shape) {
+    const pivots = echelon(relations, new Set(cells.keys()), false);
+    const images = new Map<number, Vector>();
+    const image = (free: number) => {
+      let v = images.get(free);
+      if (!v) images.set(free, (v = new Map<number, number>()));
+      return v;
+    };
+    cells.forEach((cell, i) => {
+      const row = pivots.get(i);
+      for (const [j, a] of tyingOf.get(cell) ?? []) {
+        if (!row) addTo(image(i), j, a);
+        else for (const [free, x] of row) if (free !== i) addTo(image(free), j, -a * x);
+      }
+    });
+    const imageKeys = new Map<number, string>();
+    for (const [free, v] of images) {
+      if (v.size === 0) images.delete(free);
+      else imageKeys.set(free, [...v].join(' '));
+    }
+    if (shapes.size >= FIXED_KEPT) shapes.clear();
+    shapes.set(key, (shape = { pivots, images, imageKeys }));
   }
-  return { cells, pivots, images, imageKeys };
+  return { cells, ...shape };
 }
 
 /** The block's withheld cells fixed by its own relations (a pivot row with nothing free in it). */
-const locallyDerivable = (local: LocalSystem): number[] => local.cells.filter((c) => local.pivots.get(c)?.size === 1);
+const locallyDerivable = (local: LocalSystem): number[] => local.cells.filter((_, i) => local.pivots.get(i)?.size === 1);
 
 /**
  * The block's derivable cells when its directions must map into `others` (what the other blocks'
@@ -277,11 +311,11 @@ function derivableAgainst(local: LocalSystem, others: Span): number[] {
   }
   const fixed = new Span();
   for (const row of constraints.values()) fixed.add(row);
-  return local.cells.filter((cell) => {
-    const row = local.pivots.get(cell);
+  return local.cells.filter((_, i) => {
+    const row = local.pivots.get(i);
     const value: Vector = new Map();
-    if (!row) value.set(cell, 1);
-    else for (const [free, x] of row) if (free !== cell) addTo(value, free, -x);
+    if (!row) value.set(i, 1);
+    else for (const [free, x] of row) if (free !== i) addTo(value, free, -x);
     return fixed.reduce(value).size === 0;
   });
 }
