@@ -118,8 +118,7 @@ export function protectHeuristically(problem: SuppressionProblem, start: Iterabl
   // Each relation's cells cheapest first: the cheapest published one is found near the front.
   let byCost: Map<Relation, number[]> | undefined;
   const relationsOfCell = (cell: number) => (relationsOf ??= relationsByCell(problem.relations)).get(cell) ?? [];
-  const cheapestIn = (relation: Relation) =>
-    (byCost ??= new Map(problem.relations.map((r) => [r, r.map(([c]) => c).sort(cheaper)]))).get(relation)!;
+  const cheapestIn = (relation: Relation) => (byCost ??= new Map(problem.relations.map((r) => [r, r.map(([c]) => c).sort(cheaper)]))).get(relation)!;
   /** The cheapest published cell sharing a relation with one of `cells`, or -1. */
   const cheapestNext = (cells: Iterable<number>): number => {
     let best = -1;
