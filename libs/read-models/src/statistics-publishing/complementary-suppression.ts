@@ -165,14 +165,17 @@ export function protectHeuristically(problem: SuppressionProblem, start: Iterabl
  * faster, whatever the order of the cells.
  */
 function parts(problem: SuppressionProblem): SuppressionProblem[] {
-  // Union–find over the cells: a relation joins all its cells.
-  const parent = new Map<number, number>();
+  // Union–find over the cells (numbered from 0): a relation joins all its cells.
+  let cells = problem.values.length;
+  for (const relation of problem.relations) for (const [cell] of relation) cells = Math.max(cells, cell + 1);
+  for (const cell of problem.primary) cells = Math.max(cells, cell + 1);
+  const parent = Int32Array.from({ length: cells }, (_, cell) => cell);
   const root = (cell: number): number => {
     let r = cell;
-    for (let up = parent.get(r); up !== undefined && up !== r; up = parent.get(r)) r = up;
+    while (parent[r] !== r) r = parent[r];
     for (let c = cell; c !== r;) {
-      const next = parent.get(c)!;
-      parent.set(c, r);
+      const next = parent[c];
+      parent[c] = r;
       c = next;
     }
     return r;
@@ -182,7 +185,7 @@ function parts(problem: SuppressionProblem): SuppressionProblem[] {
     const first = root(relation[0][0]);
     for (const [cell] of relation) {
       const r = root(cell);
-      if (r !== first) parent.set(r, first);
+      if (r !== first) parent[r] = first;
     }
   }
   const partOfRoot = new Map<number, number>();

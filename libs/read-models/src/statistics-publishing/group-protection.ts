@@ -49,10 +49,9 @@ function groupsOf(problem: SuppressionProblem, layout: GroupLayout): Group[] {
     if (!g) byBlock.set(block, (g = { block, cells: new Map(), relations: [], shape: '', withheld: new Set() }));
     return g;
   };
-  for (let cell = 0; cell < layout.blocks.length; cell++)
-    if (layout.blocks[cell] !== layout.all) group(layout.blocks[cell]).cells.set(layout.places[cell], cell);
   for (const relation of problem.relations) {
     if (relation.length === 0) continue;
+    for (const [cell] of relation) if (layout.blocks[cell] !== layout.all) group(layout.blocks[cell]).cells.set(layout.places[cell], cell);
     const block = layout.blocks[relation[0][0]];
     if (block === layout.all || relation.some(([cell]) => layout.blocks[cell] !== block)) continue;
     group(block).relations.push(relation.map(([cell, a]) => [layout.places[cell], a] as const));

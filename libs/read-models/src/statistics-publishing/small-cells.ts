@@ -189,7 +189,8 @@ function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, so
   const cells: readonly Cell[] = [...FLOW_CELLS, ...OUTCOME_CELLS];
   const related: readonly Cell[] = withOutcome ? cells : FLOW_CELLS;
   const width = cells.length;
-  const at = (row: number, cell: Cell) => row * width + cells.indexOf(cell);
+  const column = new Map(cells.map((cell, k) => [cell, k]));
+  const at = (row: number, cell: Cell) => row * width + column.get(cell)!;
   const known = new Set<number>();
   const relations: Relation[] = [];
 
@@ -280,7 +281,8 @@ function secureSeries(rows: readonly RowRef[], withheld: Set<Cell>[], withOutcom
   const cells: readonly Cell[] = [...FLOW_CELLS, ...OUTCOME_CELLS];
   const related: readonly Cell[] = withOutcome ? cells : FLOW_CELLS;
   const width = cells.length;
-  const at = (row: number, cell: Cell) => row * width + cells.indexOf(cell);
+  const column = new Map(cells.map((cell, k) => [cell, k]));
+  const at = (row: number, cell: Cell) => row * width + column.get(cell)!;
   const totals = sums(rows);
   const relations = tableRelations(rows.length, totals, related, at);
   const index = new Map(rows.map((r, i) => [`${r.year}|${rowKey(r)}`, i]));
