@@ -30,8 +30,8 @@ export interface SuppressionProblem {
   blocks?: readonly number[];
   /**
    * With `blocks`, when the blocks are the groups of a table by group: each cell's place (the same
-   * for the same figure of the same row name in every group) and the block of group ALL. Large
-   * tables are then protected group by group first (group-protection.ts).
+   * for the same figure of the same row name in every group) and the block of group ALL. The
+   * heuristic then starts from a protection built group by group (group-protection.ts).
    */
   groups?: { places: readonly number[]; all: number };
 }

@@ -1,8 +1,8 @@
 import type { Relation, SuppressionProblem } from './complementary-suppression.js';
 
 /**
- * A first protection of a large table by group, built group by group (the exact check and the
- * greedy complement of complementary-suppression.ts finish it).
+ * A first protection of a table by group, built group by group, where the heuristic starts (the
+ * exact check and the greedy complement of complementary-suppression.ts finish it).
  *
  * A group's withheld cells can move together within its own relations (its rows, its TOTAL and
  * INVOEG); such a movement changes the sums of group ALL, so a reader can follow it only when
@@ -10,7 +10,7 @@ import type { Relation, SuppressionProblem } from './complementary-suppression.j
  * withhold the same cells always can: one's movement, mirrored, is the other's. So:
  *
  * 1. each group is protected against its own relations alone, as a small table of its own;
- *    groups with the same rows and the same small cells get the same answer, found once;
+ *    groups alike (the same relations, small cells and zeros) get the same answer, found once;
  * 2. a group that no other group of the same rows covers (withholds at least its cells) is
  *    paired with the group of the same rows whose withheld cells are closest to its own (fewest
  *    cells to add, then the smallest figures), and both withhold the union: a "rectangle" of
