@@ -1,5 +1,6 @@
 import type { Highs } from 'highs';
 import { derivableCells, echelon, PublishingCheck, type BlockOf, type Relation } from './linear-system.js';
+import { protectByGroup } from './group-protection.js';
 
 export { derivableCells, type Relation } from './linear-system.js';
 
@@ -27,6 +28,12 @@ export interface SuppressionProblem {
   tiers?: readonly number[];
   /** the group (block) of each cell, when the table is split in groups tied only by sums: checks solve each group on its own (linear-system.ts) */
   blocks?: readonly number[];
+  /**
+   * With `blocks`, when the blocks are the groups of a table by group: each cell's place (the same
+   * for the same figure of the same row name in every group) and the block of group ALL. The
+   * heuristic then starts from a protection built group by group (group-protection.ts).
+   */
+  groups?: { places: readonly number[]; all: number };
 }
 
 export type SuppressionMethod = 'optimal' | 'heuristic';
@@ -64,8 +71,18 @@ export function withoutNeedlessCells(problem: SuppressionProblem, withheld: Read
   const primary = new Set(problem.primary);
   const kept = new Set(withheld);
   const order = [...withheld].filter((c) => !primary.has(c)).sort((a, b) => Math.abs(problem.values[b]) - Math.abs(problem.values[a]) || a - b);
-  const block = blockOf(problem);
-  const check = new PublishingCheck(problem.relations, kept, block, new Set(order.map(block)));
+  // A small system without groups (a group's own table, for instance) is solved whole each time.
+  const check = problem.blocks
+    ? new PublishingCheck(problem.relations, kept, blockOf(problem), new Set(order.map(blockOf(problem))))
+    : {
+        safeWithout: (cell: number) => {
+          kept.delete(cell);
+          const safe = derivableCells(problem.relations, kept).length === 0;
+          kept.add(cell);
+          return safe;
+        },
+        publish: () => {},
+      };
   for (let changed = true; changed;) {
     changed = false;
     for (const cell of order) {
@@ -88,30 +105,34 @@ const PRIMARY_ROUNDS = 4;
  * smallest; when every such cell is withheld, one next to any withheld cell). After
  * PRIMARY_ROUNDS rounds, derivable complements are complemented the same way. Then publish again
  * every complementary cell that is derivable (it tells the reader nothing new, and publishing it
- * changes nothing else) and every one that turned out needless.
+ * changes nothing else) and every one that turned out needless. `start`: complements to begin with.
  */
-export function protectHeuristically(problem: SuppressionProblem): Set<number> {
+export function protectHeuristically(problem: SuppressionProblem, start: Iterable<number> = []): Set<number> {
   const primary = new Set(problem.primary);
-  const withheld = new Set(problem.primary);
-  const relationsOf = relationsByCell(problem.relations);
+  const withheld = new Set([...problem.primary, ...start]);
   const tier = (cell: number) => problem.tiers?.[cell] ?? 0;
   const size = (cell: number) => (problem.values[cell] === 0 ? Number.MAX_SAFE_INTEGER : Math.abs(problem.values[cell]));
   const cheaper = (a: number, b: number) => tier(a) - tier(b) || size(a) - size(b) || a - b;
+  // Made when a complement is first looked for (a good `start` may need none).
+  let relationsOf: Map<number, Relation[]> | undefined;
   // Each relation's cells cheapest first: the cheapest published one is found near the front.
-  const byCost = new Map<Relation, number[]>(problem.relations.map((relation) => [relation, relation.map(([c]) => c).sort(cheaper)]));
+  let byCost: Map<Relation, number[]> | undefined;
+  const relationsOfCell = (cell: number) => (relationsOf ??= relationsByCell(problem.relations)).get(cell) ?? [];
+  const cheapestIn = (relation: Relation) => (byCost ??= new Map(problem.relations.map((r) => [r, r.map(([c]) => c).sort(cheaper)]))).get(relation)!;
   /** The cheapest published cell sharing a relation with one of `cells`, or -1. */
   const cheapestNext = (cells: Iterable<number>): number => {
     let best = -1;
     for (const cell of cells)
-      for (const relation of relationsOf.get(cell) ?? []) {
-        const c = byCost.get(relation)!.find((other) => other !== cell && !withheld.has(other));
+      for (const relation of relationsOfCell(cell)) {
+        const c = cheapestIn(relation).find((other) => other !== cell && !withheld.has(other));
         if (c !== undefined && (best === -1 || cheaper(c, best) < 0)) best = c;
       }
     return best;
   };
   let round = 0;
+  let derivable: number[];
   for (;;) {
-    const derivable = derivableIn(problem, withheld);
+    derivable = derivableIn(problem, withheld);
     if (!derivable.some((cell) => primary.has(cell))) break;
     // After a few rounds a derivable complement gets a complement of its own as well: in a large
     // table otherwise each round moves one step along a column of hundreds of groups.
@@ -120,8 +141,8 @@ export function protectHeuristically(problem: SuppressionProblem): Set<number> {
     for (const cell of exposed) {
       // A relation in which the cell is the only one withheld gives it away on its own: each such
       // relation needs a complement, whatever else is chosen.
-      const alone = (relationsOf.get(cell) ?? []).filter((relation) => relation.every(([c]) => c === cell || !withheld.has(c)));
-      const picks = alone.length > 0 ? alone.map((relation) => byCost.get(relation)!.find((c) => c !== cell)) : [cheapestNext([cell])];
+      const alone = relationsOfCell(cell).filter((relation) => relation.every(([c]) => c === cell || !withheld.has(c)));
+      const picks = alone.length > 0 ? alone.map((relation) => cheapestIn(relation).find((c) => c !== cell)) : [cheapestNext([cell])];
       for (const best of picks) {
         if (best === undefined || best === -1 || withheld.has(best)) continue;
         withheld.add(best);
@@ -134,7 +155,7 @@ export function protectHeuristically(problem: SuppressionProblem): Set<number> {
       withheld.add(best);
     }
   }
-  for (const cell of derivableIn(problem, withheld)) withheld.delete(cell);
+  for (const cell of derivable) withheld.delete(cell);
   return withoutNeedlessCells(problem, withheld);
 }
 
@@ -144,14 +165,17 @@ export function protectHeuristically(problem: SuppressionProblem): Set<number> {
  * faster, whatever the order of the cells.
  */
 function parts(problem: SuppressionProblem): SuppressionProblem[] {
-  // Union–find over the cells: a relation joins all its cells.
-  const parent = new Map<number, number>();
+  // Union–find over the cells (numbered from 0): a relation joins all its cells.
+  let cells = problem.values.length;
+  for (const relation of problem.relations) for (const [cell] of relation) cells = Math.max(cells, cell + 1);
+  for (const cell of problem.primary) cells = Math.max(cells, cell + 1);
+  const parent = Int32Array.from({ length: cells }, (_, cell) => cell);
   const root = (cell: number): number => {
     let r = cell;
-    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    while (parent[r] !== r) r = parent[r];
     for (let c = cell; c !== r;) {
-      const next = parent.get(c)!;
-      parent.set(c, r);
+      const next = parent[c];
+      parent[c] = r;
       c = next;
     }
     return r;
@@ -161,7 +185,7 @@ function parts(problem: SuppressionProblem): SuppressionProblem[] {
     const first = root(relation[0][0]);
     for (const [cell] of relation) {
       const r = root(cell);
-      if (r !== first) parent.set(r, first);
+      if (r !== first) parent[r] = first;
     }
   }
   const partOfRoot = new Map<number, number>();
@@ -262,7 +286,7 @@ export function protectOptimally(problem: SuppressionProblem, highs: Highs, budg
 }
 
 /** Parts larger than this go to the heuristic at once: their integer program would not finish in any budget worth waiting for. */
-export const MAX_EXACT_CELLS = 4_000;
+export const MAX_EXACT_CELLS = 1_000;
 
 /** The cells to withhold: `primary` and the least complement the budget allows (see the module comment). */
 export function protect(problem: SuppressionProblem, highs: Highs | null, budgetMs: number): Protection {
@@ -271,9 +295,11 @@ export function protect(problem: SuppressionProblem, highs: Highs | null, budget
   let method: SuppressionMethod = 'optimal';
   for (const part of parts(problem)) {
     const left = deadline - Date.now();
-    const exact = highs && left > 0 && cellsOf(part).length <= MAX_EXACT_CELLS ? protectOptimally(part, highs, left) : null;
+    const large = cellsOf(part).length > MAX_EXACT_CELLS;
+    const exact = highs && left > 0 && !large ? protectOptimally(part, highs, left) : null;
     if (!exact) method = 'heuristic';
-    for (const cell of exact ?? protectHeuristically(part)) withheld.add(cell);
+    // A table by group: group by group first, then the exact check and the greedy complement.
+    for (const cell of exact ?? protectHeuristically(part, part.groups ? protectByGroup(part, protectHeuristically) : [])) withheld.add(cell);
   }
   return { withheld, method };
 }

@@ -13,6 +13,9 @@ import { suppressTables, type Grouped, type Solver, type YearRows } from './smal
  * rational elimination (BigInt) over the published tables as a reader sees them.
  */
 
+/** `PROPERTY_RUNS=<n>` runs every property below n times as often (a longer search than the default). */
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 1);
+
 let exact: Solver;
 const heuristic: Solver = { highs: null, budgetMs: 0 };
 beforeAll(async () => {
@@ -302,7 +305,7 @@ describe('the least suppression', () => {
       fc.property(tablesArbitrary(1, 3), fc.integer({ min: 2, max: 8 }), fc.boolean(), (raws, minCell, useExact) => {
         check(yearsOf(raws, false), minCell, useExact ? exact : heuristic);
       }),
-      { numRuns: 40 },
+      { numRuns: 40 * RUNS },
     );
   });
 
@@ -311,7 +314,7 @@ describe('the least suppression', () => {
       fc.property(tablesArbitrary(3, 2), fc.integer({ min: 2, max: 6 }), fc.boolean(), (raws, minCell, useExact) => {
         check(yearsOf(raws, true), minCell, useExact ? exact : heuristic);
       }),
-      { numRuns: 25 },
+      { numRuns: 25 * RUNS },
     );
   });
 
@@ -335,7 +338,7 @@ describe('the least suppression', () => {
         expect(optimal.suppression.outflow!.primary).toBe(greedy.suppression.outflow!.primary);
         expect(count(optimal)).toBeLessThanOrEqual(count(greedy));
       }),
-      { numRuns: 12 },
+      { numRuns: 12 * RUNS },
     );
   });
 });

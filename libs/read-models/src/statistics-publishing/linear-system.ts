@@ -98,6 +98,47 @@ export function echelon(relations: Iterable<Relation>, withheld: ReadonlySet<num
   return pivots;
 }
 
+/** Fixed cells of small systems already solved, by their shape (fixedCells); emptied when it grows past FIXED_KEPT. */
+const fixedByShape = new Map<string, number[]>();
+const FIXED_KEPT = 100_000;
+
+/**
+ * The withheld cells that `relations` alone fix (a reduced row holding one withheld cell). The
+ * answer depends only on the shape of the system on the withheld cells, and the groups of a large
+ * table repeat a few shapes many times: each shape is solved once, its cells numbered in the order
+ * the relations name them.
+ */
+function fixedCells(relations: Iterable<Relation>, withheld: ReadonlySet<number>): number[] {
+  const index = new Map<number, number>();
+  const cells: number[] = [];
+  const shape: [number, number][][] = [];
+  let key = '';
+  for (const relation of relations) {
+    const terms: [number, number][] = [];
+    for (const [cell, a] of relation) {
+      if (!withheld.has(cell)) continue;
+      let i = index.get(cell);
+      if (i === undefined) {
+        index.set(cell, (i = cells.length));
+        cells.push(cell);
+      }
+      terms.push([i, a]);
+      key += `${i}:${a} `;
+    }
+    if (terms.length === 0) continue;
+    key += ';';
+    shape.push(terms);
+  }
+  let fixed = fixedByShape.get(key);
+  if (!fixed) {
+    fixed = [];
+    for (const [pivot, row] of echelon(shape, new Set(cells.keys()), false)) if (row.size === 1) fixed.push(pivot);
+    if (fixedByShape.size >= FIXED_KEPT) fixedByShape.clear();
+    fixedByShape.set(key, fixed);
+  }
+  return fixed.map((i) => cells[i]);
+}
+
 /** A subspace of sparse vectors, kept in reduced row echelon form. */
 class Span {
   private readonly rows = new Map<number, Vector>();
@@ -143,16 +184,22 @@ class Span {
 /** Which group (block) each cell belongs to; relations within one group never hold another's cells. */
 export type BlockOf = (cell: number) => number;
 
-/** One block's own system: its withheld cells reduced by the relations among them alone. */
+/**
+ * One block's own system: its withheld cells reduced by the relations among them alone. The cells
+ * are numbered 0, 1, … in `cells`; pivots and images speak of those numbers, so that blocks alike
+ * (the same relations and ties, as the groups of a large table mostly are) share them (`shapes`).
+ */
 interface LocalSystem {
   cells: number[];
-  pivots: Map<number, Vector>;
+  pivots: ReadonlyMap<number, Vector>;
   /**
    * The block's free directions (one per withheld cell that is not a pivot: that cell 1, each pivot
    * the negated coefficient of its row) mapped onto the tying relations: free cell → what moving
    * along it adds to each tying relation. Directions that add nothing are left out.
    */
-  images: Map<number, Vector>;
+  images: ReadonlyMap<number, Vector>;
+  /** each image written out, so that images alike are added to a span once */
+  imageKeys: ReadonlyMap<number, string>;
 }
 
 /**
@@ -184,34 +231,68 @@ function splitRelations(relations: readonly Relation[], withheld: ReadonlySet<nu
   return { own, tying };
 }
 
+type LocalShape = Omit<LocalSystem, 'cells'>;
+
+/** Block systems already solved, by their shape; emptied when it grows past FIXED_KEPT. */
+const shapes = new Map<string, LocalShape>();
+
 function localSystem(
-  cells: number[],
+  blockCells: readonly number[],
   ownRelations: readonly Relation[],
   withheld: ReadonlySet<number>,
   tyingOf: ReadonlyMap<number, [number, number][]>,
 ): LocalSystem {
-  const pivots = echelon(ownRelations, withheld, false);
-  const images = new Map<number, Vector>();
-  const image = (free: number) => {
-    let v = images.get(free);
-    if (!v) images.set(free, (v = new Map<number, number>()));
-    return v;
-  };
-  for (const cell of cells) {
-    const ties = tyingOf.get(cell);
-    if (!ties) continue;
-    const row = pivots.get(cell);
-    for (const [j, a] of ties) {
-      if (!row) addTo(image(cell), j, a);
-      else for (const [free, x] of row) if (free !== cell) addTo(image(free), j, -a * x);
+  const index = new Map<number, number>();
+  const cells: number[] = [];
+  const at = (cell: number) => {
+    let i = index.get(cell);
+    if (i === undefined) {
+      index.set(cell, (i = cells.length));
+      cells.push(cell);
     }
+    return i;
+  };
+  const relations: [number, number][][] = [];
+  let key = '';
+  for (const relation of ownRelations) {
+    const terms: [number, number][] = [];
+    for (const [cell, a] of relation) if (withheld.has(cell)) terms.push([at(cell), a]);
+    if (terms.length === 0) continue;
+    relations.push(terms);
+    key += `${terms.map(([i, a]) => `${i}:${a}`).join(' ')};`;
   }
-  for (const [free, v] of images) if (v.size === 0) images.delete(free);
-  return { cells, pivots, images };
+  for (const cell of blockCells) at(cell);
+  key += '|';
+  for (const cell of cells) key += `${(tyingOf.get(cell) ?? []).map(([j, a]) => `${j}:${a}`).join(' ')};`;
+  let shape = shapes.get(key);
+  if (!shape) {
+    const pivots = echelon(relations, new Set(cells.keys()), false);
+    const images = new Map<number, Vector>();
+    const image = (free: number) => {
+      let v = images.get(free);
+      if (!v) images.set(free, (v = new Map<number, number>()));
+      return v;
+    };
+    cells.forEach((cell, i) => {
+      const row = pivots.get(i);
+      for (const [j, a] of tyingOf.get(cell) ?? []) {
+        if (!row) addTo(image(i), j, a);
+        else for (const [free, x] of row) if (free !== i) addTo(image(free), j, -a * x);
+      }
+    });
+    const imageKeys = new Map<number, string>();
+    for (const [free, v] of images) {
+      if (v.size === 0) images.delete(free);
+      else imageKeys.set(free, [...v].join(' '));
+    }
+    if (shapes.size >= FIXED_KEPT) shapes.clear();
+    shapes.set(key, (shape = { pivots, images, imageKeys }));
+  }
+  return { cells, ...shape };
 }
 
 /** The block's withheld cells fixed by its own relations (a pivot row with nothing free in it). */
-const locallyDerivable = (local: LocalSystem): number[] => local.cells.filter((c) => local.pivots.get(c)?.size === 1);
+const locallyDerivable = (local: LocalSystem): number[] => local.cells.filter((_, i) => local.pivots.get(i)?.size === 1);
 
 /**
  * The block's derivable cells when its directions must map into `others` (what the other blocks'
@@ -230,11 +311,11 @@ function derivableAgainst(local: LocalSystem, others: Span): number[] {
   }
   const fixed = new Span();
   for (const row of constraints.values()) fixed.add(row);
-  return local.cells.filter((cell) => {
-    const row = local.pivots.get(cell);
+  return local.cells.filter((_, i) => {
+    const row = local.pivots.get(i);
     const value: Vector = new Map();
-    if (!row) value.set(cell, 1);
-    else for (const [free, x] of row) if (free !== cell) addTo(value, free, -x);
+    if (!row) value.set(i, 1);
+    else for (const [free, x] of row) if (free !== i) addTo(value, free, -x);
     return fixed.reduce(value).size === 0;
   });
 }
@@ -255,14 +336,31 @@ interface Balance {
 function owners(locals: ReadonlyMap<number, LocalSystem>, order: readonly number[]): { first: Set<number>; all: number } {
   const all = new Span();
   const first = new Set<number>();
-  for (const block of order) for (const image of locals.get(block)!.images.values()) if (all.add(image)) first.add(block);
+  // Groups alike move the sums alike: an image met before adds nothing, and is not reduced again.
+  const seen = new Set<string>();
+  for (const block of order)
+    for (const [free, image] of locals.get(block)!.images) {
+      const key = locals.get(block)!.imageKeys.get(free)!;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (all.add(image)) first.add(block);
+    }
   return { first, all: all.rank };
 }
 
 function balance(locals: ReadonlyMap<number, LocalSystem>, order: readonly number[]): Balance {
   const { first, all } = owners(locals, order);
   const rest = new Span();
-  for (const block of order) if (!first.has(block)) for (const image of locals.get(block)!.images.values()) rest.add(image);
+  const seen = new Set<string>();
+  for (const block of order) {
+    if (first.has(block)) continue;
+    const local = locals.get(block)!;
+    for (const [free, image] of local.images) {
+      const key = local.imageKeys.get(free)!;
+      if (!seen.has(key)) rest.add(image);
+      seen.add(key);
+    }
+  }
   return { first, rest, twice: rest.rank === all };
 }
 
@@ -306,9 +404,7 @@ class BlockSystem {
 
   /** Whether no withheld cell of `block` is fixed by the block's own relations (its tying images left aside). */
   locallySafe(block: number): boolean {
-    const pivots = echelon(this.own.get(block) ?? [], this.withheld, false);
-    for (const cell of this.cellsOf.get(block) ?? []) if (this.withheld.has(cell) && pivots.get(cell)?.size === 1) return false;
-    return true;
+    return fixedCells(this.own.get(block) ?? [], this.withheld).length === 0;
   }
 
   /** Withholds or publishes `cell` (a cell of the withheld set the system was made for). */
@@ -347,9 +443,7 @@ class BlockSystem {
  */
 export function derivableCells(relations: readonly Relation[], withheld: ReadonlySet<number>, blockOf?: BlockOf): number[] {
   if (blockOf) return new BlockSystem(relations, new Set(withheld), blockOf).derivable();
-  const found: number[] = [];
-  for (const [pivot, row] of echelon(relations, withheld, false)) if (row.size === 1) found.push(pivot);
-  return found.sort((a, b) => a - b);
+  return fixedCells(relations, withheld).sort((a, b) => a - b);
 }
 
 /** Spanning families looked for at most: more are found at once, fewer found again as cells are published. */

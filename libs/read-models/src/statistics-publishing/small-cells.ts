@@ -164,6 +164,19 @@ function groupBlocks(rows: readonly RowRef[]): number[] {
   });
 }
 
+/** The blocks of a table of `width` cells a row, and where each cell sits in its group (complementary-suppression.ts). */
+function groupLayout(rows: readonly RowRef[], width: number): Pick<SuppressionProblem, 'blocks' | 'groups'> {
+  const blocks = groupBlocks(rows);
+  const names = new Map<RowName, number>();
+  const places = rows.flatMap((r) => {
+    let name = names.get(r.programme);
+    if (name === undefined) names.set(r.programme, (name = names.size));
+    return Array.from({ length: width }, (_, k) => name * width + k);
+  });
+  const all = rows.findIndex((r) => r.group === ALL_GROUPS);
+  return { blocks: blocks.flatMap((block) => Array.from({ length: width }, () => block)), groups: { places, all: all === -1 ? -1 : blocks[all] } };
+}
+
 /**
  * One year protected, its neighbours fixed: a year's stockStart is the year before's stockEnd, so it
  * is withheld exactly when that was (withheld there: protected here too; published there: known
@@ -176,7 +189,8 @@ function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, so
   const cells: readonly Cell[] = [...FLOW_CELLS, ...OUTCOME_CELLS];
   const related: readonly Cell[] = withOutcome ? cells : FLOW_CELLS;
   const width = cells.length;
-  const at = (row: number, cell: Cell) => row * width + cells.indexOf(cell);
+  const column = new Map(cells.map((cell, k) => [cell, k]));
+  const at = (row: number, cell: Cell) => row * width + column.get(cell)!;
   const known = new Set<number>();
   const relations: Relation[] = [];
 
@@ -206,7 +220,7 @@ function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, so
     relations: relations.map((relation) => relation.filter(([cell]) => !known.has(cell))),
     primary: [...new Set([...primary, ...forced])],
     tiers: rows.flatMap((r) => cells.map(() => tierOf(r, totals))),
-    blocks: groupBlocks(rows).flatMap((block) => cells.map(() => block)),
+    ...groupLayout(rows, width),
   };
   const started = Date.now();
   const counts = protect(problem, solver.highs, solver.budgetMs);
@@ -241,7 +255,7 @@ function protectFteEnd(rows: readonly RowRef[], withheld: readonly ReadonlySet<C
       relations: totals.map(({ total, parts }) => [[total, 1], ...parts.map((p) => [p, -1] as const)]),
       primary: rows.flatMap((_, i) => (withheld[i].has('stockEnd') ? [i] : [])),
       tiers: rows.map((r) => tierOf(r, totals)),
-      blocks: groupBlocks(rows),
+      ...groupLayout(rows, 1),
     },
     solver.highs,
     solver.budgetMs,
@@ -267,7 +281,8 @@ function secureSeries(rows: readonly RowRef[], withheld: Set<Cell>[], withOutcom
   const cells: readonly Cell[] = [...FLOW_CELLS, ...OUTCOME_CELLS];
   const related: readonly Cell[] = withOutcome ? cells : FLOW_CELLS;
   const width = cells.length;
-  const at = (row: number, cell: Cell) => row * width + cells.indexOf(cell);
+  const column = new Map(cells.map((cell, k) => [cell, k]));
+  const at = (row: number, cell: Cell) => row * width + column.get(cell)!;
   const totals = sums(rows);
   const relations = tableRelations(rows.length, totals, related, at);
   const index = new Map(rows.map((r, i) => [`${r.year}|${rowKey(r)}`, i]));

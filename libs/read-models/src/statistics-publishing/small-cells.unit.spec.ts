@@ -6,6 +6,9 @@ import type { FlowRow, OutflowRow, RowName } from '../outflow-statistics/statist
 import { derivableCells, protect } from './complementary-suppression.js';
 import { suppressFlowTable, suppressOutflowTable, suppressTables, type Solver, type Suppressed } from './small-cells.js';
 
+/** `PROPERTY_RUNS=<n>` runs the properties below n times as often (a longer search than the default). */
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 1);
+
 let exact: Solver;
 beforeAll(async () => {
   exact = { highs: await highsSolver(), budgetMs: 5_000 };
@@ -266,7 +269,7 @@ describe('small-cell suppression of the statistics tables', () => {
         expect(determinedCells(sf, so)).toEqual([]);
         expect(determinedCells(sf, null, (i) => so[i].reach === null)).toEqual([]);
       }),
-      { numRuns: 150 },
+      { numRuns: 150 * RUNS },
     );
   });
 
@@ -293,7 +296,7 @@ describe('small-cell suppression of the statistics tables', () => {
           determinedInSeries(tables.map((_, y) => ({ flows: flows[y], outflow: null, withheldReach: (i: number) => outflow[y][i].reach === null }))),
         ).toEqual([]);
       }),
-      { numRuns: Number(process.env.SERIES_RUNS ?? 100) },
+      { numRuns: Number(process.env.SERIES_RUNS ?? 100) * RUNS },
     );
   });
 
@@ -455,7 +458,27 @@ describe('the block method (a table by group solved group by group) against the 
           expect({ cell, leaks: derivableCells(relations, without).length > 0 }).toEqual({ cell, leaks: true });
         }
       }),
-      { numRuns: 120 },
+      { numRuns: 120 * RUNS },
+    );
+  });
+
+  test('property: protected group by group first (group-protection.ts), still safe and every complement necessary, checked on the whole table', () => {
+    fc.assert(
+      fc.property(tableArbitrary, ({ groups, programmes, values, primary }) => {
+        const { relations, blocks } = system(groups, programmes);
+        const places = blocks.map((_, cell) => cell % ((programmes + 1) * 3));
+        const small = primary.filter((cell) => values[cell] > 0);
+        const { withheld } = protect({ values, relations, primary: small, blocks, groups: { places, all: 0 } }, null, 0);
+        for (const cell of small) expect(withheld.has(cell)).toBe(true);
+        expect(derivableCells(relations, withheld)).toEqual([]);
+        for (const cell of withheld) {
+          if (small.includes(cell)) continue;
+          const without = new Set(withheld);
+          without.delete(cell);
+          expect({ cell, leaks: derivableCells(relations, without).length > 0 }).toEqual({ cell, leaks: true });
+        }
+      }),
+      { numRuns: 120 * RUNS },
     );
   });
 });
