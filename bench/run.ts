@@ -447,9 +447,14 @@ async function followUpsOnly(): Promise<void> {
     const seeded = await seedHistory(db, HISTORY_EVENTS);
     const store = await SqlEventStore.open(db);
     log('rebuilding the read models');
-    await new ProjectionRunner(store, db, [new FlowCountsProjection(), new FollowUpScheduleProjection(), new CaseloadProjection(), new AuditProjection(store)], {
-      batchSize: 5_000,
-    }).rebuild();
+    await new ProjectionRunner(
+      store,
+      db,
+      [new FlowCountsProjection(), new FollowUpScheduleProjection(), new CaseloadProjection(), new AuditProjection(store)],
+      {
+        batchSize: 5_000,
+      },
+    ).rebuild();
     await db.exec('VACUUM ANALYZE');
     await db.close();
     log('BullMQ no-op baseline');

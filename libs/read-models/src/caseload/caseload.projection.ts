@@ -37,7 +37,9 @@ const STEP_OF: Partial<Record<string, (data: Record<string, unknown>) => Omit<St
 };
 
 /** Events that change what the caseload shows of a worker besides the version: the registration, the steps, a retraction, a new coach. */
-const CASELOAD_EVENTS = new Set<string>(['WorkerRegistered', ...Object.keys(STEP_OF), 'StepRetracted', 'CoachAssigned'].map((type) => storageNameOf(type as TrajectoryEventType)));
+const CASELOAD_EVENTS = new Set<string>(
+  ['WorkerRegistered', ...Object.keys(STEP_OF), 'StepRetracted', 'CoachAssigned'].map((type) => storageNameOf(type as TrajectoryEventType)),
+);
 const changesCaseload = (storageName: string) => CASELOAD_EVENTS.has(storageName);
 
 /**
