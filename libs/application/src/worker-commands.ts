@@ -285,7 +285,7 @@ export class WorkerCommandExecutor {
     this.recent.set(workerId, worker);
     // A Map iterates in insertion order: the first keys are the least recently used. They are
     // evicted a tenth of the capacity at a time: evicting one per call walked the slots V8 leaves
-    // at the front of a Map for deleted keys every time (about 10 µs a call at 10,000 workers).
+    // at the front of a Map for deleted keys every time (18 µs a call at 10,000 workers, measured alone).
     if (this.recent.size <= this.recentCapacity + Math.floor(this.recentCapacity / 10)) return;
     let excess = this.recent.size - this.recentCapacity;
     for (const key of this.recent.keys()) {
