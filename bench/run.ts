@@ -4,7 +4,6 @@
  * postgres://root@127.0.0.1:5432/postgres, where it creates and drops a database of its own)
  * and Redis (REDIS_URL). Writes bench/results/<time>.json and prints one table and one summary line.
  */
-import { Queue, Worker } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -21,16 +20,16 @@ import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js
 import { FlowCountsProjection } from '#read-models/outflow-statistics/flow-counts.projection.js';
 import { benchStatisticsGroups } from './lib/statistics-groups.js';
 import { PostgresDatabase } from '#sql/postgres.js';
-import { SqlEmploymentRegister } from '#employment-register/employment-register.js';
 import { dataDirCreationPeakMb } from './lib/embedded-footprint.js';
 import { HttpClient } from './lib/http-client.js';
 import { scratchDir, startServiceProcess, stopAll } from './lib/service-process.js';
-import { seedEvents } from './lib/seed.js';
+import { seedHistory, type seedEvents } from './lib/seed.js';
+import { noopJobsPerSecond, workOffFollowUps, type FollowUpBacklogRun } from './lib/follow-ups.js';
 import { BENCH_ENTERPRISE, BENCH_ORGANISATIONS, directoryLoad, MEMBERS_PER_ORGANISATION, registerBenchDirectory, seedBenchDirectory } from './lib/directory.js';
 import { registrationOverhead } from './lib/registration-overhead.js';
 import { declarationsEndToEnd } from './lib/declarations.js';
 import { historyImportEndToEnd } from './lib/history-import.js';
-import { backendsOf, cpuPerUnit, cpuSeconds, latencySummary, peakRssMb, processesCpuSeconds, programCpuSeconds, round, runFor } from './lib/stats.js';
+import { backendsOf, cpuPerUnit, cpuSeconds, latencySummary, peakRssMb, processesCpuSeconds, round, runFor } from './lib/stats.js';
 import { projectionLag, projectionsCaughtUp } from './lib/metrics.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
@@ -405,9 +404,99 @@ async function importOnly(): Promise<void> {
   }
 }
 
+/** The follow-up rows: checks/s end to end against no-op jobs/s, and the CPU per check. */
+function followUpRows(run: FollowUpBacklogRun, noopRate: number): Row[] {
+  const { service, postgres, redis } = run.cpuPerCheckMs;
+  return [
+    {
+      figure: `follow-up checks end to end (${run.done}/${run.backlog} done; first done after ${run.firstCheckSeconds} s, ${run.afterFirstPerSecond}/s from there)`,
+      project: run.perSecond,
+      baseline: round(noopRate, 0),
+      unit: 'checks/s vs no-op jobs/s',
+      ratio: round(run.perSecond / noopRate, 3),
+      target: '≥ 2,000 checks/s',
+    },
+    {
+      figure: `CPU per check (service ${service}, postgres ${postgres}, redis ${redis}; ${run.transactionsPerCheck} transactions per check)`,
+      project: round((service ?? 0) + postgres + (redis ?? 0), 3),
+      baseline: null,
+      unit: 'ms',
+      ratio: null,
+      target: '',
+    },
+  ];
+}
+
+/**
+ * `BENCH_ONLY=followups`: the follow-up row alone, on a database of its own seeded as the full run
+ * seeds it (BENCH_EVENTS events, default 1,000,000: about 100,000 past-due checks), the read
+ * models rebuilt offline; then the row, its CPU split, and what the database did per check.
+ */
+async function followUpsOnly(): Promise<void> {
+  const database = `bench_fu_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = withDatabase(ADMIN_URL, database);
+  const queuePrefix = `bench-${randomBytes(4).toString('hex')}`;
+  try {
+    const db = await PostgresDatabase.connect(url, { poolSize: 4 });
+    await migrateSchema(db);
+    await seedBenchDirectory(db);
+    log(`seeding ${HISTORY_EVENTS} events`);
+    const seeded = await seedHistory(db, HISTORY_EVENTS);
+    const store = await SqlEventStore.open(db);
+    log('rebuilding the read models');
+    await new ProjectionRunner(
+      store,
+      db,
+      [new FlowCountsProjection(), new FollowUpScheduleProjection(), new CaseloadProjection(), new AuditProjection(store)],
+      {
+        batchSize: 5_000,
+      },
+    ).rebuild();
+    await db.exec('VACUUM ANALYZE');
+    await db.close();
+    log('BullMQ no-op baseline');
+    const noopRate = await noopJobsPerSecond(REDIS_URL, `${queuePrefix}-noop`, JOB_CONCURRENCY);
+    const run = await workOffFollowUps({
+      databaseUrl: url,
+      database,
+      env: { ...secrets, DATABASE_URL: url, REDIS_URL, QUEUE_PREFIX: queuePrefix, DATABASE_POOL_SIZE: '24', FOLLOW_UP_CONCURRENCY: String(JOB_CONCURRENCY) },
+      port: PORT_BASE + 4,
+      timeoutSeconds: FOLLOW_UPS_TIMEOUT_S,
+      log,
+    });
+    const table = Object.entries(run.tables)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, t]) => `| ${name} | ${t.seq} | ${t.idx} | ${t.ins} | ${t.upd} | ${t.del} |`);
+    process.stdout.write(
+      [
+        '',
+        `seeded ${seeded.events} events (${seeded.exits} exits); healthy after ${run.healthySeconds} s; service CPU until the first check done ${run.serviceCpuToFirstCheck} s; load average ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
+        '',
+        ...followUpRows(run, noopRate).map((r) => `| ${r.figure} | ${r.project} | ${r.baseline ?? ''} | ${r.unit} | ${r.ratio ?? ''} | ${r.target} |`),
+        '',
+        'per check: | table | seq scans | index scans | inserted | updated | deleted |',
+        ...table,
+        '',
+        `bench: followups=${run.perSecond} followups_cpu_service=${run.cpuPerCheckMs.service} followups_cpu_postgres=${run.cpuPerCheckMs.postgres} followups_cpu_redis=${run.cpuPerCheckMs.redis} followups_transactions=${run.transactionsPerCheck}`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await stopAll(REDIS_URL, queuePrefix).catch(() => undefined);
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+  }
+}
+
 async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'directory') return directoryOnly();
   if (process.env.BENCH_ONLY === 'import') return importOnly();
+  if (process.env.BENCH_ONLY === 'followups') return followUpsOnly();
   // `BENCH_ONLY=statistics-groups npm run bench`: the rows of statistics by group alone (bench/lib/statistics-groups.ts).
   if (process.env.BENCH_ONLY === 'statistics-groups') {
     const r = await benchStatisticsGroups(log);
@@ -598,17 +687,9 @@ async function main(): Promise<void> {
       const db = await PostgresDatabase.connect(url, { poolSize: 4 });
       await migrateSchema(db);
       const store = await SqlEventStore.open(db);
-      const register = await SqlEmploymentRegister.create(db);
       await seedBenchDirectory(db);
       log(`seeding ${HISTORY_EVENTS} events`);
-      const employed: string[] = [];
-      seeded = await seedEvents(db, HISTORY_EVENTS, 3, ({ inszHash, exited }) => {
-        if (exited && employed.length < 40_000 && inszHash.endsWith('0')) employed.push(inszHash);
-      });
-      await register.record(
-        employed.map((inszHash) => ({ inszHash, employerId: 'acme', kind: 'employment' as const, startDate: '2000-01-01', endDate: null })),
-      );
-      await db.exec('VACUUM ANALYZE events');
+      seeded = await seedHistory(db, HISTORY_EVENTS);
       log('raw sequential read baseline');
       const readStart = performance.now();
       let read = 0;
@@ -745,54 +826,19 @@ async function main(): Promise<void> {
 
       // 4. Follow-up backlog: every past-due check, end to end, against BullMQ no-op jobs.
       log('BullMQ no-op baseline');
-      const noopQueue = new Queue('bench-noop', { connection: { url: REDIS_URL }, prefix: `${queuePrefix}-noop` });
-      const NOOPS = 20_000;
-      for (let i = 0; i < NOOPS; i += 1_000) await noopQueue.addBulk(Array.from({ length: 1_000 }, (_, j) => ({ name: 'noop', data: { i: i + j } })));
-      let processed = 0;
-      const noopStart = performance.now();
-      const noopWorker = new Worker('bench-noop', async () => undefined, {
-        connection: { url: REDIS_URL },
-        prefix: `${queuePrefix}-noop`,
-        concurrency: JOB_CONCURRENCY,
+      const noopRate = await noopJobsPerSecond(REDIS_URL, `${queuePrefix}-noop`, JOB_CONCURRENCY);
+      const backlog = await workOffFollowUps({
+        databaseUrl: url,
+        database,
+        env: { ...serviceEnv, FOLLOW_UP_CONCURRENCY: String(JOB_CONCURRENCY) },
+        port: PORT_BASE + 4,
+        timeoutSeconds: FOLLOW_UPS_TIMEOUT_S,
+        log,
       });
-      await new Promise<void>((resolve) => noopWorker.on('completed', () => ++processed === NOOPS && resolve()));
-      const noopRate = NOOPS / ((performance.now() - noopStart) / 1000);
-      await noopWorker.close();
-      await noopQueue.obliterate({ force: true });
-      await noopQueue.close();
-
-      const { rows: due } = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM follow_up_checks WHERE status = 'scheduled'");
-      const backlog = Number(due[0].n);
-      log(`${backlog} past-due checks: starting the service to work them off`);
-      // The clock starts with the process: its start-up (reconciling every check into the queue) is part of the work.
-      const backlogStart = performance.now();
-      const worker = await startServiceProcess({ ...serviceEnv, FOLLOW_UP_CONCURRENCY: String(JOB_CONCURRENCY) }, PORT_BASE + 4);
-      let remaining = backlog;
-      const checkCpu = await cpuPerUnit(
-        { service: () => cpuSeconds(worker.pid), postgres: () => programCpuSeconds('postgres'), redis: () => programCpuSeconds('redis-server') },
-        async () => {
-          while (remaining > 0 && performance.now() - backlogStart < FOLLOW_UPS_TIMEOUT_S * 1000) {
-            await new Promise((resolve) => setTimeout(resolve, 1_000));
-            const { rows: left } = await db.query<{ n: string }>("SELECT count(*)::text AS n FROM follow_up_checks WHERE status = 'scheduled'");
-            remaining = Number(left[0].n);
-          }
-          return backlog - remaining;
-        },
-      );
-      const backlogRate = (backlog - remaining) / ((performance.now() - backlogStart) / 1000);
-      await worker.stop();
-      rows.push({
-        figure: `follow-up checks end to end (${backlog - remaining}/${backlog} done)`,
-        project: round(backlogRate, 0),
-        baseline: round(noopRate, 0),
-        unit: 'checks/s vs no-op jobs/s',
-        ratio: round(backlogRate / noopRate, 3),
-        target: '≥ 2,000 checks/s',
-      });
-      rows.push({ figure: `CPU per check (${cpuOf(checkCpu)})`, project: sum(checkCpu), baseline: null, unit: 'ms', ratio: null, target: '' });
+      rows.push(...followUpRows(backlog, noopRate));
       Object.assign(summary, {
         rebuild: round(rebuildRate, 0),
-        followups: round(backlogRate, 0),
+        followups: backlog.perSecond,
         query_p99: round(query.p99, 2),
         caseload_p99: round(caseload.p99, 2),
       });

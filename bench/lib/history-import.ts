@@ -8,7 +8,7 @@ import { migrateSchema } from '../../apps/worker/src/schema-migrations.js';
 import { signToken } from '../../apps/api/src/http/auth.js';
 import { IMPORT_COLUMNS } from '#application/history-import/import-rows.js';
 import { scratchDir, startServiceProcess } from './service-process.js';
-import { cpuSeconds, peakRssMb, round } from './stats.js';
+import { backendCpu, cpuSeconds, peakRssMb, round } from './stats.js';
 
 export interface HistoryImportRun {
   rows: number;
@@ -25,30 +25,6 @@ export interface HistoryImportRun {
   phases: { spool: number; validation: number; importing: number; projections: number };
   /** the service's CPU seconds in each of those phases (sampled when the bench sees a phase begin) */
   phaseCpu: { spool: number; validation: number; importing: number; projections: number };
-}
-
-/**
- * CPU seconds of the PostgreSQL backends serving `database`, sampled: a backend seen at the first
- * sample counts from there, one that appears later from its start; one that exits between two
- * samples loses what it used since the last (the service's pool keeps its connections).
- */
-function backendCpu(db: PostgresDatabase, database: string): { sample(): Promise<void>; seconds(): number } {
-  const first = new Map<number, number>();
-  const last = new Map<number, number>();
-  let initial = true;
-  return {
-    async sample() {
-      const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database]);
-      for (const { pid } of rows) {
-        const cpu = cpuSeconds(pid);
-        if (cpu === null) continue;
-        if (!first.has(pid)) first.set(pid, initial ? cpu : 0);
-        last.set(pid, cpu);
-      }
-      initial = false;
-    },
-    seconds: () => [...last].reduce((total, [pid, cpu]) => total + cpu - first.get(pid)!, 0),
-  };
 }
 
 const ORGANISATION = randomUUID();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { decide, evolve, initialState, type TrajectoryCommand, type TrajectoryEvent } from '#domain/index.js';
 import { storageNameOf } from '#domain/events.js';
+import { SqlEmploymentRegister } from '#employment-register/employment-register.js';
 import type { SqlDatabase } from '#sql/sql.js';
 import { BENCH_COACHES, BENCH_EMPLOYERS, BENCH_ORGANISATIONS, benchCoach, benchOrganisationId } from './directory.js';
 
@@ -127,4 +128,20 @@ export async function seedEvents(
     events += chunk;
   }
   return { events, exits };
+}
+
+/**
+ * The bench's history: `targetEvents` events of seeded trajectories (an exit for one worker in
+ * three, each with its six-month check), and the employment register knowing 40,000 of the exited
+ * (one in ten) as at work since 2000, so that their checks find employment.
+ */
+export async function seedHistory(db: SqlDatabase, targetEvents: number): Promise<{ events: number; exits: number }> {
+  const register = await SqlEmploymentRegister.create(db);
+  const employed: string[] = [];
+  const seeded = await seedEvents(db, targetEvents, 3, ({ inszHash, exited }) => {
+    if (exited && employed.length < 40_000 && inszHash.endsWith('0')) employed.push(inszHash);
+  });
+  await register.record(employed.map((inszHash) => ({ inszHash, employerId: 'acme', kind: 'employment' as const, startDate: '2000-01-01', endDate: null })));
+  await db.exec('VACUUM ANALYZE events');
+  return seeded;
 }

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import type { SqlClient } from '#sql/sql.js';
 
 /** Small measurement helpers for the benchmark: percentiles, rates, formatting. */
 
@@ -101,4 +102,29 @@ export async function backendsOf(
 /** CPU seconds used so far by these processes (those that have exited count nothing). */
 export function processesCpuSeconds(pids: number[]): number {
   return pids.reduce((total, pid) => total + (cpuSeconds(pid) ?? 0), 0);
+}
+
+/**
+ * CPU seconds of the PostgreSQL backends serving `database`, sampled: a backend seen at the first
+ * sample counts from there, one that appears later from its start; one that exits between two
+ * samples loses what it used since the last (the service's pool keeps its connections). The
+ * connection that samples is left out.
+ */
+export function backendCpu(db: SqlClient, database: string): { sample(): Promise<void>; seconds(): number } {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  let initial = true;
+  return {
+    async sample() {
+      const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+      for (const { pid } of rows) {
+        const cpu = cpuSeconds(pid);
+        if (cpu === null) continue;
+        if (!first.has(pid)) first.set(pid, initial ? cpu : 0);
+        last.set(pid, cpu);
+      }
+      initial = false;
+    },
+    seconds: () => [...last].reduce((total, [pid, cpu]) => total + cpu - first.get(pid)!, 0),
+  };
 }

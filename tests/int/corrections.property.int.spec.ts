@@ -292,6 +292,12 @@ describe('corrections, property-based: projections of the log with retractions a
             if (event.data.returnGuaranteeChanged && event.data.returnGuarantee?.status === 'running') seen.restoredGuarantees++;
           }
           const withCorrections = await project(recorded(log), batchSizes);
+          // Wherever the batches are cut, each caseload row carries its worker's last stream version
+          // (results and guarantees' ends move only the version, without the row being read).
+          const lastVersions = new Map(log.map(({ workerId, version }) => [workerId, version]));
+          expect((await db.query<{ worker_id: string; version: number }>('SELECT worker_id, version FROM caseload_workers ORDER BY worker_id')).rows).toEqual(
+            [...lastVersions].sort(([a], [b]) => (a < b ? -1 : 1)).map(([worker_id, version]) => ({ worker_id, version })),
+          );
           const rebuilt = await project(recorded(clean), [50]);
           expect(withCorrections).toEqual(rebuilt);
           expect(withCorrections.caseloadCounts[0]).toEqual(withCorrections.caseloadCounts[1]);

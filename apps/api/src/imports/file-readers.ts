@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -185,7 +185,9 @@ function cellValue(value: ExcelJS.CellValue, row: number): CellValue {
 }
 
 async function* readXlsx(path: string): AsyncGenerator<NumberedRecord | string[]> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+  // Loaded on the first XLSX import, as the statistics export loads it: every process starts without it.
+  const { default: Excel } = await import('exceljs');
+  const workbook = new Excel.stream.xlsx.WorkbookReader(path, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     styles: 'cache',

@@ -10,11 +10,20 @@ function brusselsOffsetMinutes(instant: Date): number {
   return match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
 }
 
+/** Start of day by date, in ms: reconciliation asks for the same few thousand reference dates again and again. */
+const startsOfDay = new Map<CalendarDate, number>();
+const REMEMBERED_DAYS = 20_000;
+
 /** 00:00 in Brussels on `date`: when a job due "on" that date runs. */
 export function startOfDayInBrussels(date: CalendarDate): Date {
-  const utcMidnight = Date.parse(`${date}T00:00:00Z`);
-  const offset = brusselsOffsetMinutes(new Date(utcMidnight));
-  return new Date(utcMidnight - offset * 60_000);
+  let start = startsOfDay.get(date);
+  if (start === undefined) {
+    const utcMidnight = Date.parse(`${date}T00:00:00Z`);
+    start = utcMidnight - brusselsOffsetMinutes(new Date(utcMidnight)) * 60_000;
+    if (startsOfDay.size >= REMEMBERED_DAYS) startsOfDay.clear();
+    startsOfDay.set(date, start);
+  }
+  return new Date(start);
 }
 
 export function startOfNextDayInBrussels(date: CalendarDate): Date {

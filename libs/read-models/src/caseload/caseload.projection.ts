@@ -1,5 +1,5 @@
 import { toTrajectoryEvent } from '#application/serialization.js';
-import { WORKER_STREAM_PREFIX } from '#domain/events.js';
+import { storageNameOf, WORKER_STREAM_PREFIX, type TrajectoryEventType } from '#domain/events.js';
 import type { RecordedEvent } from '#event-store/event-store.js';
 import type { Projection } from '#projections/projection.js';
 import type { SqlClient } from '#sql/sql.js';
@@ -36,6 +36,12 @@ const STEP_OF: Partial<Record<string, (data: Record<string, unknown>) => Omit<St
   WorkerExited: (d) => ({ type: 'exit', date: d.date as string, programme: null }),
 };
 
+/** Events that change what the caseload shows of a worker besides the version: the registration, the steps, a retraction, a new coach. */
+const CASELOAD_EVENTS = new Set<string>(
+  ['WorkerRegistered', ...Object.keys(STEP_OF), 'StepRetracted', 'CoachAssigned'].map((type) => storageNameOf(type as TrajectoryEventType)),
+);
+const changesCaseload = (storageName: string) => CASELOAD_EVENTS.has(storageName);
+
 /**
  * Status, programme and last step date, from the steps still in force: the last placement or
  * exit decides the status; the programme is that of the last placement, or before any placement
@@ -60,15 +66,27 @@ export class CaseloadProjection implements Projection {
   }
 
   async apply(events: readonly RecordedEvent[], tx: SqlClient): Promise<void> {
+    // A worker whose events in this batch change nothing the caseload shows but its version (a
+    // six-month result, a guarantee's end) only has the version moved: their row is not read.
+    const shown = new Set<string>();
+    const versionOnly = new Map<string, number>();
+    for (const e of events) {
+      if (!e.streamId.startsWith(WORKER_STREAM_PREFIX)) continue;
+      const workerId = e.streamId.slice(WORKER_STREAM_PREFIX.length);
+      if (changesCaseload(e.type)) shown.add(workerId);
+      versionOnly.set(workerId, e.streamVersion);
+    }
+    for (const workerId of shown) versionOnly.delete(workerId);
+    if (versionOnly.size > 0) {
+      await tx.query(
+        `UPDATE caseload_workers c SET version = u.version FROM unnest($1::text[], $2::int[]) AS u(worker_id, version) WHERE c.worker_id = u.worker_id`,
+        [[...versionOnly.keys()], [...versionOnly.values()]],
+      );
+    }
+    if (shown.size === 0) return;
     // A worker registered in this batch starts from its registration: only the others are read.
     const registeredHere = new Set(events.filter((e) => e.streamVersion === 1).map((e) => e.streamId));
-    const workerIds = [
-      ...new Set(
-        events
-          .filter((e) => e.streamId.startsWith(WORKER_STREAM_PREFIX) && !registeredHere.has(e.streamId))
-          .map((e) => e.streamId.slice(WORKER_STREAM_PREFIX.length)),
-      ),
-    ];
+    const workerIds = [...shown].filter((workerId) => !registeredHere.has(`${WORKER_STREAM_PREFIX}${workerId}`));
     const { rows } =
       workerIds.length === 0
         ? { rows: [] }
@@ -84,6 +102,7 @@ export class CaseloadProjection implements Projection {
     for (const recorded of events) {
       if (!recorded.streamId.startsWith(WORKER_STREAM_PREFIX)) continue;
       const workerId = recorded.streamId.slice(WORKER_STREAM_PREFIX.length);
+      if (!shown.has(workerId)) continue;
       const event = toTrajectoryEvent(recorded);
       let row = changed.get(workerId) ?? current.get(workerId);
       if (event.type === 'WorkerRegistered') {
