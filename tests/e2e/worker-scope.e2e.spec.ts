@@ -7,6 +7,7 @@ import type { Role } from '../../apps/api/src/http/auth.js';
 import { eventually } from '../support/eventually.js';
 import { EVENT_STORE } from '#platform/tokens.js';
 import type { EventStore } from '#event-store/event-store.js';
+import { ProjectionProgress } from '#projections/projection-runner.js';
 
 /**
  * Scoping in one place (api.md third round, "Privacy by construction"): every route that names a
@@ -57,6 +58,10 @@ describe('a worker out of reach is an unknown worker, on every route that names 
     return { status: response.status, body: text && (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text };
   }
 
+  const projectionsBehind = async () => {
+    const lag = await new ProjectionProgress(service.database.db, service.app.get<typeof EVENT_STORE, EventStore>(EVENT_STORE)).lag();
+    return Math.max(0, ...lag.values());
+  };
   const auditEntries = async () => (await service.database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_log')).rows[0].n;
 
   /** The router's table: every method of every route under /v1/workers/:<param>. */
@@ -100,6 +105,8 @@ describe('a worker out of reach is an unknown worker, on every route that names 
         'DELETE /v1/workers/:id/personal-data',
       ]),
     );
+    // The audit trail of the steps so far is a projection: counted once it holds the log's head.
+    await eventually(projectionsBehind, (behind) => behind === 0);
     const versionBefore = await streamVersion();
     const auditBefore = await auditEntries();
     const failures: string[] = [];
