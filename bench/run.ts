@@ -282,16 +282,7 @@ async function directoryRow(url: string): Promise<{ p99: number }> {
 
 /** `BENCH_ONLY=directory`: the directory row alone, on a fresh database (others may be measuring on this machine). */
 async function directoryOnly(): Promise<void> {
-  const database = `bench_dir_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = withDatabase(ADMIN_URL, database);
-  const queuePrefix = `bench-${randomBytes(4).toString('hex')}`;
-  try {
-    const db = await PostgresDatabase.connect(url, { poolSize: 2 });
-    await migrateSchema(db);
-    await seedBenchDirectory(db);
+  await onOwnDatabase('dir', 2, async ({ db, url, queuePrefix }) => {
     await db.exec('VACUUM ANALYZE organisations');
     await db.exec('VACUUM ANALYZE organisation_members');
     await db.close();
@@ -301,6 +292,29 @@ async function directoryOnly(): Promise<void> {
     process.stdout.write(
       `\n| ${rows[0].figure} | ${rows[0].project} | ${rows[0].baseline} | ${rows[0].unit} | | ${rows[0].target} |\n\nbench: directory_p99=${round(directory.p99, 2)}\n`,
     );
+  });
+}
+
+/**
+ * A partial run on a database of its own (others may be measuring on this machine): created,
+ * migrated and given the bench's directory; afterwards dropped, with the run's Redis keys.
+ */
+async function onOwnDatabase(
+  name: string,
+  poolSize: number,
+  run: (own: { db: PostgresDatabase; url: string; database: string; queuePrefix: string }) => Promise<void>,
+): Promise<void> {
+  const database = `bench_${name}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = withDatabase(ADMIN_URL, database);
+  const queuePrefix = `bench-${randomBytes(4).toString('hex')}`;
+  try {
+    const db = await PostgresDatabase.connect(url, { poolSize });
+    await migrateSchema(db);
+    await seedBenchDirectory(db);
+    await run({ db, url, database, queuePrefix });
   } finally {
     await stopAll(REDIS_URL, queuePrefix).catch(() => undefined);
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
@@ -433,16 +447,7 @@ function followUpRows(run: FollowUpBacklogRun, noopRate: number): Row[] {
  * models rebuilt offline; then the row, its CPU split, and what the database did per check.
  */
 async function followUpsOnly(): Promise<void> {
-  const database = `bench_fu_${Date.now().toString(36)}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = withDatabase(ADMIN_URL, database);
-  const queuePrefix = `bench-${randomBytes(4).toString('hex')}`;
-  try {
-    const db = await PostgresDatabase.connect(url, { poolSize: 4 });
-    await migrateSchema(db);
-    await seedBenchDirectory(db);
+  await onOwnDatabase('fu', 4, async ({ db, url, database, queuePrefix }) => {
     log(`seeding ${HISTORY_EVENTS} events`);
     const seeded = await seedHistory(db, HISTORY_EVENTS);
     const store = await SqlEventStore.open(db);
@@ -486,11 +491,7 @@ async function followUpsOnly(): Promise<void> {
         '',
       ].join('\n'),
     );
-  } finally {
-    await stopAll(REDIS_URL, queuePrefix).catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
-  }
+  });
 }
 
 async function main(): Promise<void> {
