@@ -30,9 +30,10 @@ export class ProjectionsService implements OnApplicationBootstrap, BeforeApplica
       // looked 20 times a second, 3 statements each: 3% of a core and 60 statements a second for nothing.
       pollIntervalMs: 50,
       maxPollIntervalMs: 400,
-      // A batch costs about twenty statements whatever it carries: while events trickle in, they
-      // gather (at most the quiet interval) until a batch carries about this many.
-      targetBatchSize: 100,
+      // A batch costs about twenty statements whatever it carries: while events trickle in, a worker
+      // process lets them gather (at most the quiet interval) until a batch carries about this many.
+      // In `npm start` they are applied at once: the browser reads the lists right after a command.
+      targetBatchSize: config.mode === 'worker' ? 100 : undefined,
       // The jobs run on workers the APIs changed (a check after an exit): the log this runner reads
       // anyway keeps their states current here, instead of each job reading the stream again.
       onRead: (events) => executor.follow(events),
