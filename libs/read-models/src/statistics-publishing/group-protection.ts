@@ -1,4 +1,5 @@
 import type { Relation, SuppressionProblem } from './complementary-suppression.js';
+import { FirstSeen, termsKey } from './linear-system.js';
 
 /**
  * A first protection of a table by group, built group by group, where the heuristic starts (the
@@ -56,8 +57,7 @@ function groupsOf(problem: SuppressionProblem, layout: GroupLayout): Group[] {
     if (block === layout.all || relation.some(([cell]) => layout.blocks[cell] !== block)) continue;
     group(block).relations.push(relation.map(([cell, a]) => [layout.places[cell], a] as const));
   }
-  for (const g of byBlock.values())
-    g.shape = g.relations.map((relation) => relation.map(([place, a]) => `${place}${a > 0 ? '+' : '-'}${Math.abs(a)}`).join(' ')).join(';');
+  for (const g of byBlock.values()) g.shape = g.relations.map(termsKey).join(';');
   return [...byBlock.values()];
 }
 
@@ -66,26 +66,13 @@ function groupsOf(problem: SuppressionProblem, layout: GroupLayout): Group[] {
  * groups alike in all but the names of their programmes read the same (and are solved once).
  */
 function canonical(problem: SuppressionProblem, g: Group, primaryCells: ReadonlySet<number>): { key: string; local: SuppressionProblem; places: number[] } {
-  const index = new Map<number, number>();
-  const places: number[] = [];
-  const at = (place: number) => {
-    let i = index.get(place);
-    if (i === undefined) {
-      index.set(place, (i = places.length));
-      places.push(place);
-    }
-    return i;
-  };
-  const relations = g.relations.map((relation) => relation.map(([place, a]) => [at(place), a] as const));
+  const numbering = new FirstSeen<number>();
+  const relations = g.relations.map((relation) => relation.map(([place, a]) => [numbering.at(place), a] as const));
+  const places = numbering.items;
   const values = places.map((place) => problem.values[g.cells.get(place)!]);
   const tiers = places.map((place) => problem.tiers?.[g.cells.get(place)!] ?? 0);
   const primary = places.flatMap((place, i) => (primaryCells.has(g.cells.get(place)!) ? [i] : []));
-  const key = [
-    relations.map((relation) => relation.map(([i, a]) => `${i}${a > 0 ? '+' : '-'}${Math.abs(a)}`).join(' ')).join(';'),
-    tiers.join(''),
-    primary.join(','),
-    values.map((v) => (v === 0 ? 0 : 1)).join(''),
-  ].join('#');
+  const key = [relations.map(termsKey).join(';'), tiers.join(''), primary.join(','), values.map((v) => (v === 0 ? 0 : 1)).join('')].join('#');
   return { key, local: { values, tiers, relations, primary }, places };
 }
 

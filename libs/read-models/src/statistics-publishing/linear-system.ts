@@ -14,6 +14,24 @@
 /** One published relation: the sum of `coefficient × cell` over its terms is zero. */
 export type Relation = ReadonlyArray<readonly [cell: number, coefficient: number]>;
 
+/** Numbers things 0, 1, 2 … in the order they are first asked for: a small system renumbered so that alike systems read alike. */
+export class FirstSeen<T> {
+  private readonly index = new Map<T, number>();
+  readonly items: T[] = [];
+
+  at(item: T): number {
+    let i = this.index.get(item);
+    if (i === undefined) {
+      this.index.set(item, (i = this.items.length));
+      this.items.push(item);
+    }
+    return i;
+  }
+}
+
+/** A relation's terms as text: part of the key of a system's shape. */
+export const termsKey = (terms: Relation): string => terms.map(([i, a]) => `${i}:${a}`).join(' ');
+
 /**
  * Rank computations run modulo this prime (2^26 − 5), so products stay below 2^53 and every step
  * is exact in floating point. Relations with coefficients ±1 over table cells lose rank modulo P
@@ -242,16 +260,9 @@ function localSystem(
   withheld: ReadonlySet<number>,
   tyingOf: ReadonlyMap<number, [number, number][]>,
 ): LocalSystem {
-  const index = new Map<number, number>();
-  const cells: number[] = [];
-  const at = (cell: number) => {
-    let i = index.get(cell);
-    if (i === undefined) {
-      index.set(cell, (i = cells.length));
-      cells.push(cell);
-    }
-    return i;
-  };
+  const numbering = new FirstSeen<number>();
+  const at = (cell: number) => numbering.at(cell);
+  const cells = numbering.items;
   const relations: [number, number][][] = [];
   let key = '';
   for (const relation of ownRelations) {
@@ -259,11 +270,11 @@ function localSystem(
     for (const [cell, a] of relation) if (withheld.has(cell)) terms.push([at(cell), a]);
     if (terms.length === 0) continue;
     relations.push(terms);
-    key += `${terms.map(([i, a]) => `${i}:${a}`).join(' ')};`;
+    key += `${termsKey(terms)};`;
   }
   for (const cell of blockCells) at(cell);
   key += '|';
-  for (const cell of cells) key += `${(tyingOf.get(cell) ?? []).map(([j, a]) => `${j}:${a}`).join(' ')};`;
+  for (const cell of cells) key += `${termsKey(tyingOf.get(cell) ?? [])};`;
   let shape = shapes.get(key);
   if (!shape) {
     const pivots = echelon(relations, new Set(cells.keys()), false);
