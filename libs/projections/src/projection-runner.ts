@@ -220,7 +220,8 @@ export class ProjectionRunner {
     this.running = true;
     this.stopping = false;
     this.loop = (async () => {
-      // A quiet log is looked at less and less often (a poke after a local append wakes the loop at once).
+      // A quiet log is looked at less and less often. No append wakes the loop (only `stop` pokes it):
+      // the first event after a quiet spell is seen within `maxPollIntervalMs`.
       let wait = this.pollIntervalMs;
       let lookedAt = performance.now();
       while (this.running) {
@@ -265,7 +266,7 @@ export class ProjectionRunner {
     return { running: this.running, failure: this.failure };
   }
 
-  /** Wakes the loop early (after a local append). */
+  /** Wakes the loop early (`stop` does, so as not to wait out a sleep). */
   poke(): void {
     this.wake?.();
   }
