@@ -1,5 +1,5 @@
 import type { Highs } from 'highs';
-import { derivableCells, echelon, PublishingCheck, type BlockOf, type Relation } from './linear-system.js';
+import { derivableCells, echelon, republishing, type BlockOf, type Relation } from './linear-system.js';
 import { protectByGroup } from './group-protection.js';
 
 export { derivableCells, type Relation } from './linear-system.js';
@@ -71,18 +71,8 @@ export function withoutNeedlessCells(problem: SuppressionProblem, withheld: Read
   const primary = new Set(problem.primary);
   const kept = new Set(withheld);
   const order = [...withheld].filter((c) => !primary.has(c)).sort((a, b) => Math.abs(problem.values[b]) - Math.abs(problem.values[a]) || a - b);
-  // A small system without groups (a group's own table, for instance) is solved whole each time.
-  const check = problem.blocks
-    ? new PublishingCheck(problem.relations, kept, blockOf(problem), new Set(order.map(blockOf(problem))))
-    : {
-        safeWithout: (cell: number) => {
-          kept.delete(cell);
-          const safe = derivableCells(problem.relations, kept).length === 0;
-          kept.add(cell);
-          return safe;
-        },
-        publish: () => {},
-      };
+  const block = problem.blocks ? blockOf(problem) : undefined;
+  const check = republishing(problem.relations, kept, block, block && new Set(order.map(block)));
   for (let changed = true; changed;) {
     changed = false;
     for (const cell of order) {

@@ -469,7 +469,35 @@ const MAX_FAMILIES = 8;
  * first two (the owners of `S`, then the owners of what the others span) is answered on its own
  * for the same reason; otherwise the whole system is solved.
  */
-export class PublishingCheck {
+/** Complements published again one by one, each only while every withheld cell stays underivable. */
+export interface Republishing {
+  safeWithout(cell: number): boolean;
+  publish(cell: number): void;
+}
+
+/**
+ * The check for publishing cells again: group by group (`PublishingCheck`) for a table split in
+ * blocks; a small system without blocks (a group's own table, for instance) is solved whole each time.
+ */
+export function republishing(relations: readonly Relation[], withheld: ReadonlySet<number>, blockOf?: BlockOf, changing?: ReadonlySet<number>): Republishing {
+  if (blockOf) return new PublishingCheck(relations, withheld, blockOf, changing ?? new Set());
+  const kept = new Set(withheld);
+  return {
+    safeWithout(cell) {
+      kept.delete(cell);
+      try {
+        return derivableCells(relations, kept).length === 0;
+      } finally {
+        kept.add(cell);
+      }
+    },
+    publish(cell) {
+      kept.delete(cell);
+    },
+  };
+}
+
+export class PublishingCheck implements Republishing {
   private readonly system: BlockSystem;
   private order: number[] = [];
   private familyOf = new Map<number, number>();
