@@ -116,8 +116,7 @@ export function backendCpu(db: SqlClient, database: string): { sample(): Promise
   let initial = true;
   return {
     async sample() {
-      const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
-      for (const { pid } of rows) {
+      for (const pid of await backendsOf(db, database)) {
         const cpu = cpuSeconds(pid);
         if (cpu === null) continue;
         if (!first.has(pid)) first.set(pid, initial ? cpu : 0);
