@@ -29,7 +29,7 @@ import { BENCH_ENTERPRISE, BENCH_ORGANISATIONS, directoryLoad, MEMBERS_PER_ORGAN
 import { registrationOverhead } from './lib/registration-overhead.js';
 import { declarationsEndToEnd } from './lib/declarations.js';
 import { historyImportEndToEnd } from './lib/history-import.js';
-import { backendsOf, cpuPerUnit, cpuSeconds, latencySummary, peakRssMb, processesCpuSeconds, round, runFor } from './lib/stats.js';
+import { backendsOf, cpuPerUnit, transactionsOf, cpuSeconds, latencySummary, peakRssMb, processesCpuSeconds, round, runFor } from './lib/stats.js';
 import { projectionLag, projectionsCaughtUp } from './lib/metrics.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
@@ -91,14 +91,13 @@ async function databaseBackends(database: string | null): Promise<number[]> {
   }
 }
 
-/** Transactions the server has counted for `database` so far (its statistics lag by up to a second). */
+/** Transactions the server has counted for `database` so far. */
 async function databaseTransactions(database: string | null): Promise<number | null> {
   if (database === null) return null;
   const client = new pg.Client({ connectionString: ADMIN_URL });
   await client.connect();
   try {
-    const { rows } = await client.query<{ n: string }>('SELECT (xact_commit + xact_rollback)::text AS n FROM pg_stat_database WHERE datname = $1', [database]);
-    return Number(rows[0]?.n ?? 0);
+    return await transactionsOf(client, database);
   } finally {
     await client.end();
   }

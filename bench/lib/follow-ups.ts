@@ -2,7 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import { PostgresDatabase } from '#sql/postgres.js';
 import type { SqlDatabase } from '#sql/sql.js';
 import { startServiceProcess } from './service-process.js';
-import { backendCpu, cpuSeconds, programCpuSeconds, round } from './stats.js';
+import { backendCpu, cpuSeconds, programCpuSeconds, round, transactionsOf } from './stats.js';
 
 export interface FollowUpBacklogRun {
   /** scheduled checks when the service started, and how many of them it had done at the end */
@@ -40,11 +40,6 @@ async function tableCounters(db: SqlDatabase): Promise<Map<string, number[]>> {
        FROM pg_stat_user_tables`,
   );
   return new Map(rows.map((r) => [r.relname, [r.seq, r.idx, r.ins, r.upd, r.del].map(Number)]));
-}
-
-async function transactions(db: SqlDatabase, database: string): Promise<number> {
-  const { rows } = await db.query<{ n: string }>('SELECT (xact_commit + xact_rollback)::text AS n FROM pg_stat_database WHERE datname = $1', [database]);
-  return Number(rows[0]?.n ?? 0);
 }
 
 const scheduled = async (db: SqlDatabase) =>
@@ -97,7 +92,7 @@ async function workOff(
 ): Promise<FollowUpBacklogRun> {
   const backlog = await scheduled(db);
   options.log(`${backlog} past-due checks: starting the service to work them off`);
-  const transactionsBefore = await transactions(db, database);
+  const transactionsBefore = await transactionsOf(db, database);
   const tablesBefore = await tableCounters(db);
   const backends = backendCpu(db, database);
   await backends.sample();
@@ -135,7 +130,7 @@ async function workOff(
   const done = backlog - remaining;
   // The backends' counters reach the statistics when they exit (or within a second, idle).
   await new Promise((resolve) => setTimeout(resolve, 1_500));
-  const transactionsAfter = await transactions(db, database);
+  const transactionsAfter = await transactionsOf(db, database);
   const tablesAfter = await tableCounters(db);
   const perCheck = (value: number, digits = 3) => (done === 0 ? 0 : round(value / done, digits));
   const tables: FollowUpBacklogRun['tables'] = {};

@@ -99,6 +99,15 @@ export async function backendsOf(
   return rows.map((row) => row.pid);
 }
 
+/** Transactions the server has counted for `database` so far (its statistics lag by up to a second). */
+export async function transactionsOf(
+  db: { query: (text: string, values: unknown[]) => Promise<{ rows: { n: string }[] }> },
+  database: string,
+): Promise<number> {
+  const { rows } = await db.query('SELECT (xact_commit + xact_rollback)::text AS n FROM pg_stat_database WHERE datname = $1', [database]);
+  return Number(rows[0]?.n ?? 0);
+}
+
 /** CPU seconds used so far by these processes (those that have exited count nothing). */
 export function processesCpuSeconds(pids: number[]): number {
   return pids.reduce((total, pid) => total + (cpuSeconds(pid) ?? 0), 0);
