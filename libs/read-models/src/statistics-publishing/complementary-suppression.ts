@@ -1,5 +1,5 @@
 import type { Highs } from 'highs';
-import { derivableCells, echelon, republishing, type BlockOf, type Relation } from './linear-system.js';
+import { BlockSystem, derivableCells, echelon, republishing, type BlockOf, type Relation } from './linear-system.js';
 import { protectByGroup } from './group-protection.js';
 
 export { derivableCells, type Relation } from './linear-system.js';
@@ -48,8 +48,12 @@ const blockOf = (problem: SuppressionProblem): BlockOf => {
   return blocks ? (cell) => blocks[cell] : () => 0;
 };
 
-const derivableIn = (problem: SuppressionProblem, withheld: ReadonlySet<number>) =>
-  derivableCells(problem.relations, withheld, problem.blocks ? blockOf(problem) : undefined);
+/** The derivable cells of `withheld`, and for a table in blocks the block system that found them (see withoutNeedlessCells). */
+function derivableIn(problem: SuppressionProblem, withheld: ReadonlySet<number>): { derivable: number[]; system?: BlockSystem } {
+  if (!problem.blocks) return { derivable: derivableCells(problem.relations, withheld) };
+  const system = new BlockSystem(problem.relations, new Set(withheld), blockOf(problem));
+  return { derivable: system.derivable(), system };
+}
 
 /** The relations each cell is in. */
 function relationsByCell(relations: readonly Relation[]): Map<number, Relation[]> {
@@ -65,14 +69,15 @@ function relationsByCell(relations: readonly Relation[]): Map<number, Relation[]
 
 /**
  * Publishes again every complementary cell that is not needed, largest first, until each one left
- * is necessary: publishing it alone would make a withheld cell derivable.
+ * is necessary: publishing it alone would make a withheld cell derivable. `system`: the block
+ * system of `withheld` when the caller has one (it is changed as cells are published).
  */
-export function withoutNeedlessCells(problem: SuppressionProblem, withheld: ReadonlySet<number>): Set<number> {
+export function withoutNeedlessCells(problem: SuppressionProblem, withheld: ReadonlySet<number>, system?: BlockSystem): Set<number> {
   const primary = new Set(problem.primary);
   const kept = new Set(withheld);
   const order = [...withheld].filter((c) => !primary.has(c)).sort((a, b) => Math.abs(problem.values[b]) - Math.abs(problem.values[a]) || a - b);
   const block = problem.blocks ? blockOf(problem) : undefined;
-  const check = republishing(problem.relations, kept, block, block && new Set(order.map(block)));
+  const check = republishing(problem.relations, kept, block && { blockOf: block, changing: new Set(order.map(block)), system });
   for (let changed = true; changed;) {
     changed = false;
     for (const cell of order) {
@@ -121,8 +126,9 @@ export function protectHeuristically(problem: SuppressionProblem, start: Iterabl
   };
   let round = 0;
   let derivable: number[];
+  let system: BlockSystem | undefined;
   for (;;) {
-    derivable = derivableIn(problem, withheld);
+    ({ derivable, system } = derivableIn(problem, withheld));
     if (!derivable.some((cell) => primary.has(cell))) break;
     // After a few rounds a derivable complement gets a complement of its own as well: in a large
     // table otherwise each round moves one step along a column of hundreds of groups.
@@ -145,8 +151,11 @@ export function protectHeuristically(problem: SuppressionProblem, start: Iterabl
       withheld.add(best);
     }
   }
-  for (const cell of derivable) withheld.delete(cell);
-  return withoutNeedlessCells(problem, withheld);
+  for (const cell of derivable) {
+    withheld.delete(cell);
+    system?.set(cell, false);
+  }
+  return withoutNeedlessCells(problem, withheld, system);
 }
 
 /**

@@ -218,6 +218,10 @@ interface LocalSystem {
   images: ReadonlyMap<number, Vector>;
   /** each image written out, so that images alike are added to a span once */
   imageKeys: ReadonlyMap<number, string>;
+  /** the block's own relations on its withheld cells, in the local numbering */
+  relations: readonly Relation[];
+  /** local cell → whether publishing it alone leaves no cell fixed by the block's own relations (filled as asked: shared by the blocks alike) */
+  safeWithout: Map<number, boolean>;
 }
 
 /**
@@ -297,7 +301,7 @@ function localSystem(
       else imageKeys.set(free, [...v].join(' '));
     }
     if (shapes.size >= FIXED_KEPT) shapes.clear();
-    shapes.set(key, (shape = { pivots, images, imageKeys }));
+    shapes.set(key, (shape = { pivots, images, imageKeys, relations, safeWithout: new Map() }));
   }
   return { cells, ...shape };
 }
@@ -382,7 +386,7 @@ function balance(locals: ReadonlyMap<number, LocalSystem>, order: readonly numbe
  * and a tying relation whose withheld cells came to lie in one block stays tying, which gives the
  * same directions (the other blocks add nothing to it).
  */
-class BlockSystem {
+export class BlockSystem {
   private readonly own: Map<number, Relation[]>;
   private readonly tyingOf = new Map<number, [number, number][]>();
   private readonly cellsOf = new Map<number, Set<number>>();
@@ -413,9 +417,21 @@ class BlockSystem {
     this.locals.set(block, localSystem(cells, this.own.get(block) ?? [], this.withheld, this.tyingOf));
   }
 
-  /** Whether no withheld cell of `block` is fixed by the block's own relations (its tying images left aside). */
-  locallySafe(block: number): boolean {
-    return fixedCells(this.own.get(block) ?? [], this.withheld).length === 0;
+  /**
+   * Whether publishing `cell` (withheld) leaves no withheld cell of its block fixed by the block's
+   * own relations (its tying images left aside). Answered once per shape and cell: blocks alike share it.
+   */
+  locallySafeWithout(cell: number): boolean {
+    const local = this.locals.get(this.blockOf(cell))!;
+    const i = local.cells.indexOf(cell);
+    let safe = local.safeWithout.get(i);
+    if (safe === undefined) {
+      const others = new Set(local.cells.keys());
+      others.delete(i);
+      safe = fixedCells(local.relations, others).length === 0;
+      local.safeWithout.set(i, safe);
+    }
+    return safe;
   }
 
   /** Withholds or publishes `cell` (a cell of the withheld set the system was made for). */
@@ -479,8 +495,12 @@ export interface Republishing {
  * The check for publishing cells again: group by group (`PublishingCheck`) for a table split in
  * blocks; a small system without blocks (a group's own table, for instance) is solved whole each time.
  */
-export function republishing(relations: readonly Relation[], withheld: ReadonlySet<number>, blockOf?: BlockOf, changing?: ReadonlySet<number>): Republishing {
-  if (blockOf) return new PublishingCheck(relations, withheld, blockOf, changing ?? new Set());
+export function republishing(
+  relations: readonly Relation[],
+  withheld: ReadonlySet<number>,
+  blocks?: { blockOf: BlockOf; changing: ReadonlySet<number>; system?: BlockSystem },
+): Republishing {
+  if (blocks) return new PublishingCheck(blocks.system ?? new BlockSystem(relations, new Set(withheld), blocks.blockOf), blocks.changing);
   const kept = new Set(withheld);
   return {
     safeWithout(cell) {
@@ -498,7 +518,6 @@ export function republishing(relations: readonly Relation[], withheld: ReadonlyS
 }
 
 export class PublishingCheck implements Republishing {
-  private readonly system: BlockSystem;
   private order: number[] = [];
   private familyOf = new Map<number, number>();
   private families = 0;
@@ -508,14 +527,11 @@ export class PublishingCheck implements Republishing {
   private readonly versions = new Map<number, number>();
   private readonly neededIn = new Map<number, number>();
 
-  /** `changing`: blocks whose cells will be asked about; the families avoid them where they can. */
+  /** `system`: the withheld set's block system, changed as cells are published; `changing`: blocks whose cells will be asked about (the families avoid them where they can). */
   constructor(
-    relations: readonly Relation[],
-    withheld: ReadonlySet<number>,
-    blockOf: BlockOf,
+    private readonly system: BlockSystem,
     private readonly changing: ReadonlySet<number>,
   ) {
-    this.system = new BlockSystem(relations, new Set(withheld), blockOf);
     this.settle();
   }
 
@@ -558,13 +574,13 @@ export class PublishingCheck implements Republishing {
     const block = this.system.blockOf(cell);
     // Needed within its own group: stays needed until that group changes (what a group fixes on its own, the whole table fixes).
     if (this.neededIn.get(cell) === (this.versions.get(block) ?? 0)) return false;
+    if (this.alone(block)) {
+      const safe = this.system.locallySafeWithout(cell);
+      if (!safe) this.neededIn.set(cell, this.versions.get(block) ?? 0);
+      return safe;
+    }
     this.system.withheld.delete(cell);
     try {
-      if (this.alone(block)) {
-        const safe = this.system.locallySafe(block);
-        if (!safe) this.neededIn.set(cell, this.versions.get(block) ?? 0);
-        return safe;
-      }
       const before = this.system.locals.get(block)!;
       this.system.update(block);
       const safe = this.system.derivable(this.order).length === 0;
