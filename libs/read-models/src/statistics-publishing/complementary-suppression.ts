@@ -209,6 +209,17 @@ function cutsFor(relations: readonly Relation[], withheld: ReadonlySet<number>):
   return found;
 }
 
+/** Whether the problem has more than `most` cells (counted only as far as needed). */
+function larger(problem: SuppressionProblem, most: number): boolean {
+  const cells = new Set(problem.primary);
+  for (const relation of problem.relations)
+    for (const [cell] of relation) {
+      cells.add(cell);
+      if (cells.size > most) return true;
+    }
+  return cells.size > most;
+}
+
 function cellsOf(problem: SuppressionProblem): number[] {
   const cells = new Set(problem.primary);
   for (const relation of problem.relations) for (const [cell] of relation) cells.add(cell);
@@ -294,11 +305,10 @@ export function protect(problem: SuppressionProblem, highs: Highs | null, budget
   let method: SuppressionMethod = 'optimal';
   for (const part of parts(problem)) {
     const left = deadline - Date.now();
-    const large = cellsOf(part).length > MAX_EXACT_CELLS;
-    const exact = highs && left > 0 && !large ? protectOptimally(part, highs, left) : null;
+    const exact = highs && left > 0 && !larger(part, MAX_EXACT_CELLS) ? protectOptimally(part, highs, left) : null;
     if (!exact) method = 'heuristic';
-    // A table by group: group by group first, then the exact check and the greedy complement.
-    for (const cell of exact ?? protectHeuristically(part, part.groups ? protectByGroup(part, protectHeuristically) : [])) withheld.add(cell);
+    // A table by group: group by group first, then the exact check and the greedy complement (group-protection.ts).
+    for (const cell of exact ?? (part.groups ? protectByGroup(part, protectHeuristically) : protectHeuristically(part))) withheld.add(cell);
   }
   return { withheld, method };
 }

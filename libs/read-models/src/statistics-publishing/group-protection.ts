@@ -1,5 +1,5 @@
 import type { Relation, SuppressionProblem } from './complementary-suppression.js';
-import { FirstSeen, termsKey } from './linear-system.js';
+import { derivableCells, FirstSeen, ShapeKey } from './linear-system.js';
 
 /**
  * A first protection of a table by group, built group by group, where the heuristic starts (the
@@ -57,36 +57,79 @@ function groupsOf(problem: SuppressionProblem, layout: GroupLayout): Group[] {
     if (block === layout.all || relation.some(([cell]) => layout.blocks[cell] !== block)) continue;
     group(block).relations.push(relation.map(([cell, a]) => [layout.places[cell], a] as const));
   }
-  for (const g of byBlock.values()) g.shape = g.relations.map(termsKey).join(';');
+  for (const g of byBlock.values()) {
+    const key = new ShapeKey();
+    for (const relation of g.relations) key.terms(relation);
+    g.shape = key.text();
+  }
   return [...byBlock.values()];
 }
 
+/** A group's relations in the parts no relation joins (its flows, its toWork, its pending …), each solved on its own. */
+function components(relations: readonly Relation[]): Relation[][] {
+  const parent = new Map<number, number>();
+  const root = (place: number): number => {
+    let r = place;
+    for (let up = parent.get(r); up !== undefined && up !== r; up = parent.get(r)) r = up;
+    return r;
+  };
+  for (const relation of relations) {
+    const first = root(relation[0][0]);
+    parent.set(first, first);
+    for (const [place] of relation) {
+      const r = root(place);
+      if (r !== first) parent.set(r, first);
+    }
+  }
+  const byRoot = new Map<number, Relation[]>();
+  for (const relation of relations) {
+    const r = root(relation[0][0]);
+    const list = byRoot.get(r);
+    if (list) list.push(relation);
+    else byRoot.set(r, [relation]);
+  }
+  return [...byRoot.values()];
+}
+
 /**
- * A group's small problem numbered by the order in which its relations name its cells, so that
- * groups alike in all but the names of their programmes read the same (and are solved once).
+ * A part of a group's small problem numbered by the order in which its relations name its cells,
+ * so that parts alike in all but the names of their programmes read the same (and are solved once).
  */
-function canonical(problem: SuppressionProblem, g: Group, primaryCells: ReadonlySet<number>): { key: string; local: SuppressionProblem; places: number[] } {
+function canonical(
+  problem: SuppressionProblem,
+  g: Group,
+  part: readonly Relation[],
+  primaryCells: ReadonlySet<number>,
+): { key: string; local: SuppressionProblem; places: number[] } {
   const numbering = new FirstSeen<number>();
-  const relations = g.relations.map((relation) => relation.map(([place, a]) => [numbering.at(place), a] as const));
+  const relations = part.map((relation) => relation.map(([place, a]) => [numbering.at(place), a] as const));
   const places = numbering.items;
   const values = places.map((place) => problem.values[g.cells.get(place)!]);
   const tiers = places.map((place) => problem.tiers?.[g.cells.get(place)!] ?? 0);
   const primary = places.flatMap((place, i) => (primaryCells.has(g.cells.get(place)!) ? [i] : []));
-  const key = [relations.map(termsKey).join(';'), tiers.join(''), primary.join(','), values.map((v) => (v === 0 ? 0 : 1)).join('')].join('#');
-  return { key, local: { values, tiers, relations, primary }, places };
+  const shape = new ShapeKey();
+  for (const relation of relations) shape.terms(relation);
+  for (const list of [tiers, primary, values.map((v) => (v === 0 ? 0 : 1))]) {
+    for (const n of list) shape.number(n);
+    shape.end();
+  }
+  return { key: shape.text(), local: { values, tiers, relations, primary }, places };
 }
 
-/** Step 1: each group against its own relations; groups alike (shape, small cells, zeros) share one answer. */
+/** Step 1: each group against its own relations, part by part; parts alike (shape, small cells, zeros) share one answer. */
 function protectApart(problem: SuppressionProblem, groups: readonly Group[], solve: LocalProtection): void {
   const primaryCells = new Set(problem.primary);
-  // The first group of each key is solved with its own figures (the smallest complements for it), the others alike take its answer.
+  // The first part of each key is solved with its own figures (the smallest complements for it), the others alike take its answer.
   const answers = new Map<string, ReadonlySet<number>>();
   for (const g of groups) {
     if (![...g.cells.values()].some((cell) => primaryCells.has(cell))) continue;
-    const { key, local, places } = canonical(problem, g, primaryCells);
-    let answer = answers.get(key);
-    if (!answer) answers.set(key, (answer = solve(local)));
-    g.withheld = new Set([...answer].map((i) => places[i]));
+    for (const part of components(g.relations)) {
+      if (!part.some((relation) => relation.some(([place]) => primaryCells.has(g.cells.get(place)!)))) continue;
+      const { key, local, places } = canonical(problem, g, part, primaryCells);
+      let answer = answers.get(key);
+      if (!answer) answers.set(key, (answer = solve(local)));
+      for (const i of answer) g.withheld.add(places[i]);
+    }
   }
 }
 
@@ -141,13 +184,84 @@ function pairUp(problem: SuppressionProblem, groups: readonly Group[]): void {
   }
 }
 
-/** The first protection of a table by group (see the module comment): the cells to start the greedy complement from. */
-export function protectByGroup(problem: SuppressionProblem, solve: LocalProtection): Set<number> {
-  if (!problem.blocks || !problem.groups) return new Set(problem.primary);
-  const groups = groupsOf(problem, { blocks: problem.blocks, ...problem.groups });
-  protectApart(problem, groups, solve);
+/**
+ * Groups whose protection is settled by step 1 and 2 alone: each group of a class of at least two
+ * alike groups (the same relations, withheld and small cells) whose withheld cells are safe within
+ * the group and each needed there (publishing any complement makes a cell of the group derivable
+ * from the group's own relations). Such a group's movements are mirrored by another of its class
+ * whatever the rest of the table does, so it is safe exactly when it is on its own; and each of its
+ * complements is necessary in any table. Of each class, two groups are kept as its representatives
+ * (they keep its movements in the table's system, so every other group's check is the same) and
+ * the others are returned: the greedy complement need not see them.
+ */
+function settled(problem: SuppressionProblem, groups: readonly Group[]): { representatives: Group[]; others: Group[] } {
+  const primaryCells = new Set(problem.primary);
+  const classes = new Map<string, Group[]>();
+  for (const g of groups) {
+    const primaryPlaces = [...g.withheld].filter((place) => primaryCells.has(g.cells.get(place)!));
+    const key = `${g.shape}|${keyOf(g.withheld)}|${keyOf(primaryPlaces)}`;
+    const members = classes.get(key);
+    if (members) members.push(g);
+    else classes.set(key, [g]);
+  }
+  const representatives: Group[] = [];
+  const others: Group[] = [];
+  for (const members of classes.values()) {
+    if (members.length < 2 || !settledOnItsOwn(members[0], primaryCells)) continue;
+    representatives.push(members[0], members[1]);
+    others.push(...members.slice(2));
+  }
+  return { representatives, others };
+}
+
+/** Whether a group's withheld cells are safe within the group and each complement needed there. */
+function settledOnItsOwn(g: Group, primaryCells: ReadonlySet<number>): boolean {
+  if (derivableCells(g.relations, g.withheld).length > 0) return false;
+  for (const place of g.withheld) {
+    if (primaryCells.has(g.cells.get(place)!)) continue;
+    const without = new Set(g.withheld);
+    without.delete(place);
+    if (derivableCells(g.relations, without).length === 0) return false;
+  }
+  return true;
+}
+
+/** The greedy complement: `start`, the cells to begin with; its answer safe, every complement necessary (complementary-suppression.ts). */
+export type Heuristic = (problem: SuppressionProblem, start?: Iterable<number>) => Set<number>;
+
+/**
+ * The protection of a table by group: group by group first (see the module comment), then the
+ * greedy complement on the table without the settled groups beyond their classes' two
+ * representatives. The table without them is the same system for every group it keeps (a class's
+ * movements are all there), so its protection is the whole table's, the left-out groups taking
+ * their class's cells. Should the greedy change a representative, the class would no longer be
+ * alike, and the whole table is given to the greedy instead.
+ */
+export function protectByGroup(problem: SuppressionProblem, greedy: Heuristic): Set<number> {
+  if (!problem.blocks || !problem.groups) return greedy(problem);
+  const blocks = problem.blocks;
+  const groups = groupsOf(problem, { blocks, ...problem.groups });
+  protectApart(problem, groups, greedy);
   pairUp(problem, groups);
-  const withheld = new Set(problem.primary);
-  for (const g of groups) for (const place of g.withheld) withheld.add(g.cells.get(place)!);
+  const start = new Set(problem.primary);
+  for (const g of groups) for (const place of g.withheld) start.add(g.cells.get(place)!);
+  const { representatives, others } = settled(problem, groups);
+  if (others.length === 0) return greedy(problem, start);
+
+  const left = new Set(others.map((g) => g.block));
+  const kept = (cell: number) => !left.has(blocks[cell]);
+  const reduced: SuppressionProblem = {
+    ...problem,
+    relations: problem.relations.flatMap((relation) => {
+      const terms = relation.filter(([cell]) => kept(cell));
+      return terms.length > 0 ? [terms] : [];
+    }),
+    primary: problem.primary.filter(kept),
+    groups: undefined,
+  };
+  const withheld = greedy(reduced, [...start].filter(kept));
+  const unchanged = representatives.every((g) => [...g.cells].every(([place, cell]) => withheld.has(cell) === g.withheld.has(place)));
+  if (!unchanged) return greedy(problem, start);
+  for (const g of others) for (const place of g.withheld) withheld.add(g.cells.get(place)!);
   return withheld;
 }

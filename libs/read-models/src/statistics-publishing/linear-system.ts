@@ -29,8 +29,40 @@ export class FirstSeen<T> {
   }
 }
 
-/** A relation's terms as text: part of the key of a system's shape. */
-export const termsKey = (terms: Relation): string => terms.map(([i, a]) => `${i}:${a}`).join(' ');
+/**
+ * A small system's shape written as text, the key of the caches of systems alike: each number one
+ * character (two from 2^15 on; numbers stay below 2^30), a mark after each relation or list.
+ */
+export class ShapeKey {
+  private readonly codes: number[] = [];
+
+  number(n: number): this {
+    if (n < 0x8000) this.codes.push(n);
+    else this.codes.push(0x8000 | (n >>> 15), n & 0x7fff);
+    return this;
+  }
+
+  /** One term: the cell's number, its coefficient (zigzag: 0, −1, 1, −2 … as 0, 1, 2, 3 …). */
+  term(i: number, a: number): this {
+    return this.number(i).number(a >= 0 ? 2 * a : -2 * a - 1);
+  }
+
+  terms(terms: Relation): this {
+    for (const [i, a] of terms) this.term(i, a);
+    return this.end();
+  }
+
+  end(): this {
+    this.codes.push(0xffff);
+    return this;
+  }
+
+  text(): string {
+    let text = '';
+    for (let k = 0; k < this.codes.length; k += 4096) text += String.fromCharCode(...this.codes.slice(k, k + 4096));
+    return text;
+  }
+}
 
 /**
  * Rank computations run modulo this prime (2^26 − 5), so products stay below 2^53 and every step
@@ -126,35 +158,31 @@ const FIXED_KEPT = 100_000;
  * table repeat a few shapes many times: each shape is solved once, its cells numbered in the order
  * the relations name them.
  */
-function fixedCells(relations: Iterable<Relation>, withheld: ReadonlySet<number>): number[] {
-  const index = new Map<number, number>();
-  const cells: number[] = [];
-  const shape: [number, number][][] = [];
-  let key = '';
+function fixedCells(relations: readonly Relation[], withheld: ReadonlySet<number>): number[] {
+  const numbering = new FirstSeen<number>();
+  const key = new ShapeKey();
   for (const relation of relations) {
-    const terms: [number, number][] = [];
-    for (const [cell, a] of relation) {
-      if (!withheld.has(cell)) continue;
-      let i = index.get(cell);
-      if (i === undefined) {
-        index.set(cell, (i = cells.length));
-        cells.push(cell);
+    let any = false;
+    for (const [cell, a] of relation)
+      if (withheld.has(cell)) {
+        key.term(numbering.at(cell), a);
+        any = true;
       }
-      terms.push([i, a]);
-      key += `${i}:${a} `;
-    }
-    if (terms.length === 0) continue;
-    key += ';';
-    shape.push(terms);
+    if (any) key.end();
   }
-  let fixed = fixedByShape.get(key);
+  const text = key.text();
+  let fixed = fixedByShape.get(text);
   if (!fixed) {
+    const shape = relations.flatMap((relation) => {
+      const terms = relation.filter(([cell]) => withheld.has(cell)).map(([cell, a]) => [numbering.at(cell), a] as const);
+      return terms.length > 0 ? [terms] : [];
+    });
     fixed = [];
-    for (const [pivot, row] of echelon(shape, new Set(cells.keys()), false)) if (row.size === 1) fixed.push(pivot);
+    for (const [pivot, row] of echelon(shape, new Set(numbering.items.keys()), false)) if (row.size === 1) fixed.push(pivot);
     if (fixedByShape.size >= FIXED_KEPT) fixedByShape.clear();
-    fixedByShape.set(key, fixed);
+    fixedByShape.set(text, fixed);
   }
-  return fixed.map((i) => cells[i]);
+  return fixed.map((i) => numbering.items[i]);
 }
 
 /** A subspace of sparse vectors, kept in reduced row echelon form. */
@@ -268,17 +296,18 @@ function localSystem(
   const at = (cell: number) => numbering.at(cell);
   const cells = numbering.items;
   const relations: [number, number][][] = [];
-  let key = '';
+  const shapeKey = new ShapeKey();
   for (const relation of ownRelations) {
     const terms: [number, number][] = [];
     for (const [cell, a] of relation) if (withheld.has(cell)) terms.push([at(cell), a]);
     if (terms.length === 0) continue;
     relations.push(terms);
-    key += `${termsKey(terms)};`;
+    shapeKey.terms(terms);
   }
   for (const cell of blockCells) at(cell);
-  key += '|';
-  for (const cell of cells) key += `${termsKey(tyingOf.get(cell) ?? [])};`;
+  shapeKey.end();
+  for (const cell of cells) shapeKey.terms(tyingOf.get(cell) ?? []);
+  const key = shapeKey.text();
   let shape = shapes.get(key);
   if (!shape) {
     const pivots = echelon(relations, new Set(cells.keys()), false);

@@ -237,7 +237,7 @@ function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, so
     if (primarySet.has(cell)) result.primary[row].add(cells[cell % width]);
   }
 
-  const fte = protectFteEnd(rows, result.withheld, { ...solver, budgetMs: Math.max(solver.budgetMs - (Date.now() - started), 0) });
+  const fte = protectFteEnd(rows, result.withheld, { ...solver, budgetMs: Math.max(solver.budgetMs - (Date.now() - started), 0) }, totals);
   result.fteEnd = fte.fteEnd;
   if (fte.method === 'heuristic') result.method = 'heuristic';
   return result;
@@ -247,8 +247,12 @@ const tierOf = (r: RowRef, totals: ReturnType<typeof sums>) =>
   (r.group === ALL_GROUPS && totals.length > 0 ? 3 : 0) + (r.programme === 'TOTAL' ? 2 : r.programme === 'INVOEG' ? 1 : 0);
 
 /** fteEnd: withheld with stockEnd, then complemented across rows (INVOEG, TOTAL, ALL) on its own. */
-function protectFteEnd(rows: readonly RowRef[], withheld: readonly ReadonlySet<Cell>[], solver: Solver): { fteEnd: boolean[]; method: SuppressionMethod } {
-  const totals = sums(rows);
+function protectFteEnd(
+  rows: readonly RowRef[],
+  withheld: readonly ReadonlySet<Cell>[],
+  solver: Solver,
+  totals: ReturnType<typeof sums> = sums(rows),
+): { fteEnd: boolean[]; method: SuppressionMethod } {
   const fte = protect(
     {
       values: rows.map((r) => r.flow.fteEnd),
