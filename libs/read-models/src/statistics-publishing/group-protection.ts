@@ -104,23 +104,28 @@ function canonical(
   const numbering = new FirstSeen<number>();
   const relations = part.map((relation) => relation.map(([place, a]) => [numbering.at(place), a] as const));
   const places = numbering.items;
-  const values = places.map((place) => problem.values[g.cells.get(place)!]);
+  // Only whether a figure is zero counts (zeros are the last complements chosen): parts alike get one answer whatever their figures.
+  const values = places.map((place) => (problem.values[g.cells.get(place)!] === 0 ? 0 : 1));
   const tiers = places.map((place) => problem.tiers?.[g.cells.get(place)!] ?? 0);
   const primary = places.flatMap((place, i) => (primaryCells.has(g.cells.get(place)!) ? [i] : []));
   const shape = new ShapeKey();
   for (const relation of relations) shape.terms(relation);
-  for (const list of [tiers, primary, values.map((v) => (v === 0 ? 0 : 1))]) {
+  for (const list of [tiers, primary, values]) {
     for (const n of list) shape.number(n);
     shape.end();
   }
   return { key: shape.text(), local: { values, tiers, relations, primary }, places };
 }
 
+/** Answers to parts of groups by their key, kept from table to table (a worker answers many); emptied when it grows past ANSWERS_KEPT. */
+const answersOf = new WeakMap<LocalProtection, Map<string, ReadonlySet<number>>>();
+const ANSWERS_KEPT = 50_000;
+
 /** Step 1: each group against its own relations, part by part; parts alike (shape, small cells, zeros) share one answer. */
 function protectApart(problem: SuppressionProblem, groups: readonly Group[], solve: LocalProtection): void {
   const primaryCells = new Set(problem.primary);
-  // The first part of each key is solved with its own figures (the smallest complements for it), the others alike take its answer.
-  const answers = new Map<string, ReadonlySet<number>>();
+  let answers = answersOf.get(solve);
+  if (!answers || answers.size >= ANSWERS_KEPT) answersOf.set(solve, (answers = new Map<string, ReadonlySet<number>>()));
   for (const g of groups) {
     if (![...g.cells.values()].some((cell) => primaryCells.has(cell))) continue;
     for (const part of components(g.relations)) {
