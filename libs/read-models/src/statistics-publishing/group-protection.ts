@@ -31,41 +31,51 @@ interface GroupLayout {
 /** A small problem solved on its own: the cells to withhold (primary included). */
 export type LocalProtection = (problem: SuppressionProblem) => ReadonlySet<number>;
 
-interface Group {
-  block: number;
-  /** place → cell */
-  cells: Map<number, number>;
+/** A part of a shape that no relation joins to the rest (its flows, its toWork, its pending …), numbered by first appearance. */
+interface ShapePart {
   relations: Relation[];
-  /** the group's rows and relations in places: groups with the same shape are alike */
-  shape: string;
+  /** local number → place */
+  places: number[];
+  key: string;
+}
+
+/** A group's rows and relations, in places (the same for the same figure of the same row name in every group): groups of one shape are alike but for their figures. */
+export interface Shape {
+  key: string;
+  relations: Relation[];
+  parts: ShapePart[];
+}
+
+export interface Group {
+  shape: Shape;
+  /** place → figure and tier (where the group has the place) */
+  values: number[];
+  tiers: number[];
+  /** the places withheld for being small (or for the year before) */
+  primary: Set<number>;
   withheld: Set<number>;
+}
+
+/** Shapes by key, kept from table to table; emptied when it grows past SHAPES_KEPT. */
+const shapes = new Map<string, Shape>();
+const SHAPES_KEPT = 10_000;
+
+/** The shape of a group with these relations (in places). */
+export function shapeOf(relations: Relation[]): Shape {
+  const key = new ShapeKey();
+  for (const relation of relations) key.terms(relation);
+  const text = key.text();
+  let shape = shapes.get(text);
+  if (!shape) {
+    if (shapes.size >= SHAPES_KEPT) shapes.clear();
+    shapes.set(text, (shape = { key: text, relations, parts: components(relations).map(partOf) }));
+  }
+  return shape;
 }
 
 const keyOf = (places: Iterable<number>) => [...places].sort((a, b) => a - b).join(',');
 
-function groupsOf(problem: SuppressionProblem, layout: GroupLayout): Group[] {
-  const byBlock = new Map<number, Group>();
-  const group = (block: number): Group => {
-    let g = byBlock.get(block);
-    if (!g) byBlock.set(block, (g = { block, cells: new Map(), relations: [], shape: '', withheld: new Set() }));
-    return g;
-  };
-  for (const relation of problem.relations) {
-    if (relation.length === 0) continue;
-    for (const [cell] of relation) if (layout.blocks[cell] !== layout.all) group(layout.blocks[cell]).cells.set(layout.places[cell], cell);
-    const block = layout.blocks[relation[0][0]];
-    if (block === layout.all || relation.some(([cell]) => layout.blocks[cell] !== block)) continue;
-    group(block).relations.push(relation.map(([cell, a]) => [layout.places[cell], a] as const));
-  }
-  for (const g of byBlock.values()) {
-    const key = new ShapeKey();
-    for (const relation of g.relations) key.terms(relation);
-    g.shape = key.text();
-  }
-  return [...byBlock.values()];
-}
-
-/** A group's relations in the parts no relation joins (its flows, its toWork, its pending …), each solved on its own. */
+/** A group's relations in the parts no relation joins, each solved on its own. */
 function components(relations: readonly Relation[]): Relation[][] {
   const parent = new Map<number, number>();
   const root = (place: number): number => {
@@ -74,6 +84,7 @@ function components(relations: readonly Relation[]): Relation[][] {
     return r;
   };
   for (const relation of relations) {
+    if (relation.length === 0) continue;
     const first = root(relation[0][0]);
     parent.set(first, first);
     for (const [place] of relation) {
@@ -83,6 +94,7 @@ function components(relations: readonly Relation[]): Relation[][] {
   }
   const byRoot = new Map<number, Relation[]>();
   for (const relation of relations) {
+    if (relation.length === 0) continue;
     const r = root(relation[0][0]);
     const list = byRoot.get(r);
     if (list) list.push(relation);
@@ -91,30 +103,42 @@ function components(relations: readonly Relation[]): Relation[][] {
   return [...byRoot.values()];
 }
 
-/**
- * A part of a group's small problem numbered by the order in which its relations name its cells,
- * so that parts alike in all but the names of their programmes read the same (and are solved once).
- */
-function canonical(
-  problem: SuppressionProblem,
-  g: Group,
-  part: readonly Relation[],
-  primaryCells: ReadonlySet<number>,
-): { key: string; local: SuppressionProblem; places: number[] } {
+/** A part numbered by the order in which its relations name its places, so that parts alike in all but the names of their programmes read the same. */
+function partOf(part: readonly Relation[]): ShapePart {
   const numbering = new FirstSeen<number>();
   const relations = part.map((relation) => relation.map(([place, a]) => [numbering.at(place), a] as const));
-  const places = numbering.items;
-  // Only whether a figure is zero counts (zeros are the last complements chosen): parts alike get one answer whatever their figures.
-  const values = places.map((place) => (problem.values[g.cells.get(place)!] === 0 ? 0 : 1));
-  const tiers = places.map((place) => problem.tiers?.[g.cells.get(place)!] ?? 0);
-  const primary = places.flatMap((place, i) => (primaryCells.has(g.cells.get(place)!) ? [i] : []));
-  const shape = new ShapeKey();
-  for (const relation of relations) shape.terms(relation);
-  for (const list of [tiers, primary, values]) {
-    for (const n of list) shape.number(n);
-    shape.end();
+  const key = new ShapeKey();
+  for (const relation of relations) key.terms(relation);
+  return { relations, places: numbering.items, key: key.text() };
+}
+
+/** A table's groups read from its relations (the generic problem), each with the cell of each of its places. */
+function groupsOf(problem: SuppressionProblem, layout: GroupLayout): (Group & { block: number; cells: Map<number, number> })[] {
+  const byBlock = new Map<number, { block: number; cells: Map<number, number>; relations: Relation[] }>();
+  const group = (block: number) => {
+    let g = byBlock.get(block);
+    if (!g) byBlock.set(block, (g = { block, cells: new Map<number, number>(), relations: [] }));
+    return g;
+  };
+  for (const relation of problem.relations) {
+    if (relation.length === 0) continue;
+    for (const [cell] of relation) if (layout.blocks[cell] !== layout.all) group(layout.blocks[cell]).cells.set(layout.places[cell], cell);
+    const block = layout.blocks[relation[0][0]];
+    if (block === layout.all || relation.some(([cell]) => layout.blocks[cell] !== block)) continue;
+    group(block).relations.push(relation.map(([cell, a]) => [layout.places[cell], a] as const));
   }
-  return { key: shape.text(), local: { values, tiers, relations, primary }, places };
+  const primaryCells = new Set(problem.primary);
+  return [...byBlock.values()].map(({ block, cells, relations }) => {
+    const values: number[] = [];
+    const tiers: number[] = [];
+    const primary = new Set<number>();
+    for (const [place, cell] of cells) {
+      values[place] = problem.values[cell];
+      tiers[place] = problem.tiers?.[cell] ?? 0;
+      if (primaryCells.has(cell)) primary.add(place);
+    }
+    return { block, cells, shape: shapeOf(relations), values, tiers, primary, withheld: new Set<number>() };
+  });
 }
 
 /** Answers to parts of groups by their key, kept from table to table (a worker answers many); emptied when it grows past ANSWERS_KEPT. */
@@ -122,18 +146,26 @@ const answersOf = new WeakMap<LocalProtection, Map<string, ReadonlySet<number>>>
 const ANSWERS_KEPT = 50_000;
 
 /** Step 1: each group against its own relations, part by part; parts alike (shape, small cells, zeros) share one answer. */
-function protectApart(problem: SuppressionProblem, groups: readonly Group[], solve: LocalProtection): void {
-  const primaryCells = new Set(problem.primary);
+function protectApart(groups: readonly Group[], solve: LocalProtection): void {
   let answers = answersOf.get(solve);
   if (!answers || answers.size >= ANSWERS_KEPT) answersOf.set(solve, (answers = new Map<string, ReadonlySet<number>>()));
   for (const g of groups) {
-    if (![...g.cells.values()].some((cell) => primaryCells.has(cell))) continue;
-    for (const part of components(g.relations)) {
-      if (!part.some((relation) => relation.some(([place]) => primaryCells.has(g.cells.get(place)!)))) continue;
-      const { key, local, places } = canonical(problem, g, part, primaryCells);
-      let answer = answers.get(key);
-      if (!answer) answers.set(key, (answer = solve(local)));
-      for (const i of answer) g.withheld.add(places[i]);
+    if (g.primary.size === 0) continue;
+    for (const part of g.shape.parts) {
+      if (!part.places.some((place) => g.primary.has(place))) continue;
+      // Only whether a figure is zero counts (zeros are the last complements chosen): parts alike get one answer whatever their figures.
+      const values = part.places.map((place) => (g.values[place] === 0 ? 0 : 1));
+      const tiers = part.places.map((place) => g.tiers[place]);
+      const primary = part.places.flatMap((place, i) => (g.primary.has(place) ? [i] : []));
+      const key = new ShapeKey();
+      for (const list of [tiers, primary, values]) {
+        for (const n of list) key.number(n);
+        key.end();
+      }
+      const text = part.key + key.text();
+      let answer = answers.get(text);
+      if (!answer) answers.set(text, (answer = solve({ values, tiers, relations: part.relations, primary })));
+      for (const i of answer) g.withheld.add(part.places[i]);
     }
   }
 }
@@ -141,14 +173,16 @@ function protectApart(problem: SuppressionProblem, groups: readonly Group[], sol
 const covers = (a: ReadonlySet<number>, b: ReadonlySet<number>) => a.size >= b.size && [...b].every((place) => a.has(place));
 
 /** Step 2: every group with withheld cells covered by another group of the same shape. */
-function pairUp(problem: SuppressionProblem, groups: readonly Group[]): void {
-  const byShape = new Map<string, Group[]>();
-  for (const g of groups) if (g.withheld.size > 0) byShape.set(g.shape, [...(byShape.get(g.shape) ?? []), g]);
-  const allOfShape = new Map<string, Group[]>();
-  for (const g of groups) allOfShape.set(g.shape, [...(allOfShape.get(g.shape) ?? []), g]);
-  for (const [shape, withWithheld] of byShape) {
-    const candidates = allOfShape.get(shape)!;
+function pairUp(groups: readonly Group[]): void {
+  const byShape = new Map<Shape, Group[]>();
+  for (const g of groups) {
+    const list = byShape.get(g.shape);
+    if (list) list.push(g);
+    else byShape.set(g.shape, [g]);
+  }
+  for (const candidates of byShape.values()) {
     if (candidates.length < 2) continue;
+    const withWithheld = candidates.filter((g) => g.withheld.size > 0);
     // The distinct withheld sets of the shape, each with the groups that have it.
     const classes = new Map<string, Group[]>();
     for (const g of candidates) classes.set(keyOf(g.withheld), [...(classes.get(keyOf(g.withheld)) ?? []), g]);
@@ -165,12 +199,12 @@ function pairUp(problem: SuppressionProblem, groups: readonly Group[]): void {
         for (const place of g.withheld)
           if (!partner.withheld.has(place)) {
             added++;
-            weight += Math.abs(problem.values[partner.cells.get(place)!]);
+            weight += Math.abs(partner.values[place]);
           }
         for (const place of partner.withheld)
           if (!g.withheld.has(place)) {
             added++;
-            weight += Math.abs(problem.values[g.cells.get(place)!]);
+            weight += Math.abs(g.values[place]);
           }
         if (!best || added < best.added || (added === best.added && weight < best.weight)) best = { partner, added, weight };
       }
@@ -199,20 +233,18 @@ function pairUp(problem: SuppressionProblem, groups: readonly Group[]): void {
  * (they keep its movements in the table's system, so every other group's check is the same) and
  * the others are returned: the greedy complement need not see them.
  */
-function settled(problem: SuppressionProblem, groups: readonly Group[]): { representatives: Group[]; others: Group[] } {
-  const primaryCells = new Set(problem.primary);
-  const classes = new Map<string, Group[]>();
+function settled<G extends Group>(groups: readonly G[]): { representatives: G[]; others: G[] } {
+  const classes = new Map<string, G[]>();
   for (const g of groups) {
-    const primaryPlaces = [...g.withheld].filter((place) => primaryCells.has(g.cells.get(place)!));
-    const key = `${g.shape}|${keyOf(g.withheld)}|${keyOf(primaryPlaces)}`;
+    const key = `${g.shape.key}|${keyOf(g.withheld)}|${keyOf(g.primary)}`;
     const members = classes.get(key);
     if (members) members.push(g);
     else classes.set(key, [g]);
   }
-  const representatives: Group[] = [];
-  const others: Group[] = [];
+  const representatives: G[] = [];
+  const others: G[] = [];
   for (const members of classes.values()) {
-    if (members.length < 2 || !settledOnItsOwn(members[0], primaryCells)) continue;
+    if (members.length < 2 || !settledOnItsOwn(members[0])) continue;
     representatives.push(members[0], members[1]);
     others.push(...members.slice(2));
   }
@@ -220,15 +252,27 @@ function settled(problem: SuppressionProblem, groups: readonly Group[]): { repre
 }
 
 /** Whether a group's withheld cells are safe within the group and each complement needed there. */
-function settledOnItsOwn(g: Group, primaryCells: ReadonlySet<number>): boolean {
-  if (derivableCells(g.relations, g.withheld).length > 0) return false;
+function settledOnItsOwn(g: Group): boolean {
+  const relations = g.shape.relations;
+  if (derivableCells(relations, g.withheld).length > 0) return false;
   for (const place of g.withheld) {
-    if (primaryCells.has(g.cells.get(place)!)) continue;
+    if (g.primary.has(place)) continue;
     const without = new Set(g.withheld);
     without.delete(place);
-    if (derivableCells(g.relations, without).length === 0) return false;
+    if (derivableCells(relations, without).length === 0) return false;
   }
   return true;
+}
+
+/**
+ * Steps 1 and 2 (see the module comment) on the groups of a table (ALL left aside), each group's
+ * `withheld` set; then the settled groups: of each class, two `representatives` to keep in the
+ * table's system, the `others` to leave out of it.
+ */
+export function protectGroups<G extends Group>(groups: readonly G[], solve: LocalProtection): { representatives: G[]; others: G[] } {
+  protectApart(groups, solve);
+  pairUp(groups);
+  return settled(groups);
 }
 
 /** The greedy complement: `start`, the cells to begin with; its answer safe, every complement necessary (complementary-suppression.ts). */
@@ -246,11 +290,9 @@ export function protectByGroup(problem: SuppressionProblem, greedy: Heuristic): 
   if (!problem.blocks || !problem.groups) return greedy(problem);
   const blocks = problem.blocks;
   const groups = groupsOf(problem, { blocks, ...problem.groups });
-  protectApart(problem, groups, greedy);
-  pairUp(problem, groups);
+  const { representatives, others } = protectGroups(groups, greedy);
   const start = new Set(problem.primary);
   for (const g of groups) for (const place of g.withheld) start.add(g.cells.get(place)!);
-  const { representatives, others } = settled(problem, groups);
   if (others.length === 0) return greedy(problem, start);
 
   const left = new Set(others.map((g) => g.block));
