@@ -318,6 +318,19 @@ describe('the least suppression', () => {
     );
   });
 
+  test('property: many groups repeating a few histories (settled classes left out of the greedy) — nothing computable, nothing needless', () => {
+    // A large table's organisations repeat a few patterns of small cells; groups alike are settled on their own (group-protection.ts).
+    const repeated = fc
+      .tuple(tablesArbitrary(3, 2), fc.array(fc.nat(2), { minLength: 4, maxLength: 7 }))
+      .map(([raws, chosen]) => raws.map((groups) => chosen.map((k) => groups[k % groups.length])));
+    fc.assert(
+      fc.property(repeated, fc.integer({ min: 2, max: 6 }), (raws, minCell) => {
+        check(yearsOf(raws, true), minCell, heuristic);
+      }),
+      { numRuns: 12 * RUNS },
+    );
+  });
+
   test('the exact method withholds no more cells than the heuristic, and says which it used', () => {
     fc.assert(
       fc.property(tablesArbitrary(2, 1), fc.integer({ min: 3, max: 6 }), (raws, minCell) => {

@@ -1,6 +1,16 @@
 import type { Highs } from 'highs';
+import { PROGRAMMES } from '#domain/vocabulary.js';
 import type { FlowRow, OutflowRow, RowName } from '../outflow-statistics/statistics-tables.js';
-import { derivableCells, protect, type Relation, type SuppressionMethod, type SuppressionProblem } from './complementary-suppression.js';
+import {
+  derivableCells,
+  MAX_EXACT_CELLS,
+  protect,
+  protectHeuristically,
+  type Relation,
+  type SuppressionMethod,
+  type SuppressionProblem,
+} from './complementary-suppression.js';
+import { protectGroups, shapeOf, type Group, type Shape } from './group-protection.js';
 
 /**
  * Small-cell suppression of the statistics tables (`minCell=N`), for one year or a series, one
@@ -184,22 +194,26 @@ function groupLayout(rows: readonly RowRef[], width: number): Pick<SuppressionPr
  * the year, hence in the series; a cell protected in each year is protected in the series (the
  * directions that move it in two adjacent years agree on their shared figure).
  */
-function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, solver: Solver, neighbours: Neighbours = {}): Plan {
-  // One layout for both tables, so that their shared cells are numbered alike and solved alike.
-  const cells: readonly Cell[] = [...FLOW_CELLS, ...OUTCOME_CELLS];
-  const related: readonly Cell[] = withOutcome ? cells : FLOW_CELLS;
-  const width = cells.length;
-  const column = new Map(cells.map((cell, k) => [cell, k]));
-  const at = (row: number, cell: Cell) => row * width + column.get(cell)!;
+/** One layout for both tables, so that their shared cells are numbered alike and solved alike. */
+const CELLS: readonly Cell[] = [...FLOW_CELLS, ...OUTCOME_CELLS];
+const WIDTH = CELLS.length;
+const COLUMN = new Map(CELLS.map((cell, k) => [cell, k]));
+/** A cell's number: by the row's position in the table (`atRow`) or, within a group, by the row's name (`atPlace`). */
+type CellAt = (row: number, cell: Cell) => number;
+const atRow: CellAt = (row, cell) => row * WIDTH + COLUMN.get(cell)!;
+const at = atRow;
+/** Every row name numbered once for all tables: a group's place is the same figure of the same row name in every group. */
+const ROW_NAMES = new Map<RowName, number>([...PROGRAMMES, 'INVOEG' as const, 'TOTAL' as const].map((name, i) => [name, i]));
+
+/**
+ * What a reader of a year knows of each row's shared cells from its neighbours: `known` cells are
+ * constants (a published stockEnd the year before, a row missing the year after); `forced` ones
+ * are withheld because the year before withheld them.
+ */
+function neighbourCells(rows: readonly RowRef[], { previousStockEnd, nextRows }: Neighbours, at: CellAt = atRow): { known: Set<number>; forced: number[] } {
   const known = new Set<number>();
-  const relations: Relation[] = [];
-
-  const totals = sums(rows);
-  relations.push(...tableRelations(rows.length, totals, related, at));
-
   const forced: number[] = [];
   rows.forEach((r, i) => {
-    const { previousStockEnd, nextRows } = neighbours;
     if (previousStockEnd) {
       const before = previousStockEnd.get(rowKey(r));
       if (before === true) forced.push(at(i, 'stockStart'));
@@ -207,39 +221,183 @@ function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, so
     }
     if (nextRows && !nextRows.has(rowKey(r))) known.add(at(i, 'stockEnd'));
   });
+  return { known, forced };
+}
 
-  const values = rows.flatMap((r) => cells.map((cell) => figure(r, cell)));
-  const primary = rows.flatMap((r, i) =>
+/** The small cells of the rows (1 to minCell − 1), the reader's constants left aside. */
+function smallCells(rows: readonly RowRef[], related: readonly Cell[], minCell: number, known: ReadonlySet<number>, at: CellAt = atRow): number[] {
+  return rows.flatMap((r, i) =>
     related
       .filter((cell) => !NEVER_PRIMARY.has(cell) && figure(r, cell) >= 1 && figure(r, cell) < minCell && !known.has(at(i, cell)))
       .map((cell) => at(i, cell)),
   );
-  const problem: SuppressionProblem = {
-    values,
-    // A cell the reader knows is a constant: it leaves the relations and is never withheld.
-    relations: relations.map((relation) => relation.filter(([cell]) => !known.has(cell))),
-    primary: [...new Set([...primary, ...forced])],
-    tiers: rows.flatMap((r) => cells.map(() => tierOf(r, totals))),
-    ...groupLayout(rows, width),
-  };
-  const started = Date.now();
-  const counts = protect(problem, solver.highs, solver.budgetMs);
-  const primarySet = new Set(primary);
-  const result: Plan = {
-    withheld: rows.map(() => new Set<Cell>()),
-    primary: rows.map(() => new Set<Cell>()),
-    fteEnd: rows.map(() => false),
-    method: counts.method,
-  };
-  for (const cell of counts.withheld) {
-    const row = Math.floor(cell / width);
-    result.withheld[row].add(cells[cell % width]);
-    if (primarySet.has(cell)) result.primary[row].add(cells[cell % width]);
-  }
+}
 
-  const fte = protectFteEnd(rows, result.withheld, { ...solver, budgetMs: Math.max(solver.budgetMs - (Date.now() - started), 0) }, totals);
+/** The rows as a problem: their relations (a cell the reader knows is a constant: it leaves them and is never withheld), figures, primary cells. */
+function describe(rows: readonly RowRef[], withOutcome: boolean, minCell: number, neighbours: Neighbours): { problem: SuppressionProblem; small: number[] } {
+  const related: readonly Cell[] = withOutcome ? CELLS : FLOW_CELLS;
+  const totals = sums(rows);
+  const { known, forced } = neighbourCells(rows, neighbours);
+  const relations = tableRelations(rows.length, totals, related, at);
+  const small = smallCells(rows, related, minCell, known);
+  const problem: SuppressionProblem = {
+    values: rows.flatMap((r) => CELLS.map((cell) => figure(r, cell))),
+    relations: known.size === 0 ? relations : relations.map((relation) => relation.filter(([cell]) => !known.has(cell))),
+    primary: [...new Set([...small, ...forced])],
+    tiers: rows.flatMap((r) => CELLS.map(() => tierOf(r, totals))),
+    ...groupLayout(rows, WIDTH),
+  };
+  return { problem, small };
+}
+
+/**
+ * One year protected, its neighbours fixed: a year's stockStart is the year before's stockEnd, so it
+ * is withheld exactly when that was (withheld there: protected here too; published there: known
+ * here). A row missing in the year before or after shows a 0. Every complement is necessary within
+ * the year, hence in the series; a cell protected in each year is protected in the series (the
+ * directions that move it in two adjacent years agree on their shared figure).
+ */
+function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, solver: Solver, neighbours: Neighbours = {}): Plan {
+  const started = Date.now();
+  // A table too large for the exact method: its settled groups are found from their rows, and only the others become one system.
+  const bySettledGroups =
+    !solver.highs || solver.budgetMs <= 0 || rows.length > MAX_EXACT_CELLS ? planBySettledGroups(rows, withOutcome, minCell, neighbours) : null;
+  let result: Plan;
+  if (bySettledGroups) result = bySettledGroups;
+  else {
+    const { problem, small } = describe(rows, withOutcome, minCell, neighbours);
+    const counts = protect(problem, solver.highs, solver.budgetMs);
+    result = planOf(rows.length, counts.withheld, new Set(small), counts.method);
+  }
+  const fte = protectFteEnd(rows, result.withheld, { ...solver, budgetMs: Math.max(solver.budgetMs - (Date.now() - started), 0) });
   result.fteEnd = fte.fteEnd;
   if (fte.method === 'heuristic') result.method = 'heuristic';
+  return result;
+}
+
+/** A plan from the withheld cell numbers of `rowCount` rows (fteEnd still to be decided). */
+function planOf(rowCount: number, withheld: Iterable<number>, small: ReadonlySet<number>, method: SuppressionMethod): Plan {
+  const result: Plan = {
+    withheld: Array.from({ length: rowCount }, () => new Set<Cell>()),
+    primary: Array.from({ length: rowCount }, () => new Set<Cell>()),
+    fteEnd: Array.from({ length: rowCount }, () => false),
+    method,
+  };
+  for (const cell of withheld) {
+    const row = Math.floor(cell / WIDTH);
+    result.withheld[row].add(CELLS[cell % WIDTH]);
+    if (small.has(cell)) result.primary[row].add(CELLS[cell % WIDTH]);
+  }
+  return result;
+}
+
+/** A group of a year's table read from its rows: each cell numbered by its place (row name and figure), `rows` the table's rows by name. */
+interface RowGroup extends Group {
+  rows: Map<RowName, number>;
+  small: Set<number>;
+}
+
+/** Group shapes by the rows' names and the cells the reader knows: the relations of a group's rows on their own. */
+const shapesOfRows = new Map<string, Shape>();
+
+function rowGroup(rows: readonly RowRef[], indexes: number[], withOutcome: boolean, minCell: number, neighbours: Neighbours): RowGroup {
+  const groupRows = indexes.map((i) => rows[i]);
+  const related: readonly Cell[] = withOutcome ? CELLS : FLOW_CELLS;
+  const place: CellAt = (row, cell) => ROW_NAMES.get(groupRows[row].programme)! * WIDTH + COLUMN.get(cell)!;
+  const { known, forced } = neighbourCells(groupRows, neighbours, place);
+  const signature = `${withOutcome}|${groupRows.map((r) => r.programme).join(',')}|${[...known].join(',')}`;
+  let shape = shapesOfRows.get(signature);
+  if (!shape) {
+    const relations = tableRelations(groupRows.length, sums(groupRows), related, place)
+      .map((relation) => relation.filter(([cell]) => !known.has(cell)))
+      .filter((relation) => relation.length > 0);
+    if (shapesOfRows.size >= 10_000) shapesOfRows.clear();
+    shapesOfRows.set(signature, (shape = shapeOf(relations)));
+  }
+  const small = smallCells(groupRows, related, minCell, known, place);
+  const values: number[] = [];
+  const tiers: number[] = [];
+  groupRows.forEach((r, i) => {
+    const tier = tierOf(r, []);
+    for (const cell of CELLS) {
+      values[place(i, cell)] = figure(r, cell);
+      tiers[place(i, cell)] = tier;
+    }
+  });
+  return {
+    rows: new Map(groupRows.map((r, i) => [r.programme, indexes[i]])),
+    shape,
+    values,
+    tiers,
+    small: new Set(small),
+    primary: new Set([...small, ...forced]),
+    withheld: new Set(),
+  };
+}
+
+/** A place's row name and figure. */
+const NAMED = [...ROW_NAMES.keys()];
+const rowNameOf = (place: number): RowName => NAMED[Math.floor(place / WIDTH)];
+const cellOfPlace = (place: number): Cell => CELLS[place % WIDTH];
+
+/**
+ * A table by group protected without its settled groups (group-protection.ts): the groups are
+ * protected one by one from their own rows, the settled ones beyond two of each class leave the
+ * table, and the rest (group ALL and every group not settled) is protected as one system by the
+ * greedy complement, starting from what the groups withheld. The left-out groups take their
+ * class's cells. Null when nothing is settled, or when the greedy changed a representative (its
+ * class would no longer be alike): the whole table is protected instead.
+ */
+function planBySettledGroups(rows: readonly RowRef[], withOutcome: boolean, minCell: number, neighbours: Neighbours): Plan | null {
+  const indexesOf = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    const list = indexesOf.get(r.group);
+    if (list) list.push(i);
+    else indexesOf.set(r.group, [i]);
+  });
+  if (!indexesOf.has(ALL_GROUPS) || indexesOf.size < 4) return null;
+  const groups = [...indexesOf].flatMap(([name, indexes]) => (name === ALL_GROUPS ? [] : [rowGroup(rows, indexes, withOutcome, minCell, neighbours)]));
+  const { representatives, others } = protectGroups(groups, protectHeuristically);
+  if (others.length === 0) return null;
+
+  const left = new Set(others.flatMap((g) => [...g.rows.values()]));
+  const keptRows = rows.flatMap((_, i) => (left.has(i) ? [] : [i]));
+  const position = new Map(keptRows.map((i, k) => [i, k]));
+  const { problem, small } = describe(
+    keptRows.map((i) => rows[i]),
+    withOutcome,
+    minCell,
+    neighbours,
+  );
+  const cellOf = (g: RowGroup, place: number) => at(position.get(g.rows.get(rowNameOf(place))!)!, cellOfPlace(place));
+  const leaving = new Set(others);
+  const start = new Set(problem.primary);
+  for (const g of groups) if (!leaving.has(g)) for (const place of g.withheld) start.add(cellOf(g, place));
+  const withheld = protectHeuristically({ ...problem, groups: undefined }, start);
+  const unchanged = representatives.every((g) =>
+    [...g.rows.keys()].every((name) =>
+      CELLS.every((cell) => {
+        const place = ROW_NAMES.get(name)! * WIDTH + COLUMN.get(cell)!;
+        return withheld.has(cellOf(g, place)) === g.withheld.has(place);
+      }),
+    ),
+  );
+  if (!unchanged) return null;
+
+  // As protect says: the greedy was needed when anything was small (otherwise nothing is withheld, the least there is).
+  const method = start.size > 0 || groups.some((g) => g.primary.size > 0) ? 'heuristic' : 'optimal';
+  const kept = planOf(keptRows.length, withheld, new Set(small), method);
+  const result = planOf(rows.length, [], new Set(), method);
+  keptRows.forEach((i, k) => {
+    result.withheld[i] = kept.withheld[k];
+    result.primary[i] = kept.primary[k];
+  });
+  for (const g of others)
+    for (const place of g.withheld) {
+      const row = g.rows.get(rowNameOf(place))!;
+      result.withheld[row].add(cellOfPlace(place));
+      if (g.small.has(place)) result.primary[row].add(cellOfPlace(place));
+    }
   return result;
 }
 
