@@ -246,11 +246,18 @@ interface LocalSystem {
   images: ReadonlyMap<number, Vector>;
   /** each image written out, so that images alike are added to a span once */
   imageKeys: ReadonlyMap<number, string>;
-  /** the block's own relations on its withheld cells, in the local numbering */
+  /** the block's own relations on its withheld cells, in the local numbering, whatever its ties */
+  own: OwnSystem;
+}
+
+interface OwnSystem {
   relations: readonly Relation[];
-  /** local cell → whether publishing it alone leaves no cell fixed by the block's own relations (filled as asked: shared by the blocks alike) */
+  /** local cell → whether publishing it alone leaves no cell fixed by these relations (filled as asked: shared by the blocks alike, from table to table) */
   safeWithout: Map<number, boolean>;
 }
+
+/** Blocks' own relations by their shape (the tying relations of a block are numbered by the table; these are not); emptied when it grows past FIXED_KEPT. */
+const ownSystems = new Map<string, OwnSystem>();
 
 /**
  * The relations split for `withheld`, each kept with its withheld cells only (the published ones
@@ -305,6 +312,7 @@ function localSystem(
     shapeKey.terms(terms);
   }
   for (const cell of blockCells) at(cell);
+  const ownKey = shapeKey.text();
   shapeKey.end();
   for (const cell of cells) shapeKey.terms(tyingOf.get(cell) ?? []);
   const key = shapeKey.text();
@@ -330,7 +338,12 @@ function localSystem(
       else imageKeys.set(free, [...v].join(' '));
     }
     if (shapes.size >= FIXED_KEPT) shapes.clear();
-    shapes.set(key, (shape = { pivots, images, imageKeys, relations, safeWithout: new Map() }));
+    let own = ownSystems.get(ownKey);
+    if (!own) {
+      if (ownSystems.size >= FIXED_KEPT) ownSystems.clear();
+      ownSystems.set(ownKey, (own = { relations, safeWithout: new Map() }));
+    }
+    shapes.set(key, (shape = { pivots, images, imageKeys, own }));
   }
   return { cells, ...shape };
 }
@@ -453,12 +466,13 @@ export class BlockSystem {
   locallySafeWithout(cell: number): boolean {
     const local = this.locals.get(this.blockOf(cell))!;
     const i = local.cells.indexOf(cell);
-    let safe = local.safeWithout.get(i);
+    const { relations, safeWithout } = local.own;
+    let safe = safeWithout.get(i);
     if (safe === undefined) {
       const others = new Set(local.cells.keys());
       others.delete(i);
-      safe = fixedCells(local.relations, others).length === 0;
-      local.safeWithout.set(i, safe);
+      safe = fixedCells(relations, others).length === 0;
+      safeWithout.set(i, safe);
     }
     return safe;
   }
