@@ -185,6 +185,31 @@ function fixedCells(relations: readonly Relation[], withheld: ReadonlySet<number
   return fixed.map((i) => numbering.items[i]);
 }
 
+/**
+ * For a system none of whose withheld cells is fixed: whether publishing each withheld cell alone
+ * keeps it so, all from one reduction (null when a withheld cell is fixed already). Publishing i
+ * fixes c exactly when some e_c + β·e_i (β ≠ 0) lies in the row space R of the relations on the
+ * withheld cells, that is when e_c and e_i reduce modulo R to parallel vectors (neither reduces
+ * to 0, or c would be fixed already). A pivot cell reduces to minus its row's other terms, a free
+ * cell to itself; so i is safe to publish when no other cell reduces to a multiple of i's.
+ */
+export function publishable(relations: readonly Relation[], withheld: ReadonlySet<number>): Map<number, boolean> | null {
+  const pivots = echelon(relations, withheld, false);
+  const keys = new Map<number, string>();
+  const count = new Map<string, number>();
+  for (const cell of withheld) {
+    const row = pivots.get(cell);
+    const terms: [number, number][] = row ? [...row].filter(([k]) => k !== cell) : [[cell, 1]];
+    if (terms.length === 0) return null;
+    terms.sort((a, b) => a[0] - b[0]);
+    const scale = inverse(terms[0][1]);
+    const key = terms.map(([k, x]) => `${k}:${(x * scale) % P}`).join(' ');
+    keys.set(cell, key);
+    count.set(key, (count.get(key) ?? 0) + 1);
+  }
+  return new Map([...keys].map(([cell, key]) => [cell, count.get(key) === 1]));
+}
+
 /** A subspace of sparse vectors, kept in reduced row echelon form. */
 class Span {
   private readonly rows = new Map<number, Vector>();
@@ -252,8 +277,8 @@ interface LocalSystem {
 
 interface OwnSystem {
   relations: readonly Relation[];
-  /** local cell → whether publishing it alone leaves no cell fixed by these relations (filled as asked: shared by the blocks alike, from table to table) */
-  safeWithout: Map<number, boolean>;
+  /** local cell → whether publishing it alone leaves no cell fixed by these relations (found when first asked: shared by the blocks alike, from table to table) */
+  safeWithout?: Map<number, boolean>;
 }
 
 /** Blocks' own relations by their shape (the tying relations of a block are numbered by the table; these are not); emptied when it grows past FIXED_KEPT. */
@@ -341,7 +366,7 @@ function localSystem(
     let own = ownSystems.get(ownKey);
     if (!own) {
       if (ownSystems.size >= FIXED_KEPT) ownSystems.clear();
-      ownSystems.set(ownKey, (own = { relations, safeWithout: new Map() }));
+      ownSystems.set(ownKey, (own = { relations }));
     }
     shapes.set(key, (shape = { pivots, images, imageKeys, own }));
   }
@@ -466,13 +491,14 @@ export class BlockSystem {
   locallySafeWithout(cell: number): boolean {
     const local = this.locals.get(this.blockOf(cell))!;
     const i = local.cells.indexOf(cell);
-    const { relations, safeWithout } = local.own;
-    let safe = safeWithout.get(i);
+    const own = local.own;
+    own.safeWithout ??= publishable(own.relations, new Set(local.cells.keys())) ?? new Map<number, boolean>();
+    let safe = own.safeWithout.get(i);
     if (safe === undefined) {
       const others = new Set(local.cells.keys());
       others.delete(i);
-      safe = fixedCells(relations, others).length === 0;
-      safeWithout.set(i, safe);
+      safe = fixedCells(own.relations, others).length === 0;
+      own.safeWithout.set(i, safe);
     }
     return safe;
   }
@@ -519,15 +545,6 @@ export function derivableCells(relations: readonly Relation[], withheld: Readonl
 /** Spanning families looked for at most: more are found at once, fewer found again as cells are published. */
 const MAX_FAMILIES = 8;
 
-/**
- * Asks, cell after cell, whether a safe withheld set stays safe with one cell published, without
- * solving the whole table each time. The blocks are split in disjoint families that each span `S`
- * (what all blocks together can balance on the tying relations). While two families untouched
- * since they were found leave out the block of the cell, publishing it changes neither `S` nor any
- * block's `S−b`, and the answer is that block's own; without such families, a block outside the
- * first two (the owners of `S`, then the owners of what the others span) is answered on its own
- * for the same reason; otherwise the whole system is solved.
- */
 /** Complements published again one by one, each only while every withheld cell stays underivable. */
 export interface Republishing {
   safeWithout(cell: number): boolean;
@@ -545,8 +562,13 @@ export function republishing(
 ): Republishing {
   if (blocks) return new PublishingCheck(blocks.system ?? new BlockSystem(relations, new Set(withheld), blocks.blockOf), blocks.changing);
   const kept = new Set(withheld);
+  // Every cell's answer from one reduction, found again after each publication.
+  let answers: Map<number, boolean> | null | undefined;
   return {
     safeWithout(cell) {
+      answers ??= publishable(relations, kept);
+      const answer = answers?.get(cell);
+      if (answer !== undefined) return answer;
       kept.delete(cell);
       try {
         return derivableCells(relations, kept).length === 0;
@@ -556,10 +578,20 @@ export function republishing(
     },
     publish(cell) {
       kept.delete(cell);
+      answers = undefined;
     },
   };
 }
 
+/**
+ * Asks, cell after cell, whether a safe withheld set stays safe with one cell published, without
+ * solving the whole table each time. The blocks are split in disjoint families that each span `S`
+ * (what all blocks together can balance on the tying relations). While two families untouched
+ * since they were found leave out the block of the cell, publishing it changes neither `S` nor any
+ * block's `S−b`, and the answer is that block's own; without such families, a block outside the
+ * first two (the owners of `S`, then the owners of what the others span) is answered on its own
+ * for the same reason; otherwise the whole system is solved.
+ */
 export class PublishingCheck implements Republishing {
   private order: number[] = [];
   private familyOf = new Map<number, number>();
