@@ -493,10 +493,48 @@ async function followUpsOnly(): Promise<void> {
   });
 }
 
+/**
+ * `BENCH_ONLY=registrations`: the registration-overhead row alone (registrations/s with the caseload
+ * and audit projections against the same build without them, taking turns), on a database of its
+ * own that registrationOverhead creates and drops. `BENCH_REGISTRATION_ROUNDS` (default 2, as in the
+ * full run) sets the turns each side takes.
+ */
+async function registrationsOnly(): Promise<void> {
+  const queuePrefix = `bench-${randomBytes(4).toString('hex')}`;
+  try {
+    log('registration with and without the caseload and audit projections, taking turns');
+    const overhead = await registrationOverhead({
+      adminUrl: ADMIN_URL,
+      env: { ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-reg`, DATABASE_POOL_SIZE: '24' },
+      jwtSecret: secrets.AUTH_JWT_SECRET,
+      port: PORT_BASE + 9,
+      clients: CLIENTS,
+      secondsPerTurn: 8,
+      rounds: Number(process.env.BENCH_REGISTRATION_ROUNDS ?? 2),
+      nextInsz: () => uniqueInsz(sequence++),
+    });
+    process.stdout.write(
+      [
+        '',
+        `| registrations/s with the caseload and audit projections vs without (same build, same run, taking turns) | ${overhead.withThem} | ${overhead.without} | req/s vs req/s | ${overhead.ratio} | ≥ 0.9 |`,
+        `load average: ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
+        '',
+        `bench: registrations=${overhead.ratio} registrations_with=${overhead.withThem} registrations_without=${overhead.without}`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await stopAll(REDIS_URL, `${queuePrefix}-reg`).catch(() => undefined);
+  }
+}
+
 async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'directory') return directoryOnly();
   if (process.env.BENCH_ONLY === 'import') return importOnly();
   if (process.env.BENCH_ONLY === 'followups') return followUpsOnly();
+  if (process.env.BENCH_ONLY === 'registrations') return registrationsOnly();
   // `BENCH_ONLY=statistics-groups npm run bench`: the rows of statistics by group alone (bench/lib/statistics-groups.ts).
   if (process.env.BENCH_ONLY === 'statistics-groups') {
     const r = await benchStatisticsGroups(log);

@@ -1,5 +1,7 @@
 import { migrateSchema, SCHEMA_MIGRATIONS } from '../../apps/worker/src/schema-migrations.js';
 import { runMigrations } from '#sql/migrations.js';
+import type { RecordedEvent } from '#event-store/event-store.js';
+import { CaseloadProjection } from '#read-models/caseload/caseload.projection.js';
 import { PostgresDatabase } from '#sql/postgres.js';
 import { openTestDatabase, TEST_DATABASE_URL, type TestDatabase } from '../support/databases.js';
 
@@ -150,6 +152,42 @@ describe.each(['pglite', 'postgres'] as const)('schema migrations (%s)', (kind) 
     expect(await counts()).toEqual([]);
     await write(`INSERT INTO caseload_workers (worker_id, coach, programme, status, version) VALUES ('w1', 'c1', 'SW', 'active', 3)`);
     expect(await counts()).toEqual([{ coach: 'c1', programme: 'SW', status: 'active', workers: 1 }]);
+    // The projection's plain insert of a batch of registrations: a row already there is left alone (and not counted again).
+    await write(`INSERT INTO caseload_workers (worker_id, coach, programme, status, version) VALUES
+      ('w1', 'c2', NULL, 'registered', 1), ('w8', 'c2', NULL, 'registered', 1) ON CONFLICT (worker_id) DO NOTHING`);
+    expect(await counts()).toEqual(await rowsGrouped());
+    expect(await counts()).toEqual([
+      { coach: 'c1', programme: 'SW', status: 'active', workers: 1 },
+      { coach: 'c2', programme: null, status: 'registered', workers: 1 },
+    ]);
+    // The projection itself: a batch of registrations alone is inserted; one whose row is there after all is written over, and counted once.
+    const registered = (workerId: string, position: number, coach: string): RecordedEvent => ({
+      streamId: `worker-${workerId}`,
+      streamVersion: 1,
+      position: String(position),
+      type: 'V1.WorkerRegistered',
+      data: {
+        workerId,
+        inszCiphertext: 'sealed',
+        coach,
+        birthYear: 1970,
+        educationLevel: 'low',
+        migrationBackground: false,
+        disability: false,
+        unemployedSince: null,
+        socialAssistance: false,
+      },
+      metadata: { actor: 'test', correlationId: 'test', causationId: null, recordedAt: '2026-12-07T00:00:00.000Z' },
+    });
+    const projection = new CaseloadProjection();
+    await database.db.transaction((tx) => projection.apply([registered('w9', 1, 'c3'), registered('w10', 2, 'c3')], tx));
+    await database.db.transaction((tx) => projection.apply([registered('w1', 3, 'c3'), registered('w11', 4, 'c1')], tx));
+    expect(await counts()).toEqual(await rowsGrouped());
+    expect(await counts()).toEqual([
+      { coach: 'c1', programme: null, status: 'registered', workers: 1 },
+      { coach: 'c2', programme: null, status: 'registered', workers: 1 },
+      { coach: 'c3', programme: null, status: 'registered', workers: 3 },
+    ]);
   });
 
   test('a database migrated by a newer release is reported, not refused', async () => {

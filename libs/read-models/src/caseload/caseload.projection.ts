@@ -58,6 +58,22 @@ function summarise(steps: readonly Step[]): Pick<CaseloadRow, 'status' | 'progra
   };
 }
 
+const COLUMNS = 'worker_id, coach, programme, status, last_step_date, version, insz_ciphertext, given_name_ciphertext, family_name_ciphertext, steps';
+const UNNEST_ROWS = 'unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::int[], $7::text[], $8::text[], $9::text[], $10::jsonb[])';
+/** The parameters of UNNEST_ROWS: one array per column of COLUMNS. */
+const valuesOf = (list: readonly CaseloadRow[]): unknown[] => [
+  list.map((r) => r.worker_id),
+  list.map((r) => r.coach),
+  list.map((r) => r.programme),
+  list.map((r) => r.status),
+  list.map((r) => r.last_step_date),
+  list.map((r) => r.version),
+  list.map((r) => r.insz_ciphertext),
+  list.map((r) => r.given_name_ciphertext),
+  list.map((r) => r.family_name_ciphertext),
+  list.map((r) => JSON.stringify(r.steps)),
+];
+
 export class CaseloadProjection implements Projection {
   readonly name = 'caseload';
 
@@ -131,24 +147,27 @@ export class CaseloadProjection implements Projection {
 
     if (changed.size === 0) return;
     const list = [...changed.values()];
+    // A batch of registrations alone (the common batch while people register) is a plain insert:
+    // an `INSERT … ON CONFLICT DO UPDATE` fires caseload_counts' update trigger as well as its insert
+    // trigger even when it only inserted, and that empty firing cost more than the counting itself.
+    // A row that is there after all (the read model never saw it registered, so this cannot happen
+    // in one log) is written by the upsert below, as before.
+    let upsert = list;
+    if (list.every((row) => registeredHere.has(`${WORKER_STREAM_PREFIX}${row.worker_id}`))) {
+      const { rows: inserted } = await tx.query<{ worker_id: string }>(
+        `INSERT INTO caseload_workers (${COLUMNS}) SELECT * FROM ${UNNEST_ROWS} ON CONFLICT (worker_id) DO NOTHING RETURNING worker_id`,
+        valuesOf(list),
+      );
+      const done = new Set(inserted.map((row) => row.worker_id));
+      upsert = list.filter((row) => !done.has(row.worker_id));
+      if (upsert.length === 0) return;
+    }
     await tx.query(
-      `INSERT INTO caseload_workers (worker_id, coach, programme, status, last_step_date, version, insz_ciphertext, given_name_ciphertext, family_name_ciphertext, steps)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::int[], $7::text[], $8::text[], $9::text[], $10::jsonb[])
+      `INSERT INTO caseload_workers (${COLUMNS}) SELECT * FROM ${UNNEST_ROWS}
        ON CONFLICT (worker_id) DO UPDATE SET coach = excluded.coach, programme = excluded.programme, status = excluded.status,
          last_step_date = excluded.last_step_date, version = excluded.version, insz_ciphertext = excluded.insz_ciphertext,
          given_name_ciphertext = excluded.given_name_ciphertext, family_name_ciphertext = excluded.family_name_ciphertext, steps = excluded.steps`,
-      [
-        list.map((r) => r.worker_id),
-        list.map((r) => r.coach),
-        list.map((r) => r.programme),
-        list.map((r) => r.status),
-        list.map((r) => r.last_step_date),
-        list.map((r) => r.version),
-        list.map((r) => r.insz_ciphertext),
-        list.map((r) => r.given_name_ciphertext),
-        list.map((r) => r.family_name_ciphertext),
-        list.map((r) => JSON.stringify(r.steps)),
-      ],
+      valuesOf(upsert),
     );
   }
 }
