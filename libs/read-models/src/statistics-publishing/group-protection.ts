@@ -231,7 +231,9 @@ function pairUp(groups: readonly Group[]): void {
  * whatever the rest of the table does, so it is safe exactly when it is on its own; and each of its
  * complements is necessary in any table. Of each class, two groups are kept as its representatives
  * (they keep its movements in the table's system, so every other group's check is the same) and
- * the others are returned: the greedy complement need not see them.
+ * the others are returned: the greedy complement need not see them. So is a group alone in its
+ * class whose cells a settled class of its shape covers, when it is settled on its own: its
+ * movements are some of the representatives'.
  */
 function settled<G extends Group>(groups: readonly G[]): { representatives: G[]; others: G[] } {
   const classes = new Map<string, G[]>();
@@ -243,11 +245,19 @@ function settled<G extends Group>(groups: readonly G[]): { representatives: G[];
   }
   const representatives: G[] = [];
   const others: G[] = [];
+  const settledOfShape = new Map<Shape, ReadonlySet<number>[]>();
+  const alone: G[] = [];
   for (const members of classes.values()) {
+    if (members.length < 2) alone.push(members[0]);
     if (members.length < 2 || !settledOnItsOwn(members[0])) continue;
     representatives.push(members[0], members[1]);
     others.push(...members.slice(2));
+    settledOfShape.set(members[0].shape, [...(settledOfShape.get(members[0].shape) ?? []), members[0].withheld]);
   }
+  // A group alone in its class but covered by a settled class (its representatives withhold at least
+  // its cells) moves only as they can: it is settled too when it is on its own, and leaves nothing
+  // the representatives do not keep.
+  for (const g of alone) if (settledOfShape.get(g.shape)?.some((withheld) => covers(withheld, g.withheld)) && settledOnItsOwn(g)) others.push(g);
   return { representatives, others };
 }
 
