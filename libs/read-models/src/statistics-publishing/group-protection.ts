@@ -153,8 +153,9 @@ function protectApart(groups: readonly Group[], solve: LocalProtection): void {
     if (g.primary.size === 0) continue;
     for (const part of g.shape.parts) {
       if (!part.places.some((place) => g.primary.has(place))) continue;
-      // Only whether a figure is zero counts (zeros are the last complements chosen): parts alike get one answer whatever their figures.
-      const values = part.places.map((place) => (g.values[place] === 0 ? 0 : 1));
+      // A figure counts by its order of magnitude (zero, 1, 2–3, 4–7 …): the greedy prefers small
+      // complements, and parts alike in this get one answer whatever their exact figures.
+      const values = part.places.map((place) => magnitude(g.values[place]));
       const tiers = part.places.map((place) => g.tiers[place]);
       const primary = part.places.flatMap((place, i) => (g.primary.has(place) ? [i] : []));
       const key = new ShapeKey();
@@ -169,6 +170,8 @@ function protectApart(groups: readonly Group[], solve: LocalProtection): void {
     }
   }
 }
+
+const magnitude = (value: number) => (value === 0 ? 0 : 1 + Math.floor(Math.log2(Math.abs(value))));
 
 const covers = (a: ReadonlySet<number>, b: ReadonlySet<number>) => a.size >= b.size && [...b].every((place) => a.has(place));
 

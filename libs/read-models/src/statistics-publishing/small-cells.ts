@@ -260,8 +260,11 @@ function describe(rows: readonly RowRef[], withOutcome: boolean, minCell: number
 function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, solver: Solver, neighbours: Neighbours = {}): Plan {
   const started = Date.now();
   // A table too large for the exact method: its settled groups are found from their rows, and only the others become one system.
+  // Not for a year of a series: there its plans let the series check find more to add (about one series in three on the
+  // benchmark's tables, against one in ten or so), and what that check adds to a series of thousands of groups is costly.
+  const single = !neighbours.previousStockEnd && !neighbours.nextRows;
   const bySettledGroups =
-    !solver.highs || solver.budgetMs <= 0 || rows.length > MAX_EXACT_CELLS ? planBySettledGroups(rows, withOutcome, minCell, neighbours) : null;
+    single && (!solver.highs || solver.budgetMs <= 0 || rows.length > MAX_EXACT_CELLS) ? planBySettledGroups(rows, withOutcome, minCell, neighbours) : null;
   let result: Plan;
   if (bySettledGroups) result = bySettledGroups;
   else {
