@@ -539,7 +539,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'statistics-groups') {
     const r = await benchStatisticsGroups(log);
     process.stdout.write(
-      `bench: groups_p99=${round(r.groupsP99Ms, 0)} groups_cpu_p99=${round(r.groupsCpuP99Ms, 0)} groups_method=${r.groupsMethod} groups_complement_per_primary=${round(r.groupsComplementPerPrimary, 2)} groups_series=${round(r.seriesMs, 0)} groups_series_cpu=${round(r.seriesCpuMs, 0)} groups_series_organisations=${r.seriesOrganisations} suppression_exact=${r.exactWithheld} suppression_heuristic=${r.heuristicWithheld} suppression_exact_p99=${round(r.exactP99Ms, 0)} suppression_optimal=${r.exactOptimal}/${r.tables}\n`,
+      `bench: groups_p99=${round(r.groupsP99Ms, 0)} groups_first=${round(r.groupsFirstMs, 0)} groups_cpu_p99=${round(r.groupsCpuP99Ms, 0)} groups_method=${r.groupsMethod} groups_complement_per_primary=${round(r.groupsComplementPerPrimary, 2)} groups_series=${round(r.seriesMs, 0)} groups_series_cpu=${round(r.seriesCpuMs, 0)} groups_series_organisations=${r.seriesOrganisations} suppression_exact=${r.exactWithheld} suppression_heuristic=${r.heuristicWithheld} suppression_exact_p99=${round(r.exactP99Ms, 0)} suppression_optimal=${r.exactOptimal}/${r.tables}\n`,
     );
     return;
   }
