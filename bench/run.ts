@@ -499,20 +499,25 @@ async function followUpsOnly(): Promise<void> {
  * own that registrationOverhead creates and drops. `BENCH_REGISTRATION_ROUNDS` (default 2, as in the
  * full run) sets the turns each side takes.
  */
+/** The registration-overhead row: the same build with and without the caseload and audit projections, `rounds` turns each. */
+function registrationRow(queuePrefix: string, rounds: number): ReturnType<typeof registrationOverhead> {
+  log('registration with and without the caseload and audit projections, taking turns');
+  return registrationOverhead({
+    adminUrl: ADMIN_URL,
+    env: { ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-reg`, DATABASE_POOL_SIZE: '24' },
+    jwtSecret: secrets.AUTH_JWT_SECRET,
+    port: PORT_BASE + 9,
+    clients: CLIENTS,
+    secondsPerTurn: 8,
+    rounds,
+    nextInsz: () => uniqueInsz(sequence++),
+  });
+}
+
 async function registrationsOnly(): Promise<void> {
   const queuePrefix = `bench-${randomBytes(4).toString('hex')}`;
   try {
-    log('registration with and without the caseload and audit projections, taking turns');
-    const overhead = await registrationOverhead({
-      adminUrl: ADMIN_URL,
-      env: { ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-reg`, DATABASE_POOL_SIZE: '24' },
-      jwtSecret: secrets.AUTH_JWT_SECRET,
-      port: PORT_BASE + 9,
-      clients: CLIENTS,
-      secondsPerTurn: 8,
-      rounds: Number(process.env.BENCH_REGISTRATION_ROUNDS ?? 2),
-      nextInsz: () => uniqueInsz(sequence++),
-    });
+    const overhead = await registrationRow(queuePrefix, Number(process.env.BENCH_REGISTRATION_ROUNDS ?? 2));
     process.stdout.write(
       [
         '',
@@ -701,17 +706,7 @@ async function main(): Promise<void> {
         target: '< 300 MB',
       });
 
-      log('registration with and without the caseload and audit projections, taking turns');
-      const overhead = await registrationOverhead({
-        adminUrl: ADMIN_URL,
-        env: { ...secrets, REDIS_URL, QUEUE_PREFIX: `${queuePrefix}-reg`, DATABASE_POOL_SIZE: '24' },
-        jwtSecret: secrets.AUTH_JWT_SECRET,
-        port: PORT_BASE + 9,
-        clients: CLIENTS,
-        secondsPerTurn: 8,
-        rounds: 2,
-        nextInsz: () => uniqueInsz(sequence++),
-      });
+      const overhead = await registrationRow(queuePrefix, 2);
       rows.push({
         figure: 'registrations/s with the caseload and audit projections vs without (same build, same run, taking turns)',
         project: overhead.withThem,
