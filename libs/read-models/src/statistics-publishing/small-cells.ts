@@ -198,10 +198,9 @@ function groupLayout(rows: readonly RowRef[], width: number): Pick<SuppressionPr
 const CELLS: readonly Cell[] = [...FLOW_CELLS, ...OUTCOME_CELLS];
 const WIDTH = CELLS.length;
 const COLUMN = new Map(CELLS.map((cell, k) => [cell, k]));
-/** A cell's number: by the row's position in the table (`atRow`) or, within a group, by the row's name (`atPlace`). */
+/** A cell's number: by the row's position in the table (`at`) or, within a group, by the row's name (its place, rowGroup). */
 type CellAt = (row: number, cell: Cell) => number;
-const atRow: CellAt = (row, cell) => row * WIDTH + COLUMN.get(cell)!;
-const at = atRow;
+const at: CellAt = (row, cell) => row * WIDTH + COLUMN.get(cell)!;
 /** Every row name numbered once for all tables: a group's place is the same figure of the same row name in every group. */
 const ROW_NAMES = new Map<RowName, number>([...PROGRAMMES, 'INVOEG' as const, 'TOTAL' as const].map((name, i) => [name, i]));
 
@@ -210,26 +209,26 @@ const ROW_NAMES = new Map<RowName, number>([...PROGRAMMES, 'INVOEG' as const, 'T
  * constants (a published stockEnd the year before, a row missing the year after); `forced` ones
  * are withheld because the year before withheld them.
  */
-function neighbourCells(rows: readonly RowRef[], { previousStockEnd, nextRows }: Neighbours, at: CellAt = atRow): { known: Set<number>; forced: number[] } {
+function neighbourCells(rows: readonly RowRef[], { previousStockEnd, nextRows }: Neighbours, cellAt: CellAt = at): { known: Set<number>; forced: number[] } {
   const known = new Set<number>();
   const forced: number[] = [];
   rows.forEach((r, i) => {
     if (previousStockEnd) {
       const before = previousStockEnd.get(rowKey(r));
-      if (before === true) forced.push(at(i, 'stockStart'));
-      else known.add(at(i, 'stockStart'));
+      if (before === true) forced.push(cellAt(i, 'stockStart'));
+      else known.add(cellAt(i, 'stockStart'));
     }
-    if (nextRows && !nextRows.has(rowKey(r))) known.add(at(i, 'stockEnd'));
+    if (nextRows && !nextRows.has(rowKey(r))) known.add(cellAt(i, 'stockEnd'));
   });
   return { known, forced };
 }
 
 /** The small cells of the rows (1 to minCell − 1), the reader's constants left aside. */
-function smallCells(rows: readonly RowRef[], related: readonly Cell[], minCell: number, known: ReadonlySet<number>, at: CellAt = atRow): number[] {
+function smallCells(rows: readonly RowRef[], related: readonly Cell[], minCell: number, known: ReadonlySet<number>, cellAt: CellAt = at): number[] {
   return rows.flatMap((r, i) =>
     related
-      .filter((cell) => !NEVER_PRIMARY.has(cell) && figure(r, cell) >= 1 && figure(r, cell) < minCell && !known.has(at(i, cell)))
-      .map((cell) => at(i, cell)),
+      .filter((cell) => !NEVER_PRIMARY.has(cell) && figure(r, cell) >= 1 && figure(r, cell) < minCell && !known.has(cellAt(i, cell)))
+      .map((cell) => cellAt(i, cell)),
   );
 }
 
