@@ -10,12 +10,14 @@ import { derivableCells, FirstSeen, ShapeKey } from './linear-system.js';
  * other groups can move the opposite way in the same sums. Two groups with the same rows that
  * withhold the same cells always can: one's movement, mirrored, is the other's. So:
  *
- * 1. each group is protected against its own relations alone, as a small table of its own;
- *    groups alike (the same relations, small cells and zeros) get the same answer, found once;
+ * 1. each group is protected against its own relations alone, part by part, as a small table of
+ *    its own; parts alike (the same relations, small cells and orders of magnitude of the other
+ *    figures) get the same answer, found once and kept from table to table;
  * 2. a group that no other group of the same rows covers (withholds at least its cells) is
  *    paired with the group of the same rows whose withheld cells are closest to its own (fewest
  *    cells to add, then the smallest figures), and both withhold the union: a "rectangle" of
- *    complements across the two groups, which balances every movement of either.
+ *    complements across the two groups, which balances every movement of either;
+ * 3. the groups then settled (see `settled`) leave the table's system but for two of each class.
  *
  * A group never loses a cell here, so a group that covered another still does. What is left
  * uncovered (a group whose rows no other group has, or small cells in ALL) is for the exact
