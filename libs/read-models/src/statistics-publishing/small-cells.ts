@@ -301,6 +301,8 @@ interface RowGroup extends Group {
 
 /** Group shapes by the rows' names and the cells the reader knows: the relations of a group's rows on their own. */
 const shapesOfRows = new Map<string, Shape>();
+/** Shapes of groups' rows kept at most (emptied past it): a table repeats a few hundred. */
+const ROW_SHAPES_KEPT = 10_000;
 
 function rowGroup(rows: readonly RowRef[], indexes: number[], withOutcome: boolean, minCell: number, neighbours: Neighbours): RowGroup {
   const groupRows = indexes.map((i) => rows[i]);
@@ -313,13 +315,14 @@ function rowGroup(rows: readonly RowRef[], indexes: number[], withOutcome: boole
     const relations = tableRelations(groupRows.length, sums(groupRows), related, place)
       .map((relation) => relation.filter(([cell]) => !known.has(cell)))
       .filter((relation) => relation.length > 0);
-    if (shapesOfRows.size >= 10_000) shapesOfRows.clear();
+    if (shapesOfRows.size >= ROW_SHAPES_KEPT) shapesOfRows.clear();
     shapesOfRows.set(signature, (shape = shapeOf(relations)));
   }
   const small = smallCells(groupRows, related, minCell, known, place);
   const values: number[] = [];
   const tiers: number[] = [];
   groupRows.forEach((r, i) => {
+    // A group's own rows: never group ALL, so no sums across groups count for its tier.
     const tier = tierOf(r, []);
     for (const cell of CELLS) {
       values[place(i, cell)] = figure(r, cell);
