@@ -14,6 +14,9 @@ test.describe('admin', () => {
     await page.getByRole('button', { name: 'Filteren' }).click();
     await expect(page).toHaveURL(new RegExp(`workerId=${worker.workerId}`));
     const rows = page.getByTestId('audit').locator('tbody tr');
+    // The unfiltered page stays on screen until the filtered one arrives (its first row may be this worker's):
+    // wait until no row is about someone else before reading the rows one by one.
+    await expect(rows.filter({ hasNotText: worker.workerId })).toHaveCount(0);
     await expect(rows.first()).toContainText(worker.workerId);
     for (const row of await rows.all()) await expect(row).toContainText(worker.workerId);
     // People by name, the id beside it; actions in Dutch.
