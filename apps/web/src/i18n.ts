@@ -335,6 +335,8 @@ const nl = {
   'problem.status.413': 'Dit is te veel in één keer.',
   'problem.status.429': 'Te veel pogingen. Wacht even en probeer opnieuw.',
   'problem.status.503': 'De dienst is tijdelijk niet beschikbaar. Probeer het zo meteen opnieuw.',
+  'problem.type.statistics-too-large':
+    'Deze tabel is te groot om in één keer te beveiligen. Vraag minder jaren op, of per provincie in plaats van per organisatie.',
   'dossier.who': 'Wie en waar',
   'dossier.organisation': 'Organisatie',
   'dossier.phase': 'Fase',
@@ -791,6 +793,7 @@ const en: Record<Key, string> = {
   'problem.status.413': 'This is too much at once.',
   'problem.status.429': 'Too many attempts. Wait a moment and try again.',
   'problem.status.503': 'The service is briefly unavailable. Try again in a moment.',
+  'problem.type.statistics-too-large': 'This table is too large to protect at once. Ask for fewer years, or by province instead of by organisation.',
   'dossier.who': 'Who and where',
   'dossier.organisation': 'Organisation',
   'dossier.phase': 'Phase',

@@ -650,6 +650,10 @@ const RESPONSES = {
   uriTooLong: problem(414, 'The URL or a path parameter is too long (a path parameter: over 2,048 characters).'),
   unsupportedMediaType: problem(415, 'The body is not `application/json`.'),
   keyReused: problem(422, 'This Idempotency-Key was used for another request.'),
+  tooLargeToProtect: problem(
+    422,
+    'The table is too large to protect at once (`statistics-too-large`): ask for fewer years, or by province instead of by organisation.',
+  ),
   headersTooLarge: problem(431, 'The request headers are too large.'),
   notYetProcessed: problem(503, '`waitFor` was not reached within 5 s (`not-yet-processed`).', 'Problem', { 'Retry-After': RETRY_AFTER }),
   notReadable: problem(
@@ -746,13 +750,18 @@ export function ApiStatisticsQuery(table: 'FlowTable' | 'OutflowTable') {
         },
       },
     }),
+    respond(422, RESPONSES.tooLargeToProtect),
     respond(503, RESPONSES.notReadable),
   );
 }
 
-/** `POST /v1/statistics/publications`: 201 with the receipt; 503 while the read models are rebuilt. */
+/** `POST /v1/statistics/publications`: 201 with the receipt; 422 when too large to protect; 503 while the read models are rebuilt or busy. */
 export function ApiPublish() {
-  return applyDecorators(respond(201, { description: 'The table is frozen.', content: json(ref('PublicationReceipt')) }), respond(503, RESPONSES.notReadable));
+  return applyDecorators(
+    respond(201, { description: 'The table is frozen.', content: json(ref('PublicationReceipt')) }),
+    respond(422, RESPONSES.tooLargeToProtect),
+    respond(503, RESPONSES.notReadable),
+  );
 }
 
 /** `GET /v1/statistics/publications/{id}`: the frozen table and its changes; 404. */
@@ -760,6 +769,9 @@ export function ApiPublication() {
   return applyDecorators(
     respond(200, { description: 'The frozen table and what has changed in it since.', content: json(ref('Publication')) }),
     respond(404, problem(404, 'No publication has this id.')),
+    // today's figures are protected like the frozen ones, to compare like with like
+    respond(422, RESPONSES.tooLargeToProtect),
+    respond(503, problem(503, 'Too many tables with `minCell` are being protected at once (`statistics-busy`).', 'Problem', { 'Retry-After': RETRY_AFTER })),
   );
 }
 

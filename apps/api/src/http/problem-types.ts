@@ -97,6 +97,13 @@ const SPECIFIC: ProblemTypeInfo[] = [
       'Too many tables with small cells (`minCell`) are being protected at once. Try again after `Retry-After` seconds. Tables without `minCell` are not affected.',
   },
   {
+    slug: 'statistics-too-large',
+    title: 'Table too large to protect',
+    status: 422,
+    description:
+      'Protecting this table’s small cells needs more memory than the service gives one table (a series of many years by thousands of organisations). Asking again fails again: ask for fewer years, or by province instead of by organisation.',
+  },
+  {
     slug: 'organisation-out-of-scope',
     title: 'Not your organisation',
     status: 403,

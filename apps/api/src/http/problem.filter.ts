@@ -5,6 +5,7 @@ import { WorkerNotFoundError } from '#application/worker-commands.js';
 import { RuleViolation } from '#domain/rules.js';
 import { DirectoryInputError, DirectoryRuleViolation } from '#directory/directory-rules.js';
 import { AppendTooLargeError, EventStoreDeadlineError, InvalidPositionError, WrongExpectedVersionError } from '#event-store/event-store.js';
+import { SuppressionBusy, SuppressionTooLarge } from '#read-models/statistics-publishing/suppression-pool.js';
 import { allowedMethods } from './allowed-methods.js';
 import { invalidInput, problemType, ProblemException, type ProblemDetails } from './problem.js';
 
@@ -51,7 +52,7 @@ export class ProblemFilter implements ExceptionFilter {
 export function answerWithProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { problem, headers } = toProblem(error, request);
   // A problem the service chose to answer (a bounded wait ran out, a rebuild runs) is no fault.
-  if (problem.status >= 500 && !(error instanceof ProblemException) && !(error instanceof EventStoreDeadlineError))
+  if (problem.status >= 500 && !(error instanceof ProblemException) && !(error instanceof EventStoreDeadlineError) && !(error instanceof SuppressionBusy))
     logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   else if (problem.status >= 500) logger.warn(`${problem.status} ${problem.type}: ${problem.detail}`);
   void reply
@@ -133,6 +134,13 @@ function toProblem(error: unknown, request: FastifyRequest): { problem: ProblemD
       },
       headers: {},
     };
+  }
+  // Protecting small cells, for a query or a publication: busy for now, or too large whenever asked.
+  if (error instanceof SuppressionBusy) {
+    return { problem: { type: problemType('statistics-busy'), title: 'Statistics busy', status: 503, detail: error.message }, headers: { 'retry-after': '2' } };
+  }
+  if (error instanceof SuppressionTooLarge) {
+    return { problem: { type: problemType('statistics-too-large'), title: 'Table too large to protect', status: 422, detail: error.message }, headers: {} };
   }
   if (error instanceof InvalidPositionError) {
     return {

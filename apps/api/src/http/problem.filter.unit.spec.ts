@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppendTooLargeError, EventStoreDeadlineError } from '#event-store/event-store.js';
+import { SuppressionBusy, SuppressionTooLarge } from '#read-models/statistics-publishing/suppression-pool.js';
 import { answerWithProblem } from './problem.filter.js';
 
 /** What answerWithProblem sends, captured from a reply that only records. */
@@ -35,5 +36,22 @@ describe('event-store failures as problems', () => {
 
   it('an append the store refuses as too large is a 413', () => {
     expect(answer(new AppendTooLargeError('worker-1', 3, 1_048_576))).toMatchObject({ status: 413, body: { status: 413 } });
+  });
+});
+
+describe('protecting small cells, as problems', () => {
+  it('too many tables at once is a 503 with Retry-After, for a query and a publication alike', () => {
+    expect(answer(new SuppressionBusy())).toMatchObject({
+      status: 503,
+      headers: { 'retry-after': '2' },
+      body: { type: '/problems/statistics-busy', status: 503 },
+    });
+  });
+
+  it('a table too large to protect is a 422 that says what to ask instead, not a 500', () => {
+    const sent = answer(new SuppressionTooLarge());
+    expect(sent).toMatchObject({ status: 422, body: { type: '/problems/statistics-too-large', status: 422 } });
+    expect(sent.body.detail).toMatch(/fewer years.*by province/);
+    expect(sent.headers['retry-after']).toBeUndefined();
   });
 });

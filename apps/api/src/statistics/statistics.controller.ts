@@ -6,7 +6,6 @@ import { ProjectionProgress } from '#projections/projection-runner.js';
 import { SQL_DATABASE } from '#platform/tokens.js';
 import { factsComplete } from '#read-models/group-statistics/group-figures.js';
 import type { TableAnswer, TableSpec } from '#read-models/statistics-publishing/statistics-answers.js';
-import { SuppressionBusy } from '#read-models/statistics-publishing/suppression-pool.js';
 import type { SqlDatabase } from '#sql/sql.js';
 import { CurrentActor, Roles, type Actor } from '../http/auth.js';
 import { ProblemException } from '../http/problem.js';
@@ -71,12 +70,7 @@ export class StatisticsController {
 
   private async answer(spec: TableSpec): Promise<TableAnswer> {
     const query = () => this.queryBus.execute<GetStatisticsTable, TableAnswer>(new GetStatisticsTable(spec));
-    try {
-      return await (spec.minCell !== undefined || 'from' in spec ? this.heavy.run(query) : query());
-    } catch (error) {
-      if (!(error instanceof SuppressionBusy)) throw error;
-      throw ProblemException.of(503, 'statistics-busy', 'Statistics busy', error.message, {}, { 'retry-after': '2' });
-    }
+    return spec.minCell !== undefined || 'from' in spec ? this.heavy.run(query) : query();
   }
 
   private async readable(waitFor: string | undefined, spec: TableSpec): Promise<void> {

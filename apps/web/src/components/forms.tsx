@@ -2,7 +2,7 @@ import type { ComponentChildren, PartialInputHTMLAttributes, PartialSelectHTMLAt
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { ApiError, request, type Answer, type FieldError, type Problem } from '../api.js';
 import type { Loaded } from './load.js';
-import { label as labelOf, useI18n, useT } from '../i18n.js';
+import { label as labelOf, useI18n, useT, type Translate } from '../i18n.js';
 import { fieldErrorText, ruleText } from '../messages.js';
 
 type Errors = FieldError[] | undefined;
@@ -121,6 +121,15 @@ export function Checkbox({
 }
 
 /** A problem+json answer as the user should read it: the broken rule, the fields to fix, or what else went wrong. */
+/** What a problem means to the user: by its type where the app words one, else by its status. */
+function problemText(t: Translate, problem: Problem): string {
+  const slug = (problem.type ?? '').replace(/^\/problems\//, '');
+  const byType = labelOf(t, 'problem.type', slug);
+  if (byType !== slug) return byType;
+  const byStatus = labelOf(t, 'problem.status', String(problem.status));
+  return byStatus === String(problem.status) ? t('app.error') : byStatus;
+}
+
 export function ProblemView({ problem, onReload }: { problem: Problem; onReload?: () => void }) {
   const { t, lang } = useI18n();
   // The service's own title and detail are English, for engineers: the user reads what they mean.
@@ -135,11 +144,7 @@ export function ProblemView({ problem, onReload }: { problem: Problem; onReload?
         <p>{t('problem.fields')}</p>
       ) : (
         <p>
-          <strong>
-            {labelOf(t, 'problem.status', String(problem.status)) === String(problem.status)
-              ? t('app.error')
-              : labelOf(t, 'problem.status', String(problem.status))}
-          </strong>
+          <strong>{problemText(t, problem)}</strong>
         </p>
       )}
       {fields.length > 0 && (

@@ -24,6 +24,19 @@ export class SuppressionBusy extends Error {
   }
 }
 
+/** A table whose protection needs more memory than a thread has: asking again would fail again. */
+export class SuppressionTooLarge extends Error {
+  constructor() {
+    super('this table is too large to protect at once: ask for fewer years, or by province instead of by organisation');
+  }
+}
+
+/**
+ * The heap of a suppression thread. A series of 6 years by 2,000 organisations needs about 384 MB while
+ * it is protected (measured); a table that needs more than this loses its thread and is refused.
+ */
+export const SUPPRESSION_HEAP_MB = 512;
+
 export interface SuppressionPoolOptions {
   /** worker threads (each solves one table at a time) */
   threads: number;
@@ -32,6 +45,10 @@ export interface SuppressionPoolOptions {
   budgetMs: number;
   /** protected tables kept, the most recently read first: the same figures read again cost a lookup */
   cached?: number;
+  /** each thread's heap (default SUPPRESSION_HEAP_MB) */
+  heapMb?: number;
+  /** the compiled worker (default: beside this module; absent, tables are protected in the calling thread) */
+  workerFile?: URL;
 }
 
 interface Waiting {
@@ -58,6 +75,10 @@ export class SuppressionPool {
   private closed = false;
 
   constructor(private readonly options: SuppressionPoolOptions = { threads: 1, maxWaiting: 16, budgetMs: SUPPRESSION_BUDGET_MS }) {}
+
+  private get workerFile(): URL {
+    return this.options.workerFile ?? WORKER_FILE;
+  }
 
   /** figures and minCell (a digest) → their protection; oldest first */
   private readonly answers = new Map<string, Promise<SuppressedTables<object, object>>>();
@@ -86,7 +107,7 @@ export class SuppressionPool {
   };
 
   private readonly solve: Protector = (years, minCell) => {
-    if (!existsSync(fileURLToPath(WORKER_FILE))) return protectInProcess(years, minCell);
+    if (!existsSync(fileURLToPath(this.workerFile))) return protectInProcess(years, minCell);
     if (this.queue.length >= this.options.maxWaiting) return Promise.reject(new SuppressionBusy());
     return new Promise((resolve, reject) => {
       this.queue.push({ job: { id: this.nextId++, years: years, minCell, budgetMs: this.options.budgetMs }, resolve, reject });
@@ -106,7 +127,7 @@ export class SuppressionPool {
 
   private start(): Worker {
     this.started++;
-    const worker = new Worker(WORKER_FILE, { resourceLimits: { maxOldGenerationSizeMb: 128 } });
+    const worker = new Worker(this.workerFile, { resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb ?? SUPPRESSION_HEAP_MB } });
     worker.unref();
     worker.on('message', (message: { id: number; result?: SuppressedTables<object, object>; error?: string }) => {
       const waiting = this.busy.get(worker);
@@ -125,6 +146,7 @@ export class SuppressionPool {
 
   /** A thread that died takes its table with it; the next table starts a new thread. */
   private lost(worker: Worker, error: Error): void {
+    if ((error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') error = new SuppressionTooLarge();
     const waiting = this.busy.get(worker);
     if (!this.busy.delete(worker) && !this.idle.includes(worker)) return;
     const at = this.idle.indexOf(worker);
