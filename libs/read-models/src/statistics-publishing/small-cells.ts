@@ -28,8 +28,11 @@ import { protectGroups, shapeOf, type Group, type Shape } from './group-protecti
  *   and TOTAL = the sum of the programmes; within a programme, group ALL = the sum of the groups;
  *   in a series, a year's stockEnd is the next year's stockStart (0 when the row is missing
  *   there). See complementary-suppression.ts for how the least set is found.
- * - fteEnd describes the same placements as stockEnd: it is withheld wherever stockEnd is, and
- *   complemented across rows (INVOEG, TOTAL, ALL) the same way.
+ * - fteEnd describes the same placements as stockEnd: it is withheld exactly where stockEnd is.
+ *   That protects it with nothing more: a reader knows of fteEnd only the sums across rows
+ *   (INVOEG, TOTAL, ALL), the same sums stockEnd has, so any change of the withheld cells that
+ *   keeps every relation and moves a stockEnd, taken on the stockEnd figures alone, keeps fteEnd's
+ *   sums and moves that row's fteEnd.
  * - A percentage is withheld when any count it is computed from is.
  */
 
@@ -149,7 +152,6 @@ function tableRelations(rowCount: number, totals: ReturnType<typeof sums>, relat
 interface Plan {
   withheld: Set<Cell>[];
   primary: Set<Cell>[];
-  fteEnd: boolean[];
   method: SuppressionMethod;
 }
 
@@ -257,7 +259,6 @@ function describe(rows: readonly RowRef[], withOutcome: boolean, minCell: number
  * directions that move it in two adjacent years agree on their shared figure).
  */
 function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, solver: Solver, neighbours: Neighbours = {}): Plan {
-  const started = Date.now();
   // A table too large for the exact method: its settled groups are found from their rows, and only the others become one system.
   // Not for a year of a series: there its plans let the series check find more to add (about one series in three on the
   // benchmark's tables, against one in ten or so), and what that check adds to a series of thousands of groups is costly.
@@ -271,18 +272,14 @@ function plan(rows: readonly RowRef[], withOutcome: boolean, minCell: number, so
     const counts = protect(problem, solver.highs, solver.budgetMs);
     result = planOf(rows.length, counts.withheld, new Set(small), counts.method);
   }
-  const fte = protectFteEnd(rows, result.withheld, { ...solver, budgetMs: Math.max(solver.budgetMs - (Date.now() - started), 0) });
-  result.fteEnd = fte.fteEnd;
-  if (fte.method === 'heuristic') result.method = 'heuristic';
   return result;
 }
 
-/** A plan from the withheld cell numbers of `rowCount` rows (fteEnd still to be decided). */
+/** A plan from the withheld cell numbers of `rowCount` rows. */
 function planOf(rowCount: number, withheld: Iterable<number>, small: ReadonlySet<number>, method: SuppressionMethod): Plan {
   const result: Plan = {
     withheld: Array.from({ length: rowCount }, () => new Set<Cell>()),
     primary: Array.from({ length: rowCount }, () => new Set<Cell>()),
-    fteEnd: Array.from({ length: rowCount }, () => false),
     method,
   };
   for (const cell of withheld) {
@@ -409,29 +406,6 @@ function planBySettledGroups(rows: readonly RowRef[], withOutcome: boolean, minC
 const tierOf = (r: RowRef, totals: ReturnType<typeof sums>) =>
   (r.group === ALL_GROUPS && totals.length > 0 ? 3 : 0) + (r.programme === 'TOTAL' ? 2 : r.programme === 'INVOEG' ? 1 : 0);
 
-/** fteEnd: withheld with stockEnd, then complemented across rows (INVOEG, TOTAL, ALL) on its own. */
-function protectFteEnd(
-  rows: readonly RowRef[],
-  withheld: readonly ReadonlySet<Cell>[],
-  solver: Solver,
-  totals: ReturnType<typeof sums> = sums(rows),
-): { fteEnd: boolean[]; method: SuppressionMethod } {
-  const fte = protect(
-    {
-      values: rows.map((r) => r.flow.fteEnd),
-      relations: totals.map(({ total, parts }) => [[total, 1], ...parts.map((p) => [p, -1] as const)]),
-      primary: rows.flatMap((_, i) => (withheld[i].has('stockEnd') ? [i] : [])),
-      tiers: rows.map((r) => tierOf(r, totals)),
-      ...groupLayout(rows, 1),
-    },
-    solver.highs,
-    solver.budgetMs,
-  );
-  const fteEnd = rows.map(() => false);
-  for (const i of fte.withheld) fteEnd[i] = true;
-  return { fteEnd, method: fte.method };
-}
-
 /**
  * The year-by-year protection checked over the whole series. Each year is protected given its
  * neighbours' shared figures one at a time; a reader of the series solves all years at once, where
@@ -439,12 +413,11 @@ function protectFteEnd(
  * only move together, so a year's protection can fail in the series. The whole series is one
  * system (a year's stockEnd is the next year's stockStart; 0 where the row is missing there):
  * when anything withheld is derivable in it, every withheld cell is held as primary and the
- * greedy complement adds what the series needs. Changes `withheld` in place; returns the rows
- * whose stockEnd it newly withheld, or null when the series needed nothing. A group's years are
- * one block of the system, tied to the others by the sums of group ALL, so the check grows with
- * the number of groups, not with its square.
+ * greedy complement adds what the series needs. Changes `withheld` in place; returns whether the
+ * series needed that. A group's years are one block of the system, tied to the others by the sums
+ * of group ALL, so the check grows with the number of groups, not with its square.
  */
-function secureSeries(rows: readonly RowRef[], withheld: Set<Cell>[], withOutcome: boolean): number[] | null {
+function secureSeries(rows: readonly RowRef[], withheld: Set<Cell>[], withOutcome: boolean): boolean {
   const cells: readonly Cell[] = [...FLOW_CELLS, ...OUTCOME_CELLS];
   const related: readonly Cell[] = withOutcome ? cells : FLOW_CELLS;
   const width = cells.length;
@@ -470,7 +443,7 @@ function secureSeries(rows: readonly RowRef[], withheld: Set<Cell>[], withOutcom
   const system = relations.map((relation) => relation.filter(([cell]) => !known.has(cell)));
   const withheldCells = new Set(rows.flatMap((_, i) => [...withheld[i]].map((cell) => at(i, cell))));
   const blocks = groupBlocks(rows).flatMap((block) => cells.map(() => block));
-  if (derivableCells(system, withheldCells, (cell) => blocks[cell]).length === 0) return null;
+  if (derivableCells(system, withheldCells, (cell) => blocks[cell]).length === 0) return false;
   const secured = protect(
     {
       values: rows.flatMap((r) => cells.map((cell) => figure(r, cell))),
@@ -482,14 +455,8 @@ function secureSeries(rows: readonly RowRef[], withheld: Set<Cell>[], withOutcom
     null,
     0,
   ).withheld;
-  const newStockEnd: number[] = [];
-  for (const cell of secured) {
-    if (withheldCells.has(cell)) continue;
-    const row = Math.floor(cell / width);
-    withheld[row].add(cells[cell % width]);
-    if (cells[cell % width] === 'stockEnd') newStockEnd.push(row);
-  }
-  return newStockEnd;
+  for (const cell of secured) if (!withheldCells.has(cell)) withheld[Math.floor(cell / width)].add(cells[cell % width]);
+  return true;
 }
 
 function withNulls<R extends object>(row: R, nulled: ReadonlySet<string>): Suppressed<R> {
@@ -499,9 +466,9 @@ function withNulls<R extends object>(row: R, nulled: ReadonlySet<string>): Suppr
   return out as Suppressed<R>;
 }
 
-function flowNulls(cells: ReadonlySet<Cell>, fteEnd: boolean): Set<string> {
+function flowNulls(cells: ReadonlySet<Cell>): Set<string> {
   const nulled = new Set<string>([...cells].filter((c) => c !== 'reach' && c !== 'toWork' && c !== 'pending'));
-  if (fteEnd) nulled.add('fteEnd');
+  if (cells.has('stockEnd')) nulled.add('fteEnd');
   if (cells.has('growth') || cells.has('stockStart')) nulled.add('growthPct');
   if (cells.has('inflow') || cells.has('outflow') || cells.has('stockStart')) nulled.add('rotationPct');
   return nulled;
@@ -547,7 +514,7 @@ export function suppressTables(
     }
     return flows.map((flow, i) => ({ year, group: flow.group ?? ALL_GROUPS, programme: flow.programme, flow, outflow: outflow?.[i] }));
   });
-  const p: Plan = { withheld: [], primary: [], fteEnd: [], method: 'optimal' };
+  const p: Plan = { withheld: [], primary: [], method: 'optimal' };
   const deadline = Date.now() + solver.budgetMs;
   let previousStockEnd: Map<string, boolean> | undefined;
   years.forEach((_, y) => {
@@ -557,25 +524,11 @@ export function suppressTables(
     const part = plan(yearRows, withOutcome, minCell, { ...solver, budgetMs: Math.max(deadline - Date.now(), 0) }, { previousStockEnd, nextRows });
     p.withheld.push(...part.withheld);
     p.primary.push(...part.primary);
-    p.fteEnd.push(...part.fteEnd);
     if (part.method === 'heuristic') p.method = 'heuristic';
     previousStockEnd = new Map(yearRows.map((r, i) => [rowKey(r), part.withheld[i].has('stockEnd')]));
   });
-  const newStockEnd = years.length > 1 ? secureSeries(rows, p.withheld, withOutcome) : null;
-  if (newStockEnd !== null) {
-    // The greedy complement over the series: no longer the least set.
-    p.method = 'heuristic';
-    // A year whose stockEnd the series check newly withheld protects its fteEnd again.
-    for (const y of new Set(newStockEnd.map((row) => rows[row].year))) {
-      const indexes = rows.flatMap((r, i) => (r.year === y ? [i] : []));
-      const fte = protectFteEnd(
-        indexes.map((i) => rows[i]),
-        indexes.map((i) => p.withheld[i]),
-        HEURISTIC_ONLY,
-      );
-      indexes.forEach((i, k) => (p.fteEnd[i] = fte.fteEnd[k]));
-    }
-  }
+  // The greedy complement over the series, when it added anything: no longer the least set.
+  if (years.length > 1 && secureSeries(rows, p.withheld, withOutcome)) p.method = 'heuristic';
   const summary = (table: 'flows' | 'outflow'): SuppressionSummary => {
     let primary = 0;
     let complementary = 0;
@@ -589,7 +542,7 @@ export function suppressTables(
     return { method: p.method, primary, complementary };
   };
   let i = 0;
-  const flows = years.map((y) => y.flows.map((row) => withNulls(row, flowNulls(p.withheld[i], p.fteEnd[i++]))));
+  const flows = years.map((y) => y.flows.map((row) => withNulls(row, flowNulls(p.withheld[i++]))));
   i = 0;
   const outflow = withOutcome ? years.map((y) => y.outflow!.map((row) => withNulls(row, outflowNulls(p.withheld[i++])))) : null;
   return { flows, outflow, suppression: { flows: summary('flows'), outflow: withOutcome ? summary('outflow') : null } };
