@@ -156,8 +156,9 @@ function protectApart(groups: readonly Group[], solve: LocalProtection): void {
     for (const part of g.shape.parts) {
       if (!part.places.some((place) => g.primary.has(place))) continue;
       // A figure counts by its order of magnitude (zero, 1, 2–3, 4–7 …): the greedy prefers small
-      // complements, and parts alike in this get one answer whatever their exact figures.
-      const values = part.places.map((place) => magnitude(g.values[place]));
+      // complements, and parts alike in this get one answer whatever their exact figures. A primary
+      // cell's figure counts not at all: it is withheld from the start, never weighed as a complement.
+      const values = part.places.map((place) => (g.primary.has(place) ? 0 : magnitude(g.values[place])));
       const tiers = part.places.map((place) => g.tiers[place]);
       const primary = part.places.flatMap((place, i) => (g.primary.has(place) ? [i] : []));
       const key = new ShapeKey();
