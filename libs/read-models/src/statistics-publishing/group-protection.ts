@@ -230,21 +230,22 @@ function pairUp(groups: readonly Group[]): void {
 }
 
 /**
- * Groups whose protection is settled by step 1 and 2 alone: each group of a class of at least two
- * alike groups (the same relations, withheld and small cells) whose withheld cells are safe within
- * the group and each needed there (publishing any complement makes a cell of the group derivable
- * from the group's own relations). Such a group's movements are mirrored by another of its class
- * whatever the rest of the table does, so it is safe exactly when it is on its own; and each of its
- * complements is necessary in any table. Of each class, two groups are kept as its representatives
- * (they keep its movements in the table's system, so every other group's check is the same) and
- * the others are returned: the greedy complement need not see them. So is a group alone in its
- * class whose cells a settled class of its shape covers, when it is settled on its own: its
- * movements are some of the representatives'.
+ * Groups whose protection is settled by step 1 and 2 alone. Groups alike (the same relations and
+ * withheld cells) can each move exactly as the others can: with two of them in the table, each one's
+ * movements are mirrored by another whatever the rest of the table does, so a member is safe
+ * exactly when it is on its own. A member whose withheld cells are safe within the group and each
+ * needed there (publishing any complement makes a cell of the group derivable from the group's own
+ * relations; this depends on which of its cells are small) keeps every complement necessary in any
+ * table. Of each class with at least two such members, two of them are kept as its
+ * representatives (they keep the class's movements in the table's system, so every other group's
+ * check is the same) and the other such members are returned: the greedy complement need not see
+ * them. So is a group alone in its class whose cells a settled class of its shape covers, when it
+ * is settled on its own: its movements are some of the representatives'.
  */
 function settled<G extends Group>(groups: readonly G[]): { representatives: G[]; others: G[] } {
   const classes = new Map<string, G[]>();
   for (const g of groups) {
-    const key = `${g.shape.key}|${keyOf(g.withheld)}|${keyOf(g.primary)}`;
+    const key = `${g.shape.key}|${keyOf(g.withheld)}`;
     const members = classes.get(key);
     if (members) members.push(g);
     else classes.set(key, [g]);
@@ -254,10 +255,21 @@ function settled<G extends Group>(groups: readonly G[]): { representatives: G[];
   const settledOfShape = new Map<Shape, ReadonlySet<number>[]>();
   const alone: G[] = [];
   for (const members of classes.values()) {
-    if (members.length < 2) alone.push(members[0]);
-    if (members.length < 2 || !settledOnItsOwn(members[0])) continue;
-    representatives.push(members[0], members[1]);
-    others.push(...members.slice(2));
+    if (members.length < 2) {
+      alone.push(members[0]);
+      continue;
+    }
+    // Members alike in their small cells too settle alike: each distinct set of small cells is checked once.
+    const verdicts = new Map<string, boolean>();
+    const onItsOwn = members.filter((g) => {
+      const key = keyOf(g.primary);
+      let verdict = verdicts.get(key);
+      if (verdict === undefined) verdicts.set(key, (verdict = settledOnItsOwn(g)));
+      return verdict;
+    });
+    if (onItsOwn.length < 2) continue;
+    representatives.push(onItsOwn[0], onItsOwn[1]);
+    others.push(...onItsOwn.slice(2));
     settledOfShape.set(members[0].shape, [...(settledOfShape.get(members[0].shape) ?? []), members[0].withheld]);
   }
   // A group alone in its class but covered by a settled class (its representatives withhold at least
