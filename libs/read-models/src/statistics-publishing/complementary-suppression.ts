@@ -70,12 +70,21 @@ function relationsByCell(relations: readonly Relation[]): Map<number, Relation[]
 /**
  * Publishes again every complementary cell that is not needed, largest first, until each one left
  * is necessary: publishing it alone would make a withheld cell derivable. `system`: the block
- * system of `withheld` when the caller has one (it is changed as cells are published).
+ * system of `withheld` when the caller has one (it is changed as cells are published). `needed`:
+ * complements the caller knows to be necessary while the withheld cells of their group stay as
+ * they are (see protectHeuristically); they are not asked about.
  */
-export function withoutNeedlessCells(problem: SuppressionProblem, withheld: ReadonlySet<number>, system?: BlockSystem): Set<number> {
+export function withoutNeedlessCells(
+  problem: SuppressionProblem,
+  withheld: ReadonlySet<number>,
+  system?: BlockSystem,
+  needed?: ReadonlySet<number>,
+): Set<number> {
   const primary = new Set(problem.primary);
   const kept = new Set(withheld);
-  const order = [...withheld].filter((c) => !primary.has(c)).sort((a, b) => Math.abs(problem.values[b]) - Math.abs(problem.values[a]) || a - b);
+  const order = [...withheld]
+    .filter((c) => !primary.has(c) && !needed?.has(c))
+    .sort((a, b) => Math.abs(problem.values[b]) - Math.abs(problem.values[a]) || a - b);
   const block = problem.blocks ? blockOf(problem) : undefined;
   const check = republishing(problem.relations, kept, block && { blockOf: block, changing: new Set(order.map(block)), system });
   for (let changed = true; changed;) {
@@ -100,9 +109,11 @@ const PRIMARY_ROUNDS = 4;
  * smallest; when every such cell is withheld, one next to any withheld cell). After
  * PRIMARY_ROUNDS rounds, derivable complements are complemented the same way. Then publish again
  * every complementary cell that is derivable (it tells the reader nothing new, and publishing it
- * changes nothing else) and every one that turned out needless. `start`: complements to begin with.
+ * changes nothing else) and every one that turned out needless. `start`: complements to begin with;
+ * `needed`: complements of `start` necessary as long as their group withholds what it does now
+ * (a group settled on its own, group-protection.ts), which the caller checks afterwards.
  */
-export function protectHeuristically(problem: SuppressionProblem, start: Iterable<number> = []): Set<number> {
+export function protectHeuristically(problem: SuppressionProblem, start: Iterable<number> = [], needed?: ReadonlySet<number>): Set<number> {
   const primary = new Set(problem.primary);
   const withheld = new Set([...problem.primary, ...start]);
   const tier = (cell: number) => problem.tiers?.[cell] ?? 0;
@@ -155,7 +166,7 @@ export function protectHeuristically(problem: SuppressionProblem, start: Iterabl
     withheld.delete(cell);
     system?.set(cell, false);
   }
-  return withoutNeedlessCells(problem, withheld, system);
+  return withoutNeedlessCells(problem, withheld, system, needed);
 }
 
 /**

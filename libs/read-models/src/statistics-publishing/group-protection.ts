@@ -303,8 +303,12 @@ export function protectGroups<G extends Group>(groups: readonly G[], solve: Loca
   return settled(groups);
 }
 
-/** The greedy complement: `start`, the cells to begin with; its answer safe, every complement necessary (complementary-suppression.ts). */
-export type Heuristic = (problem: SuppressionProblem, start?: Iterable<number>) => Set<number>;
+/**
+ * The greedy complement: `start`, the cells to begin with; `needed`, complements of `start` known to be
+ * necessary while their groups withhold what they do; its answer safe, every complement necessary
+ * (complementary-suppression.ts).
+ */
+export type Heuristic = (problem: SuppressionProblem, start?: Iterable<number>, needed?: ReadonlySet<number>) => Set<number>;
 
 /**
  * The protection of a table by group: group by group first (see the module comment), then the
@@ -334,7 +338,9 @@ export function protectByGroup(problem: SuppressionProblem, greedy: Heuristic): 
     primary: problem.primary.filter(kept),
     groups: undefined,
   };
-  const withheld = greedy(reduced, [...start].filter(kept));
+  // The representatives are settled on their own: their complements are needed while they stay as they are, checked next.
+  const needed = new Set(representatives.flatMap((g) => [...g.withheld].flatMap((place) => (g.primary.has(place) ? [] : [g.cells.get(place)!]))));
+  const withheld = greedy(reduced, [...start].filter(kept), needed);
   const unchanged = representatives.every((g) => [...g.cells].every(([place, cell]) => withheld.has(cell) === g.withheld.has(place)));
   if (!unchanged) return greedy(problem, start);
   for (const g of others) for (const place of g.withheld) withheld.add(g.cells.get(place)!);

@@ -375,7 +375,10 @@ function planBySettledGroups(rows: readonly RowRef[], withOutcome: boolean, minC
   const leaving = new Set(others);
   const start = new Set(problem.primary);
   for (const g of groups) if (!leaving.has(g)) for (const place of g.withheld) start.add(cellOf(g, place));
-  const withheld = protectHeuristically({ ...problem, groups: undefined }, start);
+  // The representatives are settled on their own: each of their complements is needed while they withhold what they do,
+  // which is checked below (otherwise the whole table is protected instead).
+  const needed = new Set(representatives.flatMap((g) => [...g.withheld].flatMap((place) => (g.primary.has(place) ? [] : [cellOf(g, place)]))));
+  const withheld = protectHeuristically({ ...problem, groups: undefined }, start, needed);
   const unchanged = representatives.every((g) =>
     [...g.rows.keys()].every((name) =>
       CELLS.every((cell) => {
