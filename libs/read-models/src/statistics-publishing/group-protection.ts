@@ -259,14 +259,7 @@ function settled<G extends Group>(groups: readonly G[]): { representatives: G[];
       alone.push(members[0]);
       continue;
     }
-    // Members alike in their small cells too settle alike: each distinct set of small cells is checked once.
-    const verdicts = new Map<string, boolean>();
-    const onItsOwn = members.filter((g) => {
-      const key = keyOf(g.primary);
-      let verdict = verdicts.get(key);
-      if (verdict === undefined) verdicts.set(key, (verdict = settledOnItsOwn(g)));
-      return verdict;
-    });
+    const onItsOwn = members.filter(settledOnItsOwn);
     if (onItsOwn.length < 2) continue;
     representatives.push(onItsOwn[0], onItsOwn[1]);
     others.push(...onItsOwn.slice(2));
@@ -279,8 +272,22 @@ function settled<G extends Group>(groups: readonly G[]): { representatives: G[];
   return { representatives, others };
 }
 
+/** settledOnItsOwn's answers by shape, withheld and small places, kept from table to table; emptied when it grows past VERDICTS_KEPT. */
+const verdictsOf = new Map<string, boolean>();
+const VERDICTS_KEPT = 50_000;
+
 /** Whether a group's withheld cells are safe within the group and each complement needed there. */
 function settledOnItsOwn(g: Group): boolean {
+  const key = `${g.shape.key}|${keyOf(g.withheld)}|${keyOf(g.primary)}`;
+  let verdict = verdictsOf.get(key);
+  if (verdict === undefined) {
+    if (verdictsOf.size >= VERDICTS_KEPT) verdictsOf.clear();
+    verdictsOf.set(key, (verdict = settledOnItsOwnNow(g)));
+  }
+  return verdict;
+}
+
+function settledOnItsOwnNow(g: Group): boolean {
   const relations = g.shape.relations;
   if (derivableCells(relations, g.withheld).length > 0) return false;
   for (const place of g.withheld) {
