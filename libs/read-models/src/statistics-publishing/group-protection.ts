@@ -1,5 +1,5 @@
 import type { Relation, SuppressionProblem } from './complementary-suppression.js';
-import { derivableCells, FirstSeen, ShapeKey } from './linear-system.js';
+import { FirstSeen, publishable, ShapeKey } from './linear-system.js';
 
 /**
  * A first protection of a table by group, built group by group, where the heuristic starts (the
@@ -272,30 +272,24 @@ function settled<G extends Group>(groups: readonly G[]): { representatives: G[];
   return { representatives, others };
 }
 
-/** settledOnItsOwn's answers by shape, withheld and small places, kept from table to table; emptied when it grows past VERDICTS_KEPT. */
-const verdictsOf = new Map<string, boolean>();
-const VERDICTS_KEPT = 50_000;
+/**
+ * For a shape and withheld places, which withheld places could be published alone with nothing of
+ * the group becoming derivable from its own relations (null when something is derivable already);
+ * kept from table to table, emptied when it grows past PUBLISHABLE_KEPT.
+ */
+const publishableOf = new Map<string, ReadonlyMap<number, boolean> | null>();
+const PUBLISHABLE_KEPT = 50_000;
 
 /** Whether a group's withheld cells are safe within the group and each complement needed there. */
 function settledOnItsOwn(g: Group): boolean {
-  const key = `${g.shape.key}|${keyOf(g.withheld)}|${keyOf(g.primary)}`;
-  let verdict = verdictsOf.get(key);
-  if (verdict === undefined) {
-    if (verdictsOf.size >= VERDICTS_KEPT) verdictsOf.clear();
-    verdictsOf.set(key, (verdict = settledOnItsOwnNow(g)));
+  const key = `${g.shape.key}|${keyOf(g.withheld)}`;
+  let answers = publishableOf.get(key);
+  if (answers === undefined) {
+    if (publishableOf.size >= PUBLISHABLE_KEPT) publishableOf.clear();
+    publishableOf.set(key, (answers = publishable(g.shape.relations, g.withheld)));
   }
-  return verdict;
-}
-
-function settledOnItsOwnNow(g: Group): boolean {
-  const relations = g.shape.relations;
-  if (derivableCells(relations, g.withheld).length > 0) return false;
-  for (const place of g.withheld) {
-    if (g.primary.has(place)) continue;
-    const without = new Set(g.withheld);
-    without.delete(place);
-    if (derivableCells(relations, without).length === 0) return false;
-  }
+  if (answers === null) return false;
+  for (const place of g.withheld) if (!g.primary.has(place) && answers.get(place)) return false;
   return true;
 }
 
