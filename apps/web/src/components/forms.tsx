@@ -120,7 +120,6 @@ export function Checkbox({
   );
 }
 
-/** A problem+json answer as the user should read it: the broken rule, the fields to fix, or what else went wrong. */
 /** What a problem means to the user: by its type where the app words one, else by its status. */
 function problemText(t: Translate, problem: Problem): string {
   const slug = (problem.type ?? '').replace(/^\/problems\//, '');
@@ -130,6 +129,7 @@ function problemText(t: Translate, problem: Problem): string {
   return byStatus === String(problem.status) ? t('app.error') : byStatus;
 }
 
+/** A problem+json answer as the user should read it: the broken rule, the fields to fix, or what else went wrong. */
 export function ProblemView({ problem, onReload }: { problem: Problem; onReload?: () => void }) {
   const { t, lang } = useI18n();
   // The service's own title and detail are English, for engineers: the user reads what they mean.
