@@ -288,10 +288,11 @@ function settledOnItsOwn(g: Group): boolean {
     if (publishableOf.size >= PUBLISHABLE_KEPT) publishableOf.clear();
     publishableOf.set(key, (answers = publishable(g.shape.relations, g.withheld)));
   }
-  if (answers === null) return false;
-  for (const place of g.withheld) if (!g.primary.has(place) && answers.get(place)) return false;
-  return true;
+  return answers !== null && complementsOf(g).every((place) => !answers.get(place));
 }
+
+/** A group's complements: the places it withholds that are not small. */
+export const complementsOf = (g: Group): number[] => [...g.withheld].filter((place) => !g.primary.has(place));
 
 /**
  * Steps 1 and 2 (see the module comment) on the groups of a table (ALL left aside), each group's
@@ -340,7 +341,7 @@ export function protectByGroup(problem: SuppressionProblem, greedy: Heuristic): 
     groups: undefined,
   };
   // The representatives are settled on their own: their complements are needed while they stay as they are, checked next.
-  const needed = new Set(representatives.flatMap((g) => [...g.withheld].flatMap((place) => (g.primary.has(place) ? [] : [g.cells.get(place)!]))));
+  const needed = new Set(representatives.flatMap((g) => complementsOf(g).map((place) => g.cells.get(place)!)));
   const withheld = greedy(reduced, [...start].filter(kept), needed);
   const unchanged = representatives.every((g) => [...g.cells].every(([place, cell]) => withheld.has(cell) === g.withheld.has(place)));
   if (!unchanged) return greedy(problem, start);

@@ -10,7 +10,7 @@ import {
   type SuppressionMethod,
   type SuppressionProblem,
 } from './complementary-suppression.js';
-import { protectGroups, shapeOf, type Group, type Shape } from './group-protection.js';
+import { complementsOf, protectGroups, shapeOf, type Group, type Shape } from './group-protection.js';
 
 /**
  * Small-cell suppression of the statistics tables (`minCell=N`), for one year or a series, one
@@ -176,17 +176,17 @@ function groupBlocks(rows: readonly RowRef[]): number[] {
   });
 }
 
-/** The blocks of a table of `width` cells a row, and where each cell sits in its group (complementary-suppression.ts). */
-function groupLayout(rows: readonly RowRef[], width: number): Pick<SuppressionProblem, 'blocks' | 'groups'> {
+/** The blocks of a table, and where each cell sits in its group (complementary-suppression.ts). */
+function groupLayout(rows: readonly RowRef[]): Pick<SuppressionProblem, 'blocks' | 'groups'> {
   const blocks = groupBlocks(rows);
   const names = new Map<RowName, number>();
   const places = rows.flatMap((r) => {
     let name = names.get(r.programme);
     if (name === undefined) names.set(r.programme, (name = names.size));
-    return Array.from({ length: width }, (_, k) => name * width + k);
+    return Array.from({ length: WIDTH }, (_, k) => name * WIDTH + k);
   });
   const all = rows.findIndex((r) => r.group === ALL_GROUPS);
-  return { blocks: blocks.flatMap((block) => Array.from({ length: width }, () => block)), groups: { places, all: all === -1 ? -1 : blocks[all] } };
+  return { blocks: blocks.flatMap((block) => Array.from({ length: WIDTH }, () => block)), groups: { places, all: all === -1 ? -1 : blocks[all] } };
 }
 
 /**
@@ -246,7 +246,7 @@ function describe(rows: readonly RowRef[], withOutcome: boolean, minCell: number
     relations: known.size === 0 ? relations : relations.map((relation) => relation.filter(([cell]) => !known.has(cell))),
     primary: [...new Set([...small, ...forced])],
     tiers: rows.flatMap((r) => CELLS.map(() => tierOf(r, totals))),
-    ...groupLayout(rows, WIDTH),
+    ...groupLayout(rows),
   };
   return { problem, small };
 }
@@ -377,7 +377,7 @@ function planBySettledGroups(rows: readonly RowRef[], withOutcome: boolean, minC
   for (const g of groups) if (!leaving.has(g)) for (const place of g.withheld) start.add(cellOf(g, place));
   // The representatives are settled on their own: each of their complements is needed while they withhold what they do,
   // which is checked below (otherwise the whole table is protected instead).
-  const needed = new Set(representatives.flatMap((g) => [...g.withheld].flatMap((place) => (g.primary.has(place) ? [] : [cellOf(g, place)]))));
+  const needed = new Set(representatives.flatMap((g) => complementsOf(g).map((place) => cellOf(g, place))));
   const withheld = protectHeuristically({ ...problem, groups: undefined }, start, needed);
   const unchanged = representatives.every((g) =>
     [...g.rows.keys()].every((name) =>
@@ -421,11 +421,7 @@ const tierOf = (r: RowRef, totals: ReturnType<typeof sums>) =>
  * of group ALL, so the check grows with the number of groups, not with its square.
  */
 function secureSeries(rows: readonly RowRef[], withheld: Set<Cell>[], withOutcome: boolean): boolean {
-  const cells: readonly Cell[] = [...FLOW_CELLS, ...OUTCOME_CELLS];
-  const related: readonly Cell[] = withOutcome ? cells : FLOW_CELLS;
-  const width = cells.length;
-  const column = new Map(cells.map((cell, k) => [cell, k]));
-  const at = (row: number, cell: Cell) => row * width + column.get(cell)!;
+  const related: readonly Cell[] = withOutcome ? CELLS : FLOW_CELLS;
   const totals = sums(rows);
   const relations = tableRelations(rows.length, totals, related, at);
   const index = new Map(rows.map((r, i) => [`${r.year}|${rowKey(r)}`, i]));
@@ -445,20 +441,20 @@ function secureSeries(rows: readonly RowRef[], withheld: Set<Cell>[], withOutcom
   });
   const system = relations.map((relation) => relation.filter(([cell]) => !known.has(cell)));
   const withheldCells = new Set(rows.flatMap((_, i) => [...withheld[i]].map((cell) => at(i, cell))));
-  const blocks = groupBlocks(rows).flatMap((block) => cells.map(() => block));
+  const blocks = groupBlocks(rows).flatMap((block) => CELLS.map(() => block));
   if (derivableCells(system, withheldCells, (cell) => blocks[cell]).length === 0) return false;
   const secured = protect(
     {
-      values: rows.flatMap((r) => cells.map((cell) => figure(r, cell))),
+      values: rows.flatMap((r) => CELLS.map((cell) => figure(r, cell))),
       relations: system,
       primary: [...withheldCells],
-      tiers: rows.flatMap((r) => cells.map(() => tierOf(r, totals))),
+      tiers: rows.flatMap((r) => CELLS.map(() => tierOf(r, totals))),
       blocks,
     },
     null,
     0,
   ).withheld;
-  for (const cell of secured) if (!withheldCells.has(cell)) withheld[Math.floor(cell / width)].add(cells[cell % width]);
+  for (const cell of secured) if (!withheldCells.has(cell)) withheld[Math.floor(cell / WIDTH)].add(CELLS[cell % WIDTH]);
   return true;
 }
 
